@@ -1,0 +1,87 @@
+/**
+ * RpcClient (oslo RPCClient): call, cast and fanout on a target, with prepare() for
+ * per-call overrides. Caller mistakes are raised here, before anything is sent:
+ * InvalidTarget (no topic; call with fanout), RPCVersionCapError, a malformed version.
+ */
+import { checkSendTarget, overrideTarget, type Target } from "../core/target.js";
+import { isValidVersion, versionAllowedByCap } from "../core/version.js";
+import type { RpcMessage } from "../core/codec.js";
+import { MessagingError, RPCVersionCapError } from "../errors.js";
+import { noOpSerializer, type Serializer } from "./serializer.js";
+import type { Transport } from "./transport.js";
+
+export interface RpcClientOptions {
+  /** Time a call waits for its reply, and a cast for a receiver. @default DriverOptions.rpcResponseTimeoutMs (60000) */
+  timeoutMs?: number;
+  /** Re-sends to another server after a failed send: null = until the deadline, 0 = none. @default null */
+  retry?: number | null;
+  /** Highest version this client may send; null = no cap. @default null */
+  versionCap?: string | null;
+  /** @default noOpSerializer */
+  serializer?: Serializer;
+}
+
+export type PrepareOptions = Partial<Target> & Omit<RpcClientOptions, "serializer">;
+
+export class RpcClient {
+  readonly target: Target;
+  private readonly options: RpcClientOptions;
+
+  constructor(private readonly transport: Transport, target: Target, options: RpcClientOptions = {}) {
+    this.target = { ...target };
+    this.options = { ...options };
+    if (options.timeoutMs !== undefined && (!Number.isFinite(options.timeoutMs) || options.timeoutMs < 0)) {
+      throw new RangeError(`timeoutMs must be a non-negative number, got ${options.timeoutMs}`);
+    }
+  }
+
+  /** A client with some target fields or options overridden (oslo: prepare). */
+  prepare(overrides: PrepareOptions): RpcClient {
+    const { timeoutMs, retry, versionCap, ...targetOverrides } = overrides;
+    const opts: RpcClientOptions = { ...this.options };
+    if (timeoutMs !== undefined) opts.timeoutMs = timeoutMs;
+    if (retry !== undefined) opts.retry = retry;
+    if (versionCap !== undefined) opts.versionCap = versionCap;
+    return new RpcClient(this.transport, overrideTarget(this.target, targetOverrides), opts);
+  }
+
+  /** Whether a message of `version` (default: the target's) passes the version cap. */
+  canSendVersion(version?: string): boolean {
+    return versionAllowedByCap(this.options.versionCap, version ?? this.target.version);
+  }
+
+  async call<T = unknown>(ctx: Record<string, unknown>, method: string, args: Record<string, unknown> = {}): Promise<T> {
+    const { message, context, serializer } = this.prepareSend(ctx, method, args, true);
+    const body = await this.transport.engine.send({
+      target: this.target, context, message, kind: "call", timeoutMs: this.timeoutMs(), retry: this.options.retry ?? null,
+    });
+    return serializer.deserializeEntity(ctx, body) as T;
+  }
+
+  async cast(ctx: Record<string, unknown>, method: string, args: Record<string, unknown> = {}): Promise<void> {
+    const { message, context } = this.prepareSend(ctx, method, args, false);
+    await this.transport.engine.send({
+      target: this.target, context, message, kind: this.target.fanout ? "fanout" : "cast", timeoutMs: this.timeoutMs(), retry: this.options.retry ?? null,
+    });
+  }
+
+  private timeoutMs(): number {
+    return this.options.timeoutMs ?? this.transport.options.rpcResponseTimeoutMs;
+  }
+
+  private prepareSend(ctx: Record<string, unknown>, method: string, args: Record<string, unknown>, isCall: boolean) {
+    checkSendTarget(this.target, isCall);
+    if (typeof method !== "string" || method === "") throw new MessagingError("method must be a non-empty string");
+    const version = this.target.version;
+    if (version !== undefined && !isValidVersion(version)) throw new MessagingError(`Version must contain a major and minor integer. Got ${version}`);
+    const cap = this.options.versionCap;
+    if (cap !== undefined && cap !== null && !versionAllowedByCap(cap, version)) throw new RPCVersionCapError(version ?? null, cap);
+    const serializer = this.options.serializer ?? noOpSerializer;
+    const sargs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(args)) sargs[k] = serializer.serializeEntity(ctx, v);
+    const message: RpcMessage = { method, args: sargs };
+    if (this.target.namespace !== undefined && this.target.namespace !== null) message.namespace = this.target.namespace;
+    if (version !== undefined) message.version = version;
+    return { message, context: serializer.serializeContext(ctx), serializer };
+  }
+}

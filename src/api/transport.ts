@@ -1,0 +1,99 @@
+/**
+ * Transport: what getRpcTransport returns. It owns the ports of one process's view of the
+ * cluster (socket factory, clock, randomness, matchmaker), the client engine shared by
+ * every RpcClient on it, and the listeners of every RpcServer on it.
+ *
+ * "zmq://" uses one in-process matchmaker per process, created here on first use: this is
+ * the real shell's entry point, so the process-wide default lives here and nowhere in the
+ * core. The simulator passes its own ports and matchmaker through DriverOptions, so two
+ * simulated nodes in one process never share hidden state.
+ */
+import { ClientEngine } from "../driver/client-engine.js";
+import type { RpcListener } from "../driver/rpc-listener.js";
+import { MessagingError, TransportClosed } from "../errors.js";
+import { InProcessMatchmaker } from "../matchmaker/in-process.js";
+import { resolveOptions, type DriverOptions, type ResolvedOptions } from "../options.js";
+import type { Clock } from "../ports/clock.js";
+import type { Matchmaker } from "../ports/matchmaker.js";
+import type { Rng } from "../ports/rng.js";
+import type { SocketFactory } from "../ports/socket.js";
+import { CryptoRng } from "../runtime/node/crypto-rng.js";
+import { NodeClock } from "../runtime/node/node-clock.js";
+import { ZmqSocketFactory } from "../runtime/node/zmq-socket.js";
+import { parseTransportUrl, type MatchmakerSpec } from "./url.js";
+
+export interface TransportDeps {
+  sockets: SocketFactory;
+  clock: Clock;
+  rng: Rng;
+  matchmaker: Matchmaker;
+  /** Whether close() also closes the matchmaker (true when the transport created it). */
+  ownsMatchmaker: boolean;
+}
+
+export class Transport {
+  readonly options: ResolvedOptions;
+  readonly engine: ClientEngine;
+  private readonly listeners = new Set<RpcListener>();
+  private closed = false;
+
+  constructor(readonly deps: TransportDeps, options: ResolvedOptions, readonly matchmakerSpec: MatchmakerSpec) {
+    this.options = options;
+    this.engine = new ClientEngine(deps.clock, deps.rng, deps.sockets, deps.matchmaker, options);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** @internal Used by RpcServer. */
+  attach(listener: RpcListener): void {
+    if (this.closed) throw new TransportClosed();
+    this.listeners.add(listener);
+    void listener.wait().then(() => this.listeners.delete(listener));
+  }
+
+  /** Stops every server on this transport, rejects pending requests, closes all sockets. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.listeners].map((l) => l.stop()));
+    this.engine.close();
+    this.deps.sockets.close();
+    if (this.deps.ownsMatchmaker) await this.deps.matchmaker.close();
+  }
+}
+
+let processMatchmaker: InProcessMatchmaker | undefined;
+
+/** The in-process matchmaker shared by every "zmq://" transport of this process. */
+export function defaultInProcessMatchmaker(): InProcessMatchmaker {
+  processMatchmaker ??= new InProcessMatchmaker(new NodeClock());
+  return processMatchmaker;
+}
+
+/** Hook for the Redis matchmaker component to plug its factory in (src/matchmaker/redis/). */
+export type MatchmakerFactory = (spec: Exclude<MatchmakerSpec, { kind: "in-process" }>, options: ResolvedOptions) => Promise<Matchmaker>;
+const external: { factory?: MatchmakerFactory } = {};
+export function setExternalMatchmakerFactory(f: MatchmakerFactory): void {
+  external.factory = f;
+}
+
+/** Creates a transport for RPC (oslo: get_rpc_transport). */
+export async function getRpcTransport(url: string, options: DriverOptions = {}): Promise<Transport> {
+  const spec = parseTransportUrl(url);
+  const resolved = resolveOptions(options);
+  const ports = options.ports ?? { sockets: new ZmqSocketFactory(), clock: new NodeClock(), rng: new CryptoRng() };
+  let matchmaker = options.matchmaker;
+  let owns = false;
+  if (!matchmaker) {
+    if (spec.kind === "in-process") {
+      matchmaker = defaultInProcessMatchmaker();
+    } else {
+      if (!external.factory) throw new MessagingError(`the ${spec.kind} matchmaker is not available in this build (URL ${url})`);
+      matchmaker = await external.factory(spec, resolved);
+      owns = true;
+    }
+  }
+  return new Transport({ ...ports, matchmaker, ownsMatchmaker: owns }, resolved, spec);
+}

@@ -1,0 +1,130 @@
+/**
+ * Wire codec: the only place where peer input is parsed and validated.
+ *
+ * Frame layout (oslo.messaging zmq driver, message version "1.0", direct mode):
+ *   request, DEALER -> ROUTER  ["", "1.0", type, messageId, payload]
+ *   request as ROUTER reads it [peerId, "", "1.0", type, messageId, payload]
+ *   reply,   ROUTER -> DEALER  [peerId, "", "1.0", "5", messageId, payload]
+ *   reply as DEALER reads it   ["", "1.0", "5", messageId, payload]
+ * payload is JSON: [context, message] for requests and [replyBody, failure] for replies,
+ * where failure is null or the JSON string of a serialized exception (remote-error.ts).
+ *
+ * Rules: decode functions never throw; they return a tagged result so that a malformed
+ * frame from a peer is dropped and counted by the caller, never crashes it. Encoding
+ * asserts its own inputs (our bugs are not peer input).
+ */
+
+export const MESSAGE_VERSION = "1.0";
+
+export const MessageType = { CALL: 1, CAST: 2, CAST_FANOUT: 3, NOTIFY: 4, REPLY: 5, ACK: 6 } as const;
+export type RequestType = 1 | 2 | 3 | 4;
+
+/** The RPC message inside a request payload (oslo RPCClient._make_message). */
+export interface RpcMessage {
+  method: string;
+  args: Record<string, unknown>;
+  namespace?: string | null;
+  version?: string;
+}
+
+export interface DecodedRequest {
+  peerId: Buffer;
+  type: RequestType;
+  messageId: string;
+  context: Record<string, unknown>;
+  message: RpcMessage;
+}
+
+export interface DecodedReply {
+  messageId: string;
+  body: unknown;
+  failure: string | null;
+}
+
+export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+const EMPTY = Buffer.alloc(0);
+const VERSION_FRAME = Buffer.from(MESSAGE_VERSION);
+const REPLY_TYPE_FRAME = Buffer.from(String(MessageType.REPLY));
+const TYPE_FRAMES: Record<RequestType, Buffer> = {
+  1: Buffer.from("1"), 2: Buffer.from("2"), 3: Buffer.from("3"), 4: Buffer.from("4"),
+};
+
+/** Upper bound on a payload we accept from a peer. @default 64 MiB */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
+
+export function encodeRequest(type: RequestType, messageId: string, context: Record<string, unknown>, message: RpcMessage): Buffer[] {
+  if (!message.method) throw new TypeError("codec: message.method is required");
+  return [EMPTY, VERSION_FRAME, TYPE_FRAMES[type], Buffer.from(messageId), Buffer.from(JSON.stringify([context, message]))];
+}
+
+export function encodeReply(peerId: Buffer, messageId: string, body: unknown, failure: string | null): Buffer[] {
+  const payload = JSON.stringify([body === undefined ? null : body, failure]);
+  return [peerId, EMPTY, VERSION_FRAME, REPLY_TYPE_FRAME, Buffer.from(messageId), Buffer.from(payload)];
+}
+
+function fail<T>(reason: string): Decoded<T> {
+  return { ok: false, reason };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function parseJson(buf: Buffer, maxBytes: number): { ok: true; value: unknown } | { ok: false; reason: string } {
+  if (buf.length > maxBytes) return { ok: false, reason: `payload of ${buf.length} bytes exceeds ${maxBytes}` };
+  try {
+    return { ok: true, value: JSON.parse(buf.toString("utf8")) };
+  } catch {
+    return { ok: false, reason: "payload is not valid JSON" };
+  }
+}
+
+function checkMessage(m: unknown): string | undefined {
+  if (!isPlainObject(m)) return "message is not an object";
+  if (typeof m.method !== "string" || m.method.length === 0) return "message.method is not a non-empty string";
+  if (m.args !== undefined && !isPlainObject(m.args)) return "message.args is not an object";
+  if (m.namespace !== undefined && m.namespace !== null && typeof m.namespace !== "string") return "message.namespace is not a string";
+  if (m.version !== undefined && typeof m.version !== "string") return "message.version is not a string";
+  return undefined;
+}
+
+/** Parses a request as a ROUTER socket receives it. */
+export function decodeRequest(frames: readonly Buffer[], maxBytes = DEFAULT_MAX_PAYLOAD_BYTES): Decoded<DecodedRequest> {
+  if (frames.length !== 6) return fail(`expected 6 frames, got ${frames.length}`);
+  const [peerId, empty, version, type, id, payload] = frames as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
+  if (empty.length !== 0) return fail("frame 1 is not the empty delimiter");
+  if (!version.equals(VERSION_FRAME)) return fail(`unsupported message version ${JSON.stringify(version.toString())}`);
+  const t = Number(type.toString());
+  if (t !== 1 && t !== 2 && t !== 3 && t !== 4) return fail(`unknown request type ${JSON.stringify(type.toString())}`);
+  if (id.length === 0 || id.length > 128) return fail("message id is empty or too long");
+  const parsed = parseJson(payload, maxBytes);
+  if (!parsed.ok) return fail(parsed.reason);
+  const p = parsed.value;
+  if (!Array.isArray(p) || p.length !== 2) return fail("payload is not [context, message]");
+  const [context, message] = p as [unknown, unknown];
+  if (!isPlainObject(context)) return fail("context is not an object");
+  const bad = checkMessage(message);
+  if (bad) return fail(bad);
+  const m = message as RpcMessage;
+  return {
+    ok: true,
+    value: { peerId, type: t, messageId: id.toString(), context, message: { ...m, args: m.args ?? {} } },
+  };
+}
+
+/** Parses a reply as a DEALER socket receives it. */
+export function decodeReply(frames: readonly Buffer[], maxBytes = DEFAULT_MAX_PAYLOAD_BYTES): Decoded<DecodedReply> {
+  if (frames.length !== 5) return fail(`expected 5 frames, got ${frames.length}`);
+  const [empty, version, type, id, payload] = frames as [Buffer, Buffer, Buffer, Buffer, Buffer];
+  if (empty.length !== 0) return fail("frame 0 is not the empty delimiter");
+  if (!version.equals(VERSION_FRAME)) return fail(`unsupported message version ${JSON.stringify(version.toString())}`);
+  if (!type.equals(REPLY_TYPE_FRAME)) return fail(`expected reply type 5, got ${JSON.stringify(type.toString())}`);
+  const parsed = parseJson(payload, maxBytes);
+  if (!parsed.ok) return fail(parsed.reason);
+  const p = parsed.value;
+  if (!Array.isArray(p) || p.length !== 2) return fail("payload is not [body, failure]");
+  const [body, failure] = p as [unknown, unknown];
+  if (failure !== null && typeof failure !== "string") return fail("failure is neither null nor a string");
+  return { ok: true, value: { messageId: id.toString(), body, failure } };
+}

@@ -1,0 +1,80 @@
+/**
+ * Target and topic naming: the one place where a target becomes a matchmaker key.
+ *
+ * Key scheme (spec/target.md):
+ *   "<exchange>/<topic>"            every server listening on topic (round robin and fanout)
+ *   "<exchange>/<topic>/<server>"   one named server
+ * The exchange scopes topics: the same topic in two exchanges never collides (oslo's zmq
+ * driver ignored the exchange). Components are percent-encoded so that a "/" inside a
+ * topic or server name cannot forge another key.
+ */
+import { InvalidTarget } from "../errors.js";
+
+export interface Target {
+  exchange?: string;
+  topic?: string;
+  namespace?: string | null;
+  version?: string;
+  server?: string;
+  fanout?: boolean;
+  legacyNamespaces?: (string | null)[];
+}
+
+/** Exchange used when a target leaves it unset (oslo: control_exchange). */
+export const DEFAULT_EXCHANGE = "openstack";
+
+const FIELDS = ["exchange", "topic", "namespace", "version", "server", "fanout", "legacyNamespaces"] as const;
+
+/** Returns a copy of `base` with the defined fields of `overrides` applied (oslo: Target.__call__). */
+export function overrideTarget(base: Target, overrides: Partial<Target>): Target {
+  const out: Target = { ...base };
+  for (const f of FIELDS) {
+    if (Object.prototype.hasOwnProperty.call(overrides, f) && overrides[f] !== undefined) {
+      (out as Record<string, unknown>)[f] = overrides[f];
+    }
+  }
+  return out;
+}
+
+function part(s: string): string {
+  return encodeURIComponent(s);
+}
+
+/** Key of all servers of the target's topic. */
+export function topicKey(target: Target): string {
+  if (!target.topic) throw new InvalidTarget("A topic is required", target);
+  return `${part(target.exchange ?? DEFAULT_EXCHANGE)}/${part(target.topic)}`;
+}
+
+/** Key of one named server of the topic. */
+export function serverKey(target: Target & { server: string }): string {
+  return `${topicKey(target)}/${part(target.server)}`;
+}
+
+/**
+ * Key a sender resolves: the server key when `server` is set and the target is not fanout,
+ * else the topic key (a fanout ignores `server`, as oslo's target_to_key does).
+ */
+export function sendKey(target: Target): string {
+  if (target.server && !target.fanout) return serverKey({ ...target, server: target.server });
+  return topicKey(target);
+}
+
+/** Keys a listening server registers under: its topic key and its server key. */
+export function listenKeys(target: Target): string[] {
+  if (!target.topic || !target.server) {
+    throw new InvalidTarget("A server's target must have topic and server names specified", target);
+  }
+  return [topicKey(target), serverKey({ ...target, server: target.server })];
+}
+
+/** Validates a target for sending. `call` may not fan out (oslo: InvalidTarget). */
+export function checkSendTarget(target: Target, isCall: boolean): void {
+  if (!target.topic) throw new InvalidTarget("A topic is required to send", target);
+  if (isCall && target.fanout) throw new InvalidTarget("A call cannot be used with fanout", target);
+}
+
+/** Namespaces a server endpoint accepts: its namespace plus any legacy ones. */
+export function acceptedNamespaces(target: Target): (string | null)[] {
+  return [target.namespace ?? null, ...(target.legacyNamespaces ?? [])];
+}

@@ -1,0 +1,233 @@
+/**
+ * Client engine: the shell that drives the pure client core (ReplyWaiter, RoutingTable)
+ * with the socket, clock, randomness and matchmaker ports.
+ *
+ * Every request (call, cast or fanout) is one ReplyWaiter entry with a deadline, so each
+ * settles exactly once:
+ * - call:   by its reply (value or remote error), or MessagingTimeout at the deadline;
+ * - cast:   when a receiver's connection accepted it, or MessageDeliveryFailure;
+ * - fanout: when every server of the topic accepted it, or MessageDeliveryFailure.
+ * The deadline starts when the request is made; waiting for a server to appear in the
+ * matchmaker counts against it (oslo waited up to 20 s for the matchmaker first).
+ * Only one timer is armed: at the earliest deadline.
+ */
+import { decodeReply, encodeRequest, MessageType, type RequestType, type RpcMessage } from "../core/codec.js";
+import { deserializeRemoteError } from "../core/remote-error.js";
+import { ReplyWaiter } from "../core/reply-waiter.js";
+import { RoutingTable } from "../core/routing-table.js";
+import { sendKey, type Target } from "../core/target.js";
+import { MatchmakerUnavailable, MessageDeliveryFailure, MessagingTimeout, TransportClosed } from "../errors.js";
+import type { Clock, TimerId } from "../ports/clock.js";
+import type { Matchmaker } from "../ports/matchmaker.js";
+import { randomId, type Rng } from "../ports/rng.js";
+import type { SocketFactory } from "../ports/socket.js";
+import type { ResolvedOptions } from "../options.js";
+import { HostWatcher } from "./host-watcher.js";
+import { PeerSockets } from "./peer-sockets.js";
+
+export type SendKind = "call" | "cast" | "fanout";
+
+export interface SendRequest {
+  target: Target;
+  context: Record<string, unknown>;
+  message: RpcMessage;
+  kind: SendKind;
+  timeoutMs: number;
+  /** Re-sends to another host after a failed send: null = until the deadline, 0 = none. */
+  retry: number | null;
+}
+
+interface Pending {
+  id: string;
+  kind: SendKind;
+  key: string;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  /** Why the request is not done yet, for the error raised at its deadline. */
+  lastCause?: unknown;
+  delivered: number;
+  wanted: number;
+}
+
+export interface ClientStats {
+  calls: number;
+  casts: number;
+  fanouts: number;
+  replies: number;
+  staleReplies: number;
+  malformedReplies: number;
+  timeouts: number;
+  deliveryFailures: number;
+  sendRetries: number;
+}
+
+export class ClientEngine {
+  private readonly waiter = new ReplyWaiter<Pending>();
+  private readonly routing = new RoutingTable();
+  private readonly peers: PeerSockets;
+  private readonly hosts: HostWatcher;
+  private timer: { id: TimerId; atMs: number } | undefined;
+  private closed = false;
+  readonly stats: ClientStats = {
+    calls: 0, casts: 0, fanouts: 0, replies: 0, staleReplies: 0, malformedReplies: 0,
+    timeouts: 0, deliveryFailures: 0, sendRetries: 0,
+  };
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly rng: Rng,
+    sockets: SocketFactory,
+    matchmaker: Matchmaker,
+    private readonly options: ResolvedOptions,
+  ) {
+    this.peers = new PeerSockets(sockets, clock, rng, options, (frames) => this.onFrames(frames));
+    this.hosts = new HostWatcher(matchmaker, clock, options.hostWaitIntervalMs);
+  }
+
+  get peerStats(): PeerSockets["stats"] {
+    return this.peers.stats;
+  }
+
+  get pendingCount(): number {
+    return this.waiter.size;
+  }
+
+  send(req: SendRequest): Promise<unknown> {
+    if (this.closed) return Promise.reject(new TransportClosed());
+    const id = randomId(this.rng);
+    const deadlineMs = this.clock.nowMs() + req.timeoutMs;
+    const key = sendKey(req.target);
+    const type: RequestType = req.kind === "call" ? MessageType.CALL : req.kind === "cast" ? MessageType.CAST : MessageType.CAST_FANOUT;
+    const frames = encodeRequest(type, id, req.context, req.message);
+    this.stats[req.kind === "call" ? "calls" : req.kind === "cast" ? "casts" : "fanouts"]++;
+    const promise = new Promise<unknown>((resolve, reject) => {
+      this.waiter.add(id, deadlineMs, { id, kind: req.kind, key, resolve, reject, delivered: 0, wanted: 0 });
+    });
+    this.rearm();
+    const run = req.kind === "fanout" ? this.deliverFanout(id, key, frames, deadlineMs) : this.deliverOne(id, key, frames, deadlineMs, req.retry);
+    void run.catch((err: unknown) => this.fail(id, err));
+    return promise;
+  }
+
+  /** Rejects every pending request and closes all sockets. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) this.clock.clearTimer(this.timer.id);
+    this.timer = undefined;
+    for (const p of this.waiter.drain()) p.reject(new TransportClosed("transport closed while the request was pending"));
+    this.hosts.close();
+    this.peers.close();
+  }
+
+  private pending(id: string): Pending | undefined {
+    return this.waiter.get(id);
+  }
+
+  private async deliverOne(id: string, key: string, frames: Buffer[], deadlineMs: number, retry: number | null): Promise<void> {
+    let failures = 0;
+    const failed = new Set<string>();
+    for (;;) {
+      const hosts = await this.hosts.waitForHosts(key, deadlineMs, () => !this.waiter.has(id), (cause) => this.note(id, cause));
+      if (hosts.length === 0 || !this.waiter.has(id)) return; // the deadline settles it
+      const fresh = hosts.filter((h) => !failed.has(h));
+      const host = this.routing.pick(key, fresh.length > 0 ? fresh : hosts);
+      try {
+        await this.peers.get(host).queue.enqueue(frames, deadlineMs);
+      } catch (err) {
+        this.note(id, err);
+        failed.add(host);
+        failures++;
+        if (retry !== null && failures > retry) return this.fail(id, new MessageDeliveryFailure(`send to ${host} failed after ${failures} attempt(s)`, { cause: err }));
+        this.stats.sendRetries++;
+        continue;
+      }
+      const p = this.pending(id);
+      if (p && p.kind === "cast") this.succeed(id, undefined);
+      return;
+    }
+  }
+
+  private async deliverFanout(id: string, key: string, frames: Buffer[], deadlineMs: number): Promise<void> {
+    const hosts = await this.hosts.waitForHosts(key, deadlineMs, () => !this.waiter.has(id), (cause) => this.note(id, cause));
+    const p = this.pending(id);
+    if (hosts.length === 0 || !p) return;
+    p.wanted = hosts.length;
+    await Promise.all(hosts.map(async (host) => {
+      while (this.waiter.has(id) && this.clock.nowMs() < deadlineMs) {
+        try {
+          await this.peers.get(host).queue.enqueue(frames, deadlineMs);
+          p.delivered++;
+          return;
+        } catch (err) {
+          this.note(id, err);
+          if ((err as { code?: string }).code === "ECLOSED") return;
+        }
+      }
+    }));
+    if (p.delivered === p.wanted) this.succeed(id, undefined);
+  }
+
+  private note(id: string, cause: unknown): void {
+    const p = this.pending(id);
+    if (p) p.lastCause = cause;
+  }
+
+  private succeed(id: string, value: unknown): void {
+    const p = this.waiter.settle(id);
+    if (p) p.resolve(value);
+    this.rearm();
+  }
+
+  private fail(id: string, err: unknown): void {
+    const p = this.waiter.settle(id);
+    if (!p) return;
+    if (p.kind !== "call") this.stats.deliveryFailures++;
+    p.reject(err instanceof Error ? err : new Error(String(err)));
+    this.rearm();
+  }
+
+  private onFrames(frames: Buffer[]): void {
+    const r = decodeReply(frames, this.options.maxPayloadBytes);
+    if (!r.ok) {
+      this.stats.malformedReplies++;
+      return;
+    }
+    const p = this.waiter.settle(r.value.messageId);
+    if (!p || p.kind !== "call") {
+      this.stats.staleReplies++;
+      return;
+    }
+    this.stats.replies++;
+    if (r.value.failure !== null) p.reject(deserializeRemoteError(r.value.failure, this.options.remoteErrors));
+    else p.resolve(r.value.body);
+    this.rearm();
+  }
+
+  private rearm(): void {
+    const next = this.waiter.nextDeadlineMs();
+    if (this.timer && this.timer.atMs === next) return;
+    if (this.timer) this.clock.clearTimer(this.timer.id);
+    this.timer = undefined;
+    if (next === undefined || this.closed) return;
+    const id = this.clock.setTimer(next - this.clock.nowMs(), () => this.onDeadline());
+    this.timer = { id, atMs: next };
+  }
+
+  private onDeadline(): void {
+    this.timer = undefined;
+    for (const p of this.waiter.expire(this.clock.nowMs())) {
+      const cause = p.lastCause;
+      const why = cause instanceof MatchmakerUnavailable ? " (matchmaker unavailable)" : "";
+      if (p.kind === "call") {
+        this.stats.timeouts++;
+        p.reject(new MessagingTimeout(`Timeout while waiting on RPC response for message ${p.id} to ${p.key}${why}`, { cause }));
+      } else {
+        this.stats.deliveryFailures++;
+        const detail = p.kind === "fanout" && p.wanted > 0 ? ` (${p.delivered} of ${p.wanted} servers reached)` : " (no server available)";
+        p.reject(new MessageDeliveryFailure(`${p.kind} ${p.id} to ${p.key} could not be delivered before its deadline${detail}${why}`, { cause }));
+      }
+    }
+    this.rearm();
+  }
+}

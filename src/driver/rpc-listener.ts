@@ -1,0 +1,215 @@
+/**
+ * RPC listener: the server-side shell. One ROUTER bound on a random port, registered in
+ * the matchmaker under the target's topic key and server key, a receive loop that
+ * validates frames through the codec, a WorkGate bounding concurrency, and a bounded
+ * SendQueue for replies.
+ *
+ * Lifecycle (core/server-lifecycle.ts): start binds, registers and starts receiving;
+ * stop deregisters first (so senders stop choosing this server), closes the gate, lets
+ * queued and running requests finish and send their replies, then closes the socket.
+ * Malformed frames are dropped and counted; a handler failure becomes a reply failure;
+ * a reply to a vanished client (EHOSTUNREACH) is dropped and counted. Nothing a peer
+ * sends can throw out of the receive loop.
+ */
+import { decodeRequest, encodeReply, MessageType, type DecodedRequest } from "../core/codec.js";
+import { nextServerState, type ServerEvent, type ServerState } from "../core/server-lifecycle.js";
+import { listenKeys, type Target } from "../core/target.js";
+import { WorkGate } from "../core/work-gate.js";
+import { MessagingError } from "../errors.js";
+import type { Clock, TimerId } from "../ports/clock.js";
+import type { Matchmaker } from "../ports/matchmaker.js";
+import { randomId, type Rng } from "../ports/rng.js";
+import type { PortSocket, SocketFactory } from "../ports/socket.js";
+import type { ResolvedOptions } from "../options.js";
+import { SendQueue } from "./send-queue.js";
+
+/** What the handler returns for one request: a body, or a serialized failure. */
+export type HandlerResult = { body: unknown } | { failure: string };
+export type RequestHandler = (req: DecodedRequest) => Promise<HandlerResult>;
+
+export interface ListenerStats {
+  received: number;
+  malformed: number;
+  handled: number;
+  replied: number;
+  replyFailures: number;
+  refused: number;
+  maxInFlight: number;
+}
+
+export interface ListenerDeps {
+  sockets: SocketFactory;
+  clock: Clock;
+  rng: Rng;
+  matchmaker: Matchmaker;
+  options: ResolvedOptions;
+}
+
+export class RpcListener {
+  private state: ServerState = "created";
+  private socket: PortSocket | undefined;
+  private replies: SendQueue | undefined;
+  private readonly gate: WorkGate<DecodedRequest>;
+  private readonly keys: string[];
+  private refreshTimer: TimerId | undefined;
+  private drainedResolve: (() => void) | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly stoppedPromise: Promise<void>;
+  private resolveStopped!: () => void;
+  /** Address other processes use to reach this server, once started. */
+  host: string | undefined;
+  readonly stats: ListenerStats = { received: 0, malformed: 0, handled: 0, replied: 0, replyFailures: 0, refused: 0, maxInFlight: 0 };
+
+  constructor(private readonly deps: ListenerDeps, readonly target: Target, maxConcurrency: number, private readonly handler: RequestHandler) {
+    this.keys = listenKeys(target);
+    this.gate = new WorkGate(maxConcurrency);
+    this.stoppedPromise = new Promise((r) => (this.resolveStopped = r));
+  }
+
+  get currentState(): ServerState {
+    return this.state;
+  }
+
+  async start(): Promise<void> {
+    if (this.state === "running" || this.state === "starting") return;
+    this.transition("start");
+    const { sockets, options } = this.deps;
+    const socket = sockets.router({
+      mandatory: true,
+      routingId: `srv-${randomId(this.deps.rng)}`,
+      sendHighWaterMark: options.sendHighWaterMark,
+      sendTimeoutMs: 0,
+      lingerMs: options.lingerMs,
+    });
+    this.socket = socket;
+    this.replies = new SendQueue(socket, this.deps.clock, options.maxQueuedSends);
+    try {
+      const endpoint = await socket.bind(`tcp://${options.bindAddress}:*`);
+      this.host = endpoint.replace(/^tcp:\/\/[^:]+:/, `tcp://${options.advertiseHost}:`);
+      void this.receiveLoop(socket);
+      await this.register();
+    } catch (err) {
+      socket.close();
+      this.transition("failed");
+      this.resolveStopped();
+      throw new MessagingError(`server for ${JSON.stringify(this.target)} failed to listen`, { cause: err });
+    }
+    if ((this.state as ServerState) === "starting") this.transition("started");
+  }
+
+  /** Stops taking work, deregisters, finishes in-flight requests, closes the socket. */
+  stop(): Promise<void> {
+    if (this.stopping) return this.stopping;
+    if (this.state === "created") {
+      this.transition("stop");
+      this.resolveStopped();
+      return (this.stopping = Promise.resolve());
+    }
+    this.stopping = this.doStop();
+    return this.stopping;
+  }
+
+  /** Resolves once the listener has stopped and its socket is closed. */
+  wait(): Promise<void> {
+    return this.stoppedPromise;
+  }
+
+  get inFlight(): number {
+    return this.gate.inFlight + this.gate.queued;
+  }
+
+  private async doStop(): Promise<void> {
+    this.transition("stop");
+    if (this.refreshTimer !== undefined) this.deps.clock.clearTimer(this.refreshTimer);
+    this.refreshTimer = undefined;
+    await Promise.all(this.keys.map((k) => this.deps.matchmaker.unregister(k, this.host ?? "").catch(() => undefined)));
+    this.gate.close();
+    if (!this.gate.drained()) await new Promise<void>((r) => (this.drainedResolve = r));
+    // Replies of the last requests are queued; give them until linger to leave.
+    await this.flushReplies();
+    this.replies?.close();
+    this.socket?.close();
+    this.transition("drained");
+    this.resolveStopped();
+  }
+
+  private async flushReplies(): Promise<void> {
+    const q = this.replies;
+    if (!q || q.depth === 0) return;
+    let timer: TimerId | undefined;
+    await Promise.race([
+      q.whenIdle(),
+      new Promise<void>((r) => (timer = this.deps.clock.setTimer(this.deps.options.lingerMs, r))),
+    ]);
+    if (timer !== undefined) this.deps.clock.clearTimer(timer);
+  }
+
+  private transition(event: ServerEvent): void {
+    const next = nextServerState(this.state, event);
+    if (next === undefined) throw new MessagingError(`server: event ${event} is not allowed in state ${this.state}`);
+    this.state = next;
+  }
+
+  private async register(): Promise<void> {
+    const { matchmaker, options, clock } = this.deps;
+    const host = this.host!;
+    await Promise.all(this.keys.map((k) => matchmaker.register(k, host, options.registrationTtlMs)));
+    if (options.registrationTtlMs !== null) {
+      const refresh = (): void => {
+        if (this.state !== "running" && this.state !== "starting") return;
+        void Promise.all(this.keys.map((k) => matchmaker.register(k, host, options.registrationTtlMs))).catch(() => undefined);
+        this.refreshTimer = clock.setTimer(options.registrationRefreshMs, refresh);
+      };
+      this.refreshTimer = clock.setTimer(options.registrationRefreshMs, refresh);
+    }
+  }
+
+  private async receiveLoop(socket: PortSocket): Promise<void> {
+    for (;;) {
+      let frames: Buffer[];
+      try {
+        frames = await socket.receive();
+      } catch {
+        return; // socket closed
+      }
+      this.stats.received++;
+      const r = decodeRequest(frames, this.deps.options.maxPayloadBytes);
+      if (!r.ok) {
+        this.stats.malformed++;
+        continue;
+      }
+      const verdict = this.gate.offer(r.value);
+      if (verdict === "run") void this.run(r.value);
+      else if (verdict === "refused") this.stats.refused++;
+      this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.gate.inFlight);
+    }
+  }
+
+  private async run(first: DecodedRequest): Promise<void> {
+    for (let req: DecodedRequest | undefined = first; req; req = this.gate.finish()) {
+      let result: HandlerResult;
+      try {
+        result = await this.handler(req);
+      } catch (err) {
+        result = { failure: String(err) }; // the handler serializes its own errors; this is a last resort
+      }
+      this.stats.handled++;
+      if (req.type === MessageType.CALL) this.reply(req, result);
+    }
+    if (this.gate.drained()) this.drainedResolve?.();
+  }
+
+  private reply(req: DecodedRequest, result: HandlerResult): void {
+    let frames: Buffer[];
+    try {
+      frames = "failure" in result ? encodeReply(req.peerId, req.messageId, null, result.failure) : encodeReply(req.peerId, req.messageId, result.body, null);
+    } catch (err) {
+      // A result JSON cannot carry (BigInt, cycles) becomes a failure reply instead.
+      frames = encodeReply(req.peerId, req.messageId, null, JSON.stringify({ class: "TypeError", module: "builtins", message: `reply is not serializable: ${(err as Error).message}`, tb: [], args: [], kwargs: {} }));
+    }
+    this.replies!.enqueue(frames).then(
+      () => this.stats.replied++,
+      () => this.stats.replyFailures++,
+    );
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Typed errors of the driver.
+ *
+ * Rules:
+ * - Every error the driver raises is a `MessagingError` with a `code` from the closed
+ *   `MessagingErrorCode` union, so callers can `switch (err.code)` exhaustively.
+ * - Names follow oslo.messaging where the behaviour matches (`MessagingTimeout`,
+ *   `RemoteError`, `InvalidTarget`, ...), so ported code and logs read the same.
+ * - `retryable` tells a retry policy whether repeating the same request can help; the
+ *   error knows, the policy does not guess.
+ * - The underlying cause (a zeromq.js error with its `code`, a Redis error) is chained
+ *   with the standard `cause` option.
+ */
+
+export type MessagingErrorCode =
+  | "MessagingError"
+  | "MessagingTimeout"
+  | "MessageDeliveryFailure"
+  | "InvalidTarget"
+  | "InvalidTransportURL"
+  | "RemoteError"
+  | "RPCVersionCapError"
+  | "NoSuchMethod"
+  | "UnsupportedVersion"
+  | "MatchmakerUnavailable"
+  | "TransportClosed"
+  | "ProtocolError";
+
+export class MessagingError extends Error {
+  readonly code: MessagingErrorCode;
+  readonly retryable: boolean;
+  constructor(message: string, options?: { cause?: unknown; code?: MessagingErrorCode; retryable?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options?.code ?? "MessagingError";
+    this.retryable = options?.retryable ?? false;
+  }
+}
+
+/** A call got no reply before its deadline (oslo: MessagingTimeout). */
+export class MessagingTimeout extends MessagingError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, code: "MessagingTimeout", retryable: true });
+  }
+}
+
+/** A cast or fanout could not be handed to any receiver before its deadline. */
+export class MessageDeliveryFailure extends MessagingError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, code: "MessageDeliveryFailure", retryable: true });
+  }
+}
+
+/** The target is not usable for the requested operation (oslo: InvalidTarget). */
+export class InvalidTarget extends MessagingError {
+  readonly target: unknown;
+  constructor(message: string, target: unknown) {
+    super(`${message}: ${JSON.stringify(target)}`, { code: "InvalidTarget" });
+    this.target = target;
+  }
+}
+
+/** The transport URL cannot be parsed or names an unsupported backend. */
+export class InvalidTransportURL extends MessagingError {
+  readonly url: string;
+  constructor(url: string, reason: string) {
+    super(`Invalid transport URL ${JSON.stringify(url)}: ${reason}`, { code: "InvalidTransportURL" });
+    this.url = url;
+  }
+}
+
+/** An exception raised by a remote endpoint whose class is not re-created locally. */
+export class RemoteError extends MessagingError {
+  readonly excType: string;
+  readonly value: string;
+  readonly traceback: string;
+  constructor(excType: string, value: string, traceback: string) {
+    super(`Remote error: ${excType} ${value}\n${traceback}.`, { code: "RemoteError" });
+    this.excType = excType;
+    this.value = value;
+    this.traceback = traceback;
+  }
+}
+
+/** The requested version exceeds the client's version cap (checked before sending). */
+export class RPCVersionCapError extends MessagingError {
+  readonly version: string | null;
+  readonly versionCap: string;
+  constructor(version: string | null, versionCap: string) {
+    super(`Requested message version, ${version} is incompatible. It needs to be equal in major version and less than or equal in minor version as the specified version cap ${versionCap}.`, { code: "RPCVersionCapError" });
+    this.version = version;
+    this.versionCap = versionCap;
+  }
+}
+
+/** Raised by the dispatcher: an endpoint matched namespace and version but lacks the method. */
+export class NoSuchMethod extends MessagingError {
+  readonly method: string;
+  constructor(method: string) {
+    super(`Endpoint does not support RPC method ${method}`, { code: "NoSuchMethod" });
+    this.method = method;
+  }
+}
+
+/** Raised by the dispatcher: no endpoint serves the requested namespace and version. */
+export class UnsupportedVersion extends MessagingError {
+  readonly version: string;
+  readonly method: string | undefined;
+  constructor(version: string, method?: string) {
+    super(`Endpoint does not support RPC version ${version}. Attempted method: ${method}`, { code: "UnsupportedVersion" });
+    this.version = version;
+    this.method = method;
+  }
+}
+
+/** The matchmaker (name service) could not be reached. Used as a `cause`. */
+export class MatchmakerUnavailable extends MessagingError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, code: "MatchmakerUnavailable", retryable: true });
+  }
+}
+
+/** The transport was closed while the operation was pending, or used after close. */
+export class TransportClosed extends MessagingError {
+  constructor(message = "transport is closed") {
+    super(message, { code: "TransportClosed" });
+  }
+}
+
+/** A peer sent frames that the codec rejects. Never thrown to API callers; counted and dropped. */
+export class ProtocolError extends MessagingError {
+  constructor(message: string) {
+    super(message, { code: "ProtocolError" });
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * In-process matchmaker: every transport that shares one instance sees the others'
+ * servers. The default behind "zmq://" (one registry per process, created by the URL
+ * layer in api/transport.ts, never a module global of the core); the simulator gives each
+ * simulated cluster its own instance.
+ *
+ * TTL entries expire on the clock given to the constructor (core/ttl-registry.ts).
+ * Watchers are told at once about register/unregister, which is how a call made before
+ * its server starts is sent the moment the server registers.
+ */
+import type { Clock } from "../ports/clock.js";
+import type { Matchmaker } from "../ports/matchmaker.js";
+import { TtlRegistry } from "../core/ttl-registry.js";
+import { MatchmakerUnavailable } from "../errors.js";
+
+export class InProcessMatchmaker implements Matchmaker {
+  private readonly registry = new TtlRegistry();
+  private readonly watchers = new Set<(key: string) => void>();
+  private available = true;
+
+  constructor(private readonly clock: Clock) {}
+
+  register(key: string, host: string, ttlMs: number | null): Promise<void> {
+    if (!this.available) return Promise.reject(new MatchmakerUnavailable("in-process matchmaker is marked unavailable"));
+    this.registry.register(key, host, ttlMs, this.clock.nowMs());
+    this.notify(key);
+    return Promise.resolve();
+  }
+
+  unregister(key: string, host: string): Promise<void> {
+    if (!this.available) return Promise.reject(new MatchmakerUnavailable("in-process matchmaker is marked unavailable"));
+    if (this.registry.unregister(key, host)) this.notify(key);
+    return Promise.resolve();
+  }
+
+  getHosts(key: string): Promise<string[]> {
+    if (!this.available) return Promise.reject(new MatchmakerUnavailable("in-process matchmaker is marked unavailable"));
+    return Promise.resolve(this.registry.hosts(key, this.clock.nowMs()));
+  }
+
+  /** Synchronous lookup, for the CLI and tests. */
+  hostsNow(key: string): string[] {
+    return this.registry.hosts(key, this.clock.nowMs());
+  }
+
+  keys(): string[] {
+    return this.registry.keys();
+  }
+
+  watch(listener: (key: string) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
+  /** Fault injection (simulator, tests): make every operation fail with MatchmakerUnavailable. */
+  setAvailable(available: boolean): void {
+    this.available = available;
+  }
+
+  close(): Promise<void> {
+    this.watchers.clear();
+    return Promise.resolve();
+  }
+
+  private notify(key: string): void {
+    for (const w of [...this.watchers]) w(key);
+  }
+}

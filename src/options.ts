@@ -1,0 +1,71 @@
+/**
+ * Driver options: one interface, every field documented with its default and the oslo
+ * option it corresponds to, units last in the name. Validated once by resolveOptions.
+ */
+import type { RemoteErrorClass } from "./core/remote-error.js";
+import { DEFAULT_MAX_PAYLOAD_BYTES } from "./core/codec.js";
+import type { Clock } from "./ports/clock.js";
+import type { Matchmaker } from "./ports/matchmaker.js";
+import type { Rng } from "./ports/rng.js";
+import type { SocketFactory } from "./ports/socket.js";
+
+export interface DriverOptions {
+  /** Interface servers bind to (oslo: rpc_zmq_bind_address). @default "127.0.0.1" */
+  bindAddress?: string;
+  /** Host name peers use to reach this process's servers (oslo: rpc_zmq_host). @default bindAddress */
+  advertiseHost?: string;
+  /** Default time a call waits for a reply, or a cast for a receiver (oslo: rpc_response_timeout, 60 s). @default 60000 */
+  rpcResponseTimeoutMs?: number;
+  /** TTL of a server's matchmaker registration; null registers without expiry (oslo: zmq_target_expire). @default null */
+  registrationTtlMs?: number | null;
+  /** How often a server refreshes a TTL registration (oslo: zmq_target_update). @default registrationTtlMs / 3 */
+  registrationRefreshMs?: number;
+  /** How often a sender with no known host asks the matchmaker again when it cannot watch it. @default 100 */
+  hostWaitIntervalMs?: number;
+  /** Messages waiting per socket before sends are refused (back-pressure). @default 1000 */
+  maxQueuedSends?: number;
+  /** ZMQ_SNDHWM of every socket (oslo: rpc_zmq_hwm, where 0 meant unlimited; here bounded). @default 1000 */
+  sendHighWaterMark?: number;
+  /** ZMQ_SNDTIMEO of client sockets: longest a single send waits for a connection. @default 1000 */
+  sendTimeoutMs?: number;
+  /** ZMQ_LINGER on close (oslo: zmq_linger, -1 = forever; here always finite). @default 1000 */
+  lingerMs?: number;
+  /** Largest payload accepted from a peer; larger frames are dropped and counted. @default 64 MiB */
+  maxPayloadBytes?: number;
+  /** Error classes re-created from remote failures, by class name (oslo: allowed_remote_exmods). @default {} */
+  remoteErrors?: Record<string, RemoteErrorClass>;
+  /** Matchmaker to use instead of the one the URL names (tests, simulator). */
+  matchmaker?: Matchmaker;
+  /** Ports to use instead of zeromq.js, Node timers and crypto randomness (simulator). */
+  ports?: { sockets: SocketFactory; clock: Clock; rng: Rng };
+}
+
+export type ResolvedOptions = Required<Omit<DriverOptions, "matchmaker" | "ports" | "advertiseHost" | "registrationRefreshMs">> & {
+  advertiseHost: string;
+  registrationRefreshMs: number;
+};
+
+function positive(name: string, v: number, allowZero = false): number {
+  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) throw new RangeError(`DriverOptions.${name} must be a ${allowZero ? "non-negative" : "positive"} number, got ${v}`);
+  return v;
+}
+
+export function resolveOptions(o: DriverOptions = {}): ResolvedOptions {
+  const bindAddress = o.bindAddress ?? "127.0.0.1";
+  const ttl = o.registrationTtlMs === undefined ? null : o.registrationTtlMs;
+  if (ttl !== null) positive("registrationTtlMs", ttl);
+  return {
+    bindAddress,
+    advertiseHost: o.advertiseHost ?? (bindAddress === "0.0.0.0" || bindAddress === "*" ? "127.0.0.1" : bindAddress),
+    rpcResponseTimeoutMs: positive("rpcResponseTimeoutMs", o.rpcResponseTimeoutMs ?? 60_000, true),
+    registrationTtlMs: ttl,
+    registrationRefreshMs: positive("registrationRefreshMs", o.registrationRefreshMs ?? (ttl === null ? 1000 : Math.max(1, Math.floor(ttl / 3)))),
+    hostWaitIntervalMs: positive("hostWaitIntervalMs", o.hostWaitIntervalMs ?? 100),
+    maxQueuedSends: positive("maxQueuedSends", o.maxQueuedSends ?? 1000),
+    sendHighWaterMark: positive("sendHighWaterMark", o.sendHighWaterMark ?? 1000),
+    sendTimeoutMs: positive("sendTimeoutMs", o.sendTimeoutMs ?? 1000),
+    lingerMs: positive("lingerMs", o.lingerMs ?? 1000, true),
+    maxPayloadBytes: positive("maxPayloadBytes", o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES),
+    remoteErrors: o.remoteErrors ?? {},
+  };
+}

@@ -1,0 +1,15 @@
+/**
+ * Clock port. The core never reads time itself: the shell reads `nowMs()` and passes it in,
+ * and arms timers for the wake-ups the core asks for. Real shell: Node timers
+ * (runtime/node/node-clock.ts). Simulated shell: a virtual clock over an event queue (sim/).
+ */
+export type TimerId = number;
+
+export interface Clock {
+  /** Milliseconds on a monotonic time line (absolute origin unspecified). */
+  nowMs(): number;
+  /** Runs `fn` once, `delayMs` from now (clamped at 0). */
+  setTimer(delayMs: number, fn: () => void): TimerId;
+  /** Cancels a timer; unknown or fired ids are ignored. */
+  clearTimer(id: TimerId): void;
+}

@@ -1,0 +1,20 @@
+/**
+ * Matchmaker port: the name service mapping target keys (core/target.ts) to the addresses
+ * of the servers listening on them.
+ *
+ * Contract (test/contract/matchmaker.contract.ts runs it against every implementation):
+ * - register(key, host, ttlMs) is idempotent: a host appears at most once per key.
+ * - With ttlMs set, the entry disappears ttlMs after its latest registration unless it is
+ *   registered again (refreshed); with ttlMs null it stays until unregistered.
+ * - unregister removes the entry at once; it is a no-op for unknown entries.
+ * - getHosts(key) returns the live hosts, sorted, without duplicates; [] for unknown keys.
+ * - Failures reject with MatchmakerUnavailable.
+ */
+export interface Matchmaker {
+  register(key: string, host: string, ttlMs: number | null): Promise<void>;
+  unregister(key: string, host: string): Promise<void>;
+  getHosts(key: string): Promise<string[]>;
+  /** Optional change feed: calls `listener(key)` after a key's host set may have changed. */
+  watch?(listener: (key: string) => void): () => void;
+  close(): Promise<void>;
+}

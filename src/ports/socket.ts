@@ -1,0 +1,79 @@
+/**
+ * Socket port: the slice of zeromq.js ROUTER/DEALER semantics the driver relies on.
+ * Real shell: runtime/node/zmq-socket.ts. Simulated shell: sim/. Both pass
+ * test/contract/socket-port.contract.ts, which pins these rules:
+ *
+ * - One `send` in flight per socket: a second `send` before the first settles rejects
+ *   with code "EBUSY" (zeromq.js refuses it; the driver's SendQueue serialises sends).
+ * - A DEALER round-robins outgoing messages over its connected peers; with `immediate`
+ *   it only queues to completed connections, so a send with no live peer waits and then
+ *   rejects with "EAGAIN" after `sendTimeoutMs`.
+ * - A ROUTER prepends the sender's routing id to every received message and routes a
+ *   sent message by its first frame. With `mandatory`, a send to an unknown or gone peer
+ *   rejects with "EHOSTUNREACH" instead of being dropped silently.
+ * - Messages on one connection arrive in the order sent (per-connection FIFO).
+ * - At most `sendHighWaterMark` messages queue per peer; beyond it a send waits.
+ * - A DEALER reconnects on its own after the peer restarts at the same address.
+ * - `receive` on a closed socket, or pending when the socket closes, rejects with "ECLOSED".
+ */
+export type PortErrorCode = "EBUSY" | "EAGAIN" | "EHOSTUNREACH" | "ECLOSED" | "EADDRINUSE" | "EINVAL" | "EOTHER";
+
+export class PortError extends Error {
+  readonly code: PortErrorCode;
+  constructor(code: PortErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PortError";
+    this.code = code;
+  }
+}
+
+export interface SocketOptions {
+  /** ZMQ_ROUTING_ID. Random (chosen by the factory's owner) when unset. */
+  routingId?: string;
+  /** ZMQ_SNDHWM: messages queued per peer before send waits. */
+  sendHighWaterMark?: number;
+  /** ZMQ_RCVHWM. */
+  receiveHighWaterMark?: number;
+  /** ZMQ_SNDTIMEO: how long a send may wait; -1 waits forever. */
+  sendTimeoutMs?: number;
+  /** ZMQ_LINGER: how long unsent messages are kept after close. */
+  lingerMs?: number;
+  /** ZMQ_IMMEDIATE: queue only to completed connections. */
+  immediate?: boolean;
+  /** ZMQ_RECONNECT_IVL. */
+  reconnectIntervalMs?: number;
+  /** ZMQ_RECONNECT_IVL_MAX: cap of the exponential reconnect backoff; 0 disables backoff. */
+  reconnectMaxIntervalMs?: number;
+}
+
+export interface RouterOptions extends SocketOptions {
+  /** ZMQ_ROUTER_MANDATORY: unroutable sends fail with EHOSTUNREACH. */
+  mandatory?: boolean;
+}
+
+export type SocketEvent =
+  | { type: "connect"; address: string }
+  | { type: "disconnect"; address: string }
+  | { type: "accept"; address: string }
+  | { type: "handshake:error"; address: string }
+  | { type: "close" };
+
+export interface PortSocket {
+  /** Binds and returns the concrete endpoint (a "tcp://host:*" wildcard is resolved). */
+  bind(address: string): Promise<string>;
+  connect(address: string): void;
+  disconnect(address: string): void;
+  send(frames: readonly Buffer[]): Promise<void>;
+  receive(): Promise<Buffer[]>;
+  close(): void;
+  readonly closed: boolean;
+  /** Subscribes to connection events; returns an unsubscribe function. */
+  onEvent(listener: (e: SocketEvent) => void): () => void;
+}
+
+export interface SocketFactory {
+  router(options: RouterOptions): PortSocket;
+  dealer(options: SocketOptions): PortSocket;
+  /** Releases what the factory holds (a zeromq Context, a simulated host). */
+  close(): void;
+}

@@ -1,0 +1,144 @@
+/**
+ * Socket port over zeromq.js 6 (the real shell).
+ *
+ * What this adapter normalises, so the rest of the driver sees one behaviour:
+ * - zeromq.js throws EBUSY *synchronously* from a second concurrent send; here it is a
+ *   rejected promise with PortError("EBUSY").
+ * - A receive pending at close rejects with EAGAIN and later ones with EBADF; here both
+ *   are PortError("ECLOSED").
+ * - A ROUTER with `mandatory` retries an unroutable send until ZMQ_SNDTIMEO before it
+ *   reports EHOSTUNREACH; routers here default to sendTimeoutMs 0 so a reply to a gone
+ *   client fails at once instead of stalling every other reply behind it.
+ * Sockets are held strongly by their owner: zeromq.js closes garbage-collected sockets.
+ */
+import * as zmq from "zeromq";
+import {
+  PortError, type PortErrorCode, type PortSocket, type RouterOptions, type SocketEvent,
+  type SocketFactory, type SocketOptions,
+} from "../../ports/socket.js";
+
+const KNOWN: ReadonlySet<string> = new Set(["EBUSY", "EAGAIN", "EHOSTUNREACH", "EADDRINUSE", "EINVAL"]);
+
+function toPortError(err: unknown, closed: boolean): PortError {
+  const code = (err as { code?: unknown }).code;
+  let c: PortErrorCode = typeof code === "string" && KNOWN.has(code) ? (code as PortErrorCode) : "EOTHER";
+  if (code === "EBADF" || closed) c = "ECLOSED";
+  return new PortError(c, (err as Error).message ?? String(err), { cause: err });
+}
+
+function baseOptions(o: SocketOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (o.routingId !== undefined) out.routingId = o.routingId;
+  if (o.sendHighWaterMark !== undefined) out.sendHighWaterMark = o.sendHighWaterMark;
+  if (o.receiveHighWaterMark !== undefined) out.receiveHighWaterMark = o.receiveHighWaterMark;
+  if (o.sendTimeoutMs !== undefined) out.sendTimeout = o.sendTimeoutMs;
+  if (o.lingerMs !== undefined) out.linger = o.lingerMs;
+  if (o.immediate !== undefined) out.immediate = o.immediate;
+  if (o.reconnectIntervalMs !== undefined) out.reconnectInterval = o.reconnectIntervalMs;
+  if (o.reconnectMaxIntervalMs !== undefined) out.reconnectMaxInterval = o.reconnectMaxIntervalMs;
+  return out;
+}
+
+class ZmqPortSocket implements PortSocket {
+  private readonly listeners = new Set<(e: SocketEvent) => void>();
+  private eventsStarted = false;
+
+  constructor(private readonly sock: zmq.Router | zmq.Dealer) {}
+
+  get closed(): boolean {
+    return this.sock.closed;
+  }
+
+  async bind(address: string): Promise<string> {
+    try {
+      await this.sock.bind(address);
+    } catch (err) {
+      throw toPortError(err, this.sock.closed);
+    }
+    return this.sock.lastEndpoint ?? address;
+  }
+
+  connect(address: string): void {
+    this.sock.connect(address);
+  }
+
+  disconnect(address: string): void {
+    try {
+      this.sock.disconnect(address);
+    } catch {
+      /* not connected: nothing to undo */
+    }
+  }
+
+  send(frames: readonly Buffer[]): Promise<void> {
+    try {
+      return this.sock.send(frames as Buffer[]).catch((err: unknown) => {
+        throw toPortError(err, this.sock.closed);
+      });
+    } catch (err) {
+      return Promise.reject(toPortError(err, this.sock.closed));
+    }
+  }
+
+  async receive(): Promise<Buffer[]> {
+    if (this.sock.closed) throw new PortError("ECLOSED", "socket is closed");
+    try {
+      return await this.sock.receive();
+    } catch (err) {
+      throw toPortError(err, this.sock.closed);
+    }
+  }
+
+  close(): void {
+    if (this.sock.closed) return;
+    this.sock.close();
+    for (const l of this.listeners) l({ type: "close" });
+  }
+
+  onEvent(listener: (e: SocketEvent) => void): () => void {
+    this.listeners.add(listener);
+    if (!this.eventsStarted) {
+      this.eventsStarted = true;
+      void this.pumpEvents();
+    }
+    return () => this.listeners.delete(listener);
+  }
+
+  private async pumpEvents(): Promise<void> {
+    try {
+      for await (const ev of this.sock.events) {
+        const address = (ev as { address?: string }).address ?? "";
+        let e: SocketEvent | undefined;
+        if (ev.type === "connect") e = { type: "connect", address };
+        else if (ev.type === "disconnect") e = { type: "disconnect", address };
+        else if (ev.type === "accept") e = { type: "accept", address };
+        else if (ev.type.startsWith("handshake:error")) e = { type: "handshake:error", address };
+        if (e) for (const l of this.listeners) l(e);
+      }
+    } catch {
+      /* the observer ends when the socket closes */
+    }
+  }
+}
+
+/** Creates zeromq.js sockets on one Context owned by this factory. */
+export class ZmqSocketFactory implements SocketFactory {
+  private readonly context = new zmq.Context({ blocky: false });
+
+  router(options: RouterOptions): PortSocket {
+    return new ZmqPortSocket(new zmq.Router({
+      sendTimeout: 0,
+      ...baseOptions(options),
+      mandatory: options.mandatory ?? true,
+      context: this.context,
+    }));
+  }
+
+  dealer(options: SocketOptions): PortSocket {
+    return new ZmqPortSocket(new zmq.Dealer({ ...baseOptions(options), context: this.context }));
+  }
+
+  close(): void {
+    /* sockets are closed by their owners; the context is released with them */
+  }
+}
