@@ -30,6 +30,13 @@ export interface DriverOptions {
   sendTimeoutMs?: number;
   /** ZMQ_LINGER on close (oslo: zmq_linger, -1 = forever; here always finite). @default 1000 */
   lingerMs?: number;
+  /**
+   * Time a stopping server keeps its socket open after its last reply was sent. Client
+   * DEALERs use ZMQ_IMMEDIATE, and libzmq drops replies a DEALER has received but not yet
+   * read when an IMMEDIATE connection closes; the grace period lets clients read them.
+   * @default 100
+   */
+  stopGraceMs?: number;
   /** Largest payload accepted from a peer; larger frames are dropped and counted. @default 64 MiB */
   maxPayloadBytes?: number;
   /** Error classes re-created from remote failures, by class name (oslo: allowed_remote_exmods). @default {} */
@@ -65,6 +72,7 @@ export function resolveOptions(o: DriverOptions = {}): ResolvedOptions {
     sendHighWaterMark: positive("sendHighWaterMark", o.sendHighWaterMark ?? 1000),
     sendTimeoutMs: positive("sendTimeoutMs", o.sendTimeoutMs ?? 1000),
     lingerMs: positive("lingerMs", o.lingerMs ?? 1000, true),
+    stopGraceMs: positive("stopGraceMs", o.stopGraceMs ?? 100, true),
     maxPayloadBytes: positive("maxPayloadBytes", o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES),
     remoteErrors: o.remoteErrors ?? {},
   };

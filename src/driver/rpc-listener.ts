@@ -35,6 +35,8 @@ export interface ListenerStats {
   replyFailures: number;
   refused: number;
   maxInFlight: number;
+  /** Client connections the socket saw close (ZMQ_EVENT_DISCONNECTED). */
+  peerDisconnects: number;
 }
 
 export interface ListenerDeps {
@@ -58,7 +60,7 @@ export class RpcListener {
   private resolveStopped!: () => void;
   /** Address other processes use to reach this server, once started. */
   host: string | undefined;
-  readonly stats: ListenerStats = { received: 0, malformed: 0, handled: 0, replied: 0, replyFailures: 0, refused: 0, maxInFlight: 0 };
+  readonly stats: ListenerStats = { received: 0, malformed: 0, handled: 0, replied: 0, replyFailures: 0, refused: 0, maxInFlight: 0, peerDisconnects: 0 };
 
   constructor(private readonly deps: ListenerDeps, readonly target: Target, maxConcurrency: number, private readonly handler: RequestHandler) {
     this.keys = listenKeys(target);
@@ -82,6 +84,9 @@ export class RpcListener {
       lingerMs: options.lingerMs,
     });
     this.socket = socket;
+    socket.onEvent((e) => {
+      if (e.type === "disconnect") this.stats.peerDisconnects++;
+    });
     this.replies = new SendQueue(socket, this.deps.clock, options.maxQueuedSends);
     try {
       const endpoint = await socket.bind(`tcp://${options.bindAddress}:*`);
@@ -128,9 +133,17 @@ export class RpcListener {
     // Replies of the last requests are queued; give them until linger to leave.
     await this.flushReplies();
     this.replies?.close();
+    // A client DEALER with ZMQ_IMMEDIATE drops replies it has received but not yet read
+    // when the connection closes (measured on zeromq.js 6.8 / libzmq 4.3.5), so the
+    // socket stays open a short grace period after the last reply left.
+    await this.sleep(this.deps.options.stopGraceMs);
     this.socket?.close();
     this.transition("drained");
     this.resolveStopped();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return ms <= 0 ? Promise.resolve() : new Promise((r) => this.deps.clock.setTimer(ms, r));
   }
 
   private async flushReplies(): Promise<void> {
