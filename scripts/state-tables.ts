@@ -3,6 +3,7 @@
  * tables (uml/generated/<name>.state.mmd). Components add one entry each.
  */
 import { SERVER_TRANSITIONS } from "../src/core/server-lifecycle.js";
+import { SLOT_TRANSITIONS } from "../src/pool/slot-states.js";
 
 export interface StateTable {
   /** File stem: uml/generated/<name>.state.mmd */
@@ -16,4 +17,5 @@ export interface StateTable {
 
 export const STATE_TABLES: StateTable[] = [
   { name: "server-lifecycle", title: "RPC server lifecycle (src/core/server-lifecycle.ts)", initial: "created", final: ["stopped"], table: SERVER_TRANSITIONS },
+  { name: "pool-slot", title: "Pooled socket lifecycle (src/pool/slot-states.ts)", initial: "absent", final: ["closed"], table: SLOT_TRANSITIONS },
 ];

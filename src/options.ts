@@ -8,6 +8,37 @@ import type { Clock } from "./ports/clock.js";
 import type { Matchmaker } from "./ports/matchmaker.js";
 import type { Rng } from "./ports/rng.js";
 import type { SocketFactory } from "./ports/socket.js";
+import { validateLimits, type PoolLimits } from "./pool/pool-limits.js";
+
+/**
+ * Outbound socket pool (spec/pool.md). The final oslo driver had no equivalent: it never
+ * capped, evicted or closed cached client sockets (the legacy driver pooled clients per
+ * address, rpc_conn_pool_size = 30, without idle eviction).
+ */
+export interface PoolOptions {
+  /**
+   * Most outbound sockets open at once, draining ones included; when full, the least
+   * recently used idle socket is closed, and callers wait (until their deadline) when none
+   * is idle. Each socket costs about two file descriptors plus one on the peer's side, so
+   * 256 stays far below the usual 1024 descriptor limit. @default 256
+   */
+  maxSockets?: number;
+  /**
+   * An unused socket is closed this long after its last request finished. Longer than
+   * typical gaps between calls to one peer (reconnecting costs a TCP and ZMTP handshake);
+   * equal to the default call timeout. @default 60000
+   */
+  idleTimeoutMs?: number;
+  /** Consecutive send failures or handshake errors after which a socket is replaced by a fresh one. @default 3 */
+  recycleAfterFailures?: number;
+  /**
+   * Requests in flight on one peer's socket (sent or queued, awaiting their reply or send);
+   * more wait until their deadline. Matches the default sendHighWaterMark. @default 1000
+   */
+  maxInFlightPerPeer?: number;
+  /** Requests waiting for a socket at once; beyond it a request fails at once (SocketPoolError "exhausted"). @default 1000 */
+  maxWaiters?: number;
+}
 
 export interface DriverOptions {
   /** Interface servers bind to (oslo: rpc_zmq_bind_address). @default "127.0.0.1" */
@@ -41,15 +72,18 @@ export interface DriverOptions {
   maxPayloadBytes?: number;
   /** Error classes re-created from remote failures, by class name (oslo: allowed_remote_exmods). @default {} */
   remoteErrors?: Record<string, RemoteErrorClass>;
+  /** Outbound socket pool limits. */
+  pool?: PoolOptions;
   /** Matchmaker to use instead of the one the URL names (tests, simulator). */
   matchmaker?: Matchmaker;
   /** Ports to use instead of zeromq.js, Node timers and crypto randomness (simulator). */
   ports?: { sockets: SocketFactory; clock: Clock; rng: Rng };
 }
 
-export type ResolvedOptions = Required<Omit<DriverOptions, "matchmaker" | "ports" | "advertiseHost" | "registrationRefreshMs">> & {
+export type ResolvedOptions = Required<Omit<DriverOptions, "matchmaker" | "ports" | "advertiseHost" | "registrationRefreshMs" | "pool">> & {
   advertiseHost: string;
   registrationRefreshMs: number;
+  pool: PoolLimits;
 };
 
 function positive(name: string, v: number, allowZero = false): number {
@@ -75,5 +109,12 @@ export function resolveOptions(o: DriverOptions = {}): ResolvedOptions {
     stopGraceMs: positive("stopGraceMs", o.stopGraceMs ?? 100, true),
     maxPayloadBytes: positive("maxPayloadBytes", o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES),
     remoteErrors: o.remoteErrors ?? {},
+    pool: validateLimits({
+      maxSockets: o.pool?.maxSockets ?? 256,
+      idleTimeoutMs: o.pool?.idleTimeoutMs ?? 60_000,
+      recycleAfterFailures: o.pool?.recycleAfterFailures ?? 3,
+      maxInFlightPerPeer: o.pool?.maxInFlightPerPeer ?? 1000,
+      maxWaiters: o.pool?.maxWaiters ?? 1000,
+    }),
   };
 }

@@ -9,6 +9,7 @@
  * simulated nodes in one process never share hidden state.
  */
 import { ClientEngine } from "../driver/client-engine.js";
+import type { PoolMetrics } from "../pool/socket-pool.js";
 import type { RpcListener } from "../driver/rpc-listener.js";
 import { MessagingError, TransportClosed } from "../errors.js";
 import { InProcessMatchmaker } from "../matchmaker/in-process.js";
@@ -40,6 +41,11 @@ export class Transport {
   constructor(readonly deps: TransportDeps, options: ResolvedOptions, readonly matchmakerSpec: MatchmakerSpec) {
     this.options = options;
     this.engine = new ClientEngine(deps.clock, deps.rng, deps.sockets, deps.matchmaker, options);
+  }
+
+  /** Outbound socket pool counters: open, created, reused, evicted, recycled, queue depths (spec/pool.md). */
+  get poolMetrics(): PoolMetrics {
+    return this.engine.poolMetrics;
   }
 
   get isClosed(): boolean {

@@ -23,7 +23,9 @@ import { randomId, type Rng } from "../ports/rng.js";
 import type { SocketFactory } from "../ports/socket.js";
 import type { ResolvedOptions } from "../options.js";
 import { HostWatcher } from "./host-watcher.js";
-import { PeerSockets } from "./peer-sockets.js";
+import { HostSync } from "../pool/host-sync.js";
+import { SocketPool, type Lease, type PoolMetrics } from "../pool/socket-pool.js";
+import { SocketPoolError } from "../pool/pool-error.js";
 
 export type SendKind = "call" | "cast" | "fanout";
 
@@ -47,6 +49,10 @@ interface Pending {
   lastCause?: unknown;
   delivered: number;
   wanted: number;
+  /** Pooled sockets this request uses; all are released when it settles (a call's reply arrives on its socket). */
+  leases: Lease[];
+  /** Host whose socket the request is waiting for (the pool is at its cap), if any. */
+  waitingForSocket?: string;
 }
 
 export interface ClientStats {
@@ -64,8 +70,9 @@ export interface ClientStats {
 export class ClientEngine {
   private readonly waiter = new ReplyWaiter<Pending>();
   private readonly routing = new RoutingTable();
-  private readonly peers: PeerSockets;
+  private readonly pool: SocketPool;
   private readonly hosts: HostWatcher;
+  private readonly hostSync: HostSync;
   private timer: { id: TimerId; atMs: number } | undefined;
   private closed = false;
   readonly stats: ClientStats = {
@@ -80,12 +87,19 @@ export class ClientEngine {
     matchmaker: Matchmaker,
     private readonly options: ResolvedOptions,
   ) {
-    this.peers = new PeerSockets(sockets, clock, rng, options, (frames) => this.onFrames(frames));
+    this.pool = new SocketPool({ sockets, clock, rng, options, onFrames: (frames) => this.onFrames(frames) });
     this.hosts = new HostWatcher(matchmaker, clock, options.hostWaitIntervalMs);
+    this.hostSync = new HostSync(matchmaker, (host) => this.pool.hostRemoved(host));
   }
 
-  get peerStats(): PeerSockets["stats"] {
-    return this.peers.stats;
+  /** Socket pool counters (spec/pool.md). */
+  get poolMetrics(): PoolMetrics {
+    return this.pool.metrics();
+  }
+
+  /** @internal The pool itself, for tests and the simulator. */
+  get socketPool(): SocketPool {
+    return this.pool;
   }
 
   get pendingCount(): number {
@@ -101,7 +115,7 @@ export class ClientEngine {
     const frames = encodeRequest(type, id, req.context, req.message);
     this.stats[req.kind === "call" ? "calls" : req.kind === "cast" ? "casts" : "fanouts"]++;
     const promise = new Promise<unknown>((resolve, reject) => {
-      this.waiter.add(id, deadlineMs, { id, kind: req.kind, key, resolve, reject, delivered: 0, wanted: 0 });
+      this.waiter.add(id, deadlineMs, { id, kind: req.kind, key, resolve, reject, delivered: 0, wanted: 0, leases: [] });
     });
     this.rearm();
     const run = req.kind === "fanout" ? this.deliverFanout(id, key, frames, deadlineMs) : this.deliverOne(id, key, frames, deadlineMs, req.retry);
@@ -117,7 +131,8 @@ export class ClientEngine {
     this.timer = undefined;
     for (const p of this.waiter.drain()) p.reject(new TransportClosed("transport closed while the request was pending"));
     this.hosts.close();
-    this.peers.close();
+    this.hostSync.close();
+    this.pool.close();
   }
 
   private pending(id: string): Pending | undefined {
@@ -130,12 +145,21 @@ export class ClientEngine {
     for (;;) {
       const hosts = await this.hosts.waitForHosts(key, deadlineMs, () => !this.waiter.has(id), (cause) => this.note(id, cause));
       if (hosts.length === 0 || !this.waiter.has(id)) return; // the deadline settles it
+      this.hostSync.observe(key, hosts);
       const fresh = hosts.filter((h) => !failed.has(h));
       const host = this.routing.pick(key, fresh.length > 0 ? fresh : hosts);
+      let lease: Lease | undefined;
       try {
-        await this.peers.get(host).queue.enqueue(frames, deadlineMs);
+        lease = await this.acquire(id, host, deadlineMs);
+        if (!lease) return; // settled meanwhile
+        await lease.send(frames, deadlineMs);
       } catch (err) {
+        if (lease) this.dropLease(id, lease);
         this.note(id, err);
+        if (err instanceof SocketPoolError && err.reason !== "host-removed") {
+          if (err.reason === "exhausted") this.fail(id, err);
+          return; // "timeout": the deadline settles it, with this as its cause
+        }
         failed.add(host);
         failures++;
         if (retry !== null && failures > retry) return this.fail(id, new MessageDeliveryFailure(`send to ${host} failed after ${failures} attempt(s)`, { cause: err }));
@@ -152,20 +176,54 @@ export class ClientEngine {
     const hosts = await this.hosts.waitForHosts(key, deadlineMs, () => !this.waiter.has(id), (cause) => this.note(id, cause));
     const p = this.pending(id);
     if (hosts.length === 0 || !p) return;
+    this.hostSync.observe(key, hosts);
     p.wanted = hosts.length;
     await Promise.all(hosts.map(async (host) => {
       while (this.waiter.has(id) && this.clock.nowMs() < deadlineMs) {
+        let lease: Lease | undefined;
         try {
-          await this.peers.get(host).queue.enqueue(frames, deadlineMs);
+          lease = await this.acquire(id, host, deadlineMs);
+          if (!lease) return;
+          await lease.send(frames, deadlineMs);
           p.delivered++;
           return;
         } catch (err) {
+          if (lease) this.dropLease(id, lease);
           this.note(id, err);
-          if ((err as { code?: string }).code === "ECLOSED") return;
+          if ((err as { code?: string }).code === "ECLOSED" || err instanceof SocketPoolError) return;
         }
       }
     }));
     if (p.delivered === p.wanted) this.succeed(id, undefined);
+  }
+
+  /** A lease on `host`'s socket held by request `id`; undefined (nothing held) if the request settled meanwhile. */
+  private async acquire(id: string, host: string, deadlineMs: number): Promise<Lease | undefined> {
+    const waiting = this.pending(id);
+    if (waiting) waiting.waitingForSocket = host;
+    let lease: Lease;
+    try {
+      lease = await this.pool.acquire(host, deadlineMs);
+    } finally {
+      if (waiting) waiting.waitingForSocket = undefined;
+    }
+    const p = this.pending(id);
+    if (!p) {
+      lease.release();
+      return undefined;
+    }
+    p.leases.push(lease);
+    return lease;
+  }
+
+  private dropLease(id: string, lease: Lease): void {
+    const p = this.pending(id);
+    if (p) p.leases = p.leases.filter((l) => l !== lease);
+    lease.release();
+  }
+
+  private releaseLeases(p: Pending): void {
+    for (const l of p.leases.splice(0)) l.release();
   }
 
   private note(id: string, cause: unknown): void {
@@ -175,13 +233,17 @@ export class ClientEngine {
 
   private succeed(id: string, value: unknown): void {
     const p = this.waiter.settle(id);
-    if (p) p.resolve(value);
+    if (p) {
+      this.releaseLeases(p);
+      p.resolve(value);
+    }
     this.rearm();
   }
 
   private fail(id: string, err: unknown): void {
     const p = this.waiter.settle(id);
     if (!p) return;
+    this.releaseLeases(p);
     if (p.kind !== "call") this.stats.deliveryFailures++;
     p.reject(err instanceof Error ? err : new Error(String(err)));
     this.rearm();
@@ -194,6 +256,7 @@ export class ClientEngine {
       return;
     }
     const p = this.waiter.settle(r.value.messageId);
+    if (p) this.releaseLeases(p);
     if (!p || p.kind !== "call") {
       this.stats.staleReplies++;
       return;
@@ -217,7 +280,8 @@ export class ClientEngine {
   private onDeadline(): void {
     this.timer = undefined;
     for (const p of this.waiter.expire(this.clock.nowMs())) {
-      const cause = p.lastCause;
+      this.releaseLeases(p);
+      const cause = p.waitingForSocket !== undefined ? SocketPoolError.timeout(p.waitingForSocket, this.options.pool.maxSockets) : p.lastCause;
       const why = cause instanceof MatchmakerUnavailable ? " (matchmaker unavailable)" : "";
       if (p.kind === "call") {
         this.stats.timeouts++;

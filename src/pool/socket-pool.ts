@@ -1,0 +1,240 @@
+/**
+ * Socket pool shell: owns every outbound DEALER of one transport and carries out what the
+ * pool core (pool-core.ts) decides, through the socket port and the clock port only.
+ *
+ * - `acquire(peer, deadlineMs)` resolves with a Lease on the peer's socket, or rejects
+ *   with SocketPoolError (timeout, exhausted, host-removed) or TransportClosed.
+ * - A Lease sends through the socket's bounded SendQueue (one send in flight, at most
+ *   `maxQueuedSends` waiting: back-pressure) and must be released exactly once; release
+ *   is idempotent. Calls keep their lease until their reply arrives (the reply comes back
+ *   on the same socket, so it must not close under them).
+ * - Sockets are held strongly in `handles` until closed (zeromq.js closes garbage-
+ *   collected sockets), created with a finite linger (`lingerMs`), `immediate` set, and
+ *   one receive loop each feeding replies to `onFrames`.
+ * - Send outcomes and handshake errors are reported to the core, which recycles a socket
+ *   after `recycleAfterFailures` in a row.
+ * - One clock timer is armed, at the core's next wake-up (idle expiry or a waiter's deadline).
+ */
+import { SendQueue } from "../driver/send-queue.js";
+import { TransportClosed } from "../errors.js";
+import type { ResolvedOptions } from "../options.js";
+import type { Clock, TimerId } from "../ports/clock.js";
+import { randomId, type Rng } from "../ports/rng.js";
+import { PortError, type PortSocket, type SocketFactory } from "../ports/socket.js";
+import { PoolCore } from "./pool-core.js";
+import { SocketPoolError } from "./pool-error.js";
+import type { PoolCounters, PoolEffect, RejectReason, SlotView } from "./pool-types.js";
+
+export interface Lease {
+  readonly peer: string;
+  /** Pool slot id of the socket (for metrics and tests). */
+  readonly slot: number;
+  /** Queues frames on the socket; rejects with PortError (EAGAIN: queue full, deadline, send timeout; ECLOSED). */
+  send(frames: readonly Buffer[], deadlineMs: number): Promise<void>;
+  /** Returns the socket to the pool. Idempotent. */
+  release(): void;
+}
+
+export interface PoolMetrics extends PoolCounters {
+  /** Messages queued or being sent, over all sockets. */
+  queuedSends: number;
+  /** Deepest per-socket send queue now. */
+  maxQueueDepth: number;
+  /** Deepest per-socket send queue ever seen. */
+  peakQueueDepth: number;
+}
+
+export interface SocketPoolDeps {
+  sockets: SocketFactory;
+  clock: Clock;
+  rng: Rng;
+  options: ResolvedOptions;
+  /** Every message received on any pooled socket (replies). */
+  onFrames: (frames: Buffer[]) => void;
+}
+
+interface Handle {
+  readonly peer: string;
+  readonly socket: PortSocket;
+  readonly queue: SendQueue;
+  readonly unsubscribe: () => void;
+}
+
+export class SocketPool {
+  private readonly core: PoolCore;
+  private readonly handles = new Map<number, Handle>();
+  private readonly tickets = new Map<number, { resolve: (l: Lease) => void; reject: (e: Error) => void }>();
+  private timer: { id: TimerId; atMs: number } | undefined;
+  private peakQueueDepth = 0;
+
+  constructor(private readonly deps: SocketPoolDeps) {
+    this.core = new PoolCore(deps.options.pool);
+  }
+
+  acquire(peer: string, deadlineMs: number): Promise<Lease> {
+    return new Promise<Lease>((resolve, reject) => {
+      const { ticket, effects } = this.core.acquire(peer, deadlineMs, this.deps.clock.nowMs());
+      this.tickets.set(ticket, { resolve, reject });
+      this.apply(effects);
+    });
+  }
+
+  /** The matchmaker no longer lists `peer`: close (or drain) its socket, reject its waiters. */
+  hostRemoved(peer: string): void {
+    this.apply(this.core.hostRemoved(peer, this.deps.clock.nowMs()));
+  }
+
+  metrics(): PoolMetrics {
+    let queuedSends = 0;
+    let maxQueueDepth = 0;
+    for (const h of this.handles.values()) {
+      queuedSends += h.queue.depth;
+      maxQueueDepth = Math.max(maxQueueDepth, h.queue.depth);
+    }
+    return { ...this.core.counters(), queuedSends, maxQueueDepth, peakQueueDepth: this.peakQueueDepth };
+  }
+
+  /** Open sockets with their state, leases and send queue depth. */
+  sockets(): (SlotView & { queueDepth: number })[] {
+    return this.core.slotViews().map((v) => ({ ...v, queueDepth: this.handles.get(v.slot)?.queue.depth ?? 0 }));
+  }
+
+  /** Closes every socket (linger applies) and rejects waiting acquires with TransportClosed. */
+  close(): void {
+    this.apply(this.core.shutdown());
+    if (this.timer) this.deps.clock.clearTimer(this.timer.id);
+    this.timer = undefined;
+  }
+
+  private send(slot: number, frames: readonly Buffer[], deadlineMs: number): Promise<void> {
+    const h = this.handles.get(slot);
+    if (!h) return Promise.reject(new PortError("ECLOSED", "pooled socket is closed"));
+    const sent = h.queue.enqueue(frames, deadlineMs);
+    this.peakQueueDepth = Math.max(this.peakQueueDepth, h.queue.depth);
+    return sent;
+  }
+
+  private release(ticket: number): void {
+    this.apply(this.core.release(ticket, this.deps.clock.nowMs()));
+  }
+
+  private apply(effects: PoolEffect[]): void {
+    for (const e of effects) {
+      if (e.type === "open") this.open(e.slot, e.peer);
+      else if (e.type === "close") this.closeSocket(e.slot);
+      else if (e.type === "grant") this.grant(e.ticket, e.slot, e.peer);
+      else this.refuse(e.ticket, e.peer, e.reason);
+    }
+    this.rearm();
+  }
+
+  private open(slot: number, peer: string): void {
+    const o = this.deps.options;
+    const socket = this.deps.sockets.dealer({
+      routingId: randomId(this.deps.rng),
+      immediate: true,
+      sendHighWaterMark: o.sendHighWaterMark,
+      sendTimeoutMs: o.sendTimeoutMs,
+      lingerMs: o.lingerMs,
+      reconnectIntervalMs: 100,
+      reconnectMaxIntervalMs: 1000,
+    });
+    const unsubscribe = socket.onEvent((e) => {
+      if (e.type === "handshake:error" && this.handles.has(slot)) this.apply(this.core.handshakeFailed(slot, this.deps.clock.nowMs()));
+    });
+    socket.connect(peer);
+    const report = (ok: boolean): void => {
+      if (this.handles.has(slot)) this.apply(this.core.sendResult(slot, ok, this.deps.clock.nowMs()));
+    };
+    this.handles.set(slot, { peer, socket, queue: new SendQueue(reportingSends(socket, report), this.deps.clock, o.maxQueuedSends), unsubscribe });
+    void this.receiveLoop(socket);
+  }
+
+  private closeSocket(slot: number): void {
+    const h = this.handles.get(slot);
+    if (!h) return;
+    this.handles.delete(slot);
+    h.unsubscribe();
+    h.queue.close();
+    h.socket.close();
+  }
+
+  private grant(ticket: number, slot: number, peer: string): void {
+    const t = this.tickets.get(ticket);
+    this.tickets.delete(ticket);
+    if (!t) {
+      this.release(ticket);
+      return;
+    }
+    let released = false;
+    t.resolve({
+      peer,
+      slot,
+      send: (frames, deadlineMs) => (released ? Promise.reject(new PortError("ECLOSED", "lease already released")) : this.send(slot, frames, deadlineMs)),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.release(ticket);
+      },
+    });
+  }
+
+  private refuse(ticket: number, peer: string, reason: RejectReason): void {
+    const t = this.tickets.get(ticket);
+    this.tickets.delete(ticket);
+    if (!t) return;
+    const { maxSockets, maxWaiters } = this.deps.options.pool;
+    if (reason === "shutdown") t.reject(new TransportClosed("transport closed while waiting for a socket"));
+    else if (reason === "timeout") t.reject(SocketPoolError.timeout(peer, maxSockets));
+    else if (reason === "exhausted") t.reject(SocketPoolError.exhausted(peer, maxWaiters, maxSockets));
+    else t.reject(SocketPoolError.hostRemoved(peer));
+  }
+
+  private rearm(): void {
+    const next = this.core.isShutdown ? undefined : this.core.nextWakeMs();
+    if (this.timer && this.timer.atMs === next) return;
+    if (this.timer) this.deps.clock.clearTimer(this.timer.id);
+    this.timer = undefined;
+    if (next === undefined) return;
+    const id = this.deps.clock.setTimer(next - this.deps.clock.nowMs(), () => {
+      this.timer = undefined;
+      this.apply(this.core.tick(this.deps.clock.nowMs()));
+    });
+    this.timer = { id, atMs: next };
+  }
+
+  private async receiveLoop(socket: PortSocket): Promise<void> {
+    while (!socket.closed) {
+      let frames: Buffer[];
+      try {
+        frames = await socket.receive();
+      } catch {
+        return; // closed
+      }
+      this.deps.onFrames(frames);
+    }
+  }
+}
+
+/** The socket with its sends observed: success or failure goes to `report` (closing is not a failure). */
+function reportingSends(socket: PortSocket, report: (ok: boolean) => void): PortSocket {
+  return {
+    bind: (a) => socket.bind(a),
+    connect: (a) => socket.connect(a),
+    disconnect: (a) => socket.disconnect(a),
+    receive: () => socket.receive(),
+    close: () => socket.close(),
+    onEvent: (l) => socket.onEvent(l),
+    get closed() {
+      return socket.closed;
+    },
+    send: (frames) =>
+      socket.send(frames).then(
+        () => report(true),
+        (err: unknown) => {
+          if (!(err instanceof PortError && err.code === "ECLOSED")) report(false);
+          throw err;
+        },
+      ),
+  };
+}
