@@ -2,7 +2,7 @@
  * Bounded send queue in front of one socket: zeromq.js allows one `send` in flight per
  * socket, so every send of the driver goes through one of these.
  *
- * - At most `maxQueued` messages wait; beyond that `enqueue` rejects at once with
+ * - At most `maxQueued` messages wait behind the one in flight; beyond that `enqueue` rejects at once with
  *   PortError("EAGAIN") (back-pressure instead of unbounded memory).
  * - A message whose deadline has passed before its turn is not sent; it rejects with
  *   PortError("EAGAIN") so the caller can report the deadline miss.

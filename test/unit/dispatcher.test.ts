@@ -1,0 +1,80 @@
+/**
+ * Goal: the dispatch scenarios of oslo's tests/rpc/test_dispatcher.py, on the pure
+ * dispatcher. Method: endpoints as plain objects; assert the decision.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { checkEndpoints, dispatch, expose, NoSuchMethod, UnsupportedVersion, type Endpoint } from "../../src/internal.js";
+
+const msg = (method: string, extra: { namespace?: string | null; version?: string } = {}) => ({ method, args: {}, ...extra });
+const invoked = (d: ReturnType<typeof dispatch>) => (d.kind === "invoke" ? d.endpoint : undefined);
+const rejected = (d: ReturnType<typeof dispatch>) => (d.kind === "reject" ? d.error : undefined);
+
+test("dispatcher - no endpoints: UnsupportedVersion", () => {
+  assert.ok(rejected(dispatch([], "default", msg("foo"))) instanceof UnsupportedVersion);
+});
+
+test("dispatcher - default target (null namespace, 1.0) serves a plain message", () => {
+  const ep = { foo: () => 1 };
+  assert.equal(invoked(dispatch([ep], "default", msg("foo"))), ep);
+});
+
+test("dispatcher - namespace match and mismatch", () => {
+  const ep: Endpoint = { target: { namespace: "testns" }, foo: () => 1 };
+  assert.equal(invoked(dispatch([ep], "default", msg("foo", { namespace: "testns" }))), ep);
+  assert.ok(rejected(dispatch([ep], "default", msg("foo", { namespace: "nope" }))) instanceof UnsupportedVersion);
+  assert.ok(rejected(dispatch([ep], "default", msg("foo"))) instanceof UnsupportedVersion, "null namespace is not testns");
+});
+
+test("dispatcher - version 3.2 against endpoints 1.5 and 3.4 goes to 3.4", () => {
+  const a: Endpoint = { target: { version: "1.5" }, foo: () => "a" };
+  const b: Endpoint = { target: { version: "3.4" }, foo: () => "b" };
+  assert.equal(invoked(dispatch([a, b], "default", msg("foo", { version: "3.2" }))), b);
+  assert.ok(rejected(dispatch([a, b], "default", msg("foo", { version: "3.5" }))) instanceof UnsupportedVersion);
+});
+
+test("dispatcher - legacy namespaces are accepted", () => {
+  const ep: Endpoint = { target: { namespace: "new", legacyNamespaces: ["old", null] }, foo: () => 1 };
+  assert.equal(invoked(dispatch([ep], "default", msg("foo", { namespace: "old" }))), ep);
+  assert.equal(invoked(dispatch([ep], "default", msg("foo"))), ep);
+});
+
+test("dispatcher - matching endpoint without the method: NoSuchMethod; later endpoint with it wins", () => {
+  const a = { bar: () => 1 };
+  const b = { foo: () => 2 };
+  assert.ok(rejected(dispatch([a], "default", msg("foo"))) instanceof NoSuchMethod);
+  assert.equal(invoked(dispatch([a, b], "default", msg("foo"))), b);
+});
+
+test("dispatcher - access policies: private methods and explicit exposure", () => {
+  const ep = { _priv: () => 1, pub: () => 2, shown: expose(() => 3) };
+  assert.ok(rejected(dispatch([ep], "default", msg("_priv"))) instanceof NoSuchMethod);
+  assert.equal(invoked(dispatch([ep], "default", msg("pub"))), ep);
+  assert.equal(invoked(dispatch([ep], "legacy", msg("_priv"))), ep);
+  assert.ok(rejected(dispatch([ep], "explicit", msg("pub"))) instanceof NoSuchMethod);
+  assert.equal(invoked(dispatch([ep], "explicit", msg("shown"))), ep);
+});
+
+test("dispatcher - Object.prototype members, constructor and target are never callable", () => {
+  class Svc {
+    foo() {
+      return 1;
+    }
+  }
+  const ep = new Svc();
+  assert.equal(invoked(dispatch([ep], "legacy", msg("foo"))), ep, "prototype methods are found");
+  for (const m of ["toString", "hasOwnProperty", "constructor", "__proto__", "target", "valueOf"]) {
+    assert.ok(rejected(dispatch([ep], "legacy", msg(m))) instanceof NoSuchMethod, m);
+  }
+});
+
+test("dispatcher - a malformed message version is UnsupportedVersion, not a crash", () => {
+  assert.ok(rejected(dispatch([{ foo: () => 1 }], "default", msg("foo", { version: "banana" }))) instanceof UnsupportedVersion);
+});
+
+test("dispatcher - checkEndpoints: method named target, non-object target, bad version are TypeErrors", () => {
+  assert.throws(() => checkEndpoints([{ target() {} }]), TypeError);
+  assert.throws(() => checkEndpoints([{ target: 3 }]), TypeError);
+  assert.throws(() => checkEndpoints([{ target: { version: "one" } }]), TypeError);
+  assert.doesNotThrow(() => checkEndpoints([{ target: { version: "1.2", namespace: "x" } }, {}]));
+});

@@ -1,0 +1,75 @@
+/**
+ * Goal: RpcClient builds oslo's message, resolves timeout/retry/version cap with prepare()
+ * overriding the constructor and the constructor overriding the transport default, and
+ * applies the serializer. Method: a stub transport that records what would be sent.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { RpcClient, type Serializer, type Transport } from "../../src/index.js";
+import type { SendRequest } from "../../src/internal.js";
+
+function stub(reply: unknown = "r") {
+  const sent: SendRequest[] = [];
+  const t = { options: { rpcResponseTimeoutMs: 60_000 }, engine: { send: (r: SendRequest) => (sent.push(r), Promise.resolve(reply)) } };
+  return { transport: t as unknown as Transport, sent };
+}
+
+test("rpc-client - message carries method, args, namespace and version only when set", async () => {
+  const { transport, sent } = stub();
+  await new RpcClient(transport, { topic: "t" }).call({}, "m", { a: 1 });
+  await new RpcClient(transport, { topic: "t", namespace: "ns", version: "1.2" }).cast({}, "m");
+  assert.deepEqual(sent[0]!.message, { method: "m", args: { a: 1 } });
+  assert.deepEqual(sent[1]!.message, { method: "m", args: {}, namespace: "ns", version: "1.2" });
+  assert.equal(sent[0]!.kind, "call");
+  assert.equal(sent[1]!.kind, "cast");
+});
+
+test("rpc-client - timeout resolution: prepare > constructor > transport default; 0 passes through", async () => {
+  const { transport, sent } = stub();
+  const c = new RpcClient(transport, { topic: "t" });
+  await c.call({}, "m");
+  await new RpcClient(transport, { topic: "t" }, { timeoutMs: 5 }).call({}, "m");
+  await new RpcClient(transport, { topic: "t" }, { timeoutMs: 5 }).prepare({ timeoutMs: 7 }).call({}, "m");
+  await c.prepare({ timeoutMs: 0 }).call({}, "m");
+  assert.deepEqual(sent.map((s) => s.timeoutMs), [60_000, 5, 7, 0]);
+});
+
+test("rpc-client - prepare overrides target fields and inherits the rest; the original is unchanged", async () => {
+  const { transport, sent } = stub();
+  const c = new RpcClient(transport, { topic: "t", exchange: "e" }, { retry: 2 });
+  const p = c.prepare({ server: "s", version: "2.1" });
+  assert.deepEqual(p.target, { topic: "t", exchange: "e", server: "s", version: "2.1" });
+  assert.deepEqual(c.target, { topic: "t", exchange: "e" });
+  await p.call({}, "m");
+  assert.equal(sent[0]!.retry, 2);
+  await c.prepare({ retry: null }).call({}, "m");
+  assert.equal(sent[1]!.retry, null);
+});
+
+test("rpc-client - fanout target turns cast into a fanout send", async () => {
+  const { transport, sent } = stub();
+  await new RpcClient(transport, { topic: "t" }).prepare({ fanout: true }).cast({}, "m");
+  assert.equal(sent[0]!.kind, "fanout");
+});
+
+test("rpc-client - serializer applies to args, context and the result", async () => {
+  const { transport, sent } = stub({ wrapped: 5 });
+  const serializer: Serializer = {
+    serializeEntity: (_c, e) => ({ wrapped: e }),
+    deserializeEntity: (_c, e) => (e as { wrapped: unknown }).wrapped,
+    serializeContext: (c) => ({ ...c, serialized: true }),
+    deserializeContext: (c) => c,
+  };
+  const r = await new RpcClient(transport, { topic: "t" }, { serializer }).call({ user: "u" }, "m", { a: 1 });
+  assert.equal(r, 5);
+  assert.deepEqual(sent[0]!.message.args, { a: { wrapped: 1 } });
+  assert.deepEqual(sent[0]!.context, { user: "u", serialized: true });
+});
+
+test("rpc-client - malformed target version and empty method are refused before sending", async () => {
+  const { transport, sent } = stub();
+  await assert.rejects(new RpcClient(transport, { topic: "t", version: "one" }).call({}, "m"));
+  await assert.rejects(new RpcClient(transport, { topic: "t" }).call({}, ""));
+  assert.throws(() => new RpcClient(transport, { topic: "t" }, { timeoutMs: -1 }), RangeError);
+  assert.equal(sent.length, 0);
+});
