@@ -1,0 +1,71 @@
+/**
+ * Benchmarks: the driver's call round trip and cast throughput against raw zeromq.js
+ * DEALER/ROUTER doing the same work in the same run, plus codec micro-benchmarks.
+ * Numbers depend on the machine; the ratio to raw zeromq.js is the figure to track
+ * (roadmap aim: call latency within 1.2x raw zeromq.js).
+ * Run: npm run bench   (options: BENCH_TIME_MS=2000)
+ */
+import { Bench } from "tinybench";
+import * as zmq from "zeromq";
+import { getRpcServer, getRpcTransport, RpcClient } from "../src/index.js";
+import { decodeRequest, encodeRequest, InProcessMatchmaker, MessageType, NodeClock } from "../src/internal.js";
+
+const timeMs = Number(process.env.BENCH_TIME_MS ?? 2000);
+const bench = new Bench({ time: timeMs, warmupTime: 300, iterations: 50, warmupIterations: 50 });
+
+// Raw zeromq.js: a DEALER sends the same 5-frame request, a ROUTER echoes a 6-frame reply.
+const router = new zmq.Router({ linger: 0 });
+await router.bind("tcp://127.0.0.1:*");
+const dealer = new zmq.Dealer({ linger: 0 });
+dealer.connect(router.lastEndpoint!);
+void (async () => {
+  for await (const [id, , v, , mid] of router) await router.send([id!, "", v!, "5", mid!, "[1,null]"]);
+})().catch(() => undefined);
+const rawReq = encodeRequest(MessageType.CALL, "m", {}, { method: "echo", args: { n: 1 } });
+
+// The driver: one server, one client, in-process matchmaker, real sockets.
+const transport = await getRpcTransport("zmq://", { matchmaker: new InProcessMatchmaker(new NodeClock()) });
+let casts = 0;
+const server = getRpcServer(transport, { topic: "bench", server: "s" }, [{ echo: (_c: unknown, a: { n: number }) => a.n, count: () => void casts++ }]);
+await server.start();
+const client = new RpcClient(transport, { topic: "bench" }, { timeoutMs: 10_000 });
+const direct = client.prepare({ server: "s" });
+
+const BATCH = 100;
+bench
+  .add("raw zeromq.js round trip (DEALER->ROUTER->DEALER)", async () => {
+    await dealer.send(rawReq);
+    await dealer.receive();
+  })
+  .add("driver call round trip (topic, round robin)", async () => {
+    await client.call({}, "echo", { n: 1 });
+  })
+  .add("driver call round trip (named server)", async () => {
+    await direct.call({}, "echo", { n: 1 });
+  })
+  .add(`raw zeromq.js ${BATCH} pipelined round trips`, async () => {
+    for (let i = 0; i < BATCH; i++) await dealer.send(rawReq);
+    for (let i = 0; i < BATCH; i++) await dealer.receive();
+  })
+  .add(`driver ${BATCH} concurrent calls`, async () => {
+    await Promise.all(Array.from({ length: BATCH }, () => client.call({}, "echo", { n: 1 })));
+  })
+  .add(`driver ${BATCH} casts (accepted by the socket)`, async () => {
+    await Promise.all(Array.from({ length: BATCH }, () => client.cast({}, "count")));
+  })
+  .add("codec encode+decode request", () => {
+    decodeRequest([Buffer.from("p"), ...encodeRequest(MessageType.CALL, "id", { user: "u" }, { method: "m", args: { a: 1, b: "x" } })]);
+  });
+
+await bench.run();
+console.table(bench.table());
+const mean = (name: string) => bench.tasks.find((t) => t.name.startsWith(name))?.result?.latency?.mean;
+const raw = mean("raw zeromq.js round trip");
+const drv = mean("driver call round trip (named");
+const rawBatch = mean(`raw zeromq.js ${BATCH}`);
+const drvBatch = mean(`driver ${BATCH} concurrent`);
+if (raw && drv) console.log(`call latency: driver ${(drv * 1000).toFixed(0)} µs vs raw ${(raw * 1000).toFixed(0)} µs -> ${(drv / raw).toFixed(2)}x raw zeromq.js`);
+if (rawBatch && drvBatch) console.log(`pipelined: driver ${Math.round(BATCH / (drvBatch / 1000))} calls/s vs raw ${Math.round(BATCH / (rawBatch / 1000))} round trips/s`);
+await transport.close();
+dealer.close();
+router.close();
