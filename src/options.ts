@@ -8,6 +8,7 @@ import type { Clock } from "./ports/clock.js";
 import type { Matchmaker } from "./ports/matchmaker.js";
 import type { Rng } from "./ports/rng.js";
 import type { SocketFactory } from "./ports/socket.js";
+import type { RedisMatchmakerOptions } from "./matchmaker/redis/options.js";
 import { validateLimits, type PoolLimits } from "./pool/pool-limits.js";
 
 /**
@@ -47,9 +48,12 @@ export interface DriverOptions {
   advertiseHost?: string;
   /** Default time a call waits for a reply, or a cast for a receiver (oslo: rpc_response_timeout, 60 s). @default 60000 */
   rpcResponseTimeoutMs?: number;
-  /** TTL of a server's matchmaker registration; null registers without expiry (oslo: zmq_target_expire). @default null */
+  /**
+   * TTL of a server's matchmaker registration; null registers without expiry (oslo: zmq_target_expire).
+   * @default null for zmq:// (in-process); 3000 for zmq+redis:// and zmq+sentinel://, so a crashed server leaves within 3 s
+   */
   registrationTtlMs?: number | null;
-  /** How often a server refreshes a TTL registration (oslo: zmq_target_update). @default registrationTtlMs / 3 */
+  /** How often a server refreshes a TTL registration (oslo: zmq_target_update). @default registrationTtlMs / 3 (1000 for Redis URLs) */
   registrationRefreshMs?: number;
   /** How often a sender with no known host asks the matchmaker again when it cannot watch it. @default 100 */
   hostWaitIntervalMs?: number;
@@ -74,13 +78,15 @@ export interface DriverOptions {
   remoteErrors?: Record<string, RemoteErrorClass>;
   /** Outbound socket pool limits. */
   pool?: PoolOptions;
+  /** Redis matchmaker settings for zmq+redis:// and zmq+sentinel:// URLs (oslo: [matchmaker_redis]; src/matchmaker/redis/options.ts). */
+  redisMatchmaker?: RedisMatchmakerOptions;
   /** Matchmaker to use instead of the one the URL names (tests, simulator). */
   matchmaker?: Matchmaker;
   /** Ports to use instead of zeromq.js, Node timers and crypto randomness (simulator). */
   ports?: { sockets: SocketFactory; clock: Clock; rng: Rng };
 }
 
-export type ResolvedOptions = Required<Omit<DriverOptions, "matchmaker" | "ports" | "advertiseHost" | "registrationRefreshMs" | "pool">> & {
+export type ResolvedOptions = Required<Omit<DriverOptions, "matchmaker" | "ports" | "advertiseHost" | "registrationRefreshMs" | "pool" | "redisMatchmaker">> & {
   advertiseHost: string;
   registrationRefreshMs: number;
   pool: PoolLimits;
@@ -91,9 +97,10 @@ function positive(name: string, v: number, allowZero = false): number {
   return v;
 }
 
-export function resolveOptions(o: DriverOptions = {}): ResolvedOptions {
+/** `backendDefaults`: defaults that depend on the matchmaker the URL names (api/transport.ts). */
+export function resolveOptions(o: DriverOptions = {}, backendDefaults: { registrationTtlMs?: number | null } = {}): ResolvedOptions {
   const bindAddress = o.bindAddress ?? "127.0.0.1";
-  const ttl = o.registrationTtlMs === undefined ? null : o.registrationTtlMs;
+  const ttl = o.registrationTtlMs === undefined ? (backendDefaults.registrationTtlMs ?? null) : o.registrationTtlMs;
   if (ttl !== null) positive("registrationTtlMs", ttl);
   return {
     bindAddress,

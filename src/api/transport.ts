@@ -7,12 +7,16 @@
  * the real shell's entry point, so the process-wide default lives here and nowhere in the
  * core. The simulator passes its own ports and matchmaker through DriverOptions, so two
  * simulated nodes in one process never share hidden state.
+ * "zmq+redis://" and "zmq+sentinel://" create a Redis matchmaker owned by the transport
+ * (closed with it), and registrations then default to a 3 s TTL refreshed every second.
  */
 import { ClientEngine } from "../driver/client-engine.js";
 import type { PoolMetrics } from "../pool/socket-pool.js";
 import type { RpcListener } from "../driver/rpc-listener.js";
-import { MessagingError, TransportClosed } from "../errors.js";
+import { TransportClosed } from "../errors.js";
 import { InProcessMatchmaker } from "../matchmaker/in-process.js";
+import { createRedisMatchmaker } from "../matchmaker/redis/factory.js";
+import { DEFAULT_REDIS_REGISTRATION_TTL_MS } from "../matchmaker/redis/options.js";
 import { resolveOptions, type DriverOptions, type ResolvedOptions } from "../options.js";
 import type { Clock } from "../ports/clock.js";
 import type { Matchmaker } from "../ports/matchmaker.js";
@@ -78,17 +82,10 @@ export function defaultInProcessMatchmaker(): InProcessMatchmaker {
   return processMatchmaker;
 }
 
-/** Hook for the Redis matchmaker component to plug its factory in (src/matchmaker/redis/). */
-export type MatchmakerFactory = (spec: Exclude<MatchmakerSpec, { kind: "in-process" }>, options: ResolvedOptions) => Promise<Matchmaker>;
-const external: { factory?: MatchmakerFactory } = {};
-export function setExternalMatchmakerFactory(f: MatchmakerFactory): void {
-  external.factory = f;
-}
-
 /** Creates a transport for RPC (oslo: get_rpc_transport). */
 export async function getRpcTransport(url: string, options: DriverOptions = {}): Promise<Transport> {
   const spec = parseTransportUrl(url);
-  const resolved = resolveOptions(options);
+  const resolved = resolveOptions(options, spec.kind === "in-process" ? {} : { registrationTtlMs: DEFAULT_REDIS_REGISTRATION_TTL_MS });
   const ports = options.ports ?? { sockets: new ZmqSocketFactory(), clock: new NodeClock(), rng: new CryptoRng() };
   let matchmaker = options.matchmaker;
   let owns = false;
@@ -96,8 +93,7 @@ export async function getRpcTransport(url: string, options: DriverOptions = {}):
     if (spec.kind === "in-process") {
       matchmaker = defaultInProcessMatchmaker();
     } else {
-      if (!external.factory) throw new MessagingError(`the ${spec.kind} matchmaker is not available in this build (URL ${url})`);
-      matchmaker = await external.factory(spec, resolved);
+      matchmaker = await createRedisMatchmaker(spec, ports.clock, options.redisMatchmaker);
       owns = true;
     }
   }

@@ -1,0 +1,306 @@
+/**
+ * Redis matchmaker (zmq+redis://, zmq+sentinel://): the shell around the pure pieces
+ * (key-scheme.ts, scripts.ts, lookup-cache.ts, registration-book.ts) and two ioredis
+ * connections (connection.ts). spec/matchmaker-redis.md has the key scheme, the
+ * sequence diagram and the outage behaviour; in short:
+ *
+ * - register/unregister run one Lua script each; a host that becomes visible or leaves is
+ *   published on the change channel, which every matchmaker subscribes to. Its own writes
+ *   are applied to its own cache at once.
+ * - getHosts answers from the cache when it can (no Redis round trip per call), asks Redis
+ *   otherwise (one request per key at a time), and falls back to the last hosts seen when
+ *   Redis cannot be reached. With nothing cached it rejects with MatchmakerUnavailable at
+ *   once: the client engine keeps asking until the call's deadline, then fails the call
+ *   with that cause. Nothing waits for Redis longer than commandTimeoutMs.
+ * - When the command connection becomes ready again, the registration book is replayed
+ *   (servers re-register at once, also into a Redis that restarted empty) and the cache
+ *   is invalidated; when the subscriber reconnects (change messages may have been lost)
+ *   the cache is invalidated and watchers are woken.
+ * - Every promise it creates is either returned or has a catch: no unhandled rejections.
+ */
+import type { EventEmitter } from "node:events";
+import type { Clock, TimerId } from "../../ports/clock.js";
+import type { Matchmaker } from "../../ports/matchmaker.js";
+import { MatchmakerUnavailable } from "../../errors.js";
+import type { RedisConnections } from "./connection.js";
+import { decodeChange, keyScheme, type Change, type KeyScheme } from "./key-scheme.js";
+import { LookupCache } from "./lookup-cache.js";
+import type { ResolvedRedisMatchmakerOptions } from "./options.js";
+import { RegistrationBook } from "./registration-book.js";
+import { parseLookupReply, type LookupReply } from "./scripts.js";
+
+export interface RedisMatchmakerStats {
+  /** getHosts calls. */
+  lookups: number;
+  /** getHosts calls answered from the cache without waiting for Redis. */
+  cacheHits: number;
+  /** LOOKUP scripts sent to Redis (foreground and background). */
+  redisLookups: number;
+  /** getHosts calls answered with the last hosts seen because Redis failed. */
+  fallbacks: number;
+  /** Change messages received and applied. */
+  changes: number;
+  /** Times the registration book was replayed after a reconnect. */
+  replays: number;
+  /** Redis operations that failed (each became a MatchmakerUnavailable). */
+  failures: number;
+}
+
+export interface KeyListing {
+  key: string;
+  /** Hosts with the time left until their registration expires (Infinity: no TTL). */
+  hosts: { host: string; remainingMs: number }[];
+}
+
+const FETCH_ATTEMPTS = 3;
+
+export class RedisMatchmaker implements Matchmaker {
+  readonly scheme: KeyScheme;
+  readonly stats: RedisMatchmakerStats = { lookups: 0, cacheHits: 0, redisLookups: 0, fallbacks: 0, changes: 0, replays: 0, failures: 0 };
+  private readonly cache: LookupCache;
+  private readonly book = new RegistrationBook();
+  private readonly watchers = new Set<(key: string) => void>();
+  private readonly inflight = new Map<string, Promise<string[]>>();
+  private readonly timers = new Set<TimerId>();
+  private readonly detach: (() => void)[] = [];
+  private everReady = false;
+  private subscribedOnce = false;
+  /** Set when a command failed on a connection ioredis still calls ready (a hung Redis). */
+  private failing = false;
+  private lastError: Error | undefined;
+  private closed = false;
+
+  constructor(private readonly conn: RedisConnections, private readonly clock: Clock, private readonly options: ResolvedRedisMatchmakerOptions) {
+    this.scheme = keyScheme(options.keyPrefix, conn.db);
+    this.cache = new LookupCache(options.lookupCacheTtlMs);
+    const { commands, subscriber } = conn;
+    this.on(commands, "error", (e: Error) => (this.lastError = e));
+    this.on(subscriber, "error", (e: Error) => (this.lastError = e));
+    this.on(commands, "ready", () => this.onCommandsReady());
+    this.on(subscriber, "ready", () => this.onSubscriberReady());
+    this.on(subscriber, "message", (channel: string, message: string) => {
+      if (channel === this.scheme.channel) this.onMessage(message);
+    });
+    if (commands.status === "ready") this.everReady = true;
+    subscriber.subscribe(this.scheme.channel).catch((e: unknown) => (this.lastError = e as Error));
+  }
+
+  /** Resolves when the command connection is ready, or after firstConnectWaitMs; never rejects. */
+  async ready(): Promise<boolean> {
+    return this.conn.commands.status === "ready" || (await this.waitReady(this.options.firstConnectWaitMs));
+  }
+
+  async register(key: string, host: string, ttlMs: number | null): Promise<void> {
+    const token = this.book.begin(key, host, ttlMs);
+    try {
+      await this.writeRegister(key, host, ttlMs);
+      this.book.succeeded(key, host);
+    } catch (err) {
+      this.book.failed(key, host, token);
+      throw err;
+    }
+  }
+
+  async unregister(key: string, host: string): Promise<void> {
+    const token = this.book.remove(key, host);
+    this.localChange({ op: "-", key, host });
+    await this.run("unregister", () =>
+      this.conn.commands.mmUnregister(this.scheme.hostsKey(key), this.scheme.indexKey, this.nowArg(), String(this.options.keyGraceMs), this.scheme.channel, key, host),
+    );
+    this.book.removed(key, host, token);
+  }
+
+  async getHosts(key: string): Promise<string[]> {
+    this.stats.lookups++;
+    if (this.closed) throw new MatchmakerUnavailable(`Redis matchmaker (${this.conn.describe}) is closed`);
+    const a = this.cache.answer(key, this.clock.nowMs(), this.reachable());
+    if (a.kind === "hit") {
+      this.stats.cacheHits++;
+      if (a.refresh) this.fetch(key).catch(() => undefined);
+      return a.hosts;
+    }
+    try {
+      return await this.fetch(key);
+    } catch (err) {
+      const last = this.cache.fallback(key);
+      if (!last) throw err;
+      this.stats.fallbacks++;
+      return last;
+    }
+  }
+
+  watch(listener: (key: string) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
+  /** Everything Redis knows (for the CLI): keys under `prefix` with their live hosts. */
+  async list(prefix = ""): Promise<KeyListing[]> {
+    const index = await this.lookup(this.scheme.indexKey);
+    const keys = index.members.map((m) => m.member).filter((k) => k.startsWith(prefix)).sort();
+    const out: KeyListing[] = [];
+    for (const key of keys) {
+      const r = await this.lookup(this.scheme.hostsKey(key));
+      if (r.members.length > 0) out.push({ key, hosts: r.members.map((m) => ({ host: m.member, remainingMs: m.expiresAtMs - r.nowMs })) });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const d of this.detach.splice(0)) d();
+    for (const t of this.timers) this.clock.clearTimer(t);
+    this.timers.clear();
+    this.watchers.clear();
+    // Keep an error listener: ioredis may still emit while the sockets shut down.
+    this.conn.commands.on("error", () => undefined);
+    this.conn.subscriber.on("error", () => undefined);
+    this.conn.subscriber.disconnect();
+    this.conn.commands.disconnect();
+  }
+
+  // --- internals ---------------------------------------------------------------------------
+
+  private reachable(): boolean {
+    return this.conn.commands.status === "ready" && !this.failing;
+  }
+
+  private nowArg(): string {
+    return this.options.timeSource === "clock" ? String(Math.floor(this.clock.nowMs())) : "";
+  }
+
+  private async writeRegister(key: string, host: string, ttlMs: number | null): Promise<void> {
+    const ttl = ttlMs === null ? "-1" : String(Math.max(0, Math.round(ttlMs)));
+    const changed = await this.run("register", () =>
+      this.conn.commands.mmRegister(this.scheme.hostsKey(key), this.scheme.indexKey, this.nowArg(), String(this.options.keyGraceMs), this.scheme.channel, key, host, ttl),
+    );
+    if (changed === 1) this.localChange({ op: "+", key, host });
+  }
+
+  /** One request to Redis per key at a time; retried when a change overtook it. */
+  private fetch(key: string): Promise<string[]> {
+    let p = this.inflight.get(key);
+    if (!p) {
+      p = this.fetchFresh(key).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, p);
+    }
+    return p;
+  }
+
+  private async fetchFresh(key: string): Promise<string[]> {
+    for (let attempt = 1; ; attempt++) {
+      const token = this.cache.beginFetch(key, this.clock.nowMs());
+      const reply = await this.lookup(this.scheme.hostsKey(key));
+      if (this.cache.store(token, reply) || attempt >= FETCH_ATTEMPTS) return reply.members.map((m) => m.member).sort();
+    }
+  }
+
+  private async lookup(zsetKey: string): Promise<LookupReply> {
+    this.stats.redisLookups++;
+    const raw = await this.run("lookup", () => this.conn.commands.mmLookup(zsetKey, this.nowArg()));
+    try {
+      return parseLookupReply(raw);
+    } catch (err) {
+      throw new MatchmakerUnavailable(`Redis matchmaker (${this.conn.describe}): unexpected lookup reply`, { cause: err });
+    }
+  }
+
+  /** Runs one command; any failure becomes MatchmakerUnavailable with the Redis error as cause. */
+  private async run<T>(what: string, op: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new MatchmakerUnavailable(`Redis matchmaker (${this.conn.describe}) is closed`);
+    const { commands } = this.conn;
+    if (commands.status !== "ready" && !(await this.waitForFirstConnect())) {
+      this.stats.failures++;
+      const why = this.lastError ? `; last error: ${this.lastError.message}` : "";
+      throw new MatchmakerUnavailable(`Redis matchmaker (${this.conn.describe}) is not connected (status ${commands.status}${why}); ${what} not done`, { cause: this.lastError });
+    }
+    try {
+      const r = await op();
+      this.failing = false;
+      return r;
+    } catch (err) {
+      this.stats.failures++;
+      this.failing = true;
+      this.lastError = err as Error;
+      throw new MatchmakerUnavailable(`Redis matchmaker (${this.conn.describe}): ${what} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** Only the very first connection attempt is waited for; later outages fail at once. */
+  private waitForFirstConnect(): Promise<boolean> {
+    const s = this.conn.commands.status;
+    if (this.everReady || this.closed || !(s === "wait" || s === "connecting" || s === "connect")) return Promise.resolve(false);
+    return this.waitReady(this.options.firstConnectWaitMs);
+  }
+
+  private waitReady(ms: number): Promise<boolean> {
+    const { commands } = this.conn;
+    return new Promise<boolean>((resolve) => {
+      const done = (ok: boolean): void => {
+        this.clock.clearTimer(timer);
+        this.timers.delete(timer);
+        commands.off("ready", onReady);
+        commands.off("reconnecting", onDown);
+        commands.off("end", onDown);
+        resolve(ok);
+      };
+      const onReady = (): void => done(true);
+      const onDown = (): void => done(false);
+      const timer = this.clock.setTimer(ms, () => done(commands.status === "ready"));
+      this.timers.add(timer);
+      commands.on("ready", onReady);
+      commands.on("reconnecting", onDown);
+      commands.on("end", onDown);
+    });
+  }
+
+  private onCommandsReady(): void {
+    const again = this.everReady;
+    this.everReady = true;
+    this.failing = false;
+    if (!again) return;
+    // Back after an outage: Redis may have restarted empty, and changes were missed.
+    this.stats.replays++;
+    this.cache.invalidateAll();
+    const { register, unregister } = this.book.replay();
+    for (const u of unregister) this.unregister(u.key, u.host).catch(() => undefined);
+    for (const r of register) this.register(r.key, r.host, r.ttlMs).catch(() => undefined);
+    this.wakeAll();
+  }
+
+  private onSubscriberReady(): void {
+    if (!this.subscribedOnce) {
+      this.subscribedOnce = true;
+      return;
+    }
+    this.cache.invalidateAll();
+    this.wakeAll();
+  }
+
+  private onMessage(message: string): void {
+    const change = decodeChange(message);
+    if (!change) return; // peer input: ignore what does not parse
+    this.stats.changes++;
+    this.localChange(change);
+  }
+
+  private localChange(change: Change): void {
+    this.cache.apply(change);
+    this.notify(change.key);
+  }
+
+  private wakeAll(): void {
+    for (const key of this.cache.keys()) this.notify(key);
+  }
+
+  private notify(key: string): void {
+    for (const w of [...this.watchers]) w(key);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter listeners are untyped
+  private on(emitter: EventEmitter, event: string, fn: (...a: any[]) => void): void {
+    emitter.on(event, fn);
+    this.detach.push(() => emitter.off(event, fn));
+  }
+}
