@@ -59,7 +59,10 @@ bench
 
 await bench.run();
 console.table(bench.table());
-const mean = (name: string) => bench.tasks.find((t) => t.name.startsWith(name))?.result?.latency?.mean;
+const mean = (name: string): number | undefined => {
+  const r = bench.tasks.find((t) => t.name.startsWith(name))?.result;
+  return r && "latency" in r ? r.latency.mean : undefined;
+};
 const raw = mean("raw zeromq.js round trip");
 const drv = mean("driver call round trip (named");
 const rawBatch = mean(`raw zeromq.js ${BATCH}`);

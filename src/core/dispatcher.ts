@@ -19,7 +19,7 @@ export type AccessPolicy = "default" | "legacy" | "explicit";
 /** Endpoint method signature: (ctx, args) => result | Promise<result>. */
 export type EndpointMethod = (ctx: Record<string, unknown>, args: Record<string, unknown>) => unknown;
 
-export type Endpoint = { target?: Pick<Target, "namespace" | "version" | "legacyNamespaces">; [member: string]: unknown };
+export type Endpoint = object & { target?: Pick<Target, "namespace" | "version" | "legacyNamespaces"> };
 
 const EXPOSED = Symbol.for("zmq-rpc.exposed");
 

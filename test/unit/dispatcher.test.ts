@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkEndpoints, dispatch, expose, NoSuchMethod, UnsupportedVersion, type Endpoint } from "../../src/internal.js";
+import { checkEndpoints, dispatch, expose, NoSuchMethod, UnsupportedVersion } from "../../src/internal.js";
 
 const msg = (method: string, extra: { namespace?: string | null; version?: string } = {}) => ({ method, args: {}, ...extra });
 const invoked = (d: ReturnType<typeof dispatch>) => (d.kind === "invoke" ? d.endpoint : undefined);
@@ -20,21 +20,21 @@ test("dispatcher - default target (null namespace, 1.0) serves a plain message",
 });
 
 test("dispatcher - namespace match and mismatch", () => {
-  const ep: Endpoint = { target: { namespace: "testns" }, foo: () => 1 };
+  const ep = { target: { namespace: "testns" }, foo: () => 1 };
   assert.equal(invoked(dispatch([ep], "default", msg("foo", { namespace: "testns" }))), ep);
   assert.ok(rejected(dispatch([ep], "default", msg("foo", { namespace: "nope" }))) instanceof UnsupportedVersion);
   assert.ok(rejected(dispatch([ep], "default", msg("foo"))) instanceof UnsupportedVersion, "null namespace is not testns");
 });
 
 test("dispatcher - version 3.2 against endpoints 1.5 and 3.4 goes to 3.4", () => {
-  const a: Endpoint = { target: { version: "1.5" }, foo: () => "a" };
-  const b: Endpoint = { target: { version: "3.4" }, foo: () => "b" };
+  const a = { target: { version: "1.5" }, foo: () => "a" };
+  const b = { target: { version: "3.4" }, foo: () => "b" };
   assert.equal(invoked(dispatch([a, b], "default", msg("foo", { version: "3.2" }))), b);
   assert.ok(rejected(dispatch([a, b], "default", msg("foo", { version: "3.5" }))) instanceof UnsupportedVersion);
 });
 
 test("dispatcher - legacy namespaces are accepted", () => {
-  const ep: Endpoint = { target: { namespace: "new", legacyNamespaces: ["old", null] }, foo: () => 1 };
+  const ep = { target: { namespace: "new", legacyNamespaces: ["old", null] }, foo: () => 1 };
   assert.equal(invoked(dispatch([ep], "default", msg("foo", { namespace: "old" }))), ep);
   assert.equal(invoked(dispatch([ep], "default", msg("foo"))), ep);
 });
@@ -69,7 +69,8 @@ test("dispatcher - Object.prototype members, constructor and target are never ca
 });
 
 test("dispatcher - a malformed message version is UnsupportedVersion, not a crash", () => {
-  assert.ok(rejected(dispatch([{ foo: () => 1 }], "default", msg("foo", { version: "banana" }))) instanceof UnsupportedVersion);
+  const ep = { foo: () => 1 };
+  assert.ok(rejected(dispatch([ep], "default", msg("foo", { version: "banana" }))) instanceof UnsupportedVersion);
 });
 
 test("dispatcher - checkEndpoints: method named target, non-object target, bad version are TypeErrors", () => {
