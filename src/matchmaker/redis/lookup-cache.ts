@@ -83,13 +83,9 @@ export class LookupCache {
   store(token: FetchToken, reply: LookupReply): boolean {
     const e = this.entries.get(token.key);
     if (!e || e.generation !== token.generation) return false;
-    e.hosts = new Map();
+    e.hosts = localExpiries(token, reply);
     let firstExpiry = Infinity;
-    for (const m of reply.members) {
-      const local = m.expiresAtMs === Infinity ? Infinity : token.startedAtMs + (m.expiresAtMs - reply.nowMs);
-      e.hosts.set(m.member, local);
-      if (local < firstExpiry) firstExpiry = local;
-    }
+    for (const exp of e.hosts.values()) if (exp < firstExpiry) firstExpiry = exp;
     e.known = true;
     e.mustFetch = false;
     e.freshUntilMs = Math.min(token.startedAtMs + this.freshForMs, firstExpiry);
@@ -129,6 +125,20 @@ export class LookupCache {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/** A reply's hosts with their expiries in local time: fetch start + the TTL left in Redis. */
+function localExpiries(token: FetchToken, reply: LookupReply): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of reply.members) out.set(m.member, m.expiresAtMs === Infinity ? Infinity : token.startedAtMs + (m.expiresAtMs - reply.nowMs));
+  return out;
+}
+
+/** The hosts of a reply still live at `nowMs` (a reply may be read a while after it was fetched). */
+export function liveInReply(token: FetchToken, reply: LookupReply, nowMs: number): string[] {
+  const out: string[] = [];
+  for (const [h, exp] of localExpiries(token, reply)) if (nowMs < exp) out.push(h);
+  return out.sort();
 }
 
 function liveHosts(e: Entry, nowMs: number): string[] {

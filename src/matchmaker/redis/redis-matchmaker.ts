@@ -24,7 +24,7 @@ import type { Matchmaker } from "../../ports/matchmaker.js";
 import { MatchmakerUnavailable } from "../../errors.js";
 import type { RedisConnections } from "./connection.js";
 import { decodeChange, keyScheme, type Change, type KeyScheme } from "./key-scheme.js";
-import { LookupCache } from "./lookup-cache.js";
+import { liveInReply, LookupCache } from "./lookup-cache.js";
 import type { ResolvedRedisMatchmakerOptions } from "./options.js";
 import { RegistrationBook } from "./registration-book.js";
 import { parseLookupReply, type LookupReply } from "./scripts.js";
@@ -192,7 +192,7 @@ export class RedisMatchmaker implements Matchmaker {
     for (let attempt = 1; ; attempt++) {
       const token = this.cache.beginFetch(key, this.clock.nowMs());
       const reply = await this.lookup(this.scheme.hostsKey(key));
-      if (this.cache.store(token, reply) || attempt >= FETCH_ATTEMPTS) return reply.members.map((m) => m.member).sort();
+      if (this.cache.store(token, reply) || attempt >= FETCH_ATTEMPTS) return liveInReply(token, reply, this.clock.nowMs());
     }
   }
 
