@@ -164,6 +164,12 @@ export class ClientEngine {
         failures++;
         if (retry !== null && failures > retry) return this.fail(id, new MessageDeliveryFailure(`send to ${host} failed after ${failures} attempt(s)`, { cause: err }));
         this.stats.sendRetries++;
+        if (hosts.every((h) => failed.has(h))) {
+          // Every known host failed once: pause before the next round, so a send that
+          // fails fast (a full queue) never spins without yielding to timers.
+          failed.clear();
+          await this.pause(deadlineMs);
+        }
         continue;
       }
       const p = this.pending(id);
@@ -191,6 +197,7 @@ export class ClientEngine {
           if (lease) this.dropLease(id, lease);
           this.note(id, err);
           if ((err as { code?: string }).code === "ECLOSED" || err instanceof SocketPoolError) return;
+          await this.pause(deadlineMs);
         }
       }
     }));
@@ -224,6 +231,13 @@ export class ClientEngine {
 
   private releaseLeases(p: Pending): void {
     for (const l of p.leases.splice(0)) l.release();
+  }
+
+  /** Waits hostWaitIntervalMs (at most until the deadline) on the clock port. */
+  private pause(deadlineMs: number): Promise<void> {
+    const ms = Math.min(this.options.hostWaitIntervalMs, deadlineMs - this.clock.nowMs());
+    if (ms <= 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.clock.setTimer(ms, resolve));
   }
 
   private note(id: string, cause: unknown): void {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import * as zmq from "zeromq";
-import { getRpcServer, MessagingTimeout, RpcClient, TransportClosed, type Transport } from "../../src/index.js";
+import { getRpcServer, MessageDeliveryFailure, MessagingTimeout, RpcClient, TransportClosed, type Transport } from "../../src/index.js";
 import { encodeRequest, MessageType, topicKey } from "../../src/internal.js";
 import { newTransport, startGroup, TestServerEndpoint } from "../support/fixtures.js";
 
@@ -118,5 +118,21 @@ describe("robustness", () => {
     assert.equal(g.servers[0]!.stats.replyFailures, 1);
     assert.equal(await g.client({ server: 0 }).call({}, "ping"), "pong");
     await g.close();
+  });
+
+  test("client - a registered but dead host is skipped: sends fail over to a live server; with none, MessageDeliveryFailure", async () => {
+    const t = await newTransport({ sendTimeoutMs: 50, hostWaitIntervalMs: 20 });
+    const g = await startGroup(t, { count: 1 });
+    const mm = t.deps.matchmaker;
+    const key = topicKey({ topic: g.topic });
+    await mm.register(key, "tcp://127.0.0.1:1", null); // nothing listens on port 1
+    const c = new RpcClient(t, { topic: g.topic }, { timeoutMs: 5000 });
+    for (let i = 0; i < 4; i++) assert.equal(await c.call({}, "add", { increment: 1 }), i + 1);
+    assert.ok(t.engine.stats.sendRetries >= 1, "at least one send went to the dead host first and was retried");
+    await g.close();
+    const alone = new RpcClient(t, { topic: g.topic }, { timeoutMs: 300 });
+    await assert.rejects(alone.cast({}, "add", { increment: 1 }), MessageDeliveryFailure);
+    await assert.rejects(alone.prepare({ retry: 0 }).cast({}, "add", { increment: 1 }), MessageDeliveryFailure);
+    await t.close();
   });
 });
