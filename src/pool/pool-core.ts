@@ -139,6 +139,13 @@ export class PoolCore {
     return fx;
   }
 
+  /** Closes the least recently used idle socket, if any (shedding load; also used when full). */
+  evictIdle(nowMs: number): PoolEffect[] {
+    const fx: PoolEffect[] = [];
+    if (this.evictOne(fx)) this.settle(nowMs, fx);
+    return fx;
+  }
+
   /** When `tick` next has something to do; undefined when nothing is pending. */
   nextWakeMs(): number | undefined {
     let next = Infinity;
@@ -191,7 +198,7 @@ export class PoolCore {
           continue;
         }
         if (pass === 1) continue;
-        if (this.c.open >= this.limits.maxSockets && !this.evictIdle(fx)) continue;
+        if (this.c.open >= this.limits.maxSockets && !this.evictOne(fx)) continue;
         this.grant(w, this.openSlot(w.peer, nowMs, fx), nowMs, fx);
       }
     }
@@ -201,20 +208,23 @@ export class PoolCore {
     for (const w of [...this.waiters.values()]) if (nowMs >= w.deadlineMs) this.reject(w.ticket, "timeout", fx);
   }
 
-  /** Drains LRU busy sockets so that every peer waiting for room has one socket on its way out. */
+  /**
+   * Drains LRU busy sockets until every peer waiting for room has a draining socket whose
+   * close will make that room (or nothing busy is left). A drained socket's own waiters
+   * then wait for room too, so the count is taken again after each drain.
+   */
   private preempt(fx: PoolEffect[]): void {
-    if (this.waiters.size === 0) return;
-    const blocked = new Set<string>();
-    for (const w of this.waiters.values()) if (!this.current.has(w.peer)) blocked.add(w.peer);
-    let need = blocked.size - this.c.draining;
-    while (need-- > 0) {
+    while (this.waiters.size > 0) {
+      const blocked = new Set<string>();
+      for (const w of this.waiters.values()) if (!this.current.has(w.peer)) blocked.add(w.peer);
+      if (blocked.size <= this.c.draining) return;
       const victim = this.leastRecentlyUsed("busy");
       if (!victim) return;
       this.fire(victim, "preempt", fx);
     }
   }
 
-  private evictIdle(fx: PoolEffect[]): boolean {
+  private evictOne(fx: PoolEffect[]): boolean {
     const victim = this.leastRecentlyUsed("idle");
     if (!victim) return false;
     this.fire(victim, "evict", fx);
@@ -270,9 +280,10 @@ export class PoolCore {
     else this.c.open++;
     slot.state = to;
     const reason = CLOSE_REASON[event];
-    if (to === "draining") {
-      if (from !== "draining") slot.drainReason = reason;
-      if (this.current.get(slot.peer) === slot) this.current.delete(slot.peer);
+    if (to === "draining" && from !== "draining") {
+      slot.drainReason = reason;
+      this.current.delete(slot.peer);
+      fx.push({ type: "drain", slot: slot.id, peer: slot.peer, reason: reason ?? "shutdown" });
     }
     if (to === "closed") {
       this.closeSlot(slot, (event === "releaseLast" ? slot.drainReason : reason) ?? "shutdown", fx);

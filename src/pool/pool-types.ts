@@ -10,10 +10,12 @@ export type RejectReason = "timeout" | "exhausted" | "host-removed" | "shutdown"
 
 /**
  * What the shell must do, in order. `open` always precedes the `grant`s of its slot;
- * `close` of an evicted slot precedes the `open` that takes its place.
+ * `close` of an evicted slot precedes the `open` that takes its place. `drain` says a
+ * busy socket takes no new leases and will be closed (a later `close`) at its last release.
  */
 export type PoolEffect =
   | { type: "open"; slot: number; peer: string }
+  | { type: "drain"; slot: number; peer: string; reason: CloseReason }
   | { type: "close"; slot: number; peer: string; reason: CloseReason }
   | { type: "grant"; ticket: number; slot: number; peer: string }
   | { type: "reject"; ticket: number; peer: string; reason: RejectReason };

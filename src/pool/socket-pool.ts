@@ -123,7 +123,8 @@ export class SocketPool {
       if (e.type === "open") this.open(e.slot, e.peer);
       else if (e.type === "close") this.closeSocket(e.slot);
       else if (e.type === "grant") this.grant(e.ticket, e.slot, e.peer);
-      else this.refuse(e.ticket, e.peer, e.reason);
+      else if (e.type === "reject") this.refuse(e.ticket, e.peer, e.reason);
+      // "drain": nothing to do now; the socket keeps serving its leases until its "close".
     }
     this.rearm();
   }
