@@ -94,7 +94,7 @@ export class RedisMatchmaker implements Matchmaker {
     const token = this.book.begin(key, host, ttlMs);
     try {
       await this.writeRegister(key, host, ttlMs);
-      this.book.succeeded(key, host);
+      this.book.succeeded(key, host, token);
     } catch (err) {
       this.book.failed(key, host, token);
       throw err;

@@ -21,7 +21,10 @@ export interface BookEntry {
 }
 
 interface Intent extends BookEntry {
+  /** Token of the latest register. */
   token: number;
+  /** Token of the register that started this intent (the first one after an unregister). */
+  since: number;
   confirmed: boolean;
 }
 
@@ -42,15 +45,18 @@ export class RegistrationBook {
     const token = this.nextToken++;
     const k = id(key, host);
     const prev = this.intents.get(k);
-    this.intents.set(k, { key, host, ttlMs, token, confirmed: prev?.confirmed ?? false });
+    this.intents.set(k, { key, host, ttlMs, token, since: prev?.since ?? token, confirmed: prev?.confirmed ?? false });
     this.removals.delete(k);
     return token;
   }
 
-  /** Redis accepted a register. Never re-creates a pair that was unregistered meanwhile. */
-  succeeded(key: string, host: string): void {
+  /**
+   * Redis accepted a register. It confirms the pair only if it belongs to the current
+   * intent: a register sent before an unregister never confirms, nor re-creates, the pair.
+   */
+  succeeded(key: string, host: string, token: number): void {
     const e = this.intents.get(id(key, host));
-    if (e) e.confirmed = true;
+    if (e && token >= e.since) e.confirmed = true;
   }
 
   /** A register failed. A pair Redis never accepted is forgotten (only if this was its latest register). */
