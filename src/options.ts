@@ -20,8 +20,10 @@ export interface PoolOptions {
   /**
    * Most outbound sockets open at once, draining ones included; when full, the least
    * recently used idle socket is closed, and callers wait (until their deadline) when none
-   * is idle. Each socket costs about two file descriptors plus one on the peer's side, so
-   * 256 stays far below the usual 1024 descriptor limit. @default 256
+   * is idle. Each pooled socket costs 4 file descriptors in this process (zeromq mailbox,
+   * TCP connection, and the monitor pair that reports handshake errors) plus one at the
+   * peer (measured, zeromq.js 6.8), so 128 sockets take 512, half the usual 1024 limit.
+   * @default 128
    */
   maxSockets?: number;
   /**
@@ -117,7 +119,7 @@ export function resolveOptions(o: DriverOptions = {}, backendDefaults: { registr
     maxPayloadBytes: positive("maxPayloadBytes", o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES),
     remoteErrors: o.remoteErrors ?? {},
     pool: validateLimits({
-      maxSockets: o.pool?.maxSockets ?? 256,
+      maxSockets: o.pool?.maxSockets ?? 128,
       idleTimeoutMs: o.pool?.idleTimeoutMs ?? 60_000,
       recycleAfterFailures: o.pool?.recycleAfterFailures ?? 3,
       maxInFlightPerPeer: o.pool?.maxInFlightPerPeer ?? 1000,
