@@ -79,13 +79,14 @@ test("socket pool - when every socket is busy an acquire waits and gets the sock
 test("socket pool - a waiting acquire rejects with SocketPoolError timeout at its deadline, not before", async () => {
   const { clock, pool } = setup({ maxSockets: 1 });
   await pool.acquire("tcp://a:1", 10_000);
-  let err: unknown;
-  void pool.acquire("tcp://b:1", 100).catch((e) => (err = e));
+  const box: { err?: unknown } = {};
+  void pool.acquire("tcp://b:1", 100).catch((e: unknown) => (box.err = e));
   clock.advance(99);
   await flush();
-  assert.equal(err, undefined);
+  assert.ok(box.err === undefined, "not rejected before its deadline");
   clock.advance(1);
   await flush();
+  const err = box.err as unknown;
   assert.ok(err instanceof SocketPoolError && err.reason === "timeout", String(err));
   assert.equal(err.code, "MessageDeliveryFailure");
   pool.close();
