@@ -1,0 +1,73 @@
+/**
+ * Clock port of one simulated process, over virtual time. Each host may drift: its clock
+ * runs at (1 + driftPpm / 1e6) times virtual speed from an offset, so timeouts and TTLs
+ * measured on different hosts disagree a little, as on real machines. Timers fire through
+ * the process gate: late while the process is paused, never once it has crashed.
+ */
+import type { Clock, TimerId } from "../src/ports/clock.js";
+import type { Scheduler, SimEvent } from "./scheduler.js";
+import type { Trace } from "./trace.js";
+
+/** How a host's clock relates to virtual time. */
+export interface HostTime {
+  readonly offsetMs: number;
+  readonly driftPpm: number;
+}
+
+export const IDEAL_TIME: HostTime = { offsetMs: 0, driftPpm: 0 };
+
+export function localMs(t: HostTime, virtualUs: number): number {
+  return t.offsetMs + (virtualUs / 1000) * (1 + t.driftPpm / 1e6);
+}
+
+/** Virtual microseconds that pass while this host's clock advances `ms`. */
+export function virtualUsFor(t: HostTime, ms: number): number {
+  return Math.ceil((ms * 1000) / (1 + t.driftPpm / 1e6));
+}
+
+export class ProcessClock implements Clock {
+  private nextId = 1;
+  private readonly timers = new Map<TimerId, SimEvent>();
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly time: HostTime,
+    private readonly gate: { enter(fn: () => void): void },
+    private readonly trace: Trace,
+    private readonly host: number,
+  ) {}
+
+  nowMs(): number {
+    return localMs(this.time, this.scheduler.nowUs);
+  }
+
+  setTimer(delayMs: number, fn: () => void): TimerId {
+    const id = this.nextId++;
+    const us = virtualUsFor(this.time, Math.max(0, delayMs));
+    const ev = this.scheduler.at(this.scheduler.nowUs + us, () => {
+      this.timers.delete(id);
+      this.trace.record("timer", this.host, id);
+      this.gate.enter(fn);
+    });
+    this.timers.set(id, ev);
+    return id;
+  }
+
+  clearTimer(id: TimerId): void {
+    const ev = this.timers.get(id);
+    if (!ev) return;
+    this.scheduler.cancel(ev);
+    this.timers.delete(id);
+  }
+
+  /** Armed timers; 0 after a clean shutdown (the shutdown checker asserts it). */
+  get pending(): number {
+    return this.timers.size;
+  }
+
+  /** Crash: no timer of this process fires again. */
+  cancelAll(): void {
+    for (const ev of this.timers.values()) this.scheduler.cancel(ev);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * One incarnation of a process on a simulated host: its gate (alive, paused, crashed), its
+ * clock, its random stream and its sockets. A restart makes a new incarnation with a new
+ * random stream; the host's address and clock drift stay.
+ *
+ * Pause models a blocked event loop (a long GC, a synchronous loop): libzmq's I/O thread
+ * keeps accepting data, but no timer, receive completion or matchmaker reply reaches the
+ * JavaScript code until resume, when they run in their original order.
+ */
+import { Prng } from "./prng.js";
+import type { Scheduler } from "./scheduler.js";
+import type { Trace } from "./trace.js";
+import { ProcessClock, type HostTime } from "./host-clock.js";
+import type { SimNetwork } from "./net/network.js";
+import type { ProcessGate } from "./net/process-gate.js";
+import { SimSocketFactory } from "./net/socket-factory.js";
+
+export class HostProcess implements ProcessGate {
+  dead = false;
+  paused = false;
+  private deferred: (() => void)[] = [];
+  readonly clock: ProcessClock;
+  readonly rng: Prng;
+  readonly sockets: SimSocketFactory;
+
+  constructor(
+    readonly host: number,
+    readonly incarnation: number,
+    net: SimNetwork,
+    scheduler: Scheduler,
+    trace: Trace,
+    readonly time: HostTime,
+    seed: number,
+  ) {
+    this.rng = Prng.derive(seed, `host/${host}/incarnation/${incarnation}`);
+    this.clock = new ProcessClock(scheduler, time, this, trace, host);
+    this.sockets = new SimSocketFactory(net, this);
+  }
+
+  enter(fn: () => void): void {
+    if (this.dead) return;
+    if (this.paused) this.deferred.push(fn);
+    else fn();
+  }
+
+  pause(): void {
+    if (!this.dead) this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    const work = this.deferred;
+    this.deferred = [];
+    for (const fn of work) this.enter(fn);
+  }
+
+  /** The process dies: timers, sockets and deferred work vanish; nothing settles again. */
+  kill(): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.paused = false;
+    this.deferred = [];
+    this.clock.cancelAll();
+    this.sockets.killAll();
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * libzmq's outbound load balancer (src/lb.cpp) and inbound fair queue (src/fq.cpp), over
+ * pipe ends, with the same array-with-active-prefix bookkeeping, so that the order in which
+ * a simulated DEALER spreads messages over its peers (and a socket reads its pipes) is
+ * the order libzmq uses, including after a peer leaves and comes back:
+ *
+ * - attach appends the pipe and swaps it into the active prefix;
+ * - a pipe that cannot take a message (HWM) or has nothing to read leaves the prefix;
+ * - `activated` swaps it back in when it can write (read) again;
+ * - a terminated pipe is swapped out of the prefix and erased (the last item takes its slot);
+ * - after a whole message, `current` moves to the next active pipe.
+ */
+class ActiveArray<T extends object> {
+  readonly items: T[] = [];
+  active = 0;
+  current = 0;
+
+  constructor(private readonly key: "lbIdx" | "fqIdx") {}
+
+  index(item: T): number {
+    return (item as unknown as Record<string, number>)[this.key]!;
+  }
+
+  private setIndex(item: T, i: number): void {
+    (item as unknown as Record<string, number>)[this.key] = i;
+  }
+
+  has(item: T): boolean {
+    const i = this.index(item);
+    return i >= 0 && this.items[i] === item;
+  }
+
+  swap(i: number, j: number): void {
+    if (i === j) return;
+    const a = this.items[i]!;
+    const b = this.items[j]!;
+    this.items[i] = b;
+    this.items[j] = a;
+    this.setIndex(b, i);
+    this.setIndex(a, j);
+  }
+
+  attach(item: T): void {
+    this.items.push(item);
+    this.setIndex(item, this.items.length - 1);
+    this.swap(this.active, this.items.length - 1);
+    this.active++;
+  }
+
+  activated(item: T): void {
+    const i = this.index(item);
+    if (i < this.active) return;
+    this.swap(i, this.active);
+    this.active++;
+  }
+
+  /** Moves the item at `current` out of the active prefix (it cannot write / read now). */
+  deactivateCurrent(): void {
+    this.active--;
+    this.swap(this.current, this.active);
+    if (this.current === this.active) this.current = 0;
+  }
+
+  terminated(item: T): void {
+    if (!this.has(item)) return;
+    const i = this.index(item);
+    if (i < this.active) {
+      this.active--;
+      this.swap(i, this.active);
+      if (this.current === this.active) this.current = 0;
+    }
+    const idx = this.index(item);
+    const last = this.items.pop()!;
+    if (last !== item) {
+      this.items[idx] = last;
+      this.setIndex(last, idx);
+    }
+    this.setIndex(item, -1);
+  }
+
+  advance(): void {
+    this.current = this.active > 0 ? (this.current + 1) % this.active : 0;
+  }
+}
+
+export interface Writable {
+  lbIdx: number;
+  canWrite(): boolean;
+}
+
+/** lb_t: round robin over active pipes that can take a message. */
+export class LoadBalancer<T extends Writable> {
+  private readonly a = new ActiveArray<T>("lbIdx");
+
+  attach(p: T): void {
+    this.a.attach(p);
+  }
+
+  activated(p: T): void {
+    if (this.a.has(p)) this.a.activated(p);
+  }
+
+  terminated(p: T): void {
+    this.a.terminated(p);
+  }
+
+  get size(): number {
+    return this.a.items.length;
+  }
+
+  /** The pipe the next message goes to (advancing past it), or undefined: EAGAIN. */
+  next(): T | undefined {
+    const a = this.a;
+    while (a.active > 0) {
+      const p = a.items[a.current]!;
+      if (p.canWrite()) {
+        a.advance();
+        return p;
+      }
+      a.deactivateCurrent();
+    }
+    return undefined;
+  }
+}
+
+export interface Readable<M> {
+  fqIdx: number;
+  /** Takes the next message, or undefined when the pipe is empty. */
+  take(): M | undefined;
+}
+
+/** fq_t: round robin over pipes that have messages to read. */
+export class FairQueue<M, T extends Readable<M>> {
+  private readonly a = new ActiveArray<T>("fqIdx");
+
+  attach(p: T): void {
+    this.a.attach(p);
+  }
+
+  activated(p: T): void {
+    if (this.a.has(p)) this.a.activated(p);
+  }
+
+  terminated(p: T): void {
+    this.a.terminated(p);
+  }
+
+  has(p: T): boolean {
+    return this.a.has(p);
+  }
+
+  /** The next message and the pipe it came from, or undefined when nothing is readable. */
+  next(): { msg: M; from: T } | undefined {
+    const a = this.a;
+    while (a.active > 0) {
+      const p = a.items[a.current]!;
+      const msg = p.take();
+      if (msg !== undefined) {
+        a.advance();
+        return { msg, from: p };
+      }
+      a.deactivateCurrent();
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The connecting side of one connect(address) call (libzmq's session + reconnect logic):
+ * tries to reach the bound endpoint, completes a handshake one round trip later, and after
+ * the connection drops (or never came up) tries again after the reconnect interval,
+ * doubling it up to reconnectMaxIntervalMs when that is set (0 = no backoff).
+ *
+ * A connection attempt fails when nothing is bound at the address (refused), when the
+ * bound socket's process is gone, or when either direction of the link is blocked (the
+ * handshake needs both). A ROUTER refuses a second connection with a routing id it already
+ * routes to (libzmq without ZMQ_ROUTER_HANDOVER); the connecter retries later.
+ */
+import type { SimEvent } from "../scheduler.js";
+import { Link } from "./flow.js";
+import type { SimNetwork } from "./network.js";
+import { PipeEnd } from "./pipe-end.js";
+import type { SimSocket } from "./sim-socket.js";
+
+const NO_ID = Buffer.alloc(0);
+
+export class Connecter {
+  /** The persistent end (no ZMQ_IMMEDIATE), or the current link's end. */
+  private end: PipeEnd | undefined;
+  private link: Link | undefined;
+  private attempt: SimEvent | undefined;
+  private ivlUs: number;
+  private stopped = false;
+
+  constructor(private readonly net: SimNetwork, private readonly sock: SimSocket, readonly address: string) {
+    this.ivlUs = sock.reconnectIvlUs;
+  }
+
+  start(): void {
+    if (!this.sock.immediate) {
+      this.end = new PipeEnd(this.sock, true, this.address, NO_ID);
+      this.end.connecter = this;
+      this.sock.attachEnd(this.end);
+    }
+    this.attempt = this.net.at(this.net.nowUs, () => this.tryConnect());
+  }
+
+  get connected(): boolean {
+    return this.link !== undefined;
+  }
+
+  /** disconnect() or close(): no more attempts; the link (if any) closes from this side. */
+  stop(reset: boolean): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.net.cancel(this.attempt);
+    this.attempt = undefined;
+    const end = this.end;
+    if (this.link && end) this.sock.closeLinkFrom(end, reset);
+    this.link = undefined;
+    if (end) this.sock.detachEnd(end, true);
+    this.end = undefined;
+  }
+
+  /** The peer's FIN or RST reached our end. */
+  peerClosed(end: PipeEnd): void {
+    if (end.link !== this.link || !this.link) return;
+    const link = this.link;
+    this.link = undefined;
+    const lost = end.outFlow()?.kill() ?? 0;
+    end.link = undefined;
+    if (!end.persistent) {
+      this.sock.detachEnd(end, this.sock.immediate);
+      this.end = undefined;
+    }
+    this.net.stats.linksDown++;
+    this.net.trace.record("connDown", link.id, this.sock.host, link.b.owner.host, lost);
+    this.sock.emit({ type: "disconnect", address: this.address });
+    this.retry();
+  }
+
+  private retry(): void {
+    if (this.stopped || this.sock.closed) return;
+    const wait = this.ivlUs;
+    if (this.sock.reconnectMaxIvlUs > 0) this.ivlUs = Math.min(this.ivlUs * 2, this.sock.reconnectMaxIvlUs);
+    this.attempt = this.net.at(this.net.nowUs + wait, () => this.tryConnect());
+  }
+
+  private usableBinder(): SimSocket | undefined {
+    const b = this.net.endpoints.get(this.address);
+    if (!b || b.closed) return undefined;
+    if (!this.net.linkOpen(this.sock.host, b.host) || !this.net.linkOpen(b.host, this.sock.host)) return undefined;
+    return b;
+  }
+
+  private tryConnect(): void {
+    this.attempt = undefined;
+    if (this.stopped || this.sock.closed) return;
+    const b = this.usableBinder();
+    if (!b) {
+      this.net.stats.connectRetries++;
+      this.net.trace.record("connRetry", 0, this.sock.host, this.net.hostByIp(ipOf(this.address))?.index ?? -1);
+      this.retry();
+      return;
+    }
+    const rtt = this.net.delayUs(this.sock.host, b.host) + this.net.delayUs(b.host, this.sock.host);
+    this.attempt = this.net.at(this.net.nowUs + rtt, () => this.handshake(b));
+  }
+
+  private handshake(binder: SimSocket): void {
+    this.attempt = undefined;
+    if (this.stopped || this.sock.closed) return;
+    const b = this.usableBinder();
+    const myId = b === binder ? binder.peerIdFor(this.sock) : undefined;
+    if (!b || b !== binder || !myId) {
+      this.net.stats.connectRetries++;
+      this.retry();
+      return;
+    }
+    const mine = this.end ?? new PipeEnd(this.sock, false, this.address, b.ownId());
+    mine.connecter = this;
+    mine.peerId = b.ownId();
+    const theirs = new PipeEnd(b, false, this.address, myId);
+    const link = new Link(this.net, this.net.linkId(), mine, theirs);
+    mine.link = link;
+    theirs.link = link;
+    this.link = link;
+    this.end = mine;
+    this.ivlUs = this.sock.reconnectIvlUs;
+    this.net.stats.linksUp++;
+    this.net.trace.record("connUp", link.id, this.sock.host, b.host);
+    if (mine.persistent) this.sock.linkUp(mine);
+    else this.sock.attachEnd(mine);
+    b.attachEnd(theirs);
+    b.emit({ type: "accept", address: this.address });
+    this.sock.emit({ type: "connect", address: this.address });
+  }
+}
+
+function ipOf(address: string): string {
+  const m = /^tcp:\/\/([^:]+):/.exec(address);
+  return m ? m[1]! : "";
+}

@@ -1,0 +1,155 @@
+/**
+ * A connection (Link) between a connecting end and an accepting end, with one Flow per
+ * direction. A flow is an ordered byte stream: messages leave in the order written and
+ * arrive in that order (per-connection FIFO), each after a sampled one-way delay but never
+ * before the one ahead of it. Only the head of a flow has an arrival event.
+ *
+ * HWM accounting: `count` is the number of messages written to the flow and not yet read
+ * by the receiving application (in transit or waiting in the receiver's inbound queue);
+ * the writer may add one while count < sendHighWaterMark + receiveHighWaterMark. libzmq
+ * adds the kernel's TCP buffers on top; the simulation leaves them out (spec/sim.md).
+ *
+ * Blocked links (partition, clog): the head waits ("stalled") until the link opens, then
+ * everything behind it follows in order. Closing: a FIN travels behind the data; a crash
+ * (RST) discards the data in transit and sends the FIN alone.
+ */
+import type { SimEvent } from "../scheduler.js";
+import { Fifo } from "./fifo.js";
+import type { PipeEnd } from "./pipe-end.js";
+
+/** What a flow needs from the network. */
+export interface FlowNet {
+  readonly nowUs: number;
+  at(atUs: number, fn: () => void): SimEvent;
+  cancel(ev: SimEvent | undefined): void;
+  delayUs(src: number, dst: number): number;
+  linkOpen(src: number, dst: number): boolean;
+  stalled(flow: Flow, on: boolean): void;
+  traceDeliver(flow: Flow, bytes: number): void;
+}
+
+const FIN = Symbol("fin");
+type Item = { frames: Buffer[] | typeof FIN; readyUs: number };
+
+function hwm(n: number): number {
+  return n <= 0 ? Infinity : n;
+}
+
+export class Flow {
+  count = 0;
+  readonly capacity: number;
+  private readonly transit = new Fifo<Item>();
+  private head: SimEvent | undefined;
+  private isStalled = false;
+  private dead = false;
+
+  constructor(private readonly net: FlowNet, readonly link: Link, readonly src: PipeEnd, readonly dst: PipeEnd) {
+    this.capacity = hwm(src.owner.sendHwm) + hwm(dst.owner.recvHwm);
+  }
+
+  get inTransit(): number {
+    return this.transit.length;
+  }
+
+  send(frames: Buffer[]): void {
+    if (this.dead) return;
+    this.count++;
+    this.push({ frames, readyUs: this.net.nowUs });
+  }
+
+  /** Sends FIN after the data already written (graceful close). */
+  fin(): void {
+    if (!this.dead) this.push({ frames: FIN, readyUs: this.net.nowUs });
+  }
+
+  /** Discards the data in transit and sends FIN at once (RST: the writer crashed). */
+  reset(): void {
+    if (this.dead) return;
+    this.transit.clear();
+    this.count = 0;
+    this.net.cancel(this.head);
+    this.head = undefined;
+    this.push({ frames: FIN, readyUs: this.net.nowUs });
+  }
+
+  /** Stops the flow: nothing more arrives (the reader is gone). Returns messages lost. */
+  kill(): number {
+    if (this.dead) return 0;
+    this.dead = true;
+    this.net.cancel(this.head);
+    this.head = undefined;
+    if (this.isStalled) this.net.stalled(this, false);
+    this.isStalled = false;
+    this.count = 0;
+    return this.transit.clear();
+  }
+
+  /** The reader took one message of this flow. */
+  consumed(): void {
+    if (this.dead) return;
+    this.count--;
+    if (this.src.outFull && this.count < this.capacity) this.src.owner.writable(this.src);
+  }
+
+  /** Called by the network when the link may have opened again. */
+  unstall(): void {
+    if (!this.isStalled || this.dead) return;
+    if (!this.net.linkOpen(this.src.owner.host, this.dst.owner.host)) return;
+    this.isStalled = false;
+    this.net.stalled(this, false);
+    this.scheduleHead(this.net.nowUs);
+  }
+
+  private push(item: Item): void {
+    this.transit.push(item);
+    if (!this.head && !this.isStalled) this.scheduleHead(item.readyUs);
+  }
+
+  /** Arms the head's arrival: its own delay after it was written (or after `fromUs`, when the link reopened), never before now. */
+  private scheduleHead(fromUs: number): void {
+    const item = this.transit.peek();
+    if (!item) return;
+    const at = Math.max(this.net.nowUs, Math.max(fromUs, item.readyUs) + this.net.delayUs(this.src.owner.host, this.dst.owner.host));
+    this.head = this.net.at(at, () => this.arrive());
+  }
+
+  private arrive(): void {
+    this.head = undefined;
+    if (this.dead) return;
+    if (!this.net.linkOpen(this.src.owner.host, this.dst.owner.host)) {
+      this.isStalled = true;
+      this.net.stalled(this, true);
+      return;
+    }
+    const item = this.transit.shift()!;
+    if (item.frames === FIN) {
+      this.dead = true;
+      this.dst.owner.peerClosed(this.dst);
+      return;
+    }
+    let bytes = 0;
+    for (const f of item.frames) bytes += f.length;
+    this.net.traceDeliver(this, bytes);
+    this.dst.inbound.push({ frames: item.frames, flow: this });
+    this.dst.owner.delivered(this.dst);
+    if (!this.head && !this.dead && this.transit.length > 0) this.scheduleHead(0);
+  }
+}
+
+export class Link {
+  readonly ab: Flow;
+  readonly ba: Flow;
+
+  constructor(net: FlowNet, readonly id: number, readonly a: PipeEnd, readonly b: PipeEnd) {
+    this.ab = new Flow(net, this, a, b);
+    this.ba = new Flow(net, this, b, a);
+  }
+
+  flowFrom(end: PipeEnd): Flow {
+    return end === this.a ? this.ab : this.ba;
+  }
+
+  flowTo(end: PipeEnd): Flow {
+    return end === this.a ? this.ba : this.ab;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Which directed host-to-host links are blocked right now. Partitions, isolation and clogs
+ * only block: a blocked link holds its data (TCP keeps retransmitting) and refuses new
+ * connections (the handshake needs both directions); when the block lifts, held data
+ * flows again in order. Blocks are counted, so overlapping faults compose: a link opens
+ * only when every fault that blocked it has lifted.
+ *
+ * Directions: a block from A to B stops A's data to B; B's data to A still arrives (an
+ * asymmetric partition). The data model is at connection level (spec/sim.md, fault model).
+ */
+export interface Cut {
+  /** side[h] is 0 or 1; data from side 0 to side 1 is blocked, and back too if symmetric. */
+  readonly side: Uint8Array;
+  readonly symmetric: boolean;
+}
+
+export class LinkFaults {
+  private readonly isolatedOut = new Map<number, number>();
+  private readonly isolatedIn = new Map<number, number>();
+  private readonly clogs = new Map<number, number>();
+  private readonly cuts = new Set<Cut>();
+  /** Faults blocking something now (fast path: 0 means every link is open). */
+  private active = 0;
+
+  constructor(private readonly onLift: () => void) {}
+
+  open(src: number, dst: number): boolean {
+    if (src === dst) return true;
+    if (this.active === 0) return true;
+    if (this.isolatedOut.has(src) || this.isolatedIn.has(dst)) return false;
+    if (this.clogs.has(src * 65536 + dst)) return false;
+    for (const c of this.cuts) {
+      const a = c.side[src];
+      const b = c.side[dst];
+      if (a !== b && (c.symmetric || a === 0)) return false;
+    }
+    return true;
+  }
+
+  /** True when nothing is blocked at all. */
+  get clear(): boolean {
+    return this.active === 0;
+  }
+
+  isolate(host: number, direction: "in" | "out" | "both"): () => void {
+    const maps = direction === "both" ? [this.isolatedIn, this.isolatedOut] : [direction === "in" ? this.isolatedIn : this.isolatedOut];
+    for (const m of maps) m.set(host, (m.get(host) ?? 0) + 1);
+    return this.once(() => {
+      for (const m of maps) dec(m, host);
+    });
+  }
+
+  clog(src: number, dst: number): () => void {
+    const k = src * 65536 + dst;
+    this.clogs.set(k, (this.clogs.get(k) ?? 0) + 1);
+    return this.once(() => dec(this.clogs, k));
+  }
+
+  partition(cut: Cut): () => void {
+    this.cuts.add(cut);
+    return this.once(() => this.cuts.delete(cut));
+  }
+
+  private once(lift: () => void): () => void {
+    this.active++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      lift();
+      this.active--;
+      this.onLift();
+    };
+  }
+}
+
+function dec(m: Map<number, number>, k: number): void {
+  const n = (m.get(k) ?? 0) - 1;
+  if (n > 0) m.set(k, n);
+  else m.delete(k);
+}

@@ -1,0 +1,132 @@
+/**
+ * The simulated network: hosts with distinct addresses (tcp://10.0.x.y:port), bound
+ * endpoints, one-way delays, and the link faults that stall traffic. Sockets and flows
+ * reach virtual time and randomness only through here, so the whole network draws from
+ * one seeded stream in event order.
+ */
+import type { Prng } from "../prng.js";
+import type { Scheduler, SimEvent } from "../scheduler.js";
+import type { Trace } from "../trace.js";
+import type { Flow, FlowNet } from "./flow.js";
+import { LinkFaults } from "./link-faults.js";
+import type { SimSocket } from "./sim-socket.js";
+
+export interface NetworkOptions {
+  /** Smallest one-way delay of a message. @default 0.05 */
+  oneWayDelayMsMin: number;
+  /** Mean of the exponential part added to the minimum. @default 0.15 */
+  oneWayDelayMsMean: number;
+  /** Time from a message's arrival until a waiting receive() sees it (event-loop poll latency). @default 0.02 */
+  readLatencyMs: number;
+}
+
+export const DEFAULT_NETWORK: NetworkOptions = { oneWayDelayMsMin: 0.05, oneWayDelayMsMean: 0.15, readLatencyMs: 0.02 };
+
+export interface SimHost {
+  readonly index: number;
+  readonly ip: string;
+  nextPort: number;
+}
+
+export interface NetworkStats {
+  delivered: number;
+  bytes: number;
+  linksUp: number;
+  linksDown: number;
+  lostInTransit: number;
+  connectRetries: number;
+}
+
+/** 10.0.x.y with y in 1..250: 62,750 hosts fit, far beyond any run. */
+export function hostIp(index: number): string {
+  return `10.0.${Math.floor(index / 250)}.${(index % 250) + 1}`;
+}
+
+export class SimNetwork implements FlowNet {
+  readonly faults: LinkFaults;
+  readonly endpoints = new Map<string, SimSocket>();
+  readonly hosts: SimHost[] = [];
+  readonly stats: NetworkStats = { delivered: 0, bytes: 0, linksUp: 0, linksDown: 0, lostInTransit: 0, connectRetries: 0 };
+  private readonly byIp = new Map<string, SimHost>();
+  private readonly stalledFlows = new Set<Flow>();
+  private readonly minUs: number;
+  private readonly meanUs: number;
+  readonly readLatencyUs: number;
+  private nextSocketId = 1;
+  private nextLinkId = 1;
+
+  constructor(readonly scheduler: Scheduler, readonly trace: Trace, private readonly rng: Prng, options: NetworkOptions = DEFAULT_NETWORK) {
+    this.faults = new LinkFaults(() => this.reopen());
+    this.minUs = Math.round(options.oneWayDelayMsMin * 1000);
+    this.meanUs = options.oneWayDelayMsMean * 1000;
+    this.readLatencyUs = Math.round(options.readLatencyMs * 1000);
+  }
+
+  addHost(): SimHost {
+    const h: SimHost = { index: this.hosts.length, ip: hostIp(this.hosts.length), nextPort: 49152 };
+    this.hosts.push(h);
+    this.byIp.set(h.ip, h);
+    return h;
+  }
+
+  hostByIp(ip: string): SimHost | undefined {
+    return this.byIp.get(ip);
+  }
+
+  get nowUs(): number {
+    return this.scheduler.nowUs;
+  }
+
+  at(atUs: number, fn: () => void): SimEvent {
+    return this.scheduler.at(atUs, fn);
+  }
+
+  cancel(ev: SimEvent | undefined): void {
+    this.scheduler.cancel(ev);
+  }
+
+  delayUs(_src: number, _dst: number): number {
+    return this.minUs + Math.round(this.rng.exponential(this.meanUs));
+  }
+
+  linkOpen(src: number, dst: number): boolean {
+    return this.faults.open(src, dst);
+  }
+
+  stalled(flow: Flow, on: boolean): void {
+    if (on) this.stalledFlows.add(flow);
+    else this.stalledFlows.delete(flow);
+  }
+
+  get stalledCount(): number {
+    return this.stalledFlows.size;
+  }
+
+  traceDeliver(flow: Flow, bytes: number): void {
+    this.stats.delivered++;
+    this.stats.bytes += bytes;
+    this.trace.record("deliver", flow.link.id, flow.src.owner.host, flow.dst.owner.host, bytes);
+  }
+
+  socketId(): number {
+    return this.nextSocketId++;
+  }
+
+  linkId(): number {
+    return this.nextLinkId++;
+  }
+
+  /** A free port on `host` for a "*" bind (ephemeral range, never reused within a run). */
+  allocPort(host: SimHost): number {
+    for (;;) {
+      const port = host.nextPort++;
+      if (port > 65535) throw new Error(`host ${host.ip} ran out of ports`);
+      if (!this.endpoints.has(`tcp://${host.ip}:${port}`)) return port;
+    }
+  }
+
+  /** A fault lifted: every stalled flow whose link is open again resumes, oldest stall first. */
+  private reopen(): void {
+    for (const f of [...this.stalledFlows]) f.unstall();
+  }
+}

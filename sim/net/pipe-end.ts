@@ -1,0 +1,91 @@
+/**
+ * One socket's end of a connection: what the socket's load balancer writes to and its fair
+ * queue reads from. Messages written to an end travel on the link's flow to the peer end;
+ * messages arriving here wait in `inbound` until the application reads them.
+ *
+ * A connecting socket without ZMQ_IMMEDIATE keeps one persistent end per connect() for as
+ * long as it is connected or reconnecting (libzmq keeps the session's pipe): messages
+ * written while no link is up wait in `pending` (at most sendHighWaterMark) and leave when
+ * a link comes up, and unread messages survive a reconnect. Every other end lives and dies
+ * with one link.
+ */
+import { Fifo } from "./fifo.js";
+import type { Writable, Readable } from "./balancers.js";
+import type { Flow, Link } from "./flow.js";
+
+/** What an end needs from the socket that owns it. */
+export interface EndOwner {
+  readonly host: number;
+  readonly sendHwm: number;
+  readonly recvHwm: number;
+  /** A message was appended to `end.inbound`. */
+  delivered(end: PipeEnd): void;
+  /** `end` can take messages again after it was full. */
+  writable(end: PipeEnd): void;
+  /** The peer's FIN (close) or RST (crash) reached `end`. */
+  peerClosed(end: PipeEnd): void;
+}
+
+function hwm(n: number): number {
+  return n <= 0 ? Infinity : n;
+}
+
+export interface InboundMsg {
+  readonly frames: Buffer[];
+  readonly flow: Flow;
+}
+
+export class PipeEnd implements Writable, Readable<Buffer[]> {
+  lbIdx = -1;
+  fqIdx = -1;
+  readonly inbound = new Fifo<InboundMsg>();
+  readonly pending = new Fifo<Buffer[]>();
+  link: Link | undefined;
+  /** Left the load balancer's active set because it was full. */
+  outFull = false;
+  /** The link is gone; the end stays readable until its unread messages are read. */
+  terminating = false;
+  /** The connect() session this end belongs to (connecting side only). */
+  connecter: { peerClosed(end: PipeEnd): void } | undefined;
+
+  constructor(
+    readonly owner: EndOwner,
+    /** Survives reconnects (connecting side without ZMQ_IMMEDIATE). */
+    readonly persistent: boolean,
+    /** Endpoint address this end connects to, or the bound address it was accepted on. */
+    readonly address: string,
+    /** Routing id of the peer (what a ROUTER prefixes and routes by). */
+    public peerId: Buffer,
+  ) {}
+
+  get peerKey(): string {
+    return this.peerId.toString("latin1");
+  }
+
+  outFlow(): Flow | undefined {
+    const l = this.link;
+    if (!l) return undefined;
+    return l.a === this ? l.ab : l.ba;
+  }
+
+  /** Whether a message fits; a "no" marks the end full, so its owner hears when room frees up. */
+  canWrite(): boolean {
+    const f = this.outFlow();
+    const ok = f ? f.count < f.capacity : this.persistent && this.pending.length < hwm(this.owner.sendHwm);
+    if (!ok) this.outFull = true;
+    return ok;
+  }
+
+  write(frames: Buffer[]): void {
+    const f = this.outFlow();
+    if (f) f.send(frames);
+    else this.pending.push(frames);
+  }
+
+  take(): Buffer[] | undefined {
+    const m = this.inbound.shift();
+    if (!m) return undefined;
+    m.flow.consumed();
+    return m.frames;
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * A simulated ROUTER or DEALER, faithful to the zeromq.js rules the socket port pins
+ * (src/ports/socket.ts; test/contract/socket-port.contract.ts runs the same suite here
+ * and on zeromq.js):
+ *
+ * - send completes at once when a pipe can take the message; otherwise it waits up to
+ *   sendTimeoutMs (-1: forever, 0: fails at once) and then rejects EAGAIN (DEALER: no
+ *   connected pipe with room; ROUTER mandatory: peer's pipe full) or EHOSTUNREACH (ROUTER
+ *   mandatory: unknown peer). While one send waits, another rejects EBUSY.
+ * - DEALER: round robin over pipes (libzmq lb_t); with `immediate` only completed
+ *   connections take messages. ROUTER: routes by the first frame; without `mandatory` an
+ *   unroutable or full send is dropped silently.
+ * - receive: fair-queued over pipes (fq_t); a ROUTER prepends the sender's routing id.
+ *   A waiting receive sees an arrival after the network's read latency (and not at all
+ *   while the process is paused). One receive at a time (EBUSY).
+ * - An IMMEDIATE connecting socket drops the unread messages of a connection when it
+ *   closes; other sockets can still read them (libzmq, measured: see notes/helpers-brief.md).
+ * - close(): pending send and receive reject ECLOSED, later calls too; links close with a
+ *   FIN behind the data in flight (lingerMs 0: reset). A crashed process's sockets reset
+ *   their links and never settle anything again.
+ */
+import { PortError, type PortErrorCode, type PortSocket, type RouterOptions, type SocketEvent } from "../../src/ports/socket.js";
+import { FairQueue, LoadBalancer } from "./balancers.js";
+import { Connecter } from "./connecter.js";
+import type { SimNetwork } from "./network.js";
+import type { EndOwner, PipeEnd } from "./pipe-end.js";
+import type { ProcessGate } from "./process-gate.js";
+import { SendPath } from "./send-path.js";
+
+export type SocketKind = "router" | "dealer";
+const NEVER = new Promise<never>(() => undefined);
+
+export class SimSocket implements PortSocket, EndOwner {
+  readonly id: number;
+  readonly host: number;
+  readonly sendHwm: number;
+  readonly recvHwm: number;
+  readonly immediate: boolean;
+  readonly mandatory: boolean;
+  readonly sendTimeoutMs: number;
+  readonly lingerMs: number;
+  readonly reconnectIvlUs: number;
+  readonly reconnectMaxIvlUs: number;
+  readonly fq = new FairQueue<Buffer[], PipeEnd>();
+  readonly lb = new LoadBalancer<PipeEnd>();
+  readonly routes = new Map<string, PipeEnd>();
+  private readonly routingId: Buffer | undefined;
+  private readonly sendPath: SendPath;
+  private readonly connecters: Connecter[] = [];
+  /** Accepted ends (this socket bound; the peer connected). */
+  private readonly accepted = new Set<PipeEnd>();
+  private readonly bound: string[] = [];
+  private readonly listeners = new Set<(e: SocketEvent) => void>();
+  private pendingRecv: { resolve: (f: Buffer[]) => void; reject: (e: PortError) => void } | undefined;
+  private wakeArmed = false;
+  private nextPeerId = 1;
+  private isClosed = false;
+  dead = false;
+
+  constructor(private readonly net: SimNetwork, readonly proc: ProcessGate, readonly kind: SocketKind, o: RouterOptions) {
+    this.id = net.socketId();
+    this.host = proc.host;
+    this.sendHwm = o.sendHighWaterMark ?? 1000;
+    this.recvHwm = o.receiveHighWaterMark ?? 1000;
+    this.immediate = o.immediate ?? false;
+    this.mandatory = kind === "router" && (o.mandatory ?? false);
+    this.sendTimeoutMs = o.sendTimeoutMs ?? -1;
+    this.lingerMs = o.lingerMs ?? -1;
+    this.reconnectIvlUs = Math.max(1, Math.round((o.reconnectIntervalMs ?? 100) * 1000));
+    this.reconnectMaxIvlUs = Math.max(0, Math.round((o.reconnectMaxIntervalMs ?? 0) * 1000));
+    this.routingId = o.routingId === undefined ? undefined : Buffer.from(o.routingId);
+    this.sendPath = new SendPath(this, net);
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Bound endpoints and live connections, for leak checks and reports. */
+  get openLinks(): number {
+    let n = this.accepted.size;
+    for (const c of this.connecters) if (c.connected) n++;
+    return n;
+  }
+
+  bind(address: string): Promise<string> {
+    if (this.dead) return NEVER;
+    if (this.isClosed) return Promise.reject(new PortError("ECLOSED", "socket is closed"));
+    const m = /^tcp:\/\/([^:\/]+):(\*|\d+)$/.exec(address);
+    const host = m ? this.net.hostByIp(m[1]!) : undefined;
+    if (!m || !host || host.index !== this.host) return Promise.reject(new PortError("EINVAL", `cannot bind ${address} on host ${this.net.hosts[this.host]?.ip}`));
+    const port = m[2] === "*" ? this.net.allocPort(host) : Number(m[2]);
+    const endpoint = `tcp://${host.ip}:${port}`;
+    if (this.net.endpoints.has(endpoint)) return Promise.reject(new PortError("EADDRINUSE", `${endpoint} is in use`));
+    this.net.endpoints.set(endpoint, this);
+    this.bound.push(endpoint);
+    this.net.trace.record("bind", this.host, this.id, port);
+    return Promise.resolve(endpoint);
+  }
+
+  connect(address: string): void {
+    if (this.isClosed) throw new PortError("ECLOSED", "socket is closed");
+    if (!/^tcp:\/\/[^:\/]+:\d+$/.test(address)) throw new PortError("EINVAL", `cannot connect to ${address}`);
+    const c = new Connecter(this.net, this, address);
+    this.connecters.push(c);
+    c.start();
+  }
+
+  disconnect(address: string): void {
+    const i = this.connecters.findIndex((c) => c.address === address);
+    if (i < 0) return;
+    const [c] = this.connecters.splice(i, 1);
+    c!.stop(this.lingerMs === 0);
+  }
+
+  send(frames: readonly Buffer[]): Promise<void> {
+    if (this.dead) return NEVER;
+    if (this.isClosed) return Promise.reject(new PortError("ECLOSED", "socket is closed"));
+    return this.sendPath.send(frames);
+  }
+
+  receive(): Promise<Buffer[]> {
+    if (this.dead) return NEVER;
+    if (this.isClosed) return Promise.reject(new PortError("ECLOSED", "socket is closed"));
+    if (this.pendingRecv) return Promise.reject(new PortError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time"));
+    const m = this.readOne();
+    if (m) return Promise.resolve(m);
+    return new Promise<Buffer[]>((resolve, reject) => (this.pendingRecv = { resolve, reject }));
+  }
+
+  close(): void {
+    if (this.isClosed) return;
+    this.shutdown(this.lingerMs === 0);
+    this.sendPath.abort(new PortError("ECLOSED", "socket closed while a send was pending"));
+    const r = this.pendingRecv;
+    this.pendingRecv = undefined;
+    r?.reject(new PortError("ECLOSED", "socket closed while a receive was pending"));
+    this.net.trace.record("close", this.host, this.id);
+    this.emit({ type: "close" });
+    this.listeners.clear();
+  }
+
+  /** The process crashed: links reset, nothing settles any more. */
+  kill(): void {
+    if (this.dead) return;
+    this.dead = true;
+    if (!this.isClosed) this.shutdown(true);
+    this.listeners.clear();
+  }
+
+  onEvent(listener: (e: SocketEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(e: SocketEvent): void {
+    if (this.dead) return;
+    for (const l of [...this.listeners]) l(e);
+  }
+
+  // --- used by connecters, flows and the send path -------------------------------------
+
+  /** This socket's routing id as its peers see it (a generated one when none was set). */
+  ownId(): Buffer {
+    return this.routingId ?? Buffer.from([0, 0, 0, 0, this.id & 0xff]);
+  }
+
+  /** Routing id for a connecting peer, or undefined when a ROUTER already routes that id. */
+  peerIdFor(peer: SimSocket): Buffer | undefined {
+    const id = peer.routingId ?? Buffer.from([0, (this.nextPeerId >>> 24) & 0xff, (this.nextPeerId >>> 16) & 0xff, (this.nextPeerId >>> 8) & 0xff, this.nextPeerId++ & 0xff]);
+    if (this.kind === "router" && this.routes.has(id.toString("latin1"))) return undefined;
+    return id;
+  }
+
+  attachEnd(end: PipeEnd): void {
+    this.fq.attach(end);
+    if (end.link && !end.connecter) this.accepted.add(end);
+    if (this.kind === "dealer") this.lb.attach(end);
+    else if (end.link) this.routes.set(end.peerKey, end);
+    this.sendPath.retry();
+  }
+
+  /** A persistent end's link came up: flush what waited, route to it. */
+  linkUp(end: PipeEnd): void {
+    const flow = end.outFlow()!;
+    for (let f = end.pending.shift(); f; f = end.pending.shift()) flow.send(f);
+    if (this.kind === "router") this.routes.set(end.peerKey, end);
+    this.writable(end);
+  }
+
+  detachEnd(end: PipeEnd, dropUnread: boolean): void {
+    this.lb.terminated(end);
+    if (this.routes.get(end.peerKey) === end) this.routes.delete(end.peerKey);
+    this.accepted.delete(end);
+    if (dropUnread || end.inbound.length === 0) {
+      end.inbound.clear();
+      this.fq.terminated(end);
+    } else {
+      end.terminating = true;
+    }
+  }
+
+  closeLinkFrom(end: PipeEnd, reset: boolean): void {
+    const link = end.link;
+    if (!link) return;
+    const out = link.flowFrom(end);
+    if (reset) out.reset();
+    else out.fin();
+    this.net.stats.lostInTransit += link.flowTo(end).kill();
+    end.link = undefined;
+  }
+
+  delivered(end: PipeEnd): void {
+    if (this.isClosed) return;
+    this.fq.activated(end);
+    if (!this.pendingRecv || this.wakeArmed) return;
+    this.wakeArmed = true;
+    const wake = (): void => this.proc.enter(() => {
+      this.wakeArmed = false;
+      this.serveReceive();
+    });
+    if (this.net.readLatencyUs > 0) this.net.at(this.net.nowUs + this.net.readLatencyUs, wake);
+    else wake();
+  }
+
+  writable(end: PipeEnd): void {
+    end.outFull = false;
+    if (this.kind === "dealer") this.lb.activated(end);
+    this.sendPath.retry();
+  }
+
+  peerClosed(end: PipeEnd): void {
+    if (this.isClosed) return;
+    if (end.connecter) {
+      end.connecter.peerClosed(end);
+      return;
+    }
+    const link = end.link;
+    this.net.stats.lostInTransit += end.outFlow()?.kill() ?? 0;
+    end.link = undefined;
+    this.detachEnd(end, false);
+    this.net.stats.linksDown++;
+    if (link) this.net.trace.record("connDown", link.id, this.host, link.a.owner.host, 0);
+    this.emit({ type: "disconnect", address: end.address });
+  }
+
+  private serveReceive(): void {
+    if (!this.pendingRecv || this.isClosed) return;
+    const m = this.readOne();
+    if (!m) return;
+    const r = this.pendingRecv;
+    this.pendingRecv = undefined;
+    r.resolve(m);
+  }
+
+  private readOne(): Buffer[] | undefined {
+    const got = this.fq.next();
+    if (!got) return undefined;
+    const from = got.from;
+    if (from.terminating && from.inbound.length === 0) this.fq.terminated(from);
+    return this.kind === "router" ? [from.peerId, ...got.msg] : got.msg;
+  }
+
+  private shutdown(reset: boolean): void {
+    this.isClosed = true;
+    for (const ep of this.bound.splice(0)) if (this.net.endpoints.get(ep) === this) this.net.endpoints.delete(ep);
+    for (const c of this.connecters.splice(0)) c.stop(reset);
+    for (const end of [...this.accepted]) {
+      this.closeLinkFrom(end, reset);
+      this.detachEnd(end, true);
+    }
+  }
+
+  /** Reports a failed send in the trace. */
+  traceSendFail(code: PortErrorCode): void {
+    this.net.trace.record("sendFail", this.host, this.id, code === "EAGAIN" ? 1 : code === "EHOSTUNREACH" ? 2 : 3);
+  }
+}
