@@ -67,7 +67,8 @@ export function openConnections(spec: RedisSpec, o: ResolvedRedisMatchmakerOptio
   commands.defineCommand("mmRegister", { numberOfKeys: 2, lua: REGISTER_LUA });
   commands.defineCommand("mmUnregister", { numberOfKeys: 2, lua: UNREGISTER_LUA });
   commands.defineCommand("mmLookup", { numberOfKeys: 1, lua: LOOKUP_LUA });
-  // The subscriber may queue its SUBSCRIBE until connected; it sends nothing else.
-  const subscriber = commands.duplicate({ enableOfflineQueue: true, connectionName: "zmq-matchmaker-sub" });
+  // The subscriber sends nothing but SUBSCRIBE, which may wait for a connection as long
+  // as it takes (a matchmaker created while Redis is down subscribes once it is up).
+  const subscriber = commands.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, connectionName: "zmq-matchmaker-sub" });
   return { commands, subscriber, db: spec.db, describe: describeSpec(spec) };
 }

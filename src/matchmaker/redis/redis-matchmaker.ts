@@ -60,6 +60,7 @@ export class RedisMatchmaker implements Matchmaker {
   private readonly cache: LookupCache;
   private readonly book = new RegistrationBook();
   private readonly watchers = new Set<(key: string) => void>();
+  private readonly changeListeners = new Set<(change: Change) => void>();
   private readonly inflight = new Map<string, Promise<string[]>>();
   private readonly timers = new Set<TimerId>();
   private readonly detach: (() => void)[] = [];
@@ -75,14 +76,14 @@ export class RedisMatchmaker implements Matchmaker {
     this.cache = new LookupCache(options.lookupCacheTtlMs);
     const { commands, subscriber } = conn;
     this.on(commands, "error", (e: Error) => (this.lastError = e));
-    this.on(subscriber, "error", (e: Error) => (this.lastError = e));
+    this.on(subscriber, "error", () => undefined); // reported through the command connection
     this.on(commands, "ready", () => this.onCommandsReady());
     this.on(subscriber, "ready", () => this.onSubscriberReady());
     this.on(subscriber, "message", (channel: string, message: string) => {
       if (channel === this.scheme.channel) this.onMessage(message);
     });
     if (commands.status === "ready") this.everReady = true;
-    subscriber.subscribe(this.scheme.channel).catch((e: unknown) => (this.lastError = e as Error));
+    this.subscribe();
   }
 
   /** Resolves when the command connection is ready, or after firstConnectWaitMs; never rejects. */
@@ -134,6 +135,12 @@ export class RedisMatchmaker implements Matchmaker {
     return () => this.watchers.delete(listener);
   }
 
+  /** Calls `listener` with every change message received (for the CLI's watch). */
+  onChange(listener: (change: Change) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
   /** Everything Redis knows (for the CLI): keys under `prefix` with their live hosts. */
   async list(prefix = ""): Promise<KeyListing[]> {
     const index = await this.lookup(this.scheme.indexKey);
@@ -153,6 +160,7 @@ export class RedisMatchmaker implements Matchmaker {
     for (const t of this.timers) this.clock.clearTimer(t);
     this.timers.clear();
     this.watchers.clear();
+    this.changeListeners.clear();
     // Keep an error listener: ioredis may still emit while the sockets shut down.
     this.conn.commands.on("error", () => undefined);
     this.conn.subscriber.on("error", () => undefined);
@@ -269,11 +277,19 @@ export class RedisMatchmaker implements Matchmaker {
     this.wakeAll();
   }
 
+  private subscribe(): void {
+    // Failures need no handling: the subscriber re-subscribes on every reconnect.
+    this.conn.subscriber.subscribe(this.scheme.channel).catch(() => undefined);
+  }
+
   private onSubscriberReady(): void {
     if (!this.subscribedOnce) {
       this.subscribedOnce = true;
       return;
     }
+    // Reconnected: ioredis re-subscribes on its own, but not to a SUBSCRIBE that never
+    // succeeded; subscribing twice is harmless. Changes may have been missed meanwhile.
+    this.subscribe();
     this.cache.invalidateAll();
     this.wakeAll();
   }
@@ -283,6 +299,7 @@ export class RedisMatchmaker implements Matchmaker {
     if (!change) return; // peer input: ignore what does not parse
     this.stats.changes++;
     this.localChange(change);
+    for (const l of [...this.changeListeners]) l(change);
   }
 
   private localChange(change: Change): void {

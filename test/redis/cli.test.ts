@@ -1,0 +1,90 @@
+/**
+ * Goal: the matchmaker CLI (npm run matchmaker -- hosts <topic>) lists what Redis knows,
+ * and reports bad usage and an unreachable Redis with distinct exit codes.
+ * Method: argument parsing as a pure function; the CLI itself as a child process against a
+ * real redis-server with two registered servers.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, test } from "node:test";
+import { getRpcServer, getRpcTransport, type Transport } from "../../src/index.js";
+import { parseCliArgs } from "../../src/matchmaker/redis/cli.js";
+import { freePort, redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
+
+const CLI = fileURLToPath(new URL("../../src/matchmaker/redis/cli.ts", import.meta.url));
+
+function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["--import", "tsx", CLI, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe("matchmaker CLI arguments", () => {
+  test("hosts takes a topic and optional --exchange/--server; the URL comes from --url, the environment, or the default", () => {
+    assert.deepEqual(parseCliArgs(["hosts", "compute"]), { command: { cmd: "hosts", topic: "compute" }, url: "zmq+redis://127.0.0.1:6379", json: false });
+    assert.deepEqual(parseCliArgs(["hosts", "compute", "--server", "n1", "--exchange", "nova", "--json"], { ZMQ_TRANSPORT_URL: "zmq+redis://r:1" }), {
+      command: { cmd: "hosts", topic: "compute", exchange: "nova", server: "n1" }, url: "zmq+redis://r:1", json: true,
+    });
+    assert.equal(parseCliArgs(["--url", "zmq+sentinel://s:26379/m", "keys"], { ZMQ_TRANSPORT_URL: "zmq+redis://r:1" }).url, "zmq+sentinel://s:26379/m");
+    assert.deepEqual(parseCliArgs(["keys", "nova/", "--prefix", "p:"]).command, { cmd: "keys", prefix: "nova/" });
+  });
+
+  test("mistakes are rejected with a message naming them", () => {
+    assert.throws(() => parseCliArgs([]), /missing command/);
+    assert.throws(() => parseCliArgs(["hosts"]), /exactly one topic/);
+    assert.throws(() => parseCliArgs(["frob"]), /unknown command "frob"/);
+    assert.throws(() => parseCliArgs(["keys", "--url"]), /--url needs a value/);
+    assert.throws(() => parseCliArgs(["keys", "--verbose"]), /unknown flag --verbose/);
+  });
+});
+
+describe("matchmaker CLI against Redis", { skip: redisSkipReason() ?? false }, () => {
+  let redis: RedisProcess;
+  let transport: Transport;
+  const topic = `cli-${randomUUID().slice(0, 8)}`;
+  const hosts: string[] = [];
+  before(async () => {
+    redis = await startRedis();
+    transport = await getRpcTransport(redis.url);
+    for (const server of ["node-1", "node-2"]) {
+      const s = getRpcServer(transport, { topic, server }, [{ ping: () => "pong" }]);
+      await s.start();
+      hosts.push(s.host!);
+    }
+  });
+  after(async () => {
+    await transport?.close();
+    await redis?.stop();
+  });
+
+  test("hosts <topic> lists the topic key and each server key with the time left on their TTL", async () => {
+    const r = await runCli(["--url", redis.url, "hosts", topic]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`openstack/${topic}  \\(2 hosts\\)`));
+    assert.match(r.stdout, new RegExp(`openstack/${topic}/node-1  \\(1 host\\)`));
+    for (const h of hosts) assert.ok(r.stdout.includes(`${h}  expires in`), r.stdout);
+  });
+
+  test("hosts --server --json gives that server's key only, machine-readable", async () => {
+    const r = await runCli(["--url", redis.url, "--json", "hosts", topic, "--server", "node-2"]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { key: string; hosts: { host: string; remainingMs: number }[] }[];
+    assert.deepEqual(out.map((o) => o.key), [`openstack/${topic}/node-2`]);
+    assert.equal(out[0]!.hosts[0]!.host, hosts[1]);
+    assert.ok(out[0]!.hosts[0]!.remainingMs > 0 && out[0]!.hosts[0]!.remainingMs <= 3000);
+  });
+
+  test("an unreachable Redis exits with status 1 and says so; bad usage exits with 2", async () => {
+    const down = await runCli(["--url", `zmq+redis://127.0.0.1:${await freePort()}`, "keys"]);
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /matchmaker unavailable/);
+    const bad = await runCli(["hosts"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /usage: matchmaker/);
+  });
+});
