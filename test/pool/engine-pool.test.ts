@@ -10,6 +10,19 @@ import { getRpcServer, MessagingTimeout, RpcClient, type Transport } from "../..
 import { InProcessMatchmaker, NodeClock, SocketPoolError, getRpcTransport } from "../../src/internal.js";
 import { TestServerEndpoint } from "../support/fixtures.js";
 
+/** An endpoint whose `hold` call completes only when the test releases it, and says when it started. */
+class Holder {
+  started = 0;
+  private latches: (() => void)[] = [];
+  hold(): Promise<string> {
+    this.started++;
+    return new Promise((r) => this.latches.push(() => r("done")));
+  }
+  release(): void {
+    for (const l of this.latches.splice(0)) l();
+  }
+}
+
 async function until(cond: () => boolean, limitMs: number, what: string): Promise<void> {
   const end = Date.now() + limitMs;
   while (!cond()) {
@@ -39,13 +52,13 @@ describe("client engine over the pool", () => {
 
   test("a call keeps its socket until its reply; a call to another server waits for the room (maxSockets 1)", async () => {
     const t = topic();
-    const slow = new TestServerEndpoint();
+    const slow = new Holder();
     await start(t, "a", slow);
     await start(t, "b", new TestServerEndpoint());
     const client = await getRpcTransport("zmq://", { matchmaker, pool: { maxSockets: 1 } });
     try {
-      const first = new RpcClient(client, { topic: t, server: "a" }, { timeoutMs: 10_000 }).call({}, "longRunningTask");
-      await until(() => client.poolMetrics.leases === 1, 5000, "the slow call to hold its socket");
+      const first = new RpcClient(client, { topic: t, server: "a" }, { timeoutMs: 10_000 }).call({}, "hold");
+      await until(() => slow.started === 1, 5000, "the slow call to be running on the server");
       const second = new RpcClient(client, { topic: t, server: "b" }, { timeoutMs: 10_000 }).call({}, "ping");
       await until(() => client.poolMetrics.waiting === 1, 5000, "the second call to wait for room");
       assert.equal(client.poolMetrics.draining, 1, "the slow call's socket drains: no new leases, not closed");
@@ -91,13 +104,13 @@ describe("client engine over the pool", () => {
 
   test("a call that cannot get a socket before its deadline fails with MessagingTimeout caused by SocketPoolError", async () => {
     const t = topic();
-    const slow = new TestServerEndpoint();
+    const slow = new Holder();
     await start(t, "a", slow);
     await start(t, "b", new TestServerEndpoint());
     const client = await getRpcTransport("zmq://", { matchmaker, pool: { maxSockets: 1 } });
     try {
-      const first = new RpcClient(client, { topic: t, server: "a" }, { timeoutMs: 10_000 }).call({}, "longRunningTask");
-      await until(() => client.poolMetrics.leases === 1, 5000, "the slow call to hold its socket");
+      const first = new RpcClient(client, { topic: t, server: "a" }, { timeoutMs: 10_000 }).call({}, "hold");
+      await until(() => slow.started === 1, 5000, "the slow call to be running on the server");
       await assert.rejects(new RpcClient(client, { topic: t, server: "b" }, { timeoutMs: 200 }).call({}, "ping"), (e: unknown) => {
         assert.ok(e instanceof MessagingTimeout, String(e));
         assert.ok(e.cause instanceof SocketPoolError && e.cause.reason === "timeout", `cause: ${String(e.cause)}`);
@@ -112,13 +125,13 @@ describe("client engine over the pool", () => {
 
   test("with maxWaiters 0, a request that would wait for a socket fails at once with SocketPoolError exhausted", async () => {
     const t = topic();
-    const slow = new TestServerEndpoint();
+    const slow = new Holder();
     await start(t, "a", slow);
     await start(t, "b", new TestServerEndpoint());
     const client = await getRpcTransport("zmq://", { matchmaker, pool: { maxSockets: 1, maxWaiters: 0 } });
     try {
-      const first = new RpcClient(client, { topic: t, server: "a" }, { timeoutMs: 10_000 }).call({}, "longRunningTask");
-      await until(() => client.poolMetrics.leases === 1, 5000, "the slow call to hold its socket");
+      const first = new RpcClient(client, { topic: t, server: "a" }, { timeoutMs: 10_000 }).call({}, "hold");
+      await until(() => slow.started === 1, 5000, "the slow call to be running on the server");
       await assert.rejects(new RpcClient(client, { topic: t, server: "b" }, { timeoutMs: 10_000 }).cast({}, "ping"), (e: unknown) => e instanceof SocketPoolError && e.reason === "exhausted");
       slow.release();
       assert.equal(await first, "done");
