@@ -39,6 +39,7 @@ export function parseTransportUrl(url: string): MatchmakerSpec {
   if (scheme === "zmq+redis") {
     const r = /^(?:(?:([^:@\/]*):)?([^@\/]*)@)?([^\/?]+)(?:\/([^?]*))?$/.exec(rest);
     if (!r) throw new InvalidTransportURL(url, "expected zmq+redis://[:password@]host:port[/db]");
+    if (r[3]!.includes(",")) throw new InvalidTransportURL(url, `hosts ${JSON.stringify(r[3])}: several independent Redis hosts are not supported; use zmq+sentinel://s1,s2/<masterName> for high availability`);
     const { host, port } = hostPort(url, r[3]!, 6379);
     const password = r[2] ? decodeURIComponent(r[2]) : undefined;
     return { kind: "redis", host, port, db: parseDb(url, r[4] ?? ""), ...(password ? { password } : {}) };
