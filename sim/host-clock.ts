@@ -25,9 +25,19 @@ export function virtualUsFor(t: HostTime, ms: number): number {
   return Math.ceil((ms * 1000) / (1 + t.driftPpm / 1e6));
 }
 
+/** Clock reads by one process within one virtual instant beyond which it must be spinning. */
+export const LIVELOCK_READS = 2_000_000;
+
+/** Thrown into driver code that reads the clock endlessly without virtual time moving. */
+export class SimLivelock extends Error {}
+
 export class ProcessClock implements Clock {
   private nextId = 1;
   private readonly timers = new Map<TimerId, SimEvent>();
+  private readsBatch = -1;
+  private reads = 0;
+  /** Called once when the process spins (see LIVELOCK_READS); the run records a violation. */
+  onLivelock: ((reads: number) => void) | undefined;
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -38,6 +48,15 @@ export class ProcessClock implements Clock {
   ) {}
 
   nowMs(): number {
+    if (this.readsBatch !== this.scheduler.batches) {
+      this.readsBatch = this.scheduler.batches;
+      this.reads = 0;
+    } else if (++this.reads > LIVELOCK_READS) {
+      // Microtasks cannot be interrupted from outside; the only way out of a spin is to
+      // throw into it. The driver then fails the request it was working on.
+      if (this.reads === LIVELOCK_READS + 1) this.onLivelock?.(this.reads);
+      throw new SimLivelock(`livelock: more than ${LIVELOCK_READS} clock reads at one virtual instant`);
+    }
     return localMs(this.time, this.scheduler.nowUs);
   }
 

@@ -18,6 +18,8 @@ export interface NetworkOptions {
   oneWayDelayMsMean: number;
   /** Time from a message's arrival until a waiting receive() sees it (event-loop poll latency). @default 0.02 */
   readLatencyMs: number;
+  /** ZMQ_RCVHWM of sockets that do not set one (libzmq: 1000); smaller values add HWM pressure. */
+  receiveHighWaterMark?: number;
 }
 
 export const DEFAULT_NETWORK: NetworkOptions = { oneWayDelayMsMin: 0.05, oneWayDelayMsMean: 0.15, readLatencyMs: 0.02 };
@@ -52,6 +54,7 @@ export class SimNetwork implements FlowNet {
   private readonly minUs: number;
   private readonly meanUs: number;
   readonly readLatencyUs: number;
+  readonly defaultRecvHwm: number;
   private nextSocketId = 1;
   private nextLinkId = 1;
 
@@ -60,6 +63,7 @@ export class SimNetwork implements FlowNet {
     this.minUs = Math.round(options.oneWayDelayMsMin * 1000);
     this.meanUs = options.oneWayDelayMsMean * 1000;
     this.readLatencyUs = Math.round(options.readLatencyMs * 1000);
+    this.defaultRecvHwm = options.receiveHighWaterMark ?? 1000;
   }
 
   addHost(): SimHost {

@@ -61,7 +61,7 @@ export class SimSocket implements PortSocket, EndOwner {
     this.id = net.socketId();
     this.host = proc.host;
     this.sendHwm = o.sendHighWaterMark ?? 1000;
-    this.recvHwm = o.receiveHighWaterMark ?? 1000;
+    this.recvHwm = o.receiveHighWaterMark ?? net.defaultRecvHwm;
     this.immediate = o.immediate ?? false;
     this.mandatory = kind === "router" && (o.mandatory ?? false);
     this.sendTimeoutMs = o.sendTimeoutMs ?? -1;

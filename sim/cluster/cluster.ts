@@ -1,0 +1,134 @@
+/**
+ * The simulated cluster: hosts with addresses and clocks (each drifting within the fault
+ * options' bounds), their current process incarnation (SimNode), the topology (which host
+ * serves which topic, which topics each host calls), and the lifecycle faults act on:
+ * crash, restart, pause, resume.
+ */
+import { listenKeys } from "../../src/core/target.js";
+import type { SimContext } from "../context.js";
+import type { CrashRecord } from "../history/fault-log.js";
+import type { HostTime } from "../host-clock.js";
+import { HostProcess } from "../host-process.js";
+import { Prng } from "../prng.js";
+import { topicCount } from "../options.js";
+import { HostBehavior } from "./behavior.js";
+import { serverName, SimNode, topicName, type HostSpec } from "./node.js";
+
+export interface HostState extends HostSpec {
+  readonly time: HostTime;
+  /** Topics this host sends to. */
+  readonly clientTopics: readonly number[];
+  node: SimNode;
+  up: boolean;
+  /** Every incarnation so far, oldest first (the current one last). */
+  readonly incarnations: SimNode[];
+}
+
+export class Cluster {
+  readonly hosts: HostState[] = [];
+  readonly topics: number;
+  /** Server hosts of each topic. */
+  readonly serversOfTopic: number[][];
+  private starting: Promise<void>[] = [];
+  /** Called after each crash (the discovery checker arms its TTL probe here). */
+  onCrash: ((c: CrashRecord) => void) | undefined;
+
+  constructor(private readonly ctx: SimContext) {
+    const o = ctx.options;
+    const c = o.cluster;
+    this.topics = topicCount(c);
+    this.serversOfTopic = Array.from({ length: this.topics }, () => []);
+    const topo = Prng.derive(o.seed, "topology");
+    for (let i = 0; i < c.hosts; i++) {
+      const net = ctx.net.addHost();
+      const topic = i < c.servers ? i % this.topics : -1;
+      if (topic >= 0) this.serversOfTopic[topic]!.push(i);
+      const drift = o.faults.clockDriftPpmMax > 0 ? topo.range(-o.faults.clockDriftPpmMax, o.faults.clockDriftPpmMax) : 0;
+      const offset = o.faults.clockOffsetMsMax > 0 ? topo.float() * 2 * o.faults.clockOffsetMsMax - o.faults.clockOffsetMsMax : 0;
+      const k = Math.min(this.topics, Math.max(1, c.topicsPerClient));
+      const clientTopics = topo.shuffled([...Array(this.topics).keys()]).slice(0, k).sort((a, b) => a - b);
+      const spec: HostSpec = { index: i, ip: net.ip, behavior: new HostBehavior(), topic };
+      const time: HostTime = { offsetMs: offset, driftPpm: drift };
+      const node = this.makeNode(spec, time, 0);
+      this.hosts.push({ ...spec, time, clientTopics, node, up: true, incarnations: [node] });
+    }
+  }
+
+  /** Starts every node; resolves when every server is bound and registered. */
+  startAll(): Promise<void> {
+    this.starting = this.hosts.map((h) => this.startNode(h));
+    return Promise.all(this.starting).then(() => undefined);
+  }
+
+  crash(h: number): void {
+    const host = this.hosts[h]!;
+    if (!host.up) return;
+    const node = host.node;
+    const address = node.address;
+    if (node.proc.paused) this.ctx.faults.pauseEnded(h, this.ctx.scheduler.nowUs);
+    node.crash();
+    host.up = false;
+    const keys = host.topic >= 0 ? listenKeys({ topic: topicName(host.topic), server: serverName(h) }) : [];
+    this.ctx.faults.crashes.push({ host: h, incarnation: node.incarnation, atUs: this.ctx.scheduler.nowUs, address, keys });
+    this.ctx.calls.abandon(h, node.incarnation, this.ctx.scheduler.nowUs);
+    this.ctx.trace.record("process", h, node.incarnation, 2);
+    this.onCrash?.(this.ctx.faults.crashes[this.ctx.faults.crashes.length - 1]!);
+  }
+
+  /** Starts a new incarnation on a crashed host (new random stream, new port). */
+  restart(h: number): void {
+    const host = this.hosts[h]!;
+    if (host.up) return;
+    host.node = this.makeNode(host, host.time, host.node.incarnation + 1);
+    host.incarnations.push(host.node);
+    host.up = true;
+    this.ctx.trace.record("process", h, host.node.incarnation, 1);
+    void this.startNode(host);
+  }
+
+  pause(h: number): void {
+    const host = this.hosts[h]!;
+    if (!host.up || host.node.proc.paused) return;
+    host.node.proc.pause();
+    this.ctx.faults.pauseStarted(h, this.ctx.scheduler.nowUs);
+    this.ctx.trace.record("process", h, host.node.incarnation, 3);
+  }
+
+  resume(h: number): void {
+    const host = this.hosts[h]!;
+    if (!host.node.proc.paused) return;
+    this.ctx.faults.pauseEnded(h, this.ctx.scheduler.nowUs);
+    this.ctx.trace.record("process", h, host.node.incarnation, 4);
+    host.node.proc.resume();
+  }
+
+  /** Hosts whose process is up and not paused, in index order. */
+  ready(h: number): boolean {
+    const host = this.hosts[h]!;
+    return host.up && !host.node.proc.paused && host.node.transport !== undefined;
+  }
+
+  /** Closes every live transport (servers stop, sockets close). */
+  closeAll(): Promise<void> {
+    return Promise.all(this.hosts.filter((h) => h.up).map((h) => h.node.close().catch(() => undefined))).then(() => undefined);
+  }
+
+  private makeNode(spec: HostSpec, time: HostTime, incarnation: number): SimNode {
+    const proc = new HostProcess(spec.index, incarnation, this.ctx.net, this.ctx.scheduler, this.ctx.trace, time, this.ctx.options.seed);
+    proc.clock.onLivelock = (reads) =>
+      this.ctx.violations.add({ checker: "no-livelock", message: `h${spec.index} read its clock ${reads} times at ${(this.ctx.scheduler.nowUs / 1000).toFixed(3)} ms without virtual time moving (a microtask spin)`, atUs: this.ctx.scheduler.nowUs });
+    return new SimNode(this.ctx, spec, proc);
+  }
+
+  private startNode(h: HostState): Promise<void> {
+    const node = h.node;
+    return new Promise<void>((resolve) => {
+      node.proc.enter(() => {
+        node.start().then(resolve, (err: unknown) => {
+          if (!node.proc.dead) this.ctx.violations.add({ checker: "startup", message: `h${h.index} failed to start: ${String(err)}`, atUs: this.ctx.scheduler.nowUs });
+          resolve();
+        });
+      });
+    });
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * One incarnation of the driver on a simulated host: a real Transport (getRpcTransport
+ * with the simulator's ports and matchmaker view), the host's RpcServer when it serves a
+ * topic, and RpcClients per topic. This is the unmodified driver code; the simulator only
+ * supplies ports.
+ */
+import { getRpcServer, getRpcTransport, RpcClient, type RpcServer, type Transport } from "../../src/index.js";
+import type { SimContext } from "../context.js";
+import type { HostProcess } from "../host-process.js";
+import { applyPlantedBug } from "../planted-bugs.js";
+import { Prng } from "../prng.js";
+import { makeEndpoint } from "./endpoint.js";
+import type { HostBehavior } from "./behavior.js";
+import { SimMatchmakerView } from "./sim-matchmaker.js";
+
+export interface HostSpec {
+  readonly index: number;
+  readonly ip: string;
+  readonly behavior: HostBehavior;
+  /** Topic served by this host, or -1. */
+  readonly topic: number;
+}
+
+const MAX_START_ATTEMPTS = 100;
+const START_RETRY_MS = 200;
+
+export const topicName = (t: number): string => `t${t}`;
+export const serverName = (h: number): string => `h${h}`;
+
+export class SimNode {
+  readonly mm: SimMatchmakerView;
+  transport: Transport | undefined;
+  server: RpcServer | undefined;
+  private readonly clients = new Map<number, RpcClient>();
+  private closing: Promise<void> | undefined;
+  /** Failed RpcServer.start() attempts (matchmaker down at the time). */
+  startFailures = 0;
+
+  constructor(private readonly ctx: SimContext, readonly spec: HostSpec, readonly proc: HostProcess) {
+    this.mm = new SimMatchmakerView(ctx.matchmaker, proc, ctx.scheduler, ctx.trace, ctx.discovery, Math.round(ctx.options.cluster.matchmakerLatencyMs * 1000));
+  }
+
+  get incarnation(): number {
+    return this.proc.incarnation;
+  }
+
+  /** The address this node's server advertises, once started. */
+  get address(): string | undefined {
+    return this.server?.host;
+  }
+
+  async start(): Promise<void> {
+    const o = this.ctx.options;
+    const f = o.faults;
+    const driver = {
+      ...o.driver,
+      ...(f.sendHighWaterMark !== undefined ? { sendHighWaterMark: f.sendHighWaterMark } : {}),
+      ...(f.maxQueuedSends !== undefined ? { maxQueuedSends: f.maxQueuedSends } : {}),
+    };
+    const ports = { sockets: this.proc.sockets, clock: this.proc.clock, rng: this.proc.rng };
+    this.transport = await getRpcTransport("zmq://", { ...driver, bindAddress: this.spec.ip, matchmaker: this.mm, ports });
+    if (o.plantedBug) applyPlantedBug(o.plantedBug, this.transport);
+    if (this.spec.topic < 0) return;
+    const endpoint = makeEndpoint({
+      host: this.spec.index,
+      incarnation: this.proc.incarnation,
+      topic: this.spec.topic,
+      clock: this.proc.clock,
+      enter: (fn) => this.proc.enter(fn),
+      rng: Prng.derive(o.seed, `host/${this.spec.index}/incarnation/${this.proc.incarnation}/app`),
+      behavior: this.spec.behavior,
+      exec: this.ctx.exec,
+      trace: this.ctx.trace,
+      serviceMsMean: o.workload.serviceMsMean,
+    });
+    // RpcServer.start() rejects when the matchmaker is down at that moment (it does not
+    // retry the registration); the application retries, as a supervisor restarting a
+    // crash-looping service would.
+    for (let attempt = 1; ; attempt++) {
+      this.server = getRpcServer(this.transport, { topic: topicName(this.spec.topic), server: serverName(this.spec.index) }, [endpoint], {
+        maxConcurrency: o.cluster.maxConcurrency,
+      });
+      try {
+        await this.server.start();
+        return;
+      } catch (err) {
+        if (attempt >= MAX_START_ATTEMPTS) throw err;
+        this.startFailures++;
+        await new Promise<void>((resolve) => this.proc.clock.setTimer(START_RETRY_MS, resolve));
+      }
+    }
+  }
+
+  /** A client for `topic`, addressed to one named server when `server` >= 0. */
+  client(topic: number, server: number): RpcClient {
+    const key = server >= 0 ? -1 - server : topic;
+    let c = this.clients.get(key);
+    if (!c) {
+      if (!this.transport) throw new Error(`node h${this.spec.index} has no transport yet`);
+      const o = this.ctx.options.workload;
+      c = new RpcClient(this.transport, { topic: topicName(topic), ...(server >= 0 ? { server: serverName(server) } : {}) }, { timeoutMs: o.timeoutMs, retry: o.retry });
+      this.clients.set(key, c);
+    }
+    return c;
+  }
+
+  /** Crash: the process and everything it had in flight vanish. */
+  crash(): void {
+    this.proc.kill();
+    this.mm.detach();
+  }
+
+  /** Graceful shutdown (end of run): Transport.close stops the server and closes every socket. */
+  close(): Promise<void> {
+    if (this.proc.dead || !this.transport) return Promise.resolve();
+    this.closing ??= this.transport.close();
+    return this.closing;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * A process's view of the shared matchmaker (one InProcessMatchmaker per simulated
+ * cluster, on the "Redis server" clock, which does not drift). The view:
+ *
+ * - answers through the process gate after `latencyMs` (a Redis round trip), so a paused
+ *   process gets its answers late and a crashed one never (its promises stay pending);
+ * - records every successful register/unregister in the DiscoveryLog (ground truth for
+ *   the checkers) and every operation in the trace;
+ * - forwards change notifications through the gate, and unsubscribes only its own
+ *   watchers on close (the shared matchmaker outlives every process).
+ *
+ * A Redis outage is `setAvailable(false)` on the shared matchmaker: every operation then
+ * rejects with MatchmakerUnavailable, as the real Redis matchmaker does.
+ */
+import type { InProcessMatchmaker } from "../../src/matchmaker/in-process.js";
+import type { Matchmaker } from "../../src/ports/matchmaker.js";
+import type { DiscoveryLog } from "../history/discovery-log.js";
+import type { HostProcess } from "../host-process.js";
+import type { Scheduler } from "../scheduler.js";
+import type { Trace } from "../trace.js";
+
+const OP = { register: 1, unregister: 2, getHosts: 3 } as const;
+const NEVER = new Promise<never>(() => undefined);
+
+export class SimMatchmakerView implements Matchmaker {
+  private readonly unwatchers = new Set<() => void>();
+
+  constructor(
+    private readonly shared: InProcessMatchmaker,
+    private readonly proc: HostProcess,
+    private readonly scheduler: Scheduler,
+    private readonly trace: Trace,
+    private readonly log: DiscoveryLog,
+    private readonly latencyUs: number,
+  ) {}
+
+  register(key: string, host: string, ttlMs: number | null): Promise<void> {
+    return this.op(OP.register, () => this.shared.register(key, host, ttlMs), () => this.log.registered(key, host, this.scheduler.nowUs, ttlMs));
+  }
+
+  unregister(key: string, host: string): Promise<void> {
+    return this.op(OP.unregister, () => this.shared.unregister(key, host), () => this.log.unregistered(key, host, this.scheduler.nowUs));
+  }
+
+  getHosts(key: string): Promise<string[]> {
+    return this.op(OP.getHosts, () => this.shared.getHosts(key), () => undefined);
+  }
+
+  watch(listener: (key: string) => void): () => void {
+    const off = this.shared.watch((key) => this.proc.enter(() => listener(key)));
+    const unwatch = (): void => {
+      off();
+      this.unwatchers.delete(unwatch);
+    };
+    this.unwatchers.add(unwatch);
+    return unwatch;
+  }
+
+  close(): Promise<void> {
+    for (const u of [...this.unwatchers]) u();
+    return Promise.resolve();
+  }
+
+  /** Crash: the process stops listening (its watchers would otherwise keep firing into a dead gate). */
+  detach(): void {
+    for (const u of [...this.unwatchers]) u();
+  }
+
+  /**
+   * Runs the operation on the server side when the request arrives (after half the
+   * latency), records it if it succeeded, and hands the result to the process after the
+   * other half.
+   */
+  private op<T>(code: number, run: () => Promise<T>, record: () => void): Promise<T> {
+    if (this.proc.dead) return NEVER;
+    return new Promise<T>((resolve, reject) => {
+      const execute = (): void => {
+        let result: Promise<T>;
+        let ok = true;
+        try {
+          result = run();
+        } catch (err) {
+          result = Promise.reject(err);
+        }
+        result.then(
+          (v) => {
+            record();
+            this.trace.record("mm", this.proc.host, code, 1);
+            this.answer(() => resolve(v));
+          },
+          (e: unknown) => {
+            ok = false;
+            this.trace.record("mm", this.proc.host, code, ok ? 1 : 0);
+            this.answer(() => reject(e));
+          },
+        );
+      };
+      if (this.latencyUs <= 0) execute();
+      else this.scheduler.after(Math.floor(this.latencyUs / 2), execute);
+    });
+  }
+
+  private answer(fn: () => void): void {
+    if (this.latencyUs <= 0) this.proc.enter(fn);
+    else this.scheduler.after(Math.ceil(this.latencyUs / 2), () => this.proc.enter(fn));
+  }
+}

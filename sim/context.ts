@@ -1,0 +1,25 @@
+/** The shared state of one simulation run, passed to every part that needs it (no module globals). */
+import type { InProcessMatchmaker } from "../src/matchmaker/in-process.js";
+import type { CallLog } from "./history/call-log.js";
+import type { DiscoveryLog } from "./history/discovery-log.js";
+import type { ExecLog } from "./history/exec-log.js";
+import type { FaultLog } from "./history/fault-log.js";
+import type { SimNetwork } from "./net/network.js";
+import type { SimOptions } from "./options.js";
+import type { Scheduler } from "./scheduler.js";
+import type { Trace } from "./trace.js";
+import type { Violations } from "./violations.js";
+
+export interface SimContext {
+  readonly options: SimOptions;
+  readonly scheduler: Scheduler;
+  readonly trace: Trace;
+  readonly net: SimNetwork;
+  /** The cluster's matchmaker (the "Redis server"), on ideal virtual time. */
+  readonly matchmaker: InProcessMatchmaker;
+  readonly calls: CallLog;
+  readonly exec: ExecLog;
+  readonly discovery: DiscoveryLog;
+  readonly faults: FaultLog;
+  readonly violations: Violations;
+}

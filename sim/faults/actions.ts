@@ -1,0 +1,63 @@
+/**
+ * One fault occurrence with its time and duration: the unit of fault schedules, shared by
+ * the planner (random, from FaultOptions), named scenarios (written by hand), fast-check
+ * (generated and shrunk) and the report's fault timeline. Times are virtual ms since the
+ * start of the run. Hosts are indexes (h0, h1, ...).
+ */
+export type FaultAction =
+  | { kind: "partition"; atMs: number; forMs: number; hosts: number[]; symmetric: boolean }
+  | { kind: "isolate"; atMs: number; forMs: number; host: number; direction: "in" | "out" | "both" }
+  | { kind: "clog"; atMs: number; forMs: number; from: number; to: number }
+  | { kind: "crash"; atMs: number; host: number; restartAfterMs: number | null }
+  | { kind: "pause"; atMs: number; forMs: number; host: number }
+  | { kind: "slow"; atMs: number; forMs: number; host: number; serviceMs: number }
+  | { kind: "hang"; atMs: number; forMs: number; host: number }
+  | { kind: "redis"; atMs: number; forMs: number };
+
+export type FaultKind = FaultAction["kind"];
+
+export const FAULT_KINDS: readonly FaultKind[] = ["partition", "isolate", "clog", "crash", "pause", "slow", "hang", "redis"];
+
+/** How long the fault lasts (a crash lasts until its restart; null: until the faults heal). */
+export function faultDurationMs(a: FaultAction): number | null {
+  return a.kind === "crash" ? a.restartAfterMs : a.forMs;
+}
+
+/** The hosts a fault touches (for the timeline and for scenario validation). */
+export function faultHosts(a: FaultAction): number[] {
+  switch (a.kind) {
+    case "partition":
+      return a.hosts;
+    case "clog":
+      return [a.from, a.to];
+    case "redis":
+      return [];
+    default:
+      return [a.host];
+  }
+}
+
+const ms = (n: number): string => `${Math.round(n * 1000) / 1000}`;
+
+/** The action in the scenario DSL (sim/scenarios/dsl.ts), so a shrunk schedule can be pasted as a scenario. */
+export function describeFault(a: FaultAction): string {
+  const at = `.at(${ms(a.atMs)})`;
+  switch (a.kind) {
+    case "partition":
+      return `${at}.partition([${a.hosts.join(", ")}], { forMs: ${ms(a.forMs)}, symmetric: ${a.symmetric} })`;
+    case "isolate":
+      return `${at}.isolate(${a.host}, { forMs: ${ms(a.forMs)}, direction: "${a.direction}" })`;
+    case "clog":
+      return `${at}.clog(${a.from}, ${a.to}, { forMs: ${ms(a.forMs)} })`;
+    case "crash":
+      return `${at}.crash(${a.host}, { restartAfterMs: ${a.restartAfterMs === null ? "null" : ms(a.restartAfterMs)} })`;
+    case "pause":
+      return `${at}.pause(${a.host}, { forMs: ${ms(a.forMs)} })`;
+    case "slow":
+      return `${at}.slow(${a.host}, { forMs: ${ms(a.forMs)}, serviceMs: ${ms(a.serviceMs)} })`;
+    case "hang":
+      return `${at}.hang(${a.host}, { forMs: ${ms(a.forMs)} })`;
+    case "redis":
+      return `${at}.redisOutage({ forMs: ${ms(a.forMs)} })`;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Applies a fault schedule to the running cluster: each action starts at its time and
+ * ends after its duration; `heal()` (start of the liveness phase) ends everything still
+ * active, restarts crashed hosts and drops actions not yet started. Every start and end
+ * is traced and logged (FaultLog), which is what the report's fault timeline shows.
+ */
+import type { Cluster } from "../cluster/cluster.js";
+import type { SimContext } from "../context.js";
+import type { SimEvent } from "../scheduler.js";
+import { FAULT_KINDS, faultDurationMs, faultHosts, type FaultAction } from "./actions.js";
+
+export class FaultInjector {
+  private readonly ends = new Map<number, () => void>();
+  private readonly pendingStarts: SimEvent[] = [];
+  private redisDown = 0;
+
+  constructor(private readonly ctx: SimContext, private readonly cluster: Cluster) {}
+
+  schedule(actions: readonly FaultAction[]): void {
+    actions.forEach((a, i) => {
+      for (const h of faultHosts(a)) {
+        if (!Number.isInteger(h) || h < 0 || h >= this.cluster.hosts.length) throw new RangeError(`fault #${i} (${a.kind}) names host ${h}, but the cluster has ${this.cluster.hosts.length}`);
+      }
+      this.pendingStarts.push(this.ctx.scheduler.at(a.atMs * 1000, () => this.start(i, a)));
+    });
+  }
+
+  /** Ends every active fault, restarts crashed hosts, cancels faults not yet started. */
+  heal(): void {
+    for (const ev of this.pendingStarts.splice(0)) this.ctx.scheduler.cancel(ev);
+    for (const end of [...this.ends.values()]) end();
+    for (const h of this.cluster.hosts) if (!h.up) this.cluster.restart(h.index);
+    this.ctx.faults.healedAtUs = this.ctx.scheduler.nowUs;
+  }
+
+  private start(i: number, a: FaultAction): void {
+    const { scheduler, trace, faults } = this.ctx;
+    const applied = faults.started(i, a, scheduler.nowUs);
+    const kind = FAULT_KINDS.indexOf(a.kind);
+    const host = faultHosts(a)[0] ?? -1;
+    trace.record("fault", i, kind, host, 1);
+    const lift = this.apply(a);
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      this.ends.delete(i);
+      scheduler.cancel(timer);
+      applied.endUs = scheduler.nowUs;
+      trace.record("fault", i, kind, host, 0);
+      lift();
+    };
+    const d = faultDurationMs(a);
+    const timer = d === null ? undefined : scheduler.after(d * 1000, end);
+    this.ends.set(i, end);
+  }
+
+  private apply(a: FaultAction): () => void {
+    const net = this.ctx.net.faults;
+    switch (a.kind) {
+      case "partition": {
+        const side = new Uint8Array(this.cluster.hosts.length);
+        for (const h of a.hosts) side[h] = 1;
+        return net.partition({ side, symmetric: a.symmetric });
+      }
+      case "isolate":
+        return net.isolate(a.host, a.direction);
+      case "clog":
+        return net.clog(a.from, a.to);
+      case "crash":
+        this.cluster.crash(a.host);
+        return () => this.cluster.restart(a.host);
+      case "pause":
+        this.cluster.pause(a.host);
+        return () => this.cluster.resume(a.host);
+      case "slow":
+        return this.cluster.hosts[a.host]!.behavior.startSlow(a.serviceMs);
+      case "hang":
+        return this.cluster.hosts[a.host]!.behavior.startHang();
+      case "redis":
+        if (this.redisDown++ === 0) this.ctx.matchmaker.setAvailable(false);
+        return () => {
+          if (--this.redisDown === 0) this.ctx.matchmaker.setAvailable(true);
+        };
+    }
+  }
+}

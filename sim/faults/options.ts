@@ -1,0 +1,95 @@
+/**
+ * The fault model as one options object (modelled on TigerBeetle's PacketSimulatorOptions).
+ * Rates are per virtual second of the safety phase; the planner (planner.ts) turns them
+ * into a concrete schedule of FaultActions from the seed, before the run starts, so a
+ * schedule can be printed, replayed, edited into a named scenario, and shrunk.
+ *
+ * ZeroMQ runs over TCP, so faults act on connections, not packets: no loss, reordering or
+ * duplication inside a live connection. Messages are lost only where libzmq loses them
+ * (a connection reset by a crash, HWM drops on a non-mandatory ROUTER, unread messages of
+ * an IMMEDIATE DEALER whose connection closes). See spec/sim.md, "Fault model".
+ */
+export type PartitionMode = "isolate_single" | "uniform_size" | "uniform_partition";
+export type PartitionSymmetry = "symmetric" | "asymmetric" | "mixed";
+
+export interface FaultOptions {
+  /** Smallest one-way delay of a message. */
+  oneWayDelayMsMin: number;
+  /** Mean of the exponential part of the one-way delay. */
+  oneWayDelayMsMean: number;
+  /** Network partitions started per second. */
+  partitionsPerSec: number;
+  /** isolate_single: one host cut off; uniform_size: a random-size group; uniform_partition: each host on a random side. */
+  partitionMode: PartitionMode;
+  partitionSymmetry: PartitionSymmetry;
+  partitionMsMean: number;
+  /** Clogged directed links per second (one link held for a while, FoundationDB's clogging). */
+  clogsPerSec: number;
+  clogMsMean: number;
+  /** Process crashes per second (a crash resets the host's connections, registrations stay until TTL). */
+  crashesPerSec: number;
+  /** Mean time until a crashed host restarts; 0 = it stays down until the faults heal. */
+  restartMsMean: number;
+  /** Process pauses (blocked event loop) per second. */
+  pausesPerSec: number;
+  pauseMsMean: number;
+  /** Windows per second during which one server's handlers are slow. */
+  slowPerSec: number;
+  slowMsMean: number;
+  /** Mean handler time during a slow window. */
+  slowServiceMsMean: number;
+  /** Windows per second during which one server's handlers hang (released when the window ends). */
+  hangsPerSec: number;
+  hangMsMean: number;
+  /** Matchmaker (Redis) outages per second. */
+  redisOutagesPerSec: number;
+  redisOutageMsMean: number;
+  /** Each host's clock drifts by up to this many ppm, either way. */
+  clockDriftPpmMax: number;
+  /** Each host's clock is offset by up to this many ms, either way. */
+  clockOffsetMsMax: number;
+  /** HWM pressure: per-socket send HWM for every socket (undefined: the driver's). */
+  sendHighWaterMark?: number;
+  /** HWM pressure: receive HWM of simulated sockets (undefined: 1000, libzmq's). */
+  receiveHighWaterMark?: number;
+  /** HWM pressure: driver send queue bound (undefined: the driver's). */
+  maxQueuedSends?: number;
+}
+
+/** A quiet network: small delays, no faults. */
+export const FAULTS_NONE: FaultOptions = {
+  oneWayDelayMsMin: 0.05, oneWayDelayMsMean: 0.15,
+  partitionsPerSec: 0, partitionMode: "isolate_single", partitionSymmetry: "symmetric", partitionMsMean: 300,
+  clogsPerSec: 0, clogMsMean: 100,
+  crashesPerSec: 0, restartMsMean: 500,
+  pausesPerSec: 0, pauseMsMean: 100,
+  slowPerSec: 0, slowMsMean: 300, slowServiceMsMean: 50,
+  hangsPerSec: 0, hangMsMean: 300,
+  redisOutagesPerSec: 0, redisOutageMsMean: 200,
+  clockDriftPpmMax: 0, clockOffsetMsMax: 0,
+};
+
+/** Every kind of fault, a few per second: the default of `npm run sim`. */
+export const FAULTS_DEFAULT: FaultOptions = {
+  ...FAULTS_NONE,
+  partitionsPerSec: 0.5, partitionMode: "isolate_single", partitionSymmetry: "mixed",
+  clogsPerSec: 1,
+  crashesPerSec: 0.3,
+  pausesPerSec: 0.5,
+  slowPerSec: 0.5,
+  hangsPerSec: 0.2,
+  redisOutagesPerSec: 0.2,
+  clockDriftPpmMax: 200, clockOffsetMsMax: 1000,
+};
+
+/** Many overlapping faults and HWM pressure. */
+export const FAULTS_HEAVY: FaultOptions = {
+  ...FAULTS_DEFAULT,
+  oneWayDelayMsMean: 1,
+  partitionsPerSec: 2, partitionMode: "uniform_size",
+  clogsPerSec: 4, crashesPerSec: 1, pausesPerSec: 2, slowPerSec: 2, hangsPerSec: 1, redisOutagesPerSec: 1,
+  clockDriftPpmMax: 1000,
+  sendHighWaterMark: 8, receiveHighWaterMark: 8, maxQueuedSends: 16,
+};
+
+export const FAULT_PRESETS: Record<string, FaultOptions> = { none: FAULTS_NONE, default: FAULTS_DEFAULT, heavy: FAULTS_HEAVY };

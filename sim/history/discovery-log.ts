@@ -1,0 +1,52 @@
+/**
+ * Ground truth of the matchmaker: for each key and address, the intervals during which the
+ * entry was visible, recorded from successful register and unregister calls with the same
+ * rule the registry follows (visible until `ttl` after the latest registration, or until
+ * unregistered). Checkers ask whether a server was listed throughout a time span and
+ * whether a dead address was registered again.
+ */
+interface Interval {
+  startUs: number;
+  endUs: number;
+}
+
+export class DiscoveryLog {
+  private readonly entries = new Map<string, Map<string, Interval[]>>();
+  private readonly lastRegisterUs = new Map<string, number>();
+  registrations = 0;
+
+  registered(key: string, address: string, nowUs: number, ttlMs: number | null): void {
+    this.registrations++;
+    this.lastRegisterUs.set(address, nowUs);
+    const list = this.list(key, address);
+    const end = ttlMs === null ? Infinity : nowUs + ttlMs * 1000;
+    const last = list[list.length - 1];
+    if (last && nowUs < last.endUs) last.endUs = end;
+    else list.push({ startUs: nowUs, endUs: end });
+  }
+
+  unregistered(key: string, address: string, nowUs: number): void {
+    const list = this.entries.get(key)?.get(address);
+    const last = list?.[list.length - 1];
+    if (last && nowUs < last.endUs) last.endUs = nowUs;
+  }
+
+  /** Whether `address` was listed under `key` at every instant of [fromUs, toUs]. */
+  listedThroughout(key: string, address: string, fromUs: number, toUs: number): boolean {
+    const list = this.entries.get(key)?.get(address);
+    return list !== undefined && list.some((i) => i.startUs <= fromUs && toUs < i.endUs);
+  }
+
+  /** Latest successful registration of `address` under any key. */
+  lastRegistrationUs(address: string): number | undefined {
+    return this.lastRegisterUs.get(address);
+  }
+
+  private list(key: string, address: string): Interval[] {
+    let byAddr = this.entries.get(key);
+    if (!byAddr) this.entries.set(key, (byAddr = new Map()));
+    let list = byAddr.get(address);
+    if (!list) byAddr.set(address, (list = []));
+    return list;
+  }
+}

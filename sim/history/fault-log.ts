@@ -1,0 +1,58 @@
+/**
+ * The faults as they actually happened: when each action started and ended, pauses per
+ * host (checkers allow a paused caller's timers to fire late by the paused time), and
+ * crashes with the addresses the dead process had registered.
+ */
+import type { FaultAction } from "../faults/actions.js";
+
+export interface AppliedFault {
+  readonly index: number;
+  readonly action: FaultAction;
+  readonly startUs: number;
+  endUs: number;
+}
+
+export interface CrashRecord {
+  readonly host: number;
+  readonly incarnation: number;
+  readonly atUs: number;
+  /** The server address the dead process had bound, if it ran a server. */
+  readonly address: string | undefined;
+  readonly keys: readonly string[];
+}
+
+export class FaultLog {
+  readonly applied: AppliedFault[] = [];
+  readonly crashes: CrashRecord[] = [];
+  private readonly pauses = new Map<number, { startUs: number; endUs: number }[]>();
+  healedAtUs = NaN;
+
+  started(index: number, action: FaultAction, atUs: number): AppliedFault {
+    const f: AppliedFault = { index, action, startUs: atUs, endUs: NaN };
+    this.applied.push(f);
+    return f;
+  }
+
+  pauseStarted(host: number, atUs: number): void {
+    let list = this.pauses.get(host);
+    if (!list) this.pauses.set(host, (list = []));
+    list.push({ startUs: atUs, endUs: Infinity });
+  }
+
+  pauseEnded(host: number, atUs: number): void {
+    const list = this.pauses.get(host);
+    const last = list?.[list.length - 1];
+    if (last && last.endUs === Infinity) last.endUs = atUs;
+  }
+
+  /** Virtual µs during which `host` was paused within [fromUs, toUs]. */
+  pausedUs(host: number, fromUs: number, toUs: number): number {
+    let total = 0;
+    for (const p of this.pauses.get(host) ?? []) {
+      const a = Math.max(fromUs, p.startUs);
+      const b = Math.min(toUs, p.endUs);
+      if (b > a) total += b - a;
+    }
+    return total;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Everything one simulation run depends on, besides the seed: cluster shape, workload,
+ * driver options, faults, and the checkers' slack. Same seed + same SimOptions = same run,
+ * bit for bit (same traceHash). `resolveSimOptions` fills defaults from partial input.
+ */
+import type { DriverOptions, PoolOptions } from "../src/options.js";
+import type { FaultAction } from "./faults/actions.js";
+import { FAULTS_DEFAULT, type FaultOptions } from "./faults/options.js";
+
+export interface ClusterOptions {
+  /** Simulated hosts, one driver process each (10.0.x.y). */
+  hosts: number;
+  /** Hosts that run an RpcServer: h0 .. h(servers-1). @default hosts */
+  servers: number;
+  /** Servers per topic; topic of server h is h mod topics. */
+  serversPerTopic: number;
+  /** Topics each host sends to (chosen per host from the seed). */
+  topicsPerClient: number;
+  /** RpcServer maxConcurrency. */
+  maxConcurrency: number;
+  /** Matchmaker round trip (0: the in-process matchmaker answers at once). */
+  matchmakerLatencyMs: number;
+  /** Time between arrival at a socket and a waiting receive() seeing it. */
+  readLatencyMs: number;
+}
+
+export interface WorkloadOptions {
+  /** Requests (calls, casts and fanouts) issued in the safety phase. */
+  calls: number;
+  /** Arrival rate over the whole cluster, per virtual second (Poisson). */
+  ratePerSec: number;
+  /** Relative weights of the request kinds. Notifications are not in the driver yet. */
+  mix: { call: number; cast: number; fanout: number };
+  /** Share of calls and casts addressed to one named server. */
+  directedRatio: number;
+  timeoutMs: number;
+  /** RpcClient retry (null: until the deadline). */
+  retry: number | null;
+  /** Mean handler time (exponential); 0 answers at once. */
+  serviceMsMean: number;
+  /** Size of a padding argument in each request. */
+  payloadBytes: number;
+}
+
+export interface CheckOptions {
+  /** A request may settle this long after its deadline (caller's clock) and not count as late. */
+  settleSlackMs: number;
+  /** Extra time after ttl for a crashed host's entries to be gone. */
+  discoverySlackMs: number;
+}
+
+export interface SimOptions {
+  seed: number;
+  cluster: ClusterOptions;
+  workload: WorkloadOptions;
+  /** Driver options of every process (ports, matchmaker and bindAddress are the simulator's). */
+  driver: Omit<DriverOptions, "ports" | "matchmaker" | "bindAddress" | "advertiseHost"> & { pool?: PoolOptions };
+  faults: FaultOptions;
+  /** An explicit schedule (scenario, fast-check); when absent one is planned from `faults`. */
+  schedule?: FaultAction[];
+  checks: CheckOptions;
+  /** Virtual time before the first request (servers start and register). */
+  warmupMs: number;
+  /** Name of a planted driver bug (sim/planted-bugs.ts), for tests and demonstrations only. */
+  plantedBug?: string;
+}
+
+export type SimInput = Partial<Omit<SimOptions, "cluster" | "workload" | "driver" | "faults" | "checks">> & {
+  cluster?: Partial<ClusterOptions>;
+  workload?: Partial<WorkloadOptions>;
+  driver?: SimOptions["driver"];
+  faults?: Partial<FaultOptions>;
+  checks?: Partial<CheckOptions>;
+};
+
+export const DEFAULT_DRIVER: SimOptions["driver"] = {
+  rpcResponseTimeoutMs: 3000,
+  registrationTtlMs: 3000,
+  sendTimeoutMs: 1000,
+};
+
+export function resolveSimOptions(input: SimInput = {}): SimOptions {
+  const hosts = input.cluster?.hosts ?? 20;
+  const cluster: ClusterOptions = {
+    hosts,
+    servers: Math.min(hosts, input.cluster?.servers ?? hosts),
+    serversPerTopic: 5,
+    topicsPerClient: 3,
+    maxConcurrency: 64,
+    matchmakerLatencyMs: 0,
+    readLatencyMs: 0.02,
+    ...input.cluster,
+  };
+  cluster.servers = Math.min(hosts, cluster.servers);
+  if (hosts < 1 || hosts > 5000) throw new RangeError(`hosts must be in 1..5000, got ${hosts}`);
+  if (cluster.servers < 1) throw new RangeError("at least one host must run a server");
+  const workload: WorkloadOptions = {
+    calls: 2000,
+    ratePerSec: 2000,
+    mix: { call: 0.85, cast: 0.1, fanout: 0.05 },
+    directedRatio: 0.1,
+    timeoutMs: 3000,
+    retry: null,
+    serviceMsMean: 0.2,
+    payloadBytes: 64,
+    ...input.workload,
+  };
+  return {
+    seed: input.seed ?? 0,
+    cluster,
+    workload,
+    driver: { ...DEFAULT_DRIVER, ...input.driver },
+    faults: { ...FAULTS_DEFAULT, ...input.faults },
+    ...(input.schedule ? { schedule: input.schedule } : {}),
+    checks: { settleSlackMs: 1, discoverySlackMs: 1, ...input.checks },
+    warmupMs: input.warmupMs ?? 100,
+    ...(input.plantedBug ? { plantedBug: input.plantedBug } : {}),
+  };
+}
+
+/** Number of topics the cluster's servers are spread over. */
+export function topicCount(c: ClusterOptions): number {
+  return Math.max(1, Math.ceil(c.servers / Math.max(1, c.serversPerTopic)));
+}

@@ -1,0 +1,170 @@
+/**
+ * One simulation run, in phases (VOPR's safety + liveness, then a clean shutdown):
+ *
+ * 1. start:    every host starts its transport and server; warm-up lets them register.
+ * 2. safety:   requests arrive while the fault schedule plays out.
+ * 3. liveness: once the last request is issued, every fault heals (crashed hosts
+ *              restart); outstanding requests must drain within their timeout. After the
+ *              TTL of stale registrations, one probe call per topic must succeed.
+ * 4. checks:   the checkers judge the history.
+ * 5. shutdown: every transport closes; no timer or socket may remain.
+ *
+ * Nothing in here reads real time except `wallMs` (reported, never used by the simulation).
+ */
+import { performance } from "node:perf_hooks";
+import { InProcessMatchmaker } from "../src/matchmaker/in-process.js";
+import { armDiscoveryProbe, CHECKERS, cleanShutdown } from "./checkers/index.js";
+import type { CheckInput } from "./checkers/checker.js";
+import { Cluster } from "./cluster/cluster.js";
+import type { SimContext } from "./context.js";
+import type { FaultAction } from "./faults/actions.js";
+import { FaultInjector } from "./faults/injector.js";
+import { planFaults } from "./faults/planner.js";
+import { CallLog, KIND, OUTCOME } from "./history/call-log.js";
+import { DiscoveryLog } from "./history/discovery-log.js";
+import { ExecLog } from "./history/exec-log.js";
+import { FaultLog } from "./history/fault-log.js";
+import { SimNetwork } from "./net/network.js";
+import { resolveSimOptions, type SimInput, type SimOptions } from "./options.js";
+import { Prng } from "./prng.js";
+import { Scheduler } from "./scheduler.js";
+import { Trace } from "./trace.js";
+import { Violations, type Violation } from "./violations.js";
+import { Workload } from "./workload.js";
+import { installSafetyNets } from "./safety-nets.js";
+
+export interface RunHooks {
+  /** Progress in [0, 1] of the safety phase, called every few thousand batches. */
+  onProgress?: (fraction: number) => void;
+  /** Receives every trace line (slow: for small runs and debugging). */
+  traceSink?: (line: string) => void;
+}
+
+export interface SimResult {
+  options: SimOptions;
+  schedule: FaultAction[];
+  hosts: number;
+  calls: number;
+  simulatedMs: number;
+  wallMs: number;
+  traceHash: string;
+  settled: { replied: number; timedOut: number; failed: number };
+  abandoned: number;
+  violations: Violation[];
+  violationCounts: Record<string, number>;
+  figures: Record<string, number>;
+  /** Everything the report draws from. */
+  ctx: SimContext;
+  cluster: Cluster;
+  healUs: number;
+}
+
+const ms = (x: number): number => Math.round(x * 1000);
+
+export async function runSimulation(input: SimInput, hooks: RunHooks = {}): Promise<SimResult> {
+  const wallStart = performance.now();
+  const options = resolveSimOptions(input);
+  const ctx = makeContext(options);
+  if (hooks.traceSink) ctx.trace.sink = hooks.traceSink;
+  const uninstall = installSafetyNets(ctx);
+  try {
+    const cluster = new Cluster(ctx);
+    cluster.onCrash = (c) => armDiscoveryProbe(ctx, c);
+    const injector = new FaultInjector(ctx, cluster);
+    const workload = new Workload(ctx, cluster);
+    const { scheduler, calls } = ctx;
+    const w = options.workload;
+
+    ctx.trace.record("phase", 1);
+    let started = false;
+    void cluster.startAll().then(() => (started = true));
+    await scheduler.run({ stop: () => started, untilUs: ms(options.warmupMs) });
+    await scheduler.run({ untilUs: ms(options.warmupMs) });
+
+    ctx.trace.record("phase", 2);
+    const windowMs = (w.calls / w.ratePerSec) * 1000;
+    const schedule = options.schedule ?? planFaults(options.faults, { fromMs: options.warmupMs, toMs: options.warmupMs + windowMs, hosts: options.cluster.hosts, servers: cluster.serversOfTopic.flat() }, Prng.derive(options.seed, "faults"));
+    injector.schedule(schedule);
+    workload.start(ms(options.warmupMs));
+    let batches = 0;
+    await scheduler.run({
+      stop: () => workload.done,
+      onBatch: hooks.onProgress ? () => (++batches & 4095) === 0 && hooks.onProgress!((workload.issued + workload.skipped) / Math.max(1, w.calls)) : undefined,
+    });
+    const lastFaultMs = schedule.reduce((m, a) => Math.max(m, a.atMs), 0);
+    await scheduler.run({ untilUs: Math.max(scheduler.nowUs, ms(lastFaultMs)) });
+
+    ctx.trace.record("phase", 3);
+    injector.heal();
+    const healUs = scheduler.nowUs;
+    const drainUs = healUs + ms(w.timeoutMs * 1.01 + 1000);
+    await scheduler.run({ stop: () => calls.open === 0, untilUs: drainUs });
+    const ttl = options.driver.registrationTtlMs ?? 0;
+    const probeAtUs = Math.max(scheduler.nowUs, healUs + ms(ttl * 1.01 + options.checks.discoverySlackMs + 100));
+    await scheduler.run({ untilUs: probeAtUs });
+    workload.probe(0);
+    await scheduler.run({ stop: () => calls.open === 0, untilUs: scheduler.nowUs + ms(w.timeoutMs * 1.01 + 1000) });
+
+    ctx.trace.record("phase", 4);
+    const checkInput: CheckInput = { ctx, cluster, healUs };
+    const figures: Record<string, number> = {};
+    for (const c of CHECKERS) Object.assign(figures, c.check(checkInput) ?? {});
+
+    ctx.trace.record("phase", 5);
+    let closed = false;
+    void cluster.closeAll().then(() => (closed = true));
+    await scheduler.run({ stop: () => closed, untilUs: scheduler.nowUs + ms(10_000) });
+    await scheduler.run({ untilUs: scheduler.nowUs + ms(5_000) });
+    if (!closed) ctx.violations.add({ checker: cleanShutdown.name, message: "Transport.close() did not finish within 10 s of virtual time" });
+    Object.assign(figures, cleanShutdown.check(checkInput) ?? {});
+
+    Object.assign(figures, { events: scheduler.eventsRun, timeSteps: scheduler.batches, delivered: ctx.net.stats.delivered, connectRetries: ctx.net.stats.connectRetries, linksUp: ctx.net.stats.linksUp });
+    const count = (o: number): number => calls.count(o as 0);
+    return {
+      options,
+      schedule,
+      hosts: options.cluster.hosts,
+      calls: workload.issued,
+      simulatedMs: scheduler.nowUs / 1000,
+      wallMs: Math.round(performance.now() - wallStart),
+      traceHash: ctx.trace.hash(),
+      settled: { replied: count(OUTCOME.replied), timedOut: count(OUTCOME.timedOut), failed: count(OUTCOME.failed) },
+      abandoned: count(OUTCOME.abandoned),
+      violations: ctx.violations.list(),
+      violationCounts: ctx.violations.byChecker(),
+      figures,
+      ctx,
+      cluster,
+      healUs,
+    };
+  } finally {
+    uninstall();
+  }
+}
+
+function makeContext(options: SimOptions): SimContext {
+  const scheduler = new Scheduler();
+  const trace = new Trace(() => scheduler.nowUs);
+  const f = options.faults;
+  const net = new SimNetwork(scheduler, trace, Prng.derive(options.seed, "net"), {
+    oneWayDelayMsMin: f.oneWayDelayMsMin,
+    oneWayDelayMsMean: f.oneWayDelayMsMean,
+    readLatencyMs: options.cluster.readLatencyMs,
+    ...(f.receiveHighWaterMark !== undefined ? { receiveHighWaterMark: f.receiveHighWaterMark } : {}),
+  });
+  const capacity = options.workload.calls + 4 * options.cluster.hosts + 16;
+  const calls = new CallLog(capacity);
+  const matchmaker = new InProcessMatchmaker({ nowMs: () => scheduler.nowUs / 1000, setTimer: () => 0, clearTimer: () => undefined });
+  return {
+    options,
+    scheduler,
+    trace,
+    net,
+    matchmaker,
+    calls,
+    exec: new ExecLog(capacity, (n) => calls.kind[n] === KIND.fanout, () => calls.size),
+    discovery: new DiscoveryLog(),
+    faults: new FaultLog(),
+    violations: new Violations(),
+  };
+}
