@@ -24,8 +24,8 @@ import { REPO_ROOT, writeGenerated } from "./gen-uml.js";
 const UML_DIR = join(REPO_ROOT, "uml");
 const OUT_DIR = join(UML_DIR, "out");
 const CONFIG = join(UML_DIR, "puppeteer-config.json");
-/** Pages rendering at once: CI machines have 2 cores. */
-const RENDER_PARALLEL = 2;
+/** Pages rendering at once (CI machines have 2 cores); UML_RENDER_PARALLEL overrides. */
+const RENDER_PARALLEL = Math.max(1, Number(process.env.UML_RENDER_PARALLEL) || 2);
 /** A diagram that takes longer than this is reported as failed instead of hanging the run. */
 const RENDER_TIMEOUT_MS = 60_000;
 
