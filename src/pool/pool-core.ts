@@ -24,7 +24,7 @@
  *   drained in both cases, never closed under a lease.
  */
 import { CLOSE_REASON, nextSlotState, type CloseReason, type SlotEvent, type SlotState } from "./slot-states.js";
-import type { AcquireResult, PoolCounters, PoolEffect, RejectReason, SlotView } from "./pool-types.js";
+import { CLOSE_COUNTERS, REJECT_COUNTER, zeroCounters, type AcquireResult, type PoolCounters, type PoolEffect, type RejectReason, type SlotView } from "./pool-types.js";
 import { validateLimits, type PoolLimits } from "./pool-limits.js";
 
 interface Slot {
@@ -59,11 +59,7 @@ export class PoolCore {
 
   constructor(readonly limits: PoolLimits) {
     validateLimits(limits);
-    this.c = {
-      maxSockets: limits.maxSockets, open: 0, peakOpen: 0, idle: 0, busy: 0, draining: 0, leases: 0, waiting: 0,
-      created: 0, reused: 0, evicted: 0, preempted: 0, recycled: 0, recycledIdle: 0, recycledFailed: 0,
-      closedHostRemoved: 0, closedShutdown: 0, closed: 0, rejectedTimeout: 0, rejectedExhausted: 0, rejectedHostRemoved: 0,
-    };
+    this.c = zeroCounters(limits.maxSockets);
   }
 
   /** Asks for a lease on a socket to `peer`, wanted until `deadlineMs`. */
@@ -265,9 +261,7 @@ export class PoolCore {
     const w = this.waiters.get(ticket);
     if (!w) return;
     this.waiters.delete(ticket);
-    if (reason === "timeout") this.c.rejectedTimeout++;
-    else if (reason === "exhausted") this.c.rejectedExhausted++;
-    else if (reason === "host-removed") this.c.rejectedHostRemoved++;
+    if (reason !== "shutdown") this.c[REJECT_COUNTER[reason]]++;
     fx.push({ type: "reject", ticket, peer: w.peer, reason });
   }
 
@@ -297,12 +291,7 @@ export class PoolCore {
     if (this.current.get(slot.peer) === slot) this.current.delete(slot.peer);
     this.c.open--;
     this.c.closed++;
-    if (reason === "idle") (this.c.recycledIdle++, this.c.recycled++);
-    else if (reason === "failed") (this.c.recycledFailed++, this.c.recycled++);
-    else if (reason === "evicted") this.c.evicted++;
-    else if (reason === "preempted") (this.c.evicted++, this.c.preempted++);
-    else if (reason === "host-removed") this.c.closedHostRemoved++;
-    else this.c.closedShutdown++;
+    for (const k of CLOSE_COUNTERS[reason]) this.c[k]++;
     fx.push({ type: "close", slot: slot.id, peer: slot.peer, reason });
   }
 }

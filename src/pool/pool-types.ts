@@ -75,3 +75,29 @@ export interface SlotView {
   lastUsedMs: number;
   failures: number;
 }
+
+export function zeroCounters(maxSockets: number): PoolCounters {
+  return {
+    maxSockets, open: 0, peakOpen: 0, idle: 0, busy: 0, draining: 0, leases: 0, waiting: 0,
+    created: 0, reused: 0, evicted: 0, preempted: 0, recycled: 0, recycledIdle: 0, recycledFailed: 0,
+    closedHostRemoved: 0, closedShutdown: 0, closed: 0, rejectedTimeout: 0, rejectedExhausted: 0, rejectedHostRemoved: 0,
+  };
+}
+
+type CounterName = { [K in keyof PoolCounters]: K }[keyof PoolCounters];
+
+/** The counters a close with each reason adds one to (besides `closed`). */
+export const CLOSE_COUNTERS: Readonly<Record<CloseReason, readonly CounterName[]>> = {
+  idle: ["recycledIdle", "recycled"],
+  failed: ["recycledFailed", "recycled"],
+  evicted: ["evicted"],
+  preempted: ["evicted", "preempted"],
+  "host-removed": ["closedHostRemoved"],
+  shutdown: ["closedShutdown"],
+};
+
+export const REJECT_COUNTER: Readonly<Record<Exclude<RejectReason, "shutdown">, CounterName>> = {
+  timeout: "rejectedTimeout",
+  exhausted: "rejectedExhausted",
+  "host-removed": "rejectedHostRemoved",
+};
