@@ -13,6 +13,8 @@
  * every diagram is attempted, then the run exits 1 naming each failed file.
  *
  * Usage: tsx scripts/render-uml.ts [path-substring ...]   (filters which files render)
+ * UML_CHECK=1 fails the run when a generated diagram had to be rewritten (for CI, where
+ * this script runs before the tests and would otherwise hide a stale committed diagram).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -80,8 +82,14 @@ async function renderOne(browser: Browser, file: string): Promise<string> {
 async function main(): Promise<void> {
   const t0 = performance.now();
   const gen = writeGenerated();
-  for (const p of gen.written) console.log(`uml: regenerated ${p}`);
-  for (const p of gen.removed) console.log(`uml: removed ${p} (no state table)`);
+  for (const p of gen.written) console.log(`uml: regenerated ${p} (commit it)`);
+  for (const p of gen.removed) console.log(`uml: removed ${p} (no state table; commit the removal)`);
+  if (process.env.UML_CHECK === "1" && gen.written.length + gen.removed.length > 0) {
+    // In CI `npm run uml` runs before the tests, so rewriting here would hide a stale
+    // committed diagram from test/unit/uml-generated.test.ts; UML_CHECK=1 fails instead.
+    console.error("uml: generated diagrams were stale (UML_CHECK=1)");
+    process.exit(1);
+  }
 
   const filters = process.argv.slice(2);
   const files = findDiagrams().filter((f) => filters.length === 0 || filters.some((s) => relative(REPO_ROOT, f).includes(s)));
