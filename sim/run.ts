@@ -15,6 +15,7 @@ import { performance } from "node:perf_hooks";
 import { InProcessMatchmaker } from "../src/matchmaker/in-process.js";
 import { armDiscoveryProbe, CHECKERS, cleanShutdown } from "./checkers/index.js";
 import type { CheckInput } from "./checkers/checker.js";
+import { ChangeFeed } from "./cluster/change-feed.js";
 import { Cluster } from "./cluster/cluster.js";
 import type { SimContext } from "./context.js";
 import type { FaultAction } from "./faults/actions.js";
@@ -161,6 +162,7 @@ function makeContext(options: SimOptions): SimContext {
     trace,
     net,
     matchmaker,
+    feed: new ChangeFeed(matchmaker),
     calls,
     exec: new ExecLog(capacity, (n) => calls.kind[n] === KIND.fanout, () => calls.size),
     discovery: new DiscoveryLog(),

@@ -1,20 +1,18 @@
 /**
  * Virtual time. The scheduler pops events in (time, seq) order and runs them; between two
- * distinct virtual times it lets every microtask the events started run to completion, so
- * that promise-based shell code (the driver's async/await) finishes reacting to "now"
- * before the clock moves on.
+ * distinct virtual times it lets every microtask the events started run to completion
+ * (drain.ts), so that promise-based shell code (the driver's async/await) finishes
+ * reacting to "now" before the clock moves on. Events of one virtual time run as a batch;
+ * microtasks may schedule more events at the same time, which form the next batch at that
+ * time.
  *
- * How the drain works: events of one virtual time run as a batch, synchronously, inside
- * one turn of `run`; then `run` awaits a `setImmediate` turn. Node empties the whole
- * microtask queue (and process.nextTick queue), including microtasks queued by
- * microtasks, before any macrotask, so when the immediate fires the driver is quiescent.
- * Microtasks may schedule new events at the current time; they form the next batch at the
- * same time. One `setImmediate` per distinct virtual time (not per event) keeps the cost
- * at about 0.7 us per time step on this machine.
- *
- * Nothing here reads real time. Only `setImmediate` is used, and only as a barrier: it
- * never decides what runs next, so the order of events is a function of the seed alone.
+ * The loop runs inside macrotasks (setImmediate callbacks), in segments of at most
+ * SEGMENT_BATCHES instants, so that I/O (progress output) gets a turn between segments.
+ * Segment boundaries depend only on the batch count, and nothing outside the simulation
+ * touches its state, so they do not affect the order of events: that is a function of
+ * the seed alone. Nothing here reads real time.
  */
+import { drainSync, syncDrainWorks, type DrainMode } from "./drain.js";
 import { EventQueue, type SimEvent } from "./event-queue.js";
 
 export type { SimEvent };
@@ -30,7 +28,7 @@ export interface RunLimits {
 
 export type RunOutcome = "idle" | "until" | "stopped";
 
-const barrier = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+const SEGMENT_BATCHES = 20_000;
 
 export class Scheduler {
   private readonly queue = new EventQueue();
@@ -40,8 +38,12 @@ export class Scheduler {
   eventsRun = 0;
   /** Distinct virtual times visited (microtask drains). */
   batches = 0;
+  /** Drains that fell back to a macrotask turn (sync draining unavailable). */
+  slowDrains = 0;
   /** Called when an event is scheduled while no run() is active (auto-run mode wakes on it). */
   onScheduleWhileIdle: (() => void) | undefined;
+
+  constructor(private readonly mode: DrainMode = "sync") {}
 
   /** Current virtual time in microseconds (an integer). */
   get nowUs(): number {
@@ -74,33 +76,71 @@ export class Scheduler {
   }
 
   /** Runs events until the queue is empty, `untilUs` is reached, or `stop()` says so. */
-  async run(limits: RunLimits = {}): Promise<RunOutcome> {
-    if (this.running) throw new Error("scheduler: run() is already active");
+  run(limits: RunLimits = {}): Promise<RunOutcome> {
+    if (this.running) return Promise.reject(new Error("scheduler: run() is already active"));
     this.running = true;
-    try {
-      await barrier(); // let the caller's own microtasks settle first
-      const until = limits.untilUs ?? Infinity;
-      for (;;) {
-        if (limits.stop?.()) return "stopped";
-        const head = this.queue.peek();
-        if (!head) return "idle";
-        if (head.atUs > until) {
-          this.now = Math.max(this.now, Math.floor(until));
-          return "until";
+    return new Promise<RunOutcome>((resolve, reject) => {
+      let pendingBatch = false;
+      // Runs as a setImmediate callback: a macrotask, where a synchronous drain works. The
+      // caller's own microtasks have all run before it.
+      const turn = (): void => {
+        try {
+          let outcome: RunOutcome | undefined;
+          if (pendingBatch) limits.onBatch?.(); // slow mode: the batch's drain was the turn boundary
+          pendingBatch = false;
+          if (this.mode === "sync" && syncDrainWorks()) {
+            outcome = this.segment(limits);
+          } else {
+            outcome = this.step(limits);
+            if (outcome === undefined) {
+              this.slowDrains++;
+              pendingBatch = true;
+            }
+          }
+          if (outcome === undefined) {
+            setImmediate(turn);
+            return;
+          }
+          this.running = false;
+          resolve(outcome);
+        } catch (err) {
+          this.running = false;
+          reject(err);
         }
-        const t = head.atUs;
-        this.now = t;
-        for (let ev = this.queue.peek(); ev && ev.atUs === t; ev = this.queue.peek()) {
-          this.queue.pop();
-          this.eventsRun++;
-          ev.fn();
-        }
-        this.batches++;
-        await barrier();
-        limits.onBatch?.();
-      }
-    } finally {
-      this.running = false;
+      };
+      setImmediate(turn);
+    });
+  }
+
+  /** Up to SEGMENT_BATCHES instants with synchronous drains; undefined: not finished. */
+  private segment(limits: RunLimits): RunOutcome | undefined {
+    for (let n = 0; n < SEGMENT_BATCHES; n++) {
+      const outcome = this.step(limits);
+      if (outcome !== undefined) return outcome;
+      drainSync();
+      limits.onBatch?.();
     }
+    return undefined;
+  }
+
+  /** Runs the events of the next instant; returns an outcome when the run should end instead. */
+  private step(limits: RunLimits): RunOutcome | undefined {
+    if (limits.stop?.()) return "stopped";
+    const head = this.queue.peek();
+    if (!head) return "idle";
+    const until = limits.untilUs ?? Infinity;
+    if (head.atUs > until) {
+      this.now = Math.max(this.now, Math.floor(until));
+      return "until";
+    }
+    const t = head.atUs;
+    this.now = t;
+    for (let ev = head; ev && ev.atUs === t; ev = this.queue.peek()!) {
+      this.queue.pop();
+      this.eventsRun++;
+      ev.fn();
+    }
+    this.batches++;
+    return undefined;
   }
 }

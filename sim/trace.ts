@@ -32,7 +32,7 @@ export const TRACE_KINDS = {
 
 export type TraceKind = keyof typeof TRACE_KINDS;
 const KIND_NAMES = Object.keys(TRACE_KINDS) as TraceKind[];
-const KIND_CODE = new Map<TraceKind, number>(KIND_NAMES.map((k, i) => [k, i + 1]));
+const KIND_CODE = Object.fromEntries(KIND_NAMES.map((k, i) => [k, i + 1])) as Record<TraceKind, number>;
 /** Fields that hold host indexes print as h<index>. */
 const HOST_FIELDS: ReadonlySet<string> = new Set(["from", "to", "host"]);
 
@@ -54,7 +54,7 @@ export class Trace {
   record(kind: TraceKind, a = 0, b = 0, c = 0, d = 0): void {
     this.count++;
     const t = this.clockUs();
-    this.mix(KIND_CODE.get(kind)!);
+    this.mix(KIND_CODE[kind]);
     this.mix(t);
     this.mix(a);
     this.mix(b);

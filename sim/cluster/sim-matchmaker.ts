@@ -6,14 +6,16 @@
  *   process gets its answers late and a crashed one never (its promises stay pending);
  * - records every successful register/unregister in the DiscoveryLog (ground truth for
  *   the checkers) and every operation in the trace;
- * - forwards change notifications through the gate, and unsubscribes only its own
- *   watchers on close (the shared matchmaker outlives every process).
+ * - forwards the cluster's change feed (changes of a key's host set, change-feed.ts)
+ *   through the gate, and unsubscribes only its own watchers on close (the shared
+ *   matchmaker outlives every process).
  *
  * A Redis outage is `setAvailable(false)` on the shared matchmaker: every operation then
  * rejects with MatchmakerUnavailable, as the real Redis matchmaker does.
  */
 import type { InProcessMatchmaker } from "../../src/matchmaker/in-process.js";
 import type { Matchmaker } from "../../src/ports/matchmaker.js";
+import type { ChangeFeed } from "./change-feed.js";
 import type { DiscoveryLog } from "../history/discovery-log.js";
 import type { HostProcess } from "../host-process.js";
 import type { Scheduler } from "../scheduler.js";
@@ -27,6 +29,7 @@ export class SimMatchmakerView implements Matchmaker {
 
   constructor(
     private readonly shared: InProcessMatchmaker,
+    private readonly feed: ChangeFeed,
     private readonly proc: HostProcess,
     private readonly scheduler: Scheduler,
     private readonly trace: Trace,
@@ -47,7 +50,7 @@ export class SimMatchmakerView implements Matchmaker {
   }
 
   watch(listener: (key: string) => void): () => void {
-    const off = this.shared.watch((key) => this.proc.enter(() => listener(key)));
+    const off = this.feed.subscribe((key) => this.proc.enter(() => listener(key)));
     const unwatch = (): void => {
       off();
       this.unwatchers.delete(unwatch);
@@ -76,7 +79,6 @@ export class SimMatchmakerView implements Matchmaker {
     return new Promise<T>((resolve, reject) => {
       const execute = (): void => {
         let result: Promise<T>;
-        let ok = true;
         try {
           result = run();
         } catch (err) {
@@ -89,8 +91,7 @@ export class SimMatchmakerView implements Matchmaker {
             this.answer(() => resolve(v));
           },
           (e: unknown) => {
-            ok = false;
-            this.trace.record("mm", this.proc.host, code, ok ? 1 : 0);
+            this.trace.record("mm", this.proc.host, code, 0);
             this.answer(() => reject(e));
           },
         );

@@ -28,8 +28,7 @@ export interface FlowNet {
   traceDeliver(flow: Flow, bytes: number): void;
 }
 
-const FIN = Symbol("fin");
-type Item = { frames: Buffer[] | typeof FIN; readyUs: number };
+const FIN: Buffer[] = [];
 
 function hwm(n: number): number {
   return n <= 0 ? Infinity : n;
@@ -38,8 +37,11 @@ function hwm(n: number): number {
 export class Flow {
   count = 0;
   readonly capacity: number;
-  private readonly transit = new Fifo<Item>();
+  /** Messages in flight (FIN is a marker entry) and the times they were written. */
+  private readonly transit = new Fifo<Buffer[]>();
+  private readonly readyUs = new Fifo<number>();
   private head: SimEvent | undefined;
+  private readonly arriveFn = (): void => this.arrive();
   private isStalled = false;
   private dead = false;
 
@@ -54,22 +56,23 @@ export class Flow {
   send(frames: Buffer[]): void {
     if (this.dead) return;
     this.count++;
-    this.push({ frames, readyUs: this.net.nowUs });
+    this.push(frames);
   }
 
   /** Sends FIN after the data already written (graceful close). */
   fin(): void {
-    if (!this.dead) this.push({ frames: FIN, readyUs: this.net.nowUs });
+    if (!this.dead) this.push(FIN);
   }
 
   /** Discards the data in transit and sends FIN at once (RST: the writer crashed). */
   reset(): void {
     if (this.dead) return;
     this.transit.clear();
+    this.readyUs.clear();
     this.count = 0;
     this.net.cancel(this.head);
     this.head = undefined;
-    this.push({ frames: FIN, readyUs: this.net.nowUs });
+    this.push(FIN);
   }
 
   /** Stops the flow: nothing more arrives (the reader is gone). Returns messages lost. */
@@ -81,6 +84,7 @@ export class Flow {
     if (this.isStalled) this.net.stalled(this, false);
     this.isStalled = false;
     this.count = 0;
+    this.readyUs.clear();
     return this.transit.clear();
   }
 
@@ -100,17 +104,19 @@ export class Flow {
     this.scheduleHead(this.net.nowUs);
   }
 
-  private push(item: Item): void {
-    this.transit.push(item);
-    if (!this.head && !this.isStalled) this.scheduleHead(item.readyUs);
+  private push(frames: Buffer[]): void {
+    const now = this.net.nowUs;
+    this.transit.push(frames);
+    this.readyUs.push(now);
+    if (!this.head && !this.isStalled) this.scheduleHead(now);
   }
 
   /** Arms the head's arrival: its own delay after it was written (or after `fromUs`, when the link reopened), never before now. */
   private scheduleHead(fromUs: number): void {
-    const item = this.transit.peek();
-    if (!item) return;
-    const at = Math.max(this.net.nowUs, Math.max(fromUs, item.readyUs) + this.net.delayUs(this.src.owner.host, this.dst.owner.host));
-    this.head = this.net.at(at, () => this.arrive());
+    const ready = this.readyUs.peek();
+    if (ready === undefined) return;
+    const at = Math.max(this.net.nowUs, Math.max(fromUs, ready) + this.net.delayUs(this.src.owner.host, this.dst.owner.host));
+    this.head = this.net.at(at, this.arriveFn);
   }
 
   private arrive(): void {
@@ -121,16 +127,17 @@ export class Flow {
       this.net.stalled(this, true);
       return;
     }
-    const item = this.transit.shift()!;
-    if (item.frames === FIN) {
+    const frames = this.transit.shift()!;
+    this.readyUs.shift();
+    if (frames === FIN) {
       this.dead = true;
       this.dst.owner.peerClosed(this.dst);
       return;
     }
     let bytes = 0;
-    for (const f of item.frames) bytes += f.length;
+    for (const f of frames) bytes += f.length;
     this.net.traceDeliver(this, bytes);
-    this.dst.inbound.push({ frames: item.frames, flow: this });
+    this.dst.receiveFrom(frames, this);
     this.dst.owner.delivered(this.dst);
     if (!this.head && !this.dead && this.transit.length > 0) this.scheduleHead(0);
   }

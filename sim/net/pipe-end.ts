@@ -30,15 +30,12 @@ function hwm(n: number): number {
   return n <= 0 ? Infinity : n;
 }
 
-export interface InboundMsg {
-  readonly frames: Buffer[];
-  readonly flow: Flow;
-}
-
 export class PipeEnd implements Writable, Readable<Buffer[]> {
   lbIdx = -1;
   fqIdx = -1;
-  readonly inbound = new Fifo<InboundMsg>();
+  /** Arrived, unread messages, and the flow each came on (HWM accounting). */
+  readonly inbound = new Fifo<Buffer[]>();
+  private readonly inboundFlows = new Fifo<Flow>();
   readonly pending = new Fifo<Buffer[]>();
   link: Link | undefined;
   /** Left the load balancer's active set because it was full. */
@@ -82,10 +79,21 @@ export class PipeEnd implements Writable, Readable<Buffer[]> {
     else this.pending.push(frames);
   }
 
+  receiveFrom(frames: Buffer[], flow: Flow): void {
+    this.inbound.push(frames);
+    this.inboundFlows.push(flow);
+  }
+
   take(): Buffer[] | undefined {
     const m = this.inbound.shift();
     if (!m) return undefined;
-    m.flow.consumed();
-    return m.frames;
+    this.inboundFlows.shift()!.consumed();
+    return m;
+  }
+
+  /** Drops every unread message. */
+  dropUnread(): void {
+    this.inbound.clear();
+    this.inboundFlows.clear();
   }
 }

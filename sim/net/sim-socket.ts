@@ -193,7 +193,7 @@ export class SimSocket implements PortSocket, EndOwner {
     if (this.routes.get(end.peerKey) === end) this.routes.delete(end.peerKey);
     this.accepted.delete(end);
     if (dropUnread || end.inbound.length === 0) {
-      end.inbound.clear();
+      end.dropUnread();
       this.fq.terminated(end);
     } else {
       end.terminating = true;
@@ -215,13 +215,16 @@ export class SimSocket implements PortSocket, EndOwner {
     this.fq.activated(end);
     if (!this.pendingRecv || this.wakeArmed) return;
     this.wakeArmed = true;
-    const wake = (): void => this.proc.enter(() => {
-      this.wakeArmed = false;
-      this.serveReceive();
-    });
-    if (this.net.readLatencyUs > 0) this.net.at(this.net.nowUs + this.net.readLatencyUs, wake);
-    else wake();
+    if (this.net.readLatencyUs > 0) this.net.at(this.net.nowUs + this.net.readLatencyUs, this.wakeFn);
+    else this.wakeFn();
   }
+
+  /** A waiting receive gets the next message: on the process's thread (gated). */
+  private readonly wakeFn = (): void => this.proc.enter(this.serveFn);
+  private readonly serveFn = (): void => {
+    this.wakeArmed = false;
+    this.serveReceive();
+  };
 
   writable(end: PipeEnd): void {
     end.outFull = false;
