@@ -55,7 +55,7 @@ function nextChange(mm: Matchmaker, key: string): Promise<void> {
 
 export function matchmakerContract(name: string, h: MatchmakerHarness): void {
   const reason = h.skip?.();
-  describe(`matchmaker contract: ${name}`, { skip: reason ?? false }, () => {
+  describe(`matchmaker contract: ${name}`, { skip: reason ?? false, timeout: 60_000 }, () => {
     let be: ContractBackend;
     before(async () => {
       await h.beforeAll?.();

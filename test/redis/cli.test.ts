@@ -43,7 +43,7 @@ describe("matchmaker CLI arguments", () => {
   });
 });
 
-describe("matchmaker CLI against Redis", { skip: redisSkipReason() ?? false }, () => {
+describe("matchmaker CLI against Redis", { skip: redisSkipReason() ?? false, timeout: 120_000 }, () => {
   let redis: RedisProcess;
   let transport: Transport;
   const topic = `cli-${randomUUID().slice(0, 8)}`;

@@ -29,7 +29,7 @@ async function until(probe: () => Promise<boolean>, limitMs: number, everyMs = 1
   }
 }
 
-describe("discovery speed with zmq+redis:// defaults", { skip: redisSkipReason() ?? false }, () => {
+describe("discovery speed with zmq+redis:// defaults", { skip: redisSkipReason() ?? false, timeout: 120_000 }, () => {
   let redis: RedisProcess;
   let transport: Transport;
   const children: ServerChild[] = [];

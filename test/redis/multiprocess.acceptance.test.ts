@@ -13,7 +13,7 @@ import { getRpcTransport, MessagingTimeout, RpcClient, type Transport } from "..
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
 import { spawnServer, type ServerChild } from "./support/children.js";
 
-describe("multi-process RPC over zmq+redis://", { skip: redisSkipReason() ?? false }, () => {
+describe("multi-process RPC over zmq+redis://", { skip: redisSkipReason() ?? false, timeout: 120_000 }, () => {
   let redis: RedisProcess;
   let transport: Transport;
   let servers: ServerChild[];

@@ -56,7 +56,7 @@ async function assertFailsAtDeadline(transport: Transport, timeoutMs: number): P
   return elapsed;
 }
 
-describe("Redis outage", { skip: redisSkipReason() ?? false }, () => {
+describe("Redis outage", { skip: redisSkipReason() ?? false, timeout: 120_000 }, () => {
   let redis: RedisProcess;
   let serverT: Transport;
   let clientT: Transport;

@@ -39,7 +39,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 const KEYS = ["ex/t0", "ex/t1"];
 const host = (h: number): string => `tcp://10.0.0.${h}:1`;
 
-describe("Redis matchmaker shell property", { skip: redisSkipReason() ?? false }, () => {
+describe("Redis matchmaker shell property", { skip: redisSkipReason() ?? false, timeout: 120_000 }, () => {
   let redis: RedisProcess;
   let raw: Redis;
   before(async () => {

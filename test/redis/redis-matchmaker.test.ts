@@ -26,7 +26,7 @@ function nextWatch(mm: RedisMatchmaker, key: string, limitMs = 5000): Promise<vo
   });
 }
 
-describe("Redis matchmaker shell", { skip: redisSkipReason() ?? false }, () => {
+describe("Redis matchmaker shell", { skip: redisSkipReason() ?? false, timeout: 120_000 }, () => {
   let redis: RedisProcess;
   let spec: RedisSpec;
   before(async () => {

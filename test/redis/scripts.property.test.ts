@@ -67,7 +67,7 @@ class Model {
   }
 }
 
-describe("redis matchmaker scripts", { skip: redisSkipReason() ?? false }, () => {
+describe("redis matchmaker scripts", { skip: redisSkipReason() ?? false, timeout: 120_000 }, () => {
   let redis: RedisProcess;
   let cmd: Redis;
   let sub: Redis;

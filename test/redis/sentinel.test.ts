@@ -24,7 +24,7 @@ async function until(probe: () => Promise<boolean>, limitMs: number, everyMs = 5
   }
 }
 
-describe("zmq+sentinel://", { skip: redisSkipReason() ?? false }, () => {
+describe("zmq+sentinel://", { skip: redisSkipReason() ?? false, timeout: 120_000 }, () => {
   let setup: SentinelSetup;
   const transports: Transport[] = [];
   const open = async (): Promise<Transport> => {

@@ -25,7 +25,7 @@ test("zmq:// keeps registrations without TTL", async () => {
   }
 });
 
-describe("getRpcTransport with Redis URLs", { skip: redisSkipReason() ?? false }, () => {
+describe("getRpcTransport with Redis URLs", { skip: redisSkipReason() ?? false, timeout: 120_000 }, () => {
   let redis: RedisProcess;
   before(async () => {
     redis = await startRedis();
