@@ -13,7 +13,7 @@ import type { Transport } from "./transport.js";
 export interface RpcClientOptions {
   /** Time a call waits for its reply, and a cast for a receiver. @default DriverOptions.rpcResponseTimeoutMs (60000) */
   timeoutMs?: number;
-  /** Re-sends to another server after a failed send: null = until the deadline, 0 = none. @default null */
+  /** Re-sends to another server after a failed send: null or -1 = until the deadline (oslo), 0 = none. @default null */
   retry?: number | null;
   /** Highest version this client may send; null = no cap. @default null */
   versionCap?: string | null;
@@ -32,6 +32,10 @@ export class RpcClient {
     this.options = { ...options };
     if (options.timeoutMs !== undefined && (!Number.isFinite(options.timeoutMs) || options.timeoutMs < 0)) {
       throw new RangeError(`timeoutMs must be a non-negative number, got ${options.timeoutMs}`);
+    }
+    const r = options.retry;
+    if (r !== undefined && r !== null && (!Number.isInteger(r) || r < -1)) {
+      throw new RangeError(`retry must be null, -1 (both: until the deadline) or an integer >= 0, got ${r}`);
     }
   }
 
@@ -53,7 +57,7 @@ export class RpcClient {
   async call<T = unknown>(ctx: Record<string, unknown>, method: string, args: Record<string, unknown> = {}): Promise<T> {
     const { message, context, serializer } = this.prepareSend(ctx, method, args, true);
     const body = await this.transport.engine.send({
-      target: this.target, context, message, kind: "call", timeoutMs: this.timeoutMs(), retry: this.options.retry ?? null,
+      target: this.target, context, message, kind: "call", timeoutMs: this.timeoutMs(), retry: this.retry(),
     });
     return serializer.deserializeEntity(ctx, body) as T;
   }
@@ -61,8 +65,13 @@ export class RpcClient {
   async cast(ctx: Record<string, unknown>, method: string, args: Record<string, unknown> = {}): Promise<void> {
     const { message, context } = this.prepareSend(ctx, method, args, false);
     await this.transport.engine.send({
-      target: this.target, context, message, kind: this.target.fanout ? "fanout" : "cast", timeoutMs: this.timeoutMs(), retry: this.options.retry ?? null,
+      target: this.target, context, message, kind: this.target.fanout ? "fanout" : "cast", timeoutMs: this.timeoutMs(), retry: this.retry(),
     });
+  }
+
+  private retry(): number | null {
+    const r = this.options.retry;
+    return r === undefined || r === null || r < 0 ? null : r;
   }
 
   private timeoutMs(): number {
@@ -77,8 +86,7 @@ export class RpcClient {
     const cap = this.options.versionCap;
     if (cap !== undefined && cap !== null && !versionAllowedByCap(cap, version)) throw new RPCVersionCapError(version ?? null, cap);
     const serializer = this.options.serializer ?? noOpSerializer;
-    const sargs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(args)) sargs[k] = serializer.serializeEntity(ctx, v);
+    const sargs = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, serializer.serializeEntity(ctx, v)]));
     const message: RpcMessage = { method, args: sargs };
     if (this.target.namespace !== undefined && this.target.namespace !== null) message.namespace = this.target.namespace;
     if (version !== undefined) message.version = version;

@@ -42,8 +42,8 @@ export function getRpcServer(transport: Transport, target: Target, endpoints: ob
     if (decision.kind === "reject") return { failure: serializeRemoteError(decision.error) };
     try {
       const ctx = serializer.deserializeContext(req.context);
-      const args: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(req.message.args)) args[k] = serializer.deserializeEntity(ctx, v);
+      // fromEntries defines own properties, so an argument named "__proto__" stays an argument.
+      const args = Object.fromEntries(Object.entries(req.message.args).map(([k, v]) => [k, serializer.deserializeEntity(ctx, v)]));
       const result = await decision.method.call(decision.endpoint, ctx, args);
       return { body: serializer.serializeEntity(ctx, result) };
     } catch (err) {

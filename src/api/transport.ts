@@ -41,6 +41,7 @@ export class Transport {
   readonly engine: ClientEngine;
   private readonly listeners = new Set<RpcListener>();
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(readonly deps: TransportDeps, options: ResolvedOptions, readonly matchmakerSpec: MatchmakerSpec) {
     this.options = options;
@@ -65,21 +66,38 @@ export class Transport {
 
   /** Stops every server on this transport, rejects pending requests, closes all sockets. */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closing) return this.closing;
     this.closed = true;
-    await Promise.all([...this.listeners].map((l) => l.stop()));
-    this.engine.close();
-    this.deps.sockets.close();
-    if (this.deps.ownsMatchmaker) await this.deps.matchmaker.close();
+    this.closing = (async () => {
+      // A server whose stop fails must not keep the rest of the transport open.
+      await Promise.allSettled([...this.listeners].map((l) => l.stop()));
+      this.engine.close();
+      this.deps.sockets.close();
+      if (this.deps.ownsMatchmaker) await this.deps.matchmaker.close();
+    })();
+    return this.closing;
   }
 }
 
 let processMatchmaker: InProcessMatchmaker | undefined;
+/** In-process matchmakers of transports given their own ports, one per clock. */
+const matchmakersByClock = new WeakMap<Clock, InProcessMatchmaker>();
 
 /** The in-process matchmaker shared by every "zmq://" transport of this process. */
 export function defaultInProcessMatchmaker(): InProcessMatchmaker {
   processMatchmaker ??= new InProcessMatchmaker(new NodeClock());
   return processMatchmaker;
+}
+
+/**
+ * The in-process matchmaker for transports that run on `clock`: transports sharing a
+ * (simulated) clock share one registry on that clock; they never see the process's
+ * real-time registry, nor another simulation's.
+ */
+export function inProcessMatchmakerFor(clock: Clock): InProcessMatchmaker {
+  let mm = matchmakersByClock.get(clock);
+  if (!mm) matchmakersByClock.set(clock, (mm = new InProcessMatchmaker(clock)));
+  return mm;
 }
 
 /** Creates a transport for RPC (oslo: get_rpc_transport). */
@@ -91,7 +109,7 @@ export async function getRpcTransport(url: string, options: DriverOptions = {}):
   let owns = false;
   if (!matchmaker) {
     if (spec.kind === "in-process") {
-      matchmaker = defaultInProcessMatchmaker();
+      matchmaker = options.ports ? inProcessMatchmakerFor(options.ports.clock) : defaultInProcessMatchmaker();
     } else {
       matchmaker = await createRedisMatchmaker(spec, ports.clock, options.redisMatchmaker);
       owns = true;

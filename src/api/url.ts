@@ -22,8 +22,16 @@ function hostPort(url: string, s: string, defaultPort: number): { host: string; 
 
 function parseDb(url: string, s: string): number {
   if (s === "") return 0;
-  if (!/^\d+$/.test(s)) throw new InvalidTransportURL(url, `database ${JSON.stringify(s)} is not a number`);
+  if (!/^\d{1,5}$/.test(s) || Number(s) > 65535) throw new InvalidTransportURL(url, `database ${JSON.stringify(s)} is not a number from 0 to 65535`);
   return Number(s);
+}
+
+function decode(url: string, what: string, s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new InvalidTransportURL(url, `${what} has a malformed percent escape`);
+  }
 }
 
 export function parseTransportUrl(url: string): MatchmakerSpec {
@@ -41,7 +49,7 @@ export function parseTransportUrl(url: string): MatchmakerSpec {
     if (!r) throw new InvalidTransportURL(url, "expected zmq+redis://[:password@]host:port[/db]");
     if (r[3]!.includes(",")) throw new InvalidTransportURL(url, `hosts ${JSON.stringify(r[3])}: several independent Redis hosts are not supported; use zmq+sentinel://s1,s2/<masterName> for high availability`);
     const { host, port } = hostPort(url, r[3]!, 6379);
-    const password = r[2] ? decodeURIComponent(r[2]) : undefined;
+    const password = r[2] ? decode(url, "password", r[2]) : undefined;
     return { kind: "redis", host, port, db: parseDb(url, r[4] ?? ""), ...(password ? { password } : {}) };
   }
   if (scheme === "zmq+sentinel") {
@@ -49,8 +57,8 @@ export function parseTransportUrl(url: string): MatchmakerSpec {
     if (!r) throw new InvalidTransportURL(url, "expected zmq+sentinel://host1:port1[,host2:port2]/<masterName>");
     const sentinels = r[2]!.split(",").map((hp) => hostPort(url, hp, 26379));
     const q = new URLSearchParams(r[5] ?? "");
-    const password = r[1] ? decodeURIComponent(r[1]) : q.get("password") ?? undefined;
-    return { kind: "sentinel", sentinels, masterName: decodeURIComponent(r[3]!), db: parseDb(url, r[4] ?? ""), ...(password ? { password } : {}) };
+    const password = r[1] ? decode(url, "password", r[1]) : q.get("password") ?? undefined;
+    return { kind: "sentinel", sentinels, masterName: decode(url, "master name", r[3]!), db: parseDb(url, r[4] ?? ""), ...(password ? { password } : {}) };
   }
   throw new InvalidTransportURL(url, `unsupported scheme ${JSON.stringify(scheme)} (expected zmq, zmq+redis or zmq+sentinel)`);
 }

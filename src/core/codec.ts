@@ -95,7 +95,7 @@ export function decodeRequest(frames: readonly Buffer[], maxBytes = DEFAULT_MAX_
   const [peerId, empty, version, type, id, payload] = frames as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
   if (empty.length !== 0) return fail("frame 1 is not the empty delimiter");
   if (!version.equals(VERSION_FRAME)) return fail(`unsupported message version ${JSON.stringify(version.toString())}`);
-  const t = Number(type.toString());
+  const t = type.length === 1 ? type[0]! - 0x30 : 0; // exactly one ASCII digit, as encodeRequest writes it
   if (t !== 1 && t !== 2 && t !== 3 && t !== 4) return fail(`unknown request type ${JSON.stringify(type.toString())}`);
   if (id.length === 0 || id.length > 128) return fail("message id is empty or too long");
   const parsed = parseJson(payload, maxBytes);

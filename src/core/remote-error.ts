@@ -17,9 +17,17 @@ import { NoSuchMethod, RemoteError, UnsupportedVersion } from "../errors.js";
 
 export type RemoteErrorClass = new (message: string) => Error;
 
-const BUILTINS: Record<string, RemoteErrorClass> = {
+const BUILTINS: Readonly<Record<string, RemoteErrorClass>> = Object.assign(Object.create(null) as Record<string, RemoteErrorClass>, {
   Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
-};
+});
+
+function own<T>(table: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+}
+
+function str(v: unknown): string {
+  return typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : "";
+}
 
 export interface SerializedFailure {
   class: string;
@@ -47,7 +55,7 @@ function plainFields(err: object): Record<string, unknown> {
 export function serializeRemoteError(err: unknown): string {
   const e = err instanceof Error ? err : new Error(String(err));
   const name = e instanceof NoSuchMethod ? "NoSuchMethod" : e instanceof UnsupportedVersion ? "UnsupportedVersion" : e.name || e.constructor.name;
-  const isBuiltin = Object.prototype.hasOwnProperty.call(BUILTINS, name) && e.constructor === BUILTINS[name];
+  const isBuiltin = own(BUILTINS, name) !== undefined && e.constructor === BUILTINS[name];
   const module = e instanceof NoSuchMethod || e instanceof UnsupportedVersion ? "oslo_messaging" : isBuiltin ? "builtins" : "app";
   const kwargs = plainFields(e);
   delete kwargs.name;
@@ -79,25 +87,36 @@ function parseFailure(data: string): SerializedFailure | undefined {
   }
 }
 
+/**
+ * Rebuilds the error a peer reported. Never throws: this runs on peer input inside the
+ * client's receive loop, so any failure to rebuild falls back to RemoteError.
+ */
 export function deserializeRemoteError(data: string, registered: Readonly<Record<string, RemoteErrorClass>> = {}): Error {
   const f = parseFailure(data);
   if (!f) return new RemoteError("UnknownError", "unparseable failure from peer", data);
   const tb = f.tb.join("\n");
-  let err: Error;
-  if (f.module === "builtins" && BUILTINS[f.class]) {
-    err = new BUILTINS[f.class]!(f.message);
-  } else if (f.module === "oslo_messaging" && f.class === "NoSuchMethod") {
-    err = new NoSuchMethod(String(f.args[0] ?? ""));
-  } else if (f.module === "oslo_messaging" && f.class === "UnsupportedVersion") {
-    err = new UnsupportedVersion(String(f.args[0] ?? ""), f.args[1] === undefined || f.args[1] === null ? undefined : String(f.args[1]));
-  } else if (Object.prototype.hasOwnProperty.call(registered, f.class)) {
-    err = new registered[f.class]!(f.message);
-    for (const [k, v] of Object.entries(f.kwargs)) {
-      if (!(k in err)) (err as unknown as Record<string, unknown>)[k] = v;
-    }
-  } else {
+  try {
+    const err = rebuild(f, registered);
+    if (!(err instanceof Error)) return new RemoteError(f.class, f.message, tb);
+    err.stack = `${err.name}: ${err.message}\n    (remote traceback)\n    ${f.tb.join("\n    ")}`;
+    return err;
+  } catch {
     return new RemoteError(f.class, f.message, tb);
   }
-  err.stack = `${err.name}: ${err.message}\n    (remote traceback)\n    ${f.tb.join("\n    ")}`;
+}
+
+function rebuild(f: SerializedFailure, registered: Readonly<Record<string, RemoteErrorClass>>): Error {
+  const builtin = f.module === "builtins" ? own(BUILTINS, f.class) : undefined;
+  if (builtin) return new builtin(f.message);
+  if (f.module === "oslo_messaging" && f.class === "NoSuchMethod") return new NoSuchMethod(str(f.args[0]));
+  if (f.module === "oslo_messaging" && f.class === "UnsupportedVersion") {
+    return new UnsupportedVersion(str(f.args[0]), f.args[1] === undefined || f.args[1] === null ? undefined : str(f.args[1]));
+  }
+  const cls = own(registered, f.class);
+  if (typeof cls !== "function") return new RemoteError(f.class, f.message, f.tb.join("\n"));
+  const err = new cls(f.message);
+  for (const [k, v] of Object.entries(f.kwargs)) {
+    if (k !== "__proto__" && !(k in err)) Object.defineProperty(err, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
   return err;
 }

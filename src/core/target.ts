@@ -36,7 +36,10 @@ export function overrideTarget(base: Target, overrides: Partial<Target>): Target
   return out;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function part(s: string): string {
+  if (typeof s !== "string" || LONE_SURROGATE.test(s)) throw new InvalidTarget("Target names must be well-formed strings", s);
   return encodeURIComponent(s);
 }
 

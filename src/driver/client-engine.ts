@@ -146,6 +146,8 @@ export class ClientEngine {
       const hosts = await this.hosts.waitForHosts(key, deadlineMs, () => !this.waiter.has(id), (cause) => this.note(id, cause));
       if (hosts.length === 0 || !this.waiter.has(id)) return; // the deadline settles it
       this.hostSync.observe(key, hosts);
+      const entry = this.pending(id);
+      if (entry) entry.wanted = hosts.length;
       const fresh = hosts.filter((h) => !failed.has(h));
       const host = this.routing.pick(key, fresh.length > 0 ? fresh : hosts);
       let lease: Lease | undefined;
@@ -163,6 +165,7 @@ export class ClientEngine {
         failed.add(host);
         failures++;
         if (retry !== null && failures > retry) return this.fail(id, new MessageDeliveryFailure(`send to ${host} failed after ${failures} attempt(s)`, { cause: err }));
+        if (this.clock.nowMs() >= deadlineMs) return; // the deadline timer settles it
         this.stats.sendRetries++;
         if (hosts.every((h) => failed.has(h))) {
           // Every known host failed once: pause before the next round, so a send that
@@ -201,7 +204,10 @@ export class ClientEngine {
         }
       }
     }));
-    if (p.delivered === p.wanted) this.succeed(id, undefined);
+    if (!this.waiter.has(id)) return;
+    if (p.delivered === p.wanted) return this.succeed(id, undefined);
+    // Some host was given up before the deadline (its socket closed, or no socket could be had).
+    this.fail(id, new MessageDeliveryFailure(`fanout ${id} to ${key} reached ${p.delivered} of ${p.wanted} servers`, { cause: p.lastCause }));
   }
 
   /** A lease on `host`'s socket held by request `id`; undefined (nothing held) if the request settled meanwhile. */
@@ -269,12 +275,14 @@ export class ClientEngine {
       this.stats.malformedReplies++;
       return;
     }
-    const p = this.waiter.settle(r.value.messageId);
-    if (p) this.releaseLeases(p);
-    if (!p || p.kind !== "call") {
+    // Only a pending *call* can be settled by a reply: a reply naming a cast's id (a
+    // misbehaving peer) must not take the cast out of the waiter unsettled.
+    if (this.waiter.get(r.value.messageId)?.kind !== "call") {
       this.stats.staleReplies++;
       return;
     }
+    const p = this.waiter.settle(r.value.messageId)!;
+    this.releaseLeases(p);
     this.stats.replies++;
     if (r.value.failure !== null) p.reject(deserializeRemoteError(r.value.failure, this.options.remoteErrors));
     else p.resolve(r.value.body);
@@ -302,7 +310,7 @@ export class ClientEngine {
         p.reject(new MessagingTimeout(`Timeout while waiting on RPC response for message ${p.id} to ${p.key}${why}`, { cause }));
       } else {
         this.stats.deliveryFailures++;
-        const detail = p.kind === "fanout" && p.wanted > 0 ? ` (${p.delivered} of ${p.wanted} servers reached)` : " (no server available)";
+        const detail = p.wanted === 0 ? " (no server available)" : p.kind === "fanout" ? ` (${p.delivered} of ${p.wanted} servers reached)` : " (every send failed)";
         p.reject(new MessageDeliveryFailure(`${p.kind} ${p.id} to ${p.key} could not be delivered before its deadline${detail}${why}`, { cause }));
       }
     }

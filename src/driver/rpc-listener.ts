@@ -35,6 +35,8 @@ export interface ListenerStats {
   replyFailures: number;
   refused: number;
   maxInFlight: number;
+  /** Well-formed requests of a type this listener does not serve (NOTIFY), dropped. */
+  unsupported: number;
   /** Client connections the socket saw close (ZMQ_EVENT_DISCONNECTED). */
   peerDisconnects: number;
 }
@@ -56,11 +58,12 @@ export class RpcListener {
   private refreshTimer: TimerId | undefined;
   private drainedResolve: (() => void) | undefined;
   private stopping: Promise<void> | undefined;
+  private starting: Promise<void> | undefined;
   private readonly stoppedPromise: Promise<void>;
   private resolveStopped!: () => void;
   /** Address other processes use to reach this server, once started. */
   host: string | undefined;
-  readonly stats: ListenerStats = { received: 0, malformed: 0, handled: 0, replied: 0, replyFailures: 0, refused: 0, maxInFlight: 0, peerDisconnects: 0 };
+  readonly stats: ListenerStats = { received: 0, malformed: 0, handled: 0, replied: 0, replyFailures: 0, refused: 0, maxInFlight: 0, unsupported: 0, peerDisconnects: 0 };
 
   constructor(private readonly deps: ListenerDeps, readonly target: Target, maxConcurrency: number, private readonly handler: RequestHandler) {
     this.keys = listenKeys(target);
@@ -72,8 +75,15 @@ export class RpcListener {
     return this.state;
   }
 
-  async start(): Promise<void> {
-    if (this.state === "running" || this.state === "starting") return;
+  /** Binds, registers and starts receiving. A second call returns the first call's promise. */
+  start(): Promise<void> {
+    if (this.starting && (this.state === "starting" || this.state === "running")) return this.starting;
+    if (this.state !== "created") return Promise.reject(new MessagingError(`server cannot start in state ${this.state}; create a new one`));
+    this.starting = this.doStart();
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
     this.transition("start");
     const { sockets, options } = this.deps;
     const socket = sockets.router({
@@ -94,9 +104,13 @@ export class RpcListener {
       void this.receiveLoop(socket);
       await this.register();
     } catch (err) {
+      await this.unregisterAll(); // undo a partial registration
       socket.close();
-      this.transition("failed");
-      this.resolveStopped();
+      // A stop() that came during start finishes the lifecycle itself.
+      if (this.state === "starting") {
+        this.transition("failed");
+        this.resolveStopped();
+      }
       throw new MessagingError(`server for ${JSON.stringify(this.target)} failed to listen`, { cause: err });
     }
     if ((this.state as ServerState) === "starting") this.transition("started");
@@ -110,6 +124,7 @@ export class RpcListener {
       this.resolveStopped();
       return (this.stopping = Promise.resolve());
     }
+    if (this.state === "stopped") return (this.stopping = Promise.resolve()); // its start failed
     this.stopping = this.doStop();
     return this.stopping;
   }
@@ -125,9 +140,11 @@ export class RpcListener {
 
   private async doStop(): Promise<void> {
     this.transition("stop");
+    // A start in progress completes first, so its registrations are undone below.
+    await this.starting?.catch(() => undefined);
     if (this.refreshTimer !== undefined) this.deps.clock.clearTimer(this.refreshTimer);
     this.refreshTimer = undefined;
-    await Promise.all(this.keys.map((k) => this.deps.matchmaker.unregister(k, this.host ?? "").catch(() => undefined)));
+    await this.unregisterAll();
     this.gate.close();
     if (!this.gate.drained()) await new Promise<void>((r) => (this.drainedResolve = r));
     // Replies of the last requests are queued; give them until linger to leave.
@@ -140,6 +157,12 @@ export class RpcListener {
     this.socket?.close();
     this.transition("drained");
     this.resolveStopped();
+  }
+
+  private async unregisterAll(): Promise<void> {
+    const host = this.host;
+    if (host === undefined) return;
+    await Promise.all(this.keys.map((k) => this.deps.matchmaker.unregister(k, host).catch(() => undefined)));
   }
 
   private sleep(ms: number): Promise<void> {
@@ -189,6 +212,10 @@ export class RpcListener {
       const r = decodeRequest(frames, this.deps.options.maxPayloadBytes);
       if (!r.ok) {
         this.stats.malformed++;
+        continue;
+      }
+      if (r.value.type === MessageType.NOTIFY) {
+        this.stats.unsupported++; // notifications have no listener of their own yet
         continue;
       }
       const verdict = this.gate.offer(r.value);
