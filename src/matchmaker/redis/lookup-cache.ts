@@ -20,6 +20,9 @@
  *   never returned again from the cache.
  * - A fetch that was in flight while a change for its key arrived is outdated: store()
  *   refuses it, so an answer read before an unregister cannot put the host back.
+ * - A host the socket layer reported down (markDown) is left out at once, until Redis
+ *   shows a registration of it newer than the report; a crashed server thus stops being
+ *   chosen when its connection drops, not only when its TTL runs out.
  * - While Redis is unreachable, the last hosts seen (minus "-" changes) are returned
  *   whatever their expiry: no server can refresh during an outage, so expiries then say
  *   nothing about liveness. The shell still tries Redis in the background (the answer
@@ -48,6 +51,12 @@ interface Entry {
   mustFetch: boolean;
   /** Bumped by every change and invalidation; a fetch token from an older one is outdated. */
   generation: number;
+  /**
+   * Hosts reported down (markDown) -> the Redis score they had just after the report, or
+   * null until a fetch has told. Left out of every answer until a fetch shows a higher
+   * score (the server refreshed after the report: it is alive) or the host is gone.
+   */
+  down: Map<string, number | null>;
 }
 
 export class LookupCache {
@@ -60,19 +69,19 @@ export class LookupCache {
     const e = this.entries.get(key);
     if (!e || !e.known) return { kind: "miss" };
     if (!reachable) {
-      const all = [...e.hosts.keys()].sort();
+      const all = candidates(e).sort();
       return all.length > 0 ? { kind: "hit", hosts: all, refresh: true } : { kind: "miss" };
     }
     if (e.mustFetch) return { kind: "miss" };
     const live = liveHosts(e, nowMs);
     if (nowMs < e.freshUntilMs) return { kind: "hit", hosts: live, refresh: false };
-    return live.length > 0 && live.length === e.hosts.size ? { kind: "hit", hosts: live, refresh: true } : { kind: "miss" };
+    return live.length > 0 && live.length === e.hosts.size - e.down.size ? { kind: "hit", hosts: live, refresh: true } : { kind: "miss" };
   }
 
   /** Call before asking Redis; pass the token to store(). */
   beginFetch(key: string, nowMs: number): FetchToken {
     let e = this.entries.get(key);
-    if (!e) this.entries.set(key, (e = { hosts: new Map(), known: false, freshUntilMs: -Infinity, mustFetch: false, generation: 0 }));
+    if (!e) this.entries.set(key, (e = { hosts: new Map(), known: false, freshUntilMs: -Infinity, mustFetch: false, generation: 0, down: new Map() }));
     return { key, generation: e.generation, startedAtMs: nowMs };
   }
 
@@ -84,6 +93,12 @@ export class LookupCache {
     const e = this.entries.get(token.key);
     if (!e || e.generation !== token.generation) return false;
     e.hosts = localExpiries(token, reply);
+    const scores = new Map(reply.members.map((m) => [m.member, m.expiresAtMs]));
+    for (const [h, threshold] of e.down) {
+      const score = scores.get(h);
+      if (score === undefined || (threshold !== null && score > threshold)) e.down.delete(h);
+      else if (threshold === null) e.down.set(h, score);
+    }
     let firstExpiry = Infinity;
     for (const exp of e.hosts.values()) if (exp < firstExpiry) firstExpiry = exp;
     e.known = true;
@@ -95,8 +110,28 @@ export class LookupCache {
   /** Hosts to use when Redis could not be asked: the last seen ones, or undefined if none. */
   fallback(key: string): string[] | undefined {
     const e = this.entries.get(key);
-    if (!e || !e.known || e.hosts.size === 0) return undefined;
-    return [...e.hosts.keys()].sort();
+    if (!e || !e.known) return undefined;
+    const all = candidates(e);
+    return all.length > 0 ? all.sort() : undefined;
+  }
+
+  /**
+   * The socket layer saw the connection to `host` drop: leave it out of every answer at
+   * once, until a fetch shows it registered again after this report (a refresh), or it
+   * is gone. Hosts registered without TTL are not affected (no refresh can clear them).
+   * Returns the keys whose answers changed; the shell fetches them, and the change of
+   * generation makes a fetch already in flight (which may predate the report) ask again.
+   */
+  markDown(host: string): string[] {
+    const keys: string[] = [];
+    for (const [key, e] of this.entries) {
+      const exp = e.hosts.get(host);
+      if (exp === undefined || exp === Infinity || e.down.has(host)) continue;
+      e.down.set(host, null);
+      e.generation++;
+      keys.push(key);
+    }
+    return keys;
   }
 
   /** Applies a change message: "+" forces the next lookup to Redis; "-" drops the host at once. */
@@ -106,7 +141,10 @@ export class LookupCache {
     e.generation++;
     e.freshUntilMs = -Infinity;
     if (change.op === "+") e.mustFetch = true;
-    else e.hosts.delete(change.host);
+    else {
+      e.hosts.delete(change.host);
+      e.down.delete(change.host);
+    }
   }
 
   /** Ends the freshness of every entry (change messages may have been missed). */
@@ -143,6 +181,11 @@ export function liveInReply(token: FetchToken, reply: LookupReply, nowMs: number
 
 function liveHosts(e: Entry, nowMs: number): string[] {
   const out: string[] = [];
-  for (const [h, exp] of e.hosts) if (nowMs < exp) out.push(h);
+  for (const [h, exp] of e.hosts) if (nowMs < exp && !e.down.has(h)) out.push(h);
   return out.sort();
+}
+
+/** Hosts not reported down, whatever their expiry. */
+function candidates(e: Entry): string[] {
+  return [...e.hosts.keys()].filter((h) => !e.down.has(h));
 }

@@ -44,6 +44,8 @@ export interface RedisMatchmakerStats {
   replays: number;
   /** Redis operations that failed (each became a MatchmakerUnavailable). */
   failures: number;
+  /** hostDown reports received from the socket layer. */
+  hostsDown: number;
 }
 
 export interface KeyListing {
@@ -56,7 +58,7 @@ const FETCH_ATTEMPTS = 3;
 
 export class RedisMatchmaker implements Matchmaker {
   readonly scheme: KeyScheme;
-  readonly stats: RedisMatchmakerStats = { lookups: 0, cacheHits: 0, redisLookups: 0, fallbacks: 0, changes: 0, replays: 0, failures: 0 };
+  readonly stats: RedisMatchmakerStats = { lookups: 0, cacheHits: 0, redisLookups: 0, fallbacks: 0, changes: 0, replays: 0, failures: 0, hostsDown: 0 };
   private readonly cache: LookupCache;
   private readonly book = new RegistrationBook();
   private readonly watchers = new Set<(key: string) => void>();
@@ -133,6 +135,20 @@ export class RedisMatchmaker implements Matchmaker {
   watch(listener: (key: string) => void): () => void {
     this.watchers.add(listener);
     return () => this.watchers.delete(listener);
+  }
+
+  /**
+   * The socket layer saw the connection to `host` drop (the server process died, or the
+   * network between us did). The host is left out of this process's answers at once and
+   * comes back only if Redis shows it refreshed its registration after this report.
+   */
+  hostDown(host: string): void {
+    if (this.closed) return;
+    this.stats.hostsDown++;
+    for (const key of this.cache.markDown(host)) {
+      this.notify(key);
+      this.fetch(key).catch(() => undefined);
+    }
   }
 
   /** Calls `listener` with every change message received (for the CLI's watch). */
