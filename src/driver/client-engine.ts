@@ -87,7 +87,7 @@ export class ClientEngine {
     matchmaker: Matchmaker,
     private readonly options: ResolvedOptions,
   ) {
-    this.pool = new SocketPool({ sockets, clock, rng, options, onFrames: (frames) => this.onFrames(frames) });
+    this.pool = new SocketPool({ sockets, clock, rng, options, onFrames: (frames) => this.onFrames(frames), onPeerDisconnect: (peer) => matchmaker.hostDown?.(peer) });
     this.hosts = new HostWatcher(matchmaker, clock, options.hostWaitIntervalMs);
     this.hostSync = new HostSync(matchmaker, (host) => this.pool.hostRemoved(host));
   }

@@ -51,6 +51,8 @@ export interface SocketPoolDeps {
   options: ResolvedOptions;
   /** Every message received on any pooled socket (replies). */
   onFrames: (frames: Buffer[]) => void;
+  /** A pooled socket's connection to its peer dropped (ZMQ_EVENT_DISCONNECTED). */
+  onPeerDisconnect?: (peer: string) => void;
 }
 
 interface Handle {
@@ -142,6 +144,7 @@ export class SocketPool {
     });
     const unsubscribe = socket.onEvent((e) => {
       if (e.type === "handshake:error" && this.handles.has(slot)) this.apply(this.core.handshakeFailed(slot, this.deps.clock.nowMs()));
+      else if (e.type === "disconnect" && this.handles.has(slot)) this.deps.onPeerDisconnect?.(peer);
     });
     socket.connect(peer);
     const report = (ok: boolean): void => {

@@ -16,5 +16,7 @@ export interface Matchmaker {
   getHosts(key: string): Promise<string[]>;
   /** Optional change feed: calls `listener(key)` after a key's host set may have changed. */
   watch?(listener: (key: string) => void): () => void;
+  /** Optional: a sender's connection to `host` dropped; the matchmaker may stop returning it sooner than its TTL. */
+  hostDown?(host: string): void;
   close(): Promise<void>;
 }

@@ -3,7 +3,8 @@
  * in tests"), with the defaults of zmq+redis:// (TTL 3000 ms, refresh 1000 ms):
  * - a server that starts is callable by an existing client within 1 s (oslo: up to 180 s);
  * - a server that stops gracefully disappears at once;
- * - a server that crashes (SIGKILL) is no longer chosen within its TTL.
+ * - a server that crashes (SIGKILL) is no longer chosen within its TTL, and at once by a
+ *   client whose connection to it dropped (the socket layer's disconnect event).
  * Method: servers in child processes, the client in this process with a warm cache. Each
  * test waits for the real condition (a call answered by the new server, a lookup without
  * the stopped one) and asserts how long that took; the bounds are the product's figures,
@@ -95,23 +96,35 @@ describe("discovery speed with zmq+redis:// defaults", { skip: redisSkipReason()
     for (let i = 0; i < 6; i++) assert.equal(await c.call({}, "whoami"), "a");
   });
 
-  test("a crashed server (SIGKILL) is no longer chosen within its TTL", async (t) => {
+  test("a crashed server (SIGKILL) is no longer chosen within its TTL, and at once by a client whose connection to it dropped", async (t) => {
     const topic = `disc-crash-${randomUUID().slice(0, 8)}`;
     const [a, b] = [spawn(topic, "a"), spawn(topic, "b")];
     const [, { host: hostB }] = await Promise.all([a.ready, b.ready]);
     const key = `openstack/${topic}`;
     const view = transport.deps.matchmaker;
-    const c = new RpcClient(transport, { topic }, { timeoutMs: 5000 });
-    const seen = new Set<string>();
-    for (let i = 0; i < 4; i++) seen.add(await c.call<string>({}, "whoami"));
-    assert.deepEqual([...seen].sort(), ["a", "b"], "both in use before the crash");
-    const killedAt = await b.kill();
-    const goneAt = await until(async () => !(await view.getHosts(key)).includes(hostB), TTL_MS + 3000, 10);
-    const ms = goneAt - killedAt;
-    t.diagnostic(`crashed server dropped from the client's choice ${ms.toFixed(0)} ms after SIGKILL (TTL ${TTL_MS} ms, refresh 1000 ms)`);
-    // Its last refresh was at most one refresh period before the kill, so it expires by
-    // kill + TTL; the margin covers the 10 ms polling and a loaded machine's timer lag.
-    assert.ok(ms <= TTL_MS + 250, `not chosen within its TTL (took ${ms.toFixed(0)} ms)`);
-    for (let i = 0; i < 6; i++) assert.equal(await c.call({}, "whoami"), "a", "only the live server is chosen");
+    // A second client that only looks the topic up: no connection to b, only the TTL tells it.
+    const observer = await createRedisMatchmaker({ kind: "redis", host: "127.0.0.1", port: redis.port, db: 0 }, new NodeClock());
+    try {
+      assert.ok((await observer.getHosts(key)).includes(hostB));
+      const c = new RpcClient(transport, { topic }, { timeoutMs: 5000 });
+      const seen = new Set<string>();
+      for (let i = 0; i < 4; i++) seen.add(await c.call<string>({}, "whoami"));
+      assert.deepEqual([...seen].sort(), ["a", "b"], "both in use before the crash");
+      const killedAt = await b.kill();
+      const [clientGoneAt, observerGoneAt] = await Promise.all([
+        until(async () => !(await view.getHosts(key)).includes(hostB), TTL_MS + 3000, 5),
+        until(async () => !(await observer.getHosts(key)).includes(hostB), TTL_MS + 3000, 10),
+      ]);
+      const clientMs = clientGoneAt - killedAt;
+      const observerMs = observerGoneAt - killedAt;
+      t.diagnostic(`crashed server dropped ${clientMs.toFixed(0)} ms after SIGKILL by the client connected to it (socket disconnect), ${observerMs.toFixed(0)} ms by a client relying on the TTL (${TTL_MS} ms, refresh 1000 ms)`);
+      // Its last refresh was at most one refresh period before the kill, so it expires by
+      // kill + TTL; the margin covers the 10 ms polling and a loaded machine's timer lag.
+      assert.ok(observerMs <= TTL_MS + 250, `not chosen within its TTL (took ${observerMs.toFixed(0)} ms)`);
+      assert.ok(clientMs < 1000, `sooner where the socket layer saw it die (took ${clientMs.toFixed(0)} ms)`);
+      for (let i = 0; i < 6; i++) assert.equal(await c.call({}, "whoami"), "a", "only the live server is chosen");
+    } finally {
+      await observer.close();
+    }
   });
 });
