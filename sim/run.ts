@@ -29,6 +29,7 @@ import { SimNetwork } from "./net/network.js";
 import { resolveSimOptions, type SimInput, type SimOptions } from "./options.js";
 import { Prng } from "./prng.js";
 import { Scheduler } from "./scheduler.js";
+import type { DrainMode } from "./drain.js";
 import { Trace } from "./trace.js";
 import { Violations, type Violation } from "./violations.js";
 import { Workload } from "./workload.js";
@@ -39,6 +40,8 @@ export interface RunHooks {
   onProgress?: (fraction: number) => void;
   /** Receives every trace line (slow: for small runs and debugging). */
   traceSink?: (line: string) => void;
+  /** How microtasks are drained between instants (same results either way). @default "sync" */
+  drain?: DrainMode;
 }
 
 export interface SimResult {
@@ -61,11 +64,15 @@ export interface SimResult {
 }
 
 const ms = (x: number): number => Math.round(x * 1000);
+/** Virtual time the cluster gets after healing to finish all work (server backlogs included). */
+const DRAIN_BUDGET_MS = 120_000;
+/** Probe calls (liveness) wait this long at least: they prove progress, not latency. */
+const PROBE_TIMEOUT_MS = 10_000;
 
 export async function runSimulation(input: SimInput, hooks: RunHooks = {}): Promise<SimResult> {
   const wallStart = performance.now();
   const options = resolveSimOptions(input);
-  const ctx = makeContext(options);
+  const ctx = makeContext(options, hooks.drain ?? "sync");
   if (hooks.traceSink) ctx.trace.sink = hooks.traceSink;
   const uninstall = installSafetyNets(ctx);
   try {
@@ -98,13 +105,20 @@ export async function runSimulation(input: SimInput, hooks: RunHooks = {}): Prom
     ctx.trace.record("phase", 3);
     injector.heal();
     const healUs = scheduler.nowUs;
-    const drainUs = healUs + ms(w.timeoutMs * 1.01 + 1000);
-    await scheduler.run({ stop: () => calls.open === 0, untilUs: drainUs });
+    // Drained: every request settled, no message in flight, no server with work queued
+    // or running (requests whose callers gave up still run; oslo has no cancellation).
+    const drained = (): boolean => calls.open === 0 && ctx.net.stats.inTransit === 0 && cluster.pendingServerWork() === 0;
+    await scheduler.run({ stop: drained, untilUs: healUs + ms(DRAIN_BUDGET_MS) });
+    if (calls.open > 0 || ctx.net.stats.inTransit > 0 || cluster.pendingServerWork() > 0) {
+      ctx.violations.add({ checker: "liveness-after-healing", message: `work did not drain within ${DRAIN_BUDGET_MS / 1000} s of healing: ${calls.open} requests open, ${ctx.net.stats.inTransit} messages in flight, ${cluster.pendingServerWork()} server requests pending`, atUs: scheduler.nowUs });
+    }
     const ttl = options.driver.registrationTtlMs ?? 0;
     const probeAtUs = Math.max(scheduler.nowUs, healUs + ms(ttl * 1.01 + options.checks.discoverySlackMs + 100));
     await scheduler.run({ untilUs: probeAtUs });
-    workload.probe(0);
-    await scheduler.run({ stop: () => calls.open === 0, untilUs: scheduler.nowUs + ms(w.timeoutMs * 1.01 + 1000) });
+    const probeTimeoutMs = Math.max(w.timeoutMs, PROBE_TIMEOUT_MS);
+    workload.probe(0, probeTimeoutMs);
+    await scheduler.run({ stop: () => calls.open === 0, untilUs: scheduler.nowUs + ms(probeTimeoutMs * 1.01 + 1000) });
+    await scheduler.run({ stop: drained, untilUs: scheduler.nowUs + ms(DRAIN_BUDGET_MS) });
 
     ctx.trace.record("phase", 4);
     const checkInput: CheckInput = { ctx, cluster, healUs };
@@ -143,8 +157,8 @@ export async function runSimulation(input: SimInput, hooks: RunHooks = {}): Prom
   }
 }
 
-function makeContext(options: SimOptions): SimContext {
-  const scheduler = new Scheduler();
+function makeContext(options: SimOptions, drain: DrainMode): SimContext {
+  const scheduler = new Scheduler(drain);
   const trace = new Trace(() => scheduler.nowUs);
   const f = options.faults;
   const net = new SimNetwork(scheduler, trace, Prng.derive(options.seed, "net"), {

@@ -38,14 +38,14 @@ export class Workload {
   }
 
   /** One probe call per topic, from the first ready host at or after `from`. */
-  probe(from: number): number {
+  probe(from: number, timeoutMs: number): number {
     const hosts = this.cluster.hosts.length;
     let sent = 0;
     for (let t = 0; t < this.cluster.topics; t++) {
       for (let k = 0; k < hosts; k++) {
         const h = (from + t + k) % hosts;
         if (!this.cluster.ready(h)) continue;
-        this.issue(h, KIND.call, t, -1, true);
+        this.issue(h, KIND.call, t, -1, true, timeoutMs);
         sent++;
         break;
       }
@@ -64,7 +64,7 @@ export class Workload {
       const topic = this.rng.pick(host.clientTopics);
       const servers = this.cluster.serversOfTopic[topic]!;
       const server = kind !== KIND.fanout && servers.length > 0 && this.rng.bernoulli(w.directedRatio) ? this.rng.pick(servers) : -1;
-      this.issue(h, kind, topic, server, false);
+      this.issue(h, kind, topic, server, false, w.timeoutMs);
     }
     if (!this.done) this.ctx.scheduler.after(Math.max(1, Math.round(this.rng.exponential(1e6 / w.ratePerSec))), () => this.arrive());
   }
@@ -79,14 +79,15 @@ export class Workload {
     return -1;
   }
 
-  private issue(h: number, kind: KindCode, topic: number, server: number, probe: boolean): void {
+  private issue(h: number, kind: KindCode, topic: number, server: number, probe: boolean, timeoutMs: number): void {
     const { calls, scheduler, trace, options } = this.ctx;
     const node = this.cluster.hosts[h]!.node;
     const clock = node.proc.clock;
-    const i = calls.add({ host: h, incarnation: node.incarnation, kind, topic, server, probe, issuedUs: scheduler.nowUs, issuedLocalMs: clock.nowMs(), timeoutMs: options.workload.timeoutMs });
+    const i = calls.add({ host: h, incarnation: node.incarnation, kind, topic, server, probe, issuedUs: scheduler.nowUs, issuedLocalMs: clock.nowMs(), timeoutMs });
     if (!probe) this.issued++;
     trace.record("issue", i, h, kind, topic);
-    const client = node.client(topic, server);
+    const base = node.client(topic, server);
+    const client = timeoutMs === options.workload.timeoutMs ? base : base.prepare({ timeoutMs });
     const args = { n: i, pad: this.pad };
     const ctxArg = { request: i };
     const p: Promise<unknown> = kind === KIND.call ? client.call(ctxArg, "echo", args) : kind === KIND.cast ? client.cast(ctxArg, "echo", args) : client.prepare({ fanout: true }).cast(ctxArg, "echo", args);

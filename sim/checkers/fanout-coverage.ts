@@ -1,10 +1,11 @@
 /**
  * A fanout that resolved reached every live server of its topic once. "Live" is judged
  * from ground truth, not from the driver: a server counts if its address was listed in
- * the matchmaker throughout [issued, settled] and its process never crashed afterwards
- * (a crash may lose messages in flight, and an unlisted server is legitimately skipped).
- * A fanout whose caller crashed later is not judged: resolving means the messages were
- * queued, and a crash resets the caller's connections with whatever was still in flight.
+ * the matchmaker throughout [issued, settled] and its process never ended afterwards: a
+ * crash may lose messages in flight, a stopping server refuses new work, and an unlisted
+ * server is legitimately skipped. A fanout whose caller ended later is not judged either:
+ * resolving means the messages were queued, and a crash resets the caller's connections
+ * with whatever was still in flight.
  * Partitions and pauses only delay delivery; the liveness phase waits for it.
  */
 import { topicKey } from "../../src/core/target.js";
@@ -17,7 +18,7 @@ export const fanoutCoverage: Checker = {
   proves: "a resolved fanout ran exactly once on every server continuously listed for its topic that stayed alive",
   check({ ctx, cluster }: CheckInput): void {
     const { calls, exec, discovery, faults, violations } = ctx;
-    const crashedIncarnations = new Set(faults.crashes.map((c) => `${c.host}/${c.incarnation}`));
+    const crashedIncarnations = new Set(faults.ended.map((c) => `${c.host}/${c.incarnation}`));
     for (let i = 0; i < calls.size; i++) {
       if (calls.kind[i] !== KIND.fanout || calls.outcome[i] !== OUTCOME.replied) continue;
       if (crashedIncarnations.has(`${calls.host[i]}/${calls.incarnation[i]}`)) continue;

@@ -20,6 +20,8 @@ export interface HostState extends HostSpec {
   readonly clientTopics: readonly number[];
   node: SimNode;
   up: boolean;
+  /** A graceful restart is closing the current incarnation. */
+  restarting: boolean;
   /** Every incarnation so far, oldest first (the current one last). */
   readonly incarnations: SimNode[];
 }
@@ -50,7 +52,7 @@ export class Cluster {
       const spec: HostSpec = { index: i, ip: net.ip, behavior: new HostBehavior(), topic };
       const time: HostTime = { offsetMs: offset, driftPpm: drift };
       const node = this.makeNode(spec, time, 0);
-      this.hosts.push({ ...spec, time, clientTopics, node, up: true, incarnations: [node] });
+      this.hosts.push({ ...spec, time, clientTopics, node, up: true, restarting: false, incarnations: [node] });
     }
   }
 
@@ -63,6 +65,7 @@ export class Cluster {
   crash(h: number): void {
     const host = this.hosts[h]!;
     if (!host.up) return;
+    host.restarting = false;
     const node = host.node;
     const address = node.address;
     if (node.proc.paused) this.ctx.faults.pauseEnded(h, this.ctx.scheduler.nowUs);
@@ -70,6 +73,7 @@ export class Cluster {
     host.up = false;
     const keys = host.topic >= 0 ? listenKeys({ topic: topicName(host.topic), server: serverName(h) }) : [];
     this.ctx.faults.crashes.push({ host: h, incarnation: node.incarnation, atUs: this.ctx.scheduler.nowUs, address, keys });
+    this.ctx.faults.ended.push({ host: h, incarnation: node.incarnation, atUs: this.ctx.scheduler.nowUs, how: "crash" });
     this.ctx.calls.abandon(h, node.incarnation, this.ctx.scheduler.nowUs);
     this.ctx.trace.record("process", h, node.incarnation, 2);
     this.onCrash?.(this.ctx.faults.crashes[this.ctx.faults.crashes.length - 1]!);
@@ -84,6 +88,28 @@ export class Cluster {
     host.up = true;
     this.ctx.trace.record("process", h, host.node.incarnation, 1);
     void this.startNode(host);
+  }
+
+  /**
+   * A rolling restart of one host: Transport.close() (the server deregisters, drains and
+   * closes; the host's own pending requests fail with TransportClosed), then a new
+   * incarnation starts. The host counts as not ready while it restarts.
+   */
+  gracefulRestart(h: number): void {
+    const host = this.hosts[h]!;
+    if (!host.up || host.restarting) return;
+    const old = host.node;
+    host.restarting = true;
+    this.ctx.trace.record("process", h, old.incarnation, 5);
+    old.proc.enter(() => {
+      void old.close().then(() => {
+        this.ctx.faults.ended.push({ host: h, incarnation: old.incarnation, atUs: this.ctx.scheduler.nowUs, how: "stop" });
+        host.restarting = false;
+        if (host.node !== old || !host.up) return; // crashed meanwhile
+        host.up = false;
+        this.restart(h);
+      });
+    });
   }
 
   pause(h: number): void {
@@ -105,7 +131,17 @@ export class Cluster {
   /** Hosts whose process is up and not paused, in index order. */
   ready(h: number): boolean {
     const host = this.hosts[h]!;
-    return host.up && !host.node.proc.paused && host.node.transport !== undefined;
+    return host.up && !host.restarting && !host.node.proc.paused && host.node.transport !== undefined;
+  }
+
+  /** Requests received by live servers and not finished yet (queued or running), from the listeners' counters. */
+  pendingServerWork(): number {
+    let n = 0;
+    for (const h of this.hosts) {
+      const st = h.up ? h.node.server?.stats : undefined;
+      if (st) n += st.received - st.malformed - st.unsupported - st.refused - st.handled;
+    }
+    return n;
   }
 
   /** Closes every live transport (servers stop, sockets close). */

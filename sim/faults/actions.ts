@@ -9,6 +9,7 @@ export type FaultAction =
   | { kind: "isolate"; atMs: number; forMs: number; host: number; direction: "in" | "out" | "both" }
   | { kind: "clog"; atMs: number; forMs: number; from: number; to: number }
   | { kind: "crash"; atMs: number; host: number; restartAfterMs: number | null }
+  | { kind: "restart"; atMs: number; host: number }
   | { kind: "pause"; atMs: number; forMs: number; host: number }
   | { kind: "slow"; atMs: number; forMs: number; host: number; serviceMs: number }
   | { kind: "hang"; atMs: number; forMs: number; host: number }
@@ -16,11 +17,13 @@ export type FaultAction =
 
 export type FaultKind = FaultAction["kind"];
 
-export const FAULT_KINDS: readonly FaultKind[] = ["partition", "isolate", "clog", "crash", "pause", "slow", "hang", "redis"];
+export const FAULT_KINDS: readonly FaultKind[] = ["partition", "isolate", "clog", "crash", "restart", "pause", "slow", "hang", "redis"];
 
-/** How long the fault lasts (a crash lasts until its restart; null: until the faults heal). */
+/** How long the fault lasts (a crash lasts until its restart; null: until the faults heal; a graceful restart is instant). */
 export function faultDurationMs(a: FaultAction): number | null {
-  return a.kind === "crash" ? a.restartAfterMs : a.forMs;
+  if (a.kind === "crash") return a.restartAfterMs;
+  if (a.kind === "restart") return 0;
+  return a.forMs;
 }
 
 /** The hosts a fault touches (for the timeline and for scenario validation). */
@@ -51,6 +54,8 @@ export function describeFault(a: FaultAction): string {
       return `${at}.clog(${a.from}, ${a.to}, { forMs: ${ms(a.forMs)} })`;
     case "crash":
       return `${at}.crash(${a.host}, { restartAfterMs: ${a.restartAfterMs === null ? "null" : ms(a.restartAfterMs)} })`;
+    case "restart":
+      return `${at}.restart(${a.host})`;
     case "pause":
       return `${at}.pause(${a.host}, { forMs: ${ms(a.forMs)} })`;
     case "slow":

@@ -70,6 +70,9 @@ export class FaultInjector {
       case "crash":
         this.cluster.crash(a.host);
         return () => this.cluster.restart(a.host);
+      case "restart":
+        this.cluster.gracefulRestart(a.host);
+        return () => undefined;
       case "pause":
         this.cluster.pause(a.host);
         return () => this.cluster.resume(a.host);

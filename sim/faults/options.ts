@@ -30,6 +30,8 @@ export interface FaultOptions {
   crashesPerSec: number;
   /** Mean time until a crashed host restarts; 0 = it stays down until the faults heal. */
   restartMsMean: number;
+  /** Graceful restarts per second (Transport.close(), then a new process: a rolling restart). */
+  restartsPerSec: number;
   /** Process pauses (blocked event loop) per second. */
   pausesPerSec: number;
   pauseMsMean: number;
@@ -61,7 +63,7 @@ export const FAULTS_NONE: FaultOptions = {
   oneWayDelayMsMin: 0.05, oneWayDelayMsMean: 0.15,
   partitionsPerSec: 0, partitionMode: "isolate_single", partitionSymmetry: "symmetric", partitionMsMean: 300,
   clogsPerSec: 0, clogMsMean: 100,
-  crashesPerSec: 0, restartMsMean: 500,
+  crashesPerSec: 0, restartMsMean: 500, restartsPerSec: 0,
   pausesPerSec: 0, pauseMsMean: 100,
   slowPerSec: 0, slowMsMean: 300, slowServiceMsMean: 50,
   hangsPerSec: 0, hangMsMean: 300,
@@ -75,6 +77,7 @@ export const FAULTS_DEFAULT: FaultOptions = {
   partitionsPerSec: 0.5, partitionMode: "isolate_single", partitionSymmetry: "mixed",
   clogsPerSec: 1,
   crashesPerSec: 0.3,
+  restartsPerSec: 0.3,
   pausesPerSec: 0.5,
   slowPerSec: 0.5,
   hangsPerSec: 0.2,
@@ -87,7 +90,7 @@ export const FAULTS_HEAVY: FaultOptions = {
   ...FAULTS_DEFAULT,
   oneWayDelayMsMean: 1,
   partitionsPerSec: 2, partitionMode: "uniform_size",
-  clogsPerSec: 4, crashesPerSec: 1, pausesPerSec: 2, slowPerSec: 2, hangsPerSec: 1, redisOutagesPerSec: 1,
+  clogsPerSec: 4, crashesPerSec: 1, restartsPerSec: 1, pausesPerSec: 2, slowPerSec: 2, hangsPerSec: 1, redisOutagesPerSec: 1,
   clockDriftPpmMax: 1000,
   sendHighWaterMark: 8, receiveHighWaterMark: 8, maxQueuedSends: 16,
 };

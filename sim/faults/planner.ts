@@ -62,6 +62,7 @@ export function planFaults(o: FaultOptions, w: PlanWindow, rng: Prng): FaultActi
   for (const atMs of arrivals(rng, o.crashesPerSec, w)) {
     out.push({ kind: "crash", atMs, host: rng.int(w.hosts), restartAfterMs: o.restartMsMean > 0 ? dur(rng, o.restartMsMean) : null });
   }
+  for (const atMs of arrivals(rng, o.restartsPerSec, w)) out.push({ kind: "restart", atMs, host: rng.int(w.hosts) });
   for (const atMs of arrivals(rng, o.pausesPerSec, w)) out.push({ kind: "pause", atMs, forMs: dur(rng, o.pauseMsMean), host: rng.int(w.hosts) });
   for (const atMs of arrivals(rng, o.slowPerSec, w)) {
     out.push({ kind: "slow", atMs, forMs: dur(rng, o.slowMsMean), host: anyServer(), serviceMs: Math.max(0.001, Math.round(o.slowServiceMsMean * 1000) / 1000) });

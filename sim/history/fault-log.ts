@@ -21,9 +21,18 @@ export interface CrashRecord {
   readonly keys: readonly string[];
 }
 
+/** A process incarnation that ended before the run did (crashed or stopped for a restart). */
+export interface EndedIncarnation {
+  readonly host: number;
+  readonly incarnation: number;
+  readonly atUs: number;
+  readonly how: "crash" | "stop";
+}
+
 export class FaultLog {
   readonly applied: AppliedFault[] = [];
   readonly crashes: CrashRecord[] = [];
+  readonly ended: EndedIncarnation[] = [];
   private readonly pauses = new Map<number, { startUs: number; endUs: number }[]>();
   healedAtUs = NaN;
 
@@ -43,6 +52,11 @@ export class FaultLog {
     const list = this.pauses.get(host);
     const last = list?.[list.length - 1];
     if (last && last.endUs === Infinity) last.endUs = atUs;
+  }
+
+  /** Whether the incarnation ended (crash or graceful stop) at any time in the run. */
+  endedEver(host: number, incarnation: number): boolean {
+    return this.ended.some((e) => e.host === host && e.incarnation === incarnation);
   }
 
   /** Virtual µs during which `host` was paused within [fromUs, toUs]. */

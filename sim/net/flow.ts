@@ -26,6 +26,10 @@ export interface FlowNet {
   linkOpen(src: number, dst: number): boolean;
   stalled(flow: Flow, on: boolean): void;
   traceDeliver(flow: Flow, bytes: number): void;
+  /** A message entered a flow. */
+  sent(): void;
+  /** Messages in transit were discarded (reset, reader gone). */
+  lost(n: number): void;
 }
 
 const FIN: Buffer[] = [];
@@ -56,6 +60,7 @@ export class Flow {
   send(frames: Buffer[]): void {
     if (this.dead) return;
     this.count++;
+    this.net.sent();
     this.push(frames);
   }
 
@@ -67,6 +72,7 @@ export class Flow {
   /** Discards the data in transit and sends FIN at once (RST: the writer crashed). */
   reset(): void {
     if (this.dead) return;
+    this.net.lost(this.dataInTransit());
     this.transit.clear();
     this.readyUs.clear();
     this.count = 0;
@@ -84,8 +90,18 @@ export class Flow {
     if (this.isStalled) this.net.stalled(this, false);
     this.isStalled = false;
     this.count = 0;
+    const lost = this.dataInTransit();
+    this.net.lost(lost);
     this.readyUs.clear();
-    return this.transit.clear();
+    this.transit.clear();
+    return lost;
+  }
+
+  /** Messages in transit, the FIN marker excluded. */
+  private dataInTransit(): number {
+    let n = 0;
+    for (const f of this.transit) if (f !== FIN) n++;
+    return n;
   }
 
   /** The reader took one message of this flow. */

@@ -31,6 +31,8 @@ export interface SimHost {
 }
 
 export interface NetworkStats {
+  /** Messages written to a connection and neither arrived nor lost yet. */
+  inTransit: number;
   delivered: number;
   bytes: number;
   linksUp: number;
@@ -48,7 +50,7 @@ export class SimNetwork implements FlowNet {
   readonly faults: LinkFaults;
   readonly endpoints = new Map<string, SimSocket>();
   readonly hosts: SimHost[] = [];
-  readonly stats: NetworkStats = { delivered: 0, bytes: 0, linksUp: 0, linksDown: 0, lostInTransit: 0, connectRetries: 0 };
+  readonly stats: NetworkStats = { inTransit: 0, delivered: 0, bytes: 0, linksUp: 0, linksDown: 0, lostInTransit: 0, connectRetries: 0 };
   private readonly byIp = new Map<string, SimHost>();
   private readonly stalledFlows = new Set<Flow>();
   private readonly minUs: number;
@@ -97,6 +99,15 @@ export class SimNetwork implements FlowNet {
     return this.faults.open(src, dst);
   }
 
+  sent(): void {
+    this.stats.inTransit++;
+  }
+
+  lost(n: number): void {
+    this.stats.inTransit -= n;
+    this.stats.lostInTransit += n;
+  }
+
   stalled(flow: Flow, on: boolean): void {
     if (on) this.stalledFlows.add(flow);
     else this.stalledFlows.delete(flow);
@@ -107,6 +118,7 @@ export class SimNetwork implements FlowNet {
   }
 
   traceDeliver(flow: Flow, bytes: number): void {
+    this.stats.inTransit--;
     this.stats.delivered++;
     this.stats.bytes += bytes;
     this.trace.record("deliver", flow.link.id, flow.src.owner.host, flow.dst.owner.host, bytes);

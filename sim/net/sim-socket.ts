@@ -206,7 +206,7 @@ export class SimSocket implements PortSocket, EndOwner {
     const out = link.flowFrom(end);
     if (reset) out.reset();
     else out.fin();
-    this.net.stats.lostInTransit += link.flowTo(end).kill();
+    link.flowTo(end).kill();
     end.link = undefined;
   }
 
@@ -239,7 +239,7 @@ export class SimSocket implements PortSocket, EndOwner {
       return;
     }
     const link = end.link;
-    this.net.stats.lostInTransit += end.outFlow()?.kill() ?? 0;
+    end.outFlow()?.kill();
     end.link = undefined;
     this.detachEnd(end, false);
     this.net.stats.linksDown++;

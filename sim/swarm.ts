@@ -1,0 +1,85 @@
+/**
+ * Swarm testing (VOPR's options_swarm): each seed picks its own world. Cluster shape,
+ * workload, driver options (timeouts, TTL, HWM, pool cap, grace period) and which fault
+ * kinds are enabled at what rates are all drawn from the seed, within the bounds below, so
+ * a sweep over seeds explores combinations no hand-written scenario would. Explicit
+ * --hosts / --calls on the command line override the drawn values.
+ */
+import { FAULTS_NONE, type FaultOptions, type PartitionMode, type PartitionSymmetry } from "./faults/options.js";
+import type { SimInput } from "./options.js";
+import { Prng } from "./prng.js";
+
+export interface SwarmOverrides {
+  hosts?: number;
+  calls?: number;
+}
+
+const pickOne = <T>(rng: Prng, xs: readonly T[]): T => rng.pick(xs);
+const maybe = (rng: Prng, p: number, value: number): number => (rng.bernoulli(p) ? value : 0);
+
+function swarmFaults(rng: Prng): FaultOptions {
+  return {
+    ...FAULTS_NONE,
+    oneWayDelayMsMin: pickOne(rng, [0.01, 0.05, 0.2, 1]),
+    oneWayDelayMsMean: pickOne(rng, [0.05, 0.2, 1, 5]),
+    partitionsPerSec: maybe(rng, 0.5, rng.range(1, 30) / 10),
+    partitionMode: pickOne<PartitionMode>(rng, ["isolate_single", "uniform_size", "uniform_partition"]),
+    partitionSymmetry: pickOne<PartitionSymmetry>(rng, ["symmetric", "asymmetric", "mixed"]),
+    partitionMsMean: rng.range(20, 800),
+    clogsPerSec: maybe(rng, 0.5, rng.range(1, 50) / 10),
+    clogMsMean: rng.range(5, 500),
+    crashesPerSec: maybe(rng, 0.4, rng.range(1, 20) / 10),
+    restartMsMean: pickOne(rng, [0, 50, 300, 1000]),
+    restartsPerSec: maybe(rng, 0.3, rng.range(1, 20) / 10),
+    pausesPerSec: maybe(rng, 0.4, rng.range(1, 30) / 10),
+    pauseMsMean: rng.range(5, 500),
+    slowPerSec: maybe(rng, 0.4, rng.range(1, 20) / 10),
+    slowMsMean: rng.range(20, 800),
+    slowServiceMsMean: rng.range(1, 1000),
+    hangsPerSec: maybe(rng, 0.3, rng.range(1, 20) / 10),
+    hangMsMean: rng.range(20, 800),
+    redisOutagesPerSec: maybe(rng, 0.3, rng.range(1, 20) / 10),
+    redisOutageMsMean: rng.range(20, 800),
+    clockDriftPpmMax: maybe(rng, 0.5, rng.range(1, 2000)),
+    clockOffsetMsMax: maybe(rng, 0.5, rng.range(1, 10_000)),
+    ...(rng.bernoulli(0.3) ? { sendHighWaterMark: rng.range(1, 16), receiveHighWaterMark: rng.range(1, 16), maxQueuedSends: rng.range(1, 32) } : {}),
+  };
+}
+
+/** The options of swarm run `seed` (deterministic in the seed). */
+export function optionsSwarm(seed: number, o: SwarmOverrides = {}): SimInput {
+  const rng = Prng.derive(seed, "swarm");
+  const hosts = o.hosts ?? rng.range(2, 40);
+  const timeoutMs = pickOne(rng, [100, 300, 1000, 3000]);
+  return {
+    seed,
+    cluster: {
+      hosts,
+      servers: Math.max(1, Math.round(hosts * (rng.range(5, 10) / 10))),
+      serversPerTopic: rng.range(1, 6),
+      topicsPerClient: rng.range(1, 4),
+      maxConcurrency: pickOne(rng, [1, 4, 64]),
+      matchmakerLatencyMs: pickOne(rng, [0, 0, 0.5, 2]),
+      readLatencyMs: pickOne(rng, [0, 0.02, 0.1]),
+    },
+    workload: {
+      calls: o.calls ?? rng.range(200, 2000),
+      ratePerSec: rng.range(200, 3000),
+      mix: { call: rng.range(1, 10), cast: rng.range(0, 5), fanout: rng.range(0, 3) },
+      directedRatio: rng.range(0, 5) / 10,
+      timeoutMs,
+      retry: rng.bernoulli(0.7) ? null : rng.range(0, 3),
+      serviceMsMean: pickOne(rng, [0, 0.2, 2, 20]),
+      payloadBytes: pickOne(rng, [0, 64, 1024]),
+    },
+    driver: {
+      rpcResponseTimeoutMs: timeoutMs,
+      registrationTtlMs: rng.range(300, 5000),
+      sendTimeoutMs: rng.range(20, 2000),
+      hostWaitIntervalMs: rng.range(5, 200),
+      stopGraceMs: pickOne(rng, [0, 20, 100]),
+      pool: { maxSockets: pickOne(rng, [2, 8, 64, 128]), maxInFlightPerPeer: pickOne(rng, [4, 100, 1000]), idleTimeoutMs: pickOne(rng, [50, 1000, 60_000]) },
+    },
+    faults: swarmFaults(rng),
+  };
+}
