@@ -19,9 +19,9 @@
  * - Every promise it creates is either returned or has a catch: no unhandled rejections.
  */
 import type { EventEmitter } from "node:events";
-import type { Clock, TimerId } from "../../ports/clock.js";
+import type { Clock } from "../../ports/clock.js";
 import type { Matchmaker } from "../../ports/matchmaker.js";
-import { MatchmakerUnavailable } from "../../errors.js";
+import { CommandRunner } from "./command-runner.js";
 import type { RedisConnections } from "./connection.js";
 import { decodeChange, keyScheme, type Change, type KeyScheme } from "./key-scheme.js";
 import { liveInReply, LookupCache } from "./lookup-cache.js";
@@ -64,33 +64,27 @@ export class RedisMatchmaker implements Matchmaker {
   private readonly watchers = new Set<(key: string) => void>();
   private readonly changeListeners = new Set<(change: Change) => void>();
   private readonly inflight = new Map<string, Promise<string[]>>();
-  private readonly timers = new Set<TimerId>();
   private readonly detach: (() => void)[] = [];
-  private everReady = false;
+  private readonly runner: CommandRunner;
   private subscribedOnce = false;
-  /** Set when a command failed on a connection ioredis still calls ready (a hung Redis). */
-  private failing = false;
-  private lastError: Error | undefined;
   private closed = false;
 
   constructor(private readonly conn: RedisConnections, private readonly clock: Clock, private readonly options: ResolvedRedisMatchmakerOptions) {
     this.scheme = keyScheme(options.keyPrefix, conn.db);
     this.cache = new LookupCache(options.lookupCacheTtlMs);
     const { commands, subscriber } = conn;
-    this.on(commands, "error", (e: Error) => (this.lastError = e));
+    this.runner = new CommandRunner(commands, conn.describe, clock, options.firstConnectWaitMs, () => this.stats.failures++, () => this.onReadyAgain());
     this.on(subscriber, "error", () => undefined); // reported through the command connection
-    this.on(commands, "ready", () => this.onCommandsReady());
     this.on(subscriber, "ready", () => this.onSubscriberReady());
     this.on(subscriber, "message", (channel: string, message: string) => {
       if (channel === this.scheme.channel) this.onMessage(message);
     });
-    if (commands.status === "ready") this.everReady = true;
     this.subscribe();
   }
 
   /** Resolves when the command connection is ready, or after firstConnectWaitMs; never rejects. */
-  async ready(): Promise<boolean> {
-    return this.conn.commands.status === "ready" || (await this.waitReady(this.options.firstConnectWaitMs));
+  ready(): Promise<boolean> {
+    return this.runner.ready();
   }
 
   async register(key: string, host: string, ttlMs: number | null): Promise<void> {
@@ -107,7 +101,7 @@ export class RedisMatchmaker implements Matchmaker {
   async unregister(key: string, host: string): Promise<void> {
     const token = this.book.remove(key, host);
     this.localChange({ op: "-", key, host });
-    await this.run("unregister", () =>
+    await this.runner.run("unregister", () =>
       this.conn.commands.mmUnregister(this.scheme.hostsKey(key), this.scheme.indexKey, this.nowArg(), String(this.options.keyGraceMs), this.scheme.channel, key, host),
     );
     this.book.removed(key, host, token);
@@ -115,8 +109,8 @@ export class RedisMatchmaker implements Matchmaker {
 
   async getHosts(key: string): Promise<string[]> {
     this.stats.lookups++;
-    if (this.closed) throw new MatchmakerUnavailable(`Redis matchmaker (${this.conn.describe}) is closed`);
-    const a = this.cache.answer(key, this.clock.nowMs(), this.reachable());
+    if (this.closed) throw this.runner.unavailable("is closed");
+    const a = this.cache.answer(key, this.clock.nowMs(), this.runner.reachable);
     if (a.kind === "hit") {
       this.stats.cacheHits++;
       if (a.refresh) this.fetch(key).catch(() => undefined);
@@ -173,8 +167,7 @@ export class RedisMatchmaker implements Matchmaker {
     if (this.closed) return;
     this.closed = true;
     for (const d of this.detach.splice(0)) d();
-    for (const t of this.timers) this.clock.clearTimer(t);
-    this.timers.clear();
+    this.runner.close();
     this.watchers.clear();
     this.changeListeners.clear();
     // Keep an error listener: ioredis may still emit while the sockets shut down.
@@ -186,17 +179,13 @@ export class RedisMatchmaker implements Matchmaker {
 
   // --- internals ---------------------------------------------------------------------------
 
-  private reachable(): boolean {
-    return this.conn.commands.status === "ready" && !this.failing;
-  }
-
   private nowArg(): string {
     return this.options.timeSource === "clock" ? String(Math.floor(this.clock.nowMs())) : "";
   }
 
   private async writeRegister(key: string, host: string, ttlMs: number | null): Promise<void> {
     const ttl = ttlMs === null ? "-1" : String(Math.max(0, Math.round(ttlMs)));
-    const changed = await this.run("register", () =>
+    const changed = await this.runner.run("register", () =>
       this.conn.commands.mmRegister(this.scheme.hostsKey(key), this.scheme.indexKey, this.nowArg(), String(this.options.keyGraceMs), this.scheme.channel, key, host, ttl),
     );
     if (changed === 1) this.localChange({ op: "+", key, host });
@@ -222,68 +211,15 @@ export class RedisMatchmaker implements Matchmaker {
 
   private async lookup(zsetKey: string): Promise<LookupReply> {
     this.stats.redisLookups++;
-    const raw = await this.run("lookup", () => this.conn.commands.mmLookup(zsetKey, this.nowArg()));
+    const raw = await this.runner.run("lookup", () => this.conn.commands.mmLookup(zsetKey, this.nowArg()));
     try {
       return parseLookupReply(raw);
     } catch (err) {
-      throw new MatchmakerUnavailable(`Redis matchmaker (${this.conn.describe}): unexpected lookup reply`, { cause: err });
+      throw this.runner.unavailable(": unexpected lookup reply", err);
     }
   }
 
-  /** Runs one command; any failure becomes MatchmakerUnavailable with the Redis error as cause. */
-  private async run<T>(what: string, op: () => Promise<T>): Promise<T> {
-    if (this.closed) throw new MatchmakerUnavailable(`Redis matchmaker (${this.conn.describe}) is closed`);
-    const { commands } = this.conn;
-    if (commands.status !== "ready" && !(await this.waitForFirstConnect())) {
-      this.stats.failures++;
-      const why = this.lastError ? `; last error: ${this.lastError.message}` : "";
-      throw new MatchmakerUnavailable(`Redis matchmaker (${this.conn.describe}) is not connected (status ${commands.status}${why}); ${what} not done`, { cause: this.lastError });
-    }
-    try {
-      const r = await op();
-      this.failing = false;
-      return r;
-    } catch (err) {
-      this.stats.failures++;
-      this.failing = true;
-      this.lastError = err as Error;
-      throw new MatchmakerUnavailable(`Redis matchmaker (${this.conn.describe}): ${what} failed: ${(err as Error).message}`, { cause: err });
-    }
-  }
-
-  /** Only the very first connection attempt is waited for; later outages fail at once. */
-  private waitForFirstConnect(): Promise<boolean> {
-    const s = this.conn.commands.status;
-    if (this.everReady || this.closed || !(s === "wait" || s === "connecting" || s === "connect")) return Promise.resolve(false);
-    return this.waitReady(this.options.firstConnectWaitMs);
-  }
-
-  private waitReady(ms: number): Promise<boolean> {
-    const { commands } = this.conn;
-    return new Promise<boolean>((resolve) => {
-      const done = (ok: boolean): void => {
-        this.clock.clearTimer(timer);
-        this.timers.delete(timer);
-        commands.off("ready", onReady);
-        commands.off("reconnecting", onDown);
-        commands.off("end", onDown);
-        resolve(ok);
-      };
-      const onReady = (): void => done(true);
-      const onDown = (): void => done(false);
-      const timer = this.clock.setTimer(ms, () => done(commands.status === "ready"));
-      this.timers.add(timer);
-      commands.on("ready", onReady);
-      commands.on("reconnecting", onDown);
-      commands.on("end", onDown);
-    });
-  }
-
-  private onCommandsReady(): void {
-    const again = this.everReady;
-    this.everReady = true;
-    this.failing = false;
-    if (!again) return;
+  private onReadyAgain(): void {
     // Back after an outage: Redis may have restarted empty, and changes were missed.
     this.stats.replays++;
     this.cache.invalidateAll();
