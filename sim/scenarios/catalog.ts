@@ -24,12 +24,12 @@ export const SCENARIOS: readonly Scenario[] = [
     .build(),
 
   scenario("split-halves", "partition: the cluster splits in two halves for 400 ms, longer than the call timeout")
-    .hosts(8, small).workload({ calls: 1000, ratePerSec: 1000, timeoutMs: 300 })
+    .hosts(8, small).workload({ calls: 700, ratePerSec: 1000, timeoutMs: 300 })
     .at(350).partition([0, 1, 2, 3], { forMs: 400 })
     .build(),
 
   scenario("crash-server-restart", "crash: a server dies with calls in flight, restarts on a new port; the old address leaves discovery within TTL")
-    .hosts(6, small).workload({ calls: 1200, ratePerSec: 600, timeoutMs: 500 })
+    .hosts(6, small).workload({ calls: 700, ratePerSec: 600, timeoutMs: 500 })
     .driver({ registrationTtlMs: 600 })
     .at(400).crash(1, { restartAfterMs: 300 })
     .build(),
@@ -40,12 +40,12 @@ export const SCENARIOS: readonly Scenario[] = [
     .build(),
 
   scenario("rolling-restart", "restart: servers stop gracefully one after another while calls flow (stopGraceMs keeps late replies readable)")
-    .hosts(6, small).workload({ calls: 1500, ratePerSec: 1000, timeoutMs: 500, serviceMsMean: 5 })
+    .hosts(6, small).workload({ calls: 1000, ratePerSec: 1000, timeoutMs: 500, serviceMsMean: 5 })
     .at(300).restart(0).at(500).restart(1).at(700).restart(2).at(900).restart(3)
     .build(),
 
   scenario("pause-server-hwm", "pause: a server's event loop blocks for 300 ms with small HWMs; clients hit back-pressure, nothing is lost or duplicated")
-    .hosts(5, { serversPerTopic: 2, topicsPerClient: 1 }).workload({ calls: 1000, ratePerSec: 1000, timeoutMs: 600 })
+    .hosts(5, { serversPerTopic: 2, topicsPerClient: 1 }).workload({ calls: 800, ratePerSec: 1000, timeoutMs: 600 })
     .faults({ sendHighWaterMark: 4, receiveHighWaterMark: 4, maxQueuedSends: 8 })
     .at(400).pause(0, { forMs: 300 })
     .build(),
@@ -61,7 +61,7 @@ export const SCENARIOS: readonly Scenario[] = [
     .build(),
 
   scenario("redis-outage-restart", "redis: the matchmaker is down while a server restarts; it registers once the matchmaker is back")
-    .hosts(6, small).workload({ calls: 1200, ratePerSec: 800, timeoutMs: 600 })
+    .hosts(6, small).workload({ calls: 800, ratePerSec: 800, timeoutMs: 600 })
     .driver({ registrationTtlMs: 900 })
     .at(300).redisOutage({ forMs: 500 }).at(350).crash(2, { restartAfterMs: 100 })
     .build(),
@@ -72,7 +72,7 @@ export const SCENARIOS: readonly Scenario[] = [
     .build(),
 
   scenario("drift-heavy", "drift: clocks drift by up to 1000 ppm and sit seconds apart while every kind of fault plays out")
-    .hosts(10, small).workload({ calls: 2000, ratePerSec: 1000, timeoutMs: 500 })
+    .hosts(10, small).workload({ calls: 800, ratePerSec: 1000, timeoutMs: 500 })
     .faults({ clockDriftPpmMax: 1000, clockOffsetMsMax: 5000, partitionsPerSec: 2, clogsPerSec: 3, crashesPerSec: 1, pausesPerSec: 2, slowPerSec: 1, hangsPerSec: 1, redisOutagesPerSec: 1 })
     .seed(7)
     .build(),

@@ -1,0 +1,47 @@
+/**
+ * The CLI contract: with --json the last stdout line is one JSON object with the fields
+ * spec/sim.md lists; the same seed prints the same traceHash in a separate process; a
+ * commit-hash seed is accepted; a run with violations exits 1 and prints how to reproduce.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+
+function sim(...args: string[]): { code: number | null; stdout: string; last: Record<string, unknown> } {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "sim/cli/main.ts", ...args, "--no-report", "--no-progress"], { encoding: "utf8" });
+  const lines = r.stdout.trim().split("\n");
+  let last: Record<string, unknown> = {};
+  try {
+    last = JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
+  } catch {
+    /* not JSON: the caller asserts on stdout */
+  }
+  return { code: r.status, stdout: r.stdout, last };
+}
+
+describe("sim cli", () => {
+  it("--json prints one JSON object last, with seed, hosts, calls, times, traceHash, settled and violations", () => {
+    const a = sim("--seed", "77", "--hosts", "5", "--calls", "200", "--json");
+    assert.equal(a.code, 0, a.stdout);
+    for (const k of ["seed", "hosts", "calls", "simulatedMs", "wallMs", "traceHash", "settled", "violations"]) assert.ok(k in a.last, `missing ${k}`);
+    assert.deepEqual(Object.keys(a.last.settled as object).sort(), ["failed", "replied", "timedOut"]);
+    assert.deepEqual(a.last.violations, []);
+    assert.equal(a.last.seed, 77);
+    const b = sim("--seed", "77", "--hosts", "5", "--calls", "200", "--json");
+    assert.equal(b.last.traceHash, a.last.traceHash, "same seed, same hash, in another process");
+  });
+
+  it("accepts a 40-hex commit hash as the seed and prints the reproduce command", () => {
+    const r = sim("--seed", "0123456789abcdef0123456789abcdef01234567", "--hosts", "3", "--calls", "50");
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /seed 20015998343868 \(from commit 0123456789abcdef/);
+    assert.match(r.stdout, /reproduce: npm run sim -- --seed 20015998343868 --hosts 3 --calls 50/);
+  });
+
+  it("exits 1 and prints the violations and the reproduce command when a checker fails", () => {
+    const r = sim("--scenario", "slow-handlers", "--seed", "1", "--planted-bug", "stale-reply-to-oldest");
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /FAIL reply-to-right-caller/);
+    assert.match(r.stdout, /reproduce: npm run sim -- --scenario slow-handlers --seed 1 --planted-bug stale-reply-to-oldest/);
+  });
+});
