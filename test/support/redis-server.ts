@@ -14,6 +14,12 @@ import { join } from "node:path";
 
 export const REDIS_SERVER_BIN = process.env.REDIS_SERVER_BIN ?? "/usr/bin/redis-server";
 
+/** Servers still running; killed if the test process exits without stopping them. */
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const p of running) p.kill("SIGKILL");
+});
+
 let reasonPrinted = false;
 /** Why Redis tests cannot run here, or undefined when they can. Prints the reason once. */
 export function redisSkipReason(): string | undefined {
@@ -112,6 +118,9 @@ export async function startRedis(opts: StartOptions = {}): Promise<RedisProcess>
     writeFileSync(conf, lines.join("\n") + "\n");
     out = "";
     proc = spawn(REDIS_SERVER_BIN, opts.sentinel ? [conf, "--sentinel"] : [conf], { stdio: ["ignore", "pipe", "pipe"] });
+    const p = proc;
+    running.add(p);
+    p.once("exit", () => running.delete(p));
     proc.stdout!.on("data", (d) => (out = (out + d.toString()).slice(-4000)));
     proc.stderr!.on("data", (d) => (out = (out + d.toString()).slice(-4000)));
     await waitForPing(port, proc, () => out);
