@@ -3,7 +3,23 @@
  * runs at (1 + driftPpm / 1e6) times virtual speed from an offset, so timeouts and TTLs
  * measured on different hosts disagree a little, as on real machines. Timers fire through
  * the process gate: late while the process is paused, never once it has crashed.
+ *
+ * Timer granularity: with "node" (the default) a timer behaves like Node's setTimeout,
+ * which NodeClock uses: a delay below 1 ms (or not a number) becomes 1 ms and fractions
+ * are truncated (Node's lib/internal/timers.js), so a 0 ms timer never fires before the
+ * microtasks of the code that armed it. "exact" fires at the requested sub-millisecond
+ * time, as the Clock port's contract literally reads. The simulated application (service
+ * times) uses setTimerExact: it stands for I/O that takes a while, not for a timer.
  */
+export type TimerGranularity = "node" | "exact";
+
+const TIMEOUT_MAX = 2 ** 31 - 1;
+
+/** The delay Node's setTimeout really waits for a requested delay. */
+export function nodeTimerDelayMs(delayMs: number): number {
+  const d = delayMs >= 1 && delayMs <= TIMEOUT_MAX ? delayMs : 1;
+  return Math.trunc(d);
+}
 import type { Clock, TimerId } from "../src/ports/clock.js";
 import type { Scheduler, SimEvent } from "./scheduler.js";
 import type { Trace } from "./trace.js";
@@ -45,6 +61,7 @@ export class ProcessClock implements Clock {
     private readonly gate: { enter(fn: () => void): void },
     private readonly trace: Trace,
     private readonly host: number,
+    private readonly granularity: TimerGranularity = "node",
   ) {}
 
   nowMs(): number {
@@ -61,8 +78,17 @@ export class ProcessClock implements Clock {
   }
 
   setTimer(delayMs: number, fn: () => void): TimerId {
+    return this.arm(this.granularity === "node" ? nodeTimerDelayMs(delayMs) : Math.max(0, delayMs), fn);
+  }
+
+  /** A timer at the exact (sub-millisecond) delay, for the simulated application's own waits. */
+  setTimerExact(delayMs: number, fn: () => void): TimerId {
+    return this.arm(Math.max(0, delayMs), fn);
+  }
+
+  private arm(delayMs: number, fn: () => void): TimerId {
     const id = this.nextId++;
-    const us = virtualUsFor(this.time, Math.max(0, delayMs));
+    const us = virtualUsFor(this.time, delayMs);
     const ev = this.scheduler.at(this.scheduler.nowUs + us, () => {
       this.timers.delete(id);
       this.trace.record("timer", this.host, id);

@@ -10,7 +10,7 @@
 import { Prng } from "./prng.js";
 import type { Scheduler } from "./scheduler.js";
 import type { Trace } from "./trace.js";
-import { ProcessClock, type HostTime } from "./host-clock.js";
+import { ProcessClock, type HostTime, type TimerGranularity } from "./host-clock.js";
 import type { SimNetwork } from "./net/network.js";
 import type { ProcessGate } from "./net/process-gate.js";
 import { SimSocketFactory } from "./net/socket-factory.js";
@@ -31,9 +31,10 @@ export class HostProcess implements ProcessGate {
     trace: Trace,
     readonly time: HostTime,
     seed: number,
+    granularity: TimerGranularity = "node",
   ) {
     this.rng = Prng.derive(seed, `host/${host}/incarnation/${incarnation}`);
-    this.clock = new ProcessClock(scheduler, time, this, trace, host);
+    this.clock = new ProcessClock(scheduler, time, this, trace, host, granularity);
     this.sockets = new SimSocketFactory(net, this);
   }
 

@@ -22,6 +22,8 @@ export interface ClusterOptions {
   matchmakerLatencyMs: number;
   /** Time between arrival at a socket and a waiting receive() seeing it. */
   readLatencyMs: number;
+  /** "node": timers behave like Node's setTimeout (>= 1 ms, truncated); "exact": sub-ms. */
+  timerGranularity: "node" | "exact";
 }
 
 export interface WorkloadOptions {
@@ -43,7 +45,11 @@ export interface WorkloadOptions {
 }
 
 export interface CheckOptions {
-  /** A request may settle this long after its deadline (caller's clock) and not count as late. */
+  /**
+   * A request may settle this long after its deadline (caller's clock) and not count as
+   * late. 2 ms: Node timers wait at least 1 ms and truncate fractions, so a deadline timer
+   * can fire up to 1 ms early; re-armed for the rest, it waits 1 ms again (spec/sim.md).
+   */
   settleSlackMs: number;
   /** Extra time after ttl for a crashed host's entries to be gone. */
   discoverySlackMs: number;
@@ -89,6 +95,7 @@ export function resolveSimOptions(input: SimInput = {}): SimOptions {
     maxConcurrency: 64,
     matchmakerLatencyMs: 0,
     readLatencyMs: 0.02,
+    timerGranularity: "node",
     ...input.cluster,
   };
   cluster.servers = Math.min(hosts, cluster.servers);
@@ -112,7 +119,7 @@ export function resolveSimOptions(input: SimInput = {}): SimOptions {
     driver: { ...DEFAULT_DRIVER, ...input.driver },
     faults: { ...FAULTS_DEFAULT, ...input.faults },
     ...(input.schedule ? { schedule: input.schedule } : {}),
-    checks: { settleSlackMs: 1, discoverySlackMs: 1, ...input.checks },
+    checks: { settleSlackMs: 2, discoverySlackMs: 1, ...input.checks },
     warmupMs: input.warmupMs ?? 100,
     ...(input.plantedBug ? { plantedBug: input.plantedBug } : {}),
   };

@@ -1,10 +1,10 @@
 /**
- * Virtual time. The scheduler pops events in (time, seq) order and runs them; between two
- * distinct virtual times it lets every microtask the events started run to completion
- * (drain.ts), so that promise-based shell code (the driver's async/await) finishes
- * reacting to "now" before the clock moves on. Events of one virtual time run as a batch;
- * microtasks may schedule more events at the same time, which form the next batch at that
- * time.
+ * Virtual time. The scheduler pops events in (time, seq) order and runs them. After every
+ * event it lets every microtask the event started run to completion (drain.ts), as Node
+ * runs the microtask queue after every macrotask callback: promise-based shell code (the
+ * driver's async/await) finishes reacting to an event before the next event runs, and
+ * long before the clock moves on. Microtasks may schedule more events at the current
+ * time; they run next, in scheduling order.
  *
  * The loop runs inside macrotasks (setImmediate callbacks), in segments of at most
  * SEGMENT_BATCHES instants, so that I/O (progress output) gets a turn between segments.
@@ -36,7 +36,7 @@ export class Scheduler {
   private running = false;
   /** Events run so far. */
   eventsRun = 0;
-  /** Distinct virtual times visited (microtask drains). */
+  /** Distinct virtual times visited. */
   batches = 0;
   /** Drains that fell back to a macrotask turn (sync draining unavailable). */
   slowDrains = 0;
@@ -91,7 +91,7 @@ export class Scheduler {
           if (this.mode === "sync" && syncDrainWorks()) {
             outcome = this.segment(limits);
           } else {
-            outcome = this.step(limits);
+            outcome = this.stepOne(limits);
             if (outcome === undefined) {
               this.slowDrains++;
               pendingBatch = true;
@@ -112,19 +112,18 @@ export class Scheduler {
     });
   }
 
-  /** Up to SEGMENT_BATCHES instants with synchronous drains; undefined: not finished. */
+  /** Up to SEGMENT_BATCHES instants, draining after every event; undefined: not finished. */
   private segment(limits: RunLimits): RunOutcome | undefined {
     for (let n = 0; n < SEGMENT_BATCHES; n++) {
-      const outcome = this.step(limits);
+      const outcome = this.step(limits, drainSync);
       if (outcome !== undefined) return outcome;
-      drainSync();
       limits.onBatch?.();
     }
     return undefined;
   }
 
-  /** Runs the events of the next instant; returns an outcome when the run should end instead. */
-  private step(limits: RunLimits): RunOutcome | undefined {
+  /** Checks the limits against the next event; an outcome ends the run. */
+  private limit(limits: RunLimits): RunOutcome | undefined {
     if (limits.stop?.()) return "stopped";
     const head = this.queue.peek();
     if (!head) return "idle";
@@ -133,14 +132,34 @@ export class Scheduler {
       this.now = Math.max(this.now, Math.floor(until));
       return "until";
     }
-    const t = head.atUs;
+    return undefined;
+  }
+
+  /** Runs every event of the next instant, each followed by a drain. */
+  private step(limits: RunLimits, drain: () => void): RunOutcome | undefined {
+    const outcome = this.limit(limits);
+    if (outcome !== undefined) return outcome;
+    const t = this.queue.peek()!.atUs;
     this.now = t;
-    for (let ev = head; ev && ev.atUs === t; ev = this.queue.peek()!) {
+    for (let ev = this.queue.peek(); ev && ev.atUs === t; ev = this.queue.peek()) {
       this.queue.pop();
       this.eventsRun++;
       ev.fn();
+      drain();
     }
     this.batches++;
+    return undefined;
+  }
+
+  /** Fallback mode: one event per macrotask turn (Node drains between turns). */
+  private stepOne(limits: RunLimits): RunOutcome | undefined {
+    const outcome = this.limit(limits);
+    if (outcome !== undefined) return outcome;
+    const ev = this.queue.pop()!;
+    if (ev.atUs !== this.now) this.batches++;
+    this.now = ev.atUs;
+    this.eventsRun++;
+    ev.fn();
     return undefined;
   }
 }

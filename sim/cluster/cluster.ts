@@ -150,7 +150,7 @@ export class Cluster {
   }
 
   private makeNode(spec: HostSpec, time: HostTime, incarnation: number): SimNode {
-    const proc = new HostProcess(spec.index, incarnation, this.ctx.net, this.ctx.scheduler, this.ctx.trace, time, this.ctx.options.seed);
+    const proc = new HostProcess(spec.index, incarnation, this.ctx.net, this.ctx.scheduler, this.ctx.trace, time, this.ctx.options.seed, this.ctx.options.cluster.timerGranularity);
     proc.clock.onLivelock = (reads) =>
       this.ctx.violations.add({ checker: "no-livelock", message: `h${spec.index} read its clock ${reads} times at ${(this.ctx.scheduler.nowUs / 1000).toFixed(3)} ms without virtual time moving (a microtask spin)`, atUs: this.ctx.scheduler.nowUs });
     return new SimNode(this.ctx, spec, proc);

@@ -4,7 +4,7 @@
  * returns who served which request, so the workload can check that the reply belongs to
  * the call it resolved.
  */
-import type { Clock } from "../../src/ports/clock.js";
+import type { ProcessClock } from "../host-clock.js";
 import type { ExecLog } from "../history/exec-log.js";
 import type { Prng } from "../prng.js";
 import type { Trace } from "../trace.js";
@@ -23,7 +23,7 @@ export interface EndpointDeps {
   host: number;
   incarnation: number;
   topic: number;
-  clock: Clock;
+  clock: ProcessClock;
   /** The process gate: work resumed from outside the process goes through it. */
   enter: (fn: () => void) => void;
   rng: Prng;
@@ -35,7 +35,7 @@ export interface EndpointDeps {
 }
 
 export function makeEndpoint(d: EndpointDeps): object {
-  const sleep = (ms: number): Promise<void> => new Promise((resolve) => d.clock.setTimer(ms, resolve));
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => d.clock.setTimerExact(ms, resolve));
   return {
     async echo(_ctx: Record<string, unknown>, args: Record<string, unknown>): Promise<EchoReply> {
       const n = typeof args.n === "number" ? args.n : -1;
