@@ -76,6 +76,21 @@ export class SimMatchmakerView implements Matchmaker {
    */
   private op<T>(code: number, run: () => Promise<T>, record: () => void): Promise<T> {
     if (this.proc.dead) return NEVER;
+    if (this.latencyUs <= 0) {
+      // No round trip: the answer comes back in the same chain of microtasks, while the
+      // process is running (it called us), so there is nothing to gate.
+      return run().then(
+        (v) => {
+          record();
+          this.trace.record("mm", this.proc.host, code, 1);
+          return v;
+        },
+        (e: unknown) => {
+          this.trace.record("mm", this.proc.host, code, 0);
+          throw e;
+        },
+      );
+    }
     return new Promise<T>((resolve, reject) => {
       const execute = (): void => {
         let result: Promise<T>;
@@ -96,13 +111,11 @@ export class SimMatchmakerView implements Matchmaker {
           },
         );
       };
-      if (this.latencyUs <= 0) execute();
-      else this.scheduler.after(Math.floor(this.latencyUs / 2), execute);
+      this.scheduler.after(Math.floor(this.latencyUs / 2), execute);
     });
   }
 
   private answer(fn: () => void): void {
-    if (this.latencyUs <= 0) this.proc.enter(fn);
-    else this.scheduler.after(Math.ceil(this.latencyUs / 2), () => this.proc.enter(fn));
+    this.scheduler.after(Math.ceil(this.latencyUs / 2), () => this.proc.enter(fn));
   }
 }
