@@ -14,7 +14,7 @@
 import { performance } from "node:perf_hooks";
 import { InProcessMatchmaker } from "../src/matchmaker/in-process.js";
 import { armDiscoveryProbe, CHECKERS, cleanShutdown } from "./checkers/index.js";
-import type { CheckInput } from "./checkers/checker.js";
+import type { CheckInput } from "./checkers/index.js";
 import { ChangeFeed } from "./cluster/change-feed.js";
 import { Cluster } from "./cluster/cluster.js";
 import type { SimContext } from "./context.js";
@@ -33,7 +33,6 @@ import type { DrainMode } from "./drain.js";
 import { Trace } from "./trace.js";
 import { Violations, type Violation } from "./violations.js";
 import { Workload } from "./workload.js";
-import { installSafetyNets } from "./safety-nets.js";
 
 export interface RunHooks {
   /** Progress in [0, 1] of the safety phase, called every few thousand batches. */
@@ -182,5 +181,21 @@ function makeContext(options: SimOptions, drain: DrainMode): SimContext {
     discovery: new DiscoveryLog(),
     faults: new FaultLog(),
     violations: new Violations(),
+  };
+}
+
+/**
+ * Failures that show up outside the checkers' logs: an unhandled promise rejection in
+ * driver code, and a process that spins on microtasks (see ProcessClock's livelock
+ * guard). Both become violations of the run instead of crashing or hanging the simulator.
+ * The rejection hook is process-wide; it is installed for the duration of one run only.
+ */
+function installSafetyNets(ctx: SimContext): () => void {
+  const onRejection = (reason: unknown): void => {
+    ctx.violations.add({ checker: "no-unhandled-rejection", message: `unhandled rejection: ${reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason)}`, atUs: ctx.scheduler.nowUs });
+  };
+  process.on("unhandledRejection", onRejection);
+  return () => {
+    process.off("unhandledRejection", onRejection);
   };
 }

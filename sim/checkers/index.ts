@@ -1,14 +1,32 @@
+/**
+ * Checkers judge a run from the outside: they read the workload's CallLog, the endpoint's
+ * ExecLog, the matchmaker's DiscoveryLog, the FaultLog and the simulated sockets' own
+ * counters, never the driver's bookkeeping. Each states what it proves (spec/sim.md,
+ * "Checkers") and adds Violations; a run passes when none is found.
+ */
+import type { Cluster } from "../cluster/cluster.js";
+import type { SimContext } from "../context.js";
+import { atMostOnce, replyRouting, settleDeadline } from "./requests.js";
+import { discoveryTtl, fanoutCoverage } from "./membership.js";
+import { liveness, poolCap } from "./lifecycle.js";
+
+export interface CheckInput {
+  readonly ctx: SimContext;
+  readonly cluster: Cluster;
+  /** Virtual time the faults healed (start of the liveness phase). */
+  readonly healUs: number;
+}
+
+export interface Checker {
+  readonly name: string;
+  /** One sentence: the property a passing run has. */
+  readonly proves: string;
+  /** Adds violations to input.ctx.violations; may return figures for the report. */
+  check(input: CheckInput): Record<string, number> | void;
+}
+
+export { cleanShutdown } from "./lifecycle.js";
+export { armDiscoveryProbe } from "./membership.js";
+
 /** The checkers run after the liveness phase (clean-shutdown runs after the shutdown phase). */
-import { atMostOnce } from "./at-most-once.js";
-import type { Checker } from "./checker.js";
-import { discoveryTtl } from "./discovery-ttl.js";
-import { fanoutCoverage } from "./fanout-coverage.js";
-import { liveness } from "./liveness.js";
-import { poolCap } from "./pool-cap.js";
-import { replyRouting } from "./reply-routing.js";
-import { settleDeadline } from "./settle-deadline.js";
-
-export { cleanShutdown } from "./clean-shutdown.js";
-export { armDiscoveryProbe } from "./discovery-ttl.js";
-
 export const CHECKERS: readonly Checker[] = [settleDeadline, replyRouting, atMostOnce, fanoutCoverage, discoveryTtl, liveness, poolCap];

@@ -1,6 +1,6 @@
 /** Command-line arguments of `npm run sim` (sim/cli/main.ts). */
 import { FAULT_PRESETS } from "../faults/options.js";
-import { parseSeed, type ParsedSeed } from "../seed.js";
+import { parseSeed, type ParsedSeed } from "../prng.js";
 
 export interface CliArgs {
   seed: ParsedSeed | undefined;

@@ -13,7 +13,7 @@ import { runSimulation, type RunHooks, type SimResult } from "../run.js";
 import { findScenario, SCENARIOS } from "../scenarios/catalog.js";
 import { optionsSwarm } from "../swarm.js";
 import { parseArgs, USAGE, type CliArgs } from "./args.js";
-import { ProgressBar } from "./progress.js";
+import { performance } from "node:perf_hooks";
 
 function reproduce(a: CliArgs, seed: number, swarm: boolean): string {
   const parts = ["npm run sim --"];
@@ -132,6 +132,32 @@ async function swarm(a: CliArgs, first: number): Promise<number> {
     process.stdout.write(JSON.stringify({ seed: first, swarm: runs.length, hosts, calls, simulatedMs: Math.round(simulatedMs), wallMs, traceHash, settled: totals, violations, runs }) + "\n");
   }
   return failures > 0 ? 1 : 0;
+}
+
+/**
+ * Progress bar on stderr for long runs. It reads the wall clock only to throttle its own
+ * output; nothing it does reaches the simulation.
+ */
+class ProgressBar {
+  private lastDraw = 0;
+  private readonly start = performance.now();
+
+  constructor(private readonly label: string, private readonly out: NodeJS.WriteStream = process.stderr) {}
+
+  update(fraction: number): void {
+    const now = performance.now();
+    if (now - this.lastDraw < 100 && fraction < 1) return;
+    this.lastDraw = now;
+    const f = Math.max(0, Math.min(1, fraction));
+    const width = 30;
+    const done = Math.round(f * width);
+    const secs = ((now - this.start) / 1000).toFixed(1);
+    this.out.write(`\r${this.label} [${"#".repeat(done)}${".".repeat(width - done)}] ${(f * 100).toFixed(0).padStart(3)}%  ${secs} s`);
+  }
+
+  done(): void {
+    this.out.write("\r" + " ".repeat(70) + "\r");
+  }
 }
 
 main().then(

@@ -1,6 +1,5 @@
 /** The run in words and numbers: the JSON object of `--json` and the terminal summary. */
-import { CHECKERS } from "../checkers/index.js";
-import { cleanShutdown } from "../checkers/clean-shutdown.js";
+import { CHECKERS, cleanShutdown } from "../checkers/index.js";
 import type { SimResult } from "../run.js";
 import { kindCounts, latencyStats } from "./stats.js";
 

@@ -5,11 +5,9 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { atMostOnce } from "../../sim/checkers/at-most-once.js";
-import { fanoutCoverage } from "../../sim/checkers/fanout-coverage.js";
-import { replyRouting } from "../../sim/checkers/reply-routing.js";
-import { settleDeadline } from "../../sim/checkers/settle-deadline.js";
-import type { Checker } from "../../sim/checkers/checker.js";
+import type { Checker } from "../../sim/checkers/index.js";
+import { fanoutCoverage } from "../../sim/checkers/membership.js";
+import { atMostOnce, replyRouting, settleDeadline } from "../../sim/checkers/requests.js";
 import { KIND, OUTCOME } from "../../sim/history/call-log.js";
 import { FAULTS_NONE } from "../../sim/faults/options.js";
 import { runSimulation, type SimResult } from "../../sim/run.js";

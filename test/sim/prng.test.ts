@@ -6,8 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Prng, ratio } from "../../sim/prng.js";
-import { parseSeed } from "../../sim/seed.js";
+import { parseSeed, Prng, ratio } from "../../sim/prng.js";
 
 const draw = (p: Prng, n: number): number[] => Array.from({ length: n }, () => p.nextUint32());
 

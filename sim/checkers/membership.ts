@@ -1,0 +1,86 @@
+/**
+ * Checkers of cluster membership: fanouts reach the servers discovery listed, and crashed
+ * hosts leave discovery within their TTL.
+ */
+import { topicKey } from "../../src/core/target.js";
+import { topicName } from "../cluster/node.js";
+import type { SimContext } from "../context.js";
+import { KIND, OUTCOME } from "../history/call-log.js";
+import type { CrashRecord } from "../history/fault-log.js";
+import type { Checker, CheckInput } from "./index.js";
+
+/**
+ * A fanout that resolved reached every live server of its topic once. "Live" is judged
+ * from ground truth, not from the driver: a server counts if its address was listed in
+ * the matchmaker throughout [issued, settled] and its process never ended afterwards: a
+ * crash may lose messages in flight, a stopping server refuses new work, and an unlisted
+ * server is legitimately skipped. A fanout whose caller ended later is not judged either:
+ * resolving means the messages were queued, and a crash resets the caller's connections
+ * with whatever was still in flight.
+ * Partitions and pauses only delay delivery; the liveness phase waits for it.
+ */
+
+export const fanoutCoverage: Checker = {
+  name: "fanout-reaches-live-servers",
+  proves: "a resolved fanout ran exactly once on every server continuously listed for its topic that stayed alive",
+  check({ ctx, cluster }: CheckInput): void {
+    const { calls, exec, discovery, faults, violations } = ctx;
+    const crashedIncarnations = new Set(faults.ended.map((c) => `${c.host}/${c.incarnation}`));
+    for (let i = 0; i < calls.size; i++) {
+      if (calls.kind[i] !== KIND.fanout || calls.outcome[i] !== OUTCOME.replied) continue;
+      if (crashedIncarnations.has(`${calls.host[i]}/${calls.incarnation[i]}`)) continue;
+      const t = calls.topic[i]!;
+      const key = topicKey({ topic: topicName(t) });
+      const ran = exec.fanoutHosts.get(i) ?? [];
+      for (const s of cluster.serversOfTopic[t] ?? []) {
+        for (const node of cluster.hosts[s]!.incarnations) {
+          const address = node.address;
+          if (!address || crashedIncarnations.has(`${s}/${node.incarnation}`)) continue;
+          if (!discovery.listedThroughout(key, address, calls.issuedUs[i]!, calls.settledUs[i]!)) continue;
+          if (!ran.includes(s)) {
+            violations.add({ checker: this.name, message: `fanout #${i} to t${t} resolved but never ran on live server h${s} (${address})`, atUs: calls.settledUs[i]!, call: i });
+          }
+        }
+      }
+    }
+  },
+};
+
+/**
+ * A crashed host leaves discovery within its TTL: ttl (+ slack) after the crash, none of
+ * the dead process's keys lists its address any more (checked against the cluster's
+ * matchmaker itself, by an event armed at the crash), and nothing registered that address
+ * again after the crash (a zombie registration). Without TTL registrations a crashed
+ * server stays listed forever by design; the checker then only looks for zombies.
+ */
+
+const NAME = "crashed-host-leaves-discovery";
+
+/** Arms the TTL probe for one crash (called by the cluster at crash time). */
+export function armDiscoveryProbe(ctx: SimContext, crash: CrashRecord): void {
+  const ttl = ctx.options.driver.registrationTtlMs;
+  if (ttl === null || ttl === undefined || !crash.address) return;
+  const address = crash.address;
+  const dueUs = crash.atUs + (ttl + ctx.options.checks.discoverySlackMs) * 1000;
+  ctx.scheduler.at(dueUs, () => {
+    for (const key of crash.keys) {
+      if (ctx.matchmaker.hostsNow(key).includes(address)) {
+        ctx.violations.add({ checker: NAME, message: `h${crash.host} crashed at ${(crash.atUs / 1000).toFixed(3)} ms but ${address} is still listed under ${key} ${ttl} ms later`, atUs: dueUs });
+      }
+    }
+  });
+}
+
+export const discoveryTtl: Checker = {
+  name: NAME,
+  proves: "ttl after a crash the dead address is gone from every key it served, and it is never registered again",
+  check({ ctx }: CheckInput): void {
+    for (const c of ctx.faults.crashes) {
+      if (!c.address) continue;
+      const last = ctx.discovery.lastRegistrationUs(c.address);
+      if (last !== undefined && last > c.atUs) {
+        ctx.violations.add({ checker: NAME, message: `${c.address} (h${c.host}, crashed at ${(c.atUs / 1000).toFixed(3)} ms) was registered again at ${(last / 1000).toFixed(3)} ms`, atUs: last });
+      }
+    }
+  },
+};
