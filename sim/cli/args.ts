@@ -12,6 +12,7 @@ export interface CliArgs {
   scenario: string | undefined;
   listScenarios: boolean;
   swarm: number | undefined;
+  search: number | undefined;
   json: boolean;
   report: string | undefined;
   noReport: boolean;
@@ -32,6 +33,8 @@ export const USAGE = `usage: npm run sim -- [options]
   --faults <preset>     ${Object.keys(FAULT_PRESETS).join(" | ")} (default: default)
   --scenario <name>     run a named regression scenario (--list-scenarios to see them)
   --swarm <count>       run <count> seeds from --seed on, each with random options
+  --search <runs>       fast-check: try <runs> generated fault schedules on this cluster
+                        (no background faults), shrink the first failing one, print it
   --json                print one JSON object as the last line of stdout
   --report <dir>        where to write the HTML report (default reports/sim/<run>)
   --no-report           do not write a report
@@ -51,7 +54,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
   const a: CliArgs = {
     seed: env.SIM_SEED ? parseSeed(env.SIM_SEED) : undefined,
     hosts: undefined, calls: undefined, rate: undefined, timeoutMs: undefined, faults: "default",
-    scenario: undefined, listScenarios: false, swarm: undefined, json: false, report: undefined, noReport: false,
+    scenario: undefined, listScenarios: false, swarm: undefined, search: undefined, json: false, report: undefined, noReport: false,
     trace: undefined, plantedBug: undefined, progress: undefined, drain: "sync", help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -71,6 +74,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
       case "--scenario": a.scenario = value(); break;
       case "--list-scenarios": a.listScenarios = true; break;
       case "--swarm": a.swarm = int(flag, value(), 1); break;
+      case "--search": a.search = int(flag, value(), 1); break;
       case "--json": a.json = true; break;
       case "--report": a.report = value(); break;
       case "--no-report": a.noReport = true; break;

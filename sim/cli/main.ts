@@ -11,6 +11,7 @@ import { writeReport } from "../report/html.js";
 import { resultJson, terminalSummary, type RunLabel } from "../report/summary.js";
 import { runSimulation, type RunHooks, type SimResult } from "../run.js";
 import { findScenario, SCENARIOS } from "../scenarios/catalog.js";
+import { searchSchedules } from "../shrink.js";
 import { optionsSwarm } from "../swarm.js";
 import { parseArgs, USAGE, type CliArgs } from "./args.js";
 import { performance } from "node:perf_hooks";
@@ -84,6 +85,7 @@ async function main(): Promise<number> {
   const commit = a.seed?.commit;
   if (!a.json) process.stdout.write(`seed ${seed}${commit ? ` (from commit ${commit})` : ""}${a.seed ? "" : " (random; pass --seed to repeat)"}\n`);
   if (a.swarm !== undefined) return swarm(a, seed);
+  if (a.search !== undefined) return search(a, seed);
   const { input, name } = singleInput(a, seed);
   const r = await runOne(a, input, name);
   const label: RunLabel = { reproduce: reproduce(a, seed, false), ...(a.scenario ? { scenario: a.scenario } : {}), ...(commit ? { commit } : {}) };
@@ -91,6 +93,24 @@ async function main(): Promise<number> {
   if (!a.json) process.stdout.write(terminalSummary(r, label, reportPath) + "\n");
   else process.stdout.write(JSON.stringify({ ...resultJson(r, label), ...(reportPath ? { report: reportPath } : {}) }) + "\n");
   return r.violations.length > 0 ? 1 : 0;
+}
+
+/** --search: fast-check over fault schedules for this cluster; prints the shrunk counterexample. */
+async function search(a: CliArgs, seed: number): Promise<number> {
+  const { input } = singleInput({ ...a, faults: "none" }, seed);
+  const hosts = input.cluster?.hosts ?? 20;
+  const windowMs = ((input.workload?.calls ?? 2000) / (input.workload?.ratePerSec ?? 2000)) * 1000;
+  const base = a.plantedBug ? { ...input, plantedBug: a.plantedBug } : input;
+  const out = await searchSchedules(base, { hosts, fromMs: 100, toMs: 100 + windowMs, maxForMs: Math.max(10, windowMs), maxActions: 6 }, { seed, numRuns: a.search! });
+  if (a.json) process.stdout.write(JSON.stringify({ seed, ...out }) + "\n");
+  else if (!out.failed) process.stdout.write(`search: ${out.numRuns} schedules, no violation\n`);
+  else {
+    process.stdout.write(`search: a schedule broke ${[...new Set(out.violations!.map((v) => v.checker))].join(", ")}; shrunk ${out.numShrinks} times to:\n`);
+    process.stdout.write(out.dsl!.split("\n").map((l) => `  ${l}`).join("\n") + "\n");
+    for (const v of out.violations!.slice(0, 5)) process.stdout.write(`  [${v.checker}] ${v.message}\n`);
+    process.stdout.write(`reproduce the search: ${reproduce(a, seed, false)} --search ${a.search}\n`);
+  }
+  return out.failed ? 1 : 0;
 }
 
 async function swarm(a: CliArgs, first: number): Promise<number> {
