@@ -54,6 +54,8 @@ export class ProcessClock implements Clock {
   private reads = 0;
   /** Called once when the process spins (see LIVELOCK_READS); the run records a violation. */
   onLivelock: ((reads: number) => void) | undefined;
+  /** Clock reads within one instant that count as a spin. */
+  livelockReads = LIVELOCK_READS;
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -68,11 +70,11 @@ export class ProcessClock implements Clock {
     if (this.readsBatch !== this.scheduler.batches) {
       this.readsBatch = this.scheduler.batches;
       this.reads = 0;
-    } else if (++this.reads > LIVELOCK_READS) {
+    } else if (++this.reads > this.livelockReads) {
       // Microtasks cannot be interrupted from outside; the only way out of a spin is to
       // throw into it. The driver then fails the request it was working on.
-      if (this.reads === LIVELOCK_READS + 1) this.onLivelock?.(this.reads);
-      throw new SimLivelock(`livelock: more than ${LIVELOCK_READS} clock reads at one virtual instant`);
+      if (this.reads === this.livelockReads + 1) this.onLivelock?.(this.reads);
+      throw new SimLivelock(`livelock: more than ${this.livelockReads} clock reads at one virtual instant`);
     }
     return localMs(this.time, this.scheduler.nowUs);
   }
