@@ -77,62 +77,19 @@ export async function runSimulation(input: SimInput, hooks: RunHooks = {}): Prom
   try {
     const cluster = new Cluster(ctx);
     cluster.onCrash = (c) => armDiscoveryProbe(ctx, c);
-    const injector = new FaultInjector(ctx, cluster);
     const workload = new Workload(ctx, cluster);
-    const { scheduler, calls } = ctx;
-    const w = options.workload;
-
-    ctx.trace.record("phase", 1);
-    let started = false;
-    void cluster.startAll().then(() => (started = true));
-    await scheduler.run({ stop: () => started, untilUs: ms(options.warmupMs) });
-    await scheduler.run({ untilUs: ms(options.warmupMs) });
-
-    ctx.trace.record("phase", 2);
-    const windowMs = (w.calls / w.ratePerSec) * 1000;
-    const schedule = options.schedule ?? planFaults(options.faults, { fromMs: options.warmupMs, toMs: options.warmupMs + windowMs, hosts: options.cluster.hosts, servers: cluster.serversOfTopic.flat() }, Prng.derive(options.seed, "faults"));
-    injector.schedule(schedule);
-    workload.start(ms(options.warmupMs));
-    let batches = 0;
-    await scheduler.run({
-      stop: () => workload.done,
-      onBatch: hooks.onProgress ? () => (++batches & 4095) === 0 && hooks.onProgress!((workload.issued + workload.skipped) / Math.max(1, w.calls)) : undefined,
-    });
-    const lastFaultMs = schedule.reduce((m, a) => Math.max(m, a.atMs), 0);
-    await scheduler.run({ untilUs: Math.max(scheduler.nowUs, ms(lastFaultMs)) });
-
-    ctx.trace.record("phase", 3);
-    injector.heal();
-    const healUs = scheduler.nowUs;
-    // Drained: every request settled, no message in flight, no server with work queued
-    // or running (requests whose callers gave up still run; oslo has no cancellation).
-    const drained = (): boolean => calls.open === 0 && ctx.net.stats.inTransit === 0 && cluster.pendingServerWork() === 0;
-    await scheduler.run({ stop: drained, untilUs: healUs + ms(DRAIN_BUDGET_MS) });
-    if (calls.open > 0 || ctx.net.stats.inTransit > 0 || cluster.pendingServerWork() > 0) {
-      ctx.violations.add({ checker: "liveness-after-healing", message: `work did not drain within ${DRAIN_BUDGET_MS / 1000} s of healing: ${calls.open} requests open, ${ctx.net.stats.inTransit} messages in flight, ${cluster.pendingServerWork()} server requests pending`, atUs: scheduler.nowUs });
-    }
-    const ttl = options.driver.registrationTtlMs ?? 0;
-    const probeAtUs = Math.max(scheduler.nowUs, healUs + ms(ttl * 1.01 + options.checks.discoverySlackMs + 100));
-    await scheduler.run({ untilUs: probeAtUs });
-    const probeTimeoutMs = Math.max(w.timeoutMs, PROBE_TIMEOUT_MS);
-    workload.probe(0, probeTimeoutMs);
-    await scheduler.run({ stop: () => calls.open === 0, untilUs: scheduler.nowUs + ms(probeTimeoutMs * 1.01 + 1000) });
-    await scheduler.run({ stop: drained, untilUs: scheduler.nowUs + ms(DRAIN_BUDGET_MS) });
-
+    const injector = new FaultInjector(ctx, cluster);
+    await startPhase(ctx, cluster);
+    const schedule = await safetyPhase(ctx, cluster, workload, injector, hooks);
+    const healUs = await livenessPhase(ctx, cluster, workload, injector);
     ctx.trace.record("phase", 4);
     const checkInput: CheckInput = { ctx, cluster, healUs };
     const figures: Record<string, number> = {};
     for (const c of CHECKERS) Object.assign(figures, c.check(checkInput) ?? {});
-
-    ctx.trace.record("phase", 5);
-    let closed = false;
-    void cluster.closeAll().then(() => (closed = true));
-    await scheduler.run({ stop: () => closed, untilUs: scheduler.nowUs + ms(10_000) });
-    await scheduler.run({ untilUs: scheduler.nowUs + ms(5_000) });
-    if (!closed) ctx.violations.add({ checker: cleanShutdown.name, message: "Transport.close() did not finish within 10 s of virtual time" });
+    await shutdownPhase(ctx, cluster);
     Object.assign(figures, cleanShutdown.check(checkInput) ?? {});
-
-    Object.assign(figures, { events: scheduler.eventsRun, timeSteps: scheduler.batches, delivered: ctx.net.stats.delivered, connectRetries: ctx.net.stats.connectRetries, linksUp: ctx.net.stats.linksUp });
+    const { scheduler, calls, net } = ctx;
+    Object.assign(figures, { events: scheduler.eventsRun, timeSteps: scheduler.batches, delivered: net.stats.delivered, connectRetries: net.stats.connectRetries, linksUp: net.stats.linksUp });
     const count = (o: number): number => calls.count(o as 0);
     return {
       options,
@@ -154,6 +111,75 @@ export async function runSimulation(input: SimInput, hooks: RunHooks = {}): Prom
   } finally {
     uninstall();
   }
+}
+
+/** Phase 1: every host starts; the warm-up lets servers bind and register. */
+async function startPhase(ctx: SimContext, cluster: Cluster): Promise<void> {
+  ctx.trace.record("phase", 1);
+  let started = false;
+  void cluster.startAll().then(() => (started = true));
+  const warmupUs = ms(ctx.options.warmupMs);
+  await ctx.scheduler.run({ stop: () => started, untilUs: warmupUs });
+  await ctx.scheduler.run({ untilUs: warmupUs });
+}
+
+/** Phase 2: requests flow while the fault schedule plays out; returns the schedule. */
+async function safetyPhase(ctx: SimContext, cluster: Cluster, workload: Workload, injector: FaultInjector, hooks: RunHooks): Promise<FaultAction[]> {
+  ctx.trace.record("phase", 2);
+  const { options, scheduler } = ctx;
+  const w = options.workload;
+  const windowMs = (w.calls / w.ratePerSec) * 1000;
+  const window = { fromMs: options.warmupMs, toMs: options.warmupMs + windowMs, hosts: options.cluster.hosts, servers: cluster.serversOfTopic.flat() };
+  const schedule = options.schedule ?? planFaults(options.faults, window, Prng.derive(options.seed, "faults"));
+  injector.schedule(schedule);
+  workload.start(ms(options.warmupMs));
+  let batches = 0;
+  const progress = hooks.onProgress;
+  await scheduler.run({
+    stop: () => workload.done,
+    onBatch: progress ? () => (++batches & 4095) === 0 && progress((workload.issued + workload.skipped) / Math.max(1, w.calls)) : undefined,
+  });
+  const lastFaultMs = schedule.reduce((m, a) => Math.max(m, a.atMs), 0);
+  await scheduler.run({ untilUs: Math.max(scheduler.nowUs, ms(lastFaultMs)) });
+  return schedule;
+}
+
+/**
+ * Phase 3: every fault heals; the cluster must drain (every request settled, no message in
+ * flight, no server with work queued or running: requests whose callers gave up still run,
+ * oslo has no cancellation); after the TTL of stale registrations one probe call per topic
+ * must succeed, and the cluster must drain again. Returns the time the faults healed.
+ */
+async function livenessPhase(ctx: SimContext, cluster: Cluster, workload: Workload, injector: FaultInjector): Promise<number> {
+  ctx.trace.record("phase", 3);
+  const { options, scheduler, calls, net } = ctx;
+  injector.heal();
+  const healUs = scheduler.nowUs;
+  const drained = (): boolean => calls.open === 0 && net.stats.inTransit === 0 && cluster.pendingServerWork() === 0;
+  const drain = async (): Promise<void> => {
+    await scheduler.run({ stop: drained, untilUs: scheduler.nowUs + ms(DRAIN_BUDGET_MS) });
+    if (drained()) return;
+    ctx.violations.add({ checker: "liveness-after-healing", message: `work did not drain within ${DRAIN_BUDGET_MS / 1000} s: ${calls.open} requests open, ${net.stats.inTransit} messages in flight, ${cluster.pendingServerWork()} server requests pending`, atUs: scheduler.nowUs });
+  };
+  await drain();
+  const ttl = options.driver.registrationTtlMs ?? 0;
+  await scheduler.run({ untilUs: Math.max(scheduler.nowUs, healUs + ms(ttl * 1.01 + options.checks.discoverySlackMs + 100)) });
+  const probeTimeoutMs = Math.max(options.workload.timeoutMs, PROBE_TIMEOUT_MS);
+  workload.probe(0, probeTimeoutMs);
+  await scheduler.run({ stop: () => calls.open === 0, untilUs: scheduler.nowUs + ms(probeTimeoutMs * 1.01 + 1000) });
+  await drain();
+  return healUs;
+}
+
+/** Phase 5: Transport.close() everywhere; the network must fall quiet. */
+async function shutdownPhase(ctx: SimContext, cluster: Cluster): Promise<void> {
+  ctx.trace.record("phase", 5);
+  const { scheduler } = ctx;
+  let closed = false;
+  void cluster.closeAll().then(() => (closed = true));
+  await scheduler.run({ stop: () => closed, untilUs: scheduler.nowUs + ms(10_000) });
+  await scheduler.run({ untilUs: scheduler.nowUs + ms(5_000) });
+  if (!closed) ctx.violations.add({ checker: cleanShutdown.name, message: "Transport.close() did not finish within 10 s of virtual time" });
 }
 
 function makeContext(options: SimOptions, drain: DrainMode): SimContext {
