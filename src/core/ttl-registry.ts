@@ -10,10 +10,13 @@ export class TtlRegistry {
   /** key -> host -> expiry time (Infinity when registered without ttl). */
   private readonly entries = new Map<string, Map<string, number>>();
 
-  register(key: string, host: string, ttlMs: number | null, nowMs: number): void {
+  /** Registers or refreshes; returns true when the host was not visible under the key before. */
+  register(key: string, host: string, ttlMs: number | null, nowMs: number): boolean {
     let hosts = this.entries.get(key);
     if (!hosts) this.entries.set(key, (hosts = new Map()));
+    const before = hosts.get(host);
     hosts.set(host, ttlMs === null ? Infinity : nowMs + ttlMs);
+    return before === undefined || nowMs >= before;
   }
 
   unregister(key: string, host: string): boolean {

@@ -295,7 +295,10 @@ export class ClientEngine {
     if (this.timer) this.clock.clearTimer(this.timer.id);
     this.timer = undefined;
     if (next === undefined || this.closed) return;
-    const id = this.clock.setTimer(next - this.clock.nowMs(), () => this.onDeadline());
+    const delayMs = next - this.clock.nowMs();
+    // A deadline already due expires now: a timer would add Node's 1 ms minimum.
+    if (delayMs <= 0) return this.onDeadline();
+    const id = this.clock.setTimer(delayMs, () => this.onDeadline());
     this.timer = { id, atMs: next };
   }
 

@@ -22,8 +22,8 @@ export class InProcessMatchmaker implements Matchmaker {
 
   register(key: string, host: string, ttlMs: number | null): Promise<void> {
     if (!this.available) return Promise.reject(new MatchmakerUnavailable("in-process matchmaker is marked unavailable"));
-    this.registry.register(key, host, ttlMs, this.clock.nowMs());
-    this.notify(key);
+    // Watchers hear of changes only, not of refreshes (500 servers refresh every second).
+    if (this.registry.register(key, host, ttlMs, this.clock.nowMs())) this.notify(key);
     return Promise.resolve();
   }
 
