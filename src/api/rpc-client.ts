@@ -3,7 +3,7 @@
  * per-call overrides. Caller mistakes are raised here, before anything is sent:
  * InvalidTarget (no topic; call with fanout), RPCVersionCapError, a malformed version.
  */
-import { checkSendTarget, overrideTarget, type Target } from "../core/target.js";
+import { checkSendTarget, overrideTarget, sendKey, type Target } from "../core/target.js";
 import { isValidVersion, versionAllowedByCap } from "../core/version.js";
 import type { RpcMessage } from "../core/codec.js";
 import { MessagingError, RPCVersionCapError } from "../errors.js";
@@ -26,6 +26,7 @@ export type PrepareOptions = Partial<Target> & Omit<RpcClientOptions, "serialize
 export class RpcClient {
   readonly target: Target;
   private readonly options: RpcClientOptions;
+  private cachedKey: string | undefined;
 
   constructor(private readonly transport: Transport, target: Target, options: RpcClientOptions = {}) {
     this.target = { ...target };
@@ -57,7 +58,7 @@ export class RpcClient {
   async call<T = unknown>(ctx: Record<string, unknown>, method: string, args: Record<string, unknown> = {}): Promise<T> {
     const { message, context, serializer } = this.prepareSend(ctx, method, args, true);
     const body = await this.transport.engine.send({
-      target: this.target, context, message, kind: "call", timeoutMs: this.timeoutMs(), retry: this.retry(),
+      target: this.target, key: this.key(), context, message, kind: "call", timeoutMs: this.timeoutMs(), retry: this.retry(),
     });
     return serializer.deserializeEntity(ctx, body) as T;
   }
@@ -65,8 +66,13 @@ export class RpcClient {
   async cast(ctx: Record<string, unknown>, method: string, args: Record<string, unknown> = {}): Promise<void> {
     const { message, context } = this.prepareSend(ctx, method, args, false);
     await this.transport.engine.send({
-      target: this.target, context, message, kind: this.target.fanout ? "fanout" : "cast", timeoutMs: this.timeoutMs(), retry: this.retry(),
+      target: this.target, key: this.key(), context, message, kind: this.target.fanout ? "fanout" : "cast", timeoutMs: this.timeoutMs(), retry: this.retry(),
     });
+  }
+
+  /** The matchmaker key of this client's target, computed once (checkSendTarget ran first). */
+  private key(): string {
+    return (this.cachedKey ??= sendKey(this.target));
   }
 
   private retry(): number | null {
@@ -86,7 +92,8 @@ export class RpcClient {
     const cap = this.options.versionCap;
     if (cap !== undefined && cap !== null && !versionAllowedByCap(cap, version)) throw new RPCVersionCapError(version ?? null, cap);
     const serializer = this.options.serializer ?? noOpSerializer;
-    const sargs = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, serializer.serializeEntity(ctx, v)]));
+    // The no-op serializer leaves args as they are; JSON encoding copies them anyway.
+    const sargs = serializer === noOpSerializer ? args : Object.fromEntries(Object.entries(args).map(([k, v]) => [k, serializer.serializeEntity(ctx, v)]));
     const message: RpcMessage = { method, args: sargs };
     if (this.target.namespace !== undefined && this.target.namespace !== null) message.namespace = this.target.namespace;
     if (version !== undefined) message.version = version;

@@ -5,55 +5,88 @@
  * - an entry is visible at time t iff its latest registration r satisfies t < r + ttl
  *   (or it has no ttl), and no unregister came after that registration;
  * - an unregister is never undone by expiry or by a later prune.
+ *
+ * Lookups are on every send's path, so each key keeps its sorted, frozen host list until
+ * the next write or the earliest expiry among its entries; an unchanged key answers with
+ * the same array (callers may compare by reference, never mutate).
  */
+interface KeyEntry {
+  /** host -> expiry time (Infinity when registered without ttl). */
+  hosts: Map<string, number>;
+  sorted: readonly string[] | undefined;
+  /** Earliest expiry among `hosts` when `sorted` was built. */
+  validUntilMs: number;
+}
+
+const EMPTY: readonly string[] = Object.freeze([]);
+
 export class TtlRegistry {
-  /** key -> host -> expiry time (Infinity when registered without ttl). */
-  private readonly entries = new Map<string, Map<string, number>>();
+  private readonly entries = new Map<string, KeyEntry>();
 
   /** Registers or refreshes; returns true when the host was not visible under the key before. */
   register(key: string, host: string, ttlMs: number | null, nowMs: number): boolean {
-    let hosts = this.entries.get(key);
-    if (!hosts) this.entries.set(key, (hosts = new Map()));
-    const before = hosts.get(host);
-    hosts.set(host, ttlMs === null ? Infinity : nowMs + ttlMs);
-    return before === undefined || nowMs >= before;
+    let e = this.entries.get(key);
+    if (!e) this.entries.set(key, (e = { hosts: new Map(), sorted: undefined, validUntilMs: -Infinity }));
+    const before = e.hosts.get(host);
+    const expiry = ttlMs === null ? Infinity : nowMs + ttlMs;
+    e.hosts.set(host, expiry);
+    const appeared = before === undefined || nowMs >= before;
+    if (appeared) e.sorted = undefined;
+    else if (expiry < e.validUntilMs) e.validUntilMs = expiry; // a refresh can only move expiry later, unless ttl shrank
+    return appeared;
   }
 
   unregister(key: string, host: string): boolean {
-    const hosts = this.entries.get(key);
-    if (!hosts) return false;
-    const had = hosts.delete(host);
-    if (hosts.size === 0) this.entries.delete(key);
+    const e = this.entries.get(key);
+    if (!e) return false;
+    const had = e.hosts.delete(host);
+    e.sorted = undefined;
+    if (e.hosts.size === 0) this.entries.delete(key);
     return had;
   }
 
-  /** Live hosts of a key, sorted. Expired entries are pruned as a side effect. */
-  hosts(key: string, nowMs: number): string[] {
-    const hosts = this.entries.get(key);
-    if (!hosts) return [];
+  /** Live hosts of a key, sorted and frozen. Expired entries are pruned as a side effect. */
+  hosts(key: string, nowMs: number): readonly string[] {
+    const e = this.entries.get(key);
+    if (!e) return EMPTY;
+    if (e.sorted !== undefined && nowMs < e.validUntilMs) return e.sorted;
     const out: string[] = [];
-    for (const [h, exp] of hosts) {
-      if (nowMs < exp) out.push(h);
-      else hosts.delete(h);
+    let min = Infinity;
+    for (const [h, exp] of e.hosts) {
+      if (nowMs < exp) {
+        out.push(h);
+        if (exp < min) min = exp;
+      } else e.hosts.delete(h);
     }
-    if (hosts.size === 0) this.entries.delete(key);
-    return out.sort();
+    if (e.hosts.size === 0) {
+      this.entries.delete(key);
+      return EMPTY;
+    }
+    e.sorted = Object.freeze(out.sort());
+    e.validUntilMs = min;
+    return e.sorted;
   }
 
   /** Earliest expiry among all entries, for a shell that wants to announce expiries. */
   nextExpiryMs(): number | undefined {
     let min = Infinity;
-    for (const hosts of this.entries.values()) for (const exp of hosts.values()) if (exp < min) min = exp;
+    for (const e of this.entries.values()) for (const exp of e.hosts.values()) if (exp < min) min = exp;
     return min === Infinity ? undefined : min;
   }
 
   /** Removes expired entries and returns the keys that changed. */
   prune(nowMs: number): string[] {
     const changed: string[] = [];
-    for (const [key, hosts] of this.entries) {
+    for (const [key, e] of this.entries) {
       let any = false;
-      for (const [h, exp] of hosts) if (nowMs >= exp) { hosts.delete(h); any = true; }
-      if (hosts.size === 0) this.entries.delete(key);
+      for (const [h, exp] of e.hosts) {
+        if (nowMs >= exp) {
+          e.hosts.delete(h);
+          any = true;
+        }
+      }
+      if (any) e.sorted = undefined;
+      if (e.hosts.size === 0) this.entries.delete(key);
       if (any) changed.push(key);
     }
     return changed;

@@ -37,6 +37,8 @@ export interface SendRequest {
   timeoutMs: number;
   /** Re-sends to another host after a failed send: null = until the deadline, 0 = none. */
   retry: number | null;
+  /** sendKey(target), when the caller has it already (RpcClient computes it once). */
+  key?: string;
 }
 
 interface Pending {
@@ -75,6 +77,8 @@ export class ClientEngine {
   private readonly hostSync: HostSync;
   private timer: { id: TimerId; atMs: number } | undefined;
   private closed = false;
+  private readonly idPrefix: string;
+  private nextId = 0;
   readonly stats: ClientStats = {
     calls: 0, casts: 0, fanouts: 0, replies: 0, staleReplies: 0, malformedReplies: 0,
     timeouts: 0, deliveryFailures: 0, sendRetries: 0,
@@ -87,6 +91,7 @@ export class ClientEngine {
     matchmaker: Matchmaker,
     private readonly options: ResolvedOptions,
   ) {
+    this.idPrefix = `${randomId(rng).slice(0, 16)}.`;
     this.pool = new SocketPool({ sockets, clock, rng, options, onFrames: (frames) => this.onFrames(frames), onPeerDisconnect: (peer) => matchmaker.hostDown?.(peer) });
     this.hosts = new HostWatcher(matchmaker, clock, options.hostWaitIntervalMs);
     this.hostSync = new HostSync(matchmaker, (host) => this.pool.hostRemoved(host));
@@ -108,9 +113,11 @@ export class ClientEngine {
 
   send(req: SendRequest): Promise<unknown> {
     if (this.closed) return Promise.reject(new TransportClosed());
-    const id = randomId(this.rng);
+    // Ids only need to be unique among this engine's requests (replies come back on the
+    // engine's own sockets): a random per-engine prefix and a counter, no rng per request.
+    const id = `${this.idPrefix}${(this.nextId++).toString(36)}`;
     const deadlineMs = this.clock.nowMs() + req.timeoutMs;
-    const key = sendKey(req.target);
+    const key = req.key ?? sendKey(req.target);
     const type: RequestType = req.kind === "call" ? MessageType.CALL : req.kind === "cast" ? MessageType.CAST : MessageType.CAST_FANOUT;
     const frames = encodeRequest(type, id, req.context, req.message);
     this.stats[req.kind === "call" ? "calls" : req.kind === "cast" ? "casts" : "fanouts"]++;

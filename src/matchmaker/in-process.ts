@@ -35,11 +35,11 @@ export class InProcessMatchmaker implements Matchmaker {
 
   getHosts(key: string): Promise<string[]> {
     if (!this.available) return Promise.reject(new MatchmakerUnavailable("in-process matchmaker is marked unavailable"));
-    return Promise.resolve(this.registry.hosts(key, this.clock.nowMs()));
+    return Promise.resolve(this.registry.hosts(key, this.clock.nowMs()) as string[]);
   }
 
   /** Synchronous lookup, for the CLI and tests. */
-  hostsNow(key: string): string[] {
+  hostsNow(key: string): readonly string[] {
     return this.registry.hosts(key, this.clock.nowMs());
   }
 

@@ -11,9 +11,14 @@ export class HostSets {
   private readonly byKey = new Map<string, ReadonlySet<string>>();
   /** host -> number of observed keys listing it. */
   private readonly refs = new Map<string, number>();
+  /** The host array last observed per key, to skip unchanged (identical) lists. */
+  private readonly lastSeen = new Map<string, readonly string[]>();
 
   /** Records the current hosts of `key`; returns the hosts no longer listed under any key. */
   observe(key: string, hosts: readonly string[]): string[] {
+    // Matchmakers answer an unchanged key with the same array: nothing to do (hot path).
+    if (this.lastSeen.get(key) === hosts) return [];
+    this.lastSeen.set(key, hosts);
     const next = new Set(hosts);
     const prev = this.byKey.get(key) ?? new Set<string>();
     const removed: string[] = [];

@@ -8,6 +8,8 @@
  *   registered again (refreshed); with ttlMs null it stays until unregistered.
  * - unregister removes the entry at once; it is a no-op for unknown entries.
  * - getHosts(key) returns the live hosts, sorted, without duplicates; [] for unknown keys.
+ *   The array may be shared (an implementation can answer an unchanged key with the same
+ *   frozen array): callers never mutate it.
  * - Failures reject with MatchmakerUnavailable.
  */
 export interface Matchmaker {
