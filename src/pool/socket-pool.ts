@@ -196,7 +196,9 @@ export class SocketPool {
 
   private rearm(): void {
     const next = this.core.isShutdown ? undefined : this.core.nextWakeMs();
-    if (this.timer && this.timer.atMs === next) return;
+    // Every release moves an idle expiry later; a timer armed for an earlier time is kept
+    // (its tick finds nothing due and re-arms), so the hot path does not re-arm per request.
+    if (this.timer && next !== undefined && this.timer.atMs <= next) return;
     if (this.timer) this.deps.clock.clearTimer(this.timer.id);
     this.timer = undefined;
     if (next === undefined) return;
