@@ -298,7 +298,10 @@ export class ClientEngine {
 
   private rearm(): void {
     const next = this.waiter.nextDeadlineMs();
-    if (this.timer && this.timer.atMs === next) return;
+    // Replies settle the earliest requests first and move the earliest deadline later; a
+    // timer armed for an earlier time is kept (it expires nothing and re-arms), so the hot
+    // path does not re-arm on every reply.
+    if (this.timer && next !== undefined && this.timer.atMs <= next) return;
     if (this.timer) this.clock.clearTimer(this.timer.id);
     this.timer = undefined;
     if (next === undefined || this.closed) return;
