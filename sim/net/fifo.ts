@@ -1,40 +1,64 @@
-/** A FIFO over an array with a moving head (amortised O(1) shift, compacts as it goes). */
+/**
+ * A FIFO over a ring buffer (power-of-two capacity, doubled when full). Flows and pipe ends
+ * hold one or two messages most of the time; a ring keeps reusing the same few slots, where
+ * an array with a moving head would keep growing and being copied.
+ */
 export class Fifo<T> {
-  private items: (T | undefined)[] = [];
+  private buf: (T | undefined)[] = [];
   private head = 0;
+  private n = 0;
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.n;
   }
 
   push(item: T): void {
-    this.items.push(item);
+    const buf = this.buf;
+    if (this.n === buf.length) {
+      this.grow();
+      this.buf[this.n++] = item;
+      return;
+    }
+    buf[(this.head + this.n) & (buf.length - 1)] = item;
+    this.n++;
   }
 
   peek(): T | undefined {
-    return this.head < this.items.length ? this.items[this.head] : undefined;
+    return this.n > 0 ? this.buf[this.head] : undefined;
   }
 
   shift(): T | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head];
-    this.items[this.head++] = undefined;
-    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    if (this.n === 0) return undefined;
+    const buf = this.buf;
+    const item = buf[this.head];
+    buf[this.head] = undefined;
+    this.head = (this.head + 1) & (buf.length - 1);
+    this.n--;
     return item;
   }
 
   /** Removes everything; returns how many items there were. */
   clear(): number {
-    const n = this.length;
-    this.items = [];
+    const n = this.n;
+    this.buf = [];
     this.head = 0;
+    this.n = 0;
     return n;
   }
 
   *[Symbol.iterator](): IterableIterator<T> {
-    for (let i = this.head; i < this.items.length; i++) yield this.items[i]!;
+    const mask = this.buf.length - 1;
+    for (let i = 0; i < this.n; i++) yield this.buf[(this.head + i) & mask]!;
+  }
+
+  /** Doubles the capacity (at least 4), the items in order from slot 0. */
+  private grow(): void {
+    const old = this.buf;
+    const cap = Math.max(4, old.length * 2);
+    const buf: (T | undefined)[] = [];
+    for (let i = 0; i < this.n; i++) buf.push(old[(this.head + i) & (old.length - 1)]);
+    for (let i = this.n; i < cap; i++) buf.push(undefined);
+    this.buf = buf;
+    this.head = 0;
   }
 }
