@@ -10,20 +10,15 @@
  * - a terminated pipe is swapped out of the prefix and erased (the last item takes its slot);
  * - after a whole message, `current` moves to the next active pipe.
  */
-class ActiveArray<T extends object> {
+abstract class ActiveArray<T extends object> {
   readonly items: T[] = [];
   active = 0;
   current = 0;
 
-  constructor(private readonly key: "lbIdx" | "fqIdx") {}
+  /** The item's position (its own field: lbIdx or fqIdx, so a pipe can be in both arrays). */
+  abstract index(item: T): number;
 
-  index(item: T): number {
-    return (item as unknown as Record<string, number>)[this.key]!;
-  }
-
-  private setIndex(item: T, i: number): void {
-    (item as unknown as Record<string, number>)[this.key] = i;
-  }
+  protected abstract setIndex(item: T, i: number): void;
 
   has(item: T): boolean {
     const i = this.index(item);
@@ -88,9 +83,19 @@ export interface Writable {
   canWrite(): boolean;
 }
 
+class LbArray<T extends Writable> extends ActiveArray<T> {
+  index(item: T): number {
+    return item.lbIdx;
+  }
+
+  protected setIndex(item: T, i: number): void {
+    item.lbIdx = i;
+  }
+}
+
 /** lb_t: round robin over active pipes that can take a message. */
 export class LoadBalancer<T extends Writable> {
-  private readonly a = new ActiveArray<T>("lbIdx");
+  private readonly a = new LbArray<T>();
 
   attach(p: T): void {
     this.a.attach(p);
@@ -129,9 +134,19 @@ export interface Readable<M> {
   take(): M | undefined;
 }
 
+class FqArray<M, T extends Readable<M>> extends ActiveArray<T> {
+  index(item: T): number {
+    return item.fqIdx;
+  }
+
+  protected setIndex(item: T, i: number): void {
+    item.fqIdx = i;
+  }
+}
+
 /** fq_t: round robin over pipes that have messages to read. */
 export class FairQueue<M, T extends Readable<M>> {
-  private readonly a = new ActiveArray<T>("fqIdx");
+  private readonly a = new FqArray<M, T>();
 
   attach(p: T): void {
     this.a.attach(p);
@@ -149,15 +164,19 @@ export class FairQueue<M, T extends Readable<M>> {
     return this.a.has(p);
   }
 
-  /** The next message and the pipe it came from, or undefined when nothing is readable. */
-  next(): { msg: M; from: T } | undefined {
+  /** The pipe the last message returned by next() came from. */
+  from: T | undefined;
+
+  /** The next message (its pipe in `from`), or undefined when nothing is readable. */
+  next(): M | undefined {
     const a = this.a;
     while (a.active > 0) {
       const p = a.items[a.current]!;
       const msg = p.take();
       if (msg !== undefined) {
         a.advance();
-        return { msg, from: p };
+        this.from = p;
+        return msg;
       }
       a.deactivateCurrent();
     }

@@ -38,6 +38,8 @@ export class PipeEnd implements Writable, Readable<Buffer[]> {
   private readonly inboundFlows = new Fifo<Flow>();
   readonly pending = new Fifo<Buffer[]>();
   link: Link | undefined;
+  /** A ROUTER owner routes to this end by its peerId (sim-socket.ts keeps it current). */
+  routed = false;
   /** Left the load balancer's active set because it was full. */
   outFull = false;
   /** The link is gone; the end stays readable until its unread messages are read. */

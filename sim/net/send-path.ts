@@ -65,13 +65,13 @@ export class SendPath {
     this.sock.proc.enter(b.resolve);
   }
 
-  /** close(): the blocked send fails. */
-  abort(err: PortError): void {
+  /** close(): the blocked send, if any, fails with ECLOSED. */
+  abort(message: string): void {
     const b = this.blocked;
     if (!b) return;
     this.blocked = undefined;
     if (b.timer !== undefined) this.sock.proc.clock.clearTimer(b.timer);
-    b.reject(err);
+    b.reject(new PortError("ECLOSED", message));
   }
 
   private timedOut(b: Blocked): void {
@@ -91,7 +91,7 @@ export class SendPath {
       return undefined;
     }
     const id = frames[0];
-    const end = id === undefined ? undefined : s.routes.get(id.toString("latin1"));
+    const end = id === undefined ? undefined : s.routeFor(id);
     if (!end) {
       if (s.mandatory) return "EHOSTUNREACH";
       this.net.trace.record("drop", s.host, s.id, 1);

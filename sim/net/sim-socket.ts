@@ -43,7 +43,14 @@ export class SimSocket implements PortSocket, EndOwner {
   readonly reconnectMaxIvlUs: number;
   readonly fq = new FairQueue<Buffer[], PipeEnd>();
   readonly lb = new LoadBalancer<PipeEnd>();
-  readonly routes = new Map<string, PipeEnd>();
+  /** ROUTER: the end each peer routing id (latin1 string) routes to. */
+  private readonly routes = new Map<string, PipeEnd>();
+  /**
+   * The same routes by Buffer identity: a reply's first frame is usually the very Buffer
+   * receive() handed out (the end's peerId), and finding it here skips converting it to a
+   * string. A hit counts only while the end is routed under that same id (`routeFor`).
+   */
+  private readonly routesByBuf = new WeakMap<Buffer, PipeEnd>();
   private readonly routingId: Buffer | undefined;
   private readonly sendPath: SendPath;
   private readonly connecters: Connecter[] = [];
@@ -131,10 +138,12 @@ export class SimSocket implements PortSocket, EndOwner {
   close(): void {
     if (this.isClosed) return;
     this.shutdown(this.lingerMs === 0);
-    this.sendPath.abort(new PortError("ECLOSED", "socket closed while a send was pending"));
+    // Errors are built only when something waits (an Error captures a stack trace; the pool
+    // closes idle sockets all the time).
+    this.sendPath.abort("socket closed while a send was pending");
     const r = this.pendingRecv;
     this.pendingRecv = undefined;
-    r?.reject(new PortError("ECLOSED", "socket closed while a receive was pending"));
+    if (r) r.reject(new PortError("ECLOSED", "socket closed while a receive was pending"));
     this.net.trace.record("close", this.host, this.id);
     this.emit({ type: "close" });
     this.listeners.clear();
@@ -176,7 +185,7 @@ export class SimSocket implements PortSocket, EndOwner {
     this.fq.attach(end);
     if (end.link && !end.connecter) this.accepted.add(end);
     if (this.kind === "dealer") this.lb.attach(end);
-    else if (end.link) this.routes.set(end.peerKey, end);
+    else if (end.link) this.route(end);
     this.sendPath.retry();
   }
 
@@ -184,13 +193,36 @@ export class SimSocket implements PortSocket, EndOwner {
   linkUp(end: PipeEnd): void {
     const flow = end.outFlow()!;
     for (let f = end.pending.shift(); f; f = end.pending.shift()) flow.send(f);
-    if (this.kind === "router") this.routes.set(end.peerKey, end);
+    if (this.kind === "router") this.route(end);
     this.writable(end);
+  }
+
+  /** ROUTER: messages addressed to `end.peerId` go to `end`. */
+  private route(end: PipeEnd): void {
+    const key = end.peerKey;
+    const old = this.routes.get(key);
+    if (old !== undefined && old !== end) old.routed = false;
+    this.routes.set(key, end);
+    this.routesByBuf.set(end.peerId, end);
+    end.routed = true;
+  }
+
+  /** ROUTER: the end a message with routing id `id` goes to, if any. */
+  routeFor(id: Buffer): PipeEnd | undefined {
+    const e = this.routesByBuf.get(id);
+    // e.routed: the routes map holds e under the id it had when routed; e.peerId === id:
+    // that id is this very Buffer (every change of peerId is followed by route()).
+    if (e !== undefined && e.routed && e.peerId === id) return e;
+    return this.routes.get(id.toString("latin1"));
   }
 
   detachEnd(end: PipeEnd, dropUnread: boolean): void {
     this.lb.terminated(end);
-    if (this.routes.get(end.peerKey) === end) this.routes.delete(end.peerKey);
+    if (end.routed) {
+      const key = end.peerKey;
+      if (this.routes.get(key) === end) this.routes.delete(key);
+      end.routed = false;
+    }
     this.accepted.delete(end);
     if (dropUnread || end.inbound.length === 0) {
       end.dropUnread();
@@ -257,11 +289,15 @@ export class SimSocket implements PortSocket, EndOwner {
   }
 
   private readOne(): Buffer[] | undefined {
-    const got = this.fq.next();
-    if (!got) return undefined;
-    const from = got.from;
+    const msg = this.fq.next();
+    if (!msg) return undefined;
+    const from = this.fq.from!;
     if (from.terminating && from.inbound.length === 0) this.fq.terminated(from);
-    return this.kind === "router" ? [from.peerId, ...got.msg] : got.msg;
+    if (this.kind !== "router") return msg;
+    // A ROUTER prefixes the sender's routing id (a new array: the sender's frames are shared).
+    const out = [from.peerId];
+    for (let i = 0; i < msg.length; i++) out.push(msg[i]!);
+    return out;
   }
 
   private shutdown(reset: boolean): void {
