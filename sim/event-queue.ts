@@ -11,7 +11,11 @@ export interface SimEvent {
   readonly seq: number;
   /** Position in the heap; -1 once popped or removed. */
   idx: number;
-  readonly fn: () => void;
+  /** Runs the event; it gets the event itself, so one function can serve many events. */
+  readonly fn: (ev: SimEvent) => void;
+  /** Data for `fn` (a process timer: its callback, and its id in `tag`). */
+  readonly arg: unknown;
+  readonly tag: number;
 }
 
 export class EventQueue {
@@ -22,8 +26,8 @@ export class EventQueue {
     return this.heap.length;
   }
 
-  push(atUs: number, fn: () => void): SimEvent {
-    const ev: SimEvent = { atUs, seq: this.seq++, idx: this.heap.length, fn };
+  push(atUs: number, fn: (ev: SimEvent) => void, arg: unknown = undefined, tag = 0): SimEvent {
+    const ev: SimEvent = { atUs, seq: this.seq++, idx: this.heap.length, fn, arg, tag };
     this.heap.push(ev);
     this.up(ev.idx);
     return ev;

@@ -91,14 +91,18 @@ export class ProcessClock implements Clock {
   private arm(delayMs: number, fn: () => void): TimerId {
     const id = this.nextId++;
     const us = virtualUsFor(this.time, delayMs);
-    const ev = this.scheduler.at(this.scheduler.nowUs + us, () => {
-      this.timers.delete(id);
-      this.trace.record("timer", this.host, id);
-      this.gate.enter(fn);
-    });
+    const ev = this.scheduler.atWith(this.scheduler.nowUs + us, this.fire, fn, id);
     this.timers.set(id, ev);
     return id;
   }
+
+  /** A timer's event: `tag` is its id, `arg` its callback (no closure per timer). */
+  private readonly fire = (ev: SimEvent): void => {
+    const id = ev.tag;
+    this.timers.delete(id);
+    this.trace.record("timer", this.host, id);
+    this.gate.enter(ev.arg as () => void);
+  };
 
   clearTimer(id: TimerId): void {
     const ev = this.timers.get(id);

@@ -12,7 +12,7 @@
  * touches its state, so they do not affect the order of events: that is a function of
  * the seed alone. Nothing here reads real time.
  */
-import { drainSync, syncDrainWorks, type DrainMode } from "./drain.js";
+import { syncDrainer, syncDrainWorks, type DrainMode } from "./drain.js";
 import { EventQueue, type SimEvent } from "./event-queue.js";
 
 export type { SimEvent };
@@ -56,8 +56,17 @@ export class Scheduler {
 
   /** Schedules `fn` at virtual time `atUs` (rounded up to a whole µs, never in the past). */
   at(atUs: number, fn: () => void): SimEvent {
+    return this.atWith(atUs, fn, undefined, 0);
+  }
+
+  /**
+   * Like `at`, but `fn` gets the event, with `arg` and `tag`: a component that schedules
+   * many events (process timers) passes one function and its data instead of a closure
+   * per event.
+   */
+  atWith(atUs: number, fn: (ev: SimEvent) => void, arg: unknown, tag: number): SimEvent {
     const t = Math.max(this.now, Math.ceil(atUs));
-    const ev = this.queue.push(t, fn);
+    const ev = this.queue.push(t, fn, arg, tag);
     if (!this.running) this.onScheduleWhileIdle?.();
     return ev;
   }
@@ -114,8 +123,9 @@ export class Scheduler {
 
   /** Up to SEGMENT_BATCHES instants, draining after every event; undefined: not finished. */
   private segment(limits: RunLimits): RunOutcome | undefined {
+    const drain = syncDrainer();
     for (let n = 0; n < SEGMENT_BATCHES; n++) {
-      const outcome = this.step(limits, drainSync);
+      const outcome = this.step(limits, drain);
       if (outcome !== undefined) return outcome;
       limits.onBatch?.();
     }
@@ -144,7 +154,7 @@ export class Scheduler {
     for (let ev = this.queue.peek(); ev && ev.atUs === t; ev = this.queue.peek()) {
       this.queue.pop();
       this.eventsRun++;
-      ev.fn();
+      ev.fn(ev);
       drain();
     }
     this.batches++;
@@ -159,7 +169,7 @@ export class Scheduler {
     if (ev.atUs !== this.now) this.batches++;
     this.now = ev.atUs;
     this.eventsRun++;
-    ev.fn();
+    ev.fn(ev);
     return undefined;
   }
 }
