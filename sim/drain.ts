@@ -40,6 +40,12 @@ export function drainSync(): void {
   tickCallback()!.call(process);
 }
 
+/** drainSync with the lookup done once (the scheduler takes one per segment, after syncDrainWorks()). */
+export function syncDrainer(): () => void {
+  const tick = tickCallback()!;
+  return () => tick.call(process);
+}
+
 /** One macrotask turn: everything queued before it has run when it resolves. */
 export function macrotaskTurn(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));

@@ -34,7 +34,7 @@ export class Workload {
   /** Schedules the arrivals, the first one at `startUs`. */
   start(startUs: number): void {
     if (this.ctx.options.workload.calls <= 0) return;
-    this.ctx.scheduler.at(startUs, () => this.arrive());
+    this.ctx.scheduler.at(startUs, this.arriveFn);
   }
 
   /** One probe call per topic, from the first ready host at or after `from`. */
@@ -53,6 +53,8 @@ export class Workload {
     return sent;
   }
 
+  private readonly arriveFn = (): void => this.arrive();
+
   private arrive(): void {
     const w = this.ctx.options.workload;
     const h = this.pickHost();
@@ -66,7 +68,7 @@ export class Workload {
       const server = kind !== KIND.fanout && servers.length > 0 && this.rng.bernoulli(w.directedRatio) ? this.rng.pick(servers) : -1;
       this.issue(h, kind, topic, server, false, w.timeoutMs);
     }
-    if (!this.done) this.ctx.scheduler.after(Math.max(1, Math.round(this.rng.exponential(1e6 / w.ratePerSec))), () => this.arrive());
+    if (!this.done) this.ctx.scheduler.after(Math.max(1, Math.round(this.rng.exponential(1e6 / w.ratePerSec))), this.arriveFn);
   }
 
   private pickHost(): number {

@@ -31,7 +31,9 @@ export class SimNode {
   readonly mm: SimMatchmakerView;
   transport: Transport | undefined;
   server: RpcServer | undefined;
-  private readonly clients = new Map<number, RpcClient>();
+  /** RpcClients per topic, and per named server (directed requests). */
+  private readonly topicClients: (RpcClient | undefined)[] = [];
+  private readonly serverClients: (RpcClient | undefined)[] = [];
   private closing: Promise<void> | undefined;
   /** Failed RpcServer.start() attempts (matchmaker down at the time). */
   startFailures = 0;
@@ -93,13 +95,15 @@ export class SimNode {
 
   /** A client for `topic`, addressed to one named server when `server` >= 0. */
   client(topic: number, server: number): RpcClient {
-    const key = server >= 0 ? -1 - server : topic;
-    let c = this.clients.get(key);
+    const clients = server >= 0 ? this.serverClients : this.topicClients;
+    const key = server >= 0 ? server : topic;
+    let c = clients[key];
     if (!c) {
       if (!this.transport) throw new Error(`node h${this.spec.index} has no transport yet`);
       const o = this.ctx.options.workload;
       c = new RpcClient(this.transport, { topic: topicName(topic), ...(server >= 0 ? { server: serverName(server) } : {}) }, { timeoutMs: o.timeoutMs, retry: o.retry });
-      this.clients.set(key, c);
+      while (clients.length <= key) clients.push(undefined);
+      clients[key] = c;
     }
     return c;
   }
