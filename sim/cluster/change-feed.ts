@@ -12,7 +12,7 @@
 import type { InProcessMatchmaker } from "../../src/matchmaker/in-process.js";
 
 export class ChangeFeed {
-  private readonly last = new Map<string, string>();
+  private readonly last = new Map<string, readonly string[]>();
   private readonly listeners = new Set<(key: string) => void>();
   private readonly off: () => void;
 
@@ -31,9 +31,18 @@ export class ChangeFeed {
   }
 
   private changed(key: string): void {
-    const now = this.shared.hostsNow(key).join("\n");
-    if (this.last.get(key) === now) return;
-    this.last.set(key, now);
+    const now = this.shared.hostsNow(key);
+    const last = this.last.get(key);
+    if (last !== undefined && sameHosts(last, now)) return;
+    this.last.set(key, Object.isFrozen(now) ? now : [...now]);
     for (const l of [...this.listeners]) l(key);
   }
+}
+
+/** Same host list (the matchmaker answers sorted, often with the very same frozen array). */
+function sameHosts(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
