@@ -11,63 +11,24 @@
  * matchmaker counts against it (oslo waited up to 20 s for the matchmaker first).
  * Only one timer is armed: at the earliest deadline.
  */
-import { decodeReply, encodeRequest, MessageType, type RequestType, type RpcMessage } from "../core/codec.js";
+import { decodeReply, encodeRequest, MessageType, type RequestType } from "../core/codec.js";
 import { deserializeRemoteError } from "../core/remote-error.js";
 import { ReplyWaiter } from "../core/reply-waiter.js";
 import { RoutingTable } from "../core/routing-table.js";
-import { sendKey, type Target } from "../core/target.js";
-import { MatchmakerUnavailable, MessageDeliveryFailure, MessagingTimeout, TransportClosed } from "../errors.js";
+import { sendKey } from "../core/target.js";
+import { MessageDeliveryFailure, TransportClosed } from "../errors.js";
 import type { Clock, TimerId } from "../ports/clock.js";
 import type { Matchmaker } from "../ports/matchmaker.js";
 import { randomId, type Rng } from "../ports/rng.js";
 import type { SocketFactory } from "../ports/socket.js";
 import type { ResolvedOptions } from "../options.js";
 import { HostWatcher } from "./host-watcher.js";
+import { deadlineError, type ClientStats, type Pending, type SendRequest } from "./pending-request.js";
 import { HostSync } from "../pool/host-sync.js";
 import { SocketPool, type Lease, type PoolMetrics } from "../pool/socket-pool.js";
 import { SocketPoolError } from "../pool/pool-error.js";
 
-export type SendKind = "call" | "cast" | "fanout";
-
-export interface SendRequest {
-  target: Target;
-  context: Record<string, unknown>;
-  message: RpcMessage;
-  kind: SendKind;
-  timeoutMs: number;
-  /** Re-sends to another host after a failed send: null = until the deadline, 0 = none. */
-  retry: number | null;
-  /** sendKey(target), when the caller has it already (RpcClient computes it once). */
-  key?: string;
-}
-
-interface Pending {
-  id: string;
-  kind: SendKind;
-  key: string;
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-  /** Why the request is not done yet, for the error raised at its deadline. */
-  lastCause?: unknown;
-  delivered: number;
-  wanted: number;
-  /** Pooled sockets this request uses; all are released when it settles (a call's reply arrives on its socket). */
-  leases: Lease[];
-  /** Host whose socket the request is waiting for (the pool is at its cap), if any. */
-  waitingForSocket?: string;
-}
-
-export interface ClientStats {
-  calls: number;
-  casts: number;
-  fanouts: number;
-  replies: number;
-  staleReplies: number;
-  malformedReplies: number;
-  timeouts: number;
-  deliveryFailures: number;
-  sendRetries: number;
-}
+export type { ClientStats, SendKind, SendRequest } from "./pending-request.js";
 
 export class ClientEngine {
   private readonly waiter = new ReplyWaiter<Pending>();
@@ -316,16 +277,9 @@ export class ClientEngine {
     this.timer = undefined;
     for (const p of this.waiter.expire(this.clock.nowMs())) {
       this.releaseLeases(p);
-      const cause = p.waitingForSocket !== undefined ? SocketPoolError.timeout(p.waitingForSocket, this.options.pool.maxSockets) : p.lastCause;
-      const why = cause instanceof MatchmakerUnavailable ? " (matchmaker unavailable)" : "";
-      if (p.kind === "call") {
-        this.stats.timeouts++;
-        p.reject(new MessagingTimeout(`Timeout while waiting on RPC response for message ${p.id} to ${p.key}${why}`, { cause }));
-      } else {
-        this.stats.deliveryFailures++;
-        const detail = p.wanted === 0 ? " (no server available)" : p.kind === "fanout" ? ` (${p.delivered} of ${p.wanted} servers reached)` : " (every send failed)";
-        p.reject(new MessageDeliveryFailure(`${p.kind} ${p.id} to ${p.key} could not be delivered before its deadline${detail}${why}`, { cause }));
-      }
+      if (p.kind === "call") this.stats.timeouts++;
+      else this.stats.deliveryFailures++;
+      p.reject(deadlineError(p, this.options.pool.maxSockets));
     }
     this.rearm();
   }
