@@ -146,11 +146,19 @@ export class SocketPool {
       if (e.type === "handshake:error" && this.handles.has(slot)) this.apply(this.core.handshakeFailed(slot, this.deps.clock.nowMs()));
       else if (e.type === "disconnect" && this.handles.has(slot)) this.deps.onPeerDisconnect?.(peer);
     });
-    socket.connect(peer);
+    // A malformed address (it came from the matchmaker) makes connect throw. The socket is
+    // still registered, so it is closed like any other, and its sends fail with that error:
+    // they count as failures (recycling) and the engine tries another host.
+    let connectError: PortError | undefined;
+    try {
+      socket.connect(peer);
+    } catch (err) {
+      connectError = err instanceof PortError ? err : new PortError("EINVAL", `cannot connect to ${peer}`, { cause: err });
+    }
     const report = (ok: boolean): void => {
       if (this.handles.has(slot)) this.apply(this.core.sendResult(slot, ok, this.deps.clock.nowMs()));
     };
-    this.handles.set(slot, { peer, socket, queue: new SendQueue(reportingSends(socket, report), this.deps.clock, o.maxQueuedSends), unsubscribe });
+    this.handles.set(slot, { peer, socket, queue: new SendQueue(reportingSends(socket, report, connectError), this.deps.clock, o.maxQueuedSends), unsubscribe });
     void this.receiveLoop(socket);
   }
 
@@ -223,7 +231,7 @@ export class SocketPool {
 }
 
 /** The socket with its sends observed: success or failure goes to `report` (closing is not a failure). */
-function reportingSends(socket: PortSocket, report: (ok: boolean) => void): PortSocket {
+function reportingSends(socket: PortSocket, report: (ok: boolean) => void, connectError?: PortError): PortSocket {
   return {
     bind: (a) => socket.bind(a),
     connect: (a) => socket.connect(a),
@@ -235,7 +243,7 @@ function reportingSends(socket: PortSocket, report: (ok: boolean) => void): Port
       return socket.closed;
     },
     send: (frames) =>
-      socket.send(frames).then(
+      (connectError ? Promise.reject(connectError) : socket.send(frames)).then(
         () => report(true),
         (err: unknown) => {
           if (!(err instanceof PortError && err.code === "ECLOSED")) report(false);

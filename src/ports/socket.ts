@@ -52,6 +52,7 @@ export interface RouterOptions extends SocketOptions {
 }
 
 export type SocketEvent =
+  /** An outgoing connection completed its handshake: the peer now takes this socket's sends. */
   | { type: "connect"; address: string }
   | { type: "disconnect"; address: string }
   | { type: "accept"; address: string }

@@ -106,4 +106,17 @@ describe("regressions", () => {
     }
     assert.throws(() => topicKey({ topic: "\uD800" }), InvalidTarget);
   });
+
+  test("client - malformed host addresses in the matchmaker are skipped: calls reach the live server", async () => {
+    const t = await newTransport({ sendTimeoutMs: 50, hostWaitIntervalMs: 20 });
+    const g = await startGroup(t, { count: 1 });
+    const key = topicKey({ topic: g.topic });
+    await t.deps.matchmaker.register(key, "bogus://x", null);
+    await t.deps.matchmaker.register(key, "tcp://nohost", null);
+    const c = new RpcClient(t, { topic: g.topic }, { timeoutMs: 5000 });
+    for (let i = 1; i <= 4; i++) assert.equal(await c.call({}, "add", { increment: 1 }), i);
+    assert.ok(t.engine.stats.sendRetries >= 2, "the malformed hosts were tried and failed over");
+    await g.close();
+    await t.close();
+  });
 });

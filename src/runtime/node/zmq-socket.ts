@@ -59,7 +59,12 @@ class ZmqPortSocket implements PortSocket {
   }
 
   connect(address: string): void {
-    this.sock.connect(address);
+    try {
+      this.sock.connect(address);
+    } catch (err) {
+      // A malformed address (it came from the matchmaker) is the port's error, not zeromq.js's.
+      throw toPortError(err, this.sock.closed);
+    }
   }
 
   disconnect(address: string): void {
@@ -109,7 +114,10 @@ class ZmqPortSocket implements PortSocket {
       for await (const ev of this.sock.events) {
         const address = (ev as { address?: string }).address ?? "";
         let e: SocketEvent | undefined;
-        if (ev.type === "connect") e = { type: "connect", address };
+        // The port's "connect" means the connection is usable: zeromq.js's own "connect"
+        // fires at TCP connect, before the ZMTP handshake, when an IMMEDIATE DEALER has no
+        // pipe to the peer yet; a send then would skip it. "handshake" is that moment.
+        if (ev.type === "handshake") e = { type: "connect", address };
         else if (ev.type === "disconnect") e = { type: "disconnect", address };
         else if (ev.type === "accept") e = { type: "accept", address };
         else if (ev.type.startsWith("handshake:error")) e = { type: "handshake:error", address };
