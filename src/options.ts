@@ -74,6 +74,13 @@ export interface DriverOptions {
    * @default 100
    */
   stopGraceMs?: number;
+  /**
+   * Requests a server keeps waiting for a free slot (beyond maxConcurrency) before it stops
+   * reading its socket; further requests then wait in libzmq's buffers (ZMQ_RCVHWM) and,
+   * beyond those, clients' sends time out and fail over to other servers.
+   * @default 1000
+   */
+  maxQueuedRequests?: number;
   /** Largest payload accepted from a peer; larger frames are dropped and counted. @default 64 MiB */
   maxPayloadBytes?: number;
   /** Error classes re-created from remote failures, by class name (oslo: allowed_remote_exmods). @default {} */
@@ -116,6 +123,7 @@ export function resolveOptions(o: DriverOptions = {}, backendDefaults: { registr
     sendTimeoutMs: positive("sendTimeoutMs", o.sendTimeoutMs ?? 1000),
     lingerMs: positive("lingerMs", o.lingerMs ?? 1000, true),
     stopGraceMs: positive("stopGraceMs", o.stopGraceMs ?? 100, true),
+    maxQueuedRequests: positive("maxQueuedRequests", o.maxQueuedRequests ?? 1000),
     maxPayloadBytes: positive("maxPayloadBytes", o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES),
     remoteErrors: o.remoteErrors ?? {},
     pool: validateLimits({

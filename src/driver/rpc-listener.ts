@@ -35,6 +35,8 @@ export interface ListenerStats {
   replyFailures: number;
   refused: number;
   maxInFlight: number;
+  /** Times the receive loop paused because maxQueuedRequests were waiting (back-pressure). */
+  backpressurePauses: number;
   /** Well-formed requests of a type this listener does not serve (NOTIFY), dropped. */
   unsupported: number;
   /** Client connections the socket saw close (ZMQ_EVENT_DISCONNECTED). */
@@ -59,11 +61,12 @@ export class RpcListener {
   private drainedResolve: (() => void) | undefined;
   private stopping: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
+  private resumeReceiving: (() => void) | undefined;
   private readonly stoppedPromise: Promise<void>;
   private resolveStopped!: () => void;
   /** Address other processes use to reach this server, once started. */
   host: string | undefined;
-  readonly stats: ListenerStats = { received: 0, malformed: 0, handled: 0, replied: 0, replyFailures: 0, refused: 0, maxInFlight: 0, unsupported: 0, peerDisconnects: 0 };
+  readonly stats: ListenerStats = { received: 0, malformed: 0, handled: 0, replied: 0, replyFailures: 0, refused: 0, maxInFlight: 0, backpressurePauses: 0, unsupported: 0, peerDisconnects: 0 };
 
   constructor(private readonly deps: ListenerDeps, readonly target: Target, maxConcurrency: number, private readonly handler: RequestHandler) {
     this.keys = listenKeys(target);
@@ -155,6 +158,7 @@ export class RpcListener {
     // socket stays open a short grace period after the last reply left.
     await this.sleep(this.deps.options.stopGraceMs);
     this.socket?.close();
+    this.wakeReceiver(); // a paused receive loop sees the closed socket and ends
     this.transition("drained");
     this.resolveStopped();
   }
@@ -202,6 +206,13 @@ export class RpcListener {
 
   private async receiveLoop(socket: PortSocket): Promise<void> {
     for (;;) {
+      // Back-pressure: with maxQueuedRequests waiting, stop reading. Requests then wait in
+      // libzmq's buffers, up to the receive high-water mark, and beyond it clients' sends
+      // time out and fail over to other servers, instead of this queue growing unbounded.
+      if (this.gate.queued >= this.deps.options.maxQueuedRequests && !socket.closed) {
+        this.stats.backpressurePauses++;
+        await new Promise<void>((resolve) => (this.resumeReceiving = resolve));
+      }
       let frames: Buffer[];
       try {
         frames = await socket.receive();
@@ -226,7 +237,7 @@ export class RpcListener {
   }
 
   private async run(first: DecodedRequest): Promise<void> {
-    for (let req: DecodedRequest | undefined = first; req; req = this.gate.finish()) {
+    for (let req: DecodedRequest | undefined = first; req; req = this.nextJob()) {
       let result: HandlerResult;
       try {
         result = await this.handler(req);
@@ -237,6 +248,19 @@ export class RpcListener {
       if (req.type === MessageType.CALL) this.reply(req, result);
     }
     if (this.gate.drained()) this.drainedResolve?.();
+  }
+
+  /** The next queued request for a finished slot; wakes a paused receive loop when there is room. */
+  private nextJob(): DecodedRequest | undefined {
+    const next = this.gate.finish();
+    if (this.resumeReceiving && this.gate.queued < this.deps.options.maxQueuedRequests) this.wakeReceiver();
+    return next;
+  }
+
+  private wakeReceiver(): void {
+    const wake = this.resumeReceiving;
+    this.resumeReceiving = undefined;
+    wake?.();
   }
 
   private reply(req: DecodedRequest, result: HandlerResult): void {

@@ -135,4 +135,22 @@ describe("robustness", () => {
     await assert.rejects(alone.prepare({ retry: 0 }).cast({}, "add", { increment: 1 }), MessageDeliveryFailure);
     await t.close();
   });
+
+  test("server - back-pressure: with maxQueuedRequests waiting it stops reading; nothing is lost when it resumes", async () => {
+    const t = await newTransport({ maxQueuedRequests: 2 });
+    const g = await startGroup(t, { count: 1, maxConcurrency: 1 });
+    const c = g.client({ server: 0 });
+    await Promise.all(Array.from({ length: 10 }, () => c.cast({}, "longRunningTask")));
+    const stats = g.servers[0]!.stats;
+    while (stats.backpressurePauses === 0) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(stats.received, 3, "one running and two queued; the other seven wait in libzmq's buffers");
+    while (stats.handled < 10) {
+      g.endpoints[0]!.release();
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    assert.equal(stats.received, 10);
+    assert.equal(stats.maxInFlight, 1);
+    await g.close();
+    await t.close();
+  });
 });
