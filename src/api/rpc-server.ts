@@ -5,7 +5,7 @@
 import { checkEndpoints, dispatch, type AccessPolicy, type Endpoint } from "../core/dispatcher.js";
 import { serializeRemoteError } from "../core/remote-error.js";
 import type { Target } from "../core/target.js";
-import { RpcListener, type HandlerResult, type ListenerStats } from "../driver/rpc-listener.js";
+import { RpcListener, type ListenerStats, type RequestHandler } from "../driver/rpc-listener.js";
 import { InvalidTarget } from "../errors.js";
 import { noOpSerializer, type Serializer } from "./serializer.js";
 import type { Transport } from "./transport.js";
@@ -37,7 +37,7 @@ export function getRpcServer(transport: Transport, target: Target, endpoints: ob
   const eps = [...endpoints] as Endpoint[];
   const policy = options.accessPolicy ?? "default";
   const serializer = options.serializer ?? noOpSerializer;
-  const handler = async (req: { context: Record<string, unknown>; message: import("../core/codec.js").RpcMessage }): Promise<HandlerResult> => {
+  const handler: RequestHandler = async (req) => {
     const decision = dispatch(eps, policy, req.message);
     if (decision.kind === "reject") return { failure: serializeRemoteError(decision.error) };
     try {

@@ -79,14 +79,13 @@ export class Transport {
   }
 }
 
-let processMatchmaker: InProcessMatchmaker | undefined;
-/** In-process matchmakers of transports given their own ports, one per clock. */
+/** In-process matchmakers, one per clock: the process's real clock, or a simulation's. */
 const matchmakersByClock = new WeakMap<Clock, InProcessMatchmaker>();
+let processClock: NodeClock | undefined;
 
 /** The in-process matchmaker shared by every "zmq://" transport of this process. */
 export function defaultInProcessMatchmaker(): InProcessMatchmaker {
-  processMatchmaker ??= new InProcessMatchmaker(new NodeClock());
-  return processMatchmaker;
+  return inProcessMatchmakerFor((processClock ??= new NodeClock()));
 }
 
 /**

@@ -25,8 +25,4 @@ export class RoutingTable {
     this.last.set(key, next);
     return next;
   }
-
-  forget(key: string): void {
-    this.last.delete(key);
-  }
 }

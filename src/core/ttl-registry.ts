@@ -67,13 +67,6 @@ export class TtlRegistry {
     return e.sorted;
   }
 
-  /** Earliest expiry among all entries, for a shell that wants to announce expiries. */
-  nextExpiryMs(): number | undefined {
-    let min = Infinity;
-    for (const e of this.entries.values()) for (const exp of e.hosts.values()) if (exp < min) min = exp;
-    return min === Infinity ? undefined : min;
-  }
-
   /** Removes expired entries and returns the keys that changed. */
   prune(nowMs: number): string[] {
     const changed: string[] = [];

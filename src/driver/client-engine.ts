@@ -17,7 +17,7 @@ import { ReplyWaiter } from "../core/reply-waiter.js";
 import { RoutingTable } from "../core/routing-table.js";
 import { sendKey } from "../core/target.js";
 import { MessageDeliveryFailure, TransportClosed } from "../errors.js";
-import type { Clock, TimerId } from "../ports/clock.js";
+import { sleepOn, type Clock, type TimerId } from "../ports/clock.js";
 import type { Matchmaker } from "../ports/matchmaker.js";
 import { randomId, type Rng } from "../ports/rng.js";
 import type { SocketFactory } from "../ports/socket.js";
@@ -209,9 +209,7 @@ export class ClientEngine {
 
   /** Waits hostWaitIntervalMs (at most until the deadline) on the clock port. */
   private pause(deadlineMs: number): Promise<void> {
-    const ms = Math.min(this.options.hostWaitIntervalMs, deadlineMs - this.clock.nowMs());
-    if (ms <= 0 || this.closed) return Promise.resolve();
-    return new Promise((resolve) => this.clock.setTimer(ms, resolve));
+    return this.closed ? Promise.resolve() : sleepOn(this.clock, Math.min(this.options.hostWaitIntervalMs, deadlineMs - this.clock.nowMs()));
   }
 
   private note(id: string, cause: unknown): void {

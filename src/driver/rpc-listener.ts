@@ -16,7 +16,7 @@ import { nextServerState, type ServerEvent, type ServerState } from "../core/ser
 import { listenKeys, type Target } from "../core/target.js";
 import { WorkGate } from "../core/work-gate.js";
 import { MessagingError } from "../errors.js";
-import type { Clock, TimerId } from "../ports/clock.js";
+import { sleepOn, type Clock, type TimerId } from "../ports/clock.js";
 import type { Matchmaker } from "../ports/matchmaker.js";
 import { randomId, type Rng } from "../ports/rng.js";
 import type { PortSocket, SocketFactory } from "../ports/socket.js";
@@ -156,7 +156,7 @@ export class RpcListener {
     // A client DEALER with ZMQ_IMMEDIATE drops replies it has received but not yet read
     // when the connection closes (measured on zeromq.js 6.8 / libzmq 4.3.5), so the
     // socket stays open a short grace period after the last reply left.
-    await this.sleep(this.deps.options.stopGraceMs);
+    await sleepOn(this.deps.clock, this.deps.options.stopGraceMs);
     this.socket?.close();
     this.wakeReceiver(); // a paused receive loop sees the closed socket and ends
     this.transition("drained");
@@ -167,10 +167,6 @@ export class RpcListener {
     const host = this.host;
     if (host === undefined) return;
     await Promise.all(this.keys.map((k) => this.deps.matchmaker.unregister(k, host).catch(() => undefined)));
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return ms <= 0 ? Promise.resolve() : new Promise((r) => this.deps.clock.setTimer(ms, r));
   }
 
   private async flushReplies(): Promise<void> {

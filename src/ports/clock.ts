@@ -13,3 +13,8 @@ export interface Clock {
   /** Cancels a timer; unknown or fired ids are ignored. */
   clearTimer(id: TimerId): void;
 }
+
+/** Resolves `ms` from now on `clock`; at once when `ms` <= 0. */
+export function sleepOn(clock: Clock, ms: number): Promise<void> {
+  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => clock.setTimer(ms, resolve));
+}
