@@ -63,11 +63,6 @@ export class ClientEngine {
     return this.pool.metrics();
   }
 
-  /** @internal The pool itself, for tests and the simulator. */
-  get socketPool(): SocketPool {
-    return this.pool;
-  }
-
   get pendingCount(): number {
     return this.waiter.size;
   }

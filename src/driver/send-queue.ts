@@ -26,7 +26,7 @@ export class SendQueue {
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    private readonly socket: PortSocket,
+    private readonly socket: Pick<PortSocket, "send">,
     private readonly clock: Clock,
     private readonly maxQueued: number,
   ) {}

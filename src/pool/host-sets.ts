@@ -16,8 +16,9 @@ export class HostSets {
 
   /** Records the current hosts of `key`; returns the hosts no longer listed under any key. */
   observe(key: string, hosts: readonly string[]): string[] {
-    // Matchmakers answer an unchanged key with the same array: nothing to do (hot path).
-    if (this.lastSeen.get(key) === hosts) return [];
+    // Hot path: every request reports its key's hosts, almost always the same list as last
+    // time (the in-process matchmaker even answers with the same array). Nothing to do then.
+    if (sameList(this.lastSeen.get(key), hosts)) return [];
     this.lastSeen.set(key, hosts);
     const next = new Set(hosts);
     const prev = this.byKey.get(key) ?? new Set<string>();
@@ -46,4 +47,11 @@ export class HostSets {
   hosts(): string[] {
     return [...this.refs.keys()];
   }
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

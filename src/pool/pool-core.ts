@@ -24,7 +24,7 @@
  *   drained in both cases, never closed under a lease.
  */
 import { CLOSE_REASON, nextSlotState, type CloseReason, type SlotEvent, type SlotState } from "./slot-states.js";
-import { CLOSE_COUNTERS, REJECT_COUNTER, zeroCounters, type AcquireResult, type PoolCounters, type PoolEffect, type RejectReason, type SlotView } from "./pool-types.js";
+import { CLOSE_COUNTERS, REJECT_COUNTER, zeroCounters, type AcquireResult, type PoolCounters, type PoolEffect, type RejectReason } from "./pool-types.js";
 import { validateLimits, type PoolLimits } from "./pool-limits.js";
 
 interface Slot {
@@ -157,7 +157,6 @@ export class PoolCore {
     for (const w of [...this.waiters.values()]) this.reject(w.ticket, "shutdown", fx);
     for (const slot of [...this.slots.values()]) this.fire(slot, "shutdown", fx);
     this.leases.clear();
-    this.c.leases = 0;
     return fx;
   }
 
@@ -172,10 +171,6 @@ export class PoolCore {
 
   counters(): PoolCounters {
     return { ...this.c, leases: this.leases.size, waiting: this.waiters.size };
-  }
-
-  slotViews(): SlotView[] {
-    return [...this.slots.values()].map((s) => ({ slot: s.id, peer: s.peer, state: s.state, leases: s.leases, lastUsedMs: s.lastUsedMs, failures: s.failures }));
   }
 
   private settle(nowMs: number, fx: PoolEffect[]): void {

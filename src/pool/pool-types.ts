@@ -66,16 +66,6 @@ export interface PoolCounters {
   rejectedHostRemoved: number;
 }
 
-/** One open socket as the core sees it (for metrics, tests and the simulator). */
-export interface SlotView {
-  slot: number;
-  peer: string;
-  state: SlotState;
-  leases: number;
-  lastUsedMs: number;
-  failures: number;
-}
-
 export function zeroCounters(maxSockets: number): PoolCounters {
   return {
     maxSockets, open: 0, peakOpen: 0, idle: 0, busy: 0, draining: 0, leases: 0, waiting: 0,

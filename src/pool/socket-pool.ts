@@ -23,7 +23,7 @@ import { randomId, type Rng } from "../ports/rng.js";
 import { PortError, type PortSocket, type SocketFactory } from "../ports/socket.js";
 import { PoolCore } from "./pool-core.js";
 import { SocketPoolError } from "./pool-error.js";
-import type { PoolCounters, PoolEffect, RejectReason, SlotView } from "./pool-types.js";
+import type { PoolCounters, PoolEffect, RejectReason } from "./pool-types.js";
 
 export interface Lease {
   readonly peer: string;
@@ -96,11 +96,6 @@ export class SocketPool {
     return { ...this.core.counters(), queuedSends, maxQueueDepth, peakQueueDepth: this.peakQueueDepth };
   }
 
-  /** Open sockets with their state, leases and send queue depth. */
-  sockets(): (SlotView & { queueDepth: number })[] {
-    return this.core.slotViews().map((v) => ({ ...v, queueDepth: this.handles.get(v.slot)?.queue.depth ?? 0 }));
-  }
-
   /** Closes every socket (linger applies) and rejects waiting acquires with TransportClosed. */
   close(): void {
     this.apply(this.core.shutdown());
@@ -156,7 +151,9 @@ export class SocketPool {
       connectError = err instanceof PortError ? err : new PortError("EINVAL", `cannot connect to ${peer}`, { cause: err });
     }
     const report = (ok: boolean): void => {
-      if (this.handles.has(slot)) this.apply(this.core.sendResult(slot, ok, this.deps.clock.nowMs()));
+      if (!this.handles.has(slot)) return;
+      const effects = this.core.sendResult(slot, ok, this.deps.clock.nowMs());
+      if (!ok || effects.length > 0) this.apply(effects); // a success only resets a counter: no effects, no wake-up to recompute
     };
     this.handles.set(slot, { peer, socket, queue: new SendQueue(reportingSends(socket, report, connectError), this.deps.clock, o.maxQueuedSends), unsubscribe });
     void this.receiveLoop(socket);
@@ -230,18 +227,9 @@ export class SocketPool {
   }
 }
 
-/** The socket with its sends observed: success or failure goes to `report` (closing is not a failure). */
-function reportingSends(socket: PortSocket, report: (ok: boolean) => void, connectError?: PortError): PortSocket {
+/** The socket's send with its outcome observed: success or failure goes to `report` (closing is not a failure). */
+function reportingSends(socket: PortSocket, report: (ok: boolean) => void, connectError?: PortError): Pick<PortSocket, "send"> {
   return {
-    bind: (a) => socket.bind(a),
-    connect: (a) => socket.connect(a),
-    disconnect: (a) => socket.disconnect(a),
-    receive: () => socket.receive(),
-    close: () => socket.close(),
-    onEvent: (l) => socket.onEvent(l),
-    get closed() {
-      return socket.closed;
-    },
     send: (frames) =>
       (connectError ? Promise.reject(connectError) : socket.send(frames)).then(
         () => report(true),

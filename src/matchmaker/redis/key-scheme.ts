@@ -19,8 +19,6 @@ export interface KeyScheme {
   hostsKey(key: string): string;
   readonly indexKey: string;
   readonly channel: string;
-  /** Inverse of hostsKey, for listings; undefined for keys outside the scheme. */
-  keyOfHostsKey(redisKey: string): string | undefined;
 }
 
 export function keyScheme(prefix: string, db: number): KeyScheme {
@@ -29,7 +27,6 @@ export function keyScheme(prefix: string, db: number): KeyScheme {
     hostsKey: (key) => hostsPrefix + key,
     indexKey: `${prefix}keys`,
     channel: `${prefix}changes:${db}`,
-    keyOfHostsKey: (k) => (k.startsWith(hostsPrefix) ? k.slice(hostsPrefix.length) : undefined),
   };
 }
 

@@ -89,8 +89,4 @@ export class RegistrationBook {
     };
   }
 
-  /** Registered pairs (confirmed or in flight), for listings. */
-  entries(): BookEntry[] {
-    return [...this.intents.values()].map(({ key, host, ttlMs }) => ({ key, host, ttlMs }));
-  }
 }
