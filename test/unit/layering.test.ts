@@ -1,0 +1,404 @@
+/**
+ * Goal: the layer rules of spec/core.md, spec/ports.md, spec/driver.md, spec/runtime.md and
+ * spec/api.md hold in the source, not only in the prose. Method: read every file under src/,
+ * blank out comments (and, for name checks, string contents) with a small scanner, collect
+ * import specifiers (static, `export ... from`, side-effect, dynamic `import()`, `require`),
+ * and check each layer's allowed imports and forbidden names. A failure lists every
+ * offending `file:line` and what it found there.
+ *
+ * The scanner knows comments, quotes, template literals with `${}` and regex literals;
+ * its own tests at the end show that it finds a forbidden name in code and ignores the
+ * same name in a comment or a string.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, posix, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+// ---------------------------------------------------------------------------------------
+// Scanner
+// ---------------------------------------------------------------------------------------
+
+interface Scanned {
+  /** The source with comments replaced by spaces (newlines kept, so lines still match). */
+  code: string;
+  /** `code` with the contents of string and template literals blanked as well. */
+  bare: string;
+}
+
+const REGEX_PRECEDERS = new Set(["", "(", ",", "=", ":", "[", "!", "&", "|", "?", "{", "}", ";", "+", "-", "*", "%", "<", ">", "~", "^"]);
+const REGEX_KEYWORDS = /\b(return|typeof|case|do|else|in|of|new|delete|void|throw|yield|await)$/;
+
+function scan(src: string): Scanned {
+  const code: string[] = [];
+  const bare: string[] = [];
+  const blank = (ch: string): string => (ch === "\n" ? "\n" : " ");
+  const push = (c: string, b: string): void => {
+    code.push(c);
+    bare.push(b);
+  };
+  /** For each open template literal, the brace depth of the `${` expression we are in. */
+  const templates: number[] = [];
+  let i = 0;
+  let lastSignificant = "";
+  const prefix = (): string => code.join("").trimEnd();
+  while (i < src.length) {
+    const ch = src[i]!;
+    const next = src[i + 1];
+    if (ch === "/" && next === "/") {
+      while (i < src.length && src[i] !== "\n") push(" ", " "), i++;
+      continue;
+    }
+    if (ch === "/" && next === "*") {
+      const end = src.indexOf("*/", i + 2);
+      const stop = end < 0 ? src.length : end + 2;
+      for (; i < stop; i++) push(blank(src[i]!), blank(src[i]!));
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      push(ch, ch);
+      i++;
+      while (i < src.length && src[i] !== ch && src[i] !== "\n") {
+        if (src[i] === "\\") push(src[i]!, " "), i++;
+        if (i < src.length) push(src[i]!, blank(src[i]!)), i++;
+      }
+      if (i < src.length) push(src[i]!, src[i]!), i++;
+      lastSignificant = ch;
+      continue;
+    }
+    if (ch === "`" || (ch === "}" && templates.length > 0 && templates[templates.length - 1] === 0)) {
+      // Start of a template literal, or the end of a `${...}` expression inside one.
+      if (ch === "}") templates.pop();
+      push(ch, ch);
+      i++;
+      while (i < src.length && src[i] !== "`") {
+        if (src[i] === "\\") {
+          push(src[i]!, " ");
+          i++;
+          if (i < src.length) push(src[i]!, blank(src[i]!)), i++;
+          continue;
+        }
+        if (src[i] === "$" && src[i + 1] === "{") {
+          push("${", "${");
+          i += 2;
+          templates.push(0);
+          break;
+        }
+        push(src[i]!, blank(src[i]!));
+        i++;
+      }
+      if (src[i] === "`") push("`", "`"), i++;
+      lastSignificant = "`";
+      continue;
+    }
+    if (ch === "/") {
+      const before = prefix();
+      if (REGEX_PRECEDERS.has(lastSignificant) || REGEX_KEYWORDS.test(before)) {
+        // A regex literal: keep it in `code` (it is code), blank its body in `bare`.
+        push(ch, ch);
+        i++;
+        let inClass = false;
+        while (i < src.length && src[i] !== "\n") {
+          const c = src[i]!;
+          if (c === "\\") {
+            push(c, " ");
+            i++;
+            if (i < src.length) push(src[i]!, " "), i++;
+            continue;
+          }
+          if (c === "[") inClass = true;
+          else if (c === "]") inClass = false;
+          else if (c === "/" && !inClass) break;
+          push(c, " ");
+          i++;
+        }
+        if (src[i] === "/") push("/", "/"), i++;
+        lastSignificant = "/re";
+        continue;
+      }
+    }
+    if (templates.length > 0) {
+      if (ch === "{") templates[templates.length - 1]!++;
+      else if (ch === "}") templates[templates.length - 1]!--;
+    }
+    push(ch, ch);
+    if (!/\s/.test(ch)) lastSignificant = /[\w$]/.test(ch) ? "w" : ch;
+    i++;
+  }
+  return { code: code.join(""), bare: bare.join("") };
+}
+
+interface ImportRef {
+  specifier: string;
+  line: number;
+  /** `import type`, `export type`, or a clause whose every name is marked `type`. */
+  typeOnly: boolean;
+}
+
+/** Every module specifier a (comment-free) source refers to. */
+function importsOf(code: string): ImportRef[] {
+  const out: ImportRef[] = [];
+  const lineAt = (index: number): number => code.slice(0, index).split("\n").length;
+  // An import/export clause never holds quotes, `;`, `:`, `=` or parentheses, so this cannot
+  // run from one statement into the next.
+  const statement = /^[ \t]*(import|export)\b([^"'`;:=()]*?)\bfrom\s*(["'])([^"'\n]+)\3/gm;
+  for (const m of code.matchAll(statement)) {
+    const clause = m[2]!.trim();
+    const names = /^\{([^}]*)\}$/.exec(clause)?.[1]?.split(",").map((s) => s.trim()).filter(Boolean) ?? [];
+    const typeOnly = /^type\b/.test(clause) || (names.length > 0 && names.every((n) => n.startsWith("type ")));
+    out.push({ specifier: m[4]!, line: lineAt(m.index), typeOnly });
+  }
+  for (const m of code.matchAll(/^[ \t]*import\s*(["'])([^"'\n]+)\1/gm)) {
+    out.push({ specifier: m[2]!, line: lineAt(m.index), typeOnly: false });
+  }
+  for (const m of code.matchAll(/\b(import|require)\s*\(\s*(["'])([^"'\n]+)\2\s*\)/g)) {
+    out.push({ specifier: m[3]!, line: lineAt(m.index), typeOnly: false });
+  }
+  return out;
+}
+
+/** Lines of `bare` on which `pattern` matches, as "line: match". */
+function findNames(bare: string, pattern: RegExp): string[] {
+  const hits: string[] = [];
+  bare.split("\n").forEach((text, n) => {
+    const m = new RegExp(pattern.source, pattern.flags.replace("g", "")).exec(text);
+    if (m) hits.push(`${n + 1}: ${m[0]}`);
+  });
+  return hits;
+}
+
+// ---------------------------------------------------------------------------------------
+// The source tree
+// ---------------------------------------------------------------------------------------
+
+interface SourceFile {
+  /** Repository-relative posix path, e.g. "src/core/codec.ts". */
+  path: string;
+  scanned: Scanned;
+  imports: (ImportRef & { target: string })[];
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walk(p));
+    else if (name.endsWith(".ts")) out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Where a specifier points: a repository path for relative ones ("src/ports/clock.ts"), the
+ * package name for the rest, with "node:" dropped ("crypto", "zeromq", "timers/promises").
+ */
+function resolveSpecifier(fromPath: string, specifier: string): string {
+  if (!specifier.startsWith(".")) return specifier.replace(/^node:/, "");
+  let p = posix.normalize(posix.join(posix.dirname(fromPath), specifier));
+  if (p.endsWith(".js")) p = p.slice(0, -3) + ".ts";
+  else if (!p.endsWith(".ts")) p = existsSync(join(ROOT, p + ".ts")) ? p + ".ts" : posix.join(p, "index.ts");
+  return p;
+}
+
+const FILES: SourceFile[] = walk(join(ROOT, "src")).map((abs) => {
+  const path = relative(ROOT, abs).split("\\").join("/");
+  const scanned = scan(readFileSync(abs, "utf8"));
+  const imports = importsOf(scanned.code).map((r) => ({ ...r, target: resolveSpecifier(path, r.specifier) }));
+  return { path, scanned, imports };
+});
+const BY_PATH = new Map(FILES.map((f) => [f.path, f]));
+
+const under = (dir: string) => (f: { path: string }): boolean => f.path.startsWith(`${dir}/`);
+const isLocal = (target: string): boolean => target.startsWith("src/");
+const filesUnder = (...dirs: string[]): SourceFile[] => FILES.filter((f) => dirs.some((d) => under(d)(f)));
+
+/** The real libraries: only the real shell (and the Redis matchmaker for ioredis) loads them. */
+const REAL_LIBRARIES = ["zeromq", "ioredis", "crypto", "perf_hooks", "timers", "timers/promises", "worker_threads"];
+
+/** Names through which code reads the time, arms timers or draws randomness itself. */
+const EFFECT_NAMES =
+  /\b(setTimeout|setInterval|setImmediate|clearTimeout|clearInterval|clearImmediate|Date\.now|new\s+Date\b|performance\.now|process\.hrtime|Math\.random|crypto\.(randomUUID|getRandomValues|randomBytes))\b/;
+
+/** `file:line importing 'specifier'` for every import of `files` that `bad` rejects. */
+function badImports(files: SourceFile[], bad: (target: string, file: SourceFile) => boolean): string[] {
+  return files.flatMap((f) => f.imports.filter((r) => bad(r.target, f)).map((r) => `${f.path}:${r.line} imports "${r.specifier}"`));
+}
+
+function badNames(files: SourceFile[], pattern: RegExp): string[] {
+  return files.flatMap((f) => findNames(f.scanned.bare, pattern).map((hit) => `${f.path}:${hit}`));
+}
+
+// ---------------------------------------------------------------------------------------
+// Rules
+// ---------------------------------------------------------------------------------------
+
+test("layering - every layer directory has files to check (the rules below are not vacuous)", () => {
+  for (const dir of ["src/core", "src/ports", "src/driver", "src/pool", "src/runtime", "src/api"]) {
+    assert.ok(filesUnder(dir).length > 0, `${dir} has no .ts files`);
+  }
+  assert.ok(FILES.some((f) => f.imports.some((r) => r.target === "zeromq")), "the scanner finds the zeromq import of the real shell");
+});
+
+test("layering - src/core imports only src/core and src/errors.ts, and no package", () => {
+  const core = filesUnder("src/core");
+  assert.deepEqual(badImports(core, (t) => !(t.startsWith("src/core/") || t === "src/errors.ts")), []);
+});
+
+test("layering - src/core has no timers, clock reads, randomness, nextTick, crypto or real libraries in its code", () => {
+  const forbidden = new RegExp(`${EFFECT_NAMES.source}|\\b(process\\.nextTick|queueMicrotask|crypto|zeromq|ioredis|require)\\b`);
+  assert.deepEqual(badNames(filesUnder("src/core"), forbidden), []);
+});
+
+test("layering - src/core is synchronous: no async, await or Promise in its code", () => {
+  assert.deepEqual(badNames(filesUnder("src/core"), /\b(async|await|Promise)\b/), []);
+});
+
+test("layering - src/ports imports only src/ports, src/core and src/errors.ts (nothing from driver, pool, runtime, api, matchmaker), and no package", () => {
+  const ok = (t: string): boolean => t.startsWith("src/ports/") || t.startsWith("src/core/") || t === "src/errors.ts";
+  assert.deepEqual(badImports(filesUnder("src/ports"), (t) => !ok(t)), []);
+});
+
+test("layering - src/ports holds interfaces, types, error classes and helpers: no other class, no module state, no timers or randomness of its own", () => {
+  const ports = filesUnder("src/ports");
+  const classes = ports.flatMap((f) =>
+    [...f.scanned.bare.matchAll(/\bclass\s+(\w+)(\s+extends\s+(\w+))?/g)]
+      .filter((m) => !/Error$/.test(m[3] ?? ""))
+      .map((m) => `${f.path}: class ${m[1]} is not an error class`),
+  );
+  assert.deepEqual(classes, []);
+  assert.deepEqual(badNames(ports, /^(export\s+)?(let|var)\s/), []);
+  assert.deepEqual(badNames(ports, EFFECT_NAMES), []);
+});
+
+test("layering - src/driver and src/pool import no real library (zeromq, ioredis, node:crypto, node:perf_hooks, node:timers) and nothing from src/runtime or src/api", () => {
+  const bad = (t: string): boolean => REAL_LIBRARIES.includes(t) || t.startsWith("src/runtime/") || t.startsWith("src/api/");
+  assert.deepEqual(badImports(filesUnder("src/driver", "src/pool"), bad), []);
+});
+
+test("layering - src/driver and src/pool never arm Node timers, read Date.now or performance.now, or call Math.random (they use the Clock and Rng ports)", () => {
+  assert.deepEqual(badNames(filesUnder("src/driver", "src/pool"), EFFECT_NAMES), []);
+});
+
+test("layering - zeromq and node:crypto/perf_hooks/timers are imported only under src/runtime, ioredis only under src/matchmaker/redis", () => {
+  const allowed: Record<string, string> = {
+    zeromq: "src/runtime",
+    crypto: "src/runtime",
+    perf_hooks: "src/runtime",
+    timers: "src/runtime",
+    "timers/promises": "src/runtime",
+    worker_threads: "src/runtime",
+    ioredis: "src/matchmaker/redis",
+  };
+  assert.deepEqual(badImports(FILES, (t, f) => t in allowed && !under(allowed[t]!)(f)), []);
+});
+
+test("layering - src/runtime is imported only by src/api/transport.ts (which wires the real shell), src/matchmaker/redis and the internal barrel", () => {
+  const mayImport = (f: SourceFile): boolean =>
+    under("src/runtime")(f) || f.path === "src/api/transport.ts" || under("src/matchmaker/redis")(f) || f.path === "src/internal.ts";
+  assert.deepEqual(badImports(FILES, (t, f) => t.startsWith("src/runtime/") && !mayImport(f)), []);
+});
+
+test("layering - Node timers, Date.now, performance.now and Math.random appear in code only under src/runtime", () => {
+  assert.deepEqual(badNames(FILES.filter((f) => !under("src/runtime")(f)), EFFECT_NAMES), []);
+});
+
+test("layering - loading src/core, src/ports, src/driver or src/pool (following value imports) loads no real library and no file of src/runtime or src/api", () => {
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  const visit = (path: string, via: string[]): void => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const f = BY_PATH.get(path);
+    if (!f) return problems.push(`${via.join(" -> ")} -> ${path}: no such file`), undefined;
+    for (const r of f.imports) {
+      if (r.typeOnly) continue;
+      const chain = [...via, path];
+      if (!isLocal(r.target)) {
+        if (REAL_LIBRARIES.includes(r.target)) problems.push(`${chain.join(" -> ")} loads "${r.specifier}"`);
+        continue;
+      }
+      if (r.target.startsWith("src/runtime/") || r.target.startsWith("src/api/")) problems.push(`${chain.join(" -> ")} -> ${r.target}`);
+      else visit(r.target, chain);
+    }
+  };
+  for (const f of filesUnder("src/core", "src/ports", "src/driver", "src/pool")) visit(f.path, []);
+  assert.deepEqual(problems, []);
+  assert.ok(seen.has("src/errors.ts") && seen.has("src/driver/send-queue.ts"), "the walk follows imports across files and out of the layers");
+});
+
+test("layering - module-level mutable state exists only in src/api/transport.ts (the process-default in-process matchmaker)", () => {
+  // A collection typed Readonly* (a constant lookup set) is not state.
+  const state = /^(export\s+)?(let|var)\s|^(export\s+)?const\s+\w+(\s*:(?!\s*Readonly)[^=]+)?\s*=\s*(new\s+(Map|Set|WeakMap|WeakSet|Array)\b|\[\]|\{\s*\})/;
+  assert.deepEqual(badNames(FILES.filter((f) => f.path !== "src/api/transport.ts"), state), []);
+});
+
+test("layering - each layer spec (spec/<layer>.md) names every file of its source directory", () => {
+  const missing: string[] = [];
+  for (const layer of ["api", "core", "driver", "ports", "runtime"]) {
+    const spec = readFileSync(join(ROOT, "spec", `${layer}.md`), "utf8");
+    for (const f of filesUnder(`src/${layer}`)) {
+      const name = posix.relative(`src/${layer}`, f.path);
+      if (!spec.includes(name)) missing.push(`spec/${layer}.md does not name ${name}`);
+    }
+  }
+  assert.deepEqual(missing, []);
+});
+
+// ---------------------------------------------------------------------------------------
+// The scanner itself
+// ---------------------------------------------------------------------------------------
+
+test("layering scanner - a name in code is found; the same name in a comment, a string, a template or a regex is not", () => {
+  const src = [
+    "// setTimeout(f, 1) in a line comment",
+    "/* Math.random() in a block comment */",
+    'const a = "Date.now() in a string";',
+    "const b = `performance.now() ${n + 1} in a template`;",
+    "const r = /setTimeout/;",
+    "const t = setTimeout(f, 1);",
+    "const u = `x ${Math.random()} y`;",
+  ].join("\n");
+  const { bare } = scan(src);
+  assert.deepEqual(findNames(bare, EFFECT_NAMES), ["6: setTimeout", "7: Math.random"]);
+});
+
+test("layering scanner - static, multi-line, re-export, side-effect, dynamic and require imports are read; type-only ones are marked", () => {
+  const src = [
+    'import { a } from "./a.js";',
+    "import {",
+    "  b,",
+    "  c,",
+    '} from "../b.js";',
+    'import type { T } from "./t.js";',
+    'import { type U, type V } from "./u.js";',
+    'import { type W, x } from "./w.js";',
+    'export * from "./e.js";',
+    'import "./side.js";',
+    'const m = await import("zeromq");',
+    'const r = require("node:crypto");',
+    '// import { z } from "./commented.js";',
+    'const s = "import { q } from \'./in-string.js\'";',
+  ].join("\n");
+  const refs = importsOf(scan(src).code).map((r) => `${r.specifier}${r.typeOnly ? " (type)" : ""}@${r.line}`);
+  assert.deepEqual(refs.sort(), [
+    "../b.js@2",
+    "./a.js@1",
+    "./e.js@9",
+    "./side.js@10",
+    "./t.js (type)@6",
+    "./u.js (type)@7",
+    "./w.js@8",
+    "node:crypto@12",
+    "zeromq@11",
+  ]);
+});
+
+test("layering scanner - specifiers resolve to repository paths (.js -> .ts) and bare package names without node:", () => {
+  assert.equal(resolveSpecifier("src/driver/client-engine.ts", "../core/codec.js"), "src/core/codec.ts");
+  assert.equal(resolveSpecifier("src/runtime/node/crypto-rng.ts", "node:crypto"), "crypto");
+  assert.equal(resolveSpecifier("src/runtime/node/zmq-socket.ts", "zeromq"), "zeromq");
+  assert.equal(resolveSpecifier("src/index.ts", "./matchmaker/redis"), "src/matchmaker/redis/index.ts");
+});
