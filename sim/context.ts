@@ -1,6 +1,5 @@
 /** The shared state of one simulation run, passed to every part that needs it (no module globals). */
 import type { InProcessMatchmaker } from "../src/matchmaker/in-process.js";
-import type { ChangeFeed } from "./cluster/change-feed.js";
 import type { CallLog } from "./history/call-log.js";
 import type { DiscoveryLog } from "./history/discovery-log.js";
 import type { ExecLog } from "./history/exec-log.js";
@@ -18,8 +17,6 @@ export interface SimContext {
   readonly net: SimNetwork;
   /** The cluster's matchmaker (the "Redis server"), on ideal virtual time. */
   readonly matchmaker: InProcessMatchmaker;
-  /** Its change feed (only real changes of a key's host set). */
-  readonly feed: ChangeFeed;
   readonly calls: CallLog;
   readonly exec: ExecLog;
   readonly discovery: DiscoveryLog;

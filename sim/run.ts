@@ -15,7 +15,6 @@ import { performance } from "node:perf_hooks";
 import { InProcessMatchmaker } from "../src/matchmaker/in-process.js";
 import { armDiscoveryProbe, CHECKERS, cleanShutdown } from "./checkers/index.js";
 import type { CheckInput } from "./checkers/index.js";
-import { ChangeFeed } from "./cluster/change-feed.js";
 import { Cluster } from "./cluster/cluster.js";
 import type { SimContext } from "./context.js";
 import type { FaultAction } from "./faults/actions.js";
@@ -201,7 +200,6 @@ function makeContext(options: SimOptions, drain: DrainMode): SimContext {
     trace,
     net,
     matchmaker,
-    feed: new ChangeFeed(matchmaker),
     calls,
     exec: new ExecLog(capacity, (n) => calls.kind[n] === KIND.fanout, () => calls.size),
     discovery: new DiscoveryLog(),

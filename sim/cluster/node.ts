@@ -39,7 +39,7 @@ export class SimNode {
   startFailures = 0;
 
   constructor(private readonly ctx: SimContext, readonly spec: HostSpec, readonly proc: HostProcess) {
-    this.mm = new SimMatchmakerView(ctx.matchmaker, ctx.feed, proc, ctx.scheduler, ctx.trace, ctx.discovery, Math.round(ctx.options.cluster.matchmakerLatencyMs * 1000));
+    this.mm = new SimMatchmakerView(ctx.matchmaker, proc, ctx.scheduler, ctx.trace, ctx.discovery, Math.round(ctx.options.cluster.matchmakerLatencyMs * 1000));
   }
 
   get incarnation(): number {

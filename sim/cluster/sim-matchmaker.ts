@@ -6,16 +6,15 @@
  *   process gets its answers late and a crashed one never (its promises stay pending);
  * - records every successful register/unregister in the DiscoveryLog (ground truth for
  *   the checkers) and every operation in the trace;
- * - forwards the cluster's change feed (changes of a key's host set, change-feed.ts)
- *   through the gate, and unsubscribes only its own watchers on close (the shared
- *   matchmaker outlives every process).
+ * - forwards the shared matchmaker's change notifications (a host appeared or went away;
+ *   refreshes notify nobody) through the gate, and unsubscribes only its own watchers on
+ *   close (the shared matchmaker outlives every process).
  *
  * A Redis outage is `setAvailable(false)` on the shared matchmaker: every operation then
  * rejects with MatchmakerUnavailable, as the real Redis matchmaker does.
  */
 import type { InProcessMatchmaker } from "../../src/matchmaker/in-process.js";
 import type { Matchmaker } from "../../src/ports/matchmaker.js";
-import type { ChangeFeed } from "./change-feed.js";
 import type { DiscoveryLog } from "../history/discovery-log.js";
 import type { HostProcess } from "../host-process.js";
 import type { Scheduler } from "../scheduler.js";
@@ -29,7 +28,6 @@ export class SimMatchmakerView implements Matchmaker {
 
   constructor(
     private readonly shared: InProcessMatchmaker,
-    private readonly feed: ChangeFeed,
     private readonly proc: HostProcess,
     private readonly scheduler: Scheduler,
     private readonly trace: Trace,
@@ -50,7 +48,7 @@ export class SimMatchmakerView implements Matchmaker {
   }
 
   watch(listener: (key: string) => void): () => void {
-    const off = this.feed.subscribe((key) => this.proc.enter(() => listener(key)));
+    const off = this.shared.watch((key) => this.proc.enter(() => listener(key)));
     const unwatch = (): void => {
       off();
       this.unwatchers.delete(unwatch);
@@ -60,7 +58,7 @@ export class SimMatchmakerView implements Matchmaker {
   }
 
   close(): Promise<void> {
-    for (const u of [...this.unwatchers]) u();
+    this.detach();
     return Promise.resolve();
   }
 

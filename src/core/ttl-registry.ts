@@ -36,13 +36,16 @@ export class TtlRegistry {
     return appeared;
   }
 
-  unregister(key: string, host: string): boolean {
+  /** Removes the entry; returns true when the host was visible under the key until now. */
+  unregister(key: string, host: string, nowMs: number): boolean {
     const e = this.entries.get(key);
     if (!e) return false;
-    const had = e.hosts.delete(host);
+    const expiry = e.hosts.get(host);
+    if (expiry === undefined) return false;
+    e.hosts.delete(host);
     e.sorted = undefined;
     if (e.hosts.size === 0) this.entries.delete(key);
-    return had;
+    return nowMs < expiry;
   }
 
   /** Live hosts of a key, sorted and frozen. Expired entries are pruned as a side effect. */

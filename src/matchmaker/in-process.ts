@@ -29,7 +29,7 @@ export class InProcessMatchmaker implements Matchmaker {
 
   unregister(key: string, host: string): Promise<void> {
     if (!this.available) return Promise.reject(new MatchmakerUnavailable("in-process matchmaker is marked unavailable"));
-    if (this.registry.unregister(key, host)) this.notify(key);
+    if (this.registry.unregister(key, host, this.clock.nowMs())) this.notify(key); // an expired entry was already gone
     return Promise.resolve();
   }
 

@@ -31,7 +31,7 @@ test("ttl-registry property - visible exactly while refreshed; unregister is nev
         reg.register(`k${o.key}`, `h${o.host}`, o.ttl, now);
         model.set(`k${o.key}|h${o.host}`, o.ttl === null ? Infinity : now + o.ttl);
       } else if (o.k === "unreg") {
-        reg.unregister(`k${o.key}`, `h${o.host}`);
+        reg.unregister(`k${o.key}`, `h${o.host}`, now);
         model.delete(`k${o.key}|h${o.host}`);
       } else if (o.k === "tick") {
         now += o.by;
