@@ -35,18 +35,9 @@ export function syncDrainWorks(): boolean {
   return ran;
 }
 
-/** Drains nextTicks and microtasks synchronously; only valid where syncDrainWorks() is true. */
-export function drainSync(): void {
-  tickCallback()!.call(process);
-}
-
-/** drainSync with the lookup done once (the scheduler takes one per segment, after syncDrainWorks()). */
+/** Drains nextTicks and microtasks synchronously, with the lookup done once (the scheduler takes one per segment; only valid where syncDrainWorks() is true). */
 export function syncDrainer(): () => void {
   const tick = tickCallback()!;
   return () => tick.call(process);
 }
 
-/** One macrotask turn: everything queued before it has run when it resolves. */
-export function macrotaskTurn(): Promise<void> {
-  return new Promise<void>((resolve) => setImmediate(resolve));
-}

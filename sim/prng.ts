@@ -146,7 +146,3 @@ export function parseSeed(text: string): ParsedSeed {
   throw new RangeError(`seed must be a decimal number or a 40-hex-digit commit hash, got ${JSON.stringify(text)}`);
 }
 
-/** "seed=123" or "seed=123 (from commit abc...)". */
-export function describeSeed(p: ParsedSeed): string {
-  return p.commit ? `seed=${p.seed} (from commit ${p.commit})` : `seed=${p.seed}`;
-}

@@ -49,7 +49,10 @@ function swarmFaults(rng: Prng): FaultOptions {
 /** The options of swarm run `seed` (deterministic in the seed). */
 export function optionsSwarm(seed: number, o: SwarmOverrides = {}): SimInput {
   const rng = Prng.derive(seed, "swarm");
-  const hosts = o.hosts ?? rng.range(2, 40);
+  // Every value is drawn even when overridden, so an override changes that value only,
+  // never the rest of the seed's world.
+  const drawnHosts = rng.range(2, 40);
+  const hosts = o.hosts ?? drawnHosts;
   const timeoutMs = pickOne(rng, [100, 300, 1000, 3000]);
   return {
     seed,
@@ -63,7 +66,7 @@ export function optionsSwarm(seed: number, o: SwarmOverrides = {}): SimInput {
       readLatencyMs: pickOne(rng, [0, 0.02, 0.1]),
     },
     workload: {
-      calls: o.calls ?? rng.range(200, 2000),
+      calls: overrideOr(o.calls, rng.range(200, 2000)),
       ratePerSec: rng.range(200, 3000),
       mix: { call: rng.range(1, 10), cast: rng.range(0, 5), fanout: rng.range(0, 3) },
       directedRatio: rng.range(0, 5) / 10,
@@ -82,4 +85,9 @@ export function optionsSwarm(seed: number, o: SwarmOverrides = {}): SimInput {
     },
     faults: swarmFaults(rng),
   };
+}
+
+/** The override when given, else the drawn value (which is drawn either way). */
+function overrideOr(override: number | undefined, drawn: number): number {
+  return override ?? drawn;
 }

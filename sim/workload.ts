@@ -88,11 +88,11 @@ export class Workload {
     const i = calls.add({ host: h, incarnation: node.incarnation, kind, topic, server, probe, issuedUs: scheduler.nowUs, issuedLocalMs: clock.nowMs(), timeoutMs });
     if (!probe) this.issued++;
     trace.record("issue", i, h, kind, topic);
-    const base = node.client(topic, server);
+    const base = kind === KIND.fanout ? node.fanoutClient(topic) : node.client(topic, server);
     const client = timeoutMs === options.workload.timeoutMs ? base : base.prepare({ timeoutMs });
     const args = { n: i, pad: this.pad };
     const ctxArg = { request: i };
-    const p: Promise<unknown> = kind === KIND.call ? client.call(ctxArg, "echo", args) : kind === KIND.cast ? client.cast(ctxArg, "echo", args) : client.prepare({ fanout: true }).cast(ctxArg, "echo", args);
+    const p: Promise<unknown> = kind === KIND.call ? client.call(ctxArg, "echo", args) : kind === KIND.cast ? client.cast(ctxArg, "echo", args) : client.cast(ctxArg, "echo", args);
     p.then(
       (value) => {
         if (kind === KIND.call) {

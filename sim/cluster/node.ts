@@ -5,6 +5,7 @@
  * supplies ports.
  */
 import { getRpcServer, getRpcTransport, RpcClient, type RpcServer, type Transport } from "../../src/index.js";
+import { sleepOn } from "../../src/ports/clock.js";
 import type { SimContext } from "../context.js";
 import type { HostProcess } from "../host-process.js";
 import { applyPlantedBug } from "../planted-bugs.js";
@@ -34,9 +35,9 @@ export class SimNode {
   /** RpcClients per topic, and per named server (directed requests). */
   private readonly topicClients: (RpcClient | undefined)[] = [];
   private readonly serverClients: (RpcClient | undefined)[] = [];
+  private readonly fanoutClients: (RpcClient | undefined)[] = [];
   private closing: Promise<void> | undefined;
   /** Failed RpcServer.start() attempts (matchmaker down at the time). */
-  startFailures = 0;
 
   constructor(private readonly ctx: SimContext, readonly spec: HostSpec, readonly proc: HostProcess) {
     this.mm = new SimMatchmakerView(ctx.matchmaker, proc, ctx.scheduler, ctx.trace, ctx.discovery, Math.round(ctx.options.cluster.matchmakerLatencyMs * 1000));
@@ -87,13 +88,23 @@ export class SimNode {
         return;
       } catch (err) {
         if (attempt >= MAX_START_ATTEMPTS) throw err;
-        this.startFailures++;
-        await new Promise<void>((resolve) => this.proc.clock.setTimer(START_RETRY_MS, resolve));
+        await sleepOn(this.proc.clock, START_RETRY_MS);
       }
     }
   }
 
   /** A client for `topic`, addressed to one named server when `server` >= 0. */
+  /** The client casting to every server of `topic`, made once. */
+  fanoutClient(topic: number): RpcClient {
+    let c = this.fanoutClients[topic];
+    if (!c) {
+      c = this.client(topic, -1).prepare({ fanout: true });
+      while (this.fanoutClients.length <= topic) this.fanoutClients.push(undefined);
+      this.fanoutClients[topic] = c;
+    }
+    return c;
+  }
+
   client(topic: number, server: number): RpcClient {
     const clients = server >= 0 ? this.serverClients : this.topicClients;
     const key = server >= 0 ? server : topic;

@@ -53,10 +53,6 @@ export class Flow {
     this.capacity = hwm(src.owner.sendHwm) + hwm(dst.owner.recvHwm);
   }
 
-  get inTransit(): number {
-    return this.transit.length;
-  }
-
   send(frames: Buffer[]): void {
     if (this.dead) return;
     this.count++;

@@ -37,10 +37,6 @@ export class LinkFaults {
     return true;
   }
 
-  /** True when nothing is blocked at all. */
-  get clear(): boolean {
-    return this.active === 0;
-  }
 
   isolate(host: number, direction: "in" | "out" | "both"): () => void {
     const maps = direction === "both" ? [this.isolatedIn, this.isolatedOut] : [direction === "in" ? this.isolatedIn : this.isolatedOut];

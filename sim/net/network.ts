@@ -113,9 +113,6 @@ export class SimNetwork implements FlowNet {
     else this.stalledFlows.delete(flow);
   }
 
-  get stalledCount(): number {
-    return this.stalledFlows.size;
-  }
 
   traceDeliver(flow: Flow, bytes: number): void {
     this.stats.inTransit--;

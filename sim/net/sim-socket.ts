@@ -83,12 +83,6 @@ export class SimSocket implements PortSocket, EndOwner {
     return this.isClosed;
   }
 
-  /** Bound endpoints and live connections, for leak checks and reports. */
-  get openLinks(): number {
-    let n = this.accepted.size;
-    for (const c of this.connecters) if (c.connected) n++;
-    return n;
-  }
 
   bind(address: string): Promise<string> {
     if (this.dead) return NEVER;

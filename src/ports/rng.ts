@@ -7,7 +7,7 @@ export interface Rng {
   nextUint32(): number;
 }
 
-/** A 128-bit id as 32 lowercase hex characters (message ids, routing ids). */
+/** A 128-bit id as 32 lowercase hex characters (socket routing ids; the client engine takes a 64-bit message-id prefix from one). */
 export function randomId(rng: Rng): string {
   let s = "";
   for (let i = 0; i < 4; i++) s += rng.nextUint32().toString(16).padStart(8, "0");
