@@ -47,6 +47,18 @@ export class SimMatchmakerView implements Matchmaker {
     return this.op(OP.getHosts, () => this.shared.getHosts(key), () => undefined);
   }
 
+  /**
+   * The send path's synchronous lookup: only without a simulated round trip (latency 0),
+   * from a live process, while the shared matchmaker is available; traced like getHosts.
+   * Otherwise undefined, and the driver goes through getHosts.
+   */
+  peekHosts(key: string): readonly string[] | undefined {
+    if (this.latencyUs > 0 || this.proc.dead) return undefined;
+    const hosts = this.shared.peekHosts(key);
+    if (hosts !== undefined) this.trace.record("mm", this.proc.host, OP.getHosts, 1);
+    return hosts;
+  }
+
   watch(listener: (key: string) => void): () => void {
     const off = this.shared.watch((key) => this.proc.enter(() => listener(key)));
     const unwatch = (): void => {

@@ -55,19 +55,32 @@ export class RpcClient {
     return versionAllowedByCap(this.options.versionCap, version ?? this.target.version);
   }
 
-  async call<T = unknown>(ctx: Record<string, unknown>, method: string, args: Record<string, unknown> = {}): Promise<T> {
-    const { message, context, serializer } = this.prepareSend(ctx, method, args, true);
-    const body = await this.transport.engine.send({
-      target: this.target, key: this.key(), context, message, kind: "call", timeoutMs: this.timeoutMs(), retry: this.retry(),
-    });
-    return serializer.deserializeEntity(ctx, body) as T;
+  call<T = unknown>(ctx: Record<string, unknown>, method: string, args: Record<string, unknown> = {}): Promise<T> {
+    let sent: Promise<unknown>;
+    let serializer: Serializer;
+    try {
+      const prepared = this.prepareSend(ctx, method, args, true);
+      serializer = prepared.serializer;
+      sent = this.transport.engine.send({
+        target: this.target, key: this.key(), context: prepared.context, message: prepared.message, kind: "call", timeoutMs: this.timeoutMs(), retry: this.retry(),
+      });
+    } catch (err) {
+      return Promise.reject(err); // argument errors reject, as from an async function
+    }
+    // The no-op serializer returns the body as it is: hand back the engine's promise itself.
+    return (serializer === noOpSerializer ? sent : sent.then((body) => serializer.deserializeEntity(ctx, body))) as Promise<T>;
   }
 
-  async cast(ctx: Record<string, unknown>, method: string, args: Record<string, unknown> = {}): Promise<void> {
-    const { message, context } = this.prepareSend(ctx, method, args, false);
-    await this.transport.engine.send({
-      target: this.target, key: this.key(), context, message, kind: this.target.fanout ? "fanout" : "cast", timeoutMs: this.timeoutMs(), retry: this.retry(),
-    });
+  cast(ctx: Record<string, unknown>, method: string, args: Record<string, unknown> = {}): Promise<void> {
+    try {
+      const { message, context } = this.prepareSend(ctx, method, args, false);
+      // The engine settles casts and fanouts with undefined.
+      return this.transport.engine.send({
+        target: this.target, key: this.key(), context, message, kind: this.target.fanout ? "fanout" : "cast", timeoutMs: this.timeoutMs(), retry: this.retry(),
+      }) as Promise<void>;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** The matchmaker key of this client's target, computed once (checkSendTarget ran first). */

@@ -77,12 +77,15 @@ export class ClientEngine {
     const type: RequestType = req.kind === "call" ? MessageType.CALL : req.kind === "cast" ? MessageType.CAST : MessageType.CAST_FANOUT;
     const frames = encodeRequest(type, id, req.context, req.message);
     this.stats[req.kind === "call" ? "calls" : req.kind === "cast" ? "casts" : "fanouts"]++;
+    let p!: Pending;
     const promise = new Promise<unknown>((resolve, reject) => {
-      this.waiter.add(id, deadlineMs, { id, kind: req.kind, key, resolve, reject, delivered: 0, wanted: 0, leases: [] });
+      p = { id, kind: req.kind, key, deadlineMs, done: false, resolve, reject, delivered: 0, wanted: 0, leases: [] };
     });
-    this.rearm();
-    const run = req.kind === "fanout" ? this.deliverFanout(id, key, frames, deadlineMs) : this.deliverOne(id, key, frames, deadlineMs, req.retry);
-    void run.catch((err: unknown) => this.fail(id, err));
+    this.waiter.add(id, deadlineMs, p);
+    // A timer armed at or before this deadline already covers it (the hot path).
+    if (this.timer === undefined || this.timer.atMs > deadlineMs) this.rearm();
+    if (req.kind === "fanout") void this.deliverFanout(p, frames);
+    else void this.deliverOne(p, frames, req.retry);
     return promise;
   }
 
@@ -92,99 +95,112 @@ export class ClientEngine {
     this.closed = true;
     if (this.timer) this.clock.clearTimer(this.timer.id);
     this.timer = undefined;
-    for (const p of this.waiter.drain()) p.reject(new TransportClosed("transport closed while the request was pending"));
+    for (const p of this.waiter.drain()) {
+      this.finish(p);
+      p.reject(new TransportClosed("transport closed while the request was pending"));
+    }
     this.hosts.close();
     this.hostSync.close();
     this.pool.close();
   }
 
-  private pending(id: string): Pending | undefined {
-    return this.waiter.get(id);
+  /** The hosts of `p.key`, waiting for some until its deadline; [] when none came (the hot path peeks first, without a promise). */
+  private waitForHosts(p: Pending): Promise<readonly string[]> {
+    return this.hosts.waitForHosts(p.key, p.deadlineMs, () => p.done, (cause) => (p.lastCause = cause));
   }
 
-  private async deliverOne(id: string, key: string, frames: Buffer[], deadlineMs: number, retry: number | null): Promise<void> {
-    let failures = 0;
-    const failed = new Set<string>();
-    for (;;) {
-      const hosts = await this.hosts.waitForHosts(key, deadlineMs, () => !this.waiter.has(id), (cause) => this.note(id, cause));
-      if (hosts.length === 0 || !this.waiter.has(id)) return; // the deadline settles it
-      this.hostSync.observe(key, hosts);
-      const entry = this.pending(id);
-      if (entry) entry.wanted = hosts.length;
-      const fresh = hosts.filter((h) => !failed.has(h));
-      const host = this.routing.pick(key, fresh.length > 0 ? fresh : hosts);
-      let lease: Lease | undefined;
-      try {
-        lease = await this.acquire(id, host, deadlineMs);
-        if (!lease) return; // settled meanwhile
-        await lease.send(frames, deadlineMs);
-      } catch (err) {
-        if (lease) this.dropLease(id, lease);
-        this.note(id, err);
-        if (err instanceof SocketPoolError && err.reason !== "host-removed") {
-          if (err.reason === "exhausted") this.fail(id, err);
-          return; // "timeout": the deadline settles it, with this as its cause
-        }
-        failed.add(host);
-        failures++;
-        if (retry !== null && failures > retry) return this.fail(id, new MessageDeliveryFailure(`send to ${host} failed after ${failures} attempt(s)`, { cause: err }));
-        if (this.clock.nowMs() >= deadlineMs) return; // the deadline timer settles it
-        this.stats.sendRetries++;
-        if (hosts.every((h) => failed.has(h))) {
-          // Every known host failed once: pause before the next round, so a send that
-          // fails fast (a full queue) never spins without yielding to timers.
-          failed.clear();
-          await this.pause(deadlineMs);
-        }
-        continue;
-      }
-      const p = this.pending(id);
-      if (p && p.kind === "cast") this.succeed(id, undefined);
-      return;
-    }
-  }
-
-  private async deliverFanout(id: string, key: string, frames: Buffer[], deadlineMs: number): Promise<void> {
-    const hosts = await this.hosts.waitForHosts(key, deadlineMs, () => !this.waiter.has(id), (cause) => this.note(id, cause));
-    const p = this.pending(id);
-    if (hosts.length === 0 || !p) return;
-    this.hostSync.observe(key, hosts);
-    p.wanted = hosts.length;
-    await Promise.all(hosts.map(async (host) => {
-      while (this.waiter.has(id) && this.clock.nowMs() < deadlineMs) {
+  /**
+   * Call or cast: one host at a time, round robin, until a send is accepted. Never
+   * rejects: a failure settles the request. The common case (hosts known, a pooled socket
+   * with room) takes no promise before the send itself.
+   */
+  private async deliverOne(p: Pending, frames: Buffer[], retry: number | null): Promise<void> {
+    try {
+      let failures = 0;
+      let failed: Set<string> | undefined;
+      for (;;) {
+        const hosts = this.hosts.peek(p.key) ?? (await this.waitForHosts(p));
+        if (hosts.length === 0 || p.done) return; // the deadline settles it
+        this.hostSync.observe(p.key, hosts);
+        p.wanted = hosts.length;
+        const host = this.routing.pick(p.key, failed === undefined ? hosts : notFailed(hosts, failed));
         let lease: Lease | undefined;
         try {
-          lease = await this.acquire(id, host, deadlineMs);
-          if (!lease) return;
-          await lease.send(frames, deadlineMs);
-          p.delivered++;
-          return;
+          lease = this.pool.tryAcquire(host);
+          if (lease !== undefined) p.leases.push(lease);
+          else if ((lease = await this.acquire(p, host)) === undefined) return; // settled meanwhile
+          await lease.send(frames, p.deadlineMs);
         } catch (err) {
-          if (lease) this.dropLease(id, lease);
-          this.note(id, err);
-          if ((err as { code?: string }).code === "ECLOSED" || err instanceof SocketPoolError) return;
-          await this.pause(deadlineMs);
+          if (lease) this.dropLease(p, lease);
+          p.lastCause = err;
+          if (err instanceof SocketPoolError && err.reason !== "host-removed") {
+            if (err.reason === "exhausted") this.fail(p, err);
+            return; // "timeout": the deadline settles it, with this as its cause
+          }
+          (failed ??= new Set()).add(host);
+          failures++;
+          if (retry !== null && failures > retry) return this.fail(p, new MessageDeliveryFailure(`send to ${host} failed after ${failures} attempt(s)`, { cause: err }));
+          if (this.clock.nowMs() >= p.deadlineMs) return; // the deadline timer settles it
+          this.stats.sendRetries++;
+          if (hosts.every((h) => failed!.has(h))) {
+            // Every known host failed once: pause before the next round, so a send that
+            // fails fast (a full queue) never spins without yielding to timers.
+            failed.clear();
+            await this.pause(p.deadlineMs);
+          }
+          continue;
         }
+        if (p.kind === "cast" && !p.done) this.succeed(p);
+        return;
       }
-    }));
-    if (!this.waiter.has(id)) return;
-    if (p.delivered === p.wanted) return this.succeed(id, undefined);
-    // Some host was given up before the deadline (its socket closed, or no socket could be had).
-    this.fail(id, new MessageDeliveryFailure(`fanout ${id} to ${key} reached ${p.delivered} of ${p.wanted} servers`, { cause: p.lastCause }));
+    } catch (err) {
+      this.fail(p, err);
+    }
   }
 
-  /** A lease on `host`'s socket held by request `id`; undefined (nothing held) if the request settled meanwhile. */
-  private async acquire(id: string, host: string, deadlineMs: number): Promise<Lease | undefined> {
-    const waiting = this.pending(id);
-    if (waiting) waiting.waitingForSocket = host;
+  /** Fanout: every host of the key once, in parallel. Never rejects: a failure settles the request. */
+  private async deliverFanout(p: Pending, frames: Buffer[]): Promise<void> {
+    try {
+      const hosts = this.hosts.peek(p.key) ?? (await this.waitForHosts(p));
+      if (hosts.length === 0 || p.done) return;
+      this.hostSync.observe(p.key, hosts);
+      p.wanted = hosts.length;
+      await Promise.all(hosts.map(async (host) => {
+        while (!p.done && this.clock.nowMs() < p.deadlineMs) {
+          let lease: Lease | undefined;
+          try {
+            lease = await this.acquire(p, host);
+            if (!lease) return;
+            await lease.send(frames, p.deadlineMs);
+            p.delivered++;
+            return;
+          } catch (err) {
+            if (lease) this.dropLease(p, lease);
+            p.lastCause = err;
+            if ((err as { code?: string }).code === "ECLOSED" || err instanceof SocketPoolError) return;
+            await this.pause(p.deadlineMs);
+          }
+        }
+      }));
+      if (p.done) return;
+      if (p.delivered === p.wanted) return this.succeed(p);
+      // Some host was given up before the deadline (its socket closed, or no socket could be had).
+      this.fail(p, new MessageDeliveryFailure(`fanout ${p.id} to ${p.key} reached ${p.delivered} of ${p.wanted} servers`, { cause: p.lastCause }));
+    } catch (err) {
+      this.fail(p, err);
+    }
+  }
+
+  /** A lease on `host`'s socket held by `p`, waiting for one if need be; undefined (nothing held) if `p` settled meanwhile. */
+  private async acquire(p: Pending, host: string): Promise<Lease | undefined> {
+    p.waitingForSocket = host;
     let lease: Lease;
     try {
-      lease = await this.pool.acquire(host, deadlineMs);
+      lease = await this.pool.acquire(host, p.deadlineMs);
     } finally {
-      if (waiting) waiting.waitingForSocket = undefined;
+      p.waitingForSocket = undefined;
     }
-    const p = this.pending(id);
-    if (!p) {
+    if (p.done) {
       lease.release();
       return undefined;
     }
@@ -192,14 +208,18 @@ export class ClientEngine {
     return lease;
   }
 
-  private dropLease(id: string, lease: Lease): void {
-    const p = this.pending(id);
-    if (p) p.leases = p.leases.filter((l) => l !== lease);
+  private dropLease(p: Pending, lease: Lease): void {
+    if (!p.done) p.leases = p.leases.filter((l) => l !== lease);
     lease.release();
   }
 
-  private releaseLeases(p: Pending): void {
-    for (const l of p.leases.splice(0)) l.release();
+  /** Marks `p` settled (its delivery stops) and returns its leases (a call's reply has arrived, or never will). */
+  private finish(p: Pending): void {
+    p.done = true;
+    const leases = p.leases;
+    if (leases.length === 0) return;
+    p.leases = [];
+    for (const l of leases) l.release();
   }
 
   /** Waits hostWaitIntervalMs (at most until the deadline) on the clock port. */
@@ -207,24 +227,17 @@ export class ClientEngine {
     return this.closed ? Promise.resolve() : sleepOn(this.clock, Math.min(this.options.hostWaitIntervalMs, deadlineMs - this.clock.nowMs()));
   }
 
-  private note(id: string, cause: unknown): void {
-    const p = this.pending(id);
-    if (p) p.lastCause = cause;
-  }
-
-  private succeed(id: string, value: unknown): void {
-    const p = this.waiter.settle(id);
-    if (p) {
-      this.releaseLeases(p);
-      p.resolve(value);
-    }
+  /** A cast or fanout was delivered. */
+  private succeed(p: Pending): void {
+    if (this.waiter.settle(p.id) === undefined) return;
+    this.finish(p);
+    p.resolve(undefined);
     this.rearm();
   }
 
-  private fail(id: string, err: unknown): void {
-    const p = this.waiter.settle(id);
-    if (!p) return;
-    this.releaseLeases(p);
+  private fail(p: Pending, err: unknown): void {
+    if (this.waiter.settle(p.id) === undefined) return;
+    this.finish(p);
     if (p.kind !== "call") this.stats.deliveryFailures++;
     p.reject(err instanceof Error ? err : new Error(String(err)));
     this.rearm();
@@ -243,7 +256,7 @@ export class ClientEngine {
       return;
     }
     const p = this.waiter.settle(r.value.messageId)!;
-    this.releaseLeases(p);
+    this.finish(p);
     this.stats.replies++;
     if (r.value.failure !== null) p.reject(deserializeRemoteError(r.value.failure, this.options.remoteErrors));
     else p.resolve(r.value.body);
@@ -269,11 +282,17 @@ export class ClientEngine {
   private onDeadline(): void {
     this.timer = undefined;
     for (const p of this.waiter.expire(this.clock.nowMs())) {
-      this.releaseLeases(p);
+      this.finish(p);
       if (p.kind === "call") this.stats.timeouts++;
       else this.stats.deliveryFailures++;
       p.reject(deadlineError(p, this.options.pool.maxSockets));
     }
     this.rearm();
   }
+}
+
+/** The hosts not in `failed`, or all of them when every one has failed. */
+function notFailed(hosts: readonly string[], failed: ReadonlySet<string>): readonly string[] {
+  const fresh = hosts.filter((h) => !failed.has(h));
+  return fresh.length > 0 ? fresh : hosts;
 }

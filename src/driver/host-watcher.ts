@@ -19,6 +19,15 @@ export class HostWatcher {
     this.unwatch = matchmaker.watch?.((key) => this.wake(key));
   }
 
+  /**
+   * Live hosts of `key` when the matchmaker has them at hand (Matchmaker.peekHosts) and
+   * there is at least one; undefined means: call waitForHosts.
+   */
+  peek(key: string): readonly string[] | undefined {
+    const hosts = this.matchmaker.peekHosts?.(key);
+    return hosts !== undefined && hosts.length > 0 ? hosts : undefined;
+  }
+
   /** Live hosts of `key`, waiting for at least one until `deadlineMs`; [] when none came. */
   async waitForHosts(key: string, deadlineMs: number, cancelled: () => boolean, onCause: (e: unknown) => void): Promise<string[]> {
     for (;;) {

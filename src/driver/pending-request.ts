@@ -26,6 +26,9 @@ export interface Pending {
   id: string;
   kind: SendKind;
   key: string;
+  deadlineMs: number;
+  /** Set when the request settles (reply, deadline, failure, close): its delivery stops. */
+  done: boolean;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   /** Why the request is not done yet, for the error raised at its deadline. */

@@ -38,6 +38,11 @@ export class InProcessMatchmaker implements Matchmaker {
     return Promise.resolve(this.registry.hosts(key, this.clock.nowMs()) as string[]);
   }
 
+  /** The send path's synchronous lookup (Matchmaker.peekHosts); undefined while marked unavailable. */
+  peekHosts(key: string): readonly string[] | undefined {
+    return this.available ? this.registry.hosts(key, this.clock.nowMs()) : undefined;
+  }
+
   /** Synchronous lookup, for the CLI and tests. */
   hostsNow(key: string): readonly string[] {
     return this.registry.hosts(key, this.clock.nowMs());

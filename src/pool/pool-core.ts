@@ -27,6 +27,9 @@ import { CLOSE_REASON, nextSlotState, type CloseReason, type SlotEvent, type Slo
 import { CLOSE_COUNTERS, REJECT_COUNTER, zeroCounters, type AcquireResult, type PoolCounters, type PoolEffect, type RejectReason } from "./pool-types.js";
 import { validateLimits, type PoolLimits } from "./pool-limits.js";
 
+/** Effects sink for transitions that produce none (an acquire on a live slot): frozen, so a push would throw. */
+const NO_EFFECTS = Object.freeze([]) as unknown as PoolEffect[];
+
 interface Slot {
   readonly id: number;
   readonly peer: string;
@@ -76,6 +79,22 @@ export class PoolCore {
     this.expireWaiters(nowMs, fx);
     this.preempt(fx);
     return { ticket, effects: fx };
+  }
+
+  /**
+   * The lease `acquire` would grant at once, taken without becoming a waiter: nobody waits
+   * (a waiter would come first) and the peer's current slot has room. Nothing for the
+   * shell to do follows from it (no socket opens or closes, no wake-up is added: a slot
+   * leaving idle only removes one), so no effects are returned. Undefined, with nothing
+   * changed, when the request must go through `acquire`.
+   */
+  tryAcquire(peer: string, nowMs: number): { ticket: number; slot: number } | undefined {
+    if (this.shut || this.waiters.size > 0) return undefined;
+    const slot = this.current.get(peer);
+    if (slot === undefined || slot.leases >= this.limits.maxInFlightPerPeer) return undefined;
+    const ticket = this.nextTicket++;
+    this.lease(ticket, slot, nowMs, NO_EFFECTS);
+    return { ticket, slot: slot.id };
   }
 
   /** Returns a lease, or withdraws a still-waiting acquire. Unknown tickets are ignored. */
@@ -174,6 +193,7 @@ export class PoolCore {
   }
 
   private settle(nowMs: number, fx: PoolEffect[]): void {
+    if (this.waiters.size === 0) return; // the hot path: every step below concerns waiters
     this.grantWaiters(nowMs, fx);
     this.expireWaiters(nowMs, fx);
     this.preempt(fx);
@@ -181,8 +201,10 @@ export class PoolCore {
 
   /** Pass 1 grants on existing sockets (takes no room); pass 2 opens sockets in arrival order. */
   private grantWaiters(nowMs: number, fx: PoolEffect[]): void {
-    for (const pass of [1, 2]) {
-      for (const w of [...this.waiters.values()]) {
+    // A Map iterates in insertion order and tolerates deleting the entry being visited
+    // (grant and reject delete only that one), so no copy of the waiters is needed.
+    for (let pass = 1; pass <= 2; pass++) {
+      for (const w of this.waiters.values()) {
         const slot = this.current.get(w.peer);
         if (slot) {
           if (slot.leases < this.limits.maxInFlightPerPeer) this.grant(w, slot, nowMs, fx);
@@ -196,7 +218,7 @@ export class PoolCore {
   }
 
   private expireWaiters(nowMs: number, fx: PoolEffect[]): void {
-    for (const w of [...this.waiters.values()]) if (nowMs >= w.deadlineMs) this.reject(w.ticket, "timeout", fx);
+    for (const w of this.waiters.values()) if (nowMs >= w.deadlineMs) this.reject(w.ticket, "timeout", fx);
   }
 
   /**
@@ -243,13 +265,18 @@ export class PoolCore {
   }
 
   private grant(w: Waiter, slot: Slot, nowMs: number, fx: PoolEffect[]): void {
+    this.lease(w.ticket, slot, nowMs, fx);
+    this.waiters.delete(w.ticket);
+    fx.push({ type: "grant", ticket: w.ticket, slot: slot.id, peer: slot.peer });
+  }
+
+  /** Books lease `ticket` on `slot` (an acquire never drains or closes, so `fire` adds no effect). */
+  private lease(ticket: number, slot: Slot, nowMs: number, fx: PoolEffect[]): void {
     if (slot.state === "idle" || slot.leases > 0) this.c.reused++;
     this.fire(slot, "acquire", fx);
     slot.leases++;
     slot.lastUsedMs = nowMs;
-    this.leases.set(w.ticket, slot);
-    this.waiters.delete(w.ticket);
-    fx.push({ type: "grant", ticket: w.ticket, slot: slot.id, peer: slot.peer });
+    this.leases.set(ticket, slot);
   }
 
   private reject(ticket: number, reason: RejectReason, fx: PoolEffect[]): void {

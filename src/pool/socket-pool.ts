@@ -73,6 +73,16 @@ export class SocketPool {
     this.core = new PoolCore(deps.options.pool);
   }
 
+  /**
+   * A lease on `peer`'s socket when one can be had at once (the socket is open, has room,
+   * and no acquire waits): the hot path, with no promise. Undefined otherwise; `acquire`
+   * then queues the request.
+   */
+  tryAcquire(peer: string): Lease | undefined {
+    const got = this.core.tryAcquire(peer, this.deps.clock.nowMs());
+    return got === undefined ? undefined : new PooledLease(this, peer, got.slot, got.ticket);
+  }
+
   acquire(peer: string, deadlineMs: number): Promise<Lease> {
     return new Promise<Lease>((resolve, reject) => {
       const { ticket, effects } = this.core.acquire(peer, deadlineMs, this.deps.clock.nowMs());
@@ -103,16 +113,23 @@ export class SocketPool {
     this.timer = undefined;
   }
 
-  private send(slot: number, frames: readonly Buffer[], deadlineMs: number): Promise<void> {
+  /** Lease.send (PooledLease calls it). */
+  sendOn(slot: number, frames: readonly Buffer[], deadlineMs: number): Promise<void> {
     const h = this.handles.get(slot);
     if (!h) return Promise.reject(new PortError("ECLOSED", "pooled socket is closed"));
     const sent = h.queue.enqueue(frames, deadlineMs);
-    this.peakQueueDepth = Math.max(this.peakQueueDepth, h.queue.depth);
+    if (h.queue.depth > this.peakQueueDepth) this.peakQueueDepth = h.queue.depth;
     return sent;
   }
 
-  private release(ticket: number): void {
-    this.apply(this.core.release(ticket, this.deps.clock.nowMs()));
+  /** Lease.release (PooledLease calls it, once per lease). */
+  returnLease(ticket: number): void {
+    const nowMs = this.deps.clock.nowMs();
+    const effects = this.core.release(ticket, nowMs);
+    // The hot path: nothing to carry out, and the only wake-up a release adds (an idle
+    // expiry, nowMs + idleTimeoutMs) is not earlier than the timer already armed.
+    if (effects.length === 0 && this.timer !== undefined && this.timer.atMs <= nowMs + this.deps.options.pool.idleTimeoutMs) return;
+    this.apply(effects);
   }
 
   private apply(effects: PoolEffect[]): void {
@@ -155,7 +172,8 @@ export class SocketPool {
       const effects = this.core.sendResult(slot, ok, this.deps.clock.nowMs());
       if (!ok || effects.length > 0) this.apply(effects); // a success only resets a counter: no effects, no wake-up to recompute
     };
-    this.handles.set(slot, { peer, socket, queue: new SendQueue(reportingSends(socket, report, connectError), this.deps.clock, o.maxQueuedSends), unsubscribe });
+    const target = connectError === undefined ? socket : { send: () => Promise.reject(connectError) };
+    this.handles.set(slot, { peer, socket, queue: new SendQueue(target, this.deps.clock, o.maxQueuedSends, report), unsubscribe });
     void this.receiveLoop(socket);
   }
 
@@ -172,20 +190,10 @@ export class SocketPool {
     const t = this.tickets.get(ticket);
     this.tickets.delete(ticket);
     if (!t) {
-      this.release(ticket);
+      this.returnLease(ticket);
       return;
     }
-    let released = false;
-    t.resolve({
-      peer,
-      slot,
-      send: (frames, deadlineMs) => (released ? Promise.reject(new PortError("ECLOSED", "lease already released")) : this.send(slot, frames, deadlineMs)),
-      release: () => {
-        if (released) return;
-        released = true;
-        this.release(ticket);
-      },
-    });
+    t.resolve(new PooledLease(this, peer, slot, ticket));
   }
 
   private refuse(ticket: number, peer: string, reason: RejectReason): void {
@@ -227,16 +235,19 @@ export class SocketPool {
   }
 }
 
-/** The socket's send with its outcome observed: success or failure goes to `report` (closing is not a failure). */
-function reportingSends(socket: PortSocket, report: (ok: boolean) => void, connectError?: PortError): Pick<PortSocket, "send"> {
-  return {
-    send: (frames) =>
-      (connectError ? Promise.reject(connectError) : socket.send(frames)).then(
-        () => report(true),
-        (err: unknown) => {
-          if (!(err instanceof PortError && err.code === "ECLOSED")) report(false);
-          throw err;
-        },
-      ),
-  };
+/** A lease: the pool's slot and ticket, released at most once. */
+class PooledLease implements Lease {
+  private released = false;
+
+  constructor(private readonly pool: SocketPool, readonly peer: string, readonly slot: number, private readonly ticket: number) {}
+
+  send(frames: readonly Buffer[], deadlineMs: number): Promise<void> {
+    return this.released ? Promise.reject(new PortError("ECLOSED", "lease already released")) : this.pool.sendOn(this.slot, frames, deadlineMs);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.pool.returnLease(this.ticket);
+  }
 }

@@ -16,6 +16,12 @@ export interface Matchmaker {
   register(key: string, host: string, ttlMs: number | null): Promise<void>;
   unregister(key: string, host: string): Promise<void>;
   getHosts(key: string): Promise<string[]>;
+  /**
+   * Optional synchronous lookup, for the send path: the hosts getHosts would answer now,
+   * when the implementation has them at hand without I/O (an in-process registry, a fresh
+   * cache entry); undefined means "ask getHosts". Same contract as getHosts otherwise.
+   */
+  peekHosts?(key: string): readonly string[] | undefined;
   /** Optional change feed: calls `listener(key)` after a key's host set may have changed. */
   watch?(listener: (key: string) => void): () => void;
   /** Optional: a sender's connection to `host` dropped; the matchmaker may stop returning it sooner than its TTL. */

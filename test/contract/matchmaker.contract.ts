@@ -113,6 +113,23 @@ export function matchmakerContract(name: string, h: MatchmakerHarness): void {
       assert.deepEqual(await b.getHosts("ex/t"), [H2]);
     });
 
+    withBackend("peekHosts, where implemented, answers what getHosts answers or nothing (undefined: ask getHosts)", async ({ a, b, clock }) => {
+      const agree = async (key: string): Promise<void> => {
+        for (const view of [a, b]) {
+          const peeked = view.peekHosts?.(key);
+          if (peeked !== undefined) assert.deepEqual([...peeked], await view.getHosts(key), `peekHosts(${key}) differs from getHosts`);
+        }
+      };
+      await agree("ex/t");
+      await a.register("ex/t", H2, null);
+      await a.register("ex/t", H1, 1000);
+      await agree("ex/t");
+      await a.unregister("ex/t", H2);
+      await agree("ex/t");
+      clock.advance(1000);
+      await agree("ex/t");
+    });
+
     withBackend("unregister of an unknown entry is a no-op", async ({ a }) => {
       await a.register("ex/t", H1, null);
       await a.unregister("ex/t", H2);

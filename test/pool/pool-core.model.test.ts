@@ -1,5 +1,6 @@
 /**
- * Model-based tests of the pool core with fast-check commands: acquire, release (or
+ * Model-based tests of the pool core with fast-check commands: acquire, tryAcquire (the
+ * shell's no-waiting hot path), release (or
  * withdraw), send ok/fail, handshake error, host removed, clock advance (tick) and evict,
  * in random order against the model in pool-model.ts, on random limits.
  *
@@ -43,6 +44,31 @@ class Acquire implements Cmd {
     m.check(core);
   }
   toString = () => `acquire(${this.peer}, ${this.ttlMs})`;
+}
+
+/** The shell's hot path: granted exactly when a plain acquire would be granted on the current socket at once, booked the same way. */
+class TryAcquire implements Cmd {
+  constructor(readonly peer: string) {}
+  check = () => true;
+  run(m: PoolModel, core: PoolCore): void {
+    const cur = m.current.get(this.peer);
+    const curSlot = cur === undefined ? undefined : m.slots.get(cur)!;
+    const predicted = m.waiting.size === 0 && curSlot !== undefined && curSlot.leases.size < m.limits.maxInFlightPerPeer;
+    const before = core.counters();
+    const got = core.tryAcquire(this.peer, m.nowMs);
+    assert.equal(got !== undefined, predicted, `tryAcquire(${this.peer}) ${got ? "granted" : "refused"}, predicted ${predicted ? "a grant" : "a refusal"}`);
+    if (got === undefined) {
+      assert.deepEqual(core.counters(), before, "a refused tryAcquire changed the pool");
+    } else {
+      assert.equal(got.slot, curSlot!.id, "tryAcquire granted on a socket other than the peer's current one");
+      // Booked as the grant of a waiter would be.
+      m.waiting.set(got.ticket, { peer: this.peer, deadlineMs: m.nowMs });
+      m.apply([{ type: "grant", ticket: got.ticket, slot: got.slot, peer: this.peer }]);
+      assert.equal(core.leaseSlot(got.ticket), got.slot);
+    }
+    m.check(core);
+  }
+  toString = () => `tryAcquire(${this.peer})`;
 }
 
 class Release implements Cmd {
@@ -156,6 +182,7 @@ const limitsArb: fc.Arbitrary<PoolLimits> = fc.record({
 const commandsArb = fc.commands<PoolModel, PoolCore>([
   fc.tuple(fc.constantFrom(...PEERS), fc.integer({ min: 0, max: 60 })).map(([p, t]) => new Acquire(p, t)),
   fc.tuple(fc.constantFrom(...PEERS), fc.integer({ min: 0, max: 60 })).map(([p, t]) => new Acquire(p, t)),
+  fc.constantFrom(...PEERS).map((p) => new TryAcquire(p)),
   fc.nat(20).map((k) => new Release(k)),
   fc.tuple(fc.nat(20), fc.boolean()).map(([k, ok]) => new Send(k, ok)),
   fc.nat(20).map((k) => new HandshakeError(k)),

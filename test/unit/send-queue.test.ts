@@ -98,3 +98,24 @@ test("send-queue - close rejects queued messages with ECLOSED and refuses new on
   await idle;
   assert.equal(q.depth, 0);
 });
+
+test("send-queue - onOutcome hears each send the socket settled: success true, failure false, ECLOSED and refusals not at all", async () => {
+  const sock = new FakeSocket();
+  const clock = new ManualClock();
+  const outcomes: boolean[] = [];
+  const q = new SendQueue(sock as unknown as PortSocket, clock, 1, (ok) => outcomes.push(ok));
+  const a = q.enqueue([Buffer.from("a")]);
+  const b = q.enqueue([Buffer.from("b")]);
+  await assert.rejects(q.enqueue([Buffer.from("full")]), (e: unknown) => e instanceof PortError && e.code === "EAGAIN"); // refused: queue full
+  sock.complete();
+  await a;
+  await tick();
+  sock.complete(new PortError("EHOSTUNREACH", "gone"));
+  await assert.rejects(b, (e: unknown) => e instanceof PortError && e.code === "EHOSTUNREACH");
+  const c = q.enqueue([Buffer.from("c")]);
+  sock.complete(new PortError("ECLOSED", "socket closed"));
+  await assert.rejects(c, (e: unknown) => e instanceof PortError && e.code === "ECLOSED");
+  await assert.rejects(q.enqueue([Buffer.from("late")], clock.nowMs()), (e: unknown) => e instanceof PortError && e.code === "EAGAIN"); // refused: deadline passed
+  assert.deepEqual(outcomes, [true, false]);
+  assert.deepEqual(sock.sent, ["a", "b", "c"]);
+});
