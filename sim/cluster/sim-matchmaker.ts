@@ -60,7 +60,13 @@ export class SimMatchmakerView implements Matchmaker {
   }
 
   watch(listener: (key: string) => void): () => void {
-    const off = this.shared.watch((key) => this.proc.enter(() => listener(key)));
+    const proc = this.proc;
+    // As proc.enter(() => listener(key)), without a closure per change unless paused.
+    const off = this.shared.watch((key) => {
+      if (proc.dead) return;
+      if (proc.paused) proc.enter(() => listener(key));
+      else listener(key);
+    });
     const unwatch = (): void => {
       off();
       this.unwatchers.delete(unwatch);

@@ -2,7 +2,7 @@
  * RpcServer (oslo get_rpc_server): endpoints behind a listener. Dispatch follows
  * core/dispatcher.ts; the endpoint's result or thrown error becomes the reply.
  */
-import { checkEndpoints, dispatch, type AccessPolicy, type Endpoint } from "../core/dispatcher.js";
+import { checkEndpoints, Dispatcher, type AccessPolicy, type Endpoint } from "../core/dispatcher.js";
 import { serializeRemoteError } from "../core/remote-error.js";
 import type { Target } from "../core/target.js";
 import { RpcListener, type ListenerStats, type RequestHandler } from "../driver/rpc-listener.js";
@@ -34,16 +34,17 @@ export interface RpcServer {
 export function getRpcServer(transport: Transport, target: Target, endpoints: object[], options: RpcServerOptions = {}): RpcServer {
   if (!target.topic || !target.server) throw new InvalidTarget("A server's target must have topic and server names specified", target);
   checkEndpoints(endpoints);
-  const eps = [...endpoints] as Endpoint[];
-  const policy = options.accessPolicy ?? "default";
+  const dispatcher = new Dispatcher([...endpoints] as Endpoint[], options.accessPolicy ?? "default");
   const serializer = options.serializer ?? noOpSerializer;
   const handler: RequestHandler = async (req) => {
-    const decision = dispatch(eps, policy, req.message);
+    const decision = dispatcher.dispatch(req.message);
     if (decision.kind === "reject") return { failure: serializeRemoteError(decision.error) };
     try {
       const ctx = serializer.deserializeContext(req.context);
-      // fromEntries defines own properties, so an argument named "__proto__" stays an argument.
-      const args = Object.fromEntries(Object.entries(req.message.args).map(([k, v]) => [k, serializer.deserializeEntity(ctx, v)]));
+      // The args object is this request's own (freshly parsed by the codec), so the no-op
+      // serializer hands it over as it is. Otherwise fromEntries defines own properties,
+      // so an argument named "__proto__" stays an argument.
+      const args = serializer === noOpSerializer ? req.message.args : Object.fromEntries(Object.entries(req.message.args).map(([k, v]) => [k, serializer.deserializeEntity(ctx, v)]));
       const result = await decision.method.call(decision.endpoint, ctx, args);
       return { body: serializer.serializeEntity(ctx, result) };
     } catch (err) {

@@ -63,6 +63,13 @@ export function encodeReply(peerId: Buffer, messageId: string, body: unknown, fa
   return [peerId, EMPTY, VERSION_FRAME, REPLY_TYPE_FRAME, Buffer.from(messageId), Buffer.from(payload)];
 }
 
+/** Byte equality for the short fixed frames (a JavaScript loop beats a native call at 1–3 bytes). */
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function fail<T>(reason: string): Decoded<T> {
   return { ok: false, reason };
 }
@@ -94,7 +101,7 @@ export function decodeRequest(frames: readonly Buffer[], maxBytes = DEFAULT_MAX_
   if (frames.length !== 6) return fail(`expected 6 frames, got ${frames.length}`);
   const [peerId, empty, version, type, id, payload] = frames as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
   if (empty.length !== 0) return fail("frame 1 is not the empty delimiter");
-  if (!version.equals(VERSION_FRAME)) return fail(`unsupported message version ${JSON.stringify(version.toString())}`);
+  if (!sameBytes(version, VERSION_FRAME)) return fail(`unsupported message version ${JSON.stringify(version.toString())}`);
   const t = type.length === 1 ? type[0]! - 0x30 : 0; // exactly one ASCII digit, as encodeRequest writes it
   if (t !== 1 && t !== 2 && t !== 3 && t !== 4) return fail(`unknown request type ${JSON.stringify(type.toString())}`);
   if (id.length === 0 || id.length > 128) return fail("message id is empty or too long");
@@ -118,8 +125,8 @@ export function decodeReply(frames: readonly Buffer[], maxBytes = DEFAULT_MAX_PA
   if (frames.length !== 5) return fail(`expected 5 frames, got ${frames.length}`);
   const [empty, version, type, id, payload] = frames as [Buffer, Buffer, Buffer, Buffer, Buffer];
   if (empty.length !== 0) return fail("frame 0 is not the empty delimiter");
-  if (!version.equals(VERSION_FRAME)) return fail(`unsupported message version ${JSON.stringify(version.toString())}`);
-  if (!type.equals(REPLY_TYPE_FRAME)) return fail(`expected reply type 5, got ${JSON.stringify(type.toString())}`);
+  if (!sameBytes(version, VERSION_FRAME)) return fail(`unsupported message version ${JSON.stringify(version.toString())}`);
+  if (!sameBytes(type, REPLY_TYPE_FRAME)) return fail(`expected reply type 5, got ${JSON.stringify(type.toString())}`);
   const parsed = parseJson(payload, maxBytes);
   if (!parsed.ok) return fail(parsed.reason);
   const p = parsed.value;

@@ -72,18 +72,57 @@ export type DispatchDecision =
   | { kind: "reject"; error: NoSuchMethod | UnsupportedVersion };
 
 export function dispatch(endpoints: readonly Endpoint[], policy: AccessPolicy, message: RpcMessage): DispatchDecision {
-  const namespace = message.namespace ?? null;
   const version = message.version ?? "1.0";
-  const versionOk = isValidVersion(version);
-  let matched = false;
-  for (const ep of endpoints) {
+  return pickMethod(servingEndpoints(endpoints, message.namespace ?? null, version), policy, message.method, version);
+}
+
+/** The endpoints whose target accepts `namespace` and can serve `version`, in order. */
+function servingEndpoints(endpoints: readonly Endpoint[], namespace: string | null, version: string): readonly Endpoint[] {
+  if (!isValidVersion(version)) return [];
+  return endpoints.filter((ep) => {
     const t = ep.target ?? {};
-    if (!acceptedNamespaces(t).includes(namespace)) continue;
-    if (!versionOk || !versionIsCompatible(t.version ?? "1.0", version)) continue;
-    matched = true;
-    const fn = findMethod(ep, message.method);
-    if (fn && isAllowed(policy, message.method, fn)) return { kind: "invoke", endpoint: ep, method: fn, name: message.method };
+    return acceptedNamespaces(t).includes(namespace) && versionIsCompatible(t.version ?? "1.0", version);
+  });
+}
+
+/** The first serving endpoint with an allowed method `name` (looked up now, so methods replaced later are seen). */
+function pickMethod(serving: readonly Endpoint[], policy: AccessPolicy, name: string, version: string): DispatchDecision {
+  for (const ep of serving) {
+    const fn = findMethod(ep, name);
+    if (fn && isAllowed(policy, name, fn)) return { kind: "invoke", endpoint: ep, method: fn, name };
   }
-  if (matched) return { kind: "reject", error: new NoSuchMethod(message.method) };
-  return { kind: "reject", error: new UnsupportedVersion(version, message.method) };
+  if (serving.length > 0) return { kind: "reject", error: new NoSuchMethod(name) };
+  return { kind: "reject", error: new UnsupportedVersion(version, name) };
+}
+
+/** Distinct (namespace, version) pairs a Dispatcher remembers; peers choose them, so the memory is bounded. */
+const MAX_REMEMBERED_PAIRS = 256;
+
+/**
+ * `dispatch` for one server, with the namespace and version matching done once per
+ * (namespace, version) pair instead of on every request: endpoint targets are read when a
+ * pair is first seen (they are fixed once the server is built); methods are still looked
+ * up on every request. Same decisions as `dispatch` (test/unit/dispatcher.test.ts).
+ */
+export class Dispatcher {
+  private readonly serving = new Map<string | null, Map<string, readonly Endpoint[]>>();
+  private remembered = 0;
+
+  constructor(private readonly endpoints: readonly Endpoint[], private readonly policy: AccessPolicy) {}
+
+  dispatch(message: RpcMessage): DispatchDecision {
+    const namespace = message.namespace ?? null;
+    const version = message.version ?? "1.0";
+    let byVersion = this.serving.get(namespace);
+    let eps = byVersion?.get(version);
+    if (eps === undefined) {
+      eps = servingEndpoints(this.endpoints, namespace, version);
+      if (this.remembered < MAX_REMEMBERED_PAIRS) {
+        if (byVersion === undefined) this.serving.set(namespace, (byVersion = new Map()));
+        byVersion.set(version, eps);
+        this.remembered++;
+      }
+    }
+    return pickMethod(eps, this.policy, message.method, version);
+  }
 }

@@ -7,8 +7,8 @@
  * - an unregister is never undone by expiry or by a later prune.
  *
  * Lookups are on every send's path, so each key keeps its sorted, frozen host list until
- * the next write or the earliest expiry among its entries; an unchanged key answers with
- * the same array (callers may compare by reference, never mutate).
+ * the next change of its membership; an unchanged key answers with the same array, also
+ * across refreshes (callers may compare by reference, never mutate).
  */
 interface KeyEntry {
   /** host -> expiry time (Infinity when registered without ttl). */
@@ -55,15 +55,24 @@ export class TtlRegistry {
     if (e.sorted !== undefined && nowMs < e.validUntilMs) return e.sorted;
     const out: string[] = [];
     let min = Infinity;
+    let pruned = false;
     for (const [h, exp] of e.hosts) {
       if (nowMs < exp) {
         out.push(h);
         if (exp < min) min = exp;
-      } else e.hosts.delete(h);
+      } else {
+        e.hosts.delete(h);
+        pruned = true;
+      }
     }
     if (e.hosts.size === 0) {
       this.entries.delete(key);
       return EMPTY;
+    }
+    // Refreshes moved the earliest expiry later but nobody left: the same array stays valid.
+    if (!pruned && e.sorted !== undefined) {
+      e.validUntilMs = min;
+      return e.sorted;
     }
     e.sorted = Object.freeze(out.sort());
     e.validUntilMs = min;

@@ -68,6 +68,9 @@ export class InProcessMatchmaker implements Matchmaker {
   }
 
   private notify(key: string): void {
-    for (const w of [...this.watchers]) w(key);
+    // No copy: a Set visits entries added during the loop and skips deleted ones, both
+    // harmless for a change feed (a listener may hear of a change that changed nothing).
+    // Every process's watchers hear every change, so this runs hosts x keys times at start.
+    for (const w of this.watchers) w(key);
   }
 }

@@ -7,6 +7,8 @@
  * Keys never observed are not known, so a removal is reported only from evidence: a
  * fresh host list for a key that no longer contains the host.
  */
+const NONE: readonly string[] = Object.freeze([]);
+
 export class HostSets {
   private readonly byKey = new Map<string, ReadonlySet<string>>();
   /** host -> number of observed keys listing it. */
@@ -15,10 +17,10 @@ export class HostSets {
   private readonly lastSeen = new Map<string, readonly string[]>();
 
   /** Records the current hosts of `key`; returns the hosts no longer listed under any key. */
-  observe(key: string, hosts: readonly string[]): string[] {
+  observe(key: string, hosts: readonly string[]): readonly string[] {
     // Hot path: every request reports its key's hosts, almost always the same list as last
     // time (the in-process matchmaker even answers with the same array). Nothing to do then.
-    if (sameList(this.lastSeen.get(key), hosts)) return [];
+    if (sameList(this.lastSeen.get(key), hosts)) return NONE;
     this.lastSeen.set(key, hosts);
     const next = new Set(hosts);
     const prev = this.byKey.get(key) ?? new Set<string>();

@@ -80,7 +80,7 @@ export class SocketPool {
    */
   tryAcquire(peer: string): Lease | undefined {
     const got = this.core.tryAcquire(peer, this.deps.clock.nowMs());
-    return got === undefined ? undefined : new PooledLease(this, peer, got.slot, got.ticket);
+    return got === undefined ? undefined : new PooledLease(this, peer, got.slot, got.ticket, this.handles.get(got.slot)?.queue);
   }
 
   acquire(peer: string, deadlineMs: number): Promise<Lease> {
@@ -113,12 +113,11 @@ export class SocketPool {
     this.timer = undefined;
   }
 
-  /** Lease.send (PooledLease calls it). */
-  sendOn(slot: number, frames: readonly Buffer[], deadlineMs: number): Promise<void> {
-    const h = this.handles.get(slot);
-    if (!h) return Promise.reject(new PortError("ECLOSED", "pooled socket is closed"));
-    const sent = h.queue.enqueue(frames, deadlineMs);
-    if (h.queue.depth > this.peakQueueDepth) this.peakQueueDepth = h.queue.depth;
+  /** Lease.send (PooledLease calls it with its slot's queue; a closed slot's queue refuses with ECLOSED). */
+  sendOn(queue: SendQueue | undefined, frames: readonly Buffer[], deadlineMs: number): Promise<void> {
+    if (!queue) return Promise.reject(new PortError("ECLOSED", "pooled socket is closed"));
+    const sent = queue.enqueue(frames, deadlineMs);
+    if (queue.depth > this.peakQueueDepth) this.peakQueueDepth = queue.depth;
     return sent;
   }
 
@@ -193,7 +192,7 @@ export class SocketPool {
       this.returnLease(ticket);
       return;
     }
-    t.resolve(new PooledLease(this, peer, slot, ticket));
+    t.resolve(new PooledLease(this, peer, slot, ticket, this.handles.get(slot)?.queue));
   }
 
   private refuse(ticket: number, peer: string, reason: RejectReason): void {
@@ -239,10 +238,17 @@ export class SocketPool {
 class PooledLease implements Lease {
   private released = false;
 
-  constructor(private readonly pool: SocketPool, readonly peer: string, readonly slot: number, private readonly ticket: number) {}
+  constructor(
+    private readonly pool: SocketPool,
+    readonly peer: string,
+    readonly slot: number,
+    private readonly ticket: number,
+    /** The slot's send queue (closed with the slot, after which it refuses with ECLOSED). */
+    private readonly queue: SendQueue | undefined,
+  ) {}
 
   send(frames: readonly Buffer[], deadlineMs: number): Promise<void> {
-    return this.released ? Promise.reject(new PortError("ECLOSED", "lease already released")) : this.pool.sendOn(this.slot, frames, deadlineMs);
+    return this.released ? Promise.reject(new PortError("ECLOSED", "lease already released")) : this.pool.sendOn(this.queue, frames, deadlineMs);
   }
 
   release(): void {

@@ -19,7 +19,7 @@ test("host sets property - removed hosts are exactly those no observed key lists
       model.set(key, hosts);
       const after = union(model);
       const expected = [...before].filter((h) => !after.has(h)).sort();
-      assert.deepEqual(sets.observe(key, hosts).sort(), expected);
+      assert.deepEqual([...sets.observe(key, hosts)].sort(), expected);
       assert.deepEqual(sets.hosts().sort(), [...after].sort());
     }
   }));

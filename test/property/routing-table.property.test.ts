@@ -53,3 +53,13 @@ test("routing property - keys are independent", () => {
 test("routing - an empty host set is a programming error", () => {
   assert.throws(() => new RoutingTable().pick("k", []), RangeError);
 });
+
+test("routing property - picks from the same list object and from fresh equal copies are the same sequence", () => {
+  fc.assert(fc.property(fc.array(fc.tuple(hostSet, fc.integer({ min: 1, max: 6 })), { minLength: 1, maxLength: 8 }), (phases) => {
+    const shared = new RoutingTable();
+    const copied = new RoutingTable();
+    for (const [hosts, n] of phases) {
+      for (let i = 0; i < n; i++) assert.equal(shared.pick("k", hosts), copied.pick("k", [...hosts]));
+    }
+  }));
+});

@@ -2,7 +2,9 @@
  * Properties of the TTL registry against a model, with time passed in (a fake clock):
  * - an entry is visible at t iff registered and t < (latest registration + ttl), or it
  *   has no ttl, and no unregister came after that registration;
- * - expiry and refresh interleavings never resurrect an unregistered host.
+ * - expiry and refresh interleavings never resurrect an unregistered host;
+ * - a key whose live set did not change is answered with the same (frozen) array, also
+ *   after refreshes move its earliest expiry (HostSets compares answers by reference).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -21,9 +23,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.constant({ k: "prune" as const }),
 );
 
-test("ttl-registry property - visible exactly while refreshed; unregister is never undone", () => {
+test("ttl-registry property - visible exactly while refreshed; unregister is never undone; an unchanged live set is answered with the same array", () => {
   fc.assert(fc.property(fc.array(op, { maxLength: 100 }), (ops) => {
     const reg = new TtlRegistry();
+    const last = new Map<number, readonly string[]>(); // key -> previous answer
     const model = new Map<string, number>(); // "key|host" -> expiry
     let now = 0;
     for (const o of ops) {
@@ -40,7 +43,13 @@ test("ttl-registry property - visible exactly while refreshed; unregister is nev
       }
       for (let key = 0; key < 3; key++) {
         const expected = [...model.entries()].filter(([kh, exp]) => kh.startsWith(`k${key}|`) && now < exp).map(([kh]) => kh.split("|")[1]!).sort();
-        assert.deepEqual(reg.hosts(`k${key}`, now), expected);
+        const answer = reg.hosts(`k${key}`, now);
+        assert.deepEqual(answer, expected);
+        // One operation separates two lookups, so an equal live set means nobody joined or
+        // left (refreshes and ticks only): callers may compare answers by reference.
+        const prev = last.get(key);
+        if (prev !== undefined && prev.length === answer.length && prev.every((h, i) => h === answer[i])) assert.equal(answer, prev, "an unchanged host list was rebuilt");
+        last.set(key, answer);
       }
     }
   }));

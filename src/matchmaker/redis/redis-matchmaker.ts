@@ -19,7 +19,7 @@
  * - Every promise it creates is either returned or has a catch: no unhandled rejections.
  */
 import type { EventEmitter } from "node:events";
-import type { Clock } from "../../ports/clock.js";
+import type { Clock, TimerId } from "../../ports/clock.js";
 import type { Matchmaker } from "../../ports/matchmaker.js";
 import { CommandRunner } from "./command-runner.js";
 import type { RedisConnections } from "./connection.js";
@@ -67,6 +67,8 @@ export class RedisMatchmaker implements Matchmaker {
   private readonly detach: (() => void)[] = [];
   private readonly runner: CommandRunner;
   private subscribedOnce = false;
+  /** The first SUBSCRIBE to the change channel, settled (either way). */
+  private readonly firstSubscribe: Promise<void>;
   private closed = false;
 
   constructor(private readonly conn: RedisConnections, private readonly clock: Clock, private readonly options: ResolvedRedisMatchmakerOptions) {
@@ -79,12 +81,21 @@ export class RedisMatchmaker implements Matchmaker {
     this.on(subscriber, "message", (channel: string, message: string) => {
       if (channel === this.scheme.channel) this.onMessage(message);
     });
-    this.subscribe();
+    this.firstSubscribe = this.subscribe();
   }
 
-  /** Resolves when the command connection is ready, or after firstConnectWaitMs; never rejects. */
-  ready(): Promise<boolean> {
-    return this.runner.ready();
+  /**
+   * Resolves true when the command connection is ready and the first SUBSCRIBE to the
+   * change channel has settled (so a change made after ready() reaches `watch`), false
+   * when the connection is not ready after firstConnectWaitMs; never rejects. The wait for
+   * the subscription is bounded by firstConnectWaitMs too.
+   */
+  async ready(): Promise<boolean> {
+    if (!(await this.runner.ready())) return false;
+    let timer: TimerId | undefined;
+    await Promise.race([this.firstSubscribe, new Promise<void>((resolve) => (timer = this.clock.setTimer(this.options.firstConnectWaitMs, resolve)))]);
+    if (timer !== undefined) this.clock.clearTimer(timer);
+    return true;
   }
 
   async register(key: string, host: string, ttlMs: number | null): Promise<void> {
@@ -229,9 +240,12 @@ export class RedisMatchmaker implements Matchmaker {
     this.wakeAll();
   }
 
-  private subscribe(): void {
+  private subscribe(): Promise<void> {
     // Failures need no handling: the subscriber re-subscribes on every reconnect.
-    this.conn.subscriber.subscribe(this.scheme.channel).catch(() => undefined);
+    return this.conn.subscriber.subscribe(this.scheme.channel).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   private onSubscriberReady(): void {
@@ -241,7 +255,7 @@ export class RedisMatchmaker implements Matchmaker {
     }
     // Reconnected: ioredis re-subscribes on its own, but not to a SUBSCRIBE that never
     // succeeded; subscribing twice is harmless. Changes may have been missed meanwhile.
-    this.subscribe();
+    void this.subscribe();
     this.cache.invalidateAll();
     this.wakeAll();
   }
