@@ -267,8 +267,10 @@ export class ClientEngine {
     const next = this.waiter.nextDeadlineMs();
     // Replies settle the earliest requests first and move the earliest deadline later; a
     // timer armed for an earlier time is kept (it expires nothing and re-arms), so the hot
-    // path does not re-arm on every reply.
-    if (this.timer && next !== undefined && this.timer.atMs <= next) return;
+    // path does not re-arm on every reply. It is kept when nothing is pending too (it
+    // fires once, expires nothing, and is not re-armed): a client sending one request at a
+    // time otherwise armed and cleared a timer per request. close() clears it.
+    if (this.timer && (next === undefined || this.timer.atMs <= next)) return;
     if (this.timer) this.clock.clearTimer(this.timer.id);
     this.timer = undefined;
     if (next === undefined || this.closed) return;

@@ -16,31 +16,32 @@ import { MatchmakerUnavailable } from "../errors.js";
 export class InProcessMatchmaker implements Matchmaker {
   private readonly registry = new TtlRegistry();
   private readonly watchers = new Set<(key: string) => void>();
-  private available = true;
+  /** While marked unavailable: the one error every operation rejects with (an outage is one event; building an error per rejected lookup was a measurable cost in simulated outages). */
+  private outage: MatchmakerUnavailable | undefined;
 
   constructor(private readonly clock: Clock) {}
 
   register(key: string, host: string, ttlMs: number | null): Promise<void> {
-    if (!this.available) return Promise.reject(new MatchmakerUnavailable("in-process matchmaker is marked unavailable"));
+    if (this.outage) return Promise.reject(this.outage);
     // Watchers hear of changes only, not of refreshes (500 servers refresh every second).
     if (this.registry.register(key, host, ttlMs, this.clock.nowMs())) this.notify(key);
     return Promise.resolve();
   }
 
   unregister(key: string, host: string): Promise<void> {
-    if (!this.available) return Promise.reject(new MatchmakerUnavailable("in-process matchmaker is marked unavailable"));
+    if (this.outage) return Promise.reject(this.outage);
     if (this.registry.unregister(key, host, this.clock.nowMs())) this.notify(key); // an expired entry was already gone
     return Promise.resolve();
   }
 
   getHosts(key: string): Promise<string[]> {
-    if (!this.available) return Promise.reject(new MatchmakerUnavailable("in-process matchmaker is marked unavailable"));
+    if (this.outage) return Promise.reject(this.outage);
     return Promise.resolve(this.registry.hosts(key, this.clock.nowMs()) as string[]);
   }
 
   /** The send path's synchronous lookup (Matchmaker.peekHosts); undefined while marked unavailable. */
   peekHosts(key: string): readonly string[] | undefined {
-    return this.available ? this.registry.hosts(key, this.clock.nowMs()) : undefined;
+    return this.outage === undefined ? this.registry.hosts(key, this.clock.nowMs()) : undefined;
   }
 
   /** Synchronous lookup, for the CLI and tests. */
@@ -59,7 +60,8 @@ export class InProcessMatchmaker implements Matchmaker {
 
   /** Fault injection (simulator, tests): make every operation fail with MatchmakerUnavailable. */
   setAvailable(available: boolean): void {
-    this.available = available;
+    if (available) this.outage = undefined;
+    else this.outage ??= new MatchmakerUnavailable("in-process matchmaker is marked unavailable");
   }
 
   close(): Promise<void> {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { getRpcServer, MessagingTimeout, RpcClient, type Transport } from "../../src/index.js";
-import { InProcessMatchmaker, NodeClock, SocketPoolError, getRpcTransport } from "../../src/internal.js";
+import { CryptoRng, InProcessMatchmaker, NodeClock, SocketPoolError, ZmqSocketFactory, getRpcTransport } from "../../src/internal.js";
 import { TestServerEndpoint } from "../support/fixtures.js";
 
 /** An endpoint whose `hold` call completes only when the test releases it, and says when it started. */
@@ -138,5 +138,26 @@ describe("client engine over the pool", () => {
     } finally {
       await client.close();
     }
+  });
+
+  test("requests made one at a time arm the deadline timer once, not once each; close() leaves no timer", async () => {
+    const t = topic();
+    await start(t, "a", new TestServerEndpoint());
+    class CountingClock extends NodeClock {
+      armed = 0;
+      override setTimer(delayMs: number, fn: () => void) {
+        this.armed++;
+        return super.setTimer(delayMs, fn);
+      }
+    }
+    const clock = new CountingClock();
+    const client = await getRpcTransport("zmq://", { matchmaker, ports: { sockets: new ZmqSocketFactory(), clock, rng: new CryptoRng() } });
+    const rpc = new RpcClient(client, { topic: t }, { timeoutMs: 60_000 });
+    for (let i = 0; i < 30; i++) assert.equal(await rpc.call({}, "add", { increment: 1 }), i + 1);
+    // One engine deadline timer kept while idle, plus the pool's idle-expiry timer (re-armed
+    // only when its wake-up moves earlier); before, every request armed its own.
+    assert.ok(clock.armed <= 4, `${clock.armed} timers armed for 30 sequential calls`);
+    await client.close();
+    assert.equal(clock.pending, 0, "a timer survived close()");
   });
 });
