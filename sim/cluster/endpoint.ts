@@ -35,17 +35,22 @@ export interface EndpointDeps {
 }
 
 export function makeEndpoint(d: EndpointDeps): object {
-  const sleep = (ms: number): Promise<void> => new Promise((resolve) => d.clock.setTimerExact(ms, resolve));
+  /** The service time (drawn when the hang, if any, is over), then the reply; a plain value when there is nothing to wait for. */
+  const serve = (reply: EchoReply): EchoReply | Promise<EchoReply> => {
+    const mean = d.behavior.slowServiceMs > 0 ? d.behavior.slowServiceMs : d.serviceMsMean;
+    if (!(mean > 0)) return reply;
+    const ms = Math.round(d.rng.exponential(mean) * 1000) / 1000;
+    return new Promise((resolve) => d.clock.setTimerExact(ms, () => resolve(reply)));
+  };
   return {
-    async echo(_ctx: Record<string, unknown>, args: Record<string, unknown>): Promise<EchoReply> {
+    // Not an async function: one promise per request (the service timer's), not three.
+    echo(_ctx: Record<string, unknown>, args: Record<string, unknown>): EchoReply | Promise<EchoReply> {
       const n = typeof args.n === "number" ? args.n : -1;
       d.exec.executed(n, d.host);
       d.trace.record("exec", n, d.host, d.incarnation);
+      const reply: EchoReply = { n, s: d.host, t: d.topic };
       const hang = d.behavior.hangIfActive(d.enter);
-      if (hang) await hang;
-      const mean = d.behavior.slowServiceMs > 0 ? d.behavior.slowServiceMs : d.serviceMsMean;
-      if (mean > 0) await sleep(Math.round(d.rng.exponential(mean) * 1000) / 1000);
-      return { n, s: d.host, t: d.topic };
+      return hang ? hang.then(() => serve(reply)) : serve(reply);
     },
   };
 }

@@ -5,7 +5,7 @@
 import { checkEndpoints, Dispatcher, type AccessPolicy, type Endpoint } from "../core/dispatcher.js";
 import { serializeRemoteError } from "../core/remote-error.js";
 import type { Target } from "../core/target.js";
-import { RpcListener, type ListenerStats, type RequestHandler } from "../driver/rpc-listener.js";
+import { RpcListener, type HandlerResult, type ListenerStats, type RequestHandler } from "../driver/rpc-listener.js";
 import { InvalidTarget } from "../errors.js";
 import { noOpSerializer, type Serializer } from "./serializer.js";
 import type { Transport } from "./transport.js";
@@ -36,20 +36,32 @@ export function getRpcServer(transport: Transport, target: Target, endpoints: ob
   checkEndpoints(endpoints);
   const dispatcher = new Dispatcher([...endpoints] as Endpoint[], options.accessPolicy ?? "default");
   const serializer = options.serializer ?? noOpSerializer;
-  const handler: RequestHandler = async (req) => {
+  // Not an async function: an endpoint's promise is chained once, and a plain value or
+  // a throw settles without waiting for one more microtask turn.
+  const handler: RequestHandler = (req) => {
     const decision = dispatcher.dispatch(req.message);
-    if (decision.kind === "reject") return { failure: serializeRemoteError(decision.error) };
+    if (decision.kind === "reject") return Promise.resolve({ failure: serializeRemoteError(decision.error) });
+    let ctx: Record<string, unknown>;
+    let result: unknown;
     try {
-      const ctx = serializer.deserializeContext(req.context);
+      ctx = serializer.deserializeContext(req.context);
       // The args object is this request's own (freshly parsed by the codec), so the no-op
       // serializer hands it over as it is. Otherwise fromEntries defines own properties,
       // so an argument named "__proto__" stays an argument.
       const args = serializer === noOpSerializer ? req.message.args : Object.fromEntries(Object.entries(req.message.args).map(([k, v]) => [k, serializer.deserializeEntity(ctx, v)]));
-      const result = await decision.method.call(decision.endpoint, ctx, args);
-      return { body: serializer.serializeEntity(ctx, result) };
+      result = decision.method.call(decision.endpoint, ctx, args);
     } catch (err) {
-      return { failure: serializeRemoteError(err) };
+      return Promise.resolve({ failure: serializeRemoteError(err) });
     }
+    const done = (value: unknown): HandlerResult => {
+      try {
+        return { body: serializer.serializeEntity(ctx, value) };
+      } catch (err) {
+        return { failure: serializeRemoteError(err) };
+      }
+    };
+    const failed = (err: unknown): HandlerResult => ({ failure: serializeRemoteError(err) });
+    return isThenable(result) ? Promise.resolve(result).then(done, failed) : Promise.resolve(done(result));
   };
   const listener = new RpcListener(
     { sockets: transport.deps.sockets, clock: transport.deps.clock, rng: transport.deps.rng, matchmaker: transport.deps.matchmaker, options: transport.options },
@@ -70,4 +82,8 @@ export function getRpcServer(transport: Transport, target: Target, endpoints: ob
     stop: () => listener.stop(),
     wait: () => listener.wait(),
   };
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as { then?: unknown }).then === "function";
 }

@@ -114,10 +114,8 @@ export function decodeRequest(frames: readonly Buffer[], maxBytes = DEFAULT_MAX_
   const bad = checkMessage(message);
   if (bad) return fail(bad);
   const m = message as RpcMessage;
-  return {
-    ok: true,
-    value: { peerId, type: t, messageId: id.toString(), context, message: { ...m, args: m.args ?? {} } },
-  };
+  if (m.args === undefined) m.args = {}; // the parsed object is this request's own: no copy
+  return { ok: true, value: { peerId, type: t, messageId: id.toString(), context, message: m } };
 }
 
 /** Parses a reply as a DEALER socket receives it. */
