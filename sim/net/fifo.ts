@@ -1,7 +1,8 @@
 /**
- * A FIFO over a ring buffer (power-of-two capacity, doubled when full). Flows and pipe ends
- * hold one or two messages most of the time; a ring keeps reusing the same few slots, where
- * an array with a moving head would keep growing and being copied.
+ * A FIFO over a ring buffer (power-of-two capacity, doubled when full): a pipe end's
+ * messages written while no link is up. A ring keeps reusing the same few slots, where an
+ * array with a moving head would keep growing and being copied. (Messages in transit and
+ * unread messages travel with a companion value: pair-fifo.ts.)
  */
 export class Fifo<T> {
   private buf: (T | undefined)[] = [];
@@ -44,11 +45,6 @@ export class Fifo<T> {
     this.head = 0;
     this.n = 0;
     return n;
-  }
-
-  *[Symbol.iterator](): IterableIterator<T> {
-    const mask = this.buf.length - 1;
-    for (let i = 0; i < this.n; i++) yield this.buf[(this.head + i) & mask]!;
   }
 
   /** Doubles the capacity (at least 4), the items in order from slot 0. */

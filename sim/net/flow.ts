@@ -14,7 +14,7 @@
  * (RST) discards the data in transit and sends the FIN alone.
  */
 import type { SimEvent } from "../scheduler.js";
-import { Fifo } from "./fifo.js";
+import { PairFifo } from "./pair-fifo.js";
 import type { PipeEnd } from "./pipe-end.js";
 
 /** What a flow needs from the network. */
@@ -41,9 +41,8 @@ function hwm(n: number): number {
 export class Flow {
   count = 0;
   readonly capacity: number;
-  /** Messages in flight (FIN is a marker entry) and the times they were written. */
-  private readonly transit = new Fifo<Buffer[]>();
-  private readonly readyUs = new Fifo<number>();
+  /** Messages in flight (FIN is a marker entry), each with the time it was written. */
+  private readonly transit = new PairFifo<Buffer[], number>();
   private head: SimEvent | undefined;
   private readonly arriveFn = (): void => this.arrive();
   private isStalled = false;
@@ -70,7 +69,6 @@ export class Flow {
     if (this.dead) return;
     this.net.lost(this.dataInTransit());
     this.transit.clear();
-    this.readyUs.clear();
     this.count = 0;
     this.net.cancel(this.head);
     this.head = undefined;
@@ -88,7 +86,6 @@ export class Flow {
     this.count = 0;
     const lost = this.dataInTransit();
     this.net.lost(lost);
-    this.readyUs.clear();
     this.transit.clear();
     return lost;
   }
@@ -96,7 +93,9 @@ export class Flow {
   /** Messages in transit, the FIN marker excluded. */
   private dataInTransit(): number {
     let n = 0;
-    for (const f of this.transit) if (f !== FIN) n++;
+    this.transit.forEachA((f) => {
+      if (f !== FIN) n++;
+    });
     return n;
   }
 
@@ -118,14 +117,13 @@ export class Flow {
 
   private push(frames: Buffer[]): void {
     const now = this.net.nowUs;
-    this.transit.push(frames);
-    this.readyUs.push(now);
+    this.transit.push(frames, now);
     if (!this.head && !this.isStalled) this.scheduleHead(now);
   }
 
   /** Arms the head's arrival: its own delay after it was written (or after `fromUs`, when the link reopened), never before now. */
   private scheduleHead(fromUs: number): void {
-    const ready = this.readyUs.peek();
+    const ready = this.transit.peekB();
     if (ready === undefined) return;
     const at = Math.max(this.net.nowUs, Math.max(fromUs, ready) + this.net.delayUs(this.src.owner.host, this.dst.owner.host));
     this.head = this.net.at(at, this.arriveFn);
@@ -139,8 +137,8 @@ export class Flow {
       this.net.stalled(this, true);
       return;
     }
-    const frames = this.transit.shift()!;
-    this.readyUs.shift();
+    const frames = this.transit.peekA()!;
+    this.transit.drop();
     if (frames === FIN) {
       this.dead = true;
       this.dst.owner.peerClosed(this.dst);

@@ -10,6 +10,7 @@
  * with one link.
  */
 import { Fifo } from "./fifo.js";
+import { PairFifo } from "./pair-fifo.js";
 import type { Writable, Readable } from "./balancers.js";
 import type { Flow, Link } from "./flow.js";
 
@@ -33,9 +34,8 @@ function hwm(n: number): number {
 export class PipeEnd implements Writable, Readable<Buffer[]> {
   lbIdx = -1;
   fqIdx = -1;
-  /** Arrived, unread messages, and the flow each came on (HWM accounting). */
-  readonly inbound = new Fifo<Buffer[]>();
-  private readonly inboundFlows = new Fifo<Flow>();
+  /** Arrived, unread messages, each with the flow it came on (HWM accounting). */
+  readonly inbound = new PairFifo<Buffer[], Flow>();
   readonly pending = new Fifo<Buffer[]>();
   link: Link | undefined;
   /** A ROUTER owner routes to this end by its peerId (sim-socket.ts keeps it current). */
@@ -82,20 +82,20 @@ export class PipeEnd implements Writable, Readable<Buffer[]> {
   }
 
   receiveFrom(frames: Buffer[], flow: Flow): void {
-    this.inbound.push(frames);
-    this.inboundFlows.push(flow);
+    this.inbound.push(frames, flow);
   }
 
   take(): Buffer[] | undefined {
-    const m = this.inbound.shift();
+    const m = this.inbound.peekA();
     if (!m) return undefined;
-    this.inboundFlows.shift()!.consumed();
+    const flow = this.inbound.peekB()!;
+    this.inbound.drop();
+    flow.consumed();
     return m;
   }
 
   /** Drops every unread message. */
   dropUnread(): void {
     this.inbound.clear();
-    this.inboundFlows.clear();
   }
 }
