@@ -22,6 +22,7 @@ export function nodeTimerDelayMs(delayMs: number): number {
 }
 import type { Clock, TimerId } from "../src/ports/clock.js";
 import type { Scheduler, SimEvent } from "./scheduler.js";
+import { TimerTable } from "./timer-table.js";
 import type { Trace } from "./trace.js";
 
 /** How a host's clock relates to virtual time. */
@@ -49,7 +50,7 @@ export class SimLivelock extends Error {}
 
 export class ProcessClock implements Clock {
   private nextId = 1;
-  private readonly timers = new Map<TimerId, SimEvent>();
+  private readonly timers = new TimerTable<SimEvent>();
   private readsBatch = -1;
   private reads = 0;
   /** Called once when the process spins (see LIVELOCK_READS); the run records a violation. */
@@ -105,10 +106,8 @@ export class ProcessClock implements Clock {
   };
 
   clearTimer(id: TimerId): void {
-    const ev = this.timers.get(id);
-    if (!ev) return;
-    this.scheduler.cancel(ev);
-    this.timers.delete(id);
+    const ev = this.timers.delete(id);
+    if (ev) this.scheduler.cancel(ev);
   }
 
   /** Armed timers; 0 after a clean shutdown (the shutdown checker asserts it). */

@@ -1,12 +1,15 @@
 /**
  * The simulated network's queues: a PairFifo behaves exactly like a plain array of pairs
  * used as a queue, whatever the interleaving of pushes, drops and clears (its head pair
- * lives outside the ring, so the property covers the hand-over between the two).
+ * lives outside the ring, so the property covers the hand-over between the two); a
+ * TimerTable answers like a Map through any mix of adds and deletes (the backward-shift
+ * deletion must keep every remaining id findable).
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { PairFifo } from "../../sim/net/pair-fifo.js";
+import { TimerTable } from "../../sim/timer-table.js";
 
 type Op = { op: "push"; v: number } | { op: "drop" } | { op: "clear" };
 
@@ -45,6 +48,36 @@ describe("sim queues", () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("a TimerTable answers get, delete and size like a Map, through any adds and deletes", () => {
+    const steps = fc.array(fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 200 })), { maxLength: 400 });
+    fc.assert(
+      fc.property(steps, fc.integer({ min: 1, max: 64 }), (list, stride) => {
+        const t = new TimerTable<string>();
+        const m = new Map<number, string>();
+        let next = 1;
+        for (const s of list) {
+          if (s < 0) {
+            // add: ids come in sequence, as a clock hands them out (stride spreads them)
+            const id = next;
+            next += stride;
+            t.set(id, `v${id}`);
+            m.set(id, `v${id}`);
+          } else {
+            const id = 1 + s * stride;
+            assert.equal(t.delete(id), m.get(id));
+            m.delete(id);
+          }
+          assert.equal(t.size, m.size);
+          for (const [k, v] of m) assert.equal(t.get(k), v);
+          assert.deepEqual(t.values().sort(), [...m.values()].sort());
+        }
+        assert.equal(t.get(0), undefined);
+        assert.equal(t.delete(0), undefined);
+      }),
+      { numRuns: 200 },
     );
   });
 });
