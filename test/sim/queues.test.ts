@@ -3,12 +3,14 @@
  * used as a queue, whatever the interleaving of pushes, drops and clears (its head pair
  * lives outside the ring, so the property covers the hand-over between the two); a
  * TimerTable answers like a Map through any mix of adds and deletes (the backward-shift
- * deletion must keep every remaining id findable).
+ * deletion must keep every remaining id findable); the EventQueue pops events in
+ * (time, sequence) order through any mix of pushes, pops and removals.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { PairFifo } from "../../sim/net/pair-fifo.js";
+import { EventQueue, type SimEvent } from "../../sim/event-queue.js";
 import { TimerTable } from "../../sim/timer-table.js";
 
 type Op = { op: "push"; v: number } | { op: "drop" } | { op: "clear" };
@@ -78,6 +80,38 @@ describe("sim queues", () => {
         assert.equal(t.delete(0), undefined);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("an EventQueue pops in (time, seq) order through any pushes, pops and removals", () => {
+    const step = fc.oneof(
+      { weight: 5, arbitrary: fc.record({ op: fc.constant("push" as const), at: fc.integer({ min: 0, max: 50 }) }) },
+      { weight: 2, arbitrary: fc.record({ op: fc.constant("pop" as const) }) },
+      { weight: 2, arbitrary: fc.record({ op: fc.constant("remove" as const), k: fc.nat() }) },
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 2500 }), (list) => {
+        const q = new EventQueue();
+        const live: SimEvent[] = [];
+        const fn = (): void => undefined;
+        const less = (a: SimEvent, b: SimEvent): number => a.atUs - b.atUs || a.seq - b.seq;
+        for (const s of list) {
+          if (s.op === "push") live.push(q.push(s.at, fn));
+          else if (s.op === "pop") {
+            live.sort(less);
+            assert.equal(q.pop(), live.shift());
+          } else if (live.length > 0) {
+            const ev = live.splice(s.k % live.length, 1)[0]!;
+            assert.equal(q.remove(ev), true);
+            assert.equal(q.remove(ev), false);
+          }
+          assert.equal(q.size, live.length);
+        }
+        live.sort(less);
+        for (const ev of live) assert.equal(q.pop(), ev);
+        assert.equal(q.pop(), undefined);
+      }),
+      { numRuns: 100 },
     );
   });
 });
