@@ -42,7 +42,8 @@ abstract class ActiveArray<T extends object> {
     this.active++;
   }
 
-  activated(item: T): void {
+  /** Swaps an attached item back into the active prefix. */
+  protected activate(item: T): void {
     const i = this.index(item);
     if (i < this.active) return;
     this.swap(i, this.active);
@@ -83,7 +84,8 @@ export interface Writable {
   canWrite(): boolean;
 }
 
-class LbArray<T extends Writable> extends ActiveArray<T> {
+/** lb_t: round robin over active pipes that can take a message. */
+export class LoadBalancer<T extends Writable> extends ActiveArray<T> {
   index(item: T): number {
     return item.lbIdx;
   }
@@ -91,38 +93,24 @@ class LbArray<T extends Writable> extends ActiveArray<T> {
   protected setIndex(item: T, i: number): void {
     item.lbIdx = i;
   }
-}
-
-/** lb_t: round robin over active pipes that can take a message. */
-export class LoadBalancer<T extends Writable> {
-  private readonly a = new LbArray<T>();
-
-  attach(p: T): void {
-    this.a.attach(p);
-  }
 
   activated(p: T): void {
-    if (this.a.has(p)) this.a.activated(p);
-  }
-
-  terminated(p: T): void {
-    this.a.terminated(p);
+    if (this.has(p)) this.activate(p);
   }
 
   get size(): number {
-    return this.a.items.length;
+    return this.items.length;
   }
 
   /** The pipe the next message goes to (advancing past it), or undefined: EAGAIN. */
   next(): T | undefined {
-    const a = this.a;
-    while (a.active > 0) {
-      const p = a.items[a.current]!;
+    while (this.active > 0) {
+      const p = this.items[this.current]!;
       if (p.canWrite()) {
-        a.advance();
+        this.advance();
         return p;
       }
-      a.deactivateCurrent();
+      this.deactivateCurrent();
     }
     return undefined;
   }
@@ -134,7 +122,11 @@ export interface Readable<M> {
   take(): M | undefined;
 }
 
-class FqArray<M, T extends Readable<M>> extends ActiveArray<T> {
+/** fq_t: round robin over pipes that have messages to read. */
+export class FairQueue<M, T extends Readable<M>> extends ActiveArray<T> {
+  /** The pipe the last message returned by next() came from. */
+  from: T | undefined;
+
   index(item: T): number {
     return item.fqIdx;
   }
@@ -142,43 +134,22 @@ class FqArray<M, T extends Readable<M>> extends ActiveArray<T> {
   protected setIndex(item: T, i: number): void {
     item.fqIdx = i;
   }
-}
-
-/** fq_t: round robin over pipes that have messages to read. */
-export class FairQueue<M, T extends Readable<M>> {
-  private readonly a = new FqArray<M, T>();
-
-  attach(p: T): void {
-    this.a.attach(p);
-  }
 
   activated(p: T): void {
-    if (this.a.has(p)) this.a.activated(p);
+    if (this.has(p)) this.activate(p);
   }
-
-  terminated(p: T): void {
-    this.a.terminated(p);
-  }
-
-  has(p: T): boolean {
-    return this.a.has(p);
-  }
-
-  /** The pipe the last message returned by next() came from. */
-  from: T | undefined;
 
   /** The next message (its pipe in `from`), or undefined when nothing is readable. */
   next(): M | undefined {
-    const a = this.a;
-    while (a.active > 0) {
-      const p = a.items[a.current]!;
+    while (this.active > 0) {
+      const p = this.items[this.current]!;
       const msg = p.take();
       if (msg !== undefined) {
-        a.advance();
+        this.advance();
         this.from = p;
         return msg;
       }
-      a.deactivateCurrent();
+      this.deactivateCurrent();
     }
     return undefined;
   }

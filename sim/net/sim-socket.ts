@@ -58,7 +58,14 @@ export class SimSocket implements PortSocket, EndOwner {
   private readonly accepted = new Set<PipeEnd>();
   private readonly bound: string[] = [];
   private readonly listeners = new Set<(e: SocketEvent) => void>();
-  private pendingRecv: { resolve: (f: Buffer[]) => void; reject: (e: PortError) => void } | undefined;
+  /** The waiting receive's settle functions (both set or both undefined). */
+  private recvResolve: ((f: Buffer[]) => void) | undefined;
+  private recvReject: ((e: PortError) => void) | undefined;
+  /** One executor for every waiting receive (no closure per receive). */
+  private readonly recvExecutor = (resolve: (f: Buffer[]) => void, reject: (e: PortError) => void): void => {
+    this.recvResolve = resolve;
+    this.recvReject = reject;
+  };
   private wakeArmed = false;
   private nextPeerId = 1;
   private isClosed = false;
@@ -123,10 +130,10 @@ export class SimSocket implements PortSocket, EndOwner {
   receive(): Promise<Buffer[]> {
     if (this.dead) return NEVER;
     if (this.isClosed) return Promise.reject(new PortError("ECLOSED", "socket is closed"));
-    if (this.pendingRecv) return Promise.reject(new PortError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time"));
+    if (this.recvResolve) return Promise.reject(new PortError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time"));
     const m = this.readOne();
     if (m) return Promise.resolve(m);
-    return new Promise<Buffer[]>((resolve, reject) => (this.pendingRecv = { resolve, reject }));
+    return new Promise<Buffer[]>(this.recvExecutor);
   }
 
   close(): void {
@@ -135,9 +142,10 @@ export class SimSocket implements PortSocket, EndOwner {
     // Errors are built only when something waits (an Error captures a stack trace; the pool
     // closes idle sockets all the time).
     this.sendPath.abort("socket closed while a send was pending");
-    const r = this.pendingRecv;
-    this.pendingRecv = undefined;
-    if (r) r.reject(new PortError("ECLOSED", "socket closed while a receive was pending"));
+    const reject = this.recvReject;
+    this.recvResolve = undefined;
+    this.recvReject = undefined;
+    if (reject) reject(new PortError("ECLOSED", "socket closed while a receive was pending"));
     this.net.trace.record("close", this.host, this.id);
     this.emit({ type: "close" });
     this.listeners.clear();
@@ -239,7 +247,7 @@ export class SimSocket implements PortSocket, EndOwner {
   delivered(end: PipeEnd): void {
     if (this.isClosed) return;
     this.fq.activated(end);
-    if (!this.pendingRecv || this.wakeArmed) return;
+    if (!this.recvResolve || this.wakeArmed) return;
     this.wakeArmed = true;
     if (this.net.readLatencyUs > 0) this.net.at(this.net.nowUs + this.net.readLatencyUs, this.wakeFn);
     else this.wakeFn();
@@ -274,12 +282,13 @@ export class SimSocket implements PortSocket, EndOwner {
   }
 
   private serveReceive(): void {
-    if (!this.pendingRecv || this.isClosed) return;
+    const resolve = this.recvResolve;
+    if (!resolve || this.isClosed) return;
     const m = this.readOne();
     if (!m) return;
-    const r = this.pendingRecv;
-    this.pendingRecv = undefined;
-    r.resolve(m);
+    this.recvResolve = undefined;
+    this.recvReject = undefined;
+    resolve(m);
   }
 
   private readOne(): Buffer[] | undefined {
