@@ -48,8 +48,16 @@ export class Flow {
   private isStalled = false;
   private dead = false;
 
+  /** Copies of link.id and the two ends' hosts: an arrival reads them without touching the ends. */
+  readonly linkId: number;
+  readonly srcHost: number;
+  readonly dstHost: number;
+
   constructor(private readonly net: FlowNet, readonly link: Link, readonly src: PipeEnd, readonly dst: PipeEnd) {
     this.capacity = hwm(src.owner.sendHwm) + hwm(dst.owner.recvHwm);
+    this.linkId = link.id;
+    this.srcHost = src.owner.host;
+    this.dstHost = dst.owner.host;
   }
 
   send(frames: Buffer[]): void {
@@ -109,7 +117,7 @@ export class Flow {
   /** Called by the network when the link may have opened again. */
   unstall(): void {
     if (!this.isStalled || this.dead) return;
-    if (!this.net.linkOpen(this.src.owner.host, this.dst.owner.host)) return;
+    if (!this.net.linkOpen(this.srcHost, this.dstHost)) return;
     this.isStalled = false;
     this.net.stalled(this, false);
     this.scheduleHead(this.net.nowUs);
@@ -125,14 +133,14 @@ export class Flow {
   private scheduleHead(fromUs: number): void {
     const ready = this.transit.peekB();
     if (ready === undefined) return;
-    const at = Math.max(this.net.nowUs, Math.max(fromUs, ready) + this.net.delayUs(this.src.owner.host, this.dst.owner.host));
+    const at = Math.max(this.net.nowUs, Math.max(fromUs, ready) + this.net.delayUs(this.srcHost, this.dstHost));
     this.head = this.net.at(at, this.arriveFn);
   }
 
   private arrive(): void {
     this.head = undefined;
     if (this.dead) return;
-    if (!this.net.linkOpen(this.src.owner.host, this.dst.owner.host)) {
+    if (!this.net.linkOpen(this.srcHost, this.dstHost)) {
       this.isStalled = true;
       this.net.stalled(this, true);
       return;

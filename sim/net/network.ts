@@ -118,7 +118,7 @@ export class SimNetwork implements FlowNet {
     this.stats.inTransit--;
     this.stats.delivered++;
     this.stats.bytes += bytes;
-    this.trace.record("deliver", flow.link.id, flow.src.owner.host, flow.dst.owner.host, bytes);
+    this.trace.record("deliver", flow.linkId, flow.srcHost, flow.dstHost, bytes);
   }
 
   socketId(): number {

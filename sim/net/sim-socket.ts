@@ -43,19 +43,19 @@ export class SimSocket implements PortSocket, EndOwner {
   readonly reconnectMaxIvlUs: number;
   readonly fq = new FairQueue<Buffer[], PipeEnd>();
   readonly lb = new LoadBalancer<PipeEnd>();
-  /** ROUTER: the end each peer routing id (latin1 string) routes to. */
-  private readonly routes = new Map<string, PipeEnd>();
+  /** ROUTER: the end each peer routing id (latin1 string) routes to (undefined on a DEALER). */
+  private readonly routes: Map<string, PipeEnd> | undefined;
   /**
    * The same routes by Buffer identity: a reply's first frame is usually the very Buffer
    * receive() handed out (the end's peerId), and finding it here skips converting it to a
    * string. A hit counts only while the end is routed under that same id (`routeFor`).
    */
-  private readonly routesByBuf = new WeakMap<Buffer, PipeEnd>();
+  private readonly routesByBuf: WeakMap<Buffer, PipeEnd> | undefined;
   private readonly routingId: Buffer | undefined;
   private readonly sendPath: SendPath;
   private readonly connecters: Connecter[] = [];
-  /** Accepted ends (this socket bound; the peer connected). */
-  private readonly accepted = new Set<PipeEnd>();
+  /** Accepted ends (this socket bound; the peer connected); made at the first one (most sockets only connect). */
+  private accepted: Set<PipeEnd> | undefined;
   private readonly bound: string[] = [];
   private readonly listeners = new Set<(e: SocketEvent) => void>();
   /** The waiting receive's settle functions (both set or both undefined). */
@@ -83,6 +83,10 @@ export class SimSocket implements PortSocket, EndOwner {
     this.reconnectIvlUs = Math.max(1, Math.round((o.reconnectIntervalMs ?? 100) * 1000));
     this.reconnectMaxIvlUs = Math.max(0, Math.round((o.reconnectMaxIntervalMs ?? 0) * 1000));
     this.routingId = o.routingId === undefined ? undefined : Buffer.from(o.routingId);
+    if (kind === "router") {
+      this.routes = new Map();
+      this.routesByBuf = new WeakMap();
+    }
     this.sendPath = new SendPath(this, net);
   }
 
@@ -179,13 +183,13 @@ export class SimSocket implements PortSocket, EndOwner {
   /** Routing id for a connecting peer, or undefined when a ROUTER already routes that id. */
   peerIdFor(peer: SimSocket): Buffer | undefined {
     const id = peer.routingId ?? Buffer.from([0, (this.nextPeerId >>> 24) & 0xff, (this.nextPeerId >>> 16) & 0xff, (this.nextPeerId >>> 8) & 0xff, this.nextPeerId++ & 0xff]);
-    if (this.kind === "router" && this.routes.has(id.toString("latin1"))) return undefined;
+    if (this.routes?.has(id.toString("latin1"))) return undefined;
     return id;
   }
 
   attachEnd(end: PipeEnd): void {
     this.fq.attach(end);
-    if (end.link && !end.connecter) this.accepted.add(end);
+    if (end.link && !end.connecter) (this.accepted ??= new Set()).add(end);
     if (this.kind === "dealer") this.lb.attach(end);
     else if (end.link) this.route(end);
     this.sendPath.retry();
@@ -202,30 +206,31 @@ export class SimSocket implements PortSocket, EndOwner {
   /** ROUTER: messages addressed to `end.peerId` go to `end`. */
   private route(end: PipeEnd): void {
     const key = end.peerKey;
-    const old = this.routes.get(key);
+    const routes = this.routes!;
+    const old = routes.get(key);
     if (old !== undefined && old !== end) old.routed = false;
-    this.routes.set(key, end);
-    this.routesByBuf.set(end.peerId, end);
+    routes.set(key, end);
+    this.routesByBuf!.set(end.peerId, end);
     end.routed = true;
   }
 
   /** ROUTER: the end a message with routing id `id` goes to, if any. */
   routeFor(id: Buffer): PipeEnd | undefined {
-    const e = this.routesByBuf.get(id);
+    const e = this.routesByBuf!.get(id);
     // e.routed: the routes map holds e under the id it had when routed; e.peerId === id:
     // that id is this very Buffer (every change of peerId is followed by route()).
     if (e !== undefined && e.routed && e.peerId === id) return e;
-    return this.routes.get(id.toString("latin1"));
+    return this.routes!.get(id.toString("latin1"));
   }
 
   detachEnd(end: PipeEnd, dropUnread: boolean): void {
     this.lb.terminated(end);
     if (end.routed) {
       const key = end.peerKey;
-      if (this.routes.get(key) === end) this.routes.delete(key);
+      if (this.routes!.get(key) === end) this.routes!.delete(key);
       end.routed = false;
     }
-    this.accepted.delete(end);
+    this.accepted?.delete(end);
     if (dropUnread || end.inbound.length === 0) {
       end.dropUnread();
       this.fq.terminated(end);
@@ -307,7 +312,7 @@ export class SimSocket implements PortSocket, EndOwner {
     this.isClosed = true;
     for (const ep of this.bound.splice(0)) if (this.net.endpoints.get(ep) === this) this.net.endpoints.delete(ep);
     for (const c of this.connecters.splice(0)) c.stop(reset);
-    for (const end of [...this.accepted]) {
+    for (const end of this.accepted ? [...this.accepted] : []) {
       this.closeLinkFrom(end, reset);
       this.detachEnd(end, true);
     }
