@@ -121,9 +121,10 @@ export class ClientEngine {
       for (;;) {
         const hosts = this.hosts.peek(p.key) ?? (await this.waitForHosts(p));
         if (hosts.length === 0 || p.done) return; // the deadline settles it
-        this.hostSync.observe(p.key, hosts);
         p.wanted = hosts.length;
         const host = this.routing.pick(p.key, failed === undefined ? hosts : notFailed(hosts, failed));
+        // A list the routing table saw last time for this key was reported already.
+        if (!this.routing.lastPickSameList) this.hostSync.observe(p.key, hosts);
         let lease: Lease | undefined;
         try {
           lease = this.pool.tryAcquire(host);
