@@ -226,24 +226,36 @@ export class RpcListener {
         continue;
       }
       const verdict = this.gate.offer(r.value);
-      if (verdict === "run") void this.run(r.value);
+      if (verdict === "run") this.run(r.value);
       else if (verdict === "refused") this.stats.refused++;
       this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.gate.inFlight);
     }
   }
 
-  private async run(first: DecodedRequest): Promise<void> {
-    for (let req: DecodedRequest | undefined = first; req; req = this.nextJob()) {
-      let result: HandlerResult;
-      try {
-        result = await this.handler(req);
-      } catch (err) {
-        result = { failure: String(err) }; // the handler serializes its own errors; this is a last resort
-      }
-      this.stats.handled++;
-      if (req.type === MessageType.CALL) this.reply(req, result);
+  /**
+   * Runs `req` in its WorkGate slot, then the requests queued for the slot, one after the
+   * other. Callbacks rather than an async loop: one promise per request (the handler's).
+   */
+  private run(req: DecodedRequest): void {
+    let pending: Promise<HandlerResult>;
+    try {
+      pending = this.handler(req);
+    } catch (err) {
+      pending = Promise.reject(err);
     }
-    if (this.gate.drained()) this.drainedResolve?.();
+    pending.then(
+      (result) => this.ran(req, result),
+      // The handler serializes its own errors; this is a last resort.
+      (err: unknown) => this.ran(req, { failure: String(err) }),
+    );
+  }
+
+  private ran(req: DecodedRequest, result: HandlerResult): void {
+    this.stats.handled++;
+    if (req.type === MessageType.CALL) this.reply(req, result);
+    const next = this.nextJob();
+    if (next) this.run(next);
+    else if (this.gate.drained()) this.drainedResolve?.();
   }
 
   /** The next queued request for a finished slot; wakes a paused receive loop when there is room. */

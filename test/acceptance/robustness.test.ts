@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import * as zmq from "zeromq";
 import { getRpcServer, MessageDeliveryFailure, MessagingTimeout, RpcClient, TransportClosed, type Transport } from "../../src/index.js";
 import { encodeRequest, MessageType, topicKey } from "../../src/internal.js";
-import { newTransport, startGroup, TestServerEndpoint } from "../support/fixtures.js";
+import { newTransport, startGroup, TestServerEndpoint, waitFor } from "../support/fixtures.js";
 
 describe("robustness", () => {
   let transport: Transport;
@@ -108,12 +108,13 @@ describe("robustness", () => {
     const raw = new zmq.Dealer({ linger: 0 });
     raw.connect(g.servers[0]!.host!);
     await raw.send(encodeRequest(MessageType.CALL, "orphan", {}, { method: "longRunningTask", args: {} }));
-    await g.client({ server: 0 }).call({}, "ping"); // the orphan request has arrived
+    // The orphan call is running (a ping on another connection proves nothing about its arrival).
+    await waitFor(() => g.endpoints[0]!.running === 1, 5000, "the orphan call to start");
     raw.close();
     // Only once the ROUTER has seen the peer go does its reply fail (EHOSTUNREACH).
-    while (g.servers[0]!.stats.peerDisconnects === 0) await new Promise((r) => setTimeout(r, 5));
+    await waitFor(() => g.servers[0]!.stats.peerDisconnects > 0, 5000, "the server to see the client go");
     g.endpoints[0]!.release();
-    while (g.servers[0]!.stats.handled < 2) await new Promise((r) => setImmediate(r));
+    await waitFor(() => g.servers[0]!.stats.handled === 1, 5000, "the orphan call to finish");
     await g.client({ server: 0 }).call({}, "ping");
     assert.equal(g.servers[0]!.stats.replyFailures, 1);
     assert.equal(await g.client({ server: 0 }).call({}, "ping"), "pong");

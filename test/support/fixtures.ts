@@ -45,6 +45,20 @@ export class TestServerEndpoint {
   release(): void {
     for (const l of this.latches.splice(0)) l();
   }
+
+  /** longRunningTask calls started and not released yet. */
+  get running(): number {
+    return this.latches.length;
+  }
+}
+
+/** Polls `cond` every 5 ms; fails the test with `what` after `limitMs` (never spins forever). */
+export async function waitFor(cond: () => boolean, limitMs: number, what: string): Promise<void> {
+  const end = Date.now() + limitMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`gave up after ${limitMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 export interface Group {
