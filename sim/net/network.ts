@@ -87,6 +87,10 @@ export class SimNetwork implements FlowNet {
     return this.scheduler.at(atUs, fn);
   }
 
+  atWith(atUs: number, fn: (ev: SimEvent) => void, arg: unknown): SimEvent {
+    return this.scheduler.atWith(atUs, fn, arg, 0);
+  }
+
   cancel(ev: SimEvent | undefined): void {
     this.scheduler.cancel(ev);
   }

@@ -37,7 +37,9 @@ export class PipeEnd implements Writable, Readable<Buffer[]> {
   /** Arrived, unread messages, each with the flow it came on (HWM accounting). */
   readonly inbound = new PairFifo<Buffer[], Flow>();
   readonly pending = new Fifo<Buffer[]>();
-  link: Link | undefined;
+  private currentLink: Link | undefined;
+  /** This end's outgoing flow on the current link (kept with the link: a write reads it directly). */
+  private out: Flow | undefined;
   /** A ROUTER owner routes to this end by its peerId (sim-socket.ts keeps it current). */
   routed = false;
   /** Left the load balancer's active set because it was full. */
@@ -61,10 +63,17 @@ export class PipeEnd implements Writable, Readable<Buffer[]> {
     return this.peerId.toString("latin1");
   }
 
+  get link(): Link | undefined {
+    return this.currentLink;
+  }
+
+  set link(l: Link | undefined) {
+    this.currentLink = l;
+    this.out = l === undefined ? undefined : l.a === this ? l.ab : l.ba;
+  }
+
   outFlow(): Flow | undefined {
-    const l = this.link;
-    if (!l) return undefined;
-    return l.a === this ? l.ab : l.ba;
+    return this.out;
   }
 
   /** Whether a message fits; a "no" marks the end full, so its owner hears when room frees up. */

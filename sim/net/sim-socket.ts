@@ -25,9 +25,16 @@ import { Connecter } from "./connecter.js";
 import type { SimNetwork } from "./network.js";
 import type { EndOwner, PipeEnd } from "./pipe-end.js";
 import type { ProcessGate } from "./process-gate.js";
+import type { SimEvent } from "../scheduler.js";
 import { SendPath } from "./send-path.js";
 
 export type SocketKind = "router" | "dealer";
+
+/** Every socket's read-latency wake-up: the socket is the event's data. */
+const wakeEvent = (ev: SimEvent): void => {
+  const s = ev.arg as SimSocket;
+  s.proc.enter(s.serveFn);
+};
 const NEVER = new Promise<never>(() => undefined);
 
 export class SimSocket implements PortSocket, EndOwner {
@@ -254,13 +261,12 @@ export class SimSocket implements PortSocket, EndOwner {
     this.fq.activated(end);
     if (!this.recvResolve || this.wakeArmed) return;
     this.wakeArmed = true;
-    if (this.net.readLatencyUs > 0) this.net.at(this.net.nowUs + this.net.readLatencyUs, this.wakeFn);
-    else this.wakeFn();
+    if (this.net.readLatencyUs > 0) this.net.atWith(this.net.nowUs + this.net.readLatencyUs, wakeEvent, this);
+    else this.proc.enter(this.serveFn);
   }
 
-  /** A waiting receive gets the next message: on the process's thread (gated). */
-  private readonly wakeFn = (): void => this.proc.enter(this.serveFn);
-  private readonly serveFn = (): void => {
+  /** A waiting receive gets the next message: on the process's thread (gated; see wakeEvent). */
+  readonly serveFn = (): void => {
     this.wakeArmed = false;
     this.serveReceive();
   };
