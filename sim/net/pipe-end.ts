@@ -36,7 +36,8 @@ export class PipeEnd implements Writable, Readable<Buffer[]> {
   fqIdx = -1;
   /** Arrived, unread messages, each with the flow it came on (HWM accounting). */
   readonly inbound = new PairFifo<Buffer[], Flow>();
-  readonly pending = new Fifo<Buffer[]>();
+  /** Messages written while no link is up (persistent ends only; made at the first one). */
+  pending: Fifo<Buffer[]> | undefined;
   private currentLink: Link | undefined;
   /** This end's outgoing flow on the current link (kept with the link: a write reads it directly). */
   private out: Flow | undefined;
@@ -79,7 +80,7 @@ export class PipeEnd implements Writable, Readable<Buffer[]> {
   /** Whether a message fits; a "no" marks the end full, so its owner hears when room frees up. */
   canWrite(): boolean {
     const f = this.outFlow();
-    const ok = f ? f.count < f.capacity : this.persistent && this.pending.length < hwm(this.owner.sendHwm);
+    const ok = f ? f.count < f.capacity : this.persistent && (this.pending?.length ?? 0) < hwm(this.owner.sendHwm);
     if (!ok) this.outFull = true;
     return ok;
   }
@@ -87,7 +88,7 @@ export class PipeEnd implements Writable, Readable<Buffer[]> {
   write(frames: Buffer[]): void {
     const f = this.outFlow();
     if (f) f.send(frames);
-    else this.pending.push(frames);
+    else (this.pending ??= new Fifo()).push(frames);
   }
 
   receiveFrom(frames: Buffer[], flow: Flow): void {

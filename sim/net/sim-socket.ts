@@ -205,7 +205,8 @@ export class SimSocket implements PortSocket, EndOwner {
   /** A persistent end's link came up: flush what waited, route to it. */
   linkUp(end: PipeEnd): void {
     const flow = end.outFlow()!;
-    for (let f = end.pending.shift(); f; f = end.pending.shift()) flow.send(f);
+    const pending = end.pending;
+    if (pending) for (let f = pending.shift(); f; f = pending.shift()) flow.send(f);
     if (this.kind === "router") this.route(end);
     this.writable(end);
   }
@@ -308,8 +309,11 @@ export class SimSocket implements PortSocket, EndOwner {
     const from = this.fq.from!;
     if (from.terminating && from.inbound.length === 0) this.fq.terminated(from);
     if (this.kind !== "router") return msg;
-    // A ROUTER prefixes the sender's routing id (a new array: the sender's frames are shared).
-    const out = [from.peerId];
+    // A ROUTER prefixes the sender's routing id (a new array: the sender's frames are
+    // shared), allocated at its final size for the driver's five-frame requests.
+    const id = from.peerId;
+    if (msg.length === 5) return [id, msg[0]!, msg[1]!, msg[2]!, msg[3]!, msg[4]!];
+    const out = [id];
     for (let i = 0; i < msg.length; i++) out.push(msg[i]!);
     return out;
   }
