@@ -49,7 +49,7 @@ export class Connecter {
     this.net.cancel(this.attempt);
     this.attempt = undefined;
     const end = this.end;
-    if (this.link && end) this.sock.closeLinkFrom(end, reset);
+    if (this.link && end) end.closeLink(reset);
     this.link = undefined;
     if (end) this.sock.detachEnd(end, true);
     this.end = undefined;

@@ -104,6 +104,17 @@ export class PipeEnd implements Writable, Readable<Buffer[]> {
     return m;
   }
 
+  /** Closes the link from this side: a FIN behind the data in flight (reset: RST, the data is discarded); nothing more arrives here. */
+  closeLink(reset: boolean): void {
+    const link = this.link;
+    if (!link) return;
+    const out = link.flowFrom(this);
+    if (reset) out.reset();
+    else out.fin();
+    link.flowTo(this).kill();
+    this.link = undefined;
+  }
+
   /** Drops every unread message. */
   dropUnread(): void {
     this.inbound.clear();

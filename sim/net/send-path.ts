@@ -91,7 +91,7 @@ export class SendPath {
       return undefined;
     }
     const id = frames[0];
-    const end = id === undefined ? undefined : s.routeFor(id);
+    const end = id === undefined ? undefined : s.routes!.lookup(id);
     if (!end) {
       if (s.mandatory) return "EHOSTUNREACH";
       this.net.trace.record("drop", s.host, s.id, 1);

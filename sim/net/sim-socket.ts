@@ -25,6 +25,7 @@ import { Connecter } from "./connecter.js";
 import type { SimNetwork } from "./network.js";
 import type { EndOwner, PipeEnd } from "./pipe-end.js";
 import type { ProcessGate } from "./process-gate.js";
+import { RouteTable } from "./routes.js";
 import type { SimEvent } from "../scheduler.js";
 import { SendPath } from "./send-path.js";
 
@@ -50,14 +51,8 @@ export class SimSocket implements PortSocket, EndOwner {
   readonly reconnectMaxIvlUs: number;
   readonly fq = new FairQueue<Buffer[], PipeEnd>();
   readonly lb = new LoadBalancer<PipeEnd>();
-  /** ROUTER: the end each peer routing id (latin1 string) routes to (undefined on a DEALER). */
-  private readonly routes: Map<string, PipeEnd> | undefined;
-  /**
-   * The same routes by Buffer identity: a reply's first frame is usually the very Buffer
-   * receive() handed out (the end's peerId), and finding it here skips converting it to a
-   * string. A hit counts only while the end is routed under that same id (`routeFor`).
-   */
-  private readonly routesByBuf: WeakMap<Buffer, PipeEnd> | undefined;
+  /** ROUTER: where each peer routing id goes (undefined on a DEALER). */
+  readonly routes: RouteTable | undefined;
   private readonly routingId: Buffer | undefined;
   private readonly sendPath: SendPath;
   private readonly connecters: Connecter[] = [];
@@ -90,17 +85,13 @@ export class SimSocket implements PortSocket, EndOwner {
     this.reconnectIvlUs = Math.max(1, Math.round((o.reconnectIntervalMs ?? 100) * 1000));
     this.reconnectMaxIvlUs = Math.max(0, Math.round((o.reconnectMaxIntervalMs ?? 0) * 1000));
     this.routingId = o.routingId === undefined ? undefined : Buffer.from(o.routingId);
-    if (kind === "router") {
-      this.routes = new Map();
-      this.routesByBuf = new WeakMap();
-    }
+    if (kind === "router") this.routes = new RouteTable();
     this.sendPath = new SendPath(this, net);
   }
 
   get closed(): boolean {
     return this.isClosed;
   }
-
 
   bind(address: string): Promise<string> {
     if (this.dead) return NEVER;
@@ -190,7 +181,7 @@ export class SimSocket implements PortSocket, EndOwner {
   /** Routing id for a connecting peer, or undefined when a ROUTER already routes that id. */
   peerIdFor(peer: SimSocket): Buffer | undefined {
     const id = peer.routingId ?? Buffer.from([0, (this.nextPeerId >>> 24) & 0xff, (this.nextPeerId >>> 16) & 0xff, (this.nextPeerId >>> 8) & 0xff, this.nextPeerId++ & 0xff]);
-    if (this.routes?.has(id.toString("latin1"))) return undefined;
+    if (this.routes?.has(id)) return undefined;
     return id;
   }
 
@@ -198,7 +189,7 @@ export class SimSocket implements PortSocket, EndOwner {
     this.fq.attach(end);
     if (end.link && !end.connecter) (this.accepted ??= new Set()).add(end);
     if (this.kind === "dealer") this.lb.attach(end);
-    else if (end.link) this.route(end);
+    else if (end.link) this.routes!.route(end);
     this.sendPath.retry();
   }
 
@@ -207,37 +198,13 @@ export class SimSocket implements PortSocket, EndOwner {
     const flow = end.outFlow()!;
     const pending = end.pending;
     if (pending) for (let f = pending.shift(); f; f = pending.shift()) flow.send(f);
-    if (this.kind === "router") this.route(end);
+    this.routes?.route(end);
     this.writable(end);
-  }
-
-  /** ROUTER: messages addressed to `end.peerId` go to `end`. */
-  private route(end: PipeEnd): void {
-    const key = end.peerKey;
-    const routes = this.routes!;
-    const old = routes.get(key);
-    if (old !== undefined && old !== end) old.routed = false;
-    routes.set(key, end);
-    this.routesByBuf!.set(end.peerId, end);
-    end.routed = true;
-  }
-
-  /** ROUTER: the end a message with routing id `id` goes to, if any. */
-  routeFor(id: Buffer): PipeEnd | undefined {
-    const e = this.routesByBuf!.get(id);
-    // e.routed: the routes map holds e under the id it had when routed; e.peerId === id:
-    // that id is this very Buffer (every change of peerId is followed by route()).
-    if (e !== undefined && e.routed && e.peerId === id) return e;
-    return this.routes!.get(id.toString("latin1"));
   }
 
   detachEnd(end: PipeEnd, dropUnread: boolean): void {
     this.lb.terminated(end);
-    if (end.routed) {
-      const key = end.peerKey;
-      if (this.routes!.get(key) === end) this.routes!.delete(key);
-      end.routed = false;
-    }
+    this.routes?.unroute(end);
     this.accepted?.delete(end);
     if (dropUnread || end.inbound.length === 0) {
       end.dropUnread();
@@ -245,16 +212,6 @@ export class SimSocket implements PortSocket, EndOwner {
     } else {
       end.terminating = true;
     }
-  }
-
-  closeLinkFrom(end: PipeEnd, reset: boolean): void {
-    const link = end.link;
-    if (!link) return;
-    const out = link.flowFrom(end);
-    if (reset) out.reset();
-    else out.fin();
-    link.flowTo(end).kill();
-    end.link = undefined;
   }
 
   delivered(end: PipeEnd): void {
@@ -323,7 +280,7 @@ export class SimSocket implements PortSocket, EndOwner {
     for (const ep of this.bound.splice(0)) if (this.net.endpoints.get(ep) === this) this.net.endpoints.delete(ep);
     for (const c of this.connecters.splice(0)) c.stop(reset);
     for (const end of this.accepted ? [...this.accepted] : []) {
-      this.closeLinkFrom(end, reset);
+      end.closeLink(reset);
       this.detachEnd(end, true);
     }
   }
