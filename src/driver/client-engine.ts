@@ -14,10 +14,9 @@
 import { decodeReply, encodeRequest, MessageType, type RequestType } from "../core/codec.js";
 import { deserializeRemoteError } from "../core/remote-error.js";
 import { ReplyWaiter } from "../core/reply-waiter.js";
-import { RoutingTable } from "../core/routing-table.js";
 import { sendKey } from "../core/target.js";
-import { MessageDeliveryFailure, TransportClosed } from "../errors.js";
-import { sleepOn, type Clock, type TimerId } from "../ports/clock.js";
+import { TransportClosed } from "../errors.js";
+import type { Clock, TimerId } from "../ports/clock.js";
 import type { Matchmaker } from "../ports/matchmaker.js";
 import { randomId, type Rng } from "../ports/rng.js";
 import type { SocketFactory } from "../ports/socket.js";
@@ -25,17 +24,17 @@ import type { ResolvedOptions } from "../options.js";
 import { HostWatcher } from "./host-watcher.js";
 import { deadlineError, type ClientStats, type Pending, type SendRequest } from "./pending-request.js";
 import { HostSync } from "../pool/host-sync.js";
-import { SocketPool, type Lease, type PoolMetrics } from "../pool/socket-pool.js";
-import { SocketPoolError } from "../pool/pool-error.js";
+import { SocketPool, type PoolMetrics } from "../pool/socket-pool.js";
+import { RequestDelivery } from "./delivery.js";
 
 export type { ClientStats, SendKind, SendRequest } from "./pending-request.js";
 
 export class ClientEngine {
   private readonly waiter = new ReplyWaiter<Pending>();
-  private readonly routing = new RoutingTable();
   private readonly pool: SocketPool;
   private readonly hosts: HostWatcher;
   private readonly hostSync: HostSync;
+  private readonly delivery: RequestDelivery;
   private timer: { id: TimerId; atMs: number } | undefined;
   private closed = false;
   private readonly idPrefix: string;
@@ -56,6 +55,13 @@ export class ClientEngine {
     this.pool = new SocketPool({ sockets, clock, rng, options, onFrames: (frames) => this.onFrames(frames), onPeerDisconnect: (peer) => matchmaker.hostDown?.(peer) });
     this.hosts = new HostWatcher(matchmaker, clock, options.hostWaitIntervalMs);
     this.hostSync = new HostSync(matchmaker, (host) => this.pool.hostRemoved(host));
+    this.delivery = new RequestDelivery({
+      clock, hosts: this.hosts, hostSync: this.hostSync, pool: this.pool, stats: this.stats,
+      hostWaitIntervalMs: options.hostWaitIntervalMs,
+      closed: () => this.closed,
+      succeed: (p) => this.succeed(p),
+      fail: (p, err) => this.fail(p, err),
+    });
   }
 
   /** Socket pool counters (spec/pool.md). */
@@ -84,8 +90,8 @@ export class ClientEngine {
     this.waiter.add(id, deadlineMs, p);
     // A timer armed at or before this deadline already covers it (the hot path).
     if (this.timer === undefined || this.timer.atMs > deadlineMs) this.rearm();
-    if (req.kind === "fanout") void this.deliverFanout(p, frames);
-    else void this.deliverOne(p, frames, req.retry);
+    if (req.kind === "fanout") void this.delivery.deliverFanout(p, frames);
+    else this.delivery.deliverOne(p, frames, req.retry);
     return promise;
   }
 
@@ -104,116 +110,6 @@ export class ClientEngine {
     this.pool.close();
   }
 
-  /** The hosts of `p.key`, waiting for some until its deadline; [] when none came (the hot path peeks first, without a promise). */
-  private waitForHosts(p: Pending): Promise<readonly string[]> {
-    return this.hosts.waitForHosts(p.key, p.deadlineMs, () => p.done, (cause) => (p.lastCause = cause));
-  }
-
-  /**
-   * Call or cast: one host at a time, round robin, until a send is accepted. Never
-   * rejects: a failure settles the request. The common case (hosts known, a pooled socket
-   * with room) takes no promise before the send itself.
-   */
-  private async deliverOne(p: Pending, frames: Buffer[], retry: number | null): Promise<void> {
-    try {
-      let failures = 0;
-      let failed: Set<string> | undefined;
-      for (;;) {
-        const hosts = this.hosts.peek(p.key) ?? (await this.waitForHosts(p));
-        if (hosts.length === 0 || p.done) return; // the deadline settles it
-        p.wanted = hosts.length;
-        const host = this.routing.pick(p.key, failed === undefined ? hosts : notFailed(hosts, failed));
-        // A list the routing table saw last time for this key was reported already.
-        if (!this.routing.lastPickSameList) this.hostSync.observe(p.key, hosts);
-        let lease: Lease | undefined;
-        try {
-          lease = this.pool.tryAcquire(host);
-          if (lease !== undefined) p.leases.push(lease);
-          else if ((lease = await this.acquire(p, host)) === undefined) return; // settled meanwhile
-          await lease.send(frames, p.deadlineMs);
-        } catch (err) {
-          if (lease) this.dropLease(p, lease);
-          p.lastCause = err;
-          if (err instanceof SocketPoolError && err.reason !== "host-removed") {
-            if (err.reason === "exhausted") this.fail(p, err);
-            return; // "timeout": the deadline settles it, with this as its cause
-          }
-          (failed ??= new Set()).add(host);
-          failures++;
-          if (retry !== null && failures > retry) return this.fail(p, new MessageDeliveryFailure(`send to ${host} failed after ${failures} attempt(s)`, { cause: err }));
-          if (this.clock.nowMs() >= p.deadlineMs) return; // the deadline timer settles it
-          this.stats.sendRetries++;
-          if (hosts.every((h) => failed!.has(h))) {
-            // Every known host failed once: pause before the next round, so a send that
-            // fails fast (a full queue) never spins without yielding to timers.
-            failed.clear();
-            await this.pause(p.deadlineMs);
-          }
-          continue;
-        }
-        if (p.kind === "cast" && !p.done) this.succeed(p);
-        return;
-      }
-    } catch (err) {
-      this.fail(p, err);
-    }
-  }
-
-  /** Fanout: every host of the key once, in parallel. Never rejects: a failure settles the request. */
-  private async deliverFanout(p: Pending, frames: Buffer[]): Promise<void> {
-    try {
-      const hosts = this.hosts.peek(p.key) ?? (await this.waitForHosts(p));
-      if (hosts.length === 0 || p.done) return;
-      this.hostSync.observe(p.key, hosts);
-      p.wanted = hosts.length;
-      await Promise.all(hosts.map(async (host) => {
-        while (!p.done && this.clock.nowMs() < p.deadlineMs) {
-          let lease: Lease | undefined;
-          try {
-            lease = await this.acquire(p, host);
-            if (!lease) return;
-            await lease.send(frames, p.deadlineMs);
-            p.delivered++;
-            return;
-          } catch (err) {
-            if (lease) this.dropLease(p, lease);
-            p.lastCause = err;
-            if ((err as { code?: string }).code === "ECLOSED" || err instanceof SocketPoolError) return;
-            await this.pause(p.deadlineMs);
-          }
-        }
-      }));
-      if (p.done) return;
-      if (p.delivered === p.wanted) return this.succeed(p);
-      // Some host was given up before the deadline (its socket closed, or no socket could be had).
-      this.fail(p, new MessageDeliveryFailure(`fanout ${p.id} to ${p.key} reached ${p.delivered} of ${p.wanted} servers`, { cause: p.lastCause }));
-    } catch (err) {
-      this.fail(p, err);
-    }
-  }
-
-  /** A lease on `host`'s socket held by `p`, waiting for one if need be; undefined (nothing held) if `p` settled meanwhile. */
-  private async acquire(p: Pending, host: string): Promise<Lease | undefined> {
-    p.waitingForSocket = host;
-    let lease: Lease;
-    try {
-      lease = await this.pool.acquire(host, p.deadlineMs);
-    } finally {
-      p.waitingForSocket = undefined;
-    }
-    if (p.done) {
-      lease.release();
-      return undefined;
-    }
-    p.leases.push(lease);
-    return lease;
-  }
-
-  private dropLease(p: Pending, lease: Lease): void {
-    if (!p.done) p.leases = p.leases.filter((l) => l !== lease);
-    lease.release();
-  }
-
   /** Marks `p` settled (its delivery stops) and returns its leases (a call's reply has arrived, or never will). */
   private finish(p: Pending): void {
     p.done = true;
@@ -221,11 +117,6 @@ export class ClientEngine {
     if (leases.length === 0) return;
     p.leases = [];
     for (const l of leases) l.release();
-  }
-
-  /** Waits hostWaitIntervalMs (at most until the deadline) on the clock port. */
-  private pause(deadlineMs: number): Promise<void> {
-    return this.closed ? Promise.resolve() : sleepOn(this.clock, Math.min(this.options.hostWaitIntervalMs, deadlineMs - this.clock.nowMs()));
   }
 
   /** A cast or fanout was delivered. */
@@ -292,10 +183,4 @@ export class ClientEngine {
     }
     this.rearm();
   }
-}
-
-/** The hosts not in `failed`, or all of them when every one has failed. */
-function notFailed(hosts: readonly string[], failed: ReadonlySet<string>): readonly string[] {
-  const fresh = hosts.filter((h) => !failed.has(h));
-  return fresh.length > 0 ? fresh : hosts;
 }
