@@ -1,18 +1,41 @@
 /**
  * Host watcher: asks the matchmaker for the hosts of a key and, while there are none,
  * waits for them until a deadline. With a matchmaker that can be watched, a waiting sender
- * wakes the moment a server registers; in any case it asks again every hostWaitIntervalMs
- * (a watch may miss changes, e.g. across a Redis reconnect).
+ * wakes the moment a server registers; in any case the key is asked again every
+ * hostWaitIntervalMs (a watch may miss changes, e.g. across a Redis reconnect).
  * A MatchmakerUnavailable failure is reported to the caller (it becomes the cause of the
  * request's eventual timeout) and treated as "no hosts yet": never a hang, never a crash.
+ *
+ * Senders waiting for the same key wait together: one timer and one lookup per key and
+ * interval, however many requests wait (during a matchmaker outage every new request
+ * waits; one lookup each per interval was a thundering herd on Redis, and in the
+ * simulator a timer per request). Each waiter still ends at its own deadline.
  */
 import type { Clock, TimerId } from "../ports/clock.js";
 import type { Matchmaker } from "../ports/matchmaker.js";
 
+interface Waiter {
+  readonly deadlineMs: number;
+  readonly cancelled: () => boolean;
+  readonly onCause: (e: unknown) => void;
+  readonly resolve: (hosts: readonly string[]) => void;
+}
+
+/** The senders waiting for one key, and its one timer and lookup. */
+interface KeyWait {
+  readonly waiters: Set<Waiter>;
+  timer: TimerId | undefined;
+  timerAtMs: number;
+  /** A lookup is in flight; `again`: something asked for another one meanwhile. */
+  looking: boolean;
+  again: boolean;
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
 export class HostWatcher {
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly keys = new Map<string, KeyWait>();
   private readonly unwatch: (() => void) | undefined;
-  private readonly timers = new Set<TimerId>();
   private closed = false;
 
   constructor(private readonly matchmaker: Matchmaker, private readonly clock: Clock, private readonly intervalMs: number) {
@@ -29,50 +52,99 @@ export class HostWatcher {
   }
 
   /** Live hosts of `key`, waiting for at least one until `deadlineMs`; [] when none came. */
-  async waitForHosts(key: string, deadlineMs: number, cancelled: () => boolean, onCause: (e: unknown) => void): Promise<string[]> {
-    for (;;) {
-      let hosts: string[] = [];
-      try {
-        hosts = await this.matchmaker.getHosts(key);
-      } catch (err) {
-        onCause(err);
-      }
-      if (hosts.length > 0) return hosts;
-      const now = this.clock.nowMs();
-      if (this.closed || cancelled() || now >= deadlineMs) return [];
-      const waitMs = Math.min(this.intervalMs, deadlineMs - now);
-      await this.sleep(key, waitMs);
+  async waitForHosts(key: string, deadlineMs: number, cancelled: () => boolean, onCause: (e: unknown) => void): Promise<readonly string[]> {
+    let hosts: readonly string[] = NONE;
+    try {
+      hosts = await this.matchmaker.getHosts(key);
+    } catch (err) {
+      onCause(err);
     }
+    if (hosts.length > 0) return hosts;
+    if (this.closed || cancelled() || this.clock.nowMs() >= deadlineMs) return NONE;
+    return new Promise<readonly string[]>((resolve) => this.join(key, { deadlineMs, cancelled, onCause, resolve }));
   }
 
   close(): void {
     this.closed = true;
     this.unwatch?.();
-    for (const t of this.timers) this.clock.clearTimer(t);
-    this.timers.clear();
-    for (const set of this.waiters.values()) for (const w of set) w();
-    this.waiters.clear();
+    for (const g of this.keys.values()) {
+      if (g.timer !== undefined) this.clock.clearTimer(g.timer);
+      for (const w of g.waiters) w.resolve(NONE);
+    }
+    this.keys.clear();
   }
 
-  private sleep(key: string, ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      let set = this.waiters.get(key);
-      if (!set) this.waiters.set(key, (set = new Set()));
-      const done = (): void => {
-        this.clock.clearTimer(timer);
-        this.timers.delete(timer);
-        set!.delete(done);
-        if (set!.size === 0 && this.waiters.get(key) === set) this.waiters.delete(key);
-        resolve();
-      };
-      const timer = this.clock.setTimer(ms, done);
-      this.timers.add(timer);
-      set.add(done);
+  private join(key: string, w: Waiter): void {
+    let g = this.keys.get(key);
+    if (g === undefined) this.keys.set(key, (g = { waiters: new Set(), timer: undefined, timerAtMs: Infinity, looking: false, again: false }));
+    g.waiters.add(w);
+    this.arm(key, g);
+  }
+
+  /** The key's one timer: at the next poll (now + interval) or the earliest deadline, whichever comes first; kept if already earlier. */
+  private arm(key: string, g: KeyWait): void {
+    if (g.looking) return; // the lookup's end arms it
+    const now = this.clock.nowMs();
+    let atMs = now + this.intervalMs;
+    for (const w of g.waiters) if (w.deadlineMs < atMs) atMs = w.deadlineMs;
+    if (g.timer !== undefined) {
+      if (g.timerAtMs <= atMs) return;
+      this.clock.clearTimer(g.timer);
+    }
+    g.timerAtMs = atMs;
+    g.timer = this.clock.setTimer(atMs - now, () => {
+      g.timer = undefined;
+      g.timerAtMs = Infinity;
+      void this.poll(key, g);
     });
   }
 
+  /** One lookup for every waiter of the key: hosts end every wait; otherwise waiters past their deadline (or cancelled) end with []. */
+  private async poll(key: string, g: KeyWait): Promise<void> {
+    if (g.looking) {
+      g.again = true;
+      return;
+    }
+    g.looking = true;
+    let hosts: readonly string[] = NONE;
+    let failure: { cause: unknown } | undefined;
+    try {
+      hosts = await this.matchmaker.getHosts(key);
+    } catch (err) {
+      failure = { cause: err };
+    }
+    g.looking = false;
+    if (this.keys.get(key) !== g) return; // closed meanwhile
+    const now = this.clock.nowMs();
+    for (const w of g.waiters) {
+      if (failure) w.onCause(failure.cause);
+      if (hosts.length > 0 || this.closed || w.cancelled() || now >= w.deadlineMs) {
+        g.waiters.delete(w);
+        w.resolve(hosts.length > 0 ? hosts : NONE);
+      }
+    }
+    if (g.waiters.size === 0) {
+      if (g.timer !== undefined) this.clock.clearTimer(g.timer);
+      this.keys.delete(key);
+      return;
+    }
+    if (g.again) {
+      g.again = false;
+      void this.poll(key, g);
+      return;
+    }
+    this.arm(key, g);
+  }
+
+  /** The matchmaker says `key` changed: its waiters ask now. */
   private wake(key: string): void {
-    const set = this.waiters.get(key);
-    if (set) for (const w of [...set]) w();
+    const g = this.keys.get(key);
+    if (g === undefined) return;
+    if (g.timer !== undefined) {
+      this.clock.clearTimer(g.timer);
+      g.timer = undefined;
+      g.timerAtMs = Infinity;
+    }
+    void this.poll(key, g);
   }
 }
