@@ -87,5 +87,25 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
       default: throw new RangeError(`unknown option ${flag}\n\n${USAGE}`);
     }
   }
+  checkCombination(a, argv);
   return a;
+}
+
+/**
+ * Refuses flags the chosen mode would ignore, instead of running something other than
+ * what was asked: a scenario brings its own rate, timeout and faults; a swarm draws every
+ * option per seed (only --hosts and --calls override) and writes reports only for failing
+ * seeds; a search runs generated fault schedules without background faults.
+ */
+function checkCombination(a: CliArgs, argv: readonly string[]): void {
+  const given = (flag: string): boolean => argv.includes(flag);
+  const refuse = (mode: string, flags: string[]): void => {
+    const bad = flags.filter(given);
+    if (bad.length > 0) throw new RangeError(`${bad.join(", ")} cannot be combined with ${mode}: it would be ignored`);
+  };
+  const modes = [a.scenario !== undefined && "--scenario", a.swarm !== undefined && "--swarm", a.search !== undefined && "--search"].filter((m): m is string => m !== false);
+  if (modes.length > 1) throw new RangeError(`${modes.join(" and ")} are separate modes; choose one`);
+  if (a.scenario !== undefined) refuse("--scenario (a scenario sets its own rate, timeout and faults)", ["--rate", "--timeout-ms", "--faults"]);
+  if (a.swarm !== undefined) refuse("--swarm (every option but --hosts and --calls is drawn per seed)", ["--rate", "--timeout-ms", "--faults", "--trace", "--report"]);
+  if (a.search !== undefined) refuse("--search (generated schedules, no background faults, no report)", ["--faults", "--trace", "--report"]);
 }
