@@ -101,6 +101,12 @@ export type ResolvedOptions = Required<Omit<DriverOptions, "matchmaker" | "ports
   pool: PoolLimits;
 };
 
+/** A count (messages, bytes): an integer >= 1. */
+function count(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`DriverOptions.${name} must be an integer >= 1, got ${v}`);
+  return v;
+}
+
 function positive(name: string, v: number, allowZero = false): number {
   if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) throw new RangeError(`DriverOptions.${name} must be a ${allowZero ? "non-negative" : "positive"} number, got ${v}`);
   return v;
@@ -118,13 +124,13 @@ export function resolveOptions(o: DriverOptions = {}, backendDefaults: { registr
     registrationTtlMs: ttl,
     registrationRefreshMs: positive("registrationRefreshMs", o.registrationRefreshMs ?? (ttl === null ? 1000 : Math.max(1, Math.floor(ttl / 3)))),
     hostWaitIntervalMs: positive("hostWaitIntervalMs", o.hostWaitIntervalMs ?? 100),
-    maxQueuedSends: positive("maxQueuedSends", o.maxQueuedSends ?? 1000),
-    sendHighWaterMark: positive("sendHighWaterMark", o.sendHighWaterMark ?? 1000),
+    maxQueuedSends: count("maxQueuedSends", o.maxQueuedSends ?? 1000),
+    sendHighWaterMark: count("sendHighWaterMark", o.sendHighWaterMark ?? 1000),
     sendTimeoutMs: positive("sendTimeoutMs", o.sendTimeoutMs ?? 1000),
     lingerMs: positive("lingerMs", o.lingerMs ?? 1000, true),
     stopGraceMs: positive("stopGraceMs", o.stopGraceMs ?? 100, true),
-    maxQueuedRequests: positive("maxQueuedRequests", o.maxQueuedRequests ?? 1000),
-    maxPayloadBytes: positive("maxPayloadBytes", o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES),
+    maxQueuedRequests: count("maxQueuedRequests", o.maxQueuedRequests ?? 1000),
+    maxPayloadBytes: count("maxPayloadBytes", o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES),
     remoteErrors: o.remoteErrors ?? {},
     pool: validateLimits({
       maxSockets: o.pool?.maxSockets ?? 128,

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { RpcClient, type Serializer, type Transport } from "../../src/index.js";
-import type { SendRequest } from "../../src/internal.js";
+import { resolveOptions, type SendRequest } from "../../src/internal.js";
 
 function stub(reply: unknown = "r") {
   const sent: SendRequest[] = [];
@@ -72,4 +72,14 @@ test("rpc-client - malformed target version and empty method are refused before 
   await assert.rejects(new RpcClient(transport, { topic: "t" }).call({}, ""));
   assert.throws(() => new RpcClient(transport, { topic: "t" }, { timeoutMs: -1 }), RangeError);
   assert.equal(sent.length, 0);
+});
+
+test("options - counts (maxQueuedSends, sendHighWaterMark, maxQueuedRequests, maxPayloadBytes) must be integers >= 1; times may be fractional", () => {
+  for (const bad of [0, 2.5, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+    for (const name of ["maxQueuedSends", "sendHighWaterMark", "maxQueuedRequests", "maxPayloadBytes"] as const) {
+      assert.throws(() => resolveOptions({ [name]: bad }), (e: unknown) => e instanceof RangeError && e.message.includes(name), `${name} ${bad}`);
+    }
+  }
+  const o = resolveOptions({ maxQueuedSends: 3, sendHighWaterMark: 7, maxQueuedRequests: 1, maxPayloadBytes: 1024, hostWaitIntervalMs: 2.5 });
+  assert.deepEqual([o.maxQueuedSends, o.sendHighWaterMark, o.maxQueuedRequests, o.maxPayloadBytes, o.hostWaitIntervalMs], [3, 7, 1, 1024, 2.5]);
 });
