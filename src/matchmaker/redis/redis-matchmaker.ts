@@ -137,6 +137,20 @@ export class RedisMatchmaker implements Matchmaker {
     }
   }
 
+  /**
+   * The send path's synchronous lookup (Matchmaker.peekHosts): a fresh cache answer with at
+   * least one host, counted as getHosts counts it; anything else (a miss, a stale answer
+   * that needs a refresh, an outage, a closed matchmaker) is left to getHosts.
+   */
+  peekHosts(key: string): readonly string[] | undefined {
+    if (this.closed) return undefined;
+    const a = this.cache.answer(key, this.clock.nowMs(), this.runner.reachable);
+    if (a.kind !== "hit" || a.refresh || a.hosts.length === 0) return undefined;
+    this.stats.lookups++;
+    this.stats.cacheHits++;
+    return a.hosts;
+  }
+
   watch(listener: (key: string) => void): () => void {
     this.watchers.add(listener);
     return () => this.watchers.delete(listener);
