@@ -44,6 +44,13 @@ export class HostProcess implements ProcessGate {
     else fn();
   }
 
+  /** `enter(() => fn(arg))`, with a closure made only when the call has to wait (paused). */
+  enterWith<A>(fn: (arg: A) => void, arg: A): void {
+    if (this.dead) return;
+    if (this.paused) this.deferred.push(() => fn(arg));
+    else fn(arg);
+  }
+
   pause(): void {
     if (!this.dead) this.paused = true;
   }

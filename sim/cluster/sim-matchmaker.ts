@@ -60,13 +60,7 @@ export class SimMatchmakerView implements Matchmaker {
   }
 
   watch(listener: (key: string) => void): () => void {
-    const proc = this.proc;
-    // As proc.enter(() => listener(key)), without a closure per change unless paused.
-    const off = this.shared.watch((key) => {
-      if (proc.dead) return;
-      if (proc.paused) proc.enter(() => listener(key));
-      else listener(key);
-    });
+    const off = this.shared.watch((key) => this.proc.enterWith(listener, key));
     const unwatch = (): void => {
       off();
       this.unwatchers.delete(unwatch);
