@@ -78,15 +78,17 @@ export class HostWatcher {
     let g = this.keys.get(key);
     if (g === undefined) this.keys.set(key, (g = { waiters: new Set(), timer: undefined, timerAtMs: Infinity, looking: false, again: false }));
     g.waiters.add(w);
-    this.arm(key, g);
+    this.arm(key, g, w.deadlineMs); // the waiters already there are covered by the armed timer
   }
 
-  /** The key's one timer: at the next poll (now + interval) or the earliest deadline, whichever comes first; kept if already earlier. */
-  private arm(key: string, g: KeyWait): void {
+  /**
+   * The key's one timer: at the next poll (now + interval) or `earliestDeadlineMs` (of the
+   * waiters not yet covered), whichever comes first; a timer already armed earlier is kept.
+   */
+  private arm(key: string, g: KeyWait, earliestDeadlineMs: number): void {
     if (g.looking) return; // the lookup's end arms it
     const now = this.clock.nowMs();
-    let atMs = now + this.intervalMs;
-    for (const w of g.waiters) if (w.deadlineMs < atMs) atMs = w.deadlineMs;
+    const atMs = Math.min(now + this.intervalMs, earliestDeadlineMs);
     if (g.timer !== undefined) {
       if (g.timerAtMs <= atMs) return;
       this.clock.clearTimer(g.timer);
@@ -116,12 +118,13 @@ export class HostWatcher {
     g.looking = false;
     if (this.keys.get(key) !== g) return; // closed meanwhile
     const now = this.clock.nowMs();
+    let earliestMs = Infinity;
     for (const w of g.waiters) {
       if (failure) w.onCause(failure.cause);
       if (hosts.length > 0 || this.closed || w.cancelled() || now >= w.deadlineMs) {
         g.waiters.delete(w);
         w.resolve(hosts.length > 0 ? hosts : NONE);
-      }
+      } else if (w.deadlineMs < earliestMs) earliestMs = w.deadlineMs;
     }
     if (g.waiters.size === 0) {
       if (g.timer !== undefined) this.clock.clearTimer(g.timer);
@@ -133,7 +136,7 @@ export class HostWatcher {
       void this.poll(key, g);
       return;
     }
-    this.arm(key, g);
+    this.arm(key, g, earliestMs);
   }
 
   /** The matchmaker says `key` changed: its waiters ask now. */
