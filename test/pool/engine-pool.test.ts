@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { getRpcServer, MessagingTimeout, RpcClient, type Transport } from "../../src/index.js";
 import { CryptoRng, InProcessMatchmaker, NodeClock, SocketPoolError, ZmqSocketFactory, getRpcTransport } from "../../src/internal.js";
-import { TestServerEndpoint } from "../support/fixtures.js";
+import { TestServerEndpoint, waitFor } from "../support/fixtures.js";
 
 /** An endpoint whose `hold` call completes only when the test releases it, and says when it started. */
 class Holder {
@@ -20,14 +20,6 @@ class Holder {
   }
   release(): void {
     for (const l of this.latches.splice(0)) l();
-  }
-}
-
-async function until(cond: () => boolean, limitMs: number, what: string): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
@@ -58,9 +50,9 @@ describe("client engine over the pool", () => {
     const client = await getRpcTransport("zmq://", { matchmaker, pool: { maxSockets: 1 } });
     try {
       const first = new RpcClient(client, { topic: t, server: "a" }, { timeoutMs: 10_000 }).call({}, "hold");
-      await until(() => slow.started === 1, 5000, "the slow call to be running on the server");
+      await waitFor(() => slow.started === 1, 5000, "the slow call to be running on the server");
       const second = new RpcClient(client, { topic: t, server: "b" }, { timeoutMs: 10_000 }).call({}, "ping");
-      await until(() => client.poolMetrics.waiting === 1, 5000, "the second call to wait for room");
+      await waitFor(() => client.poolMetrics.waiting === 1, 5000, "the second call to wait for room");
       assert.equal(client.poolMetrics.draining, 1, "the slow call's socket drains: no new leases, not closed");
       assert.equal(client.poolMetrics.open, 1);
       slow.release();
@@ -80,7 +72,7 @@ describe("client engine over the pool", () => {
     try {
       const c = new RpcClient(client, { topic: t, server: "a" }, { timeoutMs: 5000 });
       await Promise.all([c.call({}, "ping"), c.cast({}, "ping"), c.prepare({ fanout: true }).cast({}, "ping")]);
-      await until(() => client.poolMetrics.leases === 0, 5000, "every lease to be released");
+      await waitFor(() => client.poolMetrics.leases === 0, 5000, "every lease to be released");
       assert.equal(client.poolMetrics.created, 1, "one socket for the one server, reused");
     } finally {
       await client.close();
@@ -95,7 +87,7 @@ describe("client engine over the pool", () => {
       await new RpcClient(client, { topic: t, server: "a" }, { timeoutMs: 5000 }).call({}, "ping");
       assert.equal(client.poolMetrics.open, 1);
       await s.stop();
-      await until(() => client.poolMetrics.open === 0, 5000, "the socket to the stopped server to close");
+      await waitFor(() => client.poolMetrics.open === 0, 5000, "the socket to the stopped server to close");
       assert.equal(client.poolMetrics.closedHostRemoved, 1);
     } finally {
       await client.close();
@@ -110,7 +102,7 @@ describe("client engine over the pool", () => {
     const client = await getRpcTransport("zmq://", { matchmaker, pool: { maxSockets: 1 } });
     try {
       const first = new RpcClient(client, { topic: t, server: "a" }, { timeoutMs: 10_000 }).call({}, "hold");
-      await until(() => slow.started === 1, 5000, "the slow call to be running on the server");
+      await waitFor(() => slow.started === 1, 5000, "the slow call to be running on the server");
       await assert.rejects(new RpcClient(client, { topic: t, server: "b" }, { timeoutMs: 200 }).call({}, "ping"), (e: unknown) => {
         assert.ok(e instanceof MessagingTimeout, String(e));
         assert.ok(e.cause instanceof SocketPoolError && e.cause.reason === "timeout", `cause: ${String(e.cause)}`);
@@ -131,7 +123,7 @@ describe("client engine over the pool", () => {
     const client = await getRpcTransport("zmq://", { matchmaker, pool: { maxSockets: 1, maxWaiters: 0 } });
     try {
       const first = new RpcClient(client, { topic: t, server: "a" }, { timeoutMs: 10_000 }).call({}, "hold");
-      await until(() => slow.started === 1, 5000, "the slow call to be running on the server");
+      await waitFor(() => slow.started === 1, 5000, "the slow call to be running on the server");
       await assert.rejects(new RpcClient(client, { topic: t, server: "b" }, { timeoutMs: 10_000 }).cast({}, "ping"), (e: unknown) => e instanceof SocketPoolError && e.reason === "exhausted");
       slow.release();
       assert.equal(await first, "done");

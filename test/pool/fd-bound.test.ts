@@ -11,6 +11,7 @@ import { readdirSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { getRpcServer, getRpcTransport, RpcClient, type RpcServer, type Transport } from "../../src/index.js";
 import { InProcessMatchmaker, NodeClock } from "../../src/internal.js";
+import { waitFor } from "../support/fixtures.js";
 
 const SERVERS = 300;
 const MAX_SOCKETS = 32;
@@ -27,14 +28,6 @@ const SLACK_FDS = 40;
 const openFds = (): number => readdirSync("/proc/self/fd").length;
 
 /** Awaits a condition, checking it after each turn of the event loop, up to `limitMs`. */
-async function until(cond: () => boolean, limitMs: number, what: string): Promise<void> {
-  const end = Date.now() + limitMs;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe("pool on real zeromq", () => {
   const matchmaker = new InProcessMatchmaker(new NodeClock());
   let serverSide: Transport;
@@ -93,10 +86,10 @@ describe("pool on real zeromq", () => {
     assert.ok(during - before < SERVERS, "far below one descriptor per server, let alone one socket per server");
 
     // Idle past the timeout: the pool closes every socket and the descriptors return.
-    await until(() => clientSide.poolMetrics.open === 0, IDLE_MS * 10, "the pool to close its idle sockets");
+    await waitFor(() => clientSide.poolMetrics.open === 0, IDLE_MS * 10, "the pool to close its idle sockets");
     const closed = clientSide.poolMetrics;
     assert.equal(closed.recycledIdle, closed.created - closed.evicted - closed.recycledFailed - closed.closedHostRemoved);
-    await until(() => openFds() <= before + SLACK_FDS, 5000, `descriptors back near ${before} (now ${openFds()})`);
+    await waitFor(() => openFds() <= before + SLACK_FDS, 5000, `descriptors back near ${before} (now ${openFds()})`);
     t.diagnostic(`fds after idling ${openFds()}`);
   });
 });
