@@ -80,7 +80,7 @@ export class SocketPool {
    */
   tryAcquire(peer: string): Lease | undefined {
     const got = this.core.tryAcquire(peer, this.deps.clock.nowMs());
-    return got === undefined ? undefined : new PooledLease(this, peer, got.slot, got.ticket, this.handles.get(got.slot)?.queue);
+    return got === undefined ? undefined : this.lease(peer, got.slot, got.ticket);
   }
 
   acquire(peer: string, deadlineMs: number): Promise<Lease> {
@@ -192,7 +192,11 @@ export class SocketPool {
       this.returnLease(ticket);
       return;
     }
-    t.resolve(new PooledLease(this, peer, slot, ticket, this.handles.get(slot)?.queue));
+    t.resolve(this.lease(peer, slot, ticket));
+  }
+
+  private lease(peer: string, slot: number, ticket: number): Lease {
+    return new PooledLease(this, peer, slot, ticket, this.handles.get(slot)?.queue);
   }
 
   private refuse(ticket: number, peer: string, reason: RejectReason): void {
