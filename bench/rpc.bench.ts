@@ -26,7 +26,9 @@ const rawReq = encodeRequest(MessageType.CALL, "m", {}, { method: "echo", args: 
 // The driver: one server, one client, in-process matchmaker, real sockets.
 const transport = await getRpcTransport("zmq://", { matchmaker: new InProcessMatchmaker(new NodeClock()) });
 let casts = 0;
-const server = getRpcServer(transport, { topic: "bench", server: "s" }, [{ echo: (_c: unknown, a: { n: number }) => a.n, count: () => void casts++ }]);
+const server = getRpcServer(transport, { topic: "bench", server: "s" }, [
+  { echo: (_c: unknown, a: { n: number }) => a.n, count: () => void casts++ },
+]);
 await server.start();
 const client = new RpcClient(transport, { topic: "bench" }, { timeoutMs: 10_000 });
 const direct = client.prepare({ server: "s" });
@@ -54,7 +56,10 @@ bench
     await Promise.all(Array.from({ length: BATCH }, () => client.cast({}, "count")));
   })
   .add("codec encode+decode request", () => {
-    decodeRequest([Buffer.from("p"), ...encodeRequest(MessageType.CALL, "id", { user: "u" }, { method: "m", args: { a: 1, b: "x" } })]);
+    decodeRequest([
+      Buffer.from("p"),
+      ...encodeRequest(MessageType.CALL, "id", { user: "u" }, { method: "m", args: { a: 1, b: "x" } }),
+    ]);
   });
 
 await bench.run();
@@ -67,8 +72,14 @@ const raw = mean("raw zeromq.js round trip");
 const drv = mean("driver call round trip (named");
 const rawBatch = mean(`raw zeromq.js ${BATCH}`);
 const drvBatch = mean(`driver ${BATCH} concurrent`);
-if (raw && drv) console.log(`call latency: driver ${(drv * 1000).toFixed(0)} µs vs raw ${(raw * 1000).toFixed(0)} µs -> ${(drv / raw).toFixed(2)}x raw zeromq.js`);
-if (rawBatch && drvBatch) console.log(`pipelined: driver ${Math.round(BATCH / (drvBatch / 1000))} calls/s vs raw ${Math.round(BATCH / (rawBatch / 1000))} round trips/s`);
+if (raw && drv)
+  console.log(
+    `call latency: driver ${(drv * 1000).toFixed(0)} µs vs raw ${(raw * 1000).toFixed(0)} µs -> ${(drv / raw).toFixed(2)}x raw zeromq.js`,
+  );
+if (rawBatch && drvBatch)
+  console.log(
+    `pipelined: driver ${Math.round(BATCH / (drvBatch / 1000))} calls/s vs raw ${Math.round(BATCH / (rawBatch / 1000))} round trips/s`,
+  );
 await transport.close();
 dealer.close();
 router.close();

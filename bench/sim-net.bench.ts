@@ -69,7 +69,10 @@ const arrive = (): void => {
   const id = sent++;
   const body = Buffer.allocUnsafe(64);
   body.writeUInt32LE(id, 0);
-  deadlines.set(id, procs[h]!.clock.setTimer(100, () => deadlines.delete(id)));
+  deadlines.set(
+    id,
+    procs[h]!.clock.setTimer(100, () => deadlines.delete(id)),
+  );
   dealers[h]!.send([body]).catch(() => undefined);
   if (sent < REQUESTS) scheduler.after(Math.max(1, Math.round(rng.exponential(1e6 / RATE_PER_SEC))), arrive);
 };

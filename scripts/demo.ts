@@ -45,13 +45,17 @@ try {
   await client.prepare({ topic: "nobody", timeoutMs: 250 }).call({}, "add", { n: 1 });
 } catch (e) {
   if (!(e instanceof MessagingTimeout)) throw e;
-  console.log(`call to a topic with no server: MessagingTimeout after ${Math.round(performance.now() - t0)} ms (timeout 250 ms)`);
+  console.log(
+    `call to a topic with no server: MessagingTimeout after ${Math.round(performance.now() - t0)} ms (timeout 250 ms)`,
+  );
 }
 const n = 2000;
 const t1 = performance.now();
 for (let i = 0; i < n; i++) await client.call({}, "add", { n: 0 });
 const seqMs = performance.now() - t1;
-console.log(`${n} sequential calls: ${(seqMs / n * 1000).toFixed(0)} µs per call (${Math.round(n / (seqMs / 1000))} calls/s)`);
+console.log(
+  `${n} sequential calls: ${((seqMs / n) * 1000).toFixed(0)} µs per call (${Math.round(n / (seqMs / 1000))} calls/s)`,
+);
 console.log(`client counters: ${JSON.stringify(transport.engine.stats)}`);
 await transport.close();
 console.log("transport closed; all servers stopped and deregistered");

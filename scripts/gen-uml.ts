@@ -31,7 +31,19 @@ export const GENERATED_SUFFIX = ".state.mmd";
 const NAME_RE = /^[a-z0-9][a-z0-9-]*$/;
 const PLAIN_ID_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
 /** Words Mermaid's state grammar reads as keywords; such states get an alias id. */
-const RESERVED = new Set(["state", "note", "direction", "end", "class", "classDef", "style", "click", "as", "hide", "scale"]);
+const RESERVED = new Set([
+  "state",
+  "note",
+  "direction",
+  "end",
+  "class",
+  "classDef",
+  "style",
+  "click",
+  "as",
+  "hide",
+  "scale",
+]);
 
 /** Escapes text for a Mermaid label (entity codes survive the parser). */
 export function label(s: string): string {
@@ -50,9 +62,11 @@ export function statesOf(t: StateTable): string[] {
 function checkTable(t: StateTable): void {
   if (!NAME_RE.test(t.name)) throw new Error(`state table name ${JSON.stringify(t.name)} must match ${NAME_RE}`);
   const states = statesOf(t);
-  if (!states.includes(t.initial)) throw new Error(`state table ${t.name}: initial state ${JSON.stringify(t.initial)} is not in the table`);
+  if (!states.includes(t.initial))
+    throw new Error(`state table ${t.name}: initial state ${JSON.stringify(t.initial)} is not in the table`);
   for (const f of t.final) {
-    if (!states.includes(f)) throw new Error(`state table ${t.name}: final state ${JSON.stringify(f)} is not in the table`);
+    if (!states.includes(f))
+      throw new Error(`state table ${t.name}: final state ${JSON.stringify(f)} is not in the table`);
   }
 }
 
@@ -110,7 +124,10 @@ export function generatedDiagrams(tables: readonly StateTable[] = STATE_TABLES):
 export function committedDiagrams(root = REPO_ROOT): string[] {
   const dir = join(root, GENERATED_DIR);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith(GENERATED_SUFFIX)).sort().map((f) => `${GENERATED_DIR}/${f}`);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(GENERATED_SUFFIX))
+    .sort()
+    .map((f) => `${GENERATED_DIR}/${f}`);
 }
 
 /** Differences between disk and generator: stale, missing and orphaned files. */
@@ -122,7 +139,8 @@ export function checkGenerated(root = REPO_ROOT): string[] {
     if (!existsSync(file)) problems.push(`${path} is missing`);
     else if (readFileSync(file, "utf8") !== content) problems.push(`${path} is stale`);
   }
-  for (const path of committedDiagrams(root)) if (!want.has(path)) problems.push(`${path} has no entry in scripts/state-tables.ts`);
+  for (const path of committedDiagrams(root))
+    if (!want.has(path)) problems.push(`${path} has no entry in scripts/state-tables.ts`);
   return problems;
 }
 

@@ -69,7 +69,11 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 async function renderOne(browser: Browser, file: string): Promise<string> {
   const definition = readFileSync(file, "utf8");
-  const { data } = await withTimeout(renderMermaid(browser, definition, "svg", { backgroundColor: "white" }), RENDER_TIMEOUT_MS, "render");
+  const { data } = await withTimeout(
+    renderMermaid(browser, definition, "svg", { backgroundColor: "white" }),
+    RENDER_TIMEOUT_MS,
+    "render",
+  );
   const svg = Buffer.from(data).toString("utf8");
   if (!svg.includes("<svg")) throw new Error("mermaid returned no SVG");
   if (svg.includes('aria-roledescription="error"')) throw new Error("mermaid drew its syntax-error picture");
@@ -92,7 +96,9 @@ async function main(): Promise<void> {
   }
 
   const filters = process.argv.slice(2);
-  const files = findDiagrams().filter((f) => filters.length === 0 || filters.some((s) => relative(REPO_ROOT, f).includes(s)));
+  const files = findDiagrams().filter(
+    (f) => filters.length === 0 || filters.some((s) => relative(REPO_ROOT, f).includes(s)),
+  );
   if (files.length === 0) {
     console.error(`uml: no diagrams match ${filters.join(", ") || "uml/**/*.mmd"}`);
     process.exit(1);
@@ -124,7 +130,12 @@ async function main(): Promise<void> {
   }
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
   if (failures.length > 0) {
-    console.error(`uml: ${failures.length} of ${files.length} diagram(s) failed to render: ${failures.map((f) => f.file).sort().join(", ")}`);
+    console.error(
+      `uml: ${failures.length} of ${files.length} diagram(s) failed to render: ${failures
+        .map((f) => f.file)
+        .sort()
+        .join(", ")}`,
+    );
     process.exit(1);
   }
   console.log(`uml: rendered ${files.length} diagram(s) to ${relative(REPO_ROOT, OUT_DIR)}/ in ${secs} s`);

@@ -16,9 +16,14 @@ import path from "node:path";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
-const built = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.sim.json")], { cwd: root, stdio: "inherit" });
+const built = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.sim.json")], {
+  cwd: root,
+  stdio: "inherit",
+});
 if (built.status !== 0) {
-  console.error(`sim: the TypeScript build (tsconfig.sim.json) failed${built.error ? `: ${built.error.message}` : ""}; fix the errors above`);
+  console.error(
+    `sim: the TypeScript build (tsconfig.sim.json) failed${built.error ? `: ${built.error.message}` : ""}; fix the errors above`,
+  );
   process.exit(built.status ?? 1);
 }
 await import(pathToFileURL(path.join(root, "dist", "sim-build", "sim", "cli", "main.js")).href);

@@ -16,6 +16,18 @@ export interface StateTable {
 }
 
 export const STATE_TABLES: StateTable[] = [
-  { name: "server-lifecycle", title: "RPC server lifecycle (src/core/server-lifecycle.ts)", initial: "created", final: ["stopped"], table: SERVER_TRANSITIONS },
-  { name: "pool-slot", title: "Pooled socket lifecycle (src/pool/slot-states.ts)", initial: "absent", final: ["closed"], table: SLOT_TRANSITIONS },
+  {
+    name: "server-lifecycle",
+    title: "RPC server lifecycle (src/core/server-lifecycle.ts)",
+    initial: "created",
+    final: ["stopped"],
+    table: SERVER_TRANSITIONS,
+  },
+  {
+    name: "pool-slot",
+    title: "Pooled socket lifecycle (src/pool/slot-states.ts)",
+    initial: "absent",
+    final: ["closed"],
+    table: SLOT_TRANSITIONS,
+  },
 ];

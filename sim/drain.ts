@@ -40,4 +40,3 @@ export function syncDrainer(): () => void {
   const tick = tickCallback()!;
   return () => tick.call(process);
 }
-

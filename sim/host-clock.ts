@@ -73,7 +73,6 @@ export class ProcessClock implements Clock {
     this.rate = 1 + time.driftPpm / 1e6;
   }
 
-
   nowMs(): number {
     if (this.readsBatch !== this.scheduler.batches) {
       this.readsBatch = this.scheduler.batches;

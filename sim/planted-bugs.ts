@@ -22,10 +22,13 @@ interface EngineInternals {
 }
 
 export function applyPlantedBug(name: string, transport: Transport): void {
-  if (name !== "stale-reply-to-oldest") throw new RangeError(`unknown planted bug ${JSON.stringify(name)} (known: ${PLANTED_BUGS.join(", ")})`);
+  if (name !== "stale-reply-to-oldest")
+    throw new RangeError(`unknown planted bug ${JSON.stringify(name)} (known: ${PLANTED_BUGS.join(", ")})`);
   const engine = transport.engine as unknown as EngineInternals;
   const original = engine.onFrames.bind(engine);
-  const pendingIds = (): string[] => [...((engine.waiter as unknown as { pending: Map<string, unknown> }).pending.keys())];
+  const pendingIds = (): string[] => [
+    ...(engine.waiter as unknown as { pending: Map<string, unknown> }).pending.keys(),
+  ];
   engine.onFrames = (frames: Buffer[]): void => {
     const r = decodeReply(frames);
     if (r.ok && !engine.waiter.has(r.value.messageId)) {

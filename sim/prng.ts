@@ -49,7 +49,8 @@ export class Prng implements Rng {
 
   /** `seed` is a non-negative safe integer; `salt` separates sub-streams. */
   constructor(seed: number, salt = 0) {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
     const lo = seed % 0x1_0000_0000;
     const hi = Math.floor(seed / 0x1_0000_0000);
     const st = { s: (lo ^ Math.imul(hi, 0x27d4eb2d) ^ salt) | 0 };
@@ -145,4 +146,3 @@ export function parseSeed(text: string): ParsedSeed {
   }
   throw new RangeError(`seed must be a decimal number or a 40-hex-digit commit hash, got ${JSON.stringify(text)}`);
 }
-

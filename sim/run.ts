@@ -88,7 +88,13 @@ export async function runSimulation(input: SimInput, hooks: RunHooks = {}): Prom
     await shutdownPhase(ctx, cluster);
     Object.assign(figures, cleanShutdown.check(checkInput) ?? {});
     const { scheduler, calls, net } = ctx;
-    Object.assign(figures, { events: scheduler.eventsRun, timeSteps: scheduler.batches, delivered: net.stats.delivered, connectRetries: net.stats.connectRetries, linksUp: net.stats.linksUp });
+    Object.assign(figures, {
+      events: scheduler.eventsRun,
+      timeSteps: scheduler.batches,
+      delivered: net.stats.delivered,
+      connectRetries: net.stats.connectRetries,
+      linksUp: net.stats.linksUp,
+    });
     const count = (o: number): number => calls.count(o as 0);
     return {
       options,
@@ -123,12 +129,23 @@ async function startPhase(ctx: SimContext, cluster: Cluster): Promise<void> {
 }
 
 /** Phase 2: requests flow while the fault schedule plays out; returns the schedule. */
-async function safetyPhase(ctx: SimContext, cluster: Cluster, workload: Workload, injector: FaultInjector, hooks: RunHooks): Promise<FaultAction[]> {
+async function safetyPhase(
+  ctx: SimContext,
+  cluster: Cluster,
+  workload: Workload,
+  injector: FaultInjector,
+  hooks: RunHooks,
+): Promise<FaultAction[]> {
   ctx.trace.record("phase", 2);
   const { options, scheduler } = ctx;
   const w = options.workload;
   const windowMs = (w.calls / w.ratePerSec) * 1000;
-  const window = { fromMs: options.warmupMs, toMs: options.warmupMs + windowMs, hosts: options.cluster.hosts, servers: cluster.serversOfTopic.flat() };
+  const window = {
+    fromMs: options.warmupMs,
+    toMs: options.warmupMs + windowMs,
+    hosts: options.cluster.hosts,
+    servers: cluster.serversOfTopic.flat(),
+  };
   const schedule = options.schedule ?? planFaults(options.faults, window, Prng.derive(options.seed, "faults"));
   injector.schedule(schedule);
   workload.start(ms(options.warmupMs));
@@ -136,7 +153,9 @@ async function safetyPhase(ctx: SimContext, cluster: Cluster, workload: Workload
   const progress = hooks.onProgress;
   await scheduler.run({
     stop: () => workload.done,
-    onBatch: progress ? () => (++batches & 4095) === 0 && progress((workload.issued + workload.skipped) / Math.max(1, w.calls)) : undefined,
+    onBatch: progress
+      ? () => (++batches & 4095) === 0 && progress((workload.issued + workload.skipped) / Math.max(1, w.calls))
+      : undefined,
   });
   const lastFaultMs = schedule.reduce((m, a) => Math.max(m, a.atMs), 0);
   await scheduler.run({ untilUs: Math.max(scheduler.nowUs, ms(lastFaultMs)) });
@@ -149,7 +168,12 @@ async function safetyPhase(ctx: SimContext, cluster: Cluster, workload: Workload
  * oslo has no cancellation); after the TTL of stale registrations one probe call per topic
  * must succeed, and the cluster must drain again. Returns the time the faults healed.
  */
-async function livenessPhase(ctx: SimContext, cluster: Cluster, workload: Workload, injector: FaultInjector): Promise<number> {
+async function livenessPhase(
+  ctx: SimContext,
+  cluster: Cluster,
+  workload: Workload,
+  injector: FaultInjector,
+): Promise<number> {
   ctx.trace.record("phase", 3);
   const { options, scheduler, calls, net } = ctx;
   injector.heal();
@@ -158,11 +182,17 @@ async function livenessPhase(ctx: SimContext, cluster: Cluster, workload: Worklo
   const drain = async (): Promise<void> => {
     await scheduler.run({ stop: drained, untilUs: scheduler.nowUs + ms(DRAIN_BUDGET_MS) });
     if (drained()) return;
-    ctx.violations.add({ checker: "liveness-after-healing", message: `work did not drain within ${DRAIN_BUDGET_MS / 1000} s: ${calls.open} requests open, ${net.stats.inTransit} messages in flight, ${cluster.pendingServerWork()} server requests pending`, atUs: scheduler.nowUs });
+    ctx.violations.add({
+      checker: "liveness-after-healing",
+      message: `work did not drain within ${DRAIN_BUDGET_MS / 1000} s: ${calls.open} requests open, ${net.stats.inTransit} messages in flight, ${cluster.pendingServerWork()} server requests pending`,
+      atUs: scheduler.nowUs,
+    });
   };
   await drain();
   const ttl = options.driver.registrationTtlMs ?? 0;
-  await scheduler.run({ untilUs: Math.max(scheduler.nowUs, healUs + ms(ttl * 1.01 + options.checks.discoverySlackMs + 100)) });
+  await scheduler.run({
+    untilUs: Math.max(scheduler.nowUs, healUs + ms(ttl * 1.01 + options.checks.discoverySlackMs + 100)),
+  });
   const probeTimeoutMs = Math.max(options.workload.timeoutMs, PROBE_TIMEOUT_MS);
   workload.probe(0, probeTimeoutMs);
   await scheduler.run({ stop: () => calls.open === 0, untilUs: scheduler.nowUs + ms(probeTimeoutMs * 1.01 + 1000) });
@@ -178,7 +208,11 @@ async function shutdownPhase(ctx: SimContext, cluster: Cluster): Promise<void> {
   void cluster.closeAll().then(() => (closed = true));
   await scheduler.run({ stop: () => closed, untilUs: scheduler.nowUs + ms(10_000) });
   await scheduler.run({ untilUs: scheduler.nowUs + ms(5_000) });
-  if (!closed) ctx.violations.add({ checker: cleanShutdown.name, message: "Transport.close() did not finish within 10 s of virtual time" });
+  if (!closed)
+    ctx.violations.add({
+      checker: cleanShutdown.name,
+      message: "Transport.close() did not finish within 10 s of virtual time",
+    });
 }
 
 function makeContext(options: SimOptions, drain: DrainMode): SimContext {
@@ -193,7 +227,11 @@ function makeContext(options: SimOptions, drain: DrainMode): SimContext {
   });
   const capacity = options.workload.calls + 4 * options.cluster.hosts + 16;
   const calls = new CallLog(capacity);
-  const matchmaker = new InProcessMatchmaker({ nowMs: () => scheduler.nowUs / 1000, setTimer: () => 0, clearTimer: () => undefined });
+  const matchmaker = new InProcessMatchmaker({
+    nowMs: () => scheduler.nowUs / 1000,
+    setTimer: () => 0,
+    clearTimer: () => undefined,
+  });
   return {
     options,
     scheduler,
@@ -201,7 +239,11 @@ function makeContext(options: SimOptions, drain: DrainMode): SimContext {
     net,
     matchmaker,
     calls,
-    exec: new ExecLog(capacity, (n) => calls.kind[n] === KIND.fanout, () => calls.size),
+    exec: new ExecLog(
+      capacity,
+      (n) => calls.kind[n] === KIND.fanout,
+      () => calls.size,
+    ),
     discovery: new DiscoveryLog(),
     faults: new FaultLog(),
     violations: new Violations(),
@@ -216,7 +258,11 @@ function makeContext(options: SimOptions, drain: DrainMode): SimContext {
  */
 function installSafetyNets(ctx: SimContext): () => void {
   const onRejection = (reason: unknown): void => {
-    ctx.violations.add({ checker: "no-unhandled-rejection", message: `unhandled rejection: ${reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason)}`, atUs: ctx.scheduler.nowUs });
+    ctx.violations.add({
+      checker: "no-unhandled-rejection",
+      message: `unhandled rejection: ${reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason)}`,
+      atUs: ctx.scheduler.nowUs,
+    });
   };
   process.on("unhandledRejection", onRejection);
   return () => {

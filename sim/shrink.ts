@@ -28,11 +28,23 @@ export function faultActionArb(s: ScheduleSpace): fc.Arbitrary<FaultAction> {
   const atMs = fc.integer({ min: s.fromMs, max: s.toMs });
   const forMs = fc.integer({ min: 1, max: s.maxForMs });
   return fc.oneof(
-    fc.record({ kind: fc.constant("slow" as const), atMs, forMs, host, serviceMs: fc.integer({ min: 1, max: s.maxForMs }) }),
+    fc.record({
+      kind: fc.constant("slow" as const),
+      atMs,
+      forMs,
+      host,
+      serviceMs: fc.integer({ min: 1, max: s.maxForMs }),
+    }),
     fc.record({ kind: fc.constant("pause" as const), atMs, forMs, host }),
     fc.record({ kind: fc.constant("clog" as const), atMs, forMs, from: host, to: host }).filter((a) => a.from !== a.to),
     fc.record({ kind: fc.constant("hang" as const), atMs, forMs, host }),
-    fc.record({ kind: fc.constant("isolate" as const), atMs, forMs, host, direction: fc.constantFrom("both" as const, "in" as const, "out" as const) }),
+    fc.record({
+      kind: fc.constant("isolate" as const),
+      atMs,
+      forMs,
+      host,
+      direction: fc.constantFrom("both" as const, "in" as const, "out" as const),
+    }),
     fc.record({ kind: fc.constant("crash" as const), atMs, host, restartAfterMs: fc.option(forMs, { nil: null }) }),
     fc.record({ kind: fc.constant("restart" as const), atMs, host }),
     fc.record({ kind: fc.constant("redis" as const), atMs, forMs }),
@@ -40,7 +52,9 @@ export function faultActionArb(s: ScheduleSpace): fc.Arbitrary<FaultAction> {
 }
 
 export function scheduleArb(s: ScheduleSpace): fc.Arbitrary<FaultAction[]> {
-  return fc.array(faultActionArb(s), { minLength: 0, maxLength: s.maxActions }).map((xs) => [...xs].sort((a, b) => a.atMs - b.atMs));
+  return fc
+    .array(faultActionArb(s), { minLength: 0, maxLength: s.maxActions })
+    .map((xs) => [...xs].sort((a, b) => a.atMs - b.atMs));
 }
 
 export interface ShrinkOutcome {
@@ -55,7 +69,11 @@ export interface ShrinkOutcome {
 }
 
 /** Searches for a schedule that breaks a checker; shrinks it when found. */
-export async function searchSchedules(base: SimInput, space: ScheduleSpace, o: { seed: number; numRuns: number }): Promise<ShrinkOutcome> {
+export async function searchSchedules(
+  base: SimInput,
+  space: ScheduleSpace,
+  o: { seed: number; numRuns: number },
+): Promise<ShrinkOutcome> {
   let last: Violation[] = [];
   const property = fc.asyncProperty(scheduleArb(space), async (schedule) => {
     const r = await runSimulation({ ...base, schedule });
@@ -68,5 +86,12 @@ export async function searchSchedules(base: SimInput, space: ScheduleSpace, o: {
   // Re-run the minimal schedule: its violations (not those of the last shrink attempt).
   const again = await runSimulation({ ...base, schedule });
   last = again.violations;
-  return { failed: true, schedule, violations: last, numRuns: details.numRuns, numShrinks: details.numShrinks, dsl: schedule.map(describeFault).join("\n") };
+  return {
+    failed: true,
+    schedule,
+    violations: last,
+    numRuns: details.numRuns,
+    numShrinks: details.numShrinks,
+    dsl: schedule.map(describeFault).join("\n"),
+  };
 }

@@ -42,7 +42,13 @@ function swarmFaults(rng: Prng): FaultOptions {
     redisOutageMsMean: rng.range(20, 800),
     clockDriftPpmMax: maybe(rng, 0.5, rng.range(1, 2000)),
     clockOffsetMsMax: maybe(rng, 0.5, rng.range(1, 10_000)),
-    ...(rng.bernoulli(0.3) ? { sendHighWaterMark: rng.range(1, 16), receiveHighWaterMark: rng.range(1, 16), maxQueuedSends: rng.range(1, 32) } : {}),
+    ...(rng.bernoulli(0.3)
+      ? {
+          sendHighWaterMark: rng.range(1, 16),
+          receiveHighWaterMark: rng.range(1, 16),
+          maxQueuedSends: rng.range(1, 32),
+        }
+      : {}),
   };
 }
 
@@ -81,7 +87,11 @@ export function optionsSwarm(seed: number, o: SwarmOverrides = {}): SimInput {
       sendTimeoutMs: rng.range(20, 2000),
       hostWaitIntervalMs: rng.range(5, 200),
       stopGraceMs: pickOne(rng, [0, 20, 100]),
-      pool: { maxSockets: pickOne(rng, [2, 8, 64, 128]), maxInFlightPerPeer: pickOne(rng, [4, 100, 1000]), idleTimeoutMs: pickOne(rng, [50, 1000, 60_000]) },
+      pool: {
+        maxSockets: pickOne(rng, [2, 8, 64, 128]),
+        maxInFlightPerPeer: pickOne(rng, [4, 100, 1000]),
+        idleTimeoutMs: pickOne(rng, [50, 1000, 60_000]),
+      },
     },
     faults: swarmFaults(rng),
   };

@@ -18,7 +18,10 @@ export class Workload {
   issued = 0;
   skipped = 0;
 
-  constructor(private readonly ctx: SimContext, private readonly cluster: Cluster) {
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly cluster: Cluster,
+  ) {
     this.rng = Prng.derive(ctx.options.seed, "workload");
     this.pad = "x".repeat(Math.max(0, ctx.options.workload.payloadBytes));
     const m = ctx.options.workload.mix;
@@ -65,10 +68,12 @@ export class Workload {
       const kind: KindCode = r < this.weights[0]! ? KIND.call : r < this.weights[1]! ? KIND.cast : KIND.fanout;
       const topic = this.rng.pick(host.clientTopics);
       const servers = this.cluster.serversOfTopic[topic]!;
-      const server = kind !== KIND.fanout && servers.length > 0 && this.rng.bernoulli(w.directedRatio) ? this.rng.pick(servers) : -1;
+      const server =
+        kind !== KIND.fanout && servers.length > 0 && this.rng.bernoulli(w.directedRatio) ? this.rng.pick(servers) : -1;
       this.issue(h, kind, topic, server, false, w.timeoutMs);
     }
-    if (!this.done) this.ctx.scheduler.after(Math.max(1, Math.round(this.rng.exponential(1e6 / w.ratePerSec))), this.arriveFn);
+    if (!this.done)
+      this.ctx.scheduler.after(Math.max(1, Math.round(this.rng.exponential(1e6 / w.ratePerSec))), this.arriveFn);
   }
 
   private pickHost(): number {
@@ -85,19 +90,39 @@ export class Workload {
     const { calls, scheduler, trace, options } = this.ctx;
     const node = this.cluster.hosts[h]!.node;
     const clock = node.proc.clock;
-    const i = calls.add({ host: h, incarnation: node.incarnation, kind, topic, server, probe, issuedUs: scheduler.nowUs, issuedLocalMs: clock.nowMs(), timeoutMs });
+    const i = calls.add({
+      host: h,
+      incarnation: node.incarnation,
+      kind,
+      topic,
+      server,
+      probe,
+      issuedUs: scheduler.nowUs,
+      issuedLocalMs: clock.nowMs(),
+      timeoutMs,
+    });
     if (!probe) this.issued++;
     trace.record("issue", i, h, kind, topic);
     const base = kind === KIND.fanout ? node.fanoutClient(topic) : node.client(topic, server);
     const client = timeoutMs === options.workload.timeoutMs ? base : base.prepare({ timeoutMs });
     const args = { n: i, pad: this.pad };
     const ctxArg = { request: i };
-    const p: Promise<unknown> = kind === KIND.call ? client.call(ctxArg, "echo", args) : kind === KIND.cast ? client.cast(ctxArg, "echo", args) : client.cast(ctxArg, "echo", args);
+    const p: Promise<unknown> =
+      kind === KIND.call
+        ? client.call(ctxArg, "echo", args)
+        : kind === KIND.cast
+          ? client.cast(ctxArg, "echo", args)
+          : client.cast(ctxArg, "echo", args);
     p.then(
       (value) => {
         if (kind === KIND.call) {
           const v = value as EchoReply | null;
-          calls.reply(i, typeof v?.n === "number" ? v.n : NaN, typeof v?.s === "number" ? v.s : -1, typeof v?.t === "number" ? v.t : -1);
+          calls.reply(
+            i,
+            typeof v?.n === "number" ? v.n : NaN,
+            typeof v?.s === "number" ? v.s : -1,
+            typeof v?.t === "number" ? v.t : -1,
+          );
         }
         this.settled(i, OUTCOME.replied, clock.nowMs());
       },

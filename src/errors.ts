@@ -87,7 +87,10 @@ export class RPCVersionCapError extends MessagingError {
   readonly version: string | null;
   readonly versionCap: string;
   constructor(version: string | null, versionCap: string) {
-    super(`Requested message version, ${version} is incompatible. It needs to be equal in major version and less than or equal in minor version as the specified version cap ${versionCap}.`, { code: "RPCVersionCapError" });
+    super(
+      `Requested message version, ${version} is incompatible. It needs to be equal in major version and less than or equal in minor version as the specified version cap ${versionCap}.`,
+      { code: "RPCVersionCapError" },
+    );
     this.version = version;
     this.versionCap = versionCap;
   }
@@ -107,7 +110,9 @@ export class UnsupportedVersion extends MessagingError {
   readonly version: string;
   readonly method: string | undefined;
   constructor(version: string, method?: string) {
-    super(`Endpoint does not support RPC version ${version}. Attempted method: ${method}`, { code: "UnsupportedVersion" });
+    super(`Endpoint does not support RPC version ${version}. Attempted method: ${method}`, {
+      code: "UnsupportedVersion",
+    });
     this.version = version;
     this.method = method;
   }

@@ -8,7 +8,17 @@ export { expose, type AccessPolicy, type EndpointMethod } from "./core/dispatche
 export type { DriverOptions } from "./options.js";
 export type { RemoteErrorClass } from "./core/remote-error.js";
 export {
-  MessagingError, MessagingTimeout, MessageDeliveryFailure, InvalidTarget, InvalidTransportURL,
-  RemoteError, RPCVersionCapError, NoSuchMethod, UnsupportedVersion, MatchmakerUnavailable,
-  TransportClosed, ProtocolError, type MessagingErrorCode,
+  MessagingError,
+  MessagingTimeout,
+  MessageDeliveryFailure,
+  InvalidTarget,
+  InvalidTransportURL,
+  RemoteError,
+  RPCVersionCapError,
+  NoSuchMethod,
+  UnsupportedVersion,
+  MatchmakerUnavailable,
+  TransportClosed,
+  ProtocolError,
+  type MessagingErrorCode,
 } from "./errors.js";

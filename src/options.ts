@@ -95,7 +95,9 @@ export interface DriverOptions {
   ports?: { sockets: SocketFactory; clock: Clock; rng: Rng };
 }
 
-export type ResolvedOptions = Required<Omit<DriverOptions, "matchmaker" | "ports" | "advertiseHost" | "registrationRefreshMs" | "pool" | "redisMatchmaker">> & {
+export type ResolvedOptions = Required<
+  Omit<DriverOptions, "matchmaker" | "ports" | "advertiseHost" | "registrationRefreshMs" | "pool" | "redisMatchmaker">
+> & {
   advertiseHost: string;
   registrationRefreshMs: number;
   pool: PoolLimits;
@@ -108,12 +110,16 @@ function count(name: string, v: number): number {
 }
 
 function positive(name: string, v: number, allowZero = false): number {
-  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) throw new RangeError(`DriverOptions.${name} must be a ${allowZero ? "non-negative" : "positive"} number, got ${v}`);
+  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0))
+    throw new RangeError(`DriverOptions.${name} must be a ${allowZero ? "non-negative" : "positive"} number, got ${v}`);
   return v;
 }
 
 /** `backendDefaults`: defaults that depend on the matchmaker the URL names (api/transport.ts). */
-export function resolveOptions(o: DriverOptions = {}, backendDefaults: { registrationTtlMs?: number | null } = {}): ResolvedOptions {
+export function resolveOptions(
+  o: DriverOptions = {},
+  backendDefaults: { registrationTtlMs?: number | null } = {},
+): ResolvedOptions {
   const bindAddress = o.bindAddress ?? "127.0.0.1";
   const ttl = o.registrationTtlMs === undefined ? (backendDefaults.registrationTtlMs ?? null) : o.registrationTtlMs;
   if (ttl !== null) positive("registrationTtlMs", ttl);
@@ -122,7 +128,10 @@ export function resolveOptions(o: DriverOptions = {}, backendDefaults: { registr
     advertiseHost: o.advertiseHost ?? (bindAddress === "0.0.0.0" || bindAddress === "*" ? "127.0.0.1" : bindAddress),
     rpcResponseTimeoutMs: positive("rpcResponseTimeoutMs", o.rpcResponseTimeoutMs ?? 60_000, true),
     registrationTtlMs: ttl,
-    registrationRefreshMs: positive("registrationRefreshMs", o.registrationRefreshMs ?? (ttl === null ? 1000 : Math.max(1, Math.floor(ttl / 3)))),
+    registrationRefreshMs: positive(
+      "registrationRefreshMs",
+      o.registrationRefreshMs ?? (ttl === null ? 1000 : Math.max(1, Math.floor(ttl / 3))),
+    ),
     hostWaitIntervalMs: positive("hostWaitIntervalMs", o.hostWaitIntervalMs ?? 100),
     maxQueuedSends: count("maxQueuedSends", o.maxQueuedSends ?? 1000),
     sendHighWaterMark: count("sendHighWaterMark", o.sendHighWaterMark ?? 1000),

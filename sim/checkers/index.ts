@@ -29,4 +29,12 @@ export { cleanShutdown } from "./lifecycle.js";
 export { armDiscoveryProbe } from "./membership.js";
 
 /** The checkers run after the liveness phase (clean-shutdown runs after the shutdown phase). */
-export const CHECKERS: readonly Checker[] = [settleDeadline, replyRouting, atMostOnce, fanoutCoverage, discoveryTtl, liveness, poolCap];
+export const CHECKERS: readonly Checker[] = [
+  settleDeadline,
+  replyRouting,
+  atMostOnce,
+  fanoutCoverage,
+  discoveryTtl,
+  liveness,
+  poolCap,
+];

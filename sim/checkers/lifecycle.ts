@@ -14,7 +14,8 @@ import type { Checker, CheckInput } from "./index.js";
 
 export const liveness: Checker = {
   name: "liveness-after-healing",
-  proves: "after the faults heal every request of a live caller settles, engines drain, and a fresh call to every topic succeeds",
+  proves:
+    "after the faults heal every request of a live caller settles, engines drain, and a fresh call to every topic succeeds",
   check({ ctx, cluster }: CheckInput): void {
     const { calls, violations } = ctx;
     let stuck = 0;
@@ -22,7 +23,11 @@ export const liveness: Checker = {
       const o = calls.outcome[i]!;
       if (calls.probe[i] === 1) {
         if (o !== OUTCOME.replied) {
-          violations.add({ checker: this.name, message: `probe call #${i} from h${calls.host[i]} to t${calls.topic[i]} after healing ended ${["pending", "replied", "timed out", "failed", "abandoned"][o]}`, call: i });
+          violations.add({
+            checker: this.name,
+            message: `probe call #${i} from h${calls.host[i]} to t${calls.topic[i]} after healing ended ${["pending", "replied", "timed out", "failed", "abandoned"][o]}`,
+            call: i,
+          });
         }
       } else if (o === OUTCOME.pending && stuck++ < 20) {
         violations.add({ checker: this.name, message: `request #${i} from h${calls.host[i]} never settled`, call: i });
@@ -31,7 +36,11 @@ export const liveness: Checker = {
     if (stuck > 20) violations.add({ checker: this.name, message: `${stuck - 20} more requests never settled` });
     for (const h of cluster.hosts) {
       const engine = h.up ? h.node.transport?.engine : undefined;
-      if (engine && engine.pendingCount > 0) violations.add({ checker: this.name, message: `h${h.index} still has ${engine.pendingCount} pending requests after healing` });
+      if (engine && engine.pendingCount > 0)
+        violations.add({
+          checker: this.name,
+          message: `h${h.index} still has ${engine.pendingCount} pending requests after healing`,
+        });
     }
   },
 };
@@ -53,7 +62,10 @@ export const poolCap: Checker = {
         const peak = node.proc.sockets.counts.peakOpenDealers;
         peakAll = Math.max(peakAll, peak);
         if (cap !== undefined && peak > cap) {
-          ctx.violations.add({ checker: this.name, message: `h${h.index} (incarnation ${node.incarnation}) had ${peak} outbound sockets open, cap ${cap}` });
+          ctx.violations.add({
+            checker: this.name,
+            message: `h${h.index} (incarnation ${node.incarnation}) had ${peak} outbound sockets open, cap ${cap}`,
+          });
         }
       }
     }
@@ -74,9 +86,17 @@ export const cleanShutdown: Checker = {
     for (const h of cluster.hosts) {
       if (!h.up) continue;
       const p = h.node.proc;
-      if (p.clock.pending > 0) ctx.violations.add({ checker: this.name, message: `h${h.index} has ${p.clock.pending} timers armed after close` });
+      if (p.clock.pending > 0)
+        ctx.violations.add({
+          checker: this.name,
+          message: `h${h.index} has ${p.clock.pending} timers armed after close`,
+        });
       const open = p.sockets.openSockets();
-      if (open.length > 0) ctx.violations.add({ checker: this.name, message: `h${h.index} has ${open.length} sockets open after close (${open.map((s) => s.kind).join(", ")})` });
+      if (open.length > 0)
+        ctx.violations.add({
+          checker: this.name,
+          message: `h${h.index} has ${open.length} sockets open after close (${open.map((s) => s.kind).join(", ")})`,
+        });
     }
   },
 };

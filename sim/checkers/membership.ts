@@ -38,7 +38,12 @@ export const fanoutCoverage: Checker = {
           if (!address || crashedIncarnations.has(`${s}/${node.incarnation}`)) continue;
           if (!discovery.listedThroughout(key, address, calls.issuedUs[i]!, calls.settledUs[i]!)) continue;
           if (!ran.includes(s)) {
-            violations.add({ checker: this.name, message: `fanout #${i} to t${t} resolved but never ran on live server h${s} (${address})`, atUs: calls.settledUs[i]!, call: i });
+            violations.add({
+              checker: this.name,
+              message: `fanout #${i} to t${t} resolved but never ran on live server h${s} (${address})`,
+              atUs: calls.settledUs[i]!,
+              call: i,
+            });
           }
         }
       }
@@ -65,7 +70,11 @@ export function armDiscoveryProbe(ctx: SimContext, crash: CrashRecord): void {
   ctx.scheduler.at(dueUs, () => {
     for (const key of crash.keys) {
       if (ctx.matchmaker.hostsNow(key).includes(address)) {
-        ctx.violations.add({ checker: NAME, message: `h${crash.host} crashed at ${(crash.atUs / 1000).toFixed(3)} ms but ${address} is still listed under ${key} ${ttl} ms later`, atUs: dueUs });
+        ctx.violations.add({
+          checker: NAME,
+          message: `h${crash.host} crashed at ${(crash.atUs / 1000).toFixed(3)} ms but ${address} is still listed under ${key} ${ttl} ms later`,
+          atUs: dueUs,
+        });
       }
     }
   });
@@ -79,7 +88,11 @@ export const discoveryTtl: Checker = {
       if (!c.address) continue;
       const last = ctx.discovery.lastRegistrationUs(c.address);
       if (last !== undefined && last > c.atUs) {
-        ctx.violations.add({ checker: NAME, message: `${c.address} (h${c.host}, crashed at ${(c.atUs / 1000).toFixed(3)} ms) was registered again at ${(last / 1000).toFixed(3)} ms`, atUs: last });
+        ctx.violations.add({
+          checker: NAME,
+          message: `${c.address} (h${c.host}, crashed at ${(c.atUs / 1000).toFixed(3)} ms) was registered again at ${(last / 1000).toFixed(3)} ms`,
+          atUs: last,
+        });
       }
     }
   },

@@ -17,7 +17,8 @@ import type { Checker, CheckInput } from "./index.js";
 
 export const settleDeadline: Checker = {
   name: "settle-by-deadline",
-  proves: "every request settles exactly once, no later than deadline + slack on the caller's clock (plus time the caller was paused)",
+  proves:
+    "every request settles exactly once, no later than deadline + slack on the caller's clock (plus time the caller was paused)",
   check({ ctx }: CheckInput): { maxLatenessMs: number } {
     const { calls, faults, options, violations } = ctx;
     const slack = options.checks.settleSlackMs;
@@ -25,7 +26,8 @@ export const settleDeadline: Checker = {
     for (let i = 0; i < calls.size; i++) {
       const o = calls.outcome[i]!;
       if (o === OUTCOME.pending || o === OUTCOME.abandoned) continue;
-      if (calls.settleCount[i]! > 1) violations.add({ checker: this.name, message: `request #${i} settled ${calls.settleCount[i]} times`, call: i });
+      if (calls.settleCount[i]! > 1)
+        violations.add({ checker: this.name, message: `request #${i} settled ${calls.settleCount[i]} times`, call: i });
       const pausedMs = (faults.pausedUs(calls.host[i]!, calls.issuedUs[i]!, calls.settledUs[i]!) / 1000) * 1.01;
       const late = calls.settledLocalMs[i]! - calls.deadlineLocalMs[i]!;
       if (late > worst) worst = late;
@@ -50,7 +52,8 @@ export const settleDeadline: Checker = {
 
 export const replyRouting: Checker = {
   name: "reply-to-right-caller",
-  proves: "a resolved call carries the reply to its own request, from a server of its topic (the named one when addressed)",
+  proves:
+    "a resolved call carries the reply to its own request, from a server of its topic (the named one when addressed)",
   check({ ctx, cluster }: CheckInput): void {
     const { calls, violations } = ctx;
     for (let i = 0; i < calls.size; i++) {
@@ -62,8 +65,15 @@ export const replyRouting: Checker = {
       if (n !== i) why = `got the reply to request #${n}`;
       else if (t !== calls.topic[i]) why = `got a reply from topic t${t}, called t${calls.topic[i]}`;
       else if (!cluster.serversOfTopic[t]?.includes(s)) why = `got a reply from h${s}, which does not serve t${t}`;
-      else if (calls.server[i]! >= 0 && s !== calls.server[i]) why = `addressed h${calls.server[i]} but got the reply of h${s}`;
-      if (why) violations.add({ checker: this.name, message: `call #${i} from h${calls.host[i]} ${why}`, atUs: calls.settledUs[i]!, call: i });
+      else if (calls.server[i]! >= 0 && s !== calls.server[i])
+        why = `addressed h${calls.server[i]} but got the reply of h${s}`;
+      if (why)
+        violations.add({
+          checker: this.name,
+          message: `call #${i} from h${calls.host[i]} ${why}`,
+          atUs: calls.settledUs[i]!,
+          call: i,
+        });
     }
   },
 };
@@ -79,14 +89,23 @@ export const atMostOnce: Checker = {
   proves: "no call or cast runs twice, no fanout runs twice on one server, nothing runs that was not sent",
   check({ ctx }: CheckInput): void {
     const { calls, exec, violations } = ctx;
-    if (exec.unknown > 0) violations.add({ checker: this.name, message: `${exec.unknown} handler runs for requests that were never issued` });
+    if (exec.unknown > 0)
+      violations.add({
+        checker: this.name,
+        message: `${exec.unknown} handler runs for requests that were never issued`,
+      });
     for (let i = 0; i < calls.size; i++) {
       if (calls.kind[i] === KIND.fanout) {
         const hosts = exec.fanoutHosts.get(i) ?? [];
         const dup = hosts.find((h, k) => hosts.indexOf(h) !== k);
-        if (dup !== undefined) violations.add({ checker: this.name, message: `fanout #${i} ran twice on h${dup}`, call: i });
+        if (dup !== undefined)
+          violations.add({ checker: this.name, message: `fanout #${i} ran twice on h${dup}`, call: i });
       } else if (exec.runs[i]! > 1) {
-        violations.add({ checker: this.name, message: `${calls.kind[i] === KIND.call ? "call" : "cast"} #${i} ran ${exec.runs[i]} times`, call: i });
+        violations.add({
+          checker: this.name,
+          message: `${calls.kind[i] === KIND.call ? "call" : "cast"} #${i} ran ${exec.runs[i]} times`,
+          call: i,
+        });
       }
     }
   },

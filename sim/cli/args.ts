@@ -46,16 +46,31 @@ export const USAGE = `usage: npm run sim -- [options]
 
 function int(name: string, v: string | undefined, min: number): number {
   const n = Number(v);
-  if (v === undefined || !Number.isInteger(n) || n < min) throw new RangeError(`${name} needs an integer >= ${min}, got ${v}`);
+  if (v === undefined || !Number.isInteger(n) || n < min)
+    throw new RangeError(`${name} needs an integer >= ${min}, got ${v}`);
   return n;
 }
 
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): CliArgs {
   const a: CliArgs = {
     seed: env.SIM_SEED ? parseSeed(env.SIM_SEED) : undefined,
-    hosts: undefined, calls: undefined, rate: undefined, timeoutMs: undefined, faults: "default",
-    scenario: undefined, listScenarios: false, swarm: undefined, search: undefined, json: false, report: undefined, noReport: false,
-    trace: undefined, plantedBug: undefined, progress: undefined, drain: "sync", help: false,
+    hosts: undefined,
+    calls: undefined,
+    rate: undefined,
+    timeoutMs: undefined,
+    faults: "default",
+    scenario: undefined,
+    listScenarios: false,
+    swarm: undefined,
+    search: undefined,
+    json: false,
+    report: undefined,
+    noReport: false,
+    trace: undefined,
+    plantedBug: undefined,
+    progress: undefined,
+    drain: "sync",
+    help: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -65,26 +80,70 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
       return v;
     };
     switch (flag) {
-      case "--seed": a.seed = parseSeed(value()); break;
-      case "--hosts": a.hosts = int(flag, value(), 1); break;
-      case "--calls": a.calls = int(flag, value(), 0); break;
-      case "--rate": a.rate = int(flag, value(), 1); break;
-      case "--timeout-ms": a.timeoutMs = int(flag, value(), 0); break;
-      case "--faults": a.faults = value(); if (!FAULT_PRESETS[a.faults]) throw new RangeError(`unknown fault preset ${a.faults}`); break;
-      case "--scenario": a.scenario = value(); break;
-      case "--list-scenarios": a.listScenarios = true; break;
-      case "--swarm": a.swarm = int(flag, value(), 1); break;
-      case "--search": a.search = int(flag, value(), 1); break;
-      case "--json": a.json = true; break;
-      case "--report": a.report = value(); break;
-      case "--no-report": a.noReport = true; break;
-      case "--trace": a.trace = value(); break;
-      case "--planted-bug": a.plantedBug = value(); break;
-      case "--progress": a.progress = true; break;
-      case "--no-progress": a.progress = false; break;
-      case "--drain": { const d = value(); if (d !== "sync" && d !== "immediate") throw new RangeError("--drain is sync or immediate"); a.drain = d; break; }
-      case "--help": case "-h": a.help = true; break;
-      default: throw new RangeError(`unknown option ${flag}\n\n${USAGE}`);
+      case "--seed":
+        a.seed = parseSeed(value());
+        break;
+      case "--hosts":
+        a.hosts = int(flag, value(), 1);
+        break;
+      case "--calls":
+        a.calls = int(flag, value(), 0);
+        break;
+      case "--rate":
+        a.rate = int(flag, value(), 1);
+        break;
+      case "--timeout-ms":
+        a.timeoutMs = int(flag, value(), 0);
+        break;
+      case "--faults":
+        a.faults = value();
+        if (!FAULT_PRESETS[a.faults]) throw new RangeError(`unknown fault preset ${a.faults}`);
+        break;
+      case "--scenario":
+        a.scenario = value();
+        break;
+      case "--list-scenarios":
+        a.listScenarios = true;
+        break;
+      case "--swarm":
+        a.swarm = int(flag, value(), 1);
+        break;
+      case "--search":
+        a.search = int(flag, value(), 1);
+        break;
+      case "--json":
+        a.json = true;
+        break;
+      case "--report":
+        a.report = value();
+        break;
+      case "--no-report":
+        a.noReport = true;
+        break;
+      case "--trace":
+        a.trace = value();
+        break;
+      case "--planted-bug":
+        a.plantedBug = value();
+        break;
+      case "--progress":
+        a.progress = true;
+        break;
+      case "--no-progress":
+        a.progress = false;
+        break;
+      case "--drain": {
+        const d = value();
+        if (d !== "sync" && d !== "immediate") throw new RangeError("--drain is sync or immediate");
+        a.drain = d;
+        break;
+      }
+      case "--help":
+      case "-h":
+        a.help = true;
+        break;
+      default:
+        throw new RangeError(`unknown option ${flag}\n\n${USAGE}`);
     }
   }
   checkCombination(a, argv);
@@ -103,9 +162,22 @@ function checkCombination(a: CliArgs, argv: readonly string[]): void {
     const bad = flags.filter(given);
     if (bad.length > 0) throw new RangeError(`${bad.join(", ")} cannot be combined with ${mode}: it would be ignored`);
   };
-  const modes = [a.scenario !== undefined && "--scenario", a.swarm !== undefined && "--swarm", a.search !== undefined && "--search"].filter((m): m is string => m !== false);
+  const modes = [
+    a.scenario !== undefined && "--scenario",
+    a.swarm !== undefined && "--swarm",
+    a.search !== undefined && "--search",
+  ].filter((m): m is string => m !== false);
   if (modes.length > 1) throw new RangeError(`${modes.join(" and ")} are separate modes; choose one`);
-  if (a.scenario !== undefined) refuse("--scenario (a scenario sets its own rate, timeout and faults)", ["--rate", "--timeout-ms", "--faults"]);
-  if (a.swarm !== undefined) refuse("--swarm (every option but --hosts and --calls is drawn per seed)", ["--rate", "--timeout-ms", "--faults", "--trace", "--report"]);
-  if (a.search !== undefined) refuse("--search (generated schedules, no background faults, no report)", ["--faults", "--trace", "--report"]);
+  if (a.scenario !== undefined)
+    refuse("--scenario (a scenario sets its own rate, timeout and faults)", ["--rate", "--timeout-ms", "--faults"]);
+  if (a.swarm !== undefined)
+    refuse("--swarm (every option but --hosts and --calls is drawn per seed)", [
+      "--rate",
+      "--timeout-ms",
+      "--faults",
+      "--trace",
+      "--report",
+    ]);
+  if (a.search !== undefined)
+    refuse("--search (generated schedules, no background faults, no report)", ["--faults", "--trace", "--report"]);
 }

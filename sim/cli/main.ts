@@ -44,7 +44,11 @@ function singleInput(a: CliArgs, seed: number): { input: SimInput; name: string 
     input: {
       seed,
       cluster: { hosts: a.hosts ?? 20 },
-      workload: { calls: a.calls ?? 2000, ...(a.rate !== undefined ? { ratePerSec: a.rate } : {}), ...(a.timeoutMs !== undefined ? { timeoutMs: a.timeoutMs } : {}) },
+      workload: {
+        calls: a.calls ?? 2000,
+        ...(a.rate !== undefined ? { ratePerSec: a.rate } : {}),
+        ...(a.timeoutMs !== undefined ? { timeoutMs: a.timeoutMs } : {}),
+      },
       faults: FAULT_PRESETS[a.faults]!,
     },
     name: `seed-${seed}-${a.hosts ?? 20}h-${a.calls ?? 2000}c`,
@@ -83,15 +87,25 @@ async function main(): Promise<number> {
   }
   const seed = a.seed?.seed ?? randomInt(2 ** 47);
   const commit = a.seed?.commit;
-  if (!a.json) process.stdout.write(`seed ${seed}${commit ? ` (from commit ${commit})` : ""}${a.seed ? "" : " (random; pass --seed to repeat)"}\n`);
+  if (!a.json)
+    process.stdout.write(
+      `seed ${seed}${commit ? ` (from commit ${commit})` : ""}${a.seed ? "" : " (random; pass --seed to repeat)"}\n`,
+    );
   if (a.swarm !== undefined) return swarm(a, seed);
   if (a.search !== undefined) return search(a, seed);
   const { input, name } = singleInput(a, seed);
   const r = await runOne(a, input, name);
-  const label: RunLabel = { reproduce: reproduce(a, seed, false), ...(a.scenario ? { scenario: a.scenario } : {}), ...(commit ? { commit } : {}) };
+  const label: RunLabel = {
+    reproduce: reproduce(a, seed, false),
+    ...(a.scenario ? { scenario: a.scenario } : {}),
+    ...(commit ? { commit } : {}),
+  };
   const reportPath = a.noReport ? undefined : writeReport(r, label, a.report ?? `reports/sim/${name}`);
   if (!a.json) process.stdout.write(terminalSummary(r, label, reportPath) + "\n");
-  else process.stdout.write(JSON.stringify({ ...resultJson(r, label), ...(reportPath ? { report: reportPath } : {}) }) + "\n");
+  else
+    process.stdout.write(
+      JSON.stringify({ ...resultJson(r, label), ...(reportPath ? { report: reportPath } : {}) }) + "\n",
+    );
   return r.violations.length > 0 ? 1 : 0;
 }
 
@@ -101,12 +115,23 @@ async function search(a: CliArgs, seed: number): Promise<number> {
   const hosts = input.cluster?.hosts ?? 20;
   const windowMs = ((input.workload?.calls ?? 2000) / (input.workload?.ratePerSec ?? 2000)) * 1000;
   const base = a.plantedBug ? { ...input, plantedBug: a.plantedBug } : input;
-  const out = await searchSchedules(base, { hosts, fromMs: 100, toMs: 100 + windowMs, maxForMs: Math.max(10, windowMs), maxActions: 6 }, { seed, numRuns: a.search! });
+  const out = await searchSchedules(
+    base,
+    { hosts, fromMs: 100, toMs: 100 + windowMs, maxForMs: Math.max(10, windowMs), maxActions: 6 },
+    { seed, numRuns: a.search! },
+  );
   if (a.json) process.stdout.write(JSON.stringify({ seed, ...out }) + "\n");
   else if (!out.failed) process.stdout.write(`search: ${out.numRuns} schedules, no violation\n`);
   else {
-    process.stdout.write(`search: a schedule broke ${[...new Set(out.violations!.map((v) => v.checker))].join(", ")}; shrunk ${out.numShrinks} times to:\n`);
-    process.stdout.write(out.dsl!.split("\n").map((l) => `  ${l}`).join("\n") + "\n");
+    process.stdout.write(
+      `search: a schedule broke ${[...new Set(out.violations!.map((v) => v.checker))].join(", ")}; shrunk ${out.numShrinks} times to:\n`,
+    );
+    process.stdout.write(
+      out
+        .dsl!.split("\n")
+        .map((l) => `  ${l}`)
+        .join("\n") + "\n",
+    );
     for (const v of out.violations!.slice(0, 5)) process.stdout.write(`  [${v.checker}] ${v.message}\n`);
     process.stdout.write(`reproduce the search: ${reproduce(a, seed, false)} --search ${a.search}\n`);
   }
@@ -124,7 +149,10 @@ async function swarm(a: CliArgs, first: number): Promise<number> {
   let hashes = "";
   for (let i = 0; i < a.swarm!; i++) {
     const seed = first + i;
-    const input = optionsSwarm(seed, { ...(a.hosts !== undefined ? { hosts: a.hosts } : {}), ...(a.calls !== undefined ? { calls: a.calls } : {}) });
+    const input = optionsSwarm(seed, {
+      ...(a.hosts !== undefined ? { hosts: a.hosts } : {}),
+      ...(a.calls !== undefined ? { calls: a.calls } : {}),
+    });
     const r = await runOne(a, input, `swarm ${i + 1}/${a.swarm}`);
     const cmd = reproduce(a, seed, true);
     const j = resultJson(r, { reproduce: cmd });
@@ -140,7 +168,9 @@ async function swarm(a: CliArgs, first: number): Promise<number> {
     for (const v of j.violations as Record<string, unknown>[]) violations.push({ seed, ...v, reproduce: cmd });
     if (!a.json) {
       const status = r.violations.length ? `FAIL ${JSON.stringify(r.violationCounts)}\n    reproduce: ${cmd}` : "ok";
-      process.stdout.write(`seed ${seed}  hosts ${r.hosts}  requests ${r.calls}  faults ${r.schedule.length}  ${r.traceHash}  ${r.wallMs} ms  ${status}\n`);
+      process.stdout.write(
+        `seed ${seed}  hosts ${r.hosts}  requests ${r.calls}  faults ${r.schedule.length}  ${r.traceHash}  ${r.wallMs} ms  ${status}\n`,
+      );
     }
     if (r.violations.length && !a.noReport) writeReport(r, { reproduce: cmd }, `reports/sim/swarm-seed-${seed}`);
   }
@@ -149,7 +179,20 @@ async function swarm(a: CliArgs, first: number): Promise<number> {
   else {
     const { createHash } = await import("node:crypto");
     const traceHash = createHash("sha256").update(hashes).digest("hex").slice(0, 16);
-    process.stdout.write(JSON.stringify({ seed: first, swarm: runs.length, hosts, calls, simulatedMs: Math.round(simulatedMs), wallMs, traceHash, settled: totals, violations, runs }) + "\n");
+    process.stdout.write(
+      JSON.stringify({
+        seed: first,
+        swarm: runs.length,
+        hosts,
+        calls,
+        simulatedMs: Math.round(simulatedMs),
+        wallMs,
+        traceHash,
+        settled: totals,
+        violations,
+        runs,
+      }) + "\n",
+    );
   }
   return failures > 0 ? 1 : 0;
 }
@@ -162,7 +205,10 @@ class ProgressBar {
   private lastDraw = 0;
   private readonly start = performance.now();
 
-  constructor(private readonly label: string, private readonly out: NodeJS.WriteStream = process.stderr) {}
+  constructor(
+    private readonly label: string,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+  ) {}
 
   update(fraction: number): void {
     const now = performance.now();
@@ -172,7 +218,9 @@ class ProgressBar {
     const width = 30;
     const done = Math.round(f * width);
     const secs = ((now - this.start) / 1000).toFixed(1);
-    this.out.write(`\r${this.label} [${"#".repeat(done)}${".".repeat(width - done)}] ${(f * 100).toFixed(0).padStart(3)}%  ${secs} s`);
+    this.out.write(
+      `\r${this.label} [${"#".repeat(done)}${".".repeat(width - done)}] ${(f * 100).toFixed(0).padStart(3)}%  ${secs} s`,
+    );
   }
 
   done(): void {

@@ -45,10 +45,15 @@ export class Cluster {
       const net = ctx.net.addHost();
       const topic = i < c.servers ? i % this.topics : -1;
       if (topic >= 0) this.serversOfTopic[topic]!.push(i);
-      const drift = o.faults.clockDriftPpmMax > 0 ? topo.range(-o.faults.clockDriftPpmMax, o.faults.clockDriftPpmMax) : 0;
-      const offset = o.faults.clockOffsetMsMax > 0 ? topo.float() * 2 * o.faults.clockOffsetMsMax - o.faults.clockOffsetMsMax : 0;
+      const drift =
+        o.faults.clockDriftPpmMax > 0 ? topo.range(-o.faults.clockDriftPpmMax, o.faults.clockDriftPpmMax) : 0;
+      const offset =
+        o.faults.clockOffsetMsMax > 0 ? topo.float() * 2 * o.faults.clockOffsetMsMax - o.faults.clockOffsetMsMax : 0;
       const k = Math.min(this.topics, Math.max(1, c.topicsPerClient));
-      const clientTopics = topo.shuffled([...Array(this.topics).keys()]).slice(0, k).sort((a, b) => a - b);
+      const clientTopics = topo
+        .shuffled([...Array(this.topics).keys()])
+        .slice(0, k)
+        .sort((a, b) => a - b);
       const spec: HostSpec = { index: i, ip: net.ip, behavior: new HostBehavior(), topic };
       const time: HostTime = { offsetMs: offset, driftPpm: drift };
       const node = this.makeNode(spec, time, 0);
@@ -72,8 +77,19 @@ export class Cluster {
     node.crash();
     host.up = false;
     const keys = host.topic >= 0 ? listenKeys({ topic: topicName(host.topic), server: serverName(h) }) : [];
-    this.ctx.faults.crashes.push({ host: h, incarnation: node.incarnation, atUs: this.ctx.scheduler.nowUs, address, keys });
-    this.ctx.faults.ended.push({ host: h, incarnation: node.incarnation, atUs: this.ctx.scheduler.nowUs, how: "crash" });
+    this.ctx.faults.crashes.push({
+      host: h,
+      incarnation: node.incarnation,
+      atUs: this.ctx.scheduler.nowUs,
+      address,
+      keys,
+    });
+    this.ctx.faults.ended.push({
+      host: h,
+      incarnation: node.incarnation,
+      atUs: this.ctx.scheduler.nowUs,
+      how: "crash",
+    });
     this.ctx.calls.abandon(h, node.incarnation, this.ctx.scheduler.nowUs);
     this.ctx.trace.record("process", h, node.incarnation, 2);
     this.onCrash?.(this.ctx.faults.crashes[this.ctx.faults.crashes.length - 1]!);
@@ -103,7 +119,12 @@ export class Cluster {
     this.ctx.trace.record("process", h, old.incarnation, 5);
     old.proc.enter(() => {
       void old.close().then(() => {
-        this.ctx.faults.ended.push({ host: h, incarnation: old.incarnation, atUs: this.ctx.scheduler.nowUs, how: "stop" });
+        this.ctx.faults.ended.push({
+          host: h,
+          incarnation: old.incarnation,
+          atUs: this.ctx.scheduler.nowUs,
+          how: "stop",
+        });
         host.restarting = false;
         if (host.node !== old || !host.up) return; // crashed meanwhile
         host.up = false;
@@ -146,13 +167,28 @@ export class Cluster {
 
   /** Closes every live transport (servers stop, sockets close). */
   closeAll(): Promise<void> {
-    return Promise.all(this.hosts.filter((h) => h.up).map((h) => h.node.close().catch(() => undefined))).then(() => undefined);
+    return Promise.all(this.hosts.filter((h) => h.up).map((h) => h.node.close().catch(() => undefined))).then(
+      () => undefined,
+    );
   }
 
   private makeNode(spec: HostSpec, time: HostTime, incarnation: number): SimNode {
-    const proc = new HostProcess(spec.index, incarnation, this.ctx.net, this.ctx.scheduler, this.ctx.trace, time, this.ctx.options.seed, this.ctx.options.cluster.timerGranularity);
+    const proc = new HostProcess(
+      spec.index,
+      incarnation,
+      this.ctx.net,
+      this.ctx.scheduler,
+      this.ctx.trace,
+      time,
+      this.ctx.options.seed,
+      this.ctx.options.cluster.timerGranularity,
+    );
     proc.clock.onLivelock = (reads) =>
-      this.ctx.violations.add({ checker: "no-livelock", message: `h${spec.index} read its clock ${reads} times at ${(this.ctx.scheduler.nowUs / 1000).toFixed(3)} ms without virtual time moving (a microtask spin)`, atUs: this.ctx.scheduler.nowUs });
+      this.ctx.violations.add({
+        checker: "no-livelock",
+        message: `h${spec.index} read its clock ${reads} times at ${(this.ctx.scheduler.nowUs / 1000).toFixed(3)} ms without virtual time moving (a microtask spin)`,
+        atUs: this.ctx.scheduler.nowUs,
+      });
     return new SimNode(this.ctx, spec, proc);
   }
 
@@ -161,7 +197,12 @@ export class Cluster {
     return new Promise<void>((resolve) => {
       node.proc.enter(() => {
         node.start().then(resolve, (err: unknown) => {
-          if (!node.proc.dead) this.ctx.violations.add({ checker: "startup", message: `h${h.index} failed to start: ${String(err)}`, atUs: this.ctx.scheduler.nowUs });
+          if (!node.proc.dead)
+            this.ctx.violations.add({
+              checker: "startup",
+              message: `h${h.index} failed to start: ${String(err)}`,
+              atUs: this.ctx.scheduler.nowUs,
+            });
           resolve();
         });
       });

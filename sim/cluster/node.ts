@@ -39,8 +39,19 @@ export class SimNode {
   private closing: Promise<void> | undefined;
   /** Failed RpcServer.start() attempts (matchmaker down at the time). */
 
-  constructor(private readonly ctx: SimContext, readonly spec: HostSpec, readonly proc: HostProcess) {
-    this.mm = new SimMatchmakerView(ctx.matchmaker, proc, ctx.scheduler, ctx.trace, ctx.discovery, Math.round(ctx.options.cluster.matchmakerLatencyMs * 1000));
+  constructor(
+    private readonly ctx: SimContext,
+    readonly spec: HostSpec,
+    readonly proc: HostProcess,
+  ) {
+    this.mm = new SimMatchmakerView(
+      ctx.matchmaker,
+      proc,
+      ctx.scheduler,
+      ctx.trace,
+      ctx.discovery,
+      Math.round(ctx.options.cluster.matchmakerLatencyMs * 1000),
+    );
   }
 
   get incarnation(): number {
@@ -61,7 +72,12 @@ export class SimNode {
       ...(f.maxQueuedSends !== undefined ? { maxQueuedSends: f.maxQueuedSends } : {}),
     };
     const ports = { sockets: this.proc.sockets, clock: this.proc.clock, rng: this.proc.rng };
-    this.transport = await getRpcTransport("zmq://", { ...driver, bindAddress: this.spec.ip, matchmaker: this.mm, ports });
+    this.transport = await getRpcTransport("zmq://", {
+      ...driver,
+      bindAddress: this.spec.ip,
+      matchmaker: this.mm,
+      ports,
+    });
     if (o.plantedBug) applyPlantedBug(o.plantedBug, this.transport);
     if (this.spec.topic < 0) return;
     const endpoint = makeEndpoint({
@@ -80,9 +96,14 @@ export class SimNode {
     // retry the registration); the application retries, as a supervisor restarting a
     // crash-looping service would.
     for (let attempt = 1; ; attempt++) {
-      this.server = getRpcServer(this.transport, { topic: topicName(this.spec.topic), server: serverName(this.spec.index) }, [endpoint], {
-        maxConcurrency: o.cluster.maxConcurrency,
-      });
+      this.server = getRpcServer(
+        this.transport,
+        { topic: topicName(this.spec.topic), server: serverName(this.spec.index) },
+        [endpoint],
+        {
+          maxConcurrency: o.cluster.maxConcurrency,
+        },
+      );
       try {
         await this.server.start();
         return;
@@ -112,7 +133,11 @@ export class SimNode {
     if (!c) {
       if (!this.transport) throw new Error(`node h${this.spec.index} has no transport yet`);
       const o = this.ctx.options.workload;
-      c = new RpcClient(this.transport, { topic: topicName(topic), ...(server >= 0 ? { server: serverName(server) } : {}) }, { timeoutMs: o.timeoutMs, retry: o.retry });
+      c = new RpcClient(
+        this.transport,
+        { topic: topicName(topic), ...(server >= 0 ? { server: serverName(server) } : {}) },
+        { timeoutMs: o.timeoutMs, retry: o.retry },
+      );
       while (clients.length <= key) clients.push(undefined);
       clients[key] = c;
     }

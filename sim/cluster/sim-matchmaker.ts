@@ -36,15 +36,27 @@ export class SimMatchmakerView implements Matchmaker {
   ) {}
 
   register(key: string, host: string, ttlMs: number | null): Promise<void> {
-    return this.op(OP.register, () => this.shared.register(key, host, ttlMs), () => this.log.registered(key, host, this.scheduler.nowUs, ttlMs));
+    return this.op(
+      OP.register,
+      () => this.shared.register(key, host, ttlMs),
+      () => this.log.registered(key, host, this.scheduler.nowUs, ttlMs),
+    );
   }
 
   unregister(key: string, host: string): Promise<void> {
-    return this.op(OP.unregister, () => this.shared.unregister(key, host), () => this.log.unregistered(key, host, this.scheduler.nowUs));
+    return this.op(
+      OP.unregister,
+      () => this.shared.unregister(key, host),
+      () => this.log.unregistered(key, host, this.scheduler.nowUs),
+    );
   }
 
   getHosts(key: string): Promise<string[]> {
-    return this.op(OP.getHosts, () => this.shared.getHosts(key), () => undefined);
+    return this.op(
+      OP.getHosts,
+      () => this.shared.getHosts(key),
+      () => undefined,
+    );
   }
 
   /**

@@ -17,7 +17,17 @@ export type FaultAction =
 
 export type FaultKind = FaultAction["kind"];
 
-export const FAULT_KINDS: readonly FaultKind[] = ["partition", "isolate", "clog", "crash", "restart", "pause", "slow", "hang", "redis"];
+export const FAULT_KINDS: readonly FaultKind[] = [
+  "partition",
+  "isolate",
+  "clog",
+  "crash",
+  "restart",
+  "pause",
+  "slow",
+  "hang",
+  "redis",
+];
 
 /** How long the fault lasts (a crash lasts until its restart; null: until the faults heal; a graceful restart is instant). */
 export function faultDurationMs(a: FaultAction): number | null {

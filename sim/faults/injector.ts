@@ -14,12 +14,18 @@ export class FaultInjector {
   private readonly pendingStarts: SimEvent[] = [];
   private redisDown = 0;
 
-  constructor(private readonly ctx: SimContext, private readonly cluster: Cluster) {}
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly cluster: Cluster,
+  ) {}
 
   schedule(actions: readonly FaultAction[]): void {
     actions.forEach((a, i) => {
       for (const h of faultHosts(a)) {
-        if (!Number.isInteger(h) || h < 0 || h >= this.cluster.hosts.length) throw new RangeError(`fault #${i} (${a.kind}) names host ${h}, but the cluster has ${this.cluster.hosts.length}`);
+        if (!Number.isInteger(h) || h < 0 || h >= this.cluster.hosts.length)
+          throw new RangeError(
+            `fault #${i} (${a.kind}) names host ${h}, but the cluster has ${this.cluster.hosts.length}`,
+          );
       }
       this.pendingStarts.push(this.ctx.scheduler.at(a.atMs * 1000, () => this.start(i, a)));
     });

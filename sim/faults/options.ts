@@ -60,21 +60,36 @@ export interface FaultOptions {
 
 /** A quiet network: small delays, no faults. */
 export const FAULTS_NONE: FaultOptions = {
-  oneWayDelayMsMin: 0.05, oneWayDelayMsMean: 0.15,
-  partitionsPerSec: 0, partitionMode: "isolate_single", partitionSymmetry: "symmetric", partitionMsMean: 300,
-  clogsPerSec: 0, clogMsMean: 100,
-  crashesPerSec: 0, restartMsMean: 500, restartsPerSec: 0,
-  pausesPerSec: 0, pauseMsMean: 100,
-  slowPerSec: 0, slowMsMean: 300, slowServiceMsMean: 50,
-  hangsPerSec: 0, hangMsMean: 300,
-  redisOutagesPerSec: 0, redisOutageMsMean: 200,
-  clockDriftPpmMax: 0, clockOffsetMsMax: 0,
+  oneWayDelayMsMin: 0.05,
+  oneWayDelayMsMean: 0.15,
+  partitionsPerSec: 0,
+  partitionMode: "isolate_single",
+  partitionSymmetry: "symmetric",
+  partitionMsMean: 300,
+  clogsPerSec: 0,
+  clogMsMean: 100,
+  crashesPerSec: 0,
+  restartMsMean: 500,
+  restartsPerSec: 0,
+  pausesPerSec: 0,
+  pauseMsMean: 100,
+  slowPerSec: 0,
+  slowMsMean: 300,
+  slowServiceMsMean: 50,
+  hangsPerSec: 0,
+  hangMsMean: 300,
+  redisOutagesPerSec: 0,
+  redisOutageMsMean: 200,
+  clockDriftPpmMax: 0,
+  clockOffsetMsMax: 0,
 };
 
 /** Every kind of fault, a few per second: the default of `npm run sim`. */
 export const FAULTS_DEFAULT: FaultOptions = {
   ...FAULTS_NONE,
-  partitionsPerSec: 0.5, partitionMode: "isolate_single", partitionSymmetry: "mixed",
+  partitionsPerSec: 0.5,
+  partitionMode: "isolate_single",
+  partitionSymmetry: "mixed",
   clogsPerSec: 1,
   crashesPerSec: 0.3,
   restartsPerSec: 0.3,
@@ -82,17 +97,31 @@ export const FAULTS_DEFAULT: FaultOptions = {
   slowPerSec: 0.5,
   hangsPerSec: 0.2,
   redisOutagesPerSec: 0.2,
-  clockDriftPpmMax: 200, clockOffsetMsMax: 1000,
+  clockDriftPpmMax: 200,
+  clockOffsetMsMax: 1000,
 };
 
 /** Many overlapping faults and HWM pressure. */
 export const FAULTS_HEAVY: FaultOptions = {
   ...FAULTS_DEFAULT,
   oneWayDelayMsMean: 1,
-  partitionsPerSec: 2, partitionMode: "uniform_size",
-  clogsPerSec: 4, crashesPerSec: 1, restartsPerSec: 1, pausesPerSec: 2, slowPerSec: 2, hangsPerSec: 1, redisOutagesPerSec: 1,
+  partitionsPerSec: 2,
+  partitionMode: "uniform_size",
+  clogsPerSec: 4,
+  crashesPerSec: 1,
+  restartsPerSec: 1,
+  pausesPerSec: 2,
+  slowPerSec: 2,
+  hangsPerSec: 1,
+  redisOutagesPerSec: 1,
   clockDriftPpmMax: 1000,
-  sendHighWaterMark: 8, receiveHighWaterMark: 8, maxQueuedSends: 16,
+  sendHighWaterMark: 8,
+  receiveHighWaterMark: 8,
+  maxQueuedSends: 16,
 };
 
-export const FAULT_PRESETS: Record<string, FaultOptions> = { none: FAULTS_NONE, default: FAULTS_DEFAULT, heavy: FAULTS_HEAVY };
+export const FAULT_PRESETS: Record<string, FaultOptions> = {
+  none: FAULTS_NONE,
+  default: FAULTS_DEFAULT,
+  heavy: FAULTS_HEAVY,
+};

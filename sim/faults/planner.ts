@@ -35,12 +35,21 @@ function partition(rng: Prng, o: FaultOptions, w: PlanWindow, atMs: number): Fau
   const forMs = dur(rng, o.partitionMsMean);
   if (o.partitionMode === "isolate_single" || w.hosts < 3) {
     const sym = symmetric(rng, o);
-    return { kind: "isolate", atMs, forMs, host: rng.int(w.hosts), direction: sym ? "both" : rng.bernoulli(0.5) ? "in" : "out" };
+    return {
+      kind: "isolate",
+      atMs,
+      forMs,
+      host: rng.int(w.hosts),
+      direction: sym ? "both" : rng.bernoulli(0.5) ? "in" : "out",
+    };
   }
   let hosts: number[];
   if (o.partitionMode === "uniform_size") {
     const k = rng.range(1, w.hosts - 1);
-    hosts = rng.shuffled([...Array(w.hosts).keys()]).slice(0, k).sort((a, b) => a - b);
+    hosts = rng
+      .shuffled([...Array(w.hosts).keys()])
+      .slice(0, k)
+      .sort((a, b) => a - b);
   } else {
     hosts = [...Array(w.hosts).keys()].filter(() => rng.bernoulli(0.5));
     if (hosts.length === 0 || hosts.length === w.hosts) hosts = [rng.int(w.hosts)];
@@ -60,14 +69,28 @@ export function planFaults(o: FaultOptions, w: PlanWindow, rng: Prng): FaultActi
     }
   }
   for (const atMs of arrivals(rng, o.crashesPerSec, w)) {
-    out.push({ kind: "crash", atMs, host: rng.int(w.hosts), restartAfterMs: o.restartMsMean > 0 ? dur(rng, o.restartMsMean) : null });
+    out.push({
+      kind: "crash",
+      atMs,
+      host: rng.int(w.hosts),
+      restartAfterMs: o.restartMsMean > 0 ? dur(rng, o.restartMsMean) : null,
+    });
   }
   for (const atMs of arrivals(rng, o.restartsPerSec, w)) out.push({ kind: "restart", atMs, host: rng.int(w.hosts) });
-  for (const atMs of arrivals(rng, o.pausesPerSec, w)) out.push({ kind: "pause", atMs, forMs: dur(rng, o.pauseMsMean), host: rng.int(w.hosts) });
+  for (const atMs of arrivals(rng, o.pausesPerSec, w))
+    out.push({ kind: "pause", atMs, forMs: dur(rng, o.pauseMsMean), host: rng.int(w.hosts) });
   for (const atMs of arrivals(rng, o.slowPerSec, w)) {
-    out.push({ kind: "slow", atMs, forMs: dur(rng, o.slowMsMean), host: anyServer(), serviceMs: Math.max(0.001, Math.round(o.slowServiceMsMean * 1000) / 1000) });
+    out.push({
+      kind: "slow",
+      atMs,
+      forMs: dur(rng, o.slowMsMean),
+      host: anyServer(),
+      serviceMs: Math.max(0.001, Math.round(o.slowServiceMsMean * 1000) / 1000),
+    });
   }
-  for (const atMs of arrivals(rng, o.hangsPerSec, w)) out.push({ kind: "hang", atMs, forMs: dur(rng, o.hangMsMean), host: anyServer() });
-  for (const atMs of arrivals(rng, o.redisOutagesPerSec, w)) out.push({ kind: "redis", atMs, forMs: dur(rng, o.redisOutageMsMean) });
+  for (const atMs of arrivals(rng, o.hangsPerSec, w))
+    out.push({ kind: "hang", atMs, forMs: dur(rng, o.hangMsMean), host: anyServer() });
+  for (const atMs of arrivals(rng, o.redisOutagesPerSec, w))
+    out.push({ kind: "redis", atMs, forMs: dur(rng, o.redisOutageMsMean) });
   return out.sort((a, b) => a.atMs - b.atMs);
 }

@@ -56,7 +56,17 @@ export class CallLog {
     this.replyTopic = new Int32Array(capacity).fill(-1);
   }
 
-  add(r: { host: number; incarnation: number; kind: KindCode; topic: number; server: number; probe: boolean; issuedUs: number; issuedLocalMs: number; timeoutMs: number }): number {
+  add(r: {
+    host: number;
+    incarnation: number;
+    kind: KindCode;
+    topic: number;
+    server: number;
+    probe: boolean;
+    issuedUs: number;
+    issuedLocalMs: number;
+    timeoutMs: number;
+  }): number {
     if (this.size >= this.capacity) throw new RangeError(`call log is full (${this.capacity})`);
     const i = this.size++;
     this.host[i] = r.host;

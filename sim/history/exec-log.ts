@@ -13,7 +13,11 @@ export class ExecLog {
   /** Runs for an index the workload never issued (a forged or corrupted request). */
   unknown = 0;
 
-  constructor(capacity: number, private readonly isFanout: (n: number) => boolean, private readonly issued: () => number) {
+  constructor(
+    capacity: number,
+    private readonly isFanout: (n: number) => boolean,
+    private readonly issued: () => number,
+  ) {
     this.runs = new Uint8Array(capacity);
   }
 

@@ -25,7 +25,11 @@ export class Connecter {
   private ivlUs: number;
   private stopped = false;
 
-  constructor(private readonly net: SimNetwork, private readonly sock: SimSocket, readonly address: string) {
+  constructor(
+    private readonly net: SimNetwork,
+    private readonly sock: SimSocket,
+    readonly address: string,
+  ) {
     this.ivlUs = sock.reconnectIvlUs;
   }
 

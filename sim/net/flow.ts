@@ -56,7 +56,12 @@ export class Flow {
   readonly srcHost: number;
   readonly dstHost: number;
 
-  constructor(private readonly net: FlowNet, readonly link: Link, readonly src: PipeEnd, readonly dst: PipeEnd) {
+  constructor(
+    private readonly net: FlowNet,
+    readonly link: Link,
+    readonly src: PipeEnd,
+    readonly dst: PipeEnd,
+  ) {
     this.capacity = hwm(src.owner.sendHwm) + hwm(dst.owner.recvHwm);
     this.linkId = link.id;
     this.srcHost = src.owner.host;
@@ -169,7 +174,12 @@ export class Link {
   readonly ab: Flow;
   readonly ba: Flow;
 
-  constructor(net: FlowNet, readonly id: number, readonly a: PipeEnd, readonly b: PipeEnd) {
+  constructor(
+    net: FlowNet,
+    readonly id: number,
+    readonly a: PipeEnd,
+    readonly b: PipeEnd,
+  ) {
     this.ab = new Flow(net, this, a, b);
     this.ba = new Flow(net, this, b, a);
   }

@@ -37,9 +37,11 @@ export class LinkFaults {
     return true;
   }
 
-
   isolate(host: number, direction: "in" | "out" | "both"): () => void {
-    const maps = direction === "both" ? [this.isolatedIn, this.isolatedOut] : [direction === "in" ? this.isolatedIn : this.isolatedOut];
+    const maps =
+      direction === "both"
+        ? [this.isolatedIn, this.isolatedOut]
+        : [direction === "in" ? this.isolatedIn : this.isolatedOut];
     for (const m of maps) m.set(host, (m.get(host) ?? 0) + 1);
     return this.once(() => {
       for (const m of maps) dec(m, host);

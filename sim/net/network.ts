@@ -50,7 +50,15 @@ export class SimNetwork implements FlowNet {
   readonly faults: LinkFaults;
   readonly endpoints = new Map<string, SimSocket>();
   readonly hosts: SimHost[] = [];
-  readonly stats: NetworkStats = { inTransit: 0, delivered: 0, bytes: 0, linksUp: 0, linksDown: 0, lostInTransit: 0, connectRetries: 0 };
+  readonly stats: NetworkStats = {
+    inTransit: 0,
+    delivered: 0,
+    bytes: 0,
+    linksUp: 0,
+    linksDown: 0,
+    lostInTransit: 0,
+    connectRetries: 0,
+  };
   private readonly byIp = new Map<string, SimHost>();
   private readonly stalledFlows = new Set<Flow>();
   private readonly minUs: number;
@@ -60,7 +68,12 @@ export class SimNetwork implements FlowNet {
   private nextSocketId = 1;
   private nextLinkId = 1;
 
-  constructor(readonly scheduler: Scheduler, readonly trace: Trace, private readonly rng: Prng, options: NetworkOptions = DEFAULT_NETWORK) {
+  constructor(
+    readonly scheduler: Scheduler,
+    readonly trace: Trace,
+    private readonly rng: Prng,
+    options: NetworkOptions = DEFAULT_NETWORK,
+  ) {
     this.faults = new LinkFaults(() => this.reopen());
     this.minUs = Math.round(options.oneWayDelayMsMin * 1000);
     this.meanUs = options.oneWayDelayMsMean * 1000;
@@ -116,7 +129,6 @@ export class SimNetwork implements FlowNet {
     if (on) this.stalledFlows.add(flow);
     else this.stalledFlows.delete(flow);
   }
-
 
   traceDeliver(flow: Flow, bytes: number): void {
     this.stats.inTransit--;

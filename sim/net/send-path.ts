@@ -31,10 +31,16 @@ function message(code: PortErrorCode): string {
 export class SendPath {
   private blocked: Blocked | undefined;
 
-  constructor(private readonly sock: SimSocket, private readonly net: SimNetwork) {}
+  constructor(
+    private readonly sock: SimSocket,
+    private readonly net: SimNetwork,
+  ) {}
 
   send(input: readonly Buffer[]): Promise<void> {
-    if (this.blocked) return Promise.reject(new PortError("EBUSY", "Socket is busy writing; only one send operation may be in progress at any time"));
+    if (this.blocked)
+      return Promise.reject(
+        new PortError("EBUSY", "Socket is busy writing; only one send operation may be in progress at any time"),
+      );
     // Frames are not copied: zeromq.js copies the bytes, but neither the driver nor the
     // simulation mutates a sent message, so sharing the buffers is indistinguishable.
     const frames = input as Buffer[];
@@ -47,7 +53,8 @@ export class SendPath {
     return new Promise<void>((resolve, reject) => {
       const b: Blocked = { frames, resolve, reject, code, timer: undefined };
       this.blocked = b;
-      if (this.sock.sendTimeoutMs > 0) b.timer = this.sock.proc.clock.setTimer(this.sock.sendTimeoutMs, () => this.timedOut(b));
+      if (this.sock.sendTimeoutMs > 0)
+        b.timer = this.sock.proc.clock.setTimer(this.sock.sendTimeoutMs, () => this.timedOut(b));
     });
   }
 

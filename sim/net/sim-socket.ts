@@ -19,7 +19,13 @@
  *   FIN behind the data in flight (lingerMs 0: reset). A crashed process's sockets reset
  *   their links and never settle anything again.
  */
-import { PortError, type PortErrorCode, type PortSocket, type RouterOptions, type SocketEvent } from "../../src/ports/socket.js";
+import {
+  PortError,
+  type PortErrorCode,
+  type PortSocket,
+  type RouterOptions,
+  type SocketEvent,
+} from "../../src/ports/socket.js";
 import { FairQueue, LoadBalancer } from "./balancers.js";
 import { Connecter } from "./connecter.js";
 import type { SimNetwork } from "./network.js";
@@ -73,7 +79,12 @@ export class SimSocket implements PortSocket, EndOwner {
   private isClosed = false;
   dead = false;
 
-  constructor(private readonly net: SimNetwork, readonly proc: ProcessGate, readonly kind: SocketKind, o: RouterOptions) {
+  constructor(
+    private readonly net: SimNetwork,
+    readonly proc: ProcessGate,
+    readonly kind: SocketKind,
+    o: RouterOptions,
+  ) {
     this.id = net.socketId();
     this.host = proc.host;
     this.sendHwm = o.sendHighWaterMark ?? 1000;
@@ -98,7 +109,8 @@ export class SimSocket implements PortSocket, EndOwner {
     if (this.isClosed) return Promise.reject(new PortError("ECLOSED", "socket is closed"));
     const m = /^tcp:\/\/([^:\/]+):(\*|\d+)$/.exec(address);
     const host = m ? this.net.hostByIp(m[1]!) : undefined;
-    if (!m || !host || host.index !== this.host) return Promise.reject(new PortError("EINVAL", `cannot bind ${address} on host ${this.net.hosts[this.host]?.ip}`));
+    if (!m || !host || host.index !== this.host)
+      return Promise.reject(new PortError("EINVAL", `cannot bind ${address} on host ${this.net.hosts[this.host]?.ip}`));
     const port = m[2] === "*" ? this.net.allocPort(host) : Number(m[2]);
     const endpoint = `tcp://${host.ip}:${port}`;
     if (this.net.endpoints.has(endpoint)) return Promise.reject(new PortError("EADDRINUSE", `${endpoint} is in use`));
@@ -132,7 +144,10 @@ export class SimSocket implements PortSocket, EndOwner {
   receive(): Promise<Buffer[]> {
     if (this.dead) return NEVER;
     if (this.isClosed) return Promise.reject(new PortError("ECLOSED", "socket is closed"));
-    if (this.recvResolve) return Promise.reject(new PortError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time"));
+    if (this.recvResolve)
+      return Promise.reject(
+        new PortError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time"),
+      );
     const m = this.readOne();
     if (m) return Promise.resolve(m);
     return new Promise<Buffer[]>(this.recvExecutor);
@@ -180,7 +195,15 @@ export class SimSocket implements PortSocket, EndOwner {
 
   /** Routing id for a connecting peer, or undefined when a ROUTER already routes that id. */
   peerIdFor(peer: SimSocket): Buffer | undefined {
-    const id = peer.routingId ?? Buffer.from([0, (this.nextPeerId >>> 24) & 0xff, (this.nextPeerId >>> 16) & 0xff, (this.nextPeerId >>> 8) & 0xff, this.nextPeerId++ & 0xff]);
+    const id =
+      peer.routingId ??
+      Buffer.from([
+        0,
+        (this.nextPeerId >>> 24) & 0xff,
+        (this.nextPeerId >>> 16) & 0xff,
+        (this.nextPeerId >>> 8) & 0xff,
+        this.nextPeerId++ & 0xff,
+      ]);
     if (this.routes?.has(id)) return undefined;
     return id;
   }

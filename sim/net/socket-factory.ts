@@ -20,7 +20,10 @@ export class SimSocketFactory implements SocketFactory {
   private readonly sockets = new Set<SimSocket>();
   readonly counts: SocketCounts = { open: 0, openDealers: 0, peakOpenDealers: 0, created: 0 };
 
-  constructor(private readonly net: SimNetwork, private readonly proc: ProcessGate) {}
+  constructor(
+    private readonly net: SimNetwork,
+    private readonly proc: ProcessGate,
+  ) {}
 
   router(options: RouterOptions): PortSocket {
     return this.make("router", options);

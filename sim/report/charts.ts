@@ -21,7 +21,11 @@ export function latencyChart(l: LatencyStats): string {
     const b = x(i + 1 < edgesMs.length ? Math.log10(edgesMs[i + 1]!) : hi);
     svg.rect(a + 1, y(c), b - a - 2, y(0) - y(c), COLORS.accent, `${fmt(edgesMs[i]!)} ms and up: ${c} calls`);
   });
-  const marks = [["p50", l.p50Ms, COLORS.replied], ["p99", l.p99Ms, COLORS.timedOut], ["max", l.maxMs, COLORS.failed]] as const;
+  const marks = [
+    ["p50", l.p50Ms, COLORS.replied],
+    ["p99", l.p99Ms, COLORS.timedOut],
+    ["max", l.maxMs, COLORS.failed],
+  ] as const;
   marks.forEach(([name, v, color], i) => {
     if (!(v > 0)) return;
     const px = x(Math.min(hi, Math.max(lo, Math.log10(v))));
@@ -33,7 +37,11 @@ export function latencyChart(l: LatencyStats): string {
 
 export function throughputChart(t: Throughput, healMs: number, domain: { startMs: number; endMs: number }): string {
   const svg = new Svg(W, 320, "Requests settled over virtual time", { left: 80, right: 20, top: 36, bottom: 44 });
-  svg.legend([{ label: "replied", color: COLORS.replied }, { label: "timed out", color: COLORS.timedOut }, { label: "failed", color: COLORS.failed }]);
+  svg.legend([
+    { label: "replied", color: COLORS.replied },
+    { label: "timed out", color: COLORS.timedOut },
+    { label: "failed", color: COLORS.failed },
+  ]);
   const n = t.replied.length;
   const end = domain.endMs;
   const x = svg.xAxis(domain.startMs, domain.endMs, "virtual time (ms)");
@@ -44,9 +52,20 @@ export function throughputChart(t: Throughput, healMs: number, domain: { startMs
     const a = x(t.startMs + i * t.bucketMs);
     const w = Math.max(1, x(t.startMs + (i + 1) * t.bucketMs) - a - 0.5);
     let base = 0;
-    for (const [series, color, name] of [[t.replied, COLORS.replied, "replied"], [t.timedOut, COLORS.timedOut, "timed out"], [t.failed, COLORS.failed, "failed"]] as const) {
+    for (const [series, color, name] of [
+      [t.replied, COLORS.replied, "replied"],
+      [t.timedOut, COLORS.timedOut, "timed out"],
+      [t.failed, COLORS.failed, "failed"],
+    ] as const) {
       const v = perSec(series[i]!);
-      svg.rect(a, y(base + v), w, y(base) - y(base + v), color, `${fmt(t.startMs + i * t.bucketMs)} ms: ${series[i]} ${name}`);
+      svg.rect(
+        a,
+        y(base + v),
+        w,
+        y(base) - y(base + v),
+        color,
+        `${fmt(t.startMs + i * t.bucketMs)} ms: ${series[i]} ${name}`,
+      );
       base += v;
     }
   }
@@ -58,14 +77,26 @@ export function throughputChart(t: Throughput, healMs: number, domain: { startMs
 }
 
 const KIND_COLORS: Record<string, string> = {
-  partition: "#805ad5", isolate: "#6b46c1", clog: "#3182ce", crash: "#c53030", restart: "#dd6b20",
-  pause: "#d69e2e", slow: "#38a169", hang: "#2c7a7b", redis: "#b83280",
+  partition: "#805ad5",
+  isolate: "#6b46c1",
+  clog: "#3182ce",
+  crash: "#c53030",
+  restart: "#dd6b20",
+  pause: "#d69e2e",
+  slow: "#38a169",
+  hang: "#2c7a7b",
+  redis: "#b83280",
 };
 
 export function faultTimeline(faults: readonly AppliedFault[], startMs: number, endMs: number, healMs: number): string {
   const kinds = FAULT_KINDS.filter((k) => faults.some((f) => f.action.kind === k));
   const rowH = 26;
-  const svg = new Svg(W, 80 + Math.max(1, kinds.length) * rowH, `Fault timeline (${faults.length} faults, same time axis)`, { left: 80, right: 20, top: 36, bottom: 44 });
+  const svg = new Svg(
+    W,
+    80 + Math.max(1, kinds.length) * rowH,
+    `Fault timeline (${faults.length} faults, same time axis)`,
+    { left: 80, right: 20, top: 36, bottom: 44 },
+  );
   const x = svg.xAxis(startMs, endMs, "virtual time (ms)");
   if (kinds.length === 0) svg.text(svg.plot.x + svg.plot.w / 2, svg.plot.y + 20, "no faults", { anchor: "middle" });
   kinds.forEach((k, row) => {
@@ -81,6 +112,7 @@ export function faultTimeline(faults: readonly AppliedFault[], startMs: number, 
       svg.rect(a, y, Math.max(2, b - a), rowH - 8, KIND_COLORS[k] ?? COLORS.accent, tip, 0.6);
     }
   });
-  if (healMs >= startMs && healMs <= endMs) svg.line(x(healMs), svg.plot.y, x(healMs), svg.plot.y + svg.plot.h, COLORS.axis, "6 4");
+  if (healMs >= startMs && healMs <= endMs)
+    svg.line(x(healMs), svg.plot.y, x(healMs), svg.plot.y + svg.plot.h, COLORS.axis, "6 4");
   return svg.toString();
 }

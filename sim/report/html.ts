@@ -20,7 +20,11 @@ export function writeReport(r: SimResult, label: RunLabel, dir: string): string 
   const healMs = r.healUs / 1000;
   const start = Math.min(t.startMs, r.options.warmupMs);
   const end = Math.max(t.startMs + t.bucketMs * t.replied.length, healMs);
-  const charts = [latencyChart(latencyStats(r.ctx.calls)), throughputChart(t, healMs, { startMs: start, endMs: end }), faultTimeline(r.ctx.faults.applied, start, end, healMs)];
+  const charts = [
+    latencyChart(latencyStats(r.ctx.calls)),
+    throughputChart(t, healMs, { startMs: start, endMs: end }),
+    faultTimeline(r.ctx.faults.applied, start, end, healMs),
+  ];
   charts.forEach((svg, i) => writeFileSync(join(dir, ["latency.svg", "throughput.svg", "faults.svg"][i]!), svg));
   const schedule = r.schedule.map(describeFault).join("\n");
   const { schedule: _s, ...opts } = r.options;

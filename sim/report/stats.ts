@@ -30,7 +30,10 @@ export interface Throughput {
   failed: number[];
 }
 
-export type KindCounts = Record<(typeof KIND_NAMES)[number], { replied: number; timedOut: number; failed: number; abandoned: number }>;
+export type KindCounts = Record<
+  (typeof KIND_NAMES)[number],
+  { replied: number; timedOut: number; failed: number; abandoned: number }
+>;
 
 const EDGES_MS = Array.from({ length: 29 }, (_, i) => 10 ** (-2 + i / 4));
 
@@ -41,7 +44,8 @@ function percentile(sorted: Float64Array, p: number): number {
 
 export function latencyStats(log: CallLog): LatencyStats {
   let n = 0;
-  for (let i = 0; i < log.size; i++) if (log.kind[i] === KIND.call && log.outcome[i] === OUTCOME.replied && log.probe[i] === 0) n++;
+  for (let i = 0; i < log.size; i++)
+    if (log.kind[i] === KIND.call && log.outcome[i] === OUTCOME.replied && log.probe[i] === 0) n++;
   const lat = new Float64Array(n);
   let k = 0;
   let sum = 0;
@@ -80,7 +84,13 @@ export function throughput(log: CallLog, buckets = 100): Throughput {
   if (!Number.isFinite(first)) first = last = 0;
   const startMs = first / 1000;
   const bucketMs = Math.max(0.001, (last - first) / 1000 / buckets);
-  const t: Throughput = { startMs, bucketMs, replied: new Array(buckets).fill(0), timedOut: new Array(buckets).fill(0), failed: new Array(buckets).fill(0) };
+  const t: Throughput = {
+    startMs,
+    bucketMs,
+    replied: new Array(buckets).fill(0),
+    timedOut: new Array(buckets).fill(0),
+    failed: new Array(buckets).fill(0),
+  };
   for (let i = 0; i < log.size; i++) {
     const o = log.outcome[i]!;
     if (o < OUTCOME.replied || o > OUTCOME.failed) continue;
@@ -91,7 +101,9 @@ export function throughput(log: CallLog, buckets = 100): Throughput {
 }
 
 export function kindCounts(log: CallLog): KindCounts {
-  const out = Object.fromEntries(KIND_NAMES.map((k) => [k, { replied: 0, timedOut: 0, failed: 0, abandoned: 0 }])) as KindCounts;
+  const out = Object.fromEntries(
+    KIND_NAMES.map((k) => [k, { replied: 0, timedOut: 0, failed: 0, abandoned: 0 }]),
+  ) as KindCounts;
   for (let i = 0; i < log.size; i++) {
     if (log.probe[i] === 1) continue;
     const c = out[KIND_NAMES[log.kind[i]!]!];

@@ -3,7 +3,15 @@
  * rectangles, lines and text. Written by hand (no chart library, no network); output is
  * plain SVG 1.1 that any browser renders inline.
  */
-export const COLORS = { replied: "#2f855a", timedOut: "#d69e2e", failed: "#c53030", axis: "#4a5568", grid: "#e2e8f0", text: "#1a202c", accent: "#2b6cb0" };
+export const COLORS = {
+  replied: "#2f855a",
+  timedOut: "#d69e2e",
+  failed: "#c53030",
+  axis: "#4a5568",
+  grid: "#e2e8f0",
+  text: "#1a202c",
+  accent: "#2b6cb0",
+};
 
 export function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -26,24 +34,45 @@ export class Svg {
   private readonly parts: string[] = [];
   readonly plot: { x: number; y: number; w: number; h: number };
 
-  constructor(readonly width: number, readonly height: number, readonly title: string, margin = { left: 60, right: 20, top: 36, bottom: 44 }) {
-    this.plot = { x: margin.left, y: margin.top, w: width - margin.left - margin.right, h: height - margin.top - margin.bottom };
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly title: string,
+    margin = { left: 60, right: 20, top: 36, bottom: 44 },
+  ) {
+    this.plot = {
+      x: margin.left,
+      y: margin.top,
+      w: width - margin.left - margin.right,
+      h: height - margin.top - margin.bottom,
+    };
     this.text(width / 2, 20, title, { anchor: "middle", size: 15, weight: "bold" });
   }
 
   rect(x: number, y: number, w: number, h: number, fill: string, tip?: string, opacity = 1): void {
     if (w <= 0 || h <= 0) return;
     const t = tip ? `<title>${esc(tip)}</title>` : "";
-    this.parts.push(`<rect x="${num(x)}" y="${num(y)}" width="${num(w)}" height="${num(h)}" fill="${fill}" fill-opacity="${opacity}">${t}</rect>`);
+    this.parts.push(
+      `<rect x="${num(x)}" y="${num(y)}" width="${num(w)}" height="${num(h)}" fill="${fill}" fill-opacity="${opacity}">${t}</rect>`,
+    );
   }
 
   line(x1: number, y1: number, x2: number, y2: number, stroke: string, dash = ""): void {
-    this.parts.push(`<line x1="${num(x1)}" y1="${num(y1)}" x2="${num(x2)}" y2="${num(y2)}" stroke="${stroke}" stroke-width="1"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`);
+    this.parts.push(
+      `<line x1="${num(x1)}" y1="${num(y1)}" x2="${num(x2)}" y2="${num(y2)}" stroke="${stroke}" stroke-width="1"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`,
+    );
   }
 
-  text(x: number, y: number, s: string, o: { anchor?: "start" | "middle" | "end"; size?: number; weight?: string; fill?: string; rotate?: boolean } = {}): void {
+  text(
+    x: number,
+    y: number,
+    s: string,
+    o: { anchor?: "start" | "middle" | "end"; size?: number; weight?: string; fill?: string; rotate?: boolean } = {},
+  ): void {
     const rot = o.rotate ? ` transform="rotate(-90 ${num(x)} ${num(y)})"` : "";
-    this.parts.push(`<text x="${num(x)}" y="${num(y)}" font-family="sans-serif" font-size="${o.size ?? 11}" text-anchor="${o.anchor ?? "start"}" fill="${o.fill ?? COLORS.text}"${o.weight ? ` font-weight="${o.weight}"` : ""}${rot}>${esc(s)}</text>`);
+    this.parts.push(
+      `<text x="${num(x)}" y="${num(y)}" font-family="sans-serif" font-size="${o.size ?? 11}" text-anchor="${o.anchor ?? "start"}" fill="${o.fill ?? COLORS.text}"${o.weight ? ` font-weight="${o.weight}"` : ""}${rot}>${esc(s)}</text>`,
+    );
   }
 
   /** Y axis with grid lines for values in [0, max]; returns the value-to-pixel mapping. */

@@ -46,7 +46,10 @@ export class ScenarioBuilder {
   private readonly actions: FaultAction[] = [];
   private seedValue = 1;
 
-  constructor(private readonly name: string, private readonly title: string) {}
+  constructor(
+    private readonly name: string,
+    private readonly title: string,
+  ) {}
 
   hosts(n: number, o: Partial<Omit<ClusterOptions, "hosts">> = {}): this {
     this.cluster = { ...this.cluster, ...o, hosts: n };
@@ -80,10 +83,18 @@ export class ScenarioBuilder {
       return this;
     };
     return {
-      partition: (hosts, o) => add({ kind: "partition", atMs, forMs: o.forMs, hosts: [...hosts].sort((a, b) => a - b), symmetric: o.symmetric ?? true }),
+      partition: (hosts, o) =>
+        add({
+          kind: "partition",
+          atMs,
+          forMs: o.forMs,
+          hosts: [...hosts].sort((a, b) => a - b),
+          symmetric: o.symmetric ?? true,
+        }),
       isolate: (host, o) => add({ kind: "isolate", atMs, forMs: o.forMs, host, direction: o.direction ?? "both" }),
       clog: (from, to, o) => add({ kind: "clog", atMs, forMs: o.forMs, from, to }),
-      crash: (host, o = {}) => add({ kind: "crash", atMs, host, restartAfterMs: o.restartAfterMs === undefined ? null : o.restartAfterMs }),
+      crash: (host, o = {}) =>
+        add({ kind: "crash", atMs, host, restartAfterMs: o.restartAfterMs === undefined ? null : o.restartAfterMs }),
       restart: (host) => add({ kind: "restart", atMs, host }),
       pause: (host, o) => add({ kind: "pause", atMs, forMs: o.forMs, host }),
       slow: (host, o) => add({ kind: "slow", atMs, forMs: o.forMs, host, serviceMs: o.serviceMs }),
@@ -93,7 +104,8 @@ export class ScenarioBuilder {
   }
 
   build(): Scenario {
-    if (!/^[a-z0-9-]+$/.test(this.name)) throw new RangeError(`scenario name ${JSON.stringify(this.name)} must be kebab-case`);
+    if (!/^[a-z0-9-]+$/.test(this.name))
+      throw new RangeError(`scenario name ${JSON.stringify(this.name)} must be kebab-case`);
     return {
       name: this.name,
       title: this.title,

@@ -28,7 +28,11 @@ export class RpcClient {
   private readonly options: RpcClientOptions;
   private cachedKey: string | undefined;
 
-  constructor(private readonly transport: Transport, target: Target, options: RpcClientOptions = {}) {
+  constructor(
+    private readonly transport: Transport,
+    target: Target,
+    options: RpcClientOptions = {},
+  ) {
     this.target = { ...target };
     this.options = { ...options };
     if (options.timeoutMs !== undefined && (!Number.isFinite(options.timeoutMs) || options.timeoutMs < 0)) {
@@ -62,13 +66,21 @@ export class RpcClient {
       const prepared = this.prepareSend(ctx, method, args, true);
       serializer = prepared.serializer;
       sent = this.transport.engine.send({
-        target: this.target, key: this.key(), context: prepared.context, message: prepared.message, kind: "call", timeoutMs: this.timeoutMs(), retry: this.retry(),
+        target: this.target,
+        key: this.key(),
+        context: prepared.context,
+        message: prepared.message,
+        kind: "call",
+        timeoutMs: this.timeoutMs(),
+        retry: this.retry(),
       });
     } catch (err) {
       return Promise.reject(err); // argument errors reject, as from an async function
     }
     // The no-op serializer returns the body as it is: hand back the engine's promise itself.
-    return (serializer === noOpSerializer ? sent : sent.then((body) => serializer.deserializeEntity(ctx, body))) as Promise<T>;
+    return (
+      serializer === noOpSerializer ? sent : sent.then((body) => serializer.deserializeEntity(ctx, body))
+    ) as Promise<T>;
   }
 
   cast(ctx: Record<string, unknown>, method: string, args: Record<string, unknown> = {}): Promise<void> {
@@ -76,7 +88,13 @@ export class RpcClient {
       const { message, context } = this.prepareSend(ctx, method, args, false);
       // The engine settles casts and fanouts with undefined.
       return this.transport.engine.send({
-        target: this.target, key: this.key(), context, message, kind: this.target.fanout ? "fanout" : "cast", timeoutMs: this.timeoutMs(), retry: this.retry(),
+        target: this.target,
+        key: this.key(),
+        context,
+        message,
+        kind: this.target.fanout ? "fanout" : "cast",
+        timeoutMs: this.timeoutMs(),
+        retry: this.retry(),
       }) as Promise<void>;
     } catch (err) {
       return Promise.reject(err);
@@ -101,14 +119,20 @@ export class RpcClient {
     checkSendTarget(this.target, isCall);
     if (typeof method !== "string" || method === "") throw new MessagingError("method must be a non-empty string");
     const version = this.target.version;
-    if (version !== undefined && !isValidVersion(version)) throw new MessagingError(`Version must contain a major and minor integer. Got ${version}`);
+    if (version !== undefined && !isValidVersion(version))
+      throw new MessagingError(`Version must contain a major and minor integer. Got ${version}`);
     const cap = this.options.versionCap;
-    if (cap !== undefined && cap !== null && !versionAllowedByCap(cap, version)) throw new RPCVersionCapError(version ?? null, cap);
+    if (cap !== undefined && cap !== null && !versionAllowedByCap(cap, version))
+      throw new RPCVersionCapError(version ?? null, cap);
     const serializer = this.options.serializer ?? noOpSerializer;
     // The no-op serializer leaves args as they are; JSON encoding copies them anyway.
-    const sargs = serializer === noOpSerializer ? args : Object.fromEntries(Object.entries(args).map(([k, v]) => [k, serializer.serializeEntity(ctx, v)]));
+    const sargs =
+      serializer === noOpSerializer
+        ? args
+        : Object.fromEntries(Object.entries(args).map(([k, v]) => [k, serializer.serializeEntity(ctx, v)]));
     const message: RpcMessage = { method, args: sargs };
-    if (this.target.namespace !== undefined && this.target.namespace !== null) message.namespace = this.target.namespace;
+    if (this.target.namespace !== undefined && this.target.namespace !== null)
+      message.namespace = this.target.namespace;
     if (version !== undefined) message.version = version;
     return { message, context: serializer.serializeContext(ctx), serializer };
   }

@@ -31,8 +31,14 @@ export interface RpcServer {
   readonly stats: ListenerStats;
 }
 
-export function getRpcServer(transport: Transport, target: Target, endpoints: object[], options: RpcServerOptions = {}): RpcServer {
-  if (!target.topic || !target.server) throw new InvalidTarget("A server's target must have topic and server names specified", target);
+export function getRpcServer(
+  transport: Transport,
+  target: Target,
+  endpoints: object[],
+  options: RpcServerOptions = {},
+): RpcServer {
+  if (!target.topic || !target.server)
+    throw new InvalidTarget("A server's target must have topic and server names specified", target);
   checkEndpoints(endpoints);
   const dispatcher = new Dispatcher([...endpoints] as Endpoint[], options.accessPolicy ?? "default");
   const serializer = options.serializer ?? noOpSerializer;
@@ -48,7 +54,12 @@ export function getRpcServer(transport: Transport, target: Target, endpoints: ob
       // The args object is this request's own (freshly parsed by the codec), so the no-op
       // serializer hands it over as it is. Otherwise fromEntries defines own properties,
       // so an argument named "__proto__" stays an argument.
-      const args = serializer === noOpSerializer ? req.message.args : Object.fromEntries(Object.entries(req.message.args).map(([k, v]) => [k, serializer.deserializeEntity(ctx, v)]));
+      const args =
+        serializer === noOpSerializer
+          ? req.message.args
+          : Object.fromEntries(
+              Object.entries(req.message.args).map(([k, v]) => [k, serializer.deserializeEntity(ctx, v)]),
+            );
       result = decision.method.call(decision.endpoint, ctx, args);
     } catch (err) {
       return Promise.resolve({ failure: serializeRemoteError(err) });
@@ -64,7 +75,13 @@ export function getRpcServer(transport: Transport, target: Target, endpoints: ob
     return isThenable(result) ? Promise.resolve(result).then(done, failed) : Promise.resolve(done(result));
   };
   const listener = new RpcListener(
-    { sockets: transport.deps.sockets, clock: transport.deps.clock, rng: transport.deps.rng, matchmaker: transport.deps.matchmaker, options: transport.options },
+    {
+      sockets: transport.deps.sockets,
+      clock: transport.deps.clock,
+      rng: transport.deps.rng,
+      matchmaker: transport.deps.matchmaker,
+      options: transport.options,
+    },
     { ...target },
     options.maxConcurrency ?? 64,
     handler,
@@ -85,5 +102,9 @@ export function getRpcServer(transport: Transport, target: Target, endpoints: ob
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as { then?: unknown }).then === "function";
+  return (
+    (typeof v === "object" || typeof v === "function") &&
+    v !== null &&
+    typeof (v as { then?: unknown }).then === "function"
+  );
 }

@@ -43,7 +43,11 @@ export class Transport {
   private closed = false;
   private closing: Promise<void> | undefined;
 
-  constructor(readonly deps: TransportDeps, options: ResolvedOptions, readonly matchmakerSpec: MatchmakerSpec) {
+  constructor(
+    readonly deps: TransportDeps,
+    options: ResolvedOptions,
+    readonly matchmakerSpec: MatchmakerSpec,
+  ) {
     this.options = options;
     this.engine = new ClientEngine(deps.clock, deps.rng, deps.sockets, deps.matchmaker, options);
   }
@@ -102,7 +106,10 @@ export function inProcessMatchmakerFor(clock: Clock): InProcessMatchmaker {
 /** Creates a transport for RPC (oslo: get_rpc_transport). */
 export async function getRpcTransport(url: string, options: DriverOptions = {}): Promise<Transport> {
   const spec = parseTransportUrl(url);
-  const resolved = resolveOptions(options, spec.kind === "in-process" ? {} : { registrationTtlMs: DEFAULT_REDIS_REGISTRATION_TTL_MS });
+  const resolved = resolveOptions(
+    options,
+    spec.kind === "in-process" ? {} : { registrationTtlMs: DEFAULT_REDIS_REGISTRATION_TTL_MS },
+  );
   const ports = options.ports ?? { sockets: new ZmqSocketFactory(), clock: new NodeClock(), rng: new CryptoRng() };
   let matchmaker = options.matchmaker;
   let owns = false;

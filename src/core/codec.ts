@@ -47,15 +47,29 @@ const EMPTY = Buffer.alloc(0);
 const VERSION_FRAME = Buffer.from(MESSAGE_VERSION);
 const REPLY_TYPE_FRAME = Buffer.from(String(MessageType.REPLY));
 const TYPE_FRAMES: Record<RequestType, Buffer> = {
-  1: Buffer.from("1"), 2: Buffer.from("2"), 3: Buffer.from("3"), 4: Buffer.from("4"),
+  1: Buffer.from("1"),
+  2: Buffer.from("2"),
+  3: Buffer.from("3"),
+  4: Buffer.from("4"),
 };
 
 /** Upper bound on a payload we accept from a peer. @default 64 MiB */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
-export function encodeRequest(type: RequestType, messageId: string, context: Record<string, unknown>, message: RpcMessage): Buffer[] {
+export function encodeRequest(
+  type: RequestType,
+  messageId: string,
+  context: Record<string, unknown>,
+  message: RpcMessage,
+): Buffer[] {
   if (!message.method) throw new TypeError("codec: message.method is required");
-  return [EMPTY, VERSION_FRAME, TYPE_FRAMES[type], Buffer.from(messageId), Buffer.from(JSON.stringify([context, message]))];
+  return [
+    EMPTY,
+    VERSION_FRAME,
+    TYPE_FRAMES[type],
+    Buffer.from(messageId),
+    Buffer.from(JSON.stringify([context, message])),
+  ];
 }
 
 export function encodeReply(peerId: Buffer, messageId: string, body: unknown, failure: string | null): Buffer[] {
@@ -91,17 +105,22 @@ function checkMessage(m: unknown): string | undefined {
   if (!isPlainObject(m)) return "message is not an object";
   if (typeof m.method !== "string" || m.method.length === 0) return "message.method is not a non-empty string";
   if (m.args !== undefined && !isPlainObject(m.args)) return "message.args is not an object";
-  if (m.namespace !== undefined && m.namespace !== null && typeof m.namespace !== "string") return "message.namespace is not a string";
+  if (m.namespace !== undefined && m.namespace !== null && typeof m.namespace !== "string")
+    return "message.namespace is not a string";
   if (m.version !== undefined && typeof m.version !== "string") return "message.version is not a string";
   return undefined;
 }
 
 /** Parses a request as a ROUTER socket receives it. */
-export function decodeRequest(frames: readonly Buffer[], maxBytes = DEFAULT_MAX_PAYLOAD_BYTES): Decoded<DecodedRequest> {
+export function decodeRequest(
+  frames: readonly Buffer[],
+  maxBytes = DEFAULT_MAX_PAYLOAD_BYTES,
+): Decoded<DecodedRequest> {
   if (frames.length !== 6) return fail(`expected 6 frames, got ${frames.length}`);
   const [peerId, empty, version, type, id, payload] = frames as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
   if (empty.length !== 0) return fail("frame 1 is not the empty delimiter");
-  if (!sameBytes(version, VERSION_FRAME)) return fail(`unsupported message version ${JSON.stringify(version.toString())}`);
+  if (!sameBytes(version, VERSION_FRAME))
+    return fail(`unsupported message version ${JSON.stringify(version.toString())}`);
   const t = type.length === 1 ? type[0]! - 0x30 : 0; // exactly one ASCII digit, as encodeRequest writes it
   if (t !== 1 && t !== 2 && t !== 3 && t !== 4) return fail(`unknown request type ${JSON.stringify(type.toString())}`);
   if (id.length === 0 || id.length > 128) return fail("message id is empty or too long");
@@ -123,7 +142,8 @@ export function decodeReply(frames: readonly Buffer[], maxBytes = DEFAULT_MAX_PA
   if (frames.length !== 5) return fail(`expected 5 frames, got ${frames.length}`);
   const [empty, version, type, id, payload] = frames as [Buffer, Buffer, Buffer, Buffer, Buffer];
   if (empty.length !== 0) return fail("frame 0 is not the empty delimiter");
-  if (!sameBytes(version, VERSION_FRAME)) return fail(`unsupported message version ${JSON.stringify(version.toString())}`);
+  if (!sameBytes(version, VERSION_FRAME))
+    return fail(`unsupported message version ${JSON.stringify(version.toString())}`);
   if (!sameBytes(type, REPLY_TYPE_FRAME)) return fail(`expected reply type 5, got ${JSON.stringify(type.toString())}`);
   const parsed = parseJson(payload, maxBytes);
   if (!parsed.ok) return fail(parsed.reason);

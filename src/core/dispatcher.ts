@@ -60,10 +60,13 @@ export function checkEndpoints(endpoints: readonly object[]): void {
   endpoints.forEach((ep, i) => {
     if (typeof ep !== "object" || ep === null) throw new TypeError(`endpoint ${i} is not an object`);
     const t = (ep as { target?: unknown }).target;
-    if (typeof t === "function") throw new TypeError(`endpoint ${i}: 'target' is reserved for the endpoint target and must not be a method`);
-    if (t !== undefined && (typeof t !== "object" || t === null)) throw new TypeError(`endpoint ${i}: 'target' must be an object`);
+    if (typeof t === "function")
+      throw new TypeError(`endpoint ${i}: 'target' is reserved for the endpoint target and must not be a method`);
+    if (t !== undefined && (typeof t !== "object" || t === null))
+      throw new TypeError(`endpoint ${i}: 'target' must be an object`);
     const v = (t as { version?: unknown } | undefined)?.version;
-    if (v !== undefined && (typeof v !== "string" || !isValidVersion(v))) throw new TypeError(`endpoint ${i}: target.version ${String(v)} is not "major.minor"`);
+    if (v !== undefined && (typeof v !== "string" || !isValidVersion(v)))
+      throw new TypeError(`endpoint ${i}: target.version ${String(v)} is not "major.minor"`);
   });
 }
 
@@ -77,7 +80,11 @@ export function dispatch(endpoints: readonly Endpoint[], policy: AccessPolicy, m
 }
 
 /** The endpoints whose target accepts `namespace` and can serve `version`, in order. */
-function servingEndpoints(endpoints: readonly Endpoint[], namespace: string | null, version: string): readonly Endpoint[] {
+function servingEndpoints(
+  endpoints: readonly Endpoint[],
+  namespace: string | null,
+  version: string,
+): readonly Endpoint[] {
   if (!isValidVersion(version)) return [];
   return endpoints.filter((ep) => {
     const t = ep.target ?? {};
@@ -86,7 +93,12 @@ function servingEndpoints(endpoints: readonly Endpoint[], namespace: string | nu
 }
 
 /** The first serving endpoint with an allowed method `name` (looked up now, so methods replaced later are seen). */
-function pickMethod(serving: readonly Endpoint[], policy: AccessPolicy, name: string, version: string): DispatchDecision {
+function pickMethod(
+  serving: readonly Endpoint[],
+  policy: AccessPolicy,
+  name: string,
+  version: string,
+): DispatchDecision {
   for (const ep of serving) {
     const fn = findMethod(ep, name);
     if (fn && isAllowed(policy, name, fn)) return { kind: "invoke", endpoint: ep, method: fn, name };
@@ -108,7 +120,10 @@ export class Dispatcher {
   private readonly serving = new Map<string | null, Map<string, readonly Endpoint[]>>();
   private remembered = 0;
 
-  constructor(private readonly endpoints: readonly Endpoint[], private readonly policy: AccessPolicy) {}
+  constructor(
+    private readonly endpoints: readonly Endpoint[],
+    private readonly policy: AccessPolicy,
+  ) {}
 
   dispatch(message: RpcMessage): DispatchDecision {
     const namespace = message.namespace ?? null;

@@ -17,9 +17,18 @@ import { NoSuchMethod, RemoteError, UnsupportedVersion } from "../errors.js";
 
 export type RemoteErrorClass = new (message: string) => Error;
 
-const BUILTINS: Readonly<Record<string, RemoteErrorClass>> = Object.assign(Object.create(null) as Record<string, RemoteErrorClass>, {
-  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
-});
+const BUILTINS: Readonly<Record<string, RemoteErrorClass>> = Object.assign(
+  Object.create(null) as Record<string, RemoteErrorClass>,
+  {
+    Error,
+    TypeError,
+    RangeError,
+    SyntaxError,
+    ReferenceError,
+    EvalError,
+    URIError,
+  },
+);
 
 function own<T>(table: Readonly<Record<string, T>>, name: string): T | undefined {
   return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
@@ -54,17 +63,28 @@ function plainFields(err: object): Record<string, unknown> {
 
 export function serializeRemoteError(err: unknown): string {
   const e = err instanceof Error ? err : new Error(String(err));
-  const name = e instanceof NoSuchMethod ? "NoSuchMethod" : e instanceof UnsupportedVersion ? "UnsupportedVersion" : e.name || e.constructor.name;
+  const name =
+    e instanceof NoSuchMethod
+      ? "NoSuchMethod"
+      : e instanceof UnsupportedVersion
+        ? "UnsupportedVersion"
+        : e.name || e.constructor.name;
   const isBuiltin = own(BUILTINS, name) !== undefined && e.constructor === BUILTINS[name];
-  const module = e instanceof NoSuchMethod || e instanceof UnsupportedVersion ? "oslo_messaging" : isBuiltin ? "builtins" : "app";
+  const module =
+    e instanceof NoSuchMethod || e instanceof UnsupportedVersion ? "oslo_messaging" : isBuiltin ? "builtins" : "app";
   const kwargs = plainFields(e);
   delete kwargs.name;
   const failure: SerializedFailure = {
     class: name,
     module,
     message: e.message,
-    tb: (e.stack ?? "").split("\n").slice(1).map((l) => l.trim()).filter(Boolean),
-    args: e instanceof NoSuchMethod ? [e.method] : e instanceof UnsupportedVersion ? [e.version, e.method] : [e.message],
+    tb: (e.stack ?? "")
+      .split("\n")
+      .slice(1)
+      .map((l) => l.trim())
+      .filter(Boolean),
+    args:
+      e instanceof NoSuchMethod ? [e.method] : e instanceof UnsupportedVersion ? [e.version, e.method] : [e.message],
     kwargs,
   };
   return JSON.stringify(failure);
@@ -73,7 +93,8 @@ export function serializeRemoteError(err: unknown): string {
 function parseFailure(data: string): SerializedFailure | undefined {
   try {
     const f = JSON.parse(data) as Partial<SerializedFailure>;
-    if (typeof f !== "object" || f === null || typeof f.class !== "string" || typeof f.message !== "string") return undefined;
+    if (typeof f !== "object" || f === null || typeof f.class !== "string" || typeof f.message !== "string")
+      return undefined;
     return {
       class: f.class,
       module: typeof f.module === "string" ? f.module : "app",
@@ -91,7 +112,10 @@ function parseFailure(data: string): SerializedFailure | undefined {
  * Rebuilds the error a peer reported. Never throws: this runs on peer input inside the
  * client's receive loop, so any failure to rebuild falls back to RemoteError.
  */
-export function deserializeRemoteError(data: string, registered: Readonly<Record<string, RemoteErrorClass>> = {}): Error {
+export function deserializeRemoteError(
+  data: string,
+  registered: Readonly<Record<string, RemoteErrorClass>> = {},
+): Error {
   const f = parseFailure(data);
   if (!f) return new RemoteError("UnknownError", "unparseable failure from peer", data);
   const tb = f.tb.join("\n");
@@ -110,13 +134,17 @@ function rebuild(f: SerializedFailure, registered: Readonly<Record<string, Remot
   if (builtin) return new builtin(f.message);
   if (f.module === "oslo_messaging" && f.class === "NoSuchMethod") return new NoSuchMethod(str(f.args[0]));
   if (f.module === "oslo_messaging" && f.class === "UnsupportedVersion") {
-    return new UnsupportedVersion(str(f.args[0]), f.args[1] === undefined || f.args[1] === null ? undefined : str(f.args[1]));
+    return new UnsupportedVersion(
+      str(f.args[0]),
+      f.args[1] === undefined || f.args[1] === null ? undefined : str(f.args[1]),
+    );
   }
   const cls = own(registered, f.class);
   if (typeof cls !== "function") return new RemoteError(f.class, f.message, f.tb.join("\n"));
   const err = new cls(f.message);
   for (const [k, v] of Object.entries(f.kwargs)) {
-    if (k !== "__proto__" && !(k in err)) Object.defineProperty(err, k, { value: v, enumerable: true, writable: true, configurable: true });
+    if (k !== "__proto__" && !(k in err))
+      Object.defineProperty(err, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return err;
 }

@@ -39,7 +39,8 @@ export function overrideTarget(base: Target, overrides: Partial<Target>): Target
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function part(s: string): string {
-  if (typeof s !== "string" || LONE_SURROGATE.test(s)) throw new InvalidTarget("Target names must be well-formed strings", s);
+  if (typeof s !== "string" || LONE_SURROGATE.test(s))
+    throw new InvalidTarget("Target names must be well-formed strings", s);
   return encodeURIComponent(s);
 }
 

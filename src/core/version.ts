@@ -37,7 +37,10 @@ export function versionIsCompatible(impl: string, req: string): boolean {
  * Client-side version cap check (oslo RPCClient._check_version_cap): with a cap set, the
  * message must carry a version compatible with it; without one anything goes.
  */
-export function versionAllowedByCap(versionCap: string | null | undefined, version: string | null | undefined): boolean {
+export function versionAllowedByCap(
+  versionCap: string | null | undefined,
+  version: string | null | undefined,
+): boolean {
   if (versionCap === null || versionCap === undefined) return true;
   if (version === null || version === undefined) return false;
   return versionIsCompatible(versionCap, version);

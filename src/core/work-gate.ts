@@ -16,7 +16,8 @@ export class WorkGate<J> {
   private closed = false;
 
   constructor(private readonly maxConcurrency: number) {
-    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) throw new RangeError("maxConcurrency must be an integer >= 1");
+    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1)
+      throw new RangeError("maxConcurrency must be an integer >= 1");
   }
 
   /** Offers a job: "run" (start it now), "queued", or "refused" (gate closed). */

@@ -40,8 +40,15 @@ export class ClientEngine {
   private readonly idPrefix: string;
   private nextId = 0;
   readonly stats: ClientStats = {
-    calls: 0, casts: 0, fanouts: 0, replies: 0, staleReplies: 0, malformedReplies: 0,
-    timeouts: 0, deliveryFailures: 0, sendRetries: 0,
+    calls: 0,
+    casts: 0,
+    fanouts: 0,
+    replies: 0,
+    staleReplies: 0,
+    malformedReplies: 0,
+    timeouts: 0,
+    deliveryFailures: 0,
+    sendRetries: 0,
   };
 
   constructor(
@@ -52,11 +59,22 @@ export class ClientEngine {
     private readonly options: ResolvedOptions,
   ) {
     this.idPrefix = `${randomId(rng).slice(0, 16)}.`;
-    this.pool = new SocketPool({ sockets, clock, rng, options, onFrames: (frames) => this.onFrames(frames), onPeerDisconnect: (peer) => matchmaker.hostDown?.(peer) });
+    this.pool = new SocketPool({
+      sockets,
+      clock,
+      rng,
+      options,
+      onFrames: (frames) => this.onFrames(frames),
+      onPeerDisconnect: (peer) => matchmaker.hostDown?.(peer),
+    });
     this.hosts = new HostWatcher(matchmaker, clock, options.hostWaitIntervalMs);
     this.hostSync = new HostSync(matchmaker, (host) => this.pool.hostRemoved(host));
     this.delivery = new RequestDelivery({
-      clock, hosts: this.hosts, hostSync: this.hostSync, pool: this.pool, stats: this.stats,
+      clock,
+      hosts: this.hosts,
+      hostSync: this.hostSync,
+      pool: this.pool,
+      stats: this.stats,
       hostWaitIntervalMs: options.hostWaitIntervalMs,
       closed: () => this.closed,
       succeed: (p) => this.succeed(p),
@@ -80,7 +98,8 @@ export class ClientEngine {
     const id = `${this.idPrefix}${(this.nextId++).toString(36)}`;
     const deadlineMs = this.clock.nowMs() + req.timeoutMs;
     const key = req.key ?? sendKey(req.target);
-    const type: RequestType = req.kind === "call" ? MessageType.CALL : req.kind === "cast" ? MessageType.CAST : MessageType.CAST_FANOUT;
+    const type: RequestType =
+      req.kind === "call" ? MessageType.CALL : req.kind === "cast" ? MessageType.CAST : MessageType.CAST_FANOUT;
     const frames = encodeRequest(type, id, req.context, req.message);
     this.stats[req.kind === "call" ? "calls" : req.kind === "cast" ? "casts" : "fanouts"]++;
     let p!: Pending;

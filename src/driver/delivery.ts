@@ -37,7 +37,12 @@ export class RequestDelivery {
 
   /** The hosts of `p.key`, waiting for some until its deadline; [] when none came (the hot path peeks first, without a promise). */
   private waitForHosts(p: Pending): Promise<readonly string[]> {
-    return this.d.hosts.waitForHosts(p.key, p.deadlineMs, () => p.done, (cause) => (p.lastCause = cause));
+    return this.d.hosts.waitForHosts(
+      p.key,
+      p.deadlineMs,
+      () => p.done,
+      (cause) => (p.lastCause = cause),
+    );
   }
 
   /**
@@ -68,7 +73,14 @@ export class RequestDelivery {
   }
 
   /** The rest of deliverOne: waits for hosts and sockets, retries failed sends (`first`: a host already picked). */
-  private async deliverLoop(p: Pending, frames: Buffer[], retry: number | null, a: Attempts, first?: { hosts: readonly string[]; host: string }, pauseFirst = false): Promise<void> {
+  private async deliverLoop(
+    p: Pending,
+    frames: Buffer[],
+    retry: number | null,
+    a: Attempts,
+    first?: { hosts: readonly string[]; host: string },
+    pauseFirst = false,
+  ): Promise<void> {
     try {
       if (pauseFirst) await this.pause(p.deadlineMs);
       for (;;) {
@@ -122,7 +134,15 @@ export class RequestDelivery {
    * deadline will settle it), "retry" another host, or "pause" first (every host of the
    * list failed once this round).
    */
-  private sendFailed(p: Pending, host: string, lease: Lease | undefined, err: unknown, retry: number | null, a: Attempts, hosts: readonly string[]): "stop" | "retry" | "pause" {
+  private sendFailed(
+    p: Pending,
+    host: string,
+    lease: Lease | undefined,
+    err: unknown,
+    retry: number | null,
+    a: Attempts,
+    hosts: readonly string[],
+  ): "stop" | "retry" | "pause" {
     if (lease) this.dropLease(p, lease);
     p.lastCause = err;
     if (err instanceof SocketPoolError && err.reason !== "host-removed") {
@@ -133,7 +153,10 @@ export class RequestDelivery {
     failed.add(host);
     a.failures++;
     if (retry !== null && a.failures > retry) {
-      this.d.fail(p, new MessageDeliveryFailure(`send to ${host} failed after ${a.failures} attempt(s)`, { cause: err }));
+      this.d.fail(
+        p,
+        new MessageDeliveryFailure(`send to ${host} failed after ${a.failures} attempt(s)`, { cause: err }),
+      );
       return "stop";
     }
     if (this.d.clock.nowMs() >= p.deadlineMs) return "stop"; // the deadline timer settles it
@@ -150,27 +173,34 @@ export class RequestDelivery {
       if (hosts.length === 0 || p.done) return;
       this.d.hostSync.observe(p.key, hosts);
       p.wanted = hosts.length;
-      await Promise.all(hosts.map(async (host) => {
-        while (!p.done && this.d.clock.nowMs() < p.deadlineMs) {
-          let lease: Lease | undefined;
-          try {
-            lease = await this.acquire(p, host);
-            if (!lease) return;
-            await lease.send(frames, p.deadlineMs);
-            p.delivered++;
-            return;
-          } catch (err) {
-            if (lease) this.dropLease(p, lease);
-            p.lastCause = err;
-            if ((err as { code?: string }).code === "ECLOSED" || err instanceof SocketPoolError) return;
-            await this.pause(p.deadlineMs);
+      await Promise.all(
+        hosts.map(async (host) => {
+          while (!p.done && this.d.clock.nowMs() < p.deadlineMs) {
+            let lease: Lease | undefined;
+            try {
+              lease = await this.acquire(p, host);
+              if (!lease) return;
+              await lease.send(frames, p.deadlineMs);
+              p.delivered++;
+              return;
+            } catch (err) {
+              if (lease) this.dropLease(p, lease);
+              p.lastCause = err;
+              if ((err as { code?: string }).code === "ECLOSED" || err instanceof SocketPoolError) return;
+              await this.pause(p.deadlineMs);
+            }
           }
-        }
-      }));
+        }),
+      );
       if (p.done) return;
       if (p.delivered === p.wanted) return this.d.succeed(p);
       // Some host was given up before the deadline (its socket closed, or no socket could be had).
-      this.d.fail(p, new MessageDeliveryFailure(`fanout ${p.id} to ${p.key} reached ${p.delivered} of ${p.wanted} servers`, { cause: p.lastCause }));
+      this.d.fail(
+        p,
+        new MessageDeliveryFailure(`fanout ${p.id} to ${p.key} reached ${p.delivered} of ${p.wanted} servers`, {
+          cause: p.lastCause,
+        }),
+      );
     } catch (err) {
       this.d.fail(p, err);
     }
@@ -200,7 +230,9 @@ export class RequestDelivery {
 
   /** Waits hostWaitIntervalMs (at most until the deadline) on the clock port. */
   private pause(deadlineMs: number): Promise<void> {
-    return this.d.closed() ? Promise.resolve() : sleepOn(this.d.clock, Math.min(this.d.hostWaitIntervalMs, deadlineMs - this.d.clock.nowMs()));
+    return this.d.closed()
+      ? Promise.resolve()
+      : sleepOn(this.d.clock, Math.min(this.d.hostWaitIntervalMs, deadlineMs - this.d.clock.nowMs()));
   }
 }
 

@@ -38,7 +38,11 @@ export class HostWatcher {
   private readonly unwatch: (() => void) | undefined;
   private closed = false;
 
-  constructor(private readonly matchmaker: Matchmaker, private readonly clock: Clock, private readonly intervalMs: number) {
+  constructor(
+    private readonly matchmaker: Matchmaker,
+    private readonly clock: Clock,
+    private readonly intervalMs: number,
+  ) {
     this.unwatch = matchmaker.watch?.((key) => this.wake(key));
   }
 
@@ -52,7 +56,12 @@ export class HostWatcher {
   }
 
   /** Live hosts of `key`, waiting for at least one until `deadlineMs`; [] when none came. */
-  async waitForHosts(key: string, deadlineMs: number, cancelled: () => boolean, onCause: (e: unknown) => void): Promise<readonly string[]> {
+  async waitForHosts(
+    key: string,
+    deadlineMs: number,
+    cancelled: () => boolean,
+    onCause: (e: unknown) => void,
+  ): Promise<readonly string[]> {
     let hosts: readonly string[] = NONE;
     try {
       hosts = await this.matchmaker.getHosts(key);
@@ -76,7 +85,11 @@ export class HostWatcher {
 
   private join(key: string, w: Waiter): void {
     let g = this.keys.get(key);
-    if (g === undefined) this.keys.set(key, (g = { waiters: new Set(), timer: undefined, timerAtMs: Infinity, looking: false, again: false }));
+    if (g === undefined)
+      this.keys.set(
+        key,
+        (g = { waiters: new Set(), timer: undefined, timerAtMs: Infinity, looking: false, again: false }),
+      );
     g.waiters.add(w);
     this.arm(key, g, w.deadlineMs); // the waiters already there are covered by the armed timer
   }

@@ -59,9 +59,21 @@ export interface ClientStats {
  * (a SocketPoolError "timeout" when it was still waiting for a socket).
  */
 export function deadlineError(p: Pending, maxSockets: number): MessagingTimeout | MessageDeliveryFailure {
-  const cause = p.waitingForSocket !== undefined ? SocketPoolError.timeout(p.waitingForSocket, maxSockets) : p.lastCause;
+  const cause =
+    p.waitingForSocket !== undefined ? SocketPoolError.timeout(p.waitingForSocket, maxSockets) : p.lastCause;
   const why = cause instanceof MatchmakerUnavailable ? " (matchmaker unavailable)" : "";
-  if (p.kind === "call") return new MessagingTimeout(`Timeout while waiting on RPC response for message ${p.id} to ${p.key}${why}`, { cause });
-  const detail = p.wanted === 0 ? " (no server available)" : p.kind === "fanout" ? ` (${p.delivered} of ${p.wanted} servers reached)` : " (every send failed)";
-  return new MessageDeliveryFailure(`${p.kind} ${p.id} to ${p.key} could not be delivered before its deadline${detail}${why}`, { cause });
+  if (p.kind === "call")
+    return new MessagingTimeout(`Timeout while waiting on RPC response for message ${p.id} to ${p.key}${why}`, {
+      cause,
+    });
+  const detail =
+    p.wanted === 0
+      ? " (no server available)"
+      : p.kind === "fanout"
+        ? ` (${p.delivered} of ${p.wanted} servers reached)`
+        : " (every send failed)";
+  return new MessageDeliveryFailure(
+    `${p.kind} ${p.id} to ${p.key} could not be delivered before its deadline${detail}${why}`,
+    { cause },
+  );
 }

@@ -66,9 +66,25 @@ export class RpcListener {
   private resolveStopped!: () => void;
   /** Address other processes use to reach this server, once started. */
   host: string | undefined;
-  readonly stats: ListenerStats = { received: 0, malformed: 0, handled: 0, replied: 0, replyFailures: 0, refused: 0, maxInFlight: 0, backpressurePauses: 0, unsupported: 0, peerDisconnects: 0 };
+  readonly stats: ListenerStats = {
+    received: 0,
+    malformed: 0,
+    handled: 0,
+    replied: 0,
+    replyFailures: 0,
+    refused: 0,
+    maxInFlight: 0,
+    backpressurePauses: 0,
+    unsupported: 0,
+    peerDisconnects: 0,
+  };
 
-  constructor(private readonly deps: ListenerDeps, readonly target: Target, maxConcurrency: number, private readonly handler: RequestHandler) {
+  constructor(
+    private readonly deps: ListenerDeps,
+    readonly target: Target,
+    maxConcurrency: number,
+    private readonly handler: RequestHandler,
+  ) {
     this.keys = listenKeys(target);
     this.gate = new WorkGate(maxConcurrency);
     this.stoppedPromise = new Promise((r) => (this.resolveStopped = r));
@@ -81,7 +97,8 @@ export class RpcListener {
   /** Binds, registers and starts receiving. A second call returns the first call's promise. */
   start(): Promise<void> {
     if (this.starting && (this.state === "starting" || this.state === "running")) return this.starting;
-    if (this.state !== "created") return Promise.reject(new MessagingError(`server cannot start in state ${this.state}; create a new one`));
+    if (this.state !== "created")
+      return Promise.reject(new MessagingError(`server cannot start in state ${this.state}; create a new one`));
     this.starting = this.doStart();
     return this.starting;
   }
@@ -193,7 +210,9 @@ export class RpcListener {
     if (options.registrationTtlMs !== null) {
       const refresh = (): void => {
         if (this.state !== "running" && this.state !== "starting") return;
-        void Promise.all(this.keys.map((k) => matchmaker.register(k, host, options.registrationTtlMs))).catch(() => undefined);
+        void Promise.all(this.keys.map((k) => matchmaker.register(k, host, options.registrationTtlMs))).catch(
+          () => undefined,
+        );
         this.refreshTimer = clock.setTimer(options.registrationRefreshMs, refresh);
       };
       this.refreshTimer = clock.setTimer(options.registrationRefreshMs, refresh);
@@ -274,10 +293,25 @@ export class RpcListener {
   private reply(req: DecodedRequest, result: HandlerResult): void {
     let frames: Buffer[];
     try {
-      frames = "failure" in result ? encodeReply(req.peerId, req.messageId, null, result.failure) : encodeReply(req.peerId, req.messageId, result.body, null);
+      frames =
+        "failure" in result
+          ? encodeReply(req.peerId, req.messageId, null, result.failure)
+          : encodeReply(req.peerId, req.messageId, result.body, null);
     } catch (err) {
       // A result JSON cannot carry (BigInt, cycles) becomes a failure reply instead.
-      frames = encodeReply(req.peerId, req.messageId, null, JSON.stringify({ class: "TypeError", module: "builtins", message: `reply is not serializable: ${(err as Error).message}`, tb: [], args: [], kwargs: {} }));
+      frames = encodeReply(
+        req.peerId,
+        req.messageId,
+        null,
+        JSON.stringify({
+          class: "TypeError",
+          module: "builtins",
+          message: `reply is not serializable: ${(err as Error).message}`,
+          tb: [],
+          args: [],
+          kwargs: {},
+        }),
+      );
     }
     this.replies!.enqueue(frames).then(
       () => this.stats.replied++,

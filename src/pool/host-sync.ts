@@ -18,7 +18,10 @@ export class HostSync {
   private readonly lookups = new Map<string, boolean>();
   private closed = false;
 
-  constructor(private readonly matchmaker: Matchmaker, private readonly onRemoved: (host: string) => void) {
+  constructor(
+    private readonly matchmaker: Matchmaker,
+    private readonly onRemoved: (host: string) => void,
+  ) {
     this.unwatch = matchmaker.watch?.((key) => this.changed(key));
   }
 

@@ -24,7 +24,15 @@
  *   drained in both cases, never closed under a lease.
  */
 import { CLOSE_REASON, nextSlotState, type CloseReason, type SlotEvent, type SlotState } from "./slot-states.js";
-import { CLOSE_COUNTERS, REJECT_COUNTER, zeroCounters, type AcquireResult, type PoolCounters, type PoolEffect, type RejectReason } from "./pool-types.js";
+import {
+  CLOSE_COUNTERS,
+  REJECT_COUNTER,
+  zeroCounters,
+  type AcquireResult,
+  type PoolCounters,
+  type PoolEffect,
+  type RejectReason,
+} from "./pool-types.js";
 import { validateLimits, type PoolLimits } from "./pool-limits.js";
 
 /** Effects sink for transitions that produce none (an acquire on a live slot): frozen, so a push would throw. */
@@ -124,7 +132,8 @@ export class PoolCore {
       return fx;
     }
     slot.failures++;
-    if (slot.failures >= this.limits.recycleAfterFailures && slot.state !== "draining") this.fire(slot, "failureLimit", fx);
+    if (slot.failures >= this.limits.recycleAfterFailures && slot.state !== "draining")
+      this.fire(slot, "failureLimit", fx);
     this.settle(nowMs, fx);
     return fx;
   }
@@ -148,7 +157,8 @@ export class PoolCore {
   tick(nowMs: number): PoolEffect[] {
     const fx: PoolEffect[] = [];
     for (const slot of [...this.slots.values()]) {
-      if (slot.state === "idle" && nowMs >= slot.lastUsedMs + this.limits.idleTimeoutMs) this.fire(slot, "idleTimeout", fx);
+      if (slot.state === "idle" && nowMs >= slot.lastUsedMs + this.limits.idleTimeoutMs)
+        this.fire(slot, "idleTimeout", fx);
     }
     this.settle(nowMs, fx);
     return fx;
@@ -164,7 +174,8 @@ export class PoolCore {
   /** When `tick` next has something to do; undefined when nothing is pending. */
   nextWakeMs(): number | undefined {
     let next = Infinity;
-    for (const s of this.slots.values()) if (s.state === "idle") next = Math.min(next, s.lastUsedMs + this.limits.idleTimeoutMs);
+    for (const s of this.slots.values())
+      if (s.state === "idle") next = Math.min(next, s.lastUsedMs + this.limits.idleTimeoutMs);
     for (const w of this.waiters.values()) next = Math.min(next, w.deadlineMs);
     return Number.isFinite(next) ? next : undefined;
   }

@@ -21,14 +21,26 @@ export class SocketPoolError extends MessageDeliveryFailure {
   }
 
   static timeout(peer: string, maxSockets: number): SocketPoolError {
-    return new SocketPoolError("timeout", peer, `no socket to ${peer} became available before the deadline (all ${maxSockets} pooled sockets busy)`);
+    return new SocketPoolError(
+      "timeout",
+      peer,
+      `no socket to ${peer} became available before the deadline (all ${maxSockets} pooled sockets busy)`,
+    );
   }
 
   static exhausted(peer: string, maxWaiters: number, maxSockets: number): SocketPoolError {
-    return new SocketPoolError("exhausted", peer, `${maxWaiters} requests already wait for a socket (all ${maxSockets} pooled sockets busy); refused a request to ${peer}`);
+    return new SocketPoolError(
+      "exhausted",
+      peer,
+      `${maxWaiters} requests already wait for a socket (all ${maxSockets} pooled sockets busy); refused a request to ${peer}`,
+    );
   }
 
   static hostRemoved(peer: string): SocketPoolError {
-    return new SocketPoolError("host-removed", peer, `${peer} left the matchmaker while a request waited for a socket to it`);
+    return new SocketPoolError(
+      "host-removed",
+      peer,
+      `${peer} left the matchmaker while a request waited for a socket to it`,
+    );
   }
 }

@@ -68,9 +68,27 @@ export interface PoolCounters {
 
 export function zeroCounters(maxSockets: number): PoolCounters {
   return {
-    maxSockets, open: 0, peakOpen: 0, idle: 0, busy: 0, draining: 0, leases: 0, waiting: 0,
-    created: 0, reused: 0, evicted: 0, preempted: 0, recycled: 0, recycledIdle: 0, recycledFailed: 0,
-    closedHostRemoved: 0, closedShutdown: 0, closed: 0, rejectedTimeout: 0, rejectedExhausted: 0, rejectedHostRemoved: 0,
+    maxSockets,
+    open: 0,
+    peakOpen: 0,
+    idle: 0,
+    busy: 0,
+    draining: 0,
+    leases: 0,
+    waiting: 0,
+    created: 0,
+    reused: 0,
+    evicted: 0,
+    preempted: 0,
+    recycled: 0,
+    recycledIdle: 0,
+    recycledFailed: 0,
+    closedHostRemoved: 0,
+    closedShutdown: 0,
+    closed: 0,
+    rejectedTimeout: 0,
+    rejectedExhausted: 0,
+    rejectedHostRemoved: 0,
   };
 }
 

@@ -31,9 +31,30 @@ export type SlotEvent =
 
 export const SLOT_TRANSITIONS: Readonly<Record<SlotState, Readonly<Partial<Record<SlotEvent, SlotState>>>>> = {
   absent: { open: "busy" },
-  idle: { acquire: "busy", idleTimeout: "closed", evict: "closed", failureLimit: "closed", hostRemoved: "closed", shutdown: "closed" },
-  busy: { acquire: "busy", release: "busy", releaseLast: "idle", preempt: "draining", failureLimit: "draining", hostRemoved: "draining", shutdown: "closed" },
-  draining: { release: "draining", releaseLast: "closed", hostRemoved: "draining", failureLimit: "draining", shutdown: "closed" },
+  idle: {
+    acquire: "busy",
+    idleTimeout: "closed",
+    evict: "closed",
+    failureLimit: "closed",
+    hostRemoved: "closed",
+    shutdown: "closed",
+  },
+  busy: {
+    acquire: "busy",
+    release: "busy",
+    releaseLast: "idle",
+    preempt: "draining",
+    failureLimit: "draining",
+    hostRemoved: "draining",
+    shutdown: "closed",
+  },
+  draining: {
+    release: "draining",
+    releaseLast: "closed",
+    hostRemoved: "draining",
+    failureLimit: "draining",
+    shutdown: "closed",
+  },
   closed: {},
 };
 

@@ -127,7 +127,12 @@ export class SocketPool {
     const effects = this.core.release(ticket, nowMs);
     // The hot path: nothing to carry out, and the only wake-up a release adds (an idle
     // expiry, nowMs + idleTimeoutMs) is not earlier than the timer already armed.
-    if (effects.length === 0 && this.timer !== undefined && this.timer.atMs <= nowMs + this.deps.options.pool.idleTimeoutMs) return;
+    if (
+      effects.length === 0 &&
+      this.timer !== undefined &&
+      this.timer.atMs <= nowMs + this.deps.options.pool.idleTimeoutMs
+    )
+      return;
     this.apply(effects);
   }
 
@@ -154,7 +159,8 @@ export class SocketPool {
       reconnectMaxIntervalMs: 1000,
     });
     const unsubscribe = socket.onEvent((e) => {
-      if (e.type === "handshake:error" && this.handles.has(slot)) this.apply(this.core.handshakeFailed(slot, this.deps.clock.nowMs()));
+      if (e.type === "handshake:error" && this.handles.has(slot))
+        this.apply(this.core.handshakeFailed(slot, this.deps.clock.nowMs()));
       else if (e.type === "disconnect" && this.handles.has(slot)) this.deps.onPeerDisconnect?.(peer);
     });
     // A malformed address (it came from the matchmaker) makes connect throw. The socket is
@@ -164,7 +170,8 @@ export class SocketPool {
     try {
       socket.connect(peer);
     } catch (err) {
-      connectError = err instanceof PortError ? err : new PortError("EINVAL", `cannot connect to ${peer}`, { cause: err });
+      connectError =
+        err instanceof PortError ? err : new PortError("EINVAL", `cannot connect to ${peer}`, { cause: err });
     }
     const report = (ok: boolean): void => {
       if (!this.handles.has(slot)) return;
@@ -172,7 +179,12 @@ export class SocketPool {
       if (!ok || effects.length > 0) this.apply(effects); // a success only resets a counter: no effects, no wake-up to recompute
     };
     const target = connectError === undefined ? socket : { send: () => Promise.reject(connectError) };
-    this.handles.set(slot, { peer, socket, queue: new SendQueue(target, this.deps.clock, o.maxQueuedSends, report), unsubscribe });
+    this.handles.set(slot, {
+      peer,
+      socket,
+      queue: new SendQueue(target, this.deps.clock, o.maxQueuedSends, report),
+      unsubscribe,
+    });
     void this.receiveLoop(socket);
   }
 
@@ -252,7 +264,9 @@ class PooledLease implements Lease {
   ) {}
 
   send(frames: readonly Buffer[], deadlineMs: number): Promise<void> {
-    return this.released ? Promise.reject(new PortError("ECLOSED", "lease already released")) : this.pool.sendOn(this.queue, frames, deadlineMs);
+    return this.released
+      ? Promise.reject(new PortError("ECLOSED", "lease already released"))
+      : this.pool.sendOn(this.queue, frames, deadlineMs);
   }
 
   release(): void {

@@ -7,8 +7,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
-  getRpcServer, InvalidTarget, MessagingTimeout, NoSuchMethod, RemoteError, RpcClient, RPCVersionCapError,
-  UnsupportedVersion, type Transport,
+  getRpcServer,
+  InvalidTarget,
+  MessagingTimeout,
+  NoSuchMethod,
+  RemoteError,
+  RpcClient,
+  RPCVersionCapError,
+  UnsupportedVersion,
+  type Transport,
 } from "../../src/index.js";
 import { isValidDistributionOf, newTransport, startGroup, TestServerEndpoint } from "../support/fixtures.js";
 
@@ -57,7 +64,12 @@ describe("call", () => {
     for (const ch of data) await g2.client().call({}, "append", { text: ch });
     assert.equal(g1.endpoints[1]!.sval, data.join(""));
     assert.equal(g1.endpoints[0]!.sval + g1.endpoints[2]!.sval, "");
-    assert.ok(isValidDistributionOf(data, g2.endpoints.map((e) => e.sval.split(""))));
+    assert.ok(
+      isValidDistributionOf(
+        data,
+        g2.endpoints.map((e) => e.sval.split("")),
+      ),
+    );
     assert.equal(g3.endpoints.map((e) => e.sval).join(""), "", "exchange b untouched");
     await Promise.all([g1.close(), g2.close(), g3.close()]);
   });
@@ -73,7 +85,10 @@ describe("call", () => {
     const g = await startGroup(transport);
     const c = g.client({ server: 0 });
     await c.call({}, "add", { increment: 2 });
-    await assert.rejects(c.call({}, "subtract", { increment: 3 }), (e: unknown) => e instanceof RangeError && e.message === "ival can't go negative!");
+    await assert.rejects(
+      c.call({}, "subtract", { increment: 3 }),
+      (e: unknown) => e instanceof RangeError && e.message === "ival can't go negative!",
+    );
     await g.close();
   });
 
@@ -89,7 +104,10 @@ describe("call", () => {
   });
 
   test("call - endpoint version and namespace: 7.5 serves 7.5, refuses 7.6 and another namespace", async () => {
-    const endpoint = { target: { namespace: "Name1", version: "7.5" }, echo: (_c: unknown, a: { text: string }) => a.text };
+    const endpoint = {
+      target: { namespace: "Name1", version: "7.5" },
+      echo: (_c: unknown, a: { text: string }) => a.text,
+    };
     const server = getRpcServer(transport, { topic: "ns-test", server: "s" }, [endpoint]);
     await server.start();
     const c = new RpcClient(transport, { topic: "ns-test", namespace: "Name1", version: "7.5" }, { timeoutMs: 5000 });
@@ -103,7 +121,11 @@ describe("call", () => {
   });
 
   test("call - bad endpoint: a method named target is rejected with TypeError", () => {
-    const bad = { target() { return 1; } };
+    const bad = {
+      target() {
+        return 1;
+      },
+    };
     assert.throws(() => getRpcServer(transport, { topic: "t", server: "s" }, [bad]), TypeError);
   });
 
@@ -123,13 +145,25 @@ describe("call", () => {
       limit = 3;
     }
     const t2 = await newTransport({ remoteErrors: { QuotaExceeded } });
-    const server = getRpcServer(t2, { topic: "errs", server: "s" }, [{ quota() { throw new QuotaExceeded("over quota"); } }]);
+    const server = getRpcServer(t2, { topic: "errs", server: "s" }, [
+      {
+        quota() {
+          throw new QuotaExceeded("over quota");
+        },
+      },
+    ]);
     await server.start();
     const registered = new RpcClient(t2, { topic: "errs" }, { timeoutMs: 5000 });
-    await assert.rejects(registered.call({}, "quota"), (e: unknown) => e instanceof QuotaExceeded && e.message === "over quota" && e.limit === 3);
+    await assert.rejects(
+      registered.call({}, "quota"),
+      (e: unknown) => e instanceof QuotaExceeded && e.message === "over quota" && e.limit === 3,
+    );
     const t3 = await newTransport({ matchmaker: t2.deps.matchmaker });
     const plain = new RpcClient(t3, { topic: "errs" }, { timeoutMs: 5000 });
-    await assert.rejects(plain.call({}, "quota"), (e: unknown) => e instanceof RemoteError && e.excType === "QuotaExceeded" && e.value === "over quota");
+    await assert.rejects(
+      plain.call({}, "quota"),
+      (e: unknown) => e instanceof RemoteError && e.excType === "QuotaExceeded" && e.value === "over quota",
+    );
     await t3.close();
     await t2.close();
   });

@@ -41,7 +41,10 @@ describe("cast", () => {
     await g.sync();
     const ivals = g.endpoints.map((e) => e.ival);
     for (const v of ivals) assert.ok(v > 0 && v < 20, `each server got some: ${ivals}`);
-    assert.equal(ivals.reduce((a, b) => a + b, 0), 20);
+    assert.equal(
+      ivals.reduce((a, b) => a + b, 0),
+      20,
+    );
     await g.close();
   });
 
@@ -62,9 +65,14 @@ describe("cast", () => {
 
   test("cast - fanout ignores server and reaches the whole topic", async () => {
     const g = await startGroup(transport);
-    await new RpcClient(transport, { topic: g.topic, server: g.names[0]!, fanout: true }).cast({}, "add", { increment: 1 });
+    await new RpcClient(transport, { topic: g.topic, server: g.names[0]!, fanout: true }).cast({}, "add", {
+      increment: 1,
+    });
     await g.sync();
-    assert.deepEqual(g.endpoints.map((e) => e.ival), [1, 1, 1]);
+    assert.deepEqual(
+      g.endpoints.map((e) => e.ival),
+      [1, 1, 1],
+    );
     await g.close();
   });
 

@@ -5,8 +5,23 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import * as zmq from "zeromq";
-import { getRpcServer, InvalidTarget, InvalidTransportURL, MessagingTimeout, RemoteError, RpcClient, type Transport } from "../../src/index.js";
-import { decodeRequest, deserializeRemoteError, encodeRequest, MessageType, parseTransportUrl, topicKey } from "../../src/internal.js";
+import {
+  getRpcServer,
+  InvalidTarget,
+  InvalidTransportURL,
+  MessagingTimeout,
+  RemoteError,
+  RpcClient,
+  type Transport,
+} from "../../src/index.js";
+import {
+  decodeRequest,
+  deserializeRemoteError,
+  encodeRequest,
+  MessageType,
+  parseTransportUrl,
+  topicKey,
+} from "../../src/internal.js";
 import { newTransport, startGroup } from "../support/fixtures.js";
 
 describe("regressions", () => {
@@ -27,10 +42,14 @@ describe("regressions", () => {
 
   test("remote-error - a failure naming an Object.prototype member or a bad arg never throws", () => {
     for (const cls of ["toString", "valueOf", "hasOwnProperty", "__proto__", "constructor"]) {
-      const e = deserializeRemoteError(JSON.stringify({ class: cls, module: "builtins", message: "m", tb: [], args: [], kwargs: {} }));
+      const e = deserializeRemoteError(
+        JSON.stringify({ class: cls, module: "builtins", message: "m", tb: [], args: [], kwargs: {} }),
+      );
       assert.ok(e instanceof RemoteError, cls);
     }
-    const weird = deserializeRemoteError(JSON.stringify({ class: "NoSuchMethod", module: "oslo_messaging", message: "m", args: [{ toString: 1 }] }));
+    const weird = deserializeRemoteError(
+      JSON.stringify({ class: "NoSuchMethod", module: "oslo_messaging", message: "m", args: [{ toString: 1 }] }),
+    );
     assert.ok(weird instanceof Error);
     class Throws extends Error {
       constructor() {
@@ -38,7 +57,9 @@ describe("regressions", () => {
         throw new Error("constructor fails");
       }
     }
-    const e = deserializeRemoteError(JSON.stringify({ class: "Throws", module: "app", message: "m" }), { Throws: Throws as never });
+    const e = deserializeRemoteError(JSON.stringify({ class: "Throws", module: "app", message: "m" }), {
+      Throws: Throws as never,
+    });
     assert.ok(e instanceof RemoteError);
   });
 
@@ -82,21 +103,38 @@ describe("regressions", () => {
   });
 
   test("server - an argument named __proto__ reaches the endpoint as an argument", async () => {
-    const s = getRpcServer(transport, { topic: "proto-arg", server: "s" }, [{ keys: (_c: unknown, a: object) => Object.keys(a) }]);
+    const s = getRpcServer(transport, { topic: "proto-arg", server: "s" }, [
+      { keys: (_c: unknown, a: object) => Object.keys(a) },
+    ]);
     await s.start();
     const args = JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as Record<string, unknown>;
-    assert.deepEqual(await new RpcClient(transport, { topic: "proto-arg" }, { timeoutMs: 5000 }).call({}, "keys", args), ["__proto__", "y"]);
+    assert.deepEqual(
+      await new RpcClient(transport, { topic: "proto-arg" }, { timeoutMs: 5000 }).call({}, "keys", args),
+      ["__proto__", "y"],
+    );
     await s.stop();
   });
 
   test("client - retry -1 means until the deadline (oslo), invalid retry values are refused", () => {
     assert.doesNotThrow(() => new RpcClient(transport, { topic: "t" }, { retry: -1 }));
-    for (const retry of [-2, 1.5, Number.NaN]) assert.throws(() => new RpcClient(transport, { topic: "t" }, { retry }), RangeError);
+    for (const retry of [-2, 1.5, Number.NaN])
+      assert.throws(() => new RpcClient(transport, { topic: "t" }, { retry }), RangeError);
   });
 
   test("codec - the type frame must be exactly one digit", () => {
     for (const t of [" 1", "01", "1.0", "0x1", "1e0"]) {
-      assert.equal(decodeRequest([Buffer.from("p"), Buffer.from(""), Buffer.from("1.0"), Buffer.from(t), Buffer.from("i"), Buffer.from('[{},{"method":"m"}]')]).ok, false, t);
+      assert.equal(
+        decodeRequest([
+          Buffer.from("p"),
+          Buffer.from(""),
+          Buffer.from("1.0"),
+          Buffer.from(t),
+          Buffer.from("i"),
+          Buffer.from('[{},{"method":"m"}]'),
+        ]).ok,
+        false,
+        t,
+      );
     }
   });
 

@@ -7,7 +7,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import * as zmq from "zeromq";
-import { getRpcServer, MessageDeliveryFailure, MessagingTimeout, RpcClient, TransportClosed, type Transport } from "../../src/index.js";
+import {
+  getRpcServer,
+  MessageDeliveryFailure,
+  MessagingTimeout,
+  RpcClient,
+  TransportClosed,
+  type Transport,
+} from "../../src/index.js";
 import { encodeRequest, MessageType, topicKey } from "../../src/internal.js";
 import { newTransport, startGroup, TestServerEndpoint, waitFor } from "../support/fixtures.js";
 
@@ -26,12 +33,12 @@ describe("robustness", () => {
     raw.connect(g.servers[0]!.host!);
     const garbage: (string | Buffer)[][] = [
       ["just one frame"],
-      ["", "9.9", "1", "id", "[{}, {\"method\": \"add\"}]"],
+      ["", "9.9", "1", "id", '[{}, {"method": "add"}]'],
       ["", "1.0", "7", "id", "[{}, {}]"],
       ["", "1.0", "1", "id", "not json"],
-      ["", "1.0", "1", "id", "[{}, {\"args\": {}}]"],
-      ["", "1.0", "1", "id", "[[], {\"method\": \"add\"}]"],
-      ["x", "1.0", "1", "id", "[{}, {\"method\": \"add\"}]"],
+      ["", "1.0", "1", "id", '[{}, {"args": {}}]'],
+      ["", "1.0", "1", "id", '[[], {"method": "add"}]'],
+      ["x", "1.0", "1", "id", '[{}, {"method": "add"}]'],
     ];
     for (const m of garbage) await raw.send(m);
     // A well-formed request on the same connection arrives after the garbage (FIFO).
@@ -71,7 +78,11 @@ describe("robustness", () => {
     const waiting = g.servers[0]!.wait().then(() => (waited = true));
     await new Promise((r) => setImmediate(r));
     const mm = transport.deps.matchmaker;
-    assert.deepEqual(await mm.getHosts(topicKey({ topic: g.topic })), [], "deregistered before in-flight work finished");
+    assert.deepEqual(
+      await mm.getHosts(topicKey({ topic: g.topic })),
+      [],
+      "deregistered before in-flight work finished",
+    );
     assert.equal(waited, false, "wait() is pending while a call is in flight");
     g.endpoints[0]!.release();
     assert.equal(await inflight, "done", "the in-flight call got its reply");

@@ -102,33 +102,40 @@ export function matchmakerContract(name: string, h: MatchmakerHarness): void {
       assert.deepEqual(await a.getHosts("other/t"), [H2]);
     });
 
-    withBackend("unregister removes the host at once; a view that cached it learns it through its change feed", async ({ a, b }) => {
-      await a.register("ex/t", H1, null);
-      await a.register("ex/t", H2, null);
-      assert.deepEqual(await b.getHosts("ex/t"), [H1, H2]);
-      const seen = nextChange(b, "ex/t");
-      await a.unregister("ex/t", H1);
-      assert.deepEqual(await a.getHosts("ex/t"), [H2]);
-      await seen;
-      assert.deepEqual(await b.getHosts("ex/t"), [H2]);
-    });
+    withBackend(
+      "unregister removes the host at once; a view that cached it learns it through its change feed",
+      async ({ a, b }) => {
+        await a.register("ex/t", H1, null);
+        await a.register("ex/t", H2, null);
+        assert.deepEqual(await b.getHosts("ex/t"), [H1, H2]);
+        const seen = nextChange(b, "ex/t");
+        await a.unregister("ex/t", H1);
+        assert.deepEqual(await a.getHosts("ex/t"), [H2]);
+        await seen;
+        assert.deepEqual(await b.getHosts("ex/t"), [H2]);
+      },
+    );
 
-    withBackend("peekHosts, where implemented, answers what getHosts answers or nothing (undefined: ask getHosts)", async ({ a, b, clock }) => {
-      const agree = async (key: string): Promise<void> => {
-        for (const view of [a, b]) {
-          const peeked = view.peekHosts?.(key);
-          if (peeked !== undefined) assert.deepEqual([...peeked], await view.getHosts(key), `peekHosts(${key}) differs from getHosts`);
-        }
-      };
-      await agree("ex/t");
-      await a.register("ex/t", H2, null);
-      await a.register("ex/t", H1, 1000);
-      await agree("ex/t");
-      await a.unregister("ex/t", H2);
-      await agree("ex/t");
-      clock.advance(1000);
-      await agree("ex/t");
-    });
+    withBackend(
+      "peekHosts, where implemented, answers what getHosts answers or nothing (undefined: ask getHosts)",
+      async ({ a, b, clock }) => {
+        const agree = async (key: string): Promise<void> => {
+          for (const view of [a, b]) {
+            const peeked = view.peekHosts?.(key);
+            if (peeked !== undefined)
+              assert.deepEqual([...peeked], await view.getHosts(key), `peekHosts(${key}) differs from getHosts`);
+          }
+        };
+        await agree("ex/t");
+        await a.register("ex/t", H2, null);
+        await a.register("ex/t", H1, 1000);
+        await agree("ex/t");
+        await a.unregister("ex/t", H2);
+        await agree("ex/t");
+        clock.advance(1000);
+        await agree("ex/t");
+      },
+    );
 
     withBackend("unregister of an unknown entry is a no-op", async ({ a }) => {
       await a.register("ex/t", H1, null);
@@ -137,32 +144,38 @@ export function matchmakerContract(name: string, h: MatchmakerHarness): void {
       assert.deepEqual(await a.getHosts("ex/t"), [H1]);
     });
 
-    withBackend("a TTL entry is visible until exactly ttl after its registration, then gone", async ({ a, b, clock }) => {
-      await a.register("ex/t", H1, 1000);
-      assert.deepEqual(await b.getHosts("ex/t"), [H1]);
-      clock.advance(999);
-      assert.deepEqual(await a.getHosts("ex/t"), [H1]);
-      assert.deepEqual(await b.getHosts("ex/t"), [H1]);
-      clock.advance(1);
-      assert.deepEqual(await a.getHosts("ex/t"), []);
-      assert.deepEqual(await b.getHosts("ex/t"), []);
-    });
+    withBackend(
+      "a TTL entry is visible until exactly ttl after its registration, then gone",
+      async ({ a, b, clock }) => {
+        await a.register("ex/t", H1, 1000);
+        assert.deepEqual(await b.getHosts("ex/t"), [H1]);
+        clock.advance(999);
+        assert.deepEqual(await a.getHosts("ex/t"), [H1]);
+        assert.deepEqual(await b.getHosts("ex/t"), [H1]);
+        clock.advance(1);
+        assert.deepEqual(await a.getHosts("ex/t"), []);
+        assert.deepEqual(await b.getHosts("ex/t"), []);
+      },
+    );
 
-    withBackend("refreshing a TTL entry keeps it visible until ttl after the latest refresh", async ({ a, b, clock }) => {
-      await a.register("ex/t", H1, 1000);
-      await a.register("ex/t", H2, 1000);
-      assert.deepEqual(await b.getHosts("ex/t"), [H1, H2]);
-      clock.advance(800);
-      await a.register("ex/t", H1, 1000); // refresh H1 only
-      clock.advance(800); // t = 1600: H2 expired at 1000, H1 lives until 1800
-      assert.deepEqual(await a.getHosts("ex/t"), [H1]);
-      assert.deepEqual(await b.getHosts("ex/t"), [H1]);
-      clock.advance(199);
-      assert.deepEqual(await b.getHosts("ex/t"), [H1]);
-      clock.advance(1);
-      assert.deepEqual(await a.getHosts("ex/t"), []);
-      assert.deepEqual(await b.getHosts("ex/t"), []);
-    });
+    withBackend(
+      "refreshing a TTL entry keeps it visible until ttl after the latest refresh",
+      async ({ a, b, clock }) => {
+        await a.register("ex/t", H1, 1000);
+        await a.register("ex/t", H2, 1000);
+        assert.deepEqual(await b.getHosts("ex/t"), [H1, H2]);
+        clock.advance(800);
+        await a.register("ex/t", H1, 1000); // refresh H1 only
+        clock.advance(800); // t = 1600: H2 expired at 1000, H1 lives until 1800
+        assert.deepEqual(await a.getHosts("ex/t"), [H1]);
+        assert.deepEqual(await b.getHosts("ex/t"), [H1]);
+        clock.advance(199);
+        assert.deepEqual(await b.getHosts("ex/t"), [H1]);
+        clock.advance(1);
+        assert.deepEqual(await a.getHosts("ex/t"), []);
+        assert.deepEqual(await b.getHosts("ex/t"), []);
+      },
+    );
 
     withBackend("an entry registered without TTL stays until unregistered", async ({ a, b, clock }) => {
       await a.register("ex/t", H1, null);
@@ -188,15 +201,18 @@ export function matchmakerContract(name: string, h: MatchmakerHarness): void {
       assert.deepEqual(await b.getHosts("ex/t"), [H1, H2]);
     });
 
-    withBackend("an unregistered host stays gone through later expiries and writes to its key", async ({ a, b, clock }) => {
-      await a.register("ex/t", H1, 1000);
-      await a.register("ex/t", H2, 5000);
-      await a.unregister("ex/t", H1);
-      clock.advance(1500);
-      await a.register("ex/t", H3, 1000);
-      assert.deepEqual(await a.getHosts("ex/t"), [H2, H3]);
-      assert.deepEqual(await b.getHosts("ex/t"), [H2, H3]);
-    });
+    withBackend(
+      "an unregistered host stays gone through later expiries and writes to its key",
+      async ({ a, b, clock }) => {
+        await a.register("ex/t", H1, 1000);
+        await a.register("ex/t", H2, 5000);
+        await a.unregister("ex/t", H1);
+        clock.advance(1500);
+        await a.register("ex/t", H3, 1000);
+        assert.deepEqual(await a.getHosts("ex/t"), [H2, H3]);
+        assert.deepEqual(await b.getHosts("ex/t"), [H2, H3]);
+      },
+    );
 
     withBackend("a view waiting on a key is told when another view registers a host there", async ({ a, b }) => {
       assert.deepEqual(await b.getHosts("ex/later"), []);

@@ -34,7 +34,10 @@ const WAIT_MS = 3000;
 type Settled<T> = { ok: true; value: T } | { ok: false; code: string };
 
 function settle<T>(p: Promise<T>): Promise<Settled<T>> {
-  return p.then((value) => ({ ok: true as const, value }), (e: { code?: string }) => ({ ok: false as const, code: e.code ?? String(e) }));
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (e: { code?: string }) => ({ ok: false as const, code: e.code ?? String(e) }),
+  );
 }
 
 export function socketPortContract(name: string, makeEnv: () => Promise<SocketEnv>): void {
@@ -52,26 +55,32 @@ export function socketPortContract(name: string, makeEnv: () => Promise<SocketEn
       });
     };
 
-    withEnv("bind to tcp://<host>:* resolves a concrete port; binding that endpoint again rejects EADDRINUSE", async (env, t) => {
-      const h = env.host();
-      const r = t.router(h, {});
-      const ep = await r.bind(h.anyPort);
-      assert.match(ep, /^tcp:\/\/[^:]+:\d+$/);
-      const r2 = t.router(h, {});
-      const again = await settle(r2.bind(ep));
-      assert.deepEqual(again, { ok: false, code: "EADDRINUSE" });
-    });
+    withEnv(
+      "bind to tcp://<host>:* resolves a concrete port; binding that endpoint again rejects EADDRINUSE",
+      async (env, t) => {
+        const h = env.host();
+        const r = t.router(h, {});
+        const ep = await r.bind(h.anyPort);
+        assert.match(ep, /^tcp:\/\/[^:]+:\d+$/);
+        const r2 = t.router(h, {});
+        const again = await settle(r2.bind(ep));
+        assert.deepEqual(again, { ok: false, code: "EADDRINUSE" });
+      },
+    );
 
-    withEnv("a ROUTER receives [routingId, ...frames] from a DEALER and routes a reply back by that id", async (env, t) => {
-      const h = env.host();
-      const { router, endpoint } = await t.bound(h, {});
-      const d = t.dealer(env.host(), { routingId: "client-1" });
-      d.connect(endpoint);
-      await d.send([B(""), B("hello")]);
-      assert.deepEqual(text(await t.within(router.receive())), ["client-1", "", "hello"]);
-      await router.send([B("client-1"), B(""), B("reply")]);
-      assert.deepEqual(text(await t.within(d.receive())), ["", "reply"]);
-    });
+    withEnv(
+      "a ROUTER receives [routingId, ...frames] from a DEALER and routes a reply back by that id",
+      async (env, t) => {
+        const h = env.host();
+        const { router, endpoint } = await t.bound(h, {});
+        const d = t.dealer(env.host(), { routingId: "client-1" });
+        d.connect(endpoint);
+        await d.send([B(""), B("hello")]);
+        assert.deepEqual(text(await t.within(router.receive())), ["client-1", "", "hello"]);
+        await router.send([B("client-1"), B(""), B("reply")]);
+        assert.deepEqual(text(await t.within(d.receive())), ["", "reply"]);
+      },
+    );
 
     withEnv("frames keep their boundaries, empty frames included", async (env, t) => {
       const h = env.host();
@@ -80,7 +89,10 @@ export function socketPortContract(name: string, makeEnv: () => Promise<SocketEn
       d.connect(endpoint);
       await d.send([B(""), B(""), B("a"), Buffer.alloc(1000, 7), B("")]);
       const got = await t.within(router.receive());
-      assert.deepEqual(got.map((f) => f.length), [1, 0, 0, 1, 1000, 0]);
+      assert.deepEqual(
+        got.map((f) => f.length),
+        [1, 0, 0, 1, 1000, 0],
+      );
     });
 
     withEnv("messages on one connection arrive in the order sent (per-connection FIFO)", async (env, t) => {
@@ -92,14 +104,17 @@ export function socketPortContract(name: string, makeEnv: () => Promise<SocketEn
       for (let i = 0; i < 200; i++) assert.deepEqual(text(await t.within(router.receive())), ["d", String(i)]);
     });
 
-    withEnv("an IMMEDIATE DEALER with no connection: a send waits, a second rejects EBUSY, the first rejects EAGAIN at sendTimeoutMs", async (env, t) => {
-      const d = t.dealer(env.host(), { immediate: true, sendTimeoutMs: 200 });
-      d.connect(await env.unusedAddress());
-      const first = settle(d.send([B("a")]));
-      const second = await settle(d.send([B("b")]));
-      assert.deepEqual(second, { ok: false, code: "EBUSY" });
-      assert.deepEqual(await t.within(first), { ok: false, code: "EAGAIN" });
-    });
+    withEnv(
+      "an IMMEDIATE DEALER with no connection: a send waits, a second rejects EBUSY, the first rejects EAGAIN at sendTimeoutMs",
+      async (env, t) => {
+        const d = t.dealer(env.host(), { immediate: true, sendTimeoutMs: 200 });
+        d.connect(await env.unusedAddress());
+        const first = settle(d.send([B("a")]));
+        const second = await settle(d.send([B("b")]));
+        assert.deepEqual(second, { ok: false, code: "EBUSY" });
+        assert.deepEqual(await t.within(first), { ok: false, code: "EAGAIN" });
+      },
+    );
 
     withEnv("with sendTimeoutMs 0 an IMMEDIATE DEALER with no connection rejects EAGAIN at once", async (env, t) => {
       const d = t.dealer(env.host(), { immediate: true, sendTimeoutMs: 0 });
@@ -107,35 +122,44 @@ export function socketPortContract(name: string, makeEnv: () => Promise<SocketEn
       assert.deepEqual(await t.within(settle(d.send([B("a")]))), { ok: false, code: "EAGAIN" });
     });
 
-    withEnv("a DEALER without immediate queues sendHighWaterMark messages for an absent peer, then EAGAIN", async (env, t) => {
-      const d = t.dealer(env.host(), { immediate: false, sendTimeoutMs: 100, sendHighWaterMark: 3 });
-      d.connect(await env.unusedAddress());
-      for (let i = 0; i < 3; i++) await t.within(d.send([B(String(i))]));
-      assert.deepEqual(await t.within(settle(d.send([B("x")]))), { ok: false, code: "EAGAIN" });
-    });
+    withEnv(
+      "a DEALER without immediate queues sendHighWaterMark messages for an absent peer, then EAGAIN",
+      async (env, t) => {
+        const d = t.dealer(env.host(), { immediate: false, sendTimeoutMs: 100, sendHighWaterMark: 3 });
+        d.connect(await env.unusedAddress());
+        for (let i = 0; i < 3; i++) await t.within(d.send([B(String(i))]));
+        assert.deepEqual(await t.within(settle(d.send([B("x")]))), { ok: false, code: "EAGAIN" });
+      },
+    );
 
-    withEnv("messages a DEALER without immediate queued before the peer bound are delivered once it does", async (env, t) => {
-      const h = env.host();
-      const address = await t.freeEndpoint(h);
-      const d = t.dealer(env.host(), { immediate: false, routingId: "early", reconnectIntervalMs: 20 });
-      d.connect(address);
-      await d.send([B("queued-1")]);
-      await d.send([B("queued-2")]);
-      const r = t.router(h, {});
-      await r.bind(address);
-      assert.deepEqual(text(await t.within(r.receive())), ["early", "queued-1"]);
-      assert.deepEqual(text(await t.within(r.receive())), ["early", "queued-2"]);
-    });
+    withEnv(
+      "messages a DEALER without immediate queued before the peer bound are delivered once it does",
+      async (env, t) => {
+        const h = env.host();
+        const address = await t.freeEndpoint(h);
+        const d = t.dealer(env.host(), { immediate: false, routingId: "early", reconnectIntervalMs: 20 });
+        d.connect(address);
+        await d.send([B("queued-1")]);
+        await d.send([B("queued-2")]);
+        const r = t.router(h, {});
+        await r.bind(address);
+        assert.deepEqual(text(await t.within(r.receive())), ["early", "queued-1"]);
+        assert.deepEqual(text(await t.within(r.receive())), ["early", "queued-2"]);
+      },
+    );
 
-    withEnv("a mandatory ROUTER rejects a send to an unknown routing id with EHOSTUNREACH, at once or after sendTimeoutMs", async (env, t) => {
-      const h = env.host();
-      const r0 = t.router(h, { mandatory: true, sendTimeoutMs: 0 });
-      await r0.bind(h.anyPort);
-      assert.deepEqual(await settle(r0.send([B("nobody"), B("x")])), { ok: false, code: "EHOSTUNREACH" });
-      const r1 = t.router(h, { mandatory: true, sendTimeoutMs: 100 });
-      await r1.bind(h.anyPort);
-      assert.deepEqual(await t.within(settle(r1.send([B("nobody"), B("x")]))), { ok: false, code: "EHOSTUNREACH" });
-    });
+    withEnv(
+      "a mandatory ROUTER rejects a send to an unknown routing id with EHOSTUNREACH, at once or after sendTimeoutMs",
+      async (env, t) => {
+        const h = env.host();
+        const r0 = t.router(h, { mandatory: true, sendTimeoutMs: 0 });
+        await r0.bind(h.anyPort);
+        assert.deepEqual(await settle(r0.send([B("nobody"), B("x")])), { ok: false, code: "EHOSTUNREACH" });
+        const r1 = t.router(h, { mandatory: true, sendTimeoutMs: 100 });
+        await r1.bind(h.anyPort);
+        assert.deepEqual(await t.within(settle(r1.send([B("nobody"), B("x")]))), { ok: false, code: "EHOSTUNREACH" });
+      },
+    );
 
     withEnv("a ROUTER without mandatory drops a send to an unknown routing id silently", async (env, t) => {
       const h = env.host();
@@ -179,7 +203,13 @@ export function socketPortContract(name: string, makeEnv: () => Promise<SocketEn
       const fromB: string[] = [];
       for (let i = 0; i < 3; i++) fromA.push(text(await t.within(a.router.receive()))[1]!);
       for (let i = 0; i < 3; i++) fromB.push(text(await t.within(b.router.receive()))[1]!);
-      assert.deepEqual([fromA, fromB], [["m0", "m2", "m4"], ["m1", "m3", "m5"]]);
+      assert.deepEqual(
+        [fromA, fromB],
+        [
+          ["m0", "m2", "m4"],
+          ["m1", "m3", "m5"],
+        ],
+      );
     });
 
     withEnv("events: the DEALER sees connect then disconnect, the ROUTER sees accept", async (env, t) => {
@@ -234,23 +264,26 @@ export function socketPortContract(name: string, makeEnv: () => Promise<SocketEn
       assert.deepEqual(text(await t.within(second.receive())), ["d", "after-restart"]);
     });
 
-    withEnv("an IMMEDIATE DEALER drops a reply it had not read when the connection closed; without immediate it keeps it", async (env, t) => {
-      for (const immediate of [true, false]) {
-        const h = env.host();
-        const { router, endpoint } = await t.bound(h, { linger: 1000 });
-        const d = t.dealer(env.host(), { immediate, routingId: "late-reader" });
-        const down = t.event(d, "disconnect");
-        d.connect(endpoint);
-        await d.send([B("request")]);
-        await t.within(router.receive());
-        await router.send([B("late-reader"), B("reply")]);
-        router.close();
-        await down;
-        await env.sleep(50);
-        const got = await Promise.race([d.receive().then(text), env.sleep(300).then(() => "nothing")]);
-        assert.deepEqual(got, immediate ? "nothing" : ["reply"], `immediate=${immediate}`);
-      }
-    });
+    withEnv(
+      "an IMMEDIATE DEALER drops a reply it had not read when the connection closed; without immediate it keeps it",
+      async (env, t) => {
+        for (const immediate of [true, false]) {
+          const h = env.host();
+          const { router, endpoint } = await t.bound(h, { linger: 1000 });
+          const d = t.dealer(env.host(), { immediate, routingId: "late-reader" });
+          const down = t.event(d, "disconnect");
+          d.connect(endpoint);
+          await d.send([B("request")]);
+          await t.within(router.receive());
+          await router.send([B("late-reader"), B("reply")]);
+          router.close();
+          await down;
+          await env.sleep(50);
+          const got = await Promise.race([d.receive().then(text), env.sleep(300).then(() => "nothing")]);
+          assert.deepEqual(got, immediate ? "nothing" : ["reply"], `immediate=${immediate}`);
+        }
+      },
+    );
 
     withEnv("receive on a closed socket, or pending when it closes, rejects ECLOSED; so does send", async (env, t) => {
       const d = t.dealer(env.host(), {});
@@ -280,15 +313,17 @@ function tools(env: SocketEnv, open: PortSocket[]): Tools {
   const within = <T>(p: Promise<T>): Promise<T> =>
     Promise.race([p, env.sleep(WAIT_MS).then(() => Promise.reject(new Error(`no result within ${WAIT_MS} ms`)))]);
   const events = (s: PortSocket, type: SocketEvent["type"], count: number): Promise<void> =>
-    within(new Promise<void>((resolve) => {
-      let seen = 0;
-      const off = s.onEvent((e) => {
-        if (e.type === type && ++seen === count) {
-          off();
-          resolve();
-        }
-      });
-    }));
+    within(
+      new Promise<void>((resolve) => {
+        let seen = 0;
+        const off = s.onEvent((e) => {
+          if (e.type === type && ++seen === count) {
+            off();
+            resolve();
+          }
+        });
+      }),
+    );
   const router = (h: ContractHost, o: RouterOptions & { linger?: number }): PortSocket =>
     keep(h.sockets.router({ ...o, ...(o.linger !== undefined ? { lingerMs: o.linger } : {}) }));
   return {

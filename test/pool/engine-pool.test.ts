@@ -7,7 +7,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { getRpcServer, MessagingTimeout, RpcClient, type Transport } from "../../src/index.js";
-import { CryptoRng, InProcessMatchmaker, NodeClock, SocketPoolError, ZmqSocketFactory, getRpcTransport } from "../../src/internal.js";
+import {
+  CryptoRng,
+  InProcessMatchmaker,
+  NodeClock,
+  SocketPoolError,
+  ZmqSocketFactory,
+  getRpcTransport,
+} from "../../src/internal.js";
 import { TestServerEndpoint, waitFor } from "../support/fixtures.js";
 
 /** An endpoint whose `hold` call completes only when the test releases it, and says when it started. */
@@ -103,11 +110,14 @@ describe("client engine over the pool", () => {
     try {
       const first = new RpcClient(client, { topic: t, server: "a" }, { timeoutMs: 10_000 }).call({}, "hold");
       await waitFor(() => slow.started === 1, 5000, "the slow call to be running on the server");
-      await assert.rejects(new RpcClient(client, { topic: t, server: "b" }, { timeoutMs: 200 }).call({}, "ping"), (e: unknown) => {
-        assert.ok(e instanceof MessagingTimeout, String(e));
-        assert.ok(e.cause instanceof SocketPoolError && e.cause.reason === "timeout", `cause: ${String(e.cause)}`);
-        return true;
-      });
+      await assert.rejects(
+        new RpcClient(client, { topic: t, server: "b" }, { timeoutMs: 200 }).call({}, "ping"),
+        (e: unknown) => {
+          assert.ok(e instanceof MessagingTimeout, String(e));
+          assert.ok(e.cause instanceof SocketPoolError && e.cause.reason === "timeout", `cause: ${String(e.cause)}`);
+          return true;
+        },
+      );
       slow.release();
       assert.equal(await first, "done");
     } finally {
@@ -124,7 +134,10 @@ describe("client engine over the pool", () => {
     try {
       const first = new RpcClient(client, { topic: t, server: "a" }, { timeoutMs: 10_000 }).call({}, "hold");
       await waitFor(() => slow.started === 1, 5000, "the slow call to be running on the server");
-      await assert.rejects(new RpcClient(client, { topic: t, server: "b" }, { timeoutMs: 10_000 }).cast({}, "ping"), (e: unknown) => e instanceof SocketPoolError && e.reason === "exhausted");
+      await assert.rejects(
+        new RpcClient(client, { topic: t, server: "b" }, { timeoutMs: 10_000 }).cast({}, "ping"),
+        (e: unknown) => e instanceof SocketPoolError && e.reason === "exhausted",
+      );
       slow.release();
       assert.equal(await first, "done");
     } finally {
@@ -143,7 +156,10 @@ describe("client engine over the pool", () => {
       }
     }
     const clock = new CountingClock();
-    const client = await getRpcTransport("zmq://", { matchmaker, ports: { sockets: new ZmqSocketFactory(), clock, rng: new CryptoRng() } });
+    const client = await getRpcTransport("zmq://", {
+      matchmaker,
+      ports: { sockets: new ZmqSocketFactory(), clock, rng: new CryptoRng() },
+    });
     const rpc = new RpcClient(client, { topic: t }, { timeoutMs: 60_000 });
     for (let i = 0; i < 30; i++) assert.equal(await rpc.call({}, "add", { increment: 1 }), i + 1);
     // One engine deadline timer kept while idle, plus the pool's idle-expiry timer (re-armed

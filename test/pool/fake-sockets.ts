@@ -3,7 +3,14 @@
  * (options, connects, sends, closes) and lets a test decide how sends end, emit socket
  * events and deliver received frames. Sends on a closed socket are recorded as a bug.
  */
-import { PortError, type PortSocket, type RouterOptions, type SocketEvent, type SocketFactory, type SocketOptions } from "../../src/internal.js";
+import {
+  PortError,
+  type PortSocket,
+  type RouterOptions,
+  type SocketEvent,
+  type SocketFactory,
+  type SocketOptions,
+} from "../../src/internal.js";
 
 export class FakeSocket implements PortSocket {
   closed = false;
@@ -13,7 +20,10 @@ export class FakeSocket implements PortSocket {
   private readonly listeners = new Set<(e: SocketEvent) => void>();
   private receivers: { resolve: (f: Buffer[]) => void; reject: (e: Error) => void }[] = [];
 
-  constructor(readonly options: SocketOptions, private readonly factory: FakeSocketFactory) {}
+  constructor(
+    readonly options: SocketOptions,
+    private readonly factory: FakeSocketFactory,
+  ) {}
 
   bind(address: string): Promise<string> {
     return Promise.resolve(address);

@@ -37,8 +37,13 @@ describe("pool on real zeromq", () => {
 
   before(async () => {
     serverSide = await getRpcTransport("zmq://", { matchmaker });
-    clientSide = await getRpcTransport("zmq://", { matchmaker, pool: { maxSockets: MAX_SOCKETS, idleTimeoutMs: IDLE_MS } });
-    servers = Array.from({ length: SERVERS }, (_, i) => getRpcServer(serverSide, { topic, server: `s${i}` }, [{ whoami: () => i }], { maxConcurrency: 4 }));
+    clientSide = await getRpcTransport("zmq://", {
+      matchmaker,
+      pool: { maxSockets: MAX_SOCKETS, idleTimeoutMs: IDLE_MS },
+    });
+    servers = Array.from({ length: SERVERS }, (_, i) =>
+      getRpcServer(serverSide, { topic, server: `s${i}` }, [{ whoami: () => i }], { maxConcurrency: 4 }),
+    );
     await Promise.all(servers.map((s) => s.start()));
   });
 
@@ -77,18 +82,26 @@ describe("pool on real zeromq", () => {
     assert.equal(clientSide.poolMetrics.reused - reusedBefore, 64, "every later call reuses its server's socket");
 
     const m = clientSide.poolMetrics;
-    t.diagnostic(`fds before ${before}, peak during ${during}; pool created ${m.created}, reused ${m.reused}, evicted ${m.evicted} (preempted ${m.preempted}), peakOpen ${m.peakOpen}, open ${m.open}`);
+    t.diagnostic(
+      `fds before ${before}, peak during ${during}; pool created ${m.created}, reused ${m.reused}, evicted ${m.evicted} (preempted ${m.preempted}), peakOpen ${m.peakOpen}, open ${m.open}`,
+    );
     assert.ok(m.peakOpen <= MAX_SOCKETS, `peakOpen ${m.peakOpen} > ${MAX_SOCKETS}`);
     assert.ok(m.created >= SERVERS, "every server needed a socket");
     assert.ok(m.evicted > 0, "the cap forced evictions");
     assert.ok(m.open > 0, "sockets stay open (idle) right after the calls");
-    assert.ok(during - before <= MAX_SOCKETS * FDS_PER_SOCKET + SLACK_FDS, `descriptors grew by ${during - before} > ${MAX_SOCKETS * FDS_PER_SOCKET + SLACK_FDS}`);
+    assert.ok(
+      during - before <= MAX_SOCKETS * FDS_PER_SOCKET + SLACK_FDS,
+      `descriptors grew by ${during - before} > ${MAX_SOCKETS * FDS_PER_SOCKET + SLACK_FDS}`,
+    );
     assert.ok(during - before < SERVERS, "far below one descriptor per server, let alone one socket per server");
 
     // Idle past the timeout: the pool closes every socket and the descriptors return.
     await waitFor(() => clientSide.poolMetrics.open === 0, IDLE_MS * 10, "the pool to close its idle sockets");
     const closed = clientSide.poolMetrics;
-    assert.equal(closed.recycledIdle, closed.created - closed.evicted - closed.recycledFailed - closed.closedHostRemoved);
+    assert.equal(
+      closed.recycledIdle,
+      closed.created - closed.evicted - closed.recycledFailed - closed.closedHostRemoved,
+    );
     await waitFor(() => openFds() <= before + SLACK_FDS, 5000, `descriptors back near ${before} (now ${openFds()})`);
     t.diagnostic(`fds after idling ${openFds()}`);
   });

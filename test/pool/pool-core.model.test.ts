@@ -22,24 +22,37 @@ import { lru, PoolModel } from "./pool-model.js";
 type Cmd = fc.Command<PoolModel, PoolCore>;
 const PEERS = ["p0", "p1", "p2", "p3", "p4", "p5"];
 
-const closes = (fx: readonly PoolEffect[]) => fx.filter((e) => e.type === "close").map((e) => (e as { slot: number }).slot).sort((a, b) => a - b);
-const drains = (fx: readonly PoolEffect[]) => fx.filter((e) => e.type === "drain").map((e) => (e as { slot: number }).slot);
+const closes = (fx: readonly PoolEffect[]) =>
+  fx
+    .filter((e) => e.type === "close")
+    .map((e) => (e as { slot: number }).slot)
+    .sort((a, b) => a - b);
+const drains = (fx: readonly PoolEffect[]) =>
+  fx.filter((e) => e.type === "drain").map((e) => (e as { slot: number }).slot);
 
 function pick<T>(items: readonly T[], k: number): T | undefined {
   return items.length === 0 ? undefined : items[k % items.length];
 }
 
 class Acquire implements Cmd {
-  constructor(readonly peer: string, readonly ttlMs: number) {}
+  constructor(
+    readonly peer: string,
+    readonly ttlMs: number,
+  ) {}
   check = () => true;
   run(m: PoolModel, core: PoolCore): void {
     const cur = m.current.get(this.peer);
     const curSlot = cur === undefined ? undefined : m.slots.get(cur)!;
-    const immediate = m.waiting.size === 0 && (curSlot ? curSlot.leases.size < m.limits.maxInFlightPerPeer : m.slots.size < m.limits.maxSockets || m.idleSlots().length > 0);
+    const immediate =
+      m.waiting.size === 0 &&
+      (curSlot
+        ? curSlot.leases.size < m.limits.maxInFlightPerPeer
+        : m.slots.size < m.limits.maxSockets || m.idleSlots().length > 0);
     const { ticket, effects } = core.acquire(this.peer, m.nowMs + this.ttlMs, m.nowMs);
     m.waiting.set(ticket, { peer: this.peer, deadlineMs: m.nowMs + this.ttlMs });
     m.apply(effects, { exhausted: true });
-    if (immediate) assert.ok(m.held.has(ticket), `acquire for ${this.peer} not granted at once although a socket was available`);
+    if (immediate)
+      assert.ok(m.held.has(ticket), `acquire for ${this.peer} not granted at once although a socket was available`);
     if (curSlot && immediate) assert.equal(m.held.get(ticket), curSlot.id, "not reused");
     m.check(core);
   }
@@ -53,10 +66,15 @@ class TryAcquire implements Cmd {
   run(m: PoolModel, core: PoolCore): void {
     const cur = m.current.get(this.peer);
     const curSlot = cur === undefined ? undefined : m.slots.get(cur)!;
-    const predicted = m.waiting.size === 0 && curSlot !== undefined && curSlot.leases.size < m.limits.maxInFlightPerPeer;
+    const predicted =
+      m.waiting.size === 0 && curSlot !== undefined && curSlot.leases.size < m.limits.maxInFlightPerPeer;
     const before = core.counters();
     const got = core.tryAcquire(this.peer, m.nowMs);
-    assert.equal(got !== undefined, predicted, `tryAcquire(${this.peer}) ${got ? "granted" : "refused"}, predicted ${predicted ? "a grant" : "a refusal"}`);
+    assert.equal(
+      got !== undefined,
+      predicted,
+      `tryAcquire(${this.peer}) ${got ? "granted" : "refused"}, predicted ${predicted ? "a grant" : "a refusal"}`,
+    );
     if (got === undefined) {
       assert.deepEqual(core.counters(), before, "a refused tryAcquire changed the pool");
     } else {
@@ -75,7 +93,10 @@ class Release implements Cmd {
   constructor(readonly k: number) {}
   check = (m: Readonly<PoolModel>) => m.held.size + m.waiting.size > 0;
   run(m: PoolModel, core: PoolCore): void {
-    const ticket = pick([...m.held.keys(), ...m.waiting.keys()].sort((a, b) => a - b), this.k)!;
+    const ticket = pick(
+      [...m.held.keys(), ...m.waiting.keys()].sort((a, b) => a - b),
+      this.k,
+    )!;
     const slotId = m.held.get(ticket);
     const s = slotId === undefined ? undefined : m.slots.get(slotId)!;
     const blockedBefore = [...m.waiting.values()].some((w) => w.peer !== s?.peer && !m.current.has(w.peer));
@@ -86,19 +107,30 @@ class Release implements Cmd {
       if (!s.draining) s.lastUsedMs = m.nowMs;
     } else m.waiting.delete(ticket);
     m.apply(fx);
-    if (s?.draining && s.leases.size === 0) assert.ok(closes(fx).includes(s.id), "a draining socket stays open after its last release");
+    if (s?.draining && s.leases.size === 0)
+      assert.ok(closes(fx).includes(s.id), "a draining socket stays open after its last release");
     const closedNow = fx.find((e) => e.type === "close" && e.slot === s?.id);
-    if (s && !s.draining && closedNow) assert.ok(closedNow.type === "close" && closedNow.reason === "evicted" && blockedBefore, "release closed a socket that takes leases, and nobody needed its room");
+    if (s && !s.draining && closedNow)
+      assert.ok(
+        closedNow.type === "close" && closedNow.reason === "evicted" && blockedBefore,
+        "release closed a socket that takes leases, and nobody needed its room",
+      );
     m.check(core);
   }
   toString = () => `release(#${this.k})`;
 }
 
 class Send implements Cmd {
-  constructor(readonly k: number, readonly ok: boolean) {}
+  constructor(
+    readonly k: number,
+    readonly ok: boolean,
+  ) {}
   check = (m: Readonly<PoolModel>) => m.held.size > 0;
   run(m: PoolModel, core: PoolCore): void {
-    const ticket = pick([...m.held.keys()].sort((a, b) => a - b), this.k)!;
+    const ticket = pick(
+      [...m.held.keys()].sort((a, b) => a - b),
+      this.k,
+    )!;
     const slotId = m.held.get(ticket)!;
     assert.equal(core.leaseSlot(ticket), slotId, "the lease's socket differs from the granted one");
     assert.ok(!m.closedSlots.has(slotId), "a held lease points at a closed socket");
@@ -111,7 +143,10 @@ class HandshakeError implements Cmd {
   constructor(readonly k: number) {}
   check = (m: Readonly<PoolModel>) => m.slots.size > 0;
   run(m: PoolModel, core: PoolCore): void {
-    const slotId = pick([...m.slots.keys()].sort((a, b) => a - b), this.k)!;
+    const slotId = pick(
+      [...m.slots.keys()].sort((a, b) => a - b),
+      this.k,
+    )!;
     failure(m, core, slotId, false, (now) => core.handshakeFailed(slotId, now));
   }
   toString = () => `handshakeError(#${this.k})`;
@@ -124,7 +159,11 @@ function failure(m: PoolModel, core: PoolCore, slotId: number, ok: boolean, act:
   const wasIdle = s.leases.size === 0;
   const fx = act(m.nowMs);
   m.apply(fx);
-  if (recycle) assert.ok(wasIdle ? closes(fx).includes(slotId) : drains(fx).includes(slotId), `socket ${slotId} not recycled after ${s.failures} failures`);
+  if (recycle)
+    assert.ok(
+      wasIdle ? closes(fx).includes(slotId) : drains(fx).includes(slotId),
+      `socket ${slotId} not recycled after ${s.failures} failures`,
+    );
   else assert.ok(!closes(fx).includes(slotId) && !drains(fx).includes(slotId), "recycled before the failure limit");
   m.check(core);
 }
@@ -137,7 +176,8 @@ class HostRemoved implements Cmd {
     const fx = core.hostRemoved(this.peer, m.nowMs);
     m.apply(fx, { hostRemoved: this.peer });
     for (const w of m.waiting.values()) assert.notEqual(w.peer, this.peer, "a waiter for a removed host still waits");
-    if (cur !== undefined) assert.ok(closes(fx).includes(cur) || drains(fx).includes(cur), "the removed host's socket still takes leases");
+    if (cur !== undefined)
+      assert.ok(closes(fx).includes(cur) || drains(fx).includes(cur), "the removed host's socket still takes leases");
     m.check(core);
   }
   toString = () => `hostRemoved(${this.peer})`;
@@ -148,11 +188,21 @@ class Advance implements Cmd {
   check = () => true;
   run(m: PoolModel, core: PoolCore): void {
     m.nowMs += this.ms;
-    const due = m.idleSlots().filter((s) => m.nowMs >= s.lastUsedMs + m.limits.idleTimeoutMs).map((s) => s.id);
+    const due = m
+      .idleSlots()
+      .filter((s) => m.nowMs >= s.lastUsedMs + m.limits.idleTimeoutMs)
+      .map((s) => s.id);
     const fx = core.tick(m.nowMs);
     m.apply(fx);
-    const idleClosed = fx.filter((e) => e.type === "close" && e.reason === "idle").map((e) => (e as { slot: number }).slot).sort((a, b) => a - b);
-    assert.deepEqual(idleClosed, due.sort((a, b) => a - b), "tick must close exactly the idle sockets whose timeout has passed");
+    const idleClosed = fx
+      .filter((e) => e.type === "close" && e.reason === "idle")
+      .map((e) => (e as { slot: number }).slot)
+      .sort((a, b) => a - b);
+    assert.deepEqual(
+      idleClosed,
+      due.sort((a, b) => a - b),
+      "tick must close exactly the idle sockets whose timeout has passed",
+    );
     m.check(core);
   }
   toString = () => `advance(${this.ms})`;
@@ -164,8 +214,14 @@ class Evict implements Cmd {
     const victim = lru(m.idleSlots());
     const fx = core.evictIdle(m.nowMs);
     m.apply(fx);
-    const evicted = fx.filter((e) => e.type === "close" && e.reason === "evicted").map((e) => (e as { slot: number }).slot);
-    assert.deepEqual(evicted.slice(0, 1), victim ? [victim.id] : [], "evict closes the least recently used idle socket");
+    const evicted = fx
+      .filter((e) => e.type === "close" && e.reason === "evicted")
+      .map((e) => (e as { slot: number }).slot);
+    assert.deepEqual(
+      evicted.slice(0, 1),
+      victim ? [victim.id] : [],
+      "evict closes the least recently used idle socket",
+    );
     m.check(core);
   }
   toString = () => "evict()";
@@ -179,17 +235,20 @@ const limitsArb: fc.Arbitrary<PoolLimits> = fc.record({
   maxWaiters: fc.integer({ min: 0, max: 6 }),
 });
 
-const commandsArb = fc.commands<PoolModel, PoolCore>([
-  fc.tuple(fc.constantFrom(...PEERS), fc.integer({ min: 0, max: 60 })).map(([p, t]) => new Acquire(p, t)),
-  fc.tuple(fc.constantFrom(...PEERS), fc.integer({ min: 0, max: 60 })).map(([p, t]) => new Acquire(p, t)),
-  fc.constantFrom(...PEERS).map((p) => new TryAcquire(p)),
-  fc.nat(20).map((k) => new Release(k)),
-  fc.tuple(fc.nat(20), fc.boolean()).map(([k, ok]) => new Send(k, ok)),
-  fc.nat(20).map((k) => new HandshakeError(k)),
-  fc.constantFrom(...PEERS).map((p) => new HostRemoved(p)),
-  fc.integer({ min: 0, max: 25 }).map((ms) => new Advance(ms)),
-  fc.constant(new Evict()),
-], { maxCommands: 80, size: "max" });
+const commandsArb = fc.commands<PoolModel, PoolCore>(
+  [
+    fc.tuple(fc.constantFrom(...PEERS), fc.integer({ min: 0, max: 60 })).map(([p, t]) => new Acquire(p, t)),
+    fc.tuple(fc.constantFrom(...PEERS), fc.integer({ min: 0, max: 60 })).map(([p, t]) => new Acquire(p, t)),
+    fc.constantFrom(...PEERS).map((p) => new TryAcquire(p)),
+    fc.nat(20).map((k) => new Release(k)),
+    fc.tuple(fc.nat(20), fc.boolean()).map(([k, ok]) => new Send(k, ok)),
+    fc.nat(20).map((k) => new HandshakeError(k)),
+    fc.constantFrom(...PEERS).map((p) => new HostRemoved(p)),
+    fc.integer({ min: 0, max: 25 }).map((ms) => new Advance(ms)),
+    fc.constant(new Evict()),
+  ],
+  { maxCommands: 80, size: "max" },
+);
 
 /** Everyone releases what they hold, again and again, with the clock stopped. */
 function releaseEverything(m: PoolModel, core: PoolCore): void {
@@ -205,7 +264,8 @@ function releaseEverything(m: PoolModel, core: PoolCore): void {
       m.check(core);
     }
   }
-  for (const t of waitingBefore) assert.ok(m.granted.includes(t), `waiter ${t} starved: never granted although every holder released`);
+  for (const t of waitingBefore)
+    assert.ok(m.granted.includes(t), `waiter ${t} starved: never granted although every holder released`);
   assert.equal(m.waiting.size, 0);
 }
 
@@ -219,7 +279,11 @@ test("pool core model - cap never exceeded, closed sockets never granted, idle r
       model.nowMs += limits.idleTimeoutMs;
       model.apply(core.tick(model.nowMs));
       model.check(core);
-      assert.equal(core.counters().open, 0, "sockets left open after every lease was released and the idle timeout passed");
+      assert.equal(
+        core.counters().open,
+        0,
+        "sockets left open after every lease was released and the idle timeout passed",
+      );
       assert.equal(core.nextWakeMs(), undefined);
     }),
     { numRuns: 300 },

@@ -61,9 +61,20 @@ export class PoolModel {
     for (const e of fx) {
       if (e.type === "open") {
         assert.ok(!this.closedSlots.has(e.slot) && !this.slots.has(e.slot), `slot ${e.slot} opened twice`);
-        assert.ok(this.slots.size < this.limits.maxSockets, `open of slot ${e.slot} would exceed the cap ${this.limits.maxSockets}`);
+        assert.ok(
+          this.slots.size < this.limits.maxSockets,
+          `open of slot ${e.slot} would exceed the cap ${this.limits.maxSockets}`,
+        );
         assert.ok(!this.current.has(e.peer), `a second socket for ${e.peer} while one takes leases`);
-        this.slots.set(e.slot, { id: e.slot, peer: e.peer, leases: new Set(), lastUsedMs: this.nowMs, draining: false, failures: 0, grants: 0 });
+        this.slots.set(e.slot, {
+          id: e.slot,
+          peer: e.peer,
+          leases: new Set(),
+          lastUsedMs: this.nowMs,
+          draining: false,
+          failures: 0,
+          grants: 0,
+        });
         this.current.set(e.peer, e.slot);
         this.created++;
       } else if (e.type === "grant") {
@@ -95,15 +106,20 @@ export class PoolModel {
       } else if (e.type === "close") {
         const s = this.slots.get(e.slot);
         assert.ok(s, `close of socket ${e.slot} that is not open`);
-        if (e.reason !== "shutdown") assert.equal(s.leases.size, 0, `socket ${e.slot} closed (${e.reason}) under a lease`);
+        if (e.reason !== "shutdown")
+          assert.equal(s.leases.size, 0, `socket ${e.slot} closed (${e.reason}) under a lease`);
         if (e.reason === "idle") {
           assert.ok(!s.draining, "idle close of a draining socket");
-          assert.ok(this.nowMs >= s.lastUsedMs + this.limits.idleTimeoutMs, `socket ${e.slot} recycled ${s.lastUsedMs + this.limits.idleTimeoutMs - this.nowMs} ms before its idle timeout`);
+          assert.ok(
+            this.nowMs >= s.lastUsedMs + this.limits.idleTimeoutMs,
+            `socket ${e.slot} recycled ${s.lastUsedMs + this.limits.idleTimeoutMs - this.nowMs} ms before its idle timeout`,
+          );
         }
         if (e.reason === "evicted") {
           assert.ok(!s.draining, "evicted socket was draining");
           assert.equal(e.slot, lru(this.idleSlots())?.id, "evicted socket is not the least recently used idle one");
-          for (const w of this.waiting.values()) assert.notEqual(w.peer, s.peer, `idle socket of ${s.peer} evicted while a request waits for it`);
+          for (const w of this.waiting.values())
+            assert.notEqual(w.peer, s.peer, `idle socket of ${s.peer} evicted while a request waits for it`);
         }
         if (e.reason === "preempted") assert.ok(s.draining, "preempted socket closed without draining first");
         if (e.reason === "shutdown") for (const t of s.leases) this.held.delete(t);
@@ -117,7 +133,8 @@ export class PoolModel {
         assert.ok(w, `reject of unknown ticket ${e.ticket}`);
         if (e.reason === "timeout") assert.ok(this.nowMs >= w.deadlineMs, "rejected before its deadline");
         else if (e.reason === "exhausted") assert.ok(allowed.exhausted, "exhausted outside acquire");
-        else if (e.reason === "host-removed") assert.equal(allowed.hostRemoved, w.peer, "host-removed rejection of another peer");
+        else if (e.reason === "host-removed")
+          assert.equal(allowed.hostRemoved, w.peer, "host-removed rejection of another peer");
         else assert.ok(allowed.shutdown, "shutdown rejection while open");
         if (e.reason === "timeout") assert.ok(allowed.timeout !== false, "timeout rejection not allowed here");
         this.waiting.delete(e.ticket);
@@ -130,21 +147,66 @@ export class PoolModel {
   /** Pool-wide invariants, checked after every command. */
   check(core: PoolCore): void {
     const max = this.limits.maxSockets;
-    assert.ok(this.waiting.size <= this.limits.maxWaiters, `${this.waiting.size} waiters > maxWaiters ${this.limits.maxWaiters}`);
+    assert.ok(
+      this.waiting.size <= this.limits.maxWaiters,
+      `${this.waiting.size} waiters > maxWaiters ${this.limits.maxWaiters}`,
+    );
     assert.ok(this.slots.size <= max, `open ${this.slots.size} > maxSockets ${max}`);
     const c = core.counters();
     const draining = [...this.slots.values()].filter((s) => s.draining);
     const idle = this.idleSlots();
     assert.deepEqual(
-      { open: c.open, idle: c.idle, busy: c.busy, draining: c.draining, leases: c.leases, waiting: c.waiting, created: c.created, closed: c.closed },
-      { open: this.slots.size, idle: idle.length, busy: this.slots.size - idle.length - draining.length, draining: draining.length, leases: this.held.size, waiting: this.waiting.size, created: this.created, closed: this.closed },
+      {
+        open: c.open,
+        idle: c.idle,
+        busy: c.busy,
+        draining: c.draining,
+        leases: c.leases,
+        waiting: c.waiting,
+        created: c.created,
+        closed: c.closed,
+      },
+      {
+        open: this.slots.size,
+        idle: idle.length,
+        busy: this.slots.size - idle.length - draining.length,
+        draining: draining.length,
+        leases: this.held.size,
+        waiting: this.waiting.size,
+        created: this.created,
+        closed: this.closed,
+      },
     );
     assert.ok(c.peakOpen <= max, "peakOpen exceeds the cap");
     const by = (r: string) => this.closedBy.get(r) ?? 0;
     const rej = (r: string) => this.rejectedBy.get(r) ?? 0;
     assert.deepEqual(
-      [c.reused, c.evicted, c.preempted, c.recycled, c.recycledIdle, c.recycledFailed, c.closedHostRemoved, c.closedShutdown, c.rejectedTimeout, c.rejectedExhausted, c.rejectedHostRemoved],
-      [this.reused, by("evicted") + by("preempted"), by("preempted"), by("idle") + by("failed"), by("idle"), by("failed"), by("host-removed"), by("shutdown"), rej("timeout"), rej("exhausted"), rej("host-removed")],
+      [
+        c.reused,
+        c.evicted,
+        c.preempted,
+        c.recycled,
+        c.recycledIdle,
+        c.recycledFailed,
+        c.closedHostRemoved,
+        c.closedShutdown,
+        c.rejectedTimeout,
+        c.rejectedExhausted,
+        c.rejectedHostRemoved,
+      ],
+      [
+        this.reused,
+        by("evicted") + by("preempted"),
+        by("preempted"),
+        by("idle") + by("failed"),
+        by("idle"),
+        by("failed"),
+        by("host-removed"),
+        by("shutdown"),
+        rej("timeout"),
+        rej("exhausted"),
+        rej("host-removed"),
+      ],
       "counters: reused, evicted, preempted, recycled, recycledIdle, recycledFailed, closedHostRemoved, closedShutdown, rejectedTimeout, rejectedExhausted, rejectedHostRemoved",
     );
     assert.equal(c.created - c.closed, c.open);
@@ -153,7 +215,10 @@ export class PoolModel {
       assert.ok(w.deadlineMs > this.nowMs, "a waiter outlived its deadline");
       const cur = this.current.get(w.peer);
       if (cur !== undefined) {
-        assert.ok(this.slots.get(cur)!.leases.size >= this.limits.maxInFlightPerPeer, `waiter for ${w.peer} waits although its socket has room`);
+        assert.ok(
+          this.slots.get(cur)!.leases.size >= this.limits.maxInFlightPerPeer,
+          `waiter for ${w.peer} waits although its socket has room`,
+        );
       } else {
         assert.equal(this.slots.size, max, `waiter for ${w.peer} waits although the pool has room`);
         assert.equal(idle.length, 0, `waiter for ${w.peer} waits although an idle socket could be evicted`);
@@ -161,7 +226,10 @@ export class PoolModel {
       }
     }
     const busyCurrent = [...this.current.values()].filter((id) => this.slots.get(id)!.leases.size > 0).length;
-    assert.ok(draining.length >= blocked.size || busyCurrent === 0, `${blocked.size} peers wait for room but only ${draining.length} sockets drain`);
+    assert.ok(
+      draining.length >= blocked.size || busyCurrent === 0,
+      `${blocked.size} peers wait for room but only ${draining.length} sockets drain`,
+    );
     let wake = Infinity;
     for (const s of idle) wake = Math.min(wake, s.lastUsedMs + this.limits.idleTimeoutMs);
     for (const w of this.waiting.values()) wake = Math.min(wake, w.deadlineMs);

@@ -6,7 +6,17 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CryptoRng, InProcessMatchmaker, HostSync, resolveOptions, SocketPool, SocketPoolError, TransportClosed, type DriverOptions, type Lease } from "../../src/internal.js";
+import {
+  CryptoRng,
+  InProcessMatchmaker,
+  HostSync,
+  resolveOptions,
+  SocketPool,
+  SocketPoolError,
+  TransportClosed,
+  type DriverOptions,
+  type Lease,
+} from "../../src/internal.js";
 import { ManualClock } from "../support/manual-clock.js";
 import { FakeSocketFactory } from "./fake-sockets.js";
 
@@ -54,7 +64,10 @@ test("socket pool - when full, a new peer's acquire closes the least recently us
   clock.advance(10);
   (await pool.acquire("tcp://a:1", 5000)).release(); // a is now more recently used than b
   await pool.acquire("tcp://c:1", 5000);
-  assert.deepEqual(sockets.open().map((s) => s.connects[0]), ["tcp://a:1", "tcp://c:1"]);
+  assert.deepEqual(
+    sockets.open().map((s) => s.connects[0]),
+    ["tcp://a:1", "tcp://c:1"],
+  );
   assert.equal(pool.metrics().evicted, 1);
   assert.ok(pool.metrics().peakOpen <= 2);
   pool.close();
@@ -96,7 +109,10 @@ test("socket pool - beyond maxWaiters an acquire fails at once with SocketPoolEr
   const { pool } = setup({ maxSockets: 1, maxWaiters: 1 });
   await pool.acquire("tcp://a:1", 10_000);
   void pool.acquire("tcp://b:1", 10_000).catch(() => undefined);
-  await assert.rejects(pool.acquire("tcp://c:1", 10_000), (e: unknown) => e instanceof SocketPoolError && e.reason === "exhausted");
+  await assert.rejects(
+    pool.acquire("tcp://c:1", 10_000),
+    (e: unknown) => e instanceof SocketPoolError && e.reason === "exhausted",
+  );
   pool.close();
 });
 
@@ -180,7 +196,10 @@ test("socket pool - replies received on a pooled socket reach onFrames", async (
   await pool.acquire("tcp://a:1", 5000);
   sockets.dealers[0]!.deliver([Buffer.from("reply")]);
   await flush();
-  assert.deepEqual(received.map((f) => f.toString()), ["reply"]);
+  assert.deepEqual(
+    received.map((f) => f.toString()),
+    ["reply"],
+  );
   pool.close();
 });
 
@@ -193,7 +212,10 @@ test("socket pool - close() closes every socket, rejects waiters with TransportC
   await assert.rejects(l.send(frames, 5000), { code: "ECLOSED" });
   await assert.rejects(pool.acquire("tcp://c:1", 5000), TransportClosed);
   assert.equal(sockets.open().length, 0);
-  assert.equal(sockets.dealers.reduce((n, s) => n + s.sendsAfterClose, 0), 0);
+  assert.equal(
+    sockets.dealers.reduce((n, s) => n + s.sendsAfterClose, 0),
+    0,
+  );
   assert.equal(clock.pending, 0);
 });
 

@@ -11,37 +11,57 @@ const json = fc.jsonValue();
 const obj = fc.dictionary(fc.string(), json);
 
 test("codec property - encodeRequest then decodeRequest returns the same type, id, context and message", () => {
-  fc.assert(fc.property(
-    fc.constantFrom<RequestType>(1, 2, 3, 4), fc.string({ minLength: 1, maxLength: 64 }), obj,
-    fc.string({ minLength: 1 }), obj, fc.option(fc.string(), { nil: undefined }),
-    (type, id, ctx, method, args, namespace) => {
-      const message = { method, args, ...(namespace !== undefined ? { namespace } : {}) };
-      const r = decodeRequest([Buffer.from("peer"), ...encodeRequest(type, id, ctx, message)]);
-      assert.ok(r.ok, !r.ok ? r.reason : "");
-      assert.equal(r.value.type, type);
-      assert.equal(r.value.messageId, id);
-      assert.deepEqual(r.value.context, JSON.parse(JSON.stringify(ctx)));
-      assert.deepEqual(r.value.message, JSON.parse(JSON.stringify(message)));
-    }));
+  fc.assert(
+    fc.property(
+      fc.constantFrom<RequestType>(1, 2, 3, 4),
+      fc.string({ minLength: 1, maxLength: 64 }),
+      obj,
+      fc.string({ minLength: 1 }),
+      obj,
+      fc.option(fc.string(), { nil: undefined }),
+      (type, id, ctx, method, args, namespace) => {
+        const message = { method, args, ...(namespace !== undefined ? { namespace } : {}) };
+        const r = decodeRequest([Buffer.from("peer"), ...encodeRequest(type, id, ctx, message)]);
+        assert.ok(r.ok, !r.ok ? r.reason : "");
+        assert.equal(r.value.type, type);
+        assert.equal(r.value.messageId, id);
+        assert.deepEqual(r.value.context, JSON.parse(JSON.stringify(ctx)));
+        assert.deepEqual(r.value.message, JSON.parse(JSON.stringify(message)));
+      },
+    ),
+  );
 });
 
 test("codec property - encodeReply then decodeReply returns the same id, body and failure", () => {
-  fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 64 }), json, fc.option(fc.string(), { nil: null }), (id, body, failure) => {
-    const frames = encodeReply(Buffer.from("peer"), id, body, failure).slice(1);
-    const r = decodeReply(frames);
-    assert.ok(r.ok);
-    assert.equal(r.value.messageId, id);
-    assert.deepEqual(r.value.body, JSON.parse(JSON.stringify(body ?? null)));
-    assert.equal(r.value.failure, failure);
-  }));
+  fc.assert(
+    fc.property(
+      fc.string({ minLength: 1, maxLength: 64 }),
+      json,
+      fc.option(fc.string(), { nil: null }),
+      (id, body, failure) => {
+        const frames = encodeReply(Buffer.from("peer"), id, body, failure).slice(1);
+        const r = decodeReply(frames);
+        assert.ok(r.ok);
+        assert.equal(r.value.messageId, id);
+        assert.deepEqual(r.value.body, JSON.parse(JSON.stringify(body ?? null)));
+        assert.equal(r.value.failure, failure);
+      },
+    ),
+  );
 });
 
 test("codec property - arbitrary frames never make the decoders throw", () => {
-  const frame = fc.oneof(fc.uint8Array({ maxLength: 40 }).map((u) => Buffer.from(u)), fc.constantFrom("", "1.0", "1", "5", "[{},{\"method\":\"m\"}]", "[1,null]").map((s) => Buffer.from(s)));
-  fc.assert(fc.property(fc.array(frame, { maxLength: 8 }), (frames) => {
-    const a = decodeRequest(frames);
-    const b = decodeReply(frames);
-    assert.equal(typeof a.ok, "boolean");
-    assert.equal(typeof b.ok, "boolean");
-  }), { numRuns: 2000 });
+  const frame = fc.oneof(
+    fc.uint8Array({ maxLength: 40 }).map((u) => Buffer.from(u)),
+    fc.constantFrom("", "1.0", "1", "5", '[{},{"method":"m"}]', "[1,null]").map((s) => Buffer.from(s)),
+  );
+  fc.assert(
+    fc.property(fc.array(frame, { maxLength: 8 }), (frames) => {
+      const a = decodeRequest(frames);
+      const b = decodeReply(frames);
+      assert.equal(typeof a.ok, "boolean");
+      assert.equal(typeof b.ok, "boolean");
+    }),
+    { numRuns: 2000 },
+  );
 });

@@ -29,7 +29,11 @@ type Op =
   | { k: "down"; host: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ k: fc.constant("reg" as const), host: fc.nat(3), ttl: fc.option(fc.integer({ min: 1, max: 3000 }), { nil: null, freq: 4 }) }),
+  fc.record({
+    k: fc.constant("reg" as const),
+    host: fc.nat(3),
+    ttl: fc.option(fc.integer({ min: 1, max: 3000 }), { nil: null, freq: 4 }),
+  }),
   fc.record({ k: fc.constant("unreg" as const), host: fc.nat(3) }),
   fc.record({ k: fc.constant("adv" as const), ms: fc.integer({ min: 0, max: 1500 }) }),
   fc.constant({ k: "fetch" as const }),
@@ -48,7 +52,10 @@ class KeyModel {
   }
   visible(now: number): string[] {
     const t = this.server(now);
-    return [...this.members].filter(([, e]) => t < e).map(([h]) => h).sort();
+    return [...this.members]
+      .filter(([, e]) => t < e)
+      .map(([h]) => h)
+      .sort();
   }
   /** REGISTER_LUA's publish rule: "+" when the host became visible or its expiry moved earlier. */
   register(host: string, ttl: number | null, now: number): Change | undefined {
@@ -64,106 +71,122 @@ class KeyModel {
   }
   reply(now: number): LookupReply {
     const t = this.server(now);
-    return { nowMs: t, members: [...this.members].filter(([, e]) => t < e).map(([member, expiresAtMs]) => ({ member, expiresAtMs })) };
+    return {
+      nowMs: t,
+      members: [...this.members].filter(([, e]) => t < e).map(([member, expiresAtMs]) => ({ member, expiresAtMs })),
+    };
   }
 }
 
 /** hit must contain exactly `expected`, except hosts in `downed`, which it may leave out. */
 function assertHit(hit: string[], expected: string[], downed: Set<string>, what: string): void {
-  assert.deepEqual(hit.filter((h) => !downed.has(h)), expected.filter((h) => !downed.has(h)), what);
+  assert.deepEqual(
+    hit.filter((h) => !downed.has(h)),
+    expected.filter((h) => !downed.has(h)),
+    what,
+  );
   for (const h of hit) assert.ok(expected.includes(h), `${what}: ${h} is not expected`);
 }
 
 test("redis lookup cache property - with changes delivered, every hit equals Redis's answer; overtaken fetches are refused; outages serve the last hosts; a host reported down stays out until it registers again", () => {
   fc.assert(
-    fc.property(fc.array(op, { maxLength: 80 }), fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: 0, max: 1000 }), (ops, skew, freshFor) => {
-      const cache = new LookupCache(freshFor);
-      const redis = new KeyModel(skew);
-      let now = 1000;
-      let lastSeen: Set<string> | undefined;
-      const downAt = new Map<string, number>();
-      const regAt = new Map<string, number>();
-      const downed = new Set<string>();
-      let withTtl = new Set<string>();
-      let step = 0;
-      const checkDown = (hosts: string[], what: string): void => {
-        for (const h of hosts) {
-          const d = downAt.get(h);
-          if (d !== undefined) assert.ok((regAt.get(h) ?? -1) > d, `${what}: ${h} reported down at step ${d}, not registered since`);
+    fc.property(
+      fc.array(op, { maxLength: 80 }),
+      fc.integer({ min: -1e6, max: 1e6 }),
+      fc.integer({ min: 0, max: 1000 }),
+      (ops, skew, freshFor) => {
+        const cache = new LookupCache(freshFor);
+        const redis = new KeyModel(skew);
+        let now = 1000;
+        let lastSeen: Set<string> | undefined;
+        const downAt = new Map<string, number>();
+        const regAt = new Map<string, number>();
+        const downed = new Set<string>();
+        let withTtl = new Set<string>();
+        let step = 0;
+        const checkDown = (hosts: string[], what: string): void => {
+          for (const h of hosts) {
+            const d = downAt.get(h);
+            if (d !== undefined)
+              assert.ok((regAt.get(h) ?? -1) > d, `${what}: ${h} reported down at step ${d}, not registered since`);
+          }
+        };
+        const deliver = (c: Change | undefined): void => {
+          if (!c) return;
+          cache.apply(c);
+          if (c.op === "-") lastSeen?.delete(c.host);
+        };
+        for (const o of ops) {
+          step++;
+          switch (o.k) {
+            case "reg":
+              regAt.set(`h${o.host}`, step);
+              deliver(redis.register(`h${o.host}`, o.ttl, now));
+              break;
+            case "down":
+              cache.markDown(`h${o.host}`);
+              // Only a host the cache holds with a TTL can be reported down (a sender got it from the cache).
+              if (lastSeen?.has(`h${o.host}`) && withTtl.has(`h${o.host}`) && !downAt.has(`h${o.host}`)) {
+                downAt.set(`h${o.host}`, step);
+                downed.add(`h${o.host}`);
+              }
+              break;
+            case "unreg":
+              deliver(redis.unregister(`h${o.host}`));
+              break;
+            case "adv":
+              now += o.ms;
+              break;
+            case "fetch": {
+              const token = cache.beginFetch(KEY, now);
+              const reply = redis.reply(now);
+              assert.equal(cache.store(token, reply), true, "an undisturbed fetch is stored");
+              lastSeen = new Set(reply.members.map((m) => m.member));
+              withTtl = new Set(reply.members.filter((m) => m.expiresAtMs !== Infinity).map((m) => m.member));
+              // A stored fetch in which a reported host is gone ends its report.
+              for (const h of [...downAt.keys()]) if (!lastSeen.has(h)) downAt.delete(h);
+              const a = cache.answer(KEY, now, true);
+              if (freshFor > 0) {
+                assert.equal(a.kind, "hit", "a lookup right after a fetch is served from the cache");
+              }
+              break;
+            }
+            case "overtaken": {
+              const token = cache.beginFetch(KEY, now);
+              const reply = redis.reply(now);
+              if (!o.unreg) regAt.set(`h${o.host}`, step);
+              const c = o.unreg ? redis.unregister(`h${o.host}`) : redis.register(`h${o.host}`, 1000, now);
+              deliver(c);
+              if (c) assert.equal(cache.store(token, reply), false, "a fetch overtaken by a change is refused");
+              break;
+            }
+            case "look": {
+              const a = cache.answer(KEY, now, true);
+              if (a.kind === "hit") {
+                assertHit(a.hosts, redis.visible(now), downed, `hit at ${now} equals Redis`);
+                checkDown(a.hosts, "hit");
+              }
+              break;
+            }
+            case "lookDown": {
+              const a = cache.answer(KEY, now, false);
+              if (a.kind === "hit") {
+                assert.ok(lastSeen, "no hit before any fetch");
+                assertHit(a.hosts, [...lastSeen].sort(), downed, "outage hit = last fetched hosts minus removals");
+                checkDown(a.hosts, "outage hit");
+                assert.equal(a.refresh, true, "an outage hit still asks for a background retry");
+              } else {
+                assert.ok(
+                  !lastSeen || [...lastSeen].every((h) => downed.has(h)),
+                  "outage miss only when nothing usable is known",
+                );
+              }
+              break;
+            }
+          }
         }
-      };
-      const deliver = (c: Change | undefined): void => {
-        if (!c) return;
-        cache.apply(c);
-        if (c.op === "-") lastSeen?.delete(c.host);
-      };
-      for (const o of ops) {
-        step++;
-        switch (o.k) {
-          case "reg":
-            regAt.set(`h${o.host}`, step);
-            deliver(redis.register(`h${o.host}`, o.ttl, now));
-            break;
-          case "down":
-            cache.markDown(`h${o.host}`);
-            // Only a host the cache holds with a TTL can be reported down (a sender got it from the cache).
-            if (lastSeen?.has(`h${o.host}`) && withTtl.has(`h${o.host}`) && !downAt.has(`h${o.host}`)) {
-              downAt.set(`h${o.host}`, step);
-              downed.add(`h${o.host}`);
-            }
-            break;
-          case "unreg":
-            deliver(redis.unregister(`h${o.host}`));
-            break;
-          case "adv":
-            now += o.ms;
-            break;
-          case "fetch": {
-            const token = cache.beginFetch(KEY, now);
-            const reply = redis.reply(now);
-            assert.equal(cache.store(token, reply), true, "an undisturbed fetch is stored");
-            lastSeen = new Set(reply.members.map((m) => m.member));
-            withTtl = new Set(reply.members.filter((m) => m.expiresAtMs !== Infinity).map((m) => m.member));
-            // A stored fetch in which a reported host is gone ends its report.
-            for (const h of [...downAt.keys()]) if (!lastSeen.has(h)) downAt.delete(h);
-            const a = cache.answer(KEY, now, true);
-            if (freshFor > 0) {
-              assert.equal(a.kind, "hit", "a lookup right after a fetch is served from the cache");
-            }
-            break;
-          }
-          case "overtaken": {
-            const token = cache.beginFetch(KEY, now);
-            const reply = redis.reply(now);
-            if (!o.unreg) regAt.set(`h${o.host}`, step);
-            const c = o.unreg ? redis.unregister(`h${o.host}`) : redis.register(`h${o.host}`, 1000, now);
-            deliver(c);
-            if (c) assert.equal(cache.store(token, reply), false, "a fetch overtaken by a change is refused");
-            break;
-          }
-          case "look": {
-            const a = cache.answer(KEY, now, true);
-            if (a.kind === "hit") {
-              assertHit(a.hosts, redis.visible(now), downed, `hit at ${now} equals Redis`);
-              checkDown(a.hosts, "hit");
-            }
-            break;
-          }
-          case "lookDown": {
-            const a = cache.answer(KEY, now, false);
-            if (a.kind === "hit") {
-              assert.ok(lastSeen, "no hit before any fetch");
-              assertHit(a.hosts, [...lastSeen].sort(), downed, "outage hit = last fetched hosts minus removals");
-              checkDown(a.hosts, "outage hit");
-              assert.equal(a.refresh, true, "an outage hit still asks for a background retry");
-            } else {
-              assert.ok(!lastSeen || [...lastSeen].every((h) => downed.has(h)), "outage miss only when nothing usable is known");
-            }
-            break;
-          }
-        }
-      }
-    }),
+      },
+    ),
     { numRuns: 300 },
   );
 });
@@ -173,7 +196,9 @@ test("redis lookup cache property - a host is served exactly while its registrat
   // random times: every answer the client gets contains the host iff Redis holds it live.
   fc.assert(
     fc.property(
-      fc.array(fc.record({ adv: fc.integer({ min: 0, max: 1200 }), refresh: fc.boolean(), look: fc.boolean() }), { maxLength: 60 }),
+      fc.array(fc.record({ adv: fc.integer({ min: 0, max: 1200 }), refresh: fc.boolean(), look: fc.boolean() }), {
+        maxLength: 60,
+      }),
       fc.integer({ min: 100, max: 3000 }),
       fc.integer({ min: 0, max: 800 }),
       (steps, ttl, freshFor) => {
@@ -198,7 +223,12 @@ test("redis lookup cache property - a host is served exactly while its registrat
             if (ch) cache.apply(ch);
             lastRefresh = now;
           }
-          if (s.look) assert.deepEqual(lookup(), now < lastRefresh + ttl ? ["h"] : [], `at ${now}, refreshed at ${lastRefresh}, ttl ${ttl}`);
+          if (s.look)
+            assert.deepEqual(
+              lookup(),
+              now < lastRefresh + ttl ? ["h"] : [],
+              `at ${now}, refreshed at ${lastRefresh}, ttl ${ttl}`,
+            );
         }
       },
     ),
@@ -209,7 +239,12 @@ test("redis lookup cache property - a host is served exactly while its registrat
 test("redis lookup cache property - a host reported down is served again only after Redis shows it refreshed after the report", () => {
   // Two servers refreshing (or not) with a 3000 ms TTL, a client that fetches and looks
   // up, and disconnect reports for either server at any time.
-  type DOp = { k: "refresh"; host: number } | { k: "down"; host: number } | { k: "fetch" } | { k: "look" } | { k: "adv"; ms: number };
+  type DOp =
+    | { k: "refresh"; host: number }
+    | { k: "down"; host: number }
+    | { k: "fetch" }
+    | { k: "look" }
+    | { k: "adv"; ms: number };
   const dop: fc.Arbitrary<DOp> = fc.oneof(
     fc.record({ k: fc.constant("refresh" as const), host: fc.nat(1) }),
     fc.record({ k: fc.constant("down" as const), host: fc.nat(1) }),
@@ -247,7 +282,8 @@ test("redis lookup cache property - a host reported down is served again only af
             for (const h of [...downAt.keys()]) {
               const seen = seenAfter.get(h);
               const score = redis.members.get(h)!;
-              if (!held.has(h)) downAt.delete(h); // gone from Redis: the report is over
+              if (!held.has(h))
+                downAt.delete(h); // gone from Redis: the report is over
               else if (seen === undefined) seenAfter.set(h, score);
               else if (score > seen) downAt.delete(h); // a registration newer than the one Redis held after the report
             }
@@ -259,7 +295,9 @@ test("redis lookup cache property - a host reported down is served again only af
             const d = downAt.get(h);
             assert.ok(d === undefined, `${h} reported down at step ${d} is served at step ${step}`);
           }
-          for (const h of redis.visible(now)) if (!downAt.has(h) && held.has(h)) assert.ok(a.hosts.includes(h), `${h} (not down) is served at step ${step}`);
+          for (const h of redis.visible(now))
+            if (!downAt.has(h) && held.has(h))
+              assert.ok(a.hosts.includes(h), `${h} (not down) is served at step ${step}`);
         }
       });
     }),

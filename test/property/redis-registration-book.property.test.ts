@@ -14,13 +14,14 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { RegistrationBook } from "../../src/internal.js";
 
-type Op =
-  | { k: "reg"; pair: number; ttl: number | null }
-  | { k: "unreg"; pair: number }
-  | { k: "settle"; ok: boolean };
+type Op = { k: "reg"; pair: number; ttl: number | null } | { k: "unreg"; pair: number } | { k: "settle"; ok: boolean };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ k: fc.constant("reg" as const), pair: fc.nat(3), ttl: fc.option(fc.integer({ min: 1, max: 5000 }), { nil: null }) }),
+  fc.record({
+    k: fc.constant("reg" as const),
+    pair: fc.nat(3),
+    ttl: fc.option(fc.integer({ min: 1, max: 5000 }), { nil: null }),
+  }),
   fc.record({ k: fc.constant("unreg" as const), pair: fc.nat(3) }),
   fc.record({ k: fc.constant("settle" as const), ok: fc.boolean() }),
 );
@@ -60,7 +61,14 @@ test("redis registration book property - replay never resurrects an unregistered
           seq++;
           const token = book.remove(keyOf(o.pair), hostOf(o.pair));
           const m = model.get(o.pair);
-          model.set(o.pair, { latest: "unreg", ttl: m?.ttl ?? null, accepted: false, unregAcked: false, seq, unregSeq: seq });
+          model.set(o.pair, {
+            latest: "unreg",
+            ttl: m?.ttl ?? null,
+            accepted: false,
+            unregAcked: false,
+            seq,
+            unregSeq: seq,
+          });
           inflight.push({ kind: "unreg", pair: o.pair, token, seq });
         } else {
           const f = inflight.shift();
@@ -93,7 +101,11 @@ test("redis registration book property - replay never resurrects an unregistered
             if (!regs.has(id)) assert.ok(!m.accepted, `pair ${p} replayed only when accepted`);
           }
         }
-        assert.equal(regs.size, [...model.values()].filter((m) => m.latest === "reg" && m.accepted).length, "nothing else is replayed");
+        assert.equal(
+          regs.size,
+          [...model.values()].filter((m) => m.latest === "reg" && m.accepted).length,
+          "nothing else is replayed",
+        );
       }
     }),
     { numRuns: 500 },

@@ -24,19 +24,23 @@ test("version - malformed versions are rejected", () => {
 });
 
 test("version property - compatible iff same major and (minor, revision) not lower", () => {
-  fc.assert(fc.property(v, v, (impl, req) => {
-    const a = parseVersion(impl);
-    const b = parseVersion(req);
-    const expected = a.major === b.major && (a.minor > b.minor || (a.minor === b.minor && a.revision >= b.revision));
-    assert.equal(versionIsCompatible(impl, req), expected);
-  }));
+  fc.assert(
+    fc.property(v, v, (impl, req) => {
+      const a = parseVersion(impl);
+      const b = parseVersion(req);
+      const expected = a.major === b.major && (a.minor > b.minor || (a.minor === b.minor && a.revision >= b.revision));
+      assert.equal(versionIsCompatible(impl, req), expected);
+    }),
+  );
 });
 
 test("version property - compatibility is reflexive and transitive", () => {
-  fc.assert(fc.property(v, v, v, (x, y, z) => {
-    assert.ok(versionIsCompatible(x, x));
-    if (versionIsCompatible(x, y) && versionIsCompatible(y, z)) assert.ok(versionIsCompatible(x, z));
-  }));
+  fc.assert(
+    fc.property(v, v, v, (x, y, z) => {
+      assert.ok(versionIsCompatible(x, x));
+      if (versionIsCompatible(x, y) && versionIsCompatible(y, z)) assert.ok(versionIsCompatible(x, z));
+    }),
+  );
 });
 
 test("version property - no cap allows everything; a cap refuses a missing version", () => {

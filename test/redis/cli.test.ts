@@ -18,7 +18,11 @@ const CLI = fileURLToPath(new URL("../../src/matchmaker/redis/cli.ts", import.me
 function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, ["--import", "tsx", CLI, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : -1) : 0;
+      const code = err
+        ? typeof (err as { code?: unknown }).code === "number"
+          ? (err as { code: number }).code
+          : -1
+        : 0;
       resolve({ code, stdout, stderr });
     });
   });
@@ -26,11 +30,25 @@ function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr:
 
 describe("matchmaker CLI arguments", () => {
   test("hosts takes a topic and optional --exchange/--server; the URL comes from --url, the environment, or the default", () => {
-    assert.deepEqual(parseCliArgs(["hosts", "compute"]), { command: { cmd: "hosts", topic: "compute" }, url: "zmq+redis://127.0.0.1:6379", json: false });
-    assert.deepEqual(parseCliArgs(["hosts", "compute", "--server", "n1", "--exchange", "nova", "--json"], { ZMQ_TRANSPORT_URL: "zmq+redis://r:1" }), {
-      command: { cmd: "hosts", topic: "compute", exchange: "nova", server: "n1" }, url: "zmq+redis://r:1", json: true,
+    assert.deepEqual(parseCliArgs(["hosts", "compute"]), {
+      command: { cmd: "hosts", topic: "compute" },
+      url: "zmq+redis://127.0.0.1:6379",
+      json: false,
     });
-    assert.equal(parseCliArgs(["--url", "zmq+sentinel://s:26379/m", "keys"], { ZMQ_TRANSPORT_URL: "zmq+redis://r:1" }).url, "zmq+sentinel://s:26379/m");
+    assert.deepEqual(
+      parseCliArgs(["hosts", "compute", "--server", "n1", "--exchange", "nova", "--json"], {
+        ZMQ_TRANSPORT_URL: "zmq+redis://r:1",
+      }),
+      {
+        command: { cmd: "hosts", topic: "compute", exchange: "nova", server: "n1" },
+        url: "zmq+redis://r:1",
+        json: true,
+      },
+    );
+    assert.equal(
+      parseCliArgs(["--url", "zmq+sentinel://s:26379/m", "keys"], { ZMQ_TRANSPORT_URL: "zmq+redis://r:1" }).url,
+      "zmq+sentinel://s:26379/m",
+    );
     assert.deepEqual(parseCliArgs(["keys", "nova/", "--prefix", "p:"]).command, { cmd: "keys", prefix: "nova/" });
   });
 
@@ -74,7 +92,10 @@ describe("matchmaker CLI against Redis", { skip: redisSkipReason() ?? false, tim
     const r = await runCli(["--url", redis.url, "--json", "hosts", topic, "--server", "node-2"]);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { key: string; hosts: { host: string; remainingMs: number }[] }[];
-    assert.deepEqual(out.map((o) => o.key), [`openstack/${topic}/node-2`]);
+    assert.deepEqual(
+      out.map((o) => o.key),
+      [`openstack/${topic}/node-2`],
+    );
     assert.equal(out[0]!.hosts[0]!.host, hosts[1]);
     assert.ok(out[0]!.hosts[0]!.remainingMs > 0 && out[0]!.hosts[0]!.remainingMs <= 3000);
   });

@@ -67,7 +67,9 @@ describe("discovery speed with zmq+redis:// defaults", { skip: redisSkipReason()
     // Round robin over the topic includes the new server.
     const seenAt = await until(async () => (await c.call({}, "whoami")) === "second", 5000, 0);
     const rrMs = seenAt - readyAt;
-    t.diagnostic(`waiting call answered ${earlyMs.toFixed(1)} ms after the server reported ready; round robin reached it after ${rrMs.toFixed(1)} ms`);
+    t.diagnostic(
+      `waiting call answered ${earlyMs.toFixed(1)} ms after the server reported ready; round robin reached it after ${rrMs.toFixed(1)} ms`,
+    );
     assert.ok(earlyMs < 1000, `a waiting call reached the new server within 1 s (took ${earlyMs.toFixed(1)} ms)`);
     assert.ok(rrMs < 1000, `round robin reached the new server within 1 s (took ${rrMs.toFixed(1)} ms)`);
   });
@@ -84,13 +86,18 @@ describe("discovery speed with zmq+redis:// defaults", { skip: redisSkipReason()
     const goneAt = await until(async () => !(await view.getHosts(key)).includes(hostB), 2000, 1);
     const ms = goneAt - stoppedAt;
     // Redis itself: a view with no cache.
-    const fresh: RedisMatchmaker = await createRedisMatchmaker({ kind: "redis", host: "127.0.0.1", port: redis.port, db: 0 }, new NodeClock());
+    const fresh: RedisMatchmaker = await createRedisMatchmaker(
+      { kind: "redis", host: "127.0.0.1", port: redis.port, db: 0 },
+      new NodeClock(),
+    );
     try {
       assert.ok(!(await fresh.getHosts(key)).includes(hostB), "gone from Redis");
     } finally {
       await fresh.close();
     }
-    t.diagnostic(`existing client stopped choosing the stopped server ${ms.toFixed(1)} ms after stop() returned (TTL ${TTL_MS} ms)`);
+    t.diagnostic(
+      `existing client stopped choosing the stopped server ${ms.toFixed(1)} ms after stop() returned (TTL ${TTL_MS} ms)`,
+    );
     assert.ok(ms < 500, `the client dropped it at once, not at TTL expiry (took ${ms.toFixed(1)} ms)`);
     const c = new RpcClient(transport, { topic }, { timeoutMs: 5000 });
     for (let i = 0; i < 6; i++) assert.equal(await c.call({}, "whoami"), "a");
@@ -103,7 +110,10 @@ describe("discovery speed with zmq+redis:// defaults", { skip: redisSkipReason()
     const key = `openstack/${topic}`;
     const view = transport.deps.matchmaker;
     // A second client that only looks the topic up: no connection to b, only the TTL tells it.
-    const observer = await createRedisMatchmaker({ kind: "redis", host: "127.0.0.1", port: redis.port, db: 0 }, new NodeClock());
+    const observer = await createRedisMatchmaker(
+      { kind: "redis", host: "127.0.0.1", port: redis.port, db: 0 },
+      new NodeClock(),
+    );
     try {
       assert.ok((await observer.getHosts(key)).includes(hostB));
       const c = new RpcClient(transport, { topic }, { timeoutMs: 5000 });
@@ -117,7 +127,9 @@ describe("discovery speed with zmq+redis:// defaults", { skip: redisSkipReason()
       ]);
       const clientMs = clientGoneAt - killedAt;
       const observerMs = observerGoneAt - killedAt;
-      t.diagnostic(`crashed server dropped ${clientMs.toFixed(0)} ms after SIGKILL by the client connected to it (socket disconnect), ${observerMs.toFixed(0)} ms by a client relying on the TTL (${TTL_MS} ms, refresh 1000 ms)`);
+      t.diagnostic(
+        `crashed server dropped ${clientMs.toFixed(0)} ms after SIGKILL by the client connected to it (socket disconnect), ${observerMs.toFixed(0)} ms by a client relying on the TTL (${TTL_MS} ms, refresh 1000 ms)`,
+      );
       // Its last refresh was at most one refresh period before the kill, so it expires by
       // kill + TTL; the margin covers the 10 ms polling and a loaded machine's timer lag.
       assert.ok(observerMs <= TTL_MS + 250, `not chosen within its TTL (took ${observerMs.toFixed(0)} ms)`);

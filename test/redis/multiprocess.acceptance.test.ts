@@ -28,12 +28,23 @@ describe("multi-process RPC over zmq+redis://", { skip: redisSkipReason() ?? fal
   });
   after(async () => {
     await transport?.close();
-    await Promise.all((servers ?? []).map((s) => s.stop().then(() => s.exited, () => s.kill())));
+    await Promise.all(
+      (servers ?? []).map((s) =>
+        s.stop().then(
+          () => s.exited,
+          () => s.kill(),
+        ),
+      ),
+    );
     await redis?.stop();
   });
 
   const client = (o: { server?: string; fanout?: boolean; timeoutMs?: number } = {}): RpcClient =>
-    new RpcClient(transport, { topic, ...(o.server ? { server: o.server } : {}), ...(o.fanout ? { fanout: true } : {}) }, { timeoutMs: o.timeoutMs ?? 10_000 });
+    new RpcClient(
+      transport,
+      { topic, ...(o.server ? { server: o.server } : {}), ...(o.fanout ? { fanout: true } : {}) },
+      { timeoutMs: o.timeoutMs ?? 10_000 },
+    );
 
   test("servers in other processes are registered in Redis under their topic", async () => {
     const hosts = await transport.deps.matchmaker.getHosts(`openstack/${topic}`);

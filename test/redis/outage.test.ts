@@ -15,7 +15,14 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, afterEach, before, describe, test } from "node:test";
 import {
-  getRpcServer, getRpcTransport, MatchmakerUnavailable, MessagingError, MessagingTimeout, RpcClient, type RpcServer, type Transport,
+  getRpcServer,
+  getRpcTransport,
+  MatchmakerUnavailable,
+  MessagingError,
+  MessagingTimeout,
+  RpcClient,
+  type RpcServer,
+  type Transport,
 } from "../../src/index.js";
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
 
@@ -46,7 +53,10 @@ async function callFor(c: RpcClient, spanMs: number, expected: string): Promise<
 async function assertFailsAtDeadline(transport: Transport, timeoutMs: number): Promise<number> {
   const c = new RpcClient(transport, { topic: `unknown-${randomUUID().slice(0, 8)}` }, { timeoutMs });
   const t0 = performance.now();
-  const err = await c.call({}, "whoami").then(() => undefined, (e: unknown) => e);
+  const err = await c.call({}, "whoami").then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   const elapsed = performance.now() - t0;
   assert.ok(err instanceof MessagingTimeout, `MessagingTimeout, got ${String(err)}`);
   assert.ok(err.cause instanceof MatchmakerUnavailable, `cause is MatchmakerUnavailable, got ${String(err.cause)}`);
@@ -112,7 +122,10 @@ describe("Redis outage", { skip: redisSkipReason() ?? false, timeout: 120_000 },
 
     // A server cannot start while Redis is down: a clear error, not a silent ghost.
     const s2 = getRpcServer(serverT, { topic, server: "s2" }, [{ whoami: () => "s2" }]);
-    await assert.rejects(s2.start(), (e: unknown) => e instanceof MessagingError && e.cause instanceof MatchmakerUnavailable);
+    await assert.rejects(
+      s2.start(),
+      (e: unknown) => e instanceof MessagingError && e.cause instanceof MatchmakerUnavailable,
+    );
 
     await redis.restart(); // empty: every registration is gone
     const restartedAt = performance.now();
@@ -123,9 +136,17 @@ describe("Redis outage", { skip: redisSkipReason() ?? false, timeout: 120_000 },
       const ms = backAt - restartedAt;
       t.diagnostic(`server re-registered ${ms.toFixed(0)} ms after Redis restarted empty`);
       assert.ok(ms < 2000, `re-registered soon after Redis returned (${ms.toFixed(0)} ms)`);
-      assert.equal(await new RpcClient(fresh, { topic }, { timeoutMs: 2000 }).call({}, "whoami"), "s1", "a new client finds it");
+      assert.equal(
+        await new RpcClient(fresh, { topic }, { timeoutMs: 2000 }).call({}, "whoami"),
+        "s1",
+        "a new client finds it",
+      );
       assert.equal(await c.call({}, "whoami"), "s1", "the old client still works");
-      await assert.rejects(new RpcClient(fresh, { topic, server: "s2" }, { timeoutMs: 300 }).call({}, "whoami"), MessagingTimeout, "the server that failed to start was not registered on replay");
+      await assert.rejects(
+        new RpcClient(fresh, { topic, server: "s2" }, { timeoutMs: 300 }).call({}, "whoami"),
+        MessagingTimeout,
+        "the server that failed to start was not registered on replay",
+      );
     } finally {
       await fresh.close();
     }
@@ -137,7 +158,9 @@ describe("Redis outage", { skip: redisSkipReason() ?? false, timeout: 120_000 },
     const calls = await callFor(c, TTL_MS + 1000, "s1");
     t.diagnostic(`${calls} calls succeeded from the cache while Redis was frozen for ${TTL_MS + 1000} ms`);
     const failMs = await assertFailsAtDeadline(clientT, 1500); // commandTimeoutMs (1000) < call timeout
-    t.diagnostic(`a call needing a new lookup failed after ${failMs.toFixed(0)} ms (timeout 1500 ms, Redis command timeout 1000 ms)`);
+    t.diagnostic(
+      `a call needing a new lookup failed after ${failMs.toFixed(0)} ms (timeout 1500 ms, Redis command timeout 1000 ms)`,
+    );
     redis.resume();
     const resumedAt = performance.now();
     const fresh = await getRpcTransport(redis.url);

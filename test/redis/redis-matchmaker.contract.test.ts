@@ -8,7 +8,11 @@
  */
 import { randomUUID } from "node:crypto";
 import {
-  openConnections, RedisMatchmaker, resolveRedisMatchmakerOptions, type RedisMatchmakerOptions, type RedisSpec,
+  openConnections,
+  RedisMatchmaker,
+  resolveRedisMatchmakerOptions,
+  type RedisMatchmakerOptions,
+  type RedisSpec,
 } from "../../src/internal.js";
 import { matchmakerContract } from "../contract/matchmaker.contract.js";
 import { ManualClock } from "../support/manual-clock.js";

@@ -16,7 +16,11 @@ import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { Redis } from "ioredis";
 import {
-  encodeChange, openConnections, RedisMatchmaker, resolveRedisMatchmakerOptions, type RedisSpec,
+  encodeChange,
+  openConnections,
+  RedisMatchmaker,
+  resolveRedisMatchmakerOptions,
+  type RedisSpec,
 } from "../../src/internal.js";
 import { ManualClock } from "../support/manual-clock.js";
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
@@ -29,11 +33,21 @@ type Op =
   | { k: "racingReg"; key: number; host: number; ttl: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ k: fc.constant("reg" as const), key: fc.nat(1), host: fc.nat(2), ttl: fc.option(fc.integer({ min: 1, max: 2000 }), { nil: null, freq: 5 }) }),
+  fc.record({
+    k: fc.constant("reg" as const),
+    key: fc.nat(1),
+    host: fc.nat(2),
+    ttl: fc.option(fc.integer({ min: 1, max: 2000 }), { nil: null, freq: 5 }),
+  }),
   fc.record({ k: fc.constant("unreg" as const), key: fc.nat(1), host: fc.nat(2) }),
   fc.record({ k: fc.constant("adv" as const), ms: fc.integer({ min: 0, max: 900 }) }),
   fc.record({ k: fc.constant("racingUnreg" as const), key: fc.nat(1), host: fc.nat(2) }),
-  fc.record({ k: fc.constant("racingReg" as const), key: fc.nat(1), host: fc.nat(2), ttl: fc.integer({ min: 1, max: 2000 }) }),
+  fc.record({
+    k: fc.constant("racingReg" as const),
+    key: fc.nat(1),
+    host: fc.nat(2),
+    ttl: fc.integer({ min: 1, max: 2000 }),
+  }),
 );
 
 const KEYS = ["ex/t0", "ex/t1"];
@@ -57,11 +71,18 @@ describe("Redis matchmaker shell property", { skip: redisSkipReason() ?? false, 
       fc.asyncProperty(fc.array(op, { maxLength: 25 }), async (ops) => {
         const clock = new ManualClock();
         clock.advance(1_000_000);
-        const opts = resolveRedisMatchmakerOptions({ timeSource: "clock", keyPrefix: `shell-${randomUUID().slice(0, 8)}:` });
+        const opts = resolveRedisMatchmakerOptions({
+          timeSource: "clock",
+          keyPrefix: `shell-${randomUUID().slice(0, 8)}:`,
+        });
         const a = new RedisMatchmaker(openConnections(spec, opts), clock, opts);
         const b = new RedisMatchmaker(openConnections(spec, opts), clock, opts);
         const model = new Map<string, Map<string, number>>(KEYS.map((k) => [k, new Map()]));
-        const live = (key: string): string[] => [...model.get(key)!].filter(([, e]) => clock.nowMs() < e).map(([h]) => h).sort();
+        const live = (key: string): string[] =>
+          [...model.get(key)!]
+            .filter(([, e]) => clock.nowMs() < e)
+            .map(([h]) => h)
+            .sort();
         /** Publishes a marker until b has seen it (the first ones may precede b's SUBSCRIBE). */
         const settle = async (): Promise<void> => {
           const marker = randomUUID();

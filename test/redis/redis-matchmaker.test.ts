@@ -58,11 +58,23 @@ describe("Redis matchmaker shell", { skip: redisSkipReason() ?? false, timeout: 
 
   test("malformed messages on the change channel are ignored", async () => {
     const mm = await createRedisMatchmaker(spec, new NodeClock(), { keyPrefix: `bad-${randomUUID().slice(0, 8)}:` });
-    const other = await createRedisMatchmaker(spec, new NodeClock(), { keyPrefix: mm.scheme.indexKey.replace(/keys$/, "") });
+    const other = await createRedisMatchmaker(spec, new NodeClock(), {
+      keyPrefix: mm.scheme.indexKey.replace(/keys$/, ""),
+    });
     const raw = new Redis({ host: "127.0.0.1", port: redis.port });
     try {
       assert.deepEqual(await mm.getHosts("ex/t"), []);
-      for (const junk of ["", "x", "+\tonly-key", "*\tex/t\th", "+\t\th", "+\tex/t\t", "a\tb\tc\td", "x".repeat(10_000)]) await raw.publish(mm.scheme.channel, junk);
+      for (const junk of [
+        "",
+        "x",
+        "+\tonly-key",
+        "*\tex/t\th",
+        "+\t\th",
+        "+\tex/t\t",
+        "a\tb\tc\td",
+        "x".repeat(10_000),
+      ])
+        await raw.publish(mm.scheme.channel, junk);
       const seen = nextWatch(mm, "ex/t");
       await other.register("ex/t", "tcp://h:1", null); // a well-formed change after the junk
       await seen;
@@ -87,7 +99,10 @@ describe("Redis matchmaker shell", { skip: redisSkipReason() ?? false, timeout: 
       try {
         // Wait until mm's connections are back (its lookups succeed), then check the change feed.
         for (let i = 0; ; i++) {
-          const ok = await mm.getHosts("ex/t").then(() => true, () => false);
+          const ok = await mm.getHosts("ex/t").then(
+            () => true,
+            () => false,
+          );
           if (ok) break;
           assert.ok(i < 200, "reconnected within 10 s");
           await new Promise((res) => setTimeout(res, 50));
@@ -112,7 +127,8 @@ describe("Redis matchmaker shell", { skip: redisSkipReason() ?? false, timeout: 
     const ops = [mm.getHosts("ex/a"), mm.register("ex/a", "tcp://h:1", 1000), mm.getHosts("ex/b")];
     await mm.close();
     const results = await Promise.allSettled(ops);
-    for (const r of results) if (r.status === "rejected") assert.ok(r.reason instanceof MatchmakerUnavailable, String(r.reason));
+    for (const r of results)
+      if (r.status === "rejected") assert.ok(r.reason instanceof MatchmakerUnavailable, String(r.reason));
     await assert.rejects(mm.getHosts("ex/a"), MatchmakerUnavailable);
     assert.equal(clock.pending, 0);
   });

@@ -16,7 +16,15 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import fc from "fast-check";
 import { Redis } from "ioredis";
-import { encodeChange, keyScheme, LOOKUP_LUA, parseLookupReply, REGISTER_LUA, UNREGISTER_LUA, type Change } from "../../src/internal.js";
+import {
+  encodeChange,
+  keyScheme,
+  LOOKUP_LUA,
+  parseLookupReply,
+  REGISTER_LUA,
+  UNREGISTER_LUA,
+  type Change,
+} from "../../src/internal.js";
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
 
 type Op =
@@ -25,7 +33,12 @@ type Op =
   | { k: "adv"; ms: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ k: fc.constant("reg" as const), key: fc.nat(1), host: fc.nat(3), ttl: fc.option(fc.integer({ min: 1, max: 12 }), { nil: null, freq: 5 }) }),
+  fc.record({
+    k: fc.constant("reg" as const),
+    key: fc.nat(1),
+    host: fc.nat(3),
+    ttl: fc.option(fc.integer({ min: 1, max: 12 }), { nil: null, freq: 5 }),
+  }),
   fc.record({ k: fc.constant("unreg" as const), key: fc.nat(1), host: fc.nat(3) }),
   fc.record({ k: fc.constant("adv" as const), ms: fc.integer({ min: 0, max: 6 }) }),
 );
@@ -104,10 +117,14 @@ describe("redis matchmaker scripts", { skip: redisSkipReason() ?? false, timeout
           const exists = await cmd.exists(scheme.hostsKey(key));
           const max = model.maxExpiry(key);
           if (max === undefined) assert.equal(exists, 0, `${key}: emptied key is gone`);
-          else if (max === Infinity) assert.equal(await cmd.pttl(scheme.hostsKey(key)), -1, `${key}: no expiry while a member has no TTL`);
+          else if (max === Infinity)
+            assert.equal(await cmd.pttl(scheme.hostsKey(key)), -1, `${key}: no expiry while a member has no TTL`);
           else {
             const pttl = await cmd.pttl(scheme.hostsKey(key));
-            assert.ok(pttl > max - now && pttl <= max - now + GRACE, `${key}: PTTL ${pttl} covers the last member (${max - now} ms)`);
+            assert.ok(
+              pttl > max - now && pttl <= max - now + GRACE,
+              `${key}: PTTL ${pttl} covers the last member (${max - now} ms)`,
+            );
           }
         };
         try {
@@ -117,7 +134,16 @@ describe("redis matchmaker scripts", { skip: redisSkipReason() ?? false, timeout
             } else if (o.k === "reg") {
               const key = keyName(o.key);
               const host = `tcp://h${o.host}:1`;
-              const r = await c.mmRegister!(scheme.hostsKey(key), scheme.indexKey, String(now), String(GRACE), scheme.channel, key, host, o.ttl === null ? "-1" : String(o.ttl));
+              const r = await c.mmRegister!(
+                scheme.hostsKey(key),
+                scheme.indexKey,
+                String(now),
+                String(GRACE),
+                scheme.channel,
+                key,
+                host,
+                o.ttl === null ? "-1" : String(o.ttl),
+              );
               const ch = model.register(key, host, o.ttl, now);
               assert.equal(r, ch ? 1 : 0, "register reports whether it published");
               if (ch) expected.push(encodeChange(ch));
@@ -125,7 +151,15 @@ describe("redis matchmaker scripts", { skip: redisSkipReason() ?? false, timeout
             } else if (o.k === "unreg") {
               const key = keyName(o.key);
               const host = `tcp://h${o.host}:1`;
-              const r = await c.mmUnregister!(scheme.hostsKey(key), scheme.indexKey, String(now), String(GRACE), scheme.channel, key, host);
+              const r = await c.mmUnregister!(
+                scheme.hostsKey(key),
+                scheme.indexKey,
+                String(now),
+                String(GRACE),
+                scheme.channel,
+                key,
+                host,
+              );
               const ch = model.unregister(key, host, now);
               assert.equal(r, ch ? 1 : 0, "unregister reports whether it removed");
               if (ch) expected.push(encodeChange(ch));
@@ -135,7 +169,13 @@ describe("redis matchmaker scripts", { skip: redisSkipReason() ?? false, timeout
             for (const key of [0, 1].map(keyName)) {
               const reply = parseLookupReply(await c.mmLookup!(scheme.hostsKey(key), String(now)));
               assert.equal(reply.nowMs, now);
-              assert.deepEqual(reply.members.map((m): [string, number] => [m.member, m.expiresAtMs]).sort(([a], [b]) => (a < b ? -1 : 1)), model.live(key, now), `lookup of ${key} at ${now}`);
+              assert.deepEqual(
+                reply.members
+                  .map((m): [string, number] => [m.member, m.expiresAtMs])
+                  .sort(([a], [b]) => (a < b ? -1 : 1)),
+                model.live(key, now),
+                `lookup of ${key} at ${now}`,
+              );
             }
             const index = parseLookupReply(await c.mmLookup!(scheme.indexKey, String(now)));
             const listed = index.members.map((m) => m.member).sort();
@@ -155,7 +195,11 @@ describe("redis matchmaker scripts", { skip: redisSkipReason() ?? false, timeout
           });
           await cmd.publish(scheme.channel, marker);
           await got;
-          assert.deepEqual(received.filter((m) => m !== marker), expected, "change messages");
+          assert.deepEqual(
+            received.filter((m) => m !== marker),
+            expected,
+            "change messages",
+          );
         } finally {
           sub.off("message", onMessage);
           await sub.unsubscribe(scheme.channel);
@@ -170,7 +214,16 @@ describe("redis matchmaker scripts", { skip: redisSkipReason() ?? false, timeout
     const scheme = keyScheme(`time-${randomUUID().slice(0, 8)}:`, 0);
     const [sec, usec] = await cmd.time();
     const before = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
-    await c.mmRegister!(scheme.hostsKey("ex/t"), scheme.indexKey, "", String(GRACE), scheme.channel, "ex/t", "tcp://h:1", "3000");
+    await c.mmRegister!(
+      scheme.hostsKey("ex/t"),
+      scheme.indexKey,
+      "",
+      String(GRACE),
+      scheme.channel,
+      "ex/t",
+      "tcp://h:1",
+      "3000",
+    );
     const reply = parseLookupReply(await c.mmLookup!(scheme.hostsKey("ex/t"), ""));
     assert.ok(reply.nowMs >= before, "now comes from TIME");
     const exp = reply.members[0]!.expiresAtMs;

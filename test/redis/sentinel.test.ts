@@ -52,7 +52,8 @@ describe("zmq+sentinel://", { skip: redisSkipReason() ?? false, timeout: 120_000
 
     const sentinel = new Redis({ host: "127.0.0.1", port: setup.sentinel.port });
     try {
-      const masterPort = async (): Promise<number> => Number(((await sentinel.call("SENTINEL", "get-master-addr-by-name", setup.masterName)) as string[])[1]);
+      const masterPort = async (): Promise<number> =>
+        Number(((await sentinel.call("SENTINEL", "get-master-addr-by-name", setup.masterName)) as string[])[1]);
       assert.equal(await masterPort(), setup.master.port);
       await setup.master.kill();
       const killedAt = performance.now();
@@ -63,13 +64,17 @@ describe("zmq+sentinel://", { skip: redisSkipReason() ?? false, timeout: 120_000
         calls++;
         return (await masterPort()) === setup.replica.port;
       }, 30_000);
-      t.diagnostic(`Sentinel promoted the replica ${(failedOverAt - killedAt).toFixed(0)} ms after the master was killed; ${calls} cached calls succeeded meanwhile`);
+      t.diagnostic(
+        `Sentinel promoted the replica ${(failedOverAt - killedAt).toFixed(0)} ms after the master was killed; ${calls} cached calls succeeded meanwhile`,
+      );
       // A client created after the failover finds the server on the new master.
       const late = await open();
       const key = `openstack/${topic}`;
       const foundAt = await until(async () => (await late.deps.matchmaker.getHosts(key)).length === 1, 10_000);
       const replays = (serverT.deps.matchmaker as RedisMatchmaker).stats.replays;
-      t.diagnostic(`a new client found the server ${(foundAt - failedOverAt).toFixed(0)} ms after the failover (server replayed its registrations ${replays} time(s))`);
+      t.diagnostic(
+        `a new client found the server ${(foundAt - failedOverAt).toFixed(0)} ms after the failover (server replayed its registrations ${replays} time(s))`,
+      );
       assert.equal(await new RpcClient(late, { topic }, { timeoutMs: 5000 }).call({}, "whoami"), "s1");
       assert.equal(await c.call({}, "whoami"), "s1");
     } finally {

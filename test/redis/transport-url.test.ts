@@ -12,8 +12,11 @@ import { parseTransportUrl, RedisMatchmaker } from "../../src/internal.js";
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
 
 test("url - zmq+redis:// with several hosts is refused, naming the hosts and the alternative", () => {
-  assert.throws(() => parseTransportUrl("zmq+redis://h1:6379,h2:6379/"), (e: unknown) =>
-    e instanceof InvalidTransportURL && /"h1:6379,h2:6379"/.test(e.message) && /zmq\+sentinel/.test(e.message));
+  assert.throws(
+    () => parseTransportUrl("zmq+redis://h1:6379,h2:6379/"),
+    (e: unknown) =>
+      e instanceof InvalidTransportURL && /"h1:6379,h2:6379"/.test(e.message) && /zmq\+sentinel/.test(e.message),
+  );
 });
 
 test("zmq:// keeps registrations without TTL", async () => {
@@ -41,14 +44,21 @@ describe("getRpcTransport with Redis URLs", { skip: redisSkipReason() ?? false, 
       assert.equal(t.deps.ownsMatchmaker, true);
       assert.equal(t.options.registrationTtlMs, 3000);
       assert.equal(t.options.registrationRefreshMs, 1000);
-      assert.equal((t.deps.matchmaker as RedisMatchmaker).scheme.channel, "zmq-mm:changes:3", "the channel names the db");
+      assert.equal(
+        (t.deps.matchmaker as RedisMatchmaker).scheme.channel,
+        "zmq-mm:changes:3",
+        "the channel names the db",
+      );
     } finally {
       await t.close();
     }
   });
 
   test("explicit registration options and Redis matchmaker options win over the Redis defaults", async () => {
-    const t = await getRpcTransport(redis.url, { registrationTtlMs: 10_000, redisMatchmaker: { keyPrefix: "custom:" } });
+    const t = await getRpcTransport(redis.url, {
+      registrationTtlMs: 10_000,
+      redisMatchmaker: { keyPrefix: "custom:" },
+    });
     try {
       assert.equal(t.options.registrationTtlMs, 10_000);
       assert.equal(t.options.registrationRefreshMs, 3333);
@@ -59,6 +69,9 @@ describe("getRpcTransport with Redis URLs", { skip: redisSkipReason() ?? false, 
   });
 
   test("bad Redis matchmaker options are refused with a RangeError naming the option", async () => {
-    await assert.rejects(getRpcTransport(redis.url, { redisMatchmaker: { lookupCacheTtlMs: -1 } }), /RedisMatchmakerOptions.lookupCacheTtlMs/);
+    await assert.rejects(
+      getRpcTransport(redis.url, { redisMatchmaker: { lookupCacheTtlMs: -1 } }),
+      /RedisMatchmakerOptions.lookupCacheTtlMs/,
+    );
   });
 });

@@ -14,7 +14,12 @@ import { runSimulation, type SimResult } from "../../sim/run.js";
 import { Violations } from "../../sim/violations.js";
 
 async function clean(): Promise<SimResult> {
-  const r = await runSimulation({ seed: 5, cluster: { hosts: 5, serversPerTopic: 3 }, workload: { calls: 300, mix: { call: 6, cast: 2, fanout: 2 } }, faults: FAULTS_NONE });
+  const r = await runSimulation({
+    seed: 5,
+    cluster: { hosts: 5, serversPerTopic: 3 },
+    workload: { calls: 300, mix: { call: 6, cast: 2, fanout: 2 } },
+    faults: FAULTS_NONE,
+  });
   assert.deepEqual(r.violations, []);
   return r;
 }
@@ -26,7 +31,9 @@ function recheck(r: SimResult, c: Checker): string[] {
 }
 
 const first = (r: SimResult, kind: number): number => {
-  for (let i = 0; i < r.ctx.calls.size; i++) if (r.ctx.calls.kind[i] === kind && r.ctx.calls.outcome[i] === OUTCOME.replied && r.ctx.calls.probe[i] === 0) return i;
+  for (let i = 0; i < r.ctx.calls.size; i++)
+    if (r.ctx.calls.kind[i] === kind && r.ctx.calls.outcome[i] === OUTCOME.replied && r.ctx.calls.probe[i] === 0)
+      return i;
   throw new Error("no such request");
 };
 

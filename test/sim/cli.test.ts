@@ -8,7 +8,11 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 
 function sim(...args: string[]): { code: number | null; stdout: string; last: Record<string, unknown> } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "sim/cli/main.ts", ...args, "--no-report", "--no-progress"], { encoding: "utf8" });
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "sim/cli/main.ts", ...args, "--no-report", "--no-progress"],
+    { encoding: "utf8" },
+  );
   const lines = r.stdout.trim().split("\n");
   let last: Record<string, unknown> = {};
   try {
@@ -23,7 +27,8 @@ describe("sim cli", () => {
   it("--json prints one JSON object last, with seed, hosts, calls, times, traceHash, settled and violations", () => {
     const a = sim("--seed", "77", "--hosts", "5", "--calls", "200", "--json");
     assert.equal(a.code, 0, a.stdout);
-    for (const k of ["seed", "hosts", "calls", "simulatedMs", "wallMs", "traceHash", "settled", "violations"]) assert.ok(k in a.last, `missing ${k}`);
+    for (const k of ["seed", "hosts", "calls", "simulatedMs", "wallMs", "traceHash", "settled", "violations"])
+      assert.ok(k in a.last, `missing ${k}`);
     assert.deepEqual(Object.keys(a.last.settled as object).sort(), ["failed", "replied", "timedOut"]);
     assert.deepEqual(a.last.violations, []);
     assert.equal(a.last.seed, 77);
@@ -42,6 +47,9 @@ describe("sim cli", () => {
     const r = sim("--scenario", "slow-handlers", "--seed", "1", "--planted-bug", "stale-reply-to-oldest");
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout, /FAIL reply-to-right-caller/);
-    assert.match(r.stdout, /reproduce: npm run sim -- --scenario slow-handlers --seed 1 --planted-bug stale-reply-to-oldest/);
+    assert.match(
+      r.stdout,
+      /reproduce: npm run sim -- --scenario slow-handlers --seed 1 --planted-bug stale-reply-to-oldest/,
+    );
   });
 });

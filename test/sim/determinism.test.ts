@@ -30,7 +30,10 @@ describe("sim determinism", () => {
     await runSimulation(small, { traceSink: (l) => b.push(l) });
     assert.ok(a.length > 500);
     assert.deepEqual(a, b);
-    assert.match(a.find((l) => l.includes(" deliver "))!, /^\d{6}\.\d{3} deliver conn=\d+ from=h\d+ to=h\d+ bytes=\d+$/);
+    assert.match(
+      a.find((l) => l.includes(" deliver "))!,
+      /^\d{6}\.\d{3} deliver conn=\d+ from=h\d+ to=h\d+ bytes=\d+$/,
+    );
   });
 
   it("another seed gives another trace", async () => {

@@ -12,7 +12,12 @@ import { FAULTS_NONE } from "../../sim/faults/options.js";
 import { runSimulation } from "../../sim/run.js";
 import { searchSchedules, type ScheduleSpace } from "../../sim/shrink.js";
 
-const base = { seed: 11, cluster: { hosts: 4, serversPerTopic: 2, topicsPerClient: 1 }, workload: { calls: 150, ratePerSec: 500, timeoutMs: 100 }, faults: FAULTS_NONE };
+const base = {
+  seed: 11,
+  cluster: { hosts: 4, serversPerTopic: 2, topicsPerClient: 1 },
+  workload: { calls: 150, ratePerSec: 500, timeoutMs: 100 },
+  faults: FAULTS_NONE,
+};
 const space: ScheduleSpace = { hosts: 4, fromMs: 100, toMs: 400, maxForMs: 300, maxActions: 4 };
 
 describe("sim planted bug", () => {
@@ -22,11 +27,17 @@ describe("sim planted bug", () => {
   });
 
   it("fast-check finds a fault schedule that exposes it and shrinks it to one fault", async () => {
-    const out = await searchSchedules({ ...base, plantedBug: "stale-reply-to-oldest" }, space, { seed: 42, numRuns: 60 });
+    const out = await searchSchedules({ ...base, plantedBug: "stale-reply-to-oldest" }, space, {
+      seed: 42,
+      numRuns: 60,
+    });
     assert.equal(out.failed, true);
     assert.ok(out.numShrinks > 0, "the counterexample was shrunk");
     assert.equal(out.schedule!.length, 1, `minimal schedule: ${out.dsl}`);
-    assert.ok(out.violations!.some((v) => v.checker === "reply-to-right-caller"), JSON.stringify(out.violations));
+    assert.ok(
+      out.violations!.some((v) => v.checker === "reply-to-right-caller"),
+      JSON.stringify(out.violations),
+    );
     // The shrunk schedule reproduces on its own, and the driver without the bug passes it.
     const replay = await runSimulation({ ...base, plantedBug: "stale-reply-to-oldest", schedule: out.schedule! });
     assert.ok(replay.violations.some((v) => v.checker === "reply-to-right-caller"));

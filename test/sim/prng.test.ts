@@ -12,9 +12,12 @@ const draw = (p: Prng, n: number): number[] => Array.from({ length: n }, () => p
 
 describe("sim prng", () => {
   it("the same seed and label give the same stream, bit for bit", () => {
-    fc.assert(fc.property(fc.nat({ max: 2 ** 53 - 1 }), fc.string(), (seed, label) => {
-      assert.deepEqual(draw(Prng.derive(seed, label), 20), draw(Prng.derive(seed, label), 20));
-    }), { numRuns: 100 });
+    fc.assert(
+      fc.property(fc.nat({ max: 2 ** 53 - 1 }), fc.string(), (seed, label) => {
+        assert.deepEqual(draw(Prng.derive(seed, label), 20), draw(Prng.derive(seed, label), 20));
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it("a sub-stream does not depend on draws from any other stream", () => {
@@ -26,15 +29,24 @@ describe("sim prng", () => {
   });
 
   it("int(n) stays in [0, n), range(a, b) in [a, b], chance(0) never and chance(1) always", () => {
-    fc.assert(fc.property(fc.nat(), fc.integer({ min: 1, max: 2 ** 32 }), fc.integer({ min: -1000, max: 1000 }), fc.nat({ max: 1000 }), (seed, n, a, span) => {
-      const p = new Prng(seed);
-      const v = p.int(n);
-      assert.ok(Number.isInteger(v) && v >= 0 && v < n);
-      const r = p.range(a, a + span);
-      assert.ok(r >= a && r <= a + span);
-      assert.equal(p.chance(ratio(0, 5)), false);
-      assert.equal(p.chance(ratio(5, 5)), true);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.nat(),
+        fc.integer({ min: 1, max: 2 ** 32 }),
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.nat({ max: 1000 }),
+        (seed, n, a, span) => {
+          const p = new Prng(seed);
+          const v = p.int(n);
+          assert.ok(Number.isInteger(v) && v >= 0 && v < n);
+          const r = p.range(a, a + span);
+          assert.ok(r >= a && r <= a + span);
+          assert.equal(p.chance(ratio(0, 5)), false);
+          assert.equal(p.chance(ratio(5, 5)), true);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it("parses a decimal seed and a 40-hex commit hash (first 52 bits)", () => {

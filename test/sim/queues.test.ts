@@ -46,7 +46,10 @@ describe("sim queues", () => {
           assert.equal(q.peekB(), model[0]?.[1]);
           const firsts: string[] = [];
           q.forEachA((a) => firsts.push(a));
-          assert.deepEqual(firsts, model.map((p) => p[0]));
+          assert.deepEqual(
+            firsts,
+            model.map((p) => p[0]),
+          );
         }
       }),
       { numRuns: 300 },

@@ -65,7 +65,12 @@ describe("sim scheduler", () => {
   });
 
   it("the synchronous and the setImmediate drain give the same trace hash on a faulty cluster", async () => {
-    const input = { seed: 99, cluster: { hosts: 6 }, workload: { calls: 300, ratePerSec: 1000 }, faults: { ...FAULTS_DEFAULT, clogsPerSec: 10, pausesPerSec: 5, crashesPerSec: 2 } };
+    const input = {
+      seed: 99,
+      cluster: { hosts: 6 },
+      workload: { calls: 300, ratePerSec: 1000 },
+      faults: { ...FAULTS_DEFAULT, clogsPerSec: 10, pausesPerSec: 5, crashesPerSec: 2 },
+    };
     const sync = await runSimulation(input, { drain: "sync" });
     const slow = await runSimulation(input, { drain: "immediate" });
     assert.equal(sync.ctx.scheduler.slowDrains, 0, "the sync drain was used");

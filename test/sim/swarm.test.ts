@@ -13,7 +13,10 @@ describe("sim swarm", () => {
     const failures: string[] = [];
     for (let seed = 1000; seed < 1005; seed++) {
       const r = await runSimulation(optionsSwarm(seed, { calls: 200 }));
-      if (r.violations.length) failures.push(`seed ${seed}: ${JSON.stringify(r.violations.slice(0, 3))} (npm run sim -- --swarm 1 --seed ${seed} --calls 200)`);
+      if (r.violations.length)
+        failures.push(
+          `seed ${seed}: ${JSON.stringify(r.violations.slice(0, 3))} (npm run sim -- --swarm 1 --seed ${seed} --calls 200)`,
+        );
     }
     assert.deepEqual(failures, []);
   });

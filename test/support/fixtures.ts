@@ -5,7 +5,15 @@
  * never see each other's servers.
  */
 import { randomUUID } from "node:crypto";
-import { getRpcServer, getRpcTransport, RpcClient, type DriverOptions, type RpcServer, type Target, type Transport } from "../../src/index.js";
+import {
+  getRpcServer,
+  getRpcTransport,
+  RpcClient,
+  type DriverOptions,
+  type RpcServer,
+  type Target,
+  type Transport,
+} from "../../src/index.js";
 import { InProcessMatchmaker, NodeClock } from "../../src/internal.js";
 
 /** oslo TestServerEndpoint: ival/sval state with add, subtract, append and a controllable slow task. */
@@ -78,7 +86,10 @@ export async function newTransport(options: DriverOptions = {}): Promise<Transpo
   return getRpcTransport("zmq://", { matchmaker: new InProcessMatchmaker(new NodeClock()), ...options });
 }
 
-export async function startGroup(transport: Transport, opts: { count?: number; exchange?: string; topic?: string; maxConcurrency?: number } = {}): Promise<Group> {
+export async function startGroup(
+  transport: Transport,
+  opts: { count?: number; exchange?: string; topic?: string; maxConcurrency?: number } = {},
+): Promise<Group> {
   const topic = opts.topic ?? `topic-${randomUUID()}`;
   const count = opts.count ?? 3;
   const names = Array.from({ length: count }, (_, i) => `server_${i}_${randomUUID().slice(0, 8)}`);
@@ -90,9 +101,18 @@ export async function startGroup(transport: Transport, opts: { count?: number; e
   await Promise.all(servers.map((s) => s.start()));
   const base: Target = { topic, ...(opts.exchange ? { exchange: opts.exchange } : {}) };
   const group: Group = {
-    transport, topic, exchange: opts.exchange, names, endpoints, servers,
+    transport,
+    topic,
+    exchange: opts.exchange,
+    names,
+    endpoints,
+    servers,
     client(o = {}) {
-      const target: Target = { ...base, ...(o.server !== undefined ? { server: names[o.server]! } : {}), ...(o.fanout ? { fanout: true } : {}) };
+      const target: Target = {
+        ...base,
+        ...(o.server !== undefined ? { server: names[o.server]! } : {}),
+        ...(o.fanout ? { fanout: true } : {}),
+      };
       return new RpcClient(transport, target, { timeoutMs: o.timeoutMs ?? 5000 });
     },
     async sync() {

@@ -112,12 +112,21 @@ export async function startRedis(opts: StartOptions = {}): Promise<RedisProcess>
   const launch = async (): Promise<void> => {
     const conf = join(dir, opts.sentinel ? `sentinel-${port}.conf` : `redis-${port}.conf`);
     const lines = [
-      `port ${port}`, "bind 127.0.0.1", `dir ${dir}`, "save \"\"", "appendonly no", "daemonize no",
-      "protected-mode no", "loglevel warning", ...(opts.config ?? []),
+      `port ${port}`,
+      "bind 127.0.0.1",
+      `dir ${dir}`,
+      'save ""',
+      "appendonly no",
+      "daemonize no",
+      "protected-mode no",
+      "loglevel warning",
+      ...(opts.config ?? []),
     ];
     writeFileSync(conf, lines.join("\n") + "\n");
     out = "";
-    proc = spawn(REDIS_SERVER_BIN, opts.sentinel ? [conf, "--sentinel"] : [conf], { stdio: ["ignore", "pipe", "pipe"] });
+    proc = spawn(REDIS_SERVER_BIN, opts.sentinel ? [conf, "--sentinel"] : [conf], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const p = proc;
     running.add(p);
     p.once("exit", () => running.delete(p));
@@ -126,7 +135,9 @@ export async function startRedis(opts: StartOptions = {}): Promise<RedisProcess>
     await waitForPing(port, proc, () => out);
   };
   const exited = (): Promise<void> =>
-    proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : new Promise((r) => proc.once("exit", () => r()));
+    proc.exitCode !== null || proc.signalCode !== null
+      ? Promise.resolve()
+      : new Promise((r) => proc.once("exit", () => r()));
   await launch();
   return {
     port,
@@ -186,7 +197,10 @@ export async function startSentinelSetup(masterName = "mm-test"): Promise<Sentin
     ],
   });
   return {
-    master, replica, sentinel, masterName,
+    master,
+    replica,
+    sentinel,
+    masterName,
     url: `zmq+sentinel://127.0.0.1:${sentinel.port}/${masterName}`,
     async stop() {
       await Promise.all([sentinel.stop(), replica.stop(), master.stop()]);

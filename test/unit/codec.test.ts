@@ -11,7 +11,13 @@ const asRouterSees = (frames: Buffer[]) => [b("peer"), ...frames];
 
 test("codec - request frames follow oslo v1.0: ['', '1.0', type, id, json([ctx, msg])]", () => {
   const f = encodeRequest(MessageType.CALL, "m1", { user: "u" }, { method: "add", args: { n: 1 } });
-  assert.deepEqual(f.map(String), ["", "1.0", "1", "m1", JSON.stringify([{ user: "u" }, { method: "add", args: { n: 1 } }])]);
+  assert.deepEqual(f.map(String), [
+    "",
+    "1.0",
+    "1",
+    "m1",
+    JSON.stringify([{ user: "u" }, { method: "add", args: { n: 1 } }]),
+  ]);
 });
 
 test("codec - reply frames: [peer, '', '1.0', '5', id, json([body, failure])]", () => {
@@ -21,7 +27,9 @@ test("codec - reply frames: [peer, '', '1.0', '5', id, json([body, failure])]", 
 });
 
 test("codec - a request round-trips through the ROUTER view", () => {
-  const r = decodeRequest(asRouterSees(encodeRequest(MessageType.CAST, "id", {}, { method: "m", args: {}, namespace: "ns", version: "1.2" })));
+  const r = decodeRequest(
+    asRouterSees(encodeRequest(MessageType.CAST, "id", {}, { method: "m", args: {}, namespace: "ns", version: "1.2" })),
+  );
   assert.ok(r.ok);
   assert.equal(r.value.type, MessageType.CAST);
   assert.equal(r.value.message.namespace, "ns");
@@ -40,7 +48,7 @@ const badRequests: [string, Buffer[]][] = [
   ["reply type in a request", [b("p"), b(""), b("1.0"), b("5"), b("i"), b('[{}, {"method": "m"}]')]],
   ["empty id", [b("p"), b(""), b("1.0"), b("1"), b(""), b('[{}, {"method": "m"}]')]],
   ["bad json", [b("p"), b(""), b("1.0"), b("1"), b("i"), b("[{")]],
-  ["payload not a pair", [b("p"), b(""), b("1.0"), b("1"), b("i"), b('[{}]')]],
+  ["payload not a pair", [b("p"), b(""), b("1.0"), b("1"), b("i"), b("[{}]")]],
   ["context not an object", [b("p"), b(""), b("1.0"), b("1"), b("i"), b('[1, {"method": "m"}]')]],
   ["method missing", [b("p"), b(""), b("1.0"), b("1"), b("i"), b('[{}, {"args": {}}]')]],
   ["args not an object", [b("p"), b(""), b("1.0"), b("1"), b("i"), b('[{}, {"method": "m", "args": [1]}]')]],

@@ -6,7 +6,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkEndpoints, dispatch, expose, NoSuchMethod, UnsupportedVersion } from "../../src/internal.js";
 
-const msg = (method: string, extra: { namespace?: string | null; version?: string } = {}) => ({ method, args: {}, ...extra });
+const msg = (method: string, extra: { namespace?: string | null; version?: string } = {}) => ({
+  method,
+  args: {},
+  ...extra,
+});
 const invoked = (d: ReturnType<typeof dispatch>) => (d.kind === "invoke" ? d.endpoint : undefined);
 const rejected = (d: ReturnType<typeof dispatch>) => (d.kind === "reject" ? d.error : undefined);
 
@@ -23,7 +27,10 @@ test("dispatcher - namespace match and mismatch", () => {
   const ep = { target: { namespace: "testns" }, foo: () => 1 };
   assert.equal(invoked(dispatch([ep], "default", msg("foo", { namespace: "testns" }))), ep);
   assert.ok(rejected(dispatch([ep], "default", msg("foo", { namespace: "nope" }))) instanceof UnsupportedVersion);
-  assert.ok(rejected(dispatch([ep], "default", msg("foo"))) instanceof UnsupportedVersion, "null namespace is not testns");
+  assert.ok(
+    rejected(dispatch([ep], "default", msg("foo"))) instanceof UnsupportedVersion,
+    "null namespace is not testns",
+  );
 });
 
 test("dispatcher - version 3.2 against endpoints 1.5 and 3.4 goes to 3.4", () => {

@@ -46,7 +46,16 @@ test("host-watcher - waiters of one key share one timer and one lookup per inter
   const mm = new ScriptedMatchmaker();
   const w = new HostWatcher(mm, clock, 100);
   const ended: number[] = [];
-  const waits = [250, 1000, 1000, 1000, 1000].map((deadline, i) => w.waitForHosts("k", deadline, () => false, () => undefined).then((h) => ended.push(i) && h));
+  const waits = [250, 1000, 1000, 1000, 1000].map((deadline, i) =>
+    w
+      .waitForHosts(
+        "k",
+        deadline,
+        () => false,
+        () => undefined,
+      )
+      .then((h) => ended.push(i) && h),
+  );
   await settle();
   assert.equal(mm.lookups, 5, "each sender asks once on its own");
   assert.equal(clock.pending, 1, "one timer for the key, not one per sender");
@@ -70,8 +79,18 @@ test("host-watcher - a watch notification ends the wait at once; a deadline with
   const clock = new ManualClock();
   const mm = new ScriptedMatchmaker();
   const w = new HostWatcher(mm, clock, 100);
-  const a = w.waitForHosts("a", 10_000, () => false, () => undefined);
-  const b = w.waitForHosts("b", 30, () => false, () => undefined);
+  const a = w.waitForHosts(
+    "a",
+    10_000,
+    () => false,
+    () => undefined,
+  );
+  const b = w.waitForHosts(
+    "b",
+    30,
+    () => false,
+    () => undefined,
+  );
   await settle();
   mm.announce("a", ["tcp://h2:1"]);
   assert.deepEqual(await a, ["tcp://h2:1"]);
@@ -88,12 +107,26 @@ test("host-watcher - matchmaker failures are reported to every waiter as causes;
   const w = new HostWatcher(mm, clock, 100);
   const causes: unknown[][] = [[], [], []];
   let cancelled = false;
-  const waits = [0, 1, 2].map((i) => w.waitForHosts("k", 10_000, () => i === 1 && cancelled, (e) => causes[i]!.push(e)));
+  const waits = [0, 1, 2].map((i) =>
+    w.waitForHosts(
+      "k",
+      10_000,
+      () => i === 1 && cancelled,
+      (e) => causes[i]!.push(e),
+    ),
+  );
   await settle();
-  assert.deepEqual(causes.map((c) => c.length), [1, 1, 1]);
+  assert.deepEqual(
+    causes.map((c) => c.length),
+    [1, 1, 1],
+  );
   clock.advance(100);
   await settle();
-  assert.deepEqual(causes.map((c) => c.length), [2, 2, 2], "one shared lookup, its failure told to each waiter");
+  assert.deepEqual(
+    causes.map((c) => c.length),
+    [2, 2, 2],
+    "one shared lookup, its failure told to each waiter",
+  );
   assert.ok(causes.every((c) => c.every((e) => e instanceof MatchmakerUnavailable)));
   cancelled = true;
   clock.advance(100);

@@ -29,7 +29,29 @@ interface Scanned {
   bare: string;
 }
 
-const REGEX_PRECEDERS = new Set(["", "(", ",", "=", ":", "[", "!", "&", "|", "?", "{", "}", ";", "+", "-", "*", "%", "<", ">", "~", "^"]);
+const REGEX_PRECEDERS = new Set([
+  "",
+  "(",
+  ",",
+  "=",
+  ":",
+  "[",
+  "!",
+  "&",
+  "|",
+  "?",
+  "{",
+  "}",
+  ";",
+  "+",
+  "-",
+  "*",
+  "%",
+  "<",
+  ">",
+  "~",
+  "^",
+]);
 const REGEX_KEYWORDS = /\b(return|typeof|case|do|else|in|of|new|delete|void|throw|yield|await)$/;
 
 function scan(src: string): Scanned {
@@ -147,7 +169,12 @@ function importsOf(code: string): ImportRef[] {
   const statement = /^[ \t]*(import|export)\b([^"'`;:=()]*?)\bfrom\s*(["'])([^"'\n]+)\3/gm;
   for (const m of code.matchAll(statement)) {
     const clause = m[2]!.trim();
-    const names = /^\{([^}]*)\}$/.exec(clause)?.[1]?.split(",").map((s) => s.trim()).filter(Boolean) ?? [];
+    const names =
+      /^\{([^}]*)\}$/
+        .exec(clause)?.[1]
+        ?.split(",")
+        .map((s) => s.trim())
+        .filter(Boolean) ?? [];
     const typeOnly = /^type\b/.test(clause) || (names.length > 0 && names.every((n) => n.startsWith("type ")));
     out.push({ specifier: m[4]!, line: lineAt(m.index), typeOnly });
   }
@@ -211,7 +238,10 @@ const FILES: SourceFile[] = walk(join(ROOT, "src")).map((abs) => {
 });
 const BY_PATH = new Map(FILES.map((f) => [f.path, f]));
 
-const under = (dir: string) => (f: { path: string }): boolean => f.path.startsWith(`${dir}/`);
+const under =
+  (dir: string) =>
+  (f: { path: string }): boolean =>
+    f.path.startsWith(`${dir}/`);
 const isLocal = (target: string): boolean => target.startsWith("src/");
 const filesUnder = (...dirs: string[]): SourceFile[] => FILES.filter((f) => dirs.some((d) => under(d)(f)));
 
@@ -224,7 +254,9 @@ const EFFECT_NAMES =
 
 /** `file:line importing 'specifier'` for every import of `files` that `bad` rejects. */
 function badImports(files: SourceFile[], bad: (target: string, file: SourceFile) => boolean): string[] {
-  return files.flatMap((f) => f.imports.filter((r) => bad(r.target, f)).map((r) => `${f.path}:${r.line} imports "${r.specifier}"`));
+  return files.flatMap((f) =>
+    f.imports.filter((r) => bad(r.target, f)).map((r) => `${f.path}:${r.line} imports "${r.specifier}"`),
+  );
 }
 
 function badNames(files: SourceFile[], pattern: RegExp): string[] {
@@ -239,16 +271,24 @@ test("layering - every layer directory has files to check (the rules below are n
   for (const dir of ["src/core", "src/ports", "src/driver", "src/pool", "src/runtime", "src/api"]) {
     assert.ok(filesUnder(dir).length > 0, `${dir} has no .ts files`);
   }
-  assert.ok(FILES.some((f) => f.imports.some((r) => r.target === "zeromq")), "the scanner finds the zeromq import of the real shell");
+  assert.ok(
+    FILES.some((f) => f.imports.some((r) => r.target === "zeromq")),
+    "the scanner finds the zeromq import of the real shell",
+  );
 });
 
 test("layering - src/core imports only src/core and src/errors.ts, and no package", () => {
   const core = filesUnder("src/core");
-  assert.deepEqual(badImports(core, (t) => !(t.startsWith("src/core/") || t === "src/errors.ts")), []);
+  assert.deepEqual(
+    badImports(core, (t) => !(t.startsWith("src/core/") || t === "src/errors.ts")),
+    [],
+  );
 });
 
 test("layering - src/core has no timers, clock reads, randomness, nextTick, crypto or real libraries in its code", () => {
-  const forbidden = new RegExp(`${EFFECT_NAMES.source}|\\b(process\\.nextTick|queueMicrotask|crypto|zeromq|ioredis|require)\\b`);
+  const forbidden = new RegExp(
+    `${EFFECT_NAMES.source}|\\b(process\\.nextTick|queueMicrotask|crypto|zeromq|ioredis|require)\\b`,
+  );
   assert.deepEqual(badNames(filesUnder("src/core"), forbidden), []);
 });
 
@@ -258,7 +298,10 @@ test("layering - src/core is synchronous: no async, await or Promise in its code
 
 test("layering - src/ports imports only src/ports, src/core and src/errors.ts (nothing from driver, pool, runtime, api, matchmaker), and no package", () => {
   const ok = (t: string): boolean => t.startsWith("src/ports/") || t.startsWith("src/core/") || t === "src/errors.ts";
-  assert.deepEqual(badImports(filesUnder("src/ports"), (t) => !ok(t)), []);
+  assert.deepEqual(
+    badImports(filesUnder("src/ports"), (t) => !ok(t)),
+    [],
+  );
 });
 
 test("layering - src/ports holds interfaces, types, error classes and helpers: no other class, no module state, no timers or randomness of its own", () => {
@@ -274,7 +317,8 @@ test("layering - src/ports holds interfaces, types, error classes and helpers: n
 });
 
 test("layering - src/driver and src/pool import no real library (zeromq, ioredis, node:crypto, node:perf_hooks, node:timers) and nothing from src/runtime or src/api", () => {
-  const bad = (t: string): boolean => REAL_LIBRARIES.includes(t) || t.startsWith("src/runtime/") || t.startsWith("src/api/");
+  const bad = (t: string): boolean =>
+    REAL_LIBRARIES.includes(t) || t.startsWith("src/runtime/") || t.startsWith("src/api/");
   assert.deepEqual(badImports(filesUnder("src/driver", "src/pool"), bad), []);
 });
 
@@ -292,17 +336,32 @@ test("layering - zeromq and node:crypto/perf_hooks/timers are imported only unde
     worker_threads: "src/runtime",
     ioredis: "src/matchmaker/redis",
   };
-  assert.deepEqual(badImports(FILES, (t, f) => t in allowed && !under(allowed[t]!)(f)), []);
+  assert.deepEqual(
+    badImports(FILES, (t, f) => t in allowed && !under(allowed[t]!)(f)),
+    [],
+  );
 });
 
 test("layering - src/runtime is imported only by src/api/transport.ts (which wires the real shell), src/matchmaker/redis and the internal barrel", () => {
   const mayImport = (f: SourceFile): boolean =>
-    under("src/runtime")(f) || f.path === "src/api/transport.ts" || under("src/matchmaker/redis")(f) || f.path === "src/internal.ts";
-  assert.deepEqual(badImports(FILES, (t, f) => t.startsWith("src/runtime/") && !mayImport(f)), []);
+    under("src/runtime")(f) ||
+    f.path === "src/api/transport.ts" ||
+    under("src/matchmaker/redis")(f) ||
+    f.path === "src/internal.ts";
+  assert.deepEqual(
+    badImports(FILES, (t, f) => t.startsWith("src/runtime/") && !mayImport(f)),
+    [],
+  );
 });
 
 test("layering - Node timers, Date.now, performance.now and Math.random appear in code only under src/runtime", () => {
-  assert.deepEqual(badNames(FILES.filter((f) => !under("src/runtime")(f)), EFFECT_NAMES), []);
+  assert.deepEqual(
+    badNames(
+      FILES.filter((f) => !under("src/runtime")(f)),
+      EFFECT_NAMES,
+    ),
+    [],
+  );
 });
 
 test("layering - loading src/core, src/ports, src/driver or src/pool (following value imports) loads no real library and no file of src/runtime or src/api", () => {
@@ -312,7 +371,7 @@ test("layering - loading src/core, src/ports, src/driver or src/pool (following 
     if (seen.has(path)) return;
     seen.add(path);
     const f = BY_PATH.get(path);
-    if (!f) return problems.push(`${via.join(" -> ")} -> ${path}: no such file`), undefined;
+    if (!f) return (problems.push(`${via.join(" -> ")} -> ${path}: no such file`), undefined);
     for (const r of f.imports) {
       if (r.typeOnly) continue;
       const chain = [...via, path];
@@ -320,19 +379,30 @@ test("layering - loading src/core, src/ports, src/driver or src/pool (following 
         if (REAL_LIBRARIES.includes(r.target)) problems.push(`${chain.join(" -> ")} loads "${r.specifier}"`);
         continue;
       }
-      if (r.target.startsWith("src/runtime/") || r.target.startsWith("src/api/")) problems.push(`${chain.join(" -> ")} -> ${r.target}`);
+      if (r.target.startsWith("src/runtime/") || r.target.startsWith("src/api/"))
+        problems.push(`${chain.join(" -> ")} -> ${r.target}`);
       else visit(r.target, chain);
     }
   };
   for (const f of filesUnder("src/core", "src/ports", "src/driver", "src/pool")) visit(f.path, []);
   assert.deepEqual(problems, []);
-  assert.ok(seen.has("src/errors.ts") && seen.has("src/driver/send-queue.ts"), "the walk follows imports across files and out of the layers");
+  assert.ok(
+    seen.has("src/errors.ts") && seen.has("src/driver/send-queue.ts"),
+    "the walk follows imports across files and out of the layers",
+  );
 });
 
 test("layering - module-level mutable state exists only in src/api/transport.ts (the process-default in-process matchmaker)", () => {
   // A collection typed Readonly* (a constant lookup set) is not state.
-  const state = /^(export\s+)?(let|var)\s|^(export\s+)?const\s+\w+(\s*:(?!\s*Readonly)[^=]+)?\s*=\s*(new\s+(Map|Set|WeakMap|WeakSet|Array)\b|\[\]|\{\s*\})/;
-  assert.deepEqual(badNames(FILES.filter((f) => f.path !== "src/api/transport.ts"), state), []);
+  const state =
+    /^(export\s+)?(let|var)\s|^(export\s+)?const\s+\w+(\s*:(?!\s*Readonly)[^=]+)?\s*=\s*(new\s+(Map|Set|WeakMap|WeakSet|Array)\b|\[\]|\{\s*\})/;
+  assert.deepEqual(
+    badNames(
+      FILES.filter((f) => f.path !== "src/api/transport.ts"),
+      state,
+    ),
+    [],
+  );
 });
 
 test("layering - each layer spec (spec/<layer>.md) names every file of its source directory", () => {
@@ -380,7 +450,7 @@ test("layering scanner - static, multi-line, re-export, side-effect, dynamic and
     'const m = await import("zeromq");',
     'const r = require("node:crypto");',
     '// import { z } from "./commented.js";',
-    'const s = "import { q } from \'./in-string.js\'";',
+    "const s = \"import { q } from './in-string.js'\";",
   ].join("\n");
   const refs = importsOf(scan(src).code).map((r) => `${r.specifier}${r.typeOnly ? " (type)" : ""}@${r.line}`);
   assert.deepEqual(refs.sort(), [

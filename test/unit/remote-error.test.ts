@@ -5,7 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { deserializeRemoteError, NoSuchMethod, RemoteError, serializeRemoteError, UnsupportedVersion } from "../../src/internal.js";
+import {
+  deserializeRemoteError,
+  NoSuchMethod,
+  RemoteError,
+  serializeRemoteError,
+  UnsupportedVersion,
+} from "../../src/internal.js";
 
 test("remote-error - wire form has oslo's keys", () => {
   const f = JSON.parse(serializeRemoteError(new TypeError("bad")));
@@ -54,7 +60,7 @@ test("remote-error - non-Error throws and garbage failures become RemoteError", 
   const e = deserializeRemoteError(serializeRemoteError("a string"));
   assert.ok(e instanceof Error && e.message === "a string");
   assert.ok(deserializeRemoteError("not json") instanceof RemoteError);
-  assert.ok(deserializeRemoteError("{\"class\": 3}") instanceof RemoteError);
+  assert.ok(deserializeRemoteError('{"class": 3}') instanceof RemoteError);
   const spoof = deserializeRemoteError(JSON.stringify({ class: "__proto__", module: "app", message: "m" }), {});
   assert.ok(spoof instanceof RemoteError);
 });

@@ -10,7 +10,10 @@ import { resolveOptions, type SendRequest } from "../../src/internal.js";
 
 function stub(reply: unknown = "r") {
   const sent: SendRequest[] = [];
-  const t = { options: { rpcResponseTimeoutMs: 60_000 }, engine: { send: (r: SendRequest) => (sent.push(r), Promise.resolve(reply)) } };
+  const t = {
+    options: { rpcResponseTimeoutMs: 60_000 },
+    engine: { send: (r: SendRequest) => (sent.push(r), Promise.resolve(reply)) },
+  };
   return { transport: t as unknown as Transport, sent };
 }
 
@@ -31,7 +34,10 @@ test("rpc-client - timeout resolution: prepare > constructor > transport default
   await new RpcClient(transport, { topic: "t" }, { timeoutMs: 5 }).call({}, "m");
   await new RpcClient(transport, { topic: "t" }, { timeoutMs: 5 }).prepare({ timeoutMs: 7 }).call({}, "m");
   await c.prepare({ timeoutMs: 0 }).call({}, "m");
-  assert.deepEqual(sent.map((s) => s.timeoutMs), [60_000, 5, 7, 0]);
+  assert.deepEqual(
+    sent.map((s) => s.timeoutMs),
+    [60_000, 5, 7, 0],
+  );
 });
 
 test("rpc-client - prepare overrides target fields and inherits the rest; the original is unchanged", async () => {
@@ -77,9 +83,22 @@ test("rpc-client - malformed target version and empty method are refused before 
 test("options - counts (maxQueuedSends, sendHighWaterMark, maxQueuedRequests, maxPayloadBytes) must be integers >= 1; times may be fractional", () => {
   for (const bad of [0, 2.5, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
     for (const name of ["maxQueuedSends", "sendHighWaterMark", "maxQueuedRequests", "maxPayloadBytes"] as const) {
-      assert.throws(() => resolveOptions({ [name]: bad }), (e: unknown) => e instanceof RangeError && e.message.includes(name), `${name} ${bad}`);
+      assert.throws(
+        () => resolveOptions({ [name]: bad }),
+        (e: unknown) => e instanceof RangeError && e.message.includes(name),
+        `${name} ${bad}`,
+      );
     }
   }
-  const o = resolveOptions({ maxQueuedSends: 3, sendHighWaterMark: 7, maxQueuedRequests: 1, maxPayloadBytes: 1024, hostWaitIntervalMs: 2.5 });
-  assert.deepEqual([o.maxQueuedSends, o.sendHighWaterMark, o.maxQueuedRequests, o.maxPayloadBytes, o.hostWaitIntervalMs], [3, 7, 1, 1024, 2.5]);
+  const o = resolveOptions({
+    maxQueuedSends: 3,
+    sendHighWaterMark: 7,
+    maxQueuedRequests: 1,
+    maxPayloadBytes: 1024,
+    hostWaitIntervalMs: 2.5,
+  });
+  assert.deepEqual(
+    [o.maxQueuedSends, o.sendHighWaterMark, o.maxQueuedRequests, o.maxPayloadBytes, o.hostWaitIntervalMs],
+    [3, 7, 1, 1024, 2.5],
+  );
 });

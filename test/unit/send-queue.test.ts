@@ -115,7 +115,10 @@ test("send-queue - onOutcome hears each send the socket settled: success true, f
   const c = q.enqueue([Buffer.from("c")]);
   sock.complete(new PortError("ECLOSED", "socket closed"));
   await assert.rejects(c, (e: unknown) => e instanceof PortError && e.code === "ECLOSED");
-  await assert.rejects(q.enqueue([Buffer.from("late")], clock.nowMs()), (e: unknown) => e instanceof PortError && e.code === "EAGAIN"); // refused: deadline passed
+  await assert.rejects(
+    q.enqueue([Buffer.from("late")], clock.nowMs()),
+    (e: unknown) => e instanceof PortError && e.code === "EAGAIN",
+  ); // refused: deadline passed
   assert.deepEqual(outcomes, [true, false]);
   assert.deepEqual(sock.sent, ["a", "b", "c"]);
 });

@@ -5,7 +5,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { checkSendTarget, InvalidTarget, listenKeys, overrideTarget, sendKey, serverKey, topicKey } from "../../src/internal.js";
+import {
+  checkSendTarget,
+  InvalidTarget,
+  listenKeys,
+  overrideTarget,
+  sendKey,
+  serverKey,
+  topicKey,
+} from "../../src/internal.js";
 
 test("target - keys: exchange/topic, exchange/topic/server, default exchange 'openstack'", () => {
   assert.equal(topicKey({ topic: "compute" }), "openstack/compute");
@@ -40,10 +48,12 @@ test("target - overrideTarget copies and applies only defined overrides", () => 
 
 test("target property - distinct (exchange, topic, server) never share a key, even with '/' in names", () => {
   const name = fc.string({ minLength: 1, maxLength: 6, unit: fc.constantFrom("a", "/", "%", "b") });
-  fc.assert(fc.property(name, name, name, name, name, name, (e1, t1, s1, e2, t2, s2) => {
-    const k1 = serverKey({ exchange: e1, topic: t1, server: s1 });
-    const k2 = serverKey({ exchange: e2, topic: t2, server: s2 });
-    assert.equal(k1 === k2, e1 === e2 && t1 === t2 && s1 === s2);
-    assert.notEqual(topicKey({ exchange: e1, topic: t1 }), k2, "a topic key never equals a server key");
-  }));
+  fc.assert(
+    fc.property(name, name, name, name, name, name, (e1, t1, s1, e2, t2, s2) => {
+      const k1 = serverKey({ exchange: e1, topic: t1, server: s1 });
+      const k2 = serverKey({ exchange: e2, topic: t2, server: s2 });
+      assert.equal(k1 === k2, e1 === e2 && t1 === t2 && s1 === s2);
+      assert.notEqual(topicKey({ exchange: e1, topic: t1 }), k2, "a topic key never equals a server key");
+    }),
+  );
 });

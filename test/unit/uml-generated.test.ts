@@ -6,7 +6,15 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { checkGenerated, committedDiagrams, generatedDiagrams, label, renderStateDiagram, stateIds, statesOf } from "../../scripts/gen-uml.js";
+import {
+  checkGenerated,
+  committedDiagrams,
+  generatedDiagrams,
+  label,
+  renderStateDiagram,
+  stateIds,
+  statesOf,
+} from "../../scripts/gen-uml.js";
 import { STATE_TABLES, type StateTable } from "../../scripts/state-tables.js";
 
 const toy: StateTable = {
@@ -53,7 +61,10 @@ test("uml-generated - every transition of every registered table appears in its 
       for (const [event, to] of Object.entries(row)) {
         if (to === undefined) continue;
         const edge = lines.find((l) => l.startsWith(`    ${ids.get(from)} --> ${ids.get(to)} : `));
-        assert.ok(edge?.split(" : ")[1]?.split(", ").includes(label(event)), `${t.name}: ${from} --${event}--> ${to} missing`);
+        assert.ok(
+          edge?.split(" : ")[1]?.split(", ").includes(label(event)),
+          `${t.name}: ${from} --${event}--> ${to} missing`,
+        );
       }
     }
   }

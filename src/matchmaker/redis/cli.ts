@@ -55,7 +55,12 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
   let command: CliCommand;
   if (cmd === "hosts") {
     if (rest.length !== 1) throw new Error("hosts takes exactly one topic");
-    command = { cmd: "hosts", topic: rest[0]!, ...(flags.has("exchange") ? { exchange: flags.get("exchange")! } : {}), ...(flags.has("server") ? { server: flags.get("server")! } : {}) };
+    command = {
+      cmd: "hosts",
+      topic: rest[0]!,
+      ...(flags.has("exchange") ? { exchange: flags.get("exchange")! } : {}),
+      ...(flags.has("server") ? { server: flags.get("server")! } : {}),
+    };
   } else if (cmd === "keys") {
     if (rest.length > 1) throw new Error("keys takes at most one key prefix");
     command = { cmd: "keys", prefix: rest[0] ?? "" };
@@ -85,7 +90,10 @@ export function formatListing(listing: KeyListing[]): string {
   const lines: string[] = [];
   for (const l of listing) {
     lines.push(`${decodeURIComponent(l.key)}  (${l.hosts.length} host${l.hosts.length === 1 ? "" : "s"})`);
-    for (const h of l.hosts) lines.push(`  ${h.host}  ${h.remainingMs === Infinity ? "no ttl" : `expires in ${(h.remainingMs / 1000).toFixed(1)} s`}`);
+    for (const h of l.hosts)
+      lines.push(
+        `  ${h.host}  ${h.remainingMs === Infinity ? "no ttl" : `expires in ${(h.remainingMs / 1000).toFixed(1)} s`}`,
+      );
   }
   return lines.join("\n");
 }
@@ -95,17 +103,40 @@ async function main(argv: string[]): Promise<number> {
   try {
     args = parseCliArgs(argv, process.env);
     const spec = parseTransportUrl(args.url);
-    if (spec.kind === "in-process") throw new Error("zmq:// has no shared matchmaker to list; use zmq+redis:// or zmq+sentinel://");
-    const mm = await createRedisMatchmaker(spec, new NodeClock(), args.keyPrefix !== undefined ? { keyPrefix: args.keyPrefix } : {});
+    if (spec.kind === "in-process")
+      throw new Error("zmq:// has no shared matchmaker to list; use zmq+redis:// or zmq+sentinel://");
+    const mm = await createRedisMatchmaker(
+      spec,
+      new NodeClock(),
+      args.keyPrefix !== undefined ? { keyPrefix: args.keyPrefix } : {},
+    );
     try {
       if (args.command.cmd === "watch") {
-        mm.onChange((c) => console.log(args.json ? JSON.stringify(c) : `${c.op === "+" ? "registered  " : "unregistered"} ${decodeURIComponent(c.key)}  ${c.host}`));
+        mm.onChange((c) =>
+          console.log(
+            args.json
+              ? JSON.stringify(c)
+              : `${c.op === "+" ? "registered  " : "unregistered"} ${decodeURIComponent(c.key)}  ${c.host}`,
+          ),
+        );
         await new Promise<void>((resolve) => process.once("SIGINT", resolve));
         return 0;
       }
       const all = await mm.list(args.command.cmd === "keys" ? args.command.prefix : "");
       const shown = args.command.cmd === "hosts" ? selectKeys(all, args.command) : all;
-      console.log(args.json ? JSON.stringify(shown.map((l) => ({ key: l.key, hosts: l.hosts.map((h) => ({ host: h.host, remainingMs: h.remainingMs === Infinity ? null : h.remainingMs })) }))) : formatListing(shown));
+      console.log(
+        args.json
+          ? JSON.stringify(
+              shown.map((l) => ({
+                key: l.key,
+                hosts: l.hosts.map((h) => ({
+                  host: h.host,
+                  remainingMs: h.remainingMs === Infinity ? null : h.remainingMs,
+                })),
+              })),
+            )
+          : formatListing(shown),
+      );
       return 0;
     } finally {
       await mm.close();

@@ -45,7 +45,10 @@ export class CommandRunner {
     };
     conn.on("error", onError);
     conn.on("ready", onReady);
-    this.detach.push(() => conn.off("error", onError), () => conn.off("ready", onReady));
+    this.detach.push(
+      () => conn.off("error", onError),
+      () => conn.off("ready", onReady),
+    );
   }
 
   /** Redis answered the last command and the connection is up. */
@@ -79,7 +82,10 @@ export class CommandRunner {
   }
 
   unavailable(what: string, cause?: unknown): MatchmakerUnavailable {
-    return new MatchmakerUnavailable(`Redis matchmaker (${this.describe})${what.startsWith(":") ? "" : " "}${what}`, cause === undefined ? undefined : { cause });
+    return new MatchmakerUnavailable(
+      `Redis matchmaker (${this.describe})${what.startsWith(":") ? "" : " "}${what}`,
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   close(): void {
@@ -91,7 +97,8 @@ export class CommandRunner {
   /** Only the very first connection attempt is waited for; later outages fail at once. */
   private waitForFirstConnect(): Promise<boolean> {
     const s = this.conn.status;
-    if (this.everReady || this.closed || !(s === "wait" || s === "connecting" || s === "connect")) return Promise.resolve(false);
+    if (this.everReady || this.closed || !(s === "wait" || s === "connecting" || s === "connect"))
+      return Promise.resolve(false);
     return this.waitReady(this.firstConnectWaitMs);
   }
 

@@ -18,8 +18,25 @@ export type RedisSpec = Exclude<MatchmakerSpec, { kind: "in-process" }>;
 
 /** The scripts of scripts.ts as ioredis commands (installed by defineCommand). */
 export interface ScriptCommands {
-  mmRegister(hostsKey: string, indexKey: string, now: string, graceMs: string, channel: string, key: string, host: string, ttlMs: string): Promise<number>;
-  mmUnregister(hostsKey: string, indexKey: string, now: string, graceMs: string, channel: string, key: string, host: string): Promise<number>;
+  mmRegister(
+    hostsKey: string,
+    indexKey: string,
+    now: string,
+    graceMs: string,
+    channel: string,
+    key: string,
+    host: string,
+    ttlMs: string,
+  ): Promise<number>;
+  mmUnregister(
+    hostsKey: string,
+    indexKey: string,
+    now: string,
+    graceMs: string,
+    channel: string,
+    key: string,
+    host: string,
+  ): Promise<number>;
   mmLookup(zsetKey: string, now: string): Promise<unknown>;
 }
 
@@ -69,6 +86,10 @@ export function openConnections(spec: RedisSpec, o: ResolvedRedisMatchmakerOptio
   commands.defineCommand("mmLookup", { numberOfKeys: 1, lua: LOOKUP_LUA });
   // The subscriber sends nothing but SUBSCRIBE, which may wait for a connection as long
   // as it takes (a matchmaker created while Redis is down subscribes once it is up).
-  const subscriber = commands.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, connectionName: "zmq-matchmaker-sub" });
+  const subscriber = commands.duplicate({
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: null,
+    connectionName: "zmq-matchmaker-sub",
+  });
   return { commands, subscriber, db: spec.db, describe: describeSpec(spec) };
 }

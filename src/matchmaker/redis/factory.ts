@@ -10,7 +10,11 @@ import { openConnections, type RedisSpec } from "./connection.js";
 import { resolveRedisMatchmakerOptions, type RedisMatchmakerOptions } from "./options.js";
 import { RedisMatchmaker } from "./redis-matchmaker.js";
 
-export async function createRedisMatchmaker(spec: RedisSpec, clock: Clock, options: RedisMatchmakerOptions = {}): Promise<RedisMatchmaker> {
+export async function createRedisMatchmaker(
+  spec: RedisSpec,
+  clock: Clock,
+  options: RedisMatchmakerOptions = {},
+): Promise<RedisMatchmaker> {
   const resolved = resolveRedisMatchmakerOptions(options);
   const mm = new RedisMatchmaker(openConnections(spec, resolved), clock, resolved);
   await mm.ready();

@@ -1,10 +1,21 @@
 /** Redis matchmaker component: the pieces other layers (transport, CLI, tests) use. */
 export { createRedisMatchmaker } from "./factory.js";
 export { RedisMatchmaker, type RedisMatchmakerStats, type KeyListing } from "./redis-matchmaker.js";
-export { resolveRedisMatchmakerOptions, type RedisMatchmakerOptions, type ResolvedRedisMatchmakerOptions } from "./options.js";
+export {
+  resolveRedisMatchmakerOptions,
+  type RedisMatchmakerOptions,
+  type ResolvedRedisMatchmakerOptions,
+} from "./options.js";
 export { openConnections, describeSpec, type RedisSpec, type RedisConnections } from "./connection.js";
 export { CommandRunner } from "./command-runner.js";
 export { keyScheme, encodeChange, decodeChange, type KeyScheme, type Change, type ChangeOp } from "./key-scheme.js";
 export { LookupCache, liveInReply, type CacheAnswer, type FetchToken } from "./lookup-cache.js";
 export { RegistrationBook, type BookEntry, type Replay } from "./registration-book.js";
-export { REGISTER_LUA, UNREGISTER_LUA, LOOKUP_LUA, parseLookupReply, type LookupReply, type Member } from "./scripts.js";
+export {
+  REGISTER_LUA,
+  UNREGISTER_LUA,
+  LOOKUP_LUA,
+  parseLookupReply,
+  type LookupReply,
+  type Member,
+} from "./scripts.js";

@@ -31,9 +31,7 @@
 import type { Change } from "./key-scheme.js";
 import type { LookupReply } from "./scripts.js";
 
-export type CacheAnswer =
-  | { kind: "hit"; hosts: string[]; refresh: boolean }
-  | { kind: "miss" };
+export type CacheAnswer = { kind: "hit"; hosts: string[]; refresh: boolean } | { kind: "miss" };
 
 export interface FetchToken {
   readonly key: string;
@@ -75,13 +73,26 @@ export class LookupCache {
     if (e.mustFetch) return { kind: "miss" };
     const live = liveHosts(e, nowMs);
     if (nowMs < e.freshUntilMs) return { kind: "hit", hosts: live, refresh: false };
-    return live.length > 0 && live.length === e.hosts.size - e.down.size ? { kind: "hit", hosts: live, refresh: true } : { kind: "miss" };
+    return live.length > 0 && live.length === e.hosts.size - e.down.size
+      ? { kind: "hit", hosts: live, refresh: true }
+      : { kind: "miss" };
   }
 
   /** Call before asking Redis; pass the token to store(). */
   beginFetch(key: string, nowMs: number): FetchToken {
     let e = this.entries.get(key);
-    if (!e) this.entries.set(key, (e = { hosts: new Map(), known: false, freshUntilMs: -Infinity, mustFetch: false, generation: 0, down: new Map() }));
+    if (!e)
+      this.entries.set(
+        key,
+        (e = {
+          hosts: new Map(),
+          known: false,
+          freshUntilMs: -Infinity,
+          mustFetch: false,
+          generation: 0,
+          down: new Map(),
+        }),
+      );
     return { key, generation: e.generation, startedAtMs: nowMs };
   }
 
@@ -168,7 +179,8 @@ export class LookupCache {
 /** A reply's hosts with their expiries in local time: fetch start + the TTL left in Redis. */
 function localExpiries(token: FetchToken, reply: LookupReply): Map<string, number> {
   const out = new Map<string, number>();
-  for (const m of reply.members) out.set(m.member, m.expiresAtMs === Infinity ? Infinity : token.startedAtMs + (m.expiresAtMs - reply.nowMs));
+  for (const m of reply.members)
+    out.set(m.member, m.expiresAtMs === Infinity ? Infinity : token.startedAtMs + (m.expiresAtMs - reply.nowMs));
   return out;
 }
 

@@ -45,15 +45,20 @@ export interface RedisMatchmakerOptions {
 export type ResolvedRedisMatchmakerOptions = Required<RedisMatchmakerOptions>;
 
 function nonNegative(name: string, v: number): number {
-  if (!Number.isFinite(v) || v < 0) throw new RangeError(`RedisMatchmakerOptions.${name} must be a non-negative number, got ${v}`);
+  if (!Number.isFinite(v) || v < 0)
+    throw new RangeError(`RedisMatchmakerOptions.${name} must be a non-negative number, got ${v}`);
   return v;
 }
 
 export function resolveRedisMatchmakerOptions(o: RedisMatchmakerOptions = {}): ResolvedRedisMatchmakerOptions {
   const keyPrefix = o.keyPrefix ?? "zmq-mm:";
-  if (/[\s]/.test(keyPrefix)) throw new RangeError(`RedisMatchmakerOptions.keyPrefix must not contain white space, got ${JSON.stringify(keyPrefix)}`);
+  if (/[\s]/.test(keyPrefix))
+    throw new RangeError(
+      `RedisMatchmakerOptions.keyPrefix must not contain white space, got ${JSON.stringify(keyPrefix)}`,
+    );
   const timeSource = o.timeSource ?? "redis";
-  if (timeSource !== "redis" && timeSource !== "clock") throw new RangeError(`RedisMatchmakerOptions.timeSource must be "redis" or "clock", got ${String(timeSource)}`);
+  if (timeSource !== "redis" && timeSource !== "clock")
+    throw new RangeError(`RedisMatchmakerOptions.timeSource must be "redis" or "clock", got ${String(timeSource)}`);
   return {
     keyPrefix,
     lookupCacheTtlMs: nonNegative("lookupCacheTtlMs", o.lookupCacheTtlMs ?? 500),

@@ -58,7 +58,16 @@ const FETCH_ATTEMPTS = 3;
 
 export class RedisMatchmaker implements Matchmaker {
   readonly scheme: KeyScheme;
-  readonly stats: RedisMatchmakerStats = { lookups: 0, cacheHits: 0, redisLookups: 0, fallbacks: 0, changes: 0, replays: 0, failures: 0, hostsDown: 0 };
+  readonly stats: RedisMatchmakerStats = {
+    lookups: 0,
+    cacheHits: 0,
+    redisLookups: 0,
+    fallbacks: 0,
+    changes: 0,
+    replays: 0,
+    failures: 0,
+    hostsDown: 0,
+  };
   private readonly cache: LookupCache;
   private readonly book = new RegistrationBook();
   private readonly watchers = new Set<(key: string) => void>();
@@ -71,11 +80,22 @@ export class RedisMatchmaker implements Matchmaker {
   private readonly firstSubscribe: Promise<void>;
   private closed = false;
 
-  constructor(private readonly conn: RedisConnections, private readonly clock: Clock, private readonly options: ResolvedRedisMatchmakerOptions) {
+  constructor(
+    private readonly conn: RedisConnections,
+    private readonly clock: Clock,
+    private readonly options: ResolvedRedisMatchmakerOptions,
+  ) {
     this.scheme = keyScheme(options.keyPrefix, conn.db);
     this.cache = new LookupCache(options.lookupCacheTtlMs);
     const { commands, subscriber } = conn;
-    this.runner = new CommandRunner(commands, conn.describe, clock, options.firstConnectWaitMs, () => this.stats.failures++, () => this.onReadyAgain());
+    this.runner = new CommandRunner(
+      commands,
+      conn.describe,
+      clock,
+      options.firstConnectWaitMs,
+      () => this.stats.failures++,
+      () => this.onReadyAgain(),
+    );
     this.on(subscriber, "error", () => undefined); // reported through the command connection
     this.on(subscriber, "ready", () => this.onSubscriberReady());
     this.on(subscriber, "message", (channel: string, message: string) => {
@@ -93,7 +113,10 @@ export class RedisMatchmaker implements Matchmaker {
   async ready(): Promise<boolean> {
     if (!(await this.runner.ready())) return false;
     let timer: TimerId | undefined;
-    await Promise.race([this.firstSubscribe, new Promise<void>((resolve) => (timer = this.clock.setTimer(this.options.firstConnectWaitMs, resolve)))]);
+    await Promise.race([
+      this.firstSubscribe,
+      new Promise<void>((resolve) => (timer = this.clock.setTimer(this.options.firstConnectWaitMs, resolve))),
+    ]);
     if (timer !== undefined) this.clock.clearTimer(timer);
     return true;
   }
@@ -113,7 +136,15 @@ export class RedisMatchmaker implements Matchmaker {
     const token = this.book.remove(key, host);
     this.localChange({ op: "-", key, host });
     await this.runner.run("unregister", () =>
-      this.conn.commands.mmUnregister(this.scheme.hostsKey(key), this.scheme.indexKey, this.nowArg(), String(this.options.keyGraceMs), this.scheme.channel, key, host),
+      this.conn.commands.mmUnregister(
+        this.scheme.hostsKey(key),
+        this.scheme.indexKey,
+        this.nowArg(),
+        String(this.options.keyGraceMs),
+        this.scheme.channel,
+        key,
+        host,
+      ),
     );
     this.book.removed(key, host, token);
   }
@@ -179,11 +210,15 @@ export class RedisMatchmaker implements Matchmaker {
   /** Everything Redis knows (for the CLI): keys under `prefix` with their live hosts. */
   async list(prefix = ""): Promise<KeyListing[]> {
     const index = await this.lookup(this.scheme.indexKey);
-    const keys = index.members.map((m) => m.member).filter((k) => k.startsWith(prefix)).sort();
+    const keys = index.members
+      .map((m) => m.member)
+      .filter((k) => k.startsWith(prefix))
+      .sort();
     const out: KeyListing[] = [];
     for (const key of keys) {
       const r = await this.lookup(this.scheme.hostsKey(key));
-      if (r.members.length > 0) out.push({ key, hosts: r.members.map((m) => ({ host: m.member, remainingMs: m.expiresAtMs - r.nowMs })) });
+      if (r.members.length > 0)
+        out.push({ key, hosts: r.members.map((m) => ({ host: m.member, remainingMs: m.expiresAtMs - r.nowMs })) });
     }
     return out;
   }
@@ -211,7 +246,16 @@ export class RedisMatchmaker implements Matchmaker {
   private async writeRegister(key: string, host: string, ttlMs: number | null): Promise<void> {
     const ttl = ttlMs === null ? "-1" : String(Math.max(0, Math.round(ttlMs)));
     const changed = await this.runner.run("register", () =>
-      this.conn.commands.mmRegister(this.scheme.hostsKey(key), this.scheme.indexKey, this.nowArg(), String(this.options.keyGraceMs), this.scheme.channel, key, host, ttl),
+      this.conn.commands.mmRegister(
+        this.scheme.hostsKey(key),
+        this.scheme.indexKey,
+        this.nowArg(),
+        String(this.options.keyGraceMs),
+        this.scheme.channel,
+        key,
+        host,
+        ttl,
+      ),
     );
     if (changed === 1) this.localChange({ op: "+", key, host });
   }
@@ -230,7 +274,8 @@ export class RedisMatchmaker implements Matchmaker {
     for (let attempt = 1; ; attempt++) {
       const token = this.cache.beginFetch(key, this.clock.nowMs());
       const reply = await this.lookup(this.scheme.hostsKey(key));
-      if (this.cache.store(token, reply) || attempt >= FETCH_ATTEMPTS) return liveInReply(token, reply, this.clock.nowMs());
+      if (this.cache.store(token, reply) || attempt >= FETCH_ATTEMPTS)
+        return liveInReply(token, reply, this.clock.nowMs());
     }
   }
 

@@ -84,9 +84,10 @@ export class RegistrationBook {
   /** Writes to send after a reconnect. */
   replay(): Replay {
     return {
-      register: [...this.intents.values()].filter((e) => e.confirmed).map(({ key, host, ttlMs }) => ({ key, host, ttlMs })),
+      register: [...this.intents.values()]
+        .filter((e) => e.confirmed)
+        .map(({ key, host, ttlMs }) => ({ key, host, ttlMs })),
       unregister: [...this.removals.values()].map(({ key, host }) => ({ key, host })),
     };
   }
-
 }

@@ -105,7 +105,8 @@ function score(s: unknown): number {
 
 /** Parses LOOKUP_LUA's reply; throws TypeError on anything else (never trusts its shape). */
 export function parseLookupReply(reply: unknown): LookupReply {
-  if (!Array.isArray(reply) || reply.length % 2 !== 1) throw new TypeError("matchmaker lookup: reply is not [now, member, score, ...]");
+  if (!Array.isArray(reply) || reply.length % 2 !== 1)
+    throw new TypeError("matchmaker lookup: reply is not [now, member, score, ...]");
   const nowMs = score(reply[0]);
   if (!Number.isFinite(nowMs)) throw new TypeError("matchmaker lookup: now is not finite");
   const members: Member[] = [];

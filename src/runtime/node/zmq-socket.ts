@@ -13,8 +13,13 @@
  */
 import * as zmq from "zeromq";
 import {
-  PortError, type PortErrorCode, type PortSocket, type RouterOptions, type SocketEvent,
-  type SocketFactory, type SocketOptions,
+  PortError,
+  type PortErrorCode,
+  type PortSocket,
+  type RouterOptions,
+  type SocketEvent,
+  type SocketFactory,
+  type SocketOptions,
 } from "../../ports/socket.js";
 
 const KNOWN: ReadonlySet<string> = new Set(["EBUSY", "EAGAIN", "EHOSTUNREACH", "EADDRINUSE", "EINVAL"]);
@@ -134,12 +139,14 @@ export class ZmqSocketFactory implements SocketFactory {
   private readonly context = new zmq.Context({ blocky: false });
 
   router(options: RouterOptions): PortSocket {
-    return new ZmqPortSocket(new zmq.Router({
-      sendTimeout: 0,
-      ...baseOptions(options),
-      mandatory: options.mandatory ?? true,
-      context: this.context,
-    }));
+    return new ZmqPortSocket(
+      new zmq.Router({
+        sendTimeout: 0,
+        ...baseOptions(options),
+        mandatory: options.mandatory ?? true,
+        context: this.context,
+      }),
+    );
   }
 
   dealer(options: SocketOptions): PortSocket {

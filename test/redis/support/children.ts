@@ -27,7 +27,9 @@ process.on("exit", () => {
 });
 
 export function spawnServer(url: string, topic: string, name: string, options: DriverOptions = {}): ServerChild {
-  const proc = spawn(process.execPath, ["--import", "tsx", SCRIPT, url, topic, name, JSON.stringify(options)], { stdio: ["pipe", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, ["--import", "tsx", SCRIPT, url, topic, name, JSON.stringify(options)], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   live.add(proc);
   let stderr = "";
   proc.stderr!.on("data", (d) => (stderr = (stderr + d.toString()).slice(-4000)));
