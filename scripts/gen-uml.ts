@@ -106,7 +106,7 @@ export function renderStateDiagram(t: StateTable): string {
     for (const [to, events] of byTarget) lines.push(`    ${id(from)} --> ${id(to)} : ${label(events.join(", "))}`);
   }
   for (const f of t.final) lines.push(`    ${id(f)} --> [*]`);
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 /** Every generated diagram: path relative to the repository root -> file content. */

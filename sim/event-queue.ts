@@ -111,7 +111,7 @@ export class EventQueue {
       let c = first;
       let cAt = at[first]!;
       let cSeq = sq[first]!;
-      const end = first + 4 < n ? first + 4 : n;
+      const end = Math.min(first + 4, n);
       for (let j = first + 1; j < end; j++) {
         const jAt = at[j]!;
         if (jAt < cAt || (jAt === cAt && sq[j]! < cSeq)) {

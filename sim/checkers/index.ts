@@ -22,6 +22,7 @@ export interface Checker {
   /** One sentence: the property a passing run has. */
   readonly proves: string;
   /** Adds violations to input.ctx.violations; may return figures for the report. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a checker with no figures returns nothing
   check(input: CheckInput): Record<string, number> | void;
 }
 

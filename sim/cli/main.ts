@@ -64,7 +64,7 @@ async function runOne(a: CliArgs, input: SimInput, label: string): Promise<SimRe
   if (a.trace) {
     fd = openSync(a.trace, "w");
     const out = fd;
-    hooks.traceSink = (line) => writeSync(out, line + "\n");
+    hooks.traceSink = (line) => writeSync(out, `${line}\n`);
   }
   try {
     const input2 = a.plantedBug ? { ...input, plantedBug: a.plantedBug } : input;
@@ -101,10 +101,10 @@ async function main(): Promise<number> {
     ...(commit ? { commit } : {}),
   };
   const reportPath = a.noReport ? undefined : writeReport(r, label, a.report ?? `reports/sim/${name}`);
-  if (!a.json) process.stdout.write(terminalSummary(r, label, reportPath) + "\n");
+  if (!a.json) process.stdout.write(`${terminalSummary(r, label, reportPath)}\n`);
   else
     process.stdout.write(
-      JSON.stringify({ ...resultJson(r, label), ...(reportPath ? { report: reportPath } : {}) }) + "\n",
+      `${JSON.stringify({ ...resultJson(r, label), ...(reportPath ? { report: reportPath } : {}) })}\n`,
     );
   return r.violations.length > 0 ? 1 : 0;
 }
@@ -120,17 +120,17 @@ async function search(a: CliArgs, seed: number): Promise<number> {
     { hosts, fromMs: 100, toMs: 100 + windowMs, maxForMs: Math.max(10, windowMs), maxActions: 6 },
     { seed, numRuns: a.search! },
   );
-  if (a.json) process.stdout.write(JSON.stringify({ seed, ...out }) + "\n");
+  if (a.json) process.stdout.write(`${JSON.stringify({ seed, ...out })}\n`);
   else if (!out.failed) process.stdout.write(`search: ${out.numRuns} schedules, no violation\n`);
   else {
     process.stdout.write(
       `search: a schedule broke ${[...new Set(out.violations!.map((v) => v.checker))].join(", ")}; shrunk ${out.numShrinks} times to:\n`,
     );
     process.stdout.write(
-      out
+      `${out
         .dsl!.split("\n")
         .map((l) => `  ${l}`)
-        .join("\n") + "\n",
+        .join("\n")}\n`,
     );
     for (const v of out.violations!.slice(0, 5)) process.stdout.write(`  [${v.checker}] ${v.message}\n`);
     process.stdout.write(`reproduce the search: ${reproduce(a, seed, false)} --search ${a.search}\n`);
@@ -180,7 +180,7 @@ async function swarm(a: CliArgs, first: number): Promise<number> {
     const { createHash } = await import("node:crypto");
     const traceHash = createHash("sha256").update(hashes).digest("hex").slice(0, 16);
     process.stdout.write(
-      JSON.stringify({
+      `${JSON.stringify({
         seed: first,
         swarm: runs.length,
         hosts,
@@ -191,7 +191,7 @@ async function swarm(a: CliArgs, first: number): Promise<number> {
         settled: totals,
         violations,
         runs,
-      }) + "\n",
+      })}\n`,
     );
   }
   return failures > 0 ? 1 : 0;
@@ -224,7 +224,7 @@ class ProgressBar {
   }
 
   done(): void {
-    this.out.write("\r" + " ".repeat(70) + "\r");
+    this.out.write(`\r${" ".repeat(70)}\r`);
   }
 }
 

@@ -34,7 +34,7 @@ export class DiscoveryLog {
   /** Whether `address` was listed under `key` at every instant of [fromUs, toUs]. */
   listedThroughout(key: string, address: string, fromUs: number, toUs: number): boolean {
     const list = this.entries.get(key)?.get(address);
-    return list !== undefined && list.some((i) => i.startUs <= fromUs && toUs < i.endUs);
+    return list?.some((i) => i.startUs <= fromUs && toUs < i.endUs) ?? false;
   }
 
   /** Latest successful registration of `address` under any key. */
@@ -44,9 +44,15 @@ export class DiscoveryLog {
 
   private list(key: string, address: string): Interval[] {
     let byAddr = this.entries.get(key);
-    if (!byAddr) this.entries.set(key, (byAddr = new Map()));
+    if (!byAddr) {
+      byAddr = new Map();
+      this.entries.set(key, byAddr);
+    }
     let list = byAddr.get(address);
-    if (!list) byAddr.set(address, (list = []));
+    if (!list) {
+      list = [];
+      byAddr.set(address, list);
+    }
     return list;
   }
 }

@@ -30,7 +30,10 @@ export class ExecLog {
     if (this.runs[n]! < 255) this.runs[n]!++;
     if (this.isFanout(n)) {
       let hosts = this.fanoutHosts.get(n);
-      if (!hosts) this.fanoutHosts.set(n, (hosts = []));
+      if (!hosts) {
+        hosts = [];
+        this.fanoutHosts.set(n, hosts);
+      }
       hosts.push(host);
     }
   }

@@ -44,7 +44,10 @@ export class FaultLog {
 
   pauseStarted(host: number, atUs: number): void {
     let list = this.pauses.get(host);
-    if (!list) this.pauses.set(host, (list = []));
+    if (!list) {
+      list = [];
+      this.pauses.set(host, list);
+    }
     list.push({ startUs: atUs, endUs: Infinity });
   }
 

@@ -88,7 +88,10 @@ export class PipeEnd implements Writable, Readable<Buffer[]> {
   write(frames: Buffer[]): void {
     const f = this.outFlow();
     if (f) f.send(frames);
-    else (this.pending ??= new Fifo()).push(frames);
+    else {
+      this.pending ??= new Fifo();
+      this.pending.push(frames);
+    }
   }
 
   receiveFrom(frames: Buffer[], flow: Flow): void {

@@ -32,7 +32,7 @@ export class RouteTable {
   /** The end a message with routing id `id` goes to, if any. */
   lookup(id: Buffer): PipeEnd | undefined {
     const e = this.byBuf.get(id);
-    if (e !== undefined && e.routed && e.peerId === id) return e;
+    if (e?.routed && e.peerId === id) return e;
     return this.byKey.get(id.toString("latin1"));
   }
 

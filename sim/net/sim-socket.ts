@@ -107,7 +107,7 @@ export class SimSocket implements PortSocket, EndOwner {
   bind(address: string): Promise<string> {
     if (this.dead) return NEVER;
     if (this.isClosed) return Promise.reject(new PortError("ECLOSED", "socket is closed"));
-    const m = /^tcp:\/\/([^:\/]+):(\*|\d+)$/.exec(address);
+    const m = /^tcp:\/\/([^:/]+):(\*|\d+)$/.exec(address);
     const host = m ? this.net.hostByIp(m[1]!) : undefined;
     if (!m || !host || host.index !== this.host)
       return Promise.reject(new PortError("EINVAL", `cannot bind ${address} on host ${this.net.hosts[this.host]?.ip}`));
@@ -122,7 +122,7 @@ export class SimSocket implements PortSocket, EndOwner {
 
   connect(address: string): void {
     if (this.isClosed) throw new PortError("ECLOSED", "socket is closed");
-    if (!/^tcp:\/\/[^:\/]+:\d+$/.test(address)) throw new PortError("EINVAL", `cannot connect to ${address}`);
+    if (!/^tcp:\/\/[^:/]+:\d+$/.test(address)) throw new PortError("EINVAL", `cannot connect to ${address}`);
     const c = new Connecter(this.net, this, address);
     this.connecters.push(c);
     c.start();
@@ -210,7 +210,10 @@ export class SimSocket implements PortSocket, EndOwner {
 
   attachEnd(end: PipeEnd): void {
     this.fq.attach(end);
-    if (end.link && !end.connecter) (this.accepted ??= new Set()).add(end);
+    if (end.link && !end.connecter) {
+      this.accepted ??= new Set();
+      this.accepted.add(end);
+    }
     if (this.kind === "dealer") this.lb.attach(end);
     else if (end.link) this.routes!.route(end);
     this.sendPath.retry();

@@ -15,7 +15,7 @@ import { resultJson, terminalSummary, type RunLabel } from "./summary.js";
 export function writeReport(r: SimResult, label: RunLabel, dir: string): string {
   mkdirSync(dir, { recursive: true });
   const json = resultJson(r, label);
-  writeFileSync(join(dir, "result.json"), JSON.stringify(json, null, 2) + "\n");
+  writeFileSync(join(dir, "result.json"), `${JSON.stringify(json, null, 2)}\n`);
   const t = throughput(r.ctx.calls);
   const healMs = r.healUs / 1000;
   const start = Math.min(t.startMs, r.options.warmupMs);
@@ -25,7 +25,8 @@ export function writeReport(r: SimResult, label: RunLabel, dir: string): string 
     throughputChart(t, healMs, { startMs: start, endMs: end }),
     faultTimeline(r.ctx.faults.applied, start, end, healMs),
   ];
-  charts.forEach((svg, i) => writeFileSync(join(dir, ["latency.svg", "throughput.svg", "faults.svg"][i]!), svg));
+  const names = ["latency.svg", "throughput.svg", "faults.svg"];
+  for (const [i, svg] of charts.entries()) writeFileSync(join(dir, names[i]!), svg);
   const schedule = r.schedule.map(describeFault).join("\n");
   const { schedule: _s, ...opts } = r.options;
   const html = `<!doctype html>

@@ -3,7 +3,7 @@
  * answered calls (virtual time from issue to reply), outcomes over virtual time, and
  * outcome counts per request kind.
  */
-import { CallLog, KIND, KIND_NAMES, OUTCOME } from "../history/call-log.js";
+import { type CallLog, KIND, KIND_NAMES, OUTCOME } from "../history/call-log.js";
 
 export interface Histogram {
   /** Bucket lower bounds in ms (log-spaced, 4 per decade); the last bucket is open-ended. */

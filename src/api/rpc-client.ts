@@ -103,7 +103,8 @@ export class RpcClient {
 
   /** The matchmaker key of this client's target, computed once (checkSendTarget ran first). */
   private key(): string {
-    return (this.cachedKey ??= sendKey(this.target));
+    this.cachedKey ??= sendKey(this.target);
+    return this.cachedKey;
   }
 
   private retry(): number | null {

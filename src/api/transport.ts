@@ -89,7 +89,8 @@ let processClock: NodeClock | undefined;
 
 /** The in-process matchmaker shared by every "zmq://" transport of this process. */
 export function defaultInProcessMatchmaker(): InProcessMatchmaker {
-  return inProcessMatchmakerFor((processClock ??= new NodeClock()));
+  processClock ??= new NodeClock();
+  return inProcessMatchmakerFor(processClock);
 }
 
 /**
@@ -99,7 +100,10 @@ export function defaultInProcessMatchmaker(): InProcessMatchmaker {
  */
 export function inProcessMatchmakerFor(clock: Clock): InProcessMatchmaker {
   let mm = matchmakersByClock.get(clock);
-  if (!mm) matchmakersByClock.set(clock, (mm = new InProcessMatchmaker(clock)));
+  if (!mm) {
+    mm = new InProcessMatchmaker(clock);
+    matchmakersByClock.set(clock, mm);
+  }
   return mm;
 }
 

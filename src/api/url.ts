@@ -19,7 +19,7 @@ export type MatchmakerSpec =
     };
 
 function hostPort(url: string, s: string, defaultPort: number): { host: string; port: number } {
-  const m = /^(\[[^\]]+\]|[^:\/\[\]]+)(?::(\d+))?$/.exec(s);
+  const m = /^(\[[^\]]+\]|[^:/[\]]+)(?::(\d+))?$/.exec(s);
   if (!m) throw new InvalidTransportURL(url, `host ${JSON.stringify(s)} is not host[:port]`);
   const port = m[2] === undefined ? defaultPort : Number(m[2]);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
@@ -57,7 +57,7 @@ export function parseTransportUrl(url: string): MatchmakerSpec {
     return { kind: "in-process" };
   }
   if (scheme === "zmq+redis") {
-    const r = /^(?:(?:([^:@\/]*):)?([^@\/]*)@)?([^\/?]+)(?:\/([^?]*))?$/.exec(rest);
+    const r = /^(?:(?:([^:@/]*):)?([^@/]*)@)?([^/?]+)(?:\/([^?]*))?$/.exec(rest);
     if (!r) throw new InvalidTransportURL(url, "expected zmq+redis://[:password@]host:port[/db]");
     if (r[3]!.includes(","))
       throw new InvalidTransportURL(
@@ -69,7 +69,7 @@ export function parseTransportUrl(url: string): MatchmakerSpec {
     return { kind: "redis", host, port, db: parseDb(url, r[4] ?? ""), ...(password ? { password } : {}) };
   }
   if (scheme === "zmq+sentinel") {
-    const r = /^(?:(?:[^:@\/]*:)?([^@\/]*)@)?([^\/?]+)\/([^?\/]+)(?:\/(\d+))?(?:\?(.*))?$/.exec(rest);
+    const r = /^(?:(?:[^:@/]*:)?([^@/]*)@)?([^/?]+)\/([^?/]+)(?:\/(\d+))?(?:\?(.*))?$/.exec(rest);
     if (!r) throw new InvalidTransportURL(url, "expected zmq+sentinel://host1:port1[,host2:port2]/<masterName>");
     const sentinels = r[2]!.split(",").map((hp) => hostPort(url, hp, 26379));
     const q = new URLSearchParams(r[5] ?? "");

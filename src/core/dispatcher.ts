@@ -133,7 +133,10 @@ export class Dispatcher {
     if (eps === undefined) {
       eps = servingEndpoints(this.endpoints, namespace, version);
       if (this.remembered < MAX_REMEMBERED_PAIRS) {
-        if (byVersion === undefined) this.serving.set(namespace, (byVersion = new Map()));
+        if (byVersion === undefined) {
+          byVersion = new Map();
+          this.serving.set(namespace, byVersion);
+        }
         byVersion.set(version, eps);
         this.remembered++;
       }

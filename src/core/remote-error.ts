@@ -31,7 +31,7 @@ const BUILTINS: Readonly<Record<string, RemoteErrorClass>> = Object.assign(
 );
 
 function own<T>(table: Readonly<Record<string, T>>, name: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+  return Object.hasOwn(table, name) ? table[name] : undefined;
 }
 
 function str(v: unknown): string {

@@ -29,7 +29,7 @@ const FIELDS = ["exchange", "topic", "namespace", "version", "server", "fanout",
 export function overrideTarget(base: Target, overrides: Partial<Target>): Target {
   const out: Target = { ...base };
   for (const f of FIELDS) {
-    if (Object.prototype.hasOwnProperty.call(overrides, f) && overrides[f] !== undefined) {
+    if (Object.hasOwn(overrides, f) && overrides[f] !== undefined) {
       (out as Record<string, unknown>)[f] = overrides[f];
     }
   }

@@ -26,7 +26,10 @@ export class TtlRegistry {
   /** Registers or refreshes; returns true when the host was not visible under the key before. */
   register(key: string, host: string, ttlMs: number | null, nowMs: number): boolean {
     let e = this.entries.get(key);
-    if (!e) this.entries.set(key, (e = { hosts: new Map(), sorted: undefined, validUntilMs: -Infinity }));
+    if (!e) {
+      e = { hosts: new Map(), sorted: undefined, validUntilMs: -Infinity };
+      this.entries.set(key, e);
+    }
     const before = e.hosts.get(host);
     const expiry = ttlMs === null ? Infinity : nowMs + ttlMs;
     e.hosts.set(host, expiry);

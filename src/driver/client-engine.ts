@@ -53,7 +53,7 @@ export class ClientEngine {
 
   constructor(
     private readonly clock: Clock,
-    private readonly rng: Rng,
+    rng: Rng,
     sockets: SocketFactory,
     matchmaker: Matchmaker,
     private readonly options: ResolvedOptions,
@@ -187,7 +187,10 @@ export class ClientEngine {
     if (next === undefined || this.closed) return;
     const delayMs = next - this.clock.nowMs();
     // A deadline already due expires now: a timer would add Node's 1 ms minimum.
-    if (delayMs <= 0) return this.onDeadline();
+    if (delayMs <= 0) {
+      this.onDeadline();
+      return;
+    }
     const id = this.clock.setTimer(delayMs, () => this.onDeadline());
     this.timer = { id, atMs: next };
   }

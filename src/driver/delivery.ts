@@ -98,7 +98,10 @@ export class RequestDelivery {
         try {
           lease = this.d.pool.tryAcquire(host);
           if (lease !== undefined) p.leases.push(lease);
-          else if ((lease = await this.acquire(p, host)) === undefined) return; // settled meanwhile
+          else {
+            lease = await this.acquire(p, host);
+            if (lease === undefined) return; // settled meanwhile
+          }
           await lease.send(frames, p.deadlineMs);
         } catch (err) {
           const next = this.sendFailed(p, host, lease, err, retry, a, hosts);
@@ -149,7 +152,8 @@ export class RequestDelivery {
       if (err.reason === "exhausted") this.d.fail(p, err);
       return "stop"; // "timeout": the deadline settles it, with this as its cause
     }
-    const failed = (a.failed ??= new Set());
+    a.failed ??= new Set();
+    const failed = a.failed;
     failed.add(host);
     a.failures++;
     if (retry !== null && a.failures > retry) {

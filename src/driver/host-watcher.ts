@@ -85,11 +85,10 @@ export class HostWatcher {
 
   private join(key: string, w: Waiter): void {
     let g = this.keys.get(key);
-    if (g === undefined)
-      this.keys.set(
-        key,
-        (g = { waiters: new Set(), timer: undefined, timerAtMs: Infinity, looking: false, again: false }),
-      );
+    if (g === undefined) {
+      g = { waiters: new Set(), timer: undefined, timerAtMs: Infinity, looking: false, again: false };
+      this.keys.set(key, g);
+    }
     g.waiters.add(w);
     this.arm(key, g, w.deadlineMs); // the waiters already there are covered by the armed timer
   }

@@ -142,10 +142,11 @@ export class RpcListener {
     if (this.state === "created") {
       this.transition("stop");
       this.resolveStopped();
-      return (this.stopping = Promise.resolve());
+      this.stopping = Promise.resolve();
+      return this.stopping;
     }
-    if (this.state === "stopped") return (this.stopping = Promise.resolve()); // its start failed
-    this.stopping = this.doStop();
+    // A listener whose start failed is already stopped.
+    this.stopping = this.state === "stopped" ? Promise.resolve() : this.doStop();
     return this.stopping;
   }
 

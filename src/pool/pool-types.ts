@@ -3,7 +3,7 @@
  * The core speaks only in numbers and strings: slot ids, ticket ids, peer addresses,
  * milliseconds on the clock port's time line.
  */
-import type { CloseReason, SlotState } from "./slot-states.js";
+import type { CloseReason } from "./slot-states.js";
 
 /** Why an acquire was refused. */
 export type RejectReason = "timeout" | "exhausted" | "host-removed" | "shutdown";

@@ -309,7 +309,10 @@ interface Tools {
 }
 
 function tools(env: SocketEnv, open: PortSocket[]): Tools {
-  const keep = <S extends PortSocket>(s: S): S => (open.push(s), s);
+  const keep = <S extends PortSocket>(s: S): S => {
+    open.push(s);
+    return s;
+  };
   const within = <T>(p: Promise<T>): Promise<T> =>
     Promise.race([p, env.sleep(WAIT_MS).then(() => Promise.reject(new Error(`no result within ${WAIT_MS} ms`)))]);
   const events = (s: PortSocket, type: SocketEvent["type"], count: number): Promise<void> =>

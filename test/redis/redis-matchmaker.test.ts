@@ -15,7 +15,10 @@ import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis
 
 function nextWatch(mm: RedisMatchmaker, key: string, limitMs = 5000): Promise<void> {
   return new Promise((resolve, reject) => {
-    const guard = setTimeout(() => (stop(), reject(new Error(`no change for ${key} within ${limitMs} ms`))), limitMs);
+    const guard = setTimeout(() => {
+      stop();
+      reject(new Error(`no change for ${key} within ${limitMs} ms`));
+    }, limitMs);
     const stop = mm.watch((k) => {
       if (k === key) {
         clearTimeout(guard);

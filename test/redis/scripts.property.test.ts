@@ -50,7 +50,10 @@ class Model {
   readonly keys = new Map<string, Map<string, number>>();
   private stored(key: string): Map<string, number> {
     let m = this.keys.get(key);
-    if (!m) this.keys.set(key, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      this.keys.set(key, m);
+    }
     return m;
   }
   private prune(key: string, now: number): void {

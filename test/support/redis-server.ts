@@ -122,7 +122,7 @@ export async function startRedis(opts: StartOptions = {}): Promise<RedisProcess>
       "loglevel warning",
       ...(opts.config ?? []),
     ];
-    writeFileSync(conf, lines.join("\n") + "\n");
+    writeFileSync(conf, `${lines.join("\n")}\n`);
     out = "";
     proc = spawn(REDIS_SERVER_BIN, opts.sentinel ? [conf, "--sentinel"] : [conf], {
       stdio: ["ignore", "pipe", "pipe"],

@@ -71,7 +71,10 @@ function scan(src: string): Scanned {
     const ch = src[i]!;
     const next = src[i + 1];
     if (ch === "/" && next === "/") {
-      while (i < src.length && src[i] !== "\n") push(" ", " "), i++;
+      while (i < src.length && src[i] !== "\n") {
+        push(" ", " ");
+        i++;
+      }
       continue;
     }
     if (ch === "/" && next === "*") {
@@ -84,10 +87,19 @@ function scan(src: string): Scanned {
       push(ch, ch);
       i++;
       while (i < src.length && src[i] !== ch && src[i] !== "\n") {
-        if (src[i] === "\\") push(src[i]!, " "), i++;
-        if (i < src.length) push(src[i]!, blank(src[i]!)), i++;
+        if (src[i] === "\\") {
+          push(src[i]!, " ");
+          i++;
+        }
+        if (i < src.length) {
+          push(src[i]!, blank(src[i]!));
+          i++;
+        }
       }
-      if (i < src.length) push(src[i]!, src[i]!), i++;
+      if (i < src.length) {
+        push(src[i]!, src[i]!);
+        i++;
+      }
       lastSignificant = ch;
       continue;
     }
@@ -100,7 +112,10 @@ function scan(src: string): Scanned {
         if (src[i] === "\\") {
           push(src[i]!, " ");
           i++;
-          if (i < src.length) push(src[i]!, blank(src[i]!)), i++;
+          if (i < src.length) {
+            push(src[i]!, blank(src[i]!));
+            i++;
+          }
           continue;
         }
         if (src[i] === "$" && src[i + 1] === "{") {
@@ -112,7 +127,10 @@ function scan(src: string): Scanned {
         push(src[i]!, blank(src[i]!));
         i++;
       }
-      if (src[i] === "`") push("`", "`"), i++;
+      if (src[i] === "`") {
+        push("`", "`");
+        i++;
+      }
       lastSignificant = "`";
       continue;
     }
@@ -128,7 +146,10 @@ function scan(src: string): Scanned {
           if (c === "\\") {
             push(c, " ");
             i++;
-            if (i < src.length) push(src[i]!, " "), i++;
+            if (i < src.length) {
+              push(src[i]!, " ");
+              i++;
+            }
             continue;
           }
           if (c === "[") inClass = true;
@@ -137,7 +158,10 @@ function scan(src: string): Scanned {
           push(c, " ");
           i++;
         }
-        if (src[i] === "/") push("/", "/"), i++;
+        if (src[i] === "/") {
+          push("/", "/");
+          i++;
+        }
         lastSignificant = "/re";
         continue;
       }
@@ -225,8 +249,8 @@ function walk(dir: string): string[] {
 function resolveSpecifier(fromPath: string, specifier: string): string {
   if (!specifier.startsWith(".")) return specifier.replace(/^node:/, "");
   let p = posix.normalize(posix.join(posix.dirname(fromPath), specifier));
-  if (p.endsWith(".js")) p = p.slice(0, -3) + ".ts";
-  else if (!p.endsWith(".ts")) p = existsSync(join(ROOT, p + ".ts")) ? p + ".ts" : posix.join(p, "index.ts");
+  if (p.endsWith(".js")) p = `${p.slice(0, -3)}.ts`;
+  else if (!p.endsWith(".ts")) p = existsSync(join(ROOT, `${p}.ts`)) ? `${p}.ts` : posix.join(p, "index.ts");
   return p;
 }
 
@@ -371,7 +395,10 @@ test("layering - loading src/core, src/ports, src/driver or src/pool (following 
     if (seen.has(path)) return;
     seen.add(path);
     const f = BY_PATH.get(path);
-    if (!f) return (problems.push(`${via.join(" -> ")} -> ${path}: no such file`), undefined);
+    if (!f) {
+      problems.push(`${via.join(" -> ")} -> ${path}: no such file`);
+      return;
+    }
     for (const r of f.imports) {
       if (r.typeOnly) continue;
       const chain = [...via, path];
@@ -426,9 +453,11 @@ test("layering scanner - a name in code is found; the same name in a comment, a 
     "// setTimeout(f, 1) in a line comment",
     "/* Math.random() in a block comment */",
     'const a = "Date.now() in a string";',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the scanner's input is source text holding a template literal
     "const b = `performance.now() ${n + 1} in a template`;",
     "const r = /setTimeout/;",
     "const t = setTimeout(f, 1);",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the scanner's input is source text holding a template literal
     "const u = `x ${Math.random()} y`;",
   ].join("\n");
   const { bare } = scan(src);

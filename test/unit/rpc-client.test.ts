@@ -12,7 +12,12 @@ function stub(reply: unknown = "r") {
   const sent: SendRequest[] = [];
   const t = {
     options: { rpcResponseTimeoutMs: 60_000 },
-    engine: { send: (r: SendRequest) => (sent.push(r), Promise.resolve(reply)) },
+    engine: {
+      send: (r: SendRequest) => {
+        sent.push(r);
+        return Promise.resolve(reply);
+      },
+    },
   };
   return { transport: t as unknown as Transport, sent };
 }

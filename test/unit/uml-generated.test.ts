@@ -40,16 +40,16 @@ test("uml-generated - every registered state table has a committed diagram and n
 
 test("uml-generated - a diagram has one edge per (from, to) pair carrying all of its events", () => {
   const src = renderStateDiagram(toy);
-  assert.match(src, /^    s1_half_open --> idle : fail, abort$/m);
-  assert.match(src, /^    idle --> s1_half_open : go$/m);
-  assert.match(src, /^    \[\*\] --> idle$/m);
-  assert.match(src, /^    done --> \[\*\]$/m);
+  assert.match(src, /^ {4}s1_half_open --> idle : fail, abort$/m);
+  assert.match(src, /^ {4}idle --> s1_half_open : go$/m);
+  assert.match(src, /^ {4}\[\*\] --> idle$/m);
+  assert.match(src, /^ {4}done --> \[\*\]$/m);
 });
 
 test("uml-generated - names that are not plain identifiers or are Mermaid keywords get an aliased declaration", () => {
   const src = renderStateDiagram(toy);
-  assert.match(src, /^    state "half-open" as s1_half_open$/m);
-  assert.match(src, /^    state "end" as s2_end$/m);
+  assert.match(src, /^ {4}state "half-open" as s1_half_open$/m);
+  assert.match(src, /^ {4}state "end" as s2_end$/m);
   assert.deepEqual(statesOf(toy), ["idle", "half-open", "end", "done"]);
 });
 

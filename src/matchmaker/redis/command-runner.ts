@@ -36,7 +36,9 @@ export class CommandRunner {
     onReadyAgain: () => void,
   ) {
     this.everReady = conn.status === "ready";
-    const onError = (e: Error): void => void (this.lastError = e);
+    const onError = (e: Error): void => {
+      this.lastError = e;
+    };
     const onReady = (): void => {
       const again = this.everReady;
       this.everReady = true;

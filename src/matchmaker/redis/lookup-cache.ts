@@ -65,7 +65,7 @@ export class LookupCache {
   /** What a lookup of `key` at `nowMs` gets from the cache. */
   answer(key: string, nowMs: number, reachable: boolean): CacheAnswer {
     const e = this.entries.get(key);
-    if (!e || !e.known) return { kind: "miss" };
+    if (!e?.known) return { kind: "miss" };
     if (!reachable) {
       const all = candidates(e).sort();
       return all.length > 0 ? { kind: "hit", hosts: all, refresh: true } : { kind: "miss" };
@@ -81,18 +81,10 @@ export class LookupCache {
   /** Call before asking Redis; pass the token to store(). */
   beginFetch(key: string, nowMs: number): FetchToken {
     let e = this.entries.get(key);
-    if (!e)
-      this.entries.set(
-        key,
-        (e = {
-          hosts: new Map(),
-          known: false,
-          freshUntilMs: -Infinity,
-          mustFetch: false,
-          generation: 0,
-          down: new Map(),
-        }),
-      );
+    if (!e) {
+      e = { hosts: new Map(), known: false, freshUntilMs: -Infinity, mustFetch: false, generation: 0, down: new Map() };
+      this.entries.set(key, e);
+    }
     return { key, generation: e.generation, startedAtMs: nowMs };
   }
 
@@ -121,7 +113,7 @@ export class LookupCache {
   /** Hosts to use when Redis could not be asked: the last seen ones, or undefined if none. */
   fallback(key: string): string[] | undefined {
     const e = this.entries.get(key);
-    if (!e || !e.known) return undefined;
+    if (!e?.known) return undefined;
     const all = candidates(e);
     return all.length > 0 ? all.sort() : undefined;
   }

@@ -340,8 +340,8 @@ export class RedisMatchmaker implements Matchmaker {
     for (const w of [...this.watchers]) w(key);
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter listeners are untyped
-  private on(emitter: EventEmitter, event: string, fn: (...a: any[]) => void): void {
+  /** Listens on an ioredis connection; close() detaches every listener added here. */
+  private on<A extends unknown[]>(emitter: EventEmitter, event: string, fn: (...a: A) => void): void {
     emitter.on(event, fn);
     this.detach.push(() => emitter.off(event, fn));
   }

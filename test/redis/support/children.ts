@@ -49,7 +49,12 @@ export function spawnServer(url: string, topic: string, name: string, options: D
       waiters.get(String(e.event))?.(e, performance.now());
     }
   });
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => (live.delete(proc), resolve())));
+  const exited = new Promise<void>((resolve) =>
+    proc.once("exit", () => {
+      live.delete(proc);
+      resolve();
+    }),
+  );
   const event = (ev: string): Promise<{ e: Record<string, unknown>; atMs: number }> =>
     new Promise((resolve, reject) => {
       waiters.set(ev, (e, atMs) => resolve({ e, atMs }));

@@ -17,7 +17,7 @@ if (!url || !topic || !name) {
   process.exit(2);
 }
 const options = (optionsJson ? JSON.parse(optionsJson) : {}) as DriverOptions;
-const emit = (o: Record<string, unknown>): void => void process.stdout.write(JSON.stringify(o) + "\n");
+const emit = (o: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
 
 const received: string[] = [];
 let sval = "";
