@@ -24,6 +24,7 @@ export type MessagingErrorCode =
   | "UnsupportedVersion"
   | "MatchmakerUnavailable"
   | "TransportClosed"
+  | "PayloadTooLarge"
   | "ProtocolError";
 
 export class MessagingError extends Error {
@@ -55,8 +56,17 @@ export class MessageDeliveryFailure extends MessagingError {
 export class InvalidTarget extends MessagingError {
   readonly target: unknown;
   constructor(message: string, target: unknown) {
-    super(`${message}: ${JSON.stringify(target)}`, { code: "InvalidTarget" });
+    super(`${message}: ${showTarget(target)}`, { code: "InvalidTarget" });
     this.target = target;
+  }
+}
+
+/** The target as JSON for a message; a target JSON cannot carry is described instead of throwing. */
+function showTarget(target: unknown): string {
+  try {
+    return JSON.stringify(target) ?? String(target);
+  } catch {
+    return "(a target that cannot be shown as JSON)";
   }
 }
 
@@ -129,6 +139,21 @@ export class MatchmakerUnavailable extends MessagingError {
 export class TransportClosed extends MessagingError {
   constructor(message = "transport is closed") {
     super(message, { code: "TransportClosed" });
+  }
+}
+
+/**
+ * A message is larger than `DriverOptions.maxPayloadBytes` allows: refused before sending
+ * (a request), answered with an error reply by the server (a reply it cannot send, a
+ * request it will not read), or failed by the client (a reply over its own limit).
+ */
+export class PayloadTooLarge extends MessagingError {
+  readonly bytes: number;
+  readonly limitBytes: number;
+  constructor(what: string, bytes: number, limitBytes: number) {
+    super(`${what} of ${bytes} bytes exceeds maxPayloadBytes (${limitBytes} bytes)`, { code: "PayloadTooLarge" });
+    this.bytes = bytes;
+    this.limitBytes = limitBytes;
   }
 }
 

@@ -19,6 +19,7 @@ export {
   UnsupportedVersion,
   MatchmakerUnavailable,
   TransportClosed,
+  PayloadTooLarge,
   ProtocolError,
   type MessagingErrorCode,
 } from "./errors.js";

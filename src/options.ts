@@ -8,8 +8,18 @@ import type { Clock } from "./ports/clock.js";
 import type { Matchmaker } from "./ports/matchmaker.js";
 import type { Rng } from "./ports/rng.js";
 import type { SocketFactory } from "./ports/socket.js";
-import type { RedisMatchmakerOptions } from "./matchmaker/redis/options.js";
+import { resolveRedisMatchmakerOptions, type RedisMatchmakerOptions } from "./matchmaker/redis/options.js";
 import { validateLimits, type PoolLimits } from "./pool/pool-limits.js";
+import {
+  finiteAtLeast,
+  finitePositive,
+  integerAtLeast,
+  knownKeys,
+  optionsObject,
+  string,
+  typeError,
+  withMethods,
+} from "./core/validate.js";
 
 /**
  * Outbound socket pool (spec/pool.md). The final oslo driver had no equivalent: it never
@@ -103,50 +113,108 @@ export type ResolvedOptions = Required<
   pool: PoolLimits;
 };
 
-/** A count (messages, bytes): an integer >= 1. */
-function count(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`DriverOptions.${name} must be an integer >= 1, got ${v}`);
-  return v;
-}
+const DRIVER_OPTION_KEYS = [
+  "bindAddress",
+  "advertiseHost",
+  "rpcResponseTimeoutMs",
+  "registrationTtlMs",
+  "registrationRefreshMs",
+  "hostWaitIntervalMs",
+  "maxQueuedSends",
+  "sendHighWaterMark",
+  "sendTimeoutMs",
+  "lingerMs",
+  "stopGraceMs",
+  "maxQueuedRequests",
+  "maxPayloadBytes",
+  "remoteErrors",
+  "pool",
+  "redisMatchmaker",
+  "matchmaker",
+  "ports",
+] as const satisfies readonly (keyof DriverOptions)[];
 
-function positive(name: string, v: number, allowZero = false): number {
-  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0))
-    throw new RangeError(`DriverOptions.${name} must be a ${allowZero ? "non-negative" : "positive"} number, got ${v}`);
-  return v;
-}
+const POOL_OPTION_KEYS = [
+  "maxSockets",
+  "idleTimeoutMs",
+  "recycleAfterFailures",
+  "maxInFlightPerPeer",
+  "maxWaiters",
+] as const satisfies readonly (keyof PoolOptions)[];
 
-/** `backendDefaults`: defaults that depend on the matchmaker the URL names (api/transport.ts). */
+/** The methods a matchmaker must have to be used (src/ports/matchmaker.ts). */
+const MATCHMAKER_METHODS = ["register", "unregister", "getHosts", "close"] as const;
+
+/**
+ * Checks every field of `o` (types, ranges, unknown keys: src/core/validate.ts) and fills in
+ * the defaults. `backendDefaults`: defaults that depend on the matchmaker the URL names
+ * (api/transport.ts).
+ */
 export function resolveOptions(
-  o: DriverOptions = {},
+  options: DriverOptions = {},
   backendDefaults: { registrationTtlMs?: number | null } = {},
 ): ResolvedOptions {
-  const bindAddress = o.bindAddress ?? "127.0.0.1";
-  const ttl = o.registrationTtlMs === undefined ? (backendDefaults.registrationTtlMs ?? null) : o.registrationTtlMs;
-  if (ttl !== null) positive("registrationTtlMs", ttl);
+  const o = optionsObject("DriverOptions", options) as DriverOptions;
+  knownKeys("DriverOptions", o as Record<string, unknown>, DRIVER_OPTION_KEYS);
+  const opt = <T>(name: keyof DriverOptions, fallback: T, check: (what: string, v: unknown) => T): T =>
+    o[name] === undefined ? fallback : check(`DriverOptions.${name}`, o[name]);
+  const bindAddress = opt("bindAddress", "127.0.0.1", (w, v) => string(w, v, { nonEmpty: true }));
+  const ttl =
+    o.registrationTtlMs === undefined
+      ? (backendDefaults.registrationTtlMs ?? null)
+      : o.registrationTtlMs === null
+        ? null
+        : finitePositive("DriverOptions.registrationTtlMs", o.registrationTtlMs);
+  const refreshDefault = ttl === null ? 1000 : Math.max(1, Math.floor(ttl / 3));
+  if (o.remoteErrors !== undefined) remoteErrorClasses(o.remoteErrors);
+  if (o.redisMatchmaker !== undefined) resolveRedisMatchmakerOptions(o.redisMatchmaker); // checked for every URL
+  if (o.matchmaker !== undefined) withMethods("DriverOptions.matchmaker", o.matchmaker, MATCHMAKER_METHODS);
+  if (o.ports !== undefined) checkPorts(o.ports);
   return {
     bindAddress,
-    advertiseHost: o.advertiseHost ?? (bindAddress === "0.0.0.0" || bindAddress === "*" ? "127.0.0.1" : bindAddress),
-    rpcResponseTimeoutMs: positive("rpcResponseTimeoutMs", o.rpcResponseTimeoutMs ?? 60_000, true),
-    registrationTtlMs: ttl,
-    registrationRefreshMs: positive(
-      "registrationRefreshMs",
-      o.registrationRefreshMs ?? (ttl === null ? 1000 : Math.max(1, Math.floor(ttl / 3))),
+    advertiseHost: opt(
+      "advertiseHost",
+      bindAddress === "0.0.0.0" || bindAddress === "*" ? "127.0.0.1" : bindAddress,
+      (w, v) => string(w, v, { nonEmpty: true }),
     ),
-    hostWaitIntervalMs: positive("hostWaitIntervalMs", o.hostWaitIntervalMs ?? 100),
-    maxQueuedSends: count("maxQueuedSends", o.maxQueuedSends ?? 1000),
-    sendHighWaterMark: count("sendHighWaterMark", o.sendHighWaterMark ?? 1000),
-    sendTimeoutMs: positive("sendTimeoutMs", o.sendTimeoutMs ?? 1000),
-    lingerMs: positive("lingerMs", o.lingerMs ?? 1000, true),
-    stopGraceMs: positive("stopGraceMs", o.stopGraceMs ?? 100, true),
-    maxQueuedRequests: count("maxQueuedRequests", o.maxQueuedRequests ?? 1000),
-    maxPayloadBytes: count("maxPayloadBytes", o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES),
+    rpcResponseTimeoutMs: opt("rpcResponseTimeoutMs", 60_000, (w, v) => finiteAtLeast(w, v, 0)),
+    registrationTtlMs: ttl,
+    registrationRefreshMs: opt("registrationRefreshMs", refreshDefault, finitePositive),
+    hostWaitIntervalMs: opt("hostWaitIntervalMs", 100, finitePositive),
+    maxQueuedSends: opt("maxQueuedSends", 1000, (w, v) => integerAtLeast(w, v, 1)),
+    sendHighWaterMark: opt("sendHighWaterMark", 1000, (w, v) => integerAtLeast(w, v, 1)),
+    sendTimeoutMs: opt("sendTimeoutMs", 1000, finitePositive),
+    lingerMs: opt("lingerMs", 1000, (w, v) => finiteAtLeast(w, v, 0)),
+    stopGraceMs: opt("stopGraceMs", 100, (w, v) => finiteAtLeast(w, v, 0)),
+    maxQueuedRequests: opt("maxQueuedRequests", 1000, (w, v) => integerAtLeast(w, v, 1)),
+    maxPayloadBytes: opt("maxPayloadBytes", DEFAULT_MAX_PAYLOAD_BYTES, (w, v) => integerAtLeast(w, v, 1)),
     remoteErrors: o.remoteErrors ?? {},
-    pool: validateLimits({
-      maxSockets: o.pool?.maxSockets ?? 128,
-      idleTimeoutMs: o.pool?.idleTimeoutMs ?? 60_000,
-      recycleAfterFailures: o.pool?.recycleAfterFailures ?? 3,
-      maxInFlightPerPeer: o.pool?.maxInFlightPerPeer ?? 1000,
-      maxWaiters: o.pool?.maxWaiters ?? 1000,
-    }),
+    pool: resolvePool(o.pool),
   };
+}
+
+function resolvePool(pool: PoolOptions | undefined): PoolLimits {
+  const p = pool === undefined ? {} : (optionsObject("DriverOptions.pool", pool) as PoolOptions);
+  knownKeys("DriverOptions.pool", p as Record<string, unknown>, POOL_OPTION_KEYS);
+  return validateLimits({
+    maxSockets: p.maxSockets ?? 128,
+    idleTimeoutMs: p.idleTimeoutMs ?? 60_000,
+    recycleAfterFailures: p.recycleAfterFailures ?? 3,
+    maxInFlightPerPeer: p.maxInFlightPerPeer ?? 1000,
+    maxWaiters: p.maxWaiters ?? 1000,
+  });
+}
+
+function remoteErrorClasses(v: unknown): void {
+  const table = optionsObject("DriverOptions.remoteErrors", v);
+  for (const [name, cls] of Object.entries(table)) {
+    if (typeof cls !== "function") throw typeError(`DriverOptions.remoteErrors.${name}`, "an error class", cls);
+  }
+}
+
+function checkPorts(v: unknown): void {
+  const ports = optionsObject("DriverOptions.ports", v);
+  withMethods("DriverOptions.ports.sockets", ports.sockets, ["router", "dealer", "close"]);
+  withMethods("DriverOptions.ports.clock", ports.clock, ["nowMs", "setTimer", "clearTimer"]);
+  withMethods("DriverOptions.ports.rng", ports.rng, ["nextUint32"]);
 }

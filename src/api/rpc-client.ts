@@ -1,14 +1,25 @@
 /**
  * RpcClient (oslo RPCClient): call, cast and fanout on a target, with prepare() for
- * per-call overrides. Caller mistakes are raised here, before anything is sent:
- * InvalidTarget (no topic; call with fanout), RPCVersionCapError, a malformed version.
+ * per-call overrides. Caller mistakes are raised here, before anything is sent (the table
+ * in spec/api.md, "Bad input"): a TypeError or RangeError naming the argument, InvalidTarget
+ * (bad target fields, no topic, call with fanout), RPCVersionCapError, a malformed version,
+ * and from the codec a TypeError naming what JSON cannot carry or PayloadTooLarge.
  */
-import { checkSendTarget, overrideTarget, sendKey, type Target } from "../core/target.js";
+import { checkSendTarget, checkTarget, overrideTarget, sendKey, type Target } from "../core/target.js";
+import {
+  finiteAtLeast,
+  knownKeys,
+  optionsObject,
+  plainObject,
+  rangeError,
+  string,
+  typeError,
+} from "../core/validate.js";
 import { isValidVersion, versionAllowedByCap } from "../core/version.js";
 import type { RpcMessage } from "../core/codec.js";
 import { MessagingError, RPCVersionCapError } from "../errors.js";
-import { noOpSerializer, type Serializer } from "./serializer.js";
-import type { Transport } from "./transport.js";
+import { checkSerializer, noOpSerializer, type Serializer } from "./serializer.js";
+import { Transport } from "./transport.js";
 
 export interface RpcClientOptions {
   /** Time a call waits for its reply, and a cast for a receiver. @default DriverOptions.rpcResponseTimeoutMs (60000) */
@@ -23,6 +34,26 @@ export interface RpcClientOptions {
 
 export type PrepareOptions = Partial<Target> & Omit<RpcClientOptions, "serializer">;
 
+const OPTION_KEYS = ["timeoutMs", "retry", "versionCap", "serializer"] as const;
+const KWARGS = "a plain object (keyword arguments, as oslo's **kwargs)";
+
+/** Checks client options; `what` names them from the caller's side. */
+function checkOptions(what: string, o: Record<string, unknown>): void {
+  if (o.timeoutMs !== undefined) finiteAtLeast(`${what}.timeoutMs`, o.timeoutMs, 0);
+  const r = o.retry;
+  if (r !== undefined && r !== null) {
+    const expected = "null, -1 (both: until the deadline) or an integer >= 0";
+    if (typeof r !== "number") throw typeError(`${what}.retry`, expected, r);
+    if (!Number.isInteger(r) || r < -1) throw rangeError(`${what}.retry`, expected, r);
+  }
+  const cap = o.versionCap;
+  if (cap !== undefined && cap !== null) {
+    string(`${what}.versionCap`, cap);
+    if (!isValidVersion(cap as string)) throw rangeError(`${what}.versionCap`, 'a version "major.minor" or null', cap);
+  }
+  if (o.serializer !== undefined) checkSerializer(`${what}.serializer`, o.serializer);
+}
+
 export class RpcClient {
   readonly target: Target;
   private readonly options: RpcClientOptions;
@@ -33,25 +64,26 @@ export class RpcClient {
     target: Target,
     options: RpcClientOptions = {},
   ) {
-    this.target = { ...target };
+    if (!(transport instanceof Transport))
+      throw typeError("RpcClient: transport", "a Transport (from getRpcTransport)", transport);
+    this.target = checkTarget("RpcClient: target", target);
+    const o = optionsObject("RpcClient: options", options);
+    knownKeys("RpcClient: options", o, OPTION_KEYS);
+    checkOptions("RpcClient: options", o);
     this.options = { ...options };
-    if (options.timeoutMs !== undefined && (!Number.isFinite(options.timeoutMs) || options.timeoutMs < 0)) {
-      throw new RangeError(`timeoutMs must be a non-negative number, got ${options.timeoutMs}`);
-    }
-    const r = options.retry;
-    if (r !== undefined && r !== null && (!Number.isInteger(r) || r < -1)) {
-      throw new RangeError(`retry must be null, -1 (both: until the deadline) or an integer >= 0, got ${r}`);
-    }
   }
 
   /** A client with some target fields or options overridden (oslo: prepare). */
   prepare(overrides: PrepareOptions): RpcClient {
-    const { timeoutMs, retry, versionCap, ...targetOverrides } = overrides;
+    const o = optionsObject("RpcClient.prepare: overrides", overrides);
+    const { timeoutMs, retry, versionCap, ...targetOverrides } = o as PrepareOptions;
+    checkOptions("RpcClient.prepare: overrides", { timeoutMs, retry, versionCap });
+    const target = checkTarget("RpcClient.prepare: overrides", targetOverrides);
     const opts: RpcClientOptions = { ...this.options };
     if (timeoutMs !== undefined) opts.timeoutMs = timeoutMs;
     if (retry !== undefined) opts.retry = retry;
     if (versionCap !== undefined) opts.versionCap = versionCap;
-    return new RpcClient(this.transport, overrideTarget(this.target, targetOverrides), opts);
+    return new RpcClient(this.transport, overrideTarget(this.target, target), opts);
   }
 
   /** Whether a message of `version` (default: the target's) passes the version cap. */
@@ -117,8 +149,11 @@ export class RpcClient {
   }
 
   private prepareSend(ctx: Record<string, unknown>, method: string, args: Record<string, unknown>, isCall: boolean) {
+    const op = isCall ? "RpcClient.call" : "RpcClient.cast";
+    plainObject(`${op}: ctx`, ctx);
+    string(`${op}: method`, method, { nonEmpty: true });
+    plainObject(`${op}: args`, args, KWARGS);
     checkSendTarget(this.target, isCall);
-    if (typeof method !== "string" || method === "") throw new MessagingError("method must be a non-empty string");
     const version = this.target.version;
     if (version !== undefined && !isValidVersion(version))
       throw new MessagingError(`Version must contain a major and minor integer. Got ${version}`);

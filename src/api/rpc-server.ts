@@ -4,11 +4,15 @@
  */
 import { checkEndpoints, Dispatcher, type AccessPolicy, type Endpoint } from "../core/dispatcher.js";
 import { serializeRemoteError } from "../core/remote-error.js";
-import type { Target } from "../core/target.js";
+import { checkTarget, type Target } from "../core/target.js";
+import { integerAtLeast, knownKeys, oneOf, optionsObject, typeError } from "../core/validate.js";
 import { RpcListener, type HandlerResult, type ListenerStats, type RequestHandler } from "../driver/rpc-listener.js";
 import { InvalidTarget } from "../errors.js";
-import { noOpSerializer, type Serializer } from "./serializer.js";
-import type { Transport } from "./transport.js";
+import { checkSerializer, noOpSerializer, type Serializer } from "./serializer.js";
+import { Transport } from "./transport.js";
+
+const OPTION_KEYS = ["maxConcurrency", "accessPolicy", "serializer"] as const;
+const ACCESS_POLICIES = ["default", "legacy", "explicit"] as const satisfies readonly AccessPolicy[];
 
 export interface RpcServerOptions {
   /** Requests handled at once; more wait in arrival order (oslo: executor_thread_pool_size). @default 64 */
@@ -34,13 +38,27 @@ export interface RpcServer {
 export function getRpcServer(
   transport: Transport,
   target: Target,
-  endpoints: object[],
+  endpoints: readonly object[],
   options: RpcServerOptions = {},
 ): RpcServer {
+  if (!(transport instanceof Transport))
+    throw typeError("getRpcServer: transport", "a Transport (from getRpcTransport)", transport);
+  checkTarget("getRpcServer: target", target);
   if (!target.topic || !target.server)
     throw new InvalidTarget("A server's target must have topic and server names specified", target);
   checkEndpoints(endpoints);
-  const dispatcher = new Dispatcher([...endpoints] as Endpoint[], options.accessPolicy ?? "default");
+  const o = optionsObject("getRpcServer: options", options);
+  knownKeys("getRpcServer: options", o, OPTION_KEYS);
+  const maxConcurrency =
+    options.maxConcurrency === undefined
+      ? 64
+      : integerAtLeast("getRpcServer: options.maxConcurrency", options.maxConcurrency, 1);
+  const accessPolicy =
+    options.accessPolicy === undefined
+      ? "default"
+      : oneOf("getRpcServer: options.accessPolicy", options.accessPolicy, ACCESS_POLICIES);
+  if (options.serializer !== undefined) checkSerializer("getRpcServer: options.serializer", options.serializer);
+  const dispatcher = new Dispatcher([...endpoints] as Endpoint[], accessPolicy);
   const serializer = options.serializer ?? noOpSerializer;
   // Not an async function: an endpoint's promise is chained once, and a plain value or
   // a throw settles without waiting for one more microtask turn.
@@ -83,7 +101,7 @@ export function getRpcServer(
       options: transport.options,
     },
     { ...target },
-    options.maxConcurrency ?? 64,
+    maxConcurrency,
     handler,
   );
   return {

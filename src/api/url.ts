@@ -5,6 +5,7 @@
  *   zmq+redis://[:password@]host:port[/db]  Redis matchmaker
  *   zmq+sentinel://h1:26379,h2:26379/<master>[?password=...]  Redis through Sentinel
  */
+import { typeError } from "../core/validate.js";
 import { InvalidTransportURL } from "../errors.js";
 
 export type MatchmakerSpec =
@@ -43,7 +44,7 @@ function decode(url: string, what: string, s: string): string {
 }
 
 export function parseTransportUrl(url: string): MatchmakerSpec {
-  if (typeof url !== "string") throw new InvalidTransportURL(String(url), "URL is not a string");
+  if (typeof url !== "string") throw typeError("getRpcTransport: url", 'a string such as "zmq://"', url);
   const m = /^([a-z+]+):\/\/(.*)$/i.exec(url);
   if (!m) throw new InvalidTransportURL(url, "expected <scheme>://...");
   const scheme = m[1]!.toLowerCase();

@@ -13,6 +13,8 @@
  * frame from a peer is dropped and counted by the caller, never crashes it. Encoding
  * asserts its own inputs (our bugs are not peer input).
  */
+import { PayloadTooLarge } from "../errors.js";
+import { explainUnserializable, unserializableError } from "./json-check.js";
 
 export const MESSAGE_VERSION = "1.0";
 
@@ -41,7 +43,14 @@ export interface DecodedReply {
   failure: string | null;
 }
 
-export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
+/**
+ * A decode result. A frame set that is well formed but whose payload is over the size limit
+ * carries `oversized`: the message id and type were read (the payload was not), so the
+ * receiver can answer or fail that one request instead of leaving it to time out.
+ */
+export type Decoded<T> =
+  | { ok: true; value: T }
+  | { ok: false; reason: string; oversized?: { messageId: string; type: number; bytes: number } };
 
 const EMPTY = Buffer.alloc(0);
 const VERSION_FRAME = Buffer.from(MESSAGE_VERSION);
@@ -56,25 +65,62 @@ const TYPE_FRAMES: Record<RequestType, Buffer> = {
 /** Upper bound on a payload we accept from a peer. @default 64 MiB */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Encodes a request. Throws a TypeError naming what JSON cannot carry (`args.x is a
+ * BigInt`, a circular reference) and PayloadTooLarge when the payload is over `maxBytes`:
+ * both are the caller's to see at once, nothing is sent.
+ */
 export function encodeRequest(
   type: RequestType,
   messageId: string,
   context: Record<string, unknown>,
   message: RpcMessage,
+  maxBytes = DEFAULT_MAX_PAYLOAD_BYTES,
 ): Buffer[] {
   if (!message.method) throw new TypeError("codec: message.method is required");
+  let json: string;
+  try {
+    json = JSON.stringify([context, message]);
+  } catch (err) {
+    const detail = explainUnserializable("context", context) ?? explainUnserializable("args", message.args);
+    throw unserializableError(err, "the request", detail);
+  }
+  return [EMPTY, VERSION_FRAME, TYPE_FRAMES[type], Buffer.from(messageId), payloadBuffer(json, maxBytes, "request")];
+}
+
+/**
+ * Encodes a reply. Throws like encodeRequest (naming `result`, the endpoint's return
+ * value): the server turns either error into a failure reply.
+ */
+export function encodeReply(
+  peerId: Buffer,
+  messageId: string,
+  body: unknown,
+  failure: string | null,
+  maxBytes = DEFAULT_MAX_PAYLOAD_BYTES,
+): Buffer[] {
+  let json: string;
+  try {
+    json = JSON.stringify([body === undefined ? null : body, failure]);
+  } catch (err) {
+    throw unserializableError(err, "the reply", explainUnserializable("result", body));
+  }
   return [
+    peerId,
     EMPTY,
     VERSION_FRAME,
-    TYPE_FRAMES[type],
+    REPLY_TYPE_FRAME,
     Buffer.from(messageId),
-    Buffer.from(JSON.stringify([context, message])),
+    payloadBuffer(json, maxBytes, "reply"),
   ];
 }
 
-export function encodeReply(peerId: Buffer, messageId: string, body: unknown, failure: string | null): Buffer[] {
-  const payload = JSON.stringify([body === undefined ? null : body, failure]);
-  return [peerId, EMPTY, VERSION_FRAME, REPLY_TYPE_FRAME, Buffer.from(messageId), Buffer.from(payload)];
+/** The payload frame, or PayloadTooLarge. UTF-8 takes at least one byte per UTF-16 unit, so a long string fails before it is copied. */
+function payloadBuffer(json: string, maxBytes: number, what: string): Buffer {
+  if (json.length > maxBytes) throw new PayloadTooLarge(what, Buffer.byteLength(json), maxBytes);
+  const buf = Buffer.from(json);
+  if (buf.length > maxBytes) throw new PayloadTooLarge(what, buf.length, maxBytes);
+  return buf;
 }
 
 /** Byte equality for the short fixed frames (a JavaScript loop beats a native call at 1–3 bytes). */
@@ -86,6 +132,14 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
 
 function fail<T>(reason: string): Decoded<T> {
   return { ok: false, reason };
+}
+
+function oversized<T>(id: Buffer, type: number, bytes: number, maxBytes: number): Decoded<T> {
+  return {
+    ok: false,
+    reason: `payload of ${bytes} bytes exceeds ${maxBytes}`,
+    oversized: { messageId: id.toString(), type, bytes },
+  };
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -124,6 +178,7 @@ export function decodeRequest(
   const t = type.length === 1 ? type[0]! - 0x30 : 0; // exactly one ASCII digit, as encodeRequest writes it
   if (t !== 1 && t !== 2 && t !== 3 && t !== 4) return fail(`unknown request type ${JSON.stringify(type.toString())}`);
   if (id.length === 0 || id.length > 128) return fail("message id is empty or too long");
+  if (payload.length > maxBytes) return oversized(id, t, payload.length, maxBytes);
   const parsed = parseJson(payload, maxBytes);
   if (!parsed.ok) return fail(parsed.reason);
   const p = parsed.value;
@@ -145,6 +200,8 @@ export function decodeReply(frames: readonly Buffer[], maxBytes = DEFAULT_MAX_PA
   if (!sameBytes(version, VERSION_FRAME))
     return fail(`unsupported message version ${JSON.stringify(version.toString())}`);
   if (!sameBytes(type, REPLY_TYPE_FRAME)) return fail(`expected reply type 5, got ${JSON.stringify(type.toString())}`);
+  if (payload.length > maxBytes && id.length > 0 && id.length <= 128)
+    return oversized(id, MessageType.REPLY, payload.length, maxBytes);
   const parsed = parseJson(payload, maxBytes);
   if (!parsed.ok) return fail(parsed.reason);
   const p = parsed.value;

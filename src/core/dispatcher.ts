@@ -12,6 +12,7 @@
 import { NoSuchMethod, UnsupportedVersion } from "../errors.js";
 import type { RpcMessage } from "./codec.js";
 import { acceptedNamespaces, type Target } from "./target.js";
+import { typeError } from "./validate.js";
 import { isValidVersion, versionIsCompatible } from "./version.js";
 
 export type AccessPolicy = "default" | "legacy" | "explicit";
@@ -56,17 +57,26 @@ export function isAllowed(policy: AccessPolicy, name: string, fn: EndpointMethod
  * Validates endpoints at server construction (oslo: a *method* named `target` is a
  * TypeError, since `target` is reserved for the endpoint's namespace/version).
  */
-export function checkEndpoints(endpoints: readonly object[]): void {
-  endpoints.forEach((ep, i) => {
-    if (typeof ep !== "object" || ep === null) throw new TypeError(`endpoint ${i} is not an object`);
+export function checkEndpoints(endpoints: unknown): asserts endpoints is readonly object[] {
+  if (!Array.isArray(endpoints)) throw typeError("getRpcServer: endpoints", "an array of objects", endpoints);
+  endpoints.forEach((ep: unknown, i) => {
+    const what = `getRpcServer: endpoints[${i}]`;
+    if (typeof ep !== "object" || ep === null || Array.isArray(ep)) throw typeError(what, "an object", ep);
     const t = (ep as { target?: unknown }).target;
     if (typeof t === "function")
-      throw new TypeError(`endpoint ${i}: 'target' is reserved for the endpoint target and must not be a method`);
-    if (t !== undefined && (typeof t !== "object" || t === null))
-      throw new TypeError(`endpoint ${i}: 'target' must be an object`);
-    const v = (t as { version?: unknown } | undefined)?.version;
-    if (v !== undefined && (typeof v !== "string" || !isValidVersion(v)))
-      throw new TypeError(`endpoint ${i}: target.version ${String(v)} is not "major.minor"`);
+      throw typeError(`${what}.target`, "an object ('target' is reserved for the endpoint target, not a method)", t);
+    if (t === undefined) return;
+    if (typeof t !== "object" || t === null) throw typeError(`${what}.target`, "an object", t);
+    const { namespace, version, legacyNamespaces } = t as Record<string, unknown>;
+    if (namespace !== undefined && namespace !== null && typeof namespace !== "string")
+      throw typeError(`${what}.target.namespace`, "a string or null", namespace);
+    if (version !== undefined && (typeof version !== "string" || !isValidVersion(version)))
+      throw typeError(`${what}.target.version`, 'a version "major.minor"', version);
+    if (
+      legacyNamespaces !== undefined &&
+      !(Array.isArray(legacyNamespaces) && legacyNamespaces.every((n) => n === null || typeof n === "string"))
+    )
+      throw typeError(`${what}.target.legacyNamespaces`, "an array of strings or nulls", legacyNamespaces);
   });
 }
 

@@ -9,6 +9,7 @@
  * topic or server name cannot forge another key.
  */
 import { InvalidTarget } from "../errors.js";
+import { showValue, typeError } from "./validate.js";
 
 export interface Target {
   exchange?: string;
@@ -81,4 +82,30 @@ export function checkSendTarget(target: Target, isCall: boolean): void {
 /** Namespaces a server endpoint accepts: its namespace plus any legacy ones. */
 export function acceptedNamespaces(target: Target): (string | null)[] {
   return [target.namespace ?? null, ...(target.legacyNamespaces ?? [])];
+}
+
+const STRING_FIELDS = ["exchange", "topic", "version", "server"] as const;
+
+/**
+ * Checks the shape of a caller's target (field types, no unknown field) and returns a copy.
+ * What each operation needs on top (a topic to send, topic and server to listen) is checked
+ * where it is needed: checkSendTarget, listenKeys.
+ */
+export function checkTarget(what: string, v: unknown): Target {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw typeError(what, "an object (a Target)", v);
+  const t = v as Record<string, unknown>;
+  for (const k of Object.keys(t)) {
+    if (!(FIELDS as readonly string[]).includes(k))
+      throw new InvalidTarget(`${what} has no field ${JSON.stringify(k)} (fields: ${FIELDS.join(", ")})`, v);
+  }
+  const bad = (field: string, expected: string): InvalidTarget =>
+    new InvalidTarget(`${what}.${field} must be ${expected}, got ${showValue(t[field])}`, v);
+  for (const f of STRING_FIELDS) if (t[f] !== undefined && typeof t[f] !== "string") throw bad(f, "a string");
+  if (t.namespace !== undefined && t.namespace !== null && typeof t.namespace !== "string")
+    throw bad("namespace", "a string or null");
+  if (t.fanout !== undefined && typeof t.fanout !== "boolean") throw bad("fanout", "true or false");
+  const legacy = t.legacyNamespaces;
+  if (legacy !== undefined && !(Array.isArray(legacy) && legacy.every((n) => n === null || typeof n === "string")))
+    throw bad("legacyNamespaces", "an array of strings or nulls");
+  return { ...(t as Target) };
 }

@@ -100,7 +100,7 @@ export class ClientEngine {
     const key = req.key ?? sendKey(req.target);
     const type: RequestType =
       req.kind === "call" ? MessageType.CALL : req.kind === "cast" ? MessageType.CAST : MessageType.CAST_FANOUT;
-    const frames = encodeRequest(type, id, req.context, req.message);
+    const frames = encodeRequest(type, id, req.context, req.message, this.options.maxPayloadBytes);
     this.stats[req.kind === "call" ? "calls" : req.kind === "cast" ? "casts" : "fanouts"]++;
     let p!: Pending;
     const promise = new Promise<unknown>((resolve, reject) => {

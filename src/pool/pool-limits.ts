@@ -1,3 +1,5 @@
+import { finiteAtLeast, integerAtLeast } from "../core/validate.js";
+
 /** Limits the pool core enforces (resolved from DriverOptions.pool, src/options.ts). */
 export interface PoolLimits {
   /** Most sockets open at once, draining ones included. */
@@ -12,18 +14,16 @@ export interface PoolLimits {
   maxWaiters: number;
 }
 
-/** Throws RangeError unless every limit is in range; returns the limits unchanged. */
+/**
+ * Throws a TypeError or RangeError naming the limit unless every limit is in range; returns
+ * the limits unchanged. `idleTimeoutMs` and `maxWaiters` may be Infinity (never close an
+ * idle socket; no bound on waiters).
+ */
 export function validateLimits(l: PoolLimits): PoolLimits {
-  const check = (name: keyof PoolLimits, min: number, integer: boolean): void => {
-    const v = l[name];
-    if (Number.isNaN(v) || v < min || (integer && Number.isFinite(v) && !Number.isInteger(v))) {
-      throw new RangeError(`pool.${name} must be ${integer ? "an integer" : "a number"} >= ${min}, got ${v}`);
-    }
-  };
-  check("maxSockets", 1, true);
-  check("idleTimeoutMs", 0, false);
-  check("recycleAfterFailures", 1, true);
-  check("maxInFlightPerPeer", 1, true);
-  check("maxWaiters", 0, true);
+  integerAtLeast("pool.maxSockets", l.maxSockets, 1);
+  if (l.idleTimeoutMs !== Infinity) finiteAtLeast("pool.idleTimeoutMs", l.idleTimeoutMs, 0);
+  integerAtLeast("pool.recycleAfterFailures", l.recycleAfterFailures, 1);
+  integerAtLeast("pool.maxInFlightPerPeer", l.maxInFlightPerPeer, 1);
+  if (l.maxWaiters !== Infinity) integerAtLeast("pool.maxWaiters", l.maxWaiters, 0);
   return l;
 }

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { RpcClient, type Serializer, type Transport } from "../../src/index.js";
+import { RpcClient, type Serializer, Transport } from "../../src/index.js";
 import { resolveOptions, type SendRequest } from "../../src/internal.js";
 
 function stub(reply: unknown = "r") {
@@ -19,7 +19,8 @@ function stub(reply: unknown = "r") {
       },
     },
   };
-  return { transport: t as unknown as Transport, sent };
+  // A Transport by prototype (RpcClient refuses anything else) whose engine only records.
+  return { transport: Object.assign(Object.create(Transport.prototype), t) as Transport, sent };
 }
 
 test("rpc-client - message carries method, args, namespace and version only when set", async () => {

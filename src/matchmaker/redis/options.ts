@@ -5,6 +5,7 @@
  * registrationTtlMs / registrationRefreshMs), whose defaults become 3000 / 1000 ms for
  * zmq+redis:// and zmq+sentinel:// URLs.
  */
+import { finiteAtLeast, knownKeys, oneOf, optionsObject, rangeError, string } from "../../core/validate.js";
 
 /** DriverOptions.registrationTtlMs default for Redis URLs (refresh: a third of it, 1000 ms). */
 export const DEFAULT_REDIS_REGISTRATION_TTL_MS = 3000;
@@ -44,29 +45,35 @@ export interface RedisMatchmakerOptions {
 
 export type ResolvedRedisMatchmakerOptions = Required<RedisMatchmakerOptions>;
 
-function nonNegative(name: string, v: number): number {
-  if (!Number.isFinite(v) || v < 0)
-    throw new RangeError(`RedisMatchmakerOptions.${name} must be a non-negative number, got ${v}`);
-  return v;
-}
+const KEYS = [
+  "keyPrefix",
+  "lookupCacheTtlMs",
+  "commandTimeoutMs",
+  "connectTimeoutMs",
+  "reconnectMaxDelayMs",
+  "firstConnectWaitMs",
+  "keyGraceMs",
+  "timeSource",
+] as const satisfies readonly (keyof RedisMatchmakerOptions)[];
 
-export function resolveRedisMatchmakerOptions(o: RedisMatchmakerOptions = {}): ResolvedRedisMatchmakerOptions {
-  const keyPrefix = o.keyPrefix ?? "zmq-mm:";
-  if (/[\s]/.test(keyPrefix))
-    throw new RangeError(
-      `RedisMatchmakerOptions.keyPrefix must not contain white space, got ${JSON.stringify(keyPrefix)}`,
-    );
-  const timeSource = o.timeSource ?? "redis";
-  if (timeSource !== "redis" && timeSource !== "clock")
-    throw new RangeError(`RedisMatchmakerOptions.timeSource must be "redis" or "clock", got ${String(timeSource)}`);
+export function resolveRedisMatchmakerOptions(options: RedisMatchmakerOptions = {}): ResolvedRedisMatchmakerOptions {
+  const o = optionsObject("RedisMatchmakerOptions", options) as RedisMatchmakerOptions;
+  knownKeys("RedisMatchmakerOptions", o as Record<string, unknown>, KEYS);
+  const ms = (name: keyof RedisMatchmakerOptions, fallback: number): number =>
+    o[name] === undefined ? fallback : finiteAtLeast(`RedisMatchmakerOptions.${name}`, o[name], 0);
+  const keyPrefix = o.keyPrefix === undefined ? "zmq-mm:" : string("RedisMatchmakerOptions.keyPrefix", o.keyPrefix);
+  if (/\s/.test(keyPrefix)) throw rangeError("RedisMatchmakerOptions.keyPrefix", "free of white space", keyPrefix);
   return {
     keyPrefix,
-    lookupCacheTtlMs: nonNegative("lookupCacheTtlMs", o.lookupCacheTtlMs ?? 500),
-    commandTimeoutMs: nonNegative("commandTimeoutMs", o.commandTimeoutMs ?? 1000),
-    connectTimeoutMs: nonNegative("connectTimeoutMs", o.connectTimeoutMs ?? 1000),
-    reconnectMaxDelayMs: nonNegative("reconnectMaxDelayMs", o.reconnectMaxDelayMs ?? 500),
-    firstConnectWaitMs: nonNegative("firstConnectWaitMs", o.firstConnectWaitMs ?? 1000),
-    keyGraceMs: nonNegative("keyGraceMs", o.keyGraceMs ?? 60_000),
-    timeSource,
+    lookupCacheTtlMs: ms("lookupCacheTtlMs", 500),
+    commandTimeoutMs: ms("commandTimeoutMs", 1000),
+    connectTimeoutMs: ms("connectTimeoutMs", 1000),
+    reconnectMaxDelayMs: ms("reconnectMaxDelayMs", 500),
+    firstConnectWaitMs: ms("firstConnectWaitMs", 1000),
+    keyGraceMs: ms("keyGraceMs", 60_000),
+    timeSource:
+      o.timeSource === undefined
+        ? "redis"
+        : oneOf("RedisMatchmakerOptions.timeSource", o.timeSource, ["redis", "clock"]),
   };
 }
