@@ -11,6 +11,8 @@ export * from "./core/target.js";
 export * from "./core/ttl-registry.js";
 export * from "./core/version.js";
 export * from "./core/work-gate.js";
+export * from "./core/validate.js";
+export * from "./core/json-check.js";
 export * from "./ports/clock.js";
 export * from "./ports/matchmaker.js";
 export * from "./ports/rng.js";
