@@ -12,11 +12,15 @@ import type { Checker, CheckInput } from "./index.js";
 /**
  * A fanout that resolved reached every live server of its topic once. "Live" is judged
  * from ground truth, not from the driver: a server counts if its address was listed in
- * the matchmaker throughout [issued, settled] and its process never ended afterwards: a
- * crash may lose messages in flight, a stopping server refuses new work, and an unlisted
- * server is legitimately skipped. A fanout whose caller ended later is not judged either:
- * resolving means the messages were queued, and a crash resets the caller's connections
- * with whatever was still in flight.
+ * the matchmaker before the fanout was issued and throughout [issued, settled], and its
+ * process never ended afterwards: a crash may lose messages in flight, a stopping server
+ * refuses new work, and an unlisted server is legitimately skipped. A server registered
+ * in the very microsecond of the issue is not judged: the fanout's host list is a
+ * snapshot, and the registration may have come after it within that microsecond (the
+ * healing that restarts crashed servers often runs at the instant of the last issue). A
+ * fanout whose caller ended later is not judged either: resolving means the messages
+ * were queued, and a crash resets the caller's connections with whatever was still in
+ * flight.
  * Partitions and pauses only delay delivery; the liveness phase waits for it.
  */
 

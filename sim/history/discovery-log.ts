@@ -2,8 +2,8 @@
  * Ground truth of the matchmaker: for each key and address, the intervals during which the
  * entry was visible, recorded from successful register and unregister calls with the same
  * rule the registry follows (visible until `ttl` after the latest registration, or until
- * unregistered). Checkers ask whether a server was listed throughout a time span and
- * whether a dead address was registered again.
+ * unregistered). Checkers ask whether a server was listed throughout a time span (and
+ * already before it began) and whether a dead address was registered again.
  */
 interface Interval {
   startUs: number;
@@ -31,10 +31,15 @@ export class DiscoveryLog {
     if (last && nowUs < last.endUs) last.endUs = nowUs;
   }
 
-  /** Whether `address` was listed under `key` at every instant of [fromUs, toUs]. */
+  /**
+   * Whether `address` was listed under `key` before `fromUs` and at every instant up to
+   * `toUs`. An entry registered at `fromUs` itself does not count: events of one
+   * microsecond run in some order, and the registration may have followed whatever
+   * happened at `fromUs` (a lookup, say).
+   */
   listedThroughout(key: string, address: string, fromUs: number, toUs: number): boolean {
     const list = this.entries.get(key)?.get(address);
-    return list?.some((i) => i.startUs <= fromUs && toUs < i.endUs) ?? false;
+    return list?.some((i) => i.startUs < fromUs && toUs < i.endUs) ?? false;
   }
 
   /** Latest successful registration of `address` under any key. */

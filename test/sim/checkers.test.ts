@@ -7,11 +7,13 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Checker } from "../../sim/checkers/index.js";
 import { fanoutCoverage } from "../../sim/checkers/membership.js";
+import { topicName } from "../../sim/cluster/node.js";
 import { atMostOnce, replyRouting, settleDeadline } from "../../sim/checkers/requests.js";
 import { KIND, OUTCOME } from "../../sim/history/call-log.js";
 import { FAULTS_NONE } from "../../sim/faults/options.js";
 import { runSimulation, type SimResult } from "../../sim/run.js";
 import { Violations } from "../../sim/violations.js";
+import { topicKey } from "../../src/core/target.js";
 
 async function clean(): Promise<SimResult> {
   const r = await runSimulation({
@@ -65,5 +67,25 @@ describe("sim checkers", () => {
     assert.deepEqual(recheck(r, fanoutCoverage), []);
     r.ctx.exec.fanoutHosts.set(i, r.ctx.exec.fanoutHosts.get(i)!.slice(1));
     assert.deepEqual(recheck(r, fanoutCoverage), ["fanout-reaches-live-servers"]);
+  });
+
+  // Swarm seed 424469: healing restarted crashed servers in the microsecond the last
+  // request, a fanout, was issued, after its host lookup; the checker demanded them.
+  it("fanout-reaches-live-servers judges servers listed before the fanout was issued, not at its microsecond", async () => {
+    /** A clean run in which one server of a fanout registered `beforeUs` before its issue, and did not run it. */
+    const moved = async (beforeUs: number): Promise<string[]> => {
+      const r = await clean();
+      const i = first(r, KIND.fanout);
+      const [s, ...rest] = r.ctx.exec.fanoutHosts.get(i)!;
+      const key = topicKey({ topic: topicName(r.ctx.calls.topic[i]!) });
+      const address = r.cluster.hosts[s!]!.incarnations[0]!.address!;
+      const issuedUs = r.ctx.calls.issuedUs[i]!;
+      r.ctx.discovery.unregistered(key, address, issuedUs - beforeUs - 1);
+      r.ctx.discovery.registered(key, address, issuedUs - beforeUs, null);
+      r.ctx.exec.fanoutHosts.set(i, rest);
+      return recheck(r, fanoutCoverage);
+    };
+    assert.deepEqual(await moved(0), []);
+    assert.deepEqual(await moved(1), ["fanout-reaches-live-servers"]);
   });
 });

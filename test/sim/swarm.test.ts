@@ -21,6 +21,20 @@ describe("sim swarm", () => {
     assert.deepEqual(failures, []);
   });
 
+  // Each seed once failed a checker; the comment says which and why.
+  const regressions: Record<number, string> = {
+    // fanout-reaches-live-servers: the last request, a fanout, was issued in the
+    // microsecond the healing restarted crashed servers of its topic, before they
+    // registered; the checker counted them as listed at the issue.
+    424469: "fanout to servers registered in the microsecond of its issue",
+  };
+  for (const [seed, why] of Object.entries(regressions)) {
+    it(`swarm seed ${seed} has no violations (${why})`, async () => {
+      const r = await runSimulation(optionsSwarm(Number(seed)));
+      assert.deepEqual(r.violations, [], `npm run sim -- --swarm 1 --seed ${seed}`);
+    });
+  }
+
   it("different seeds draw different worlds; one seed always the same", () => {
     const a = optionsSwarm(1);
     assert.deepEqual(optionsSwarm(1), a);
