@@ -13,6 +13,18 @@ export * from "./core/version.js";
 export * from "./core/work-gate.js";
 export * from "./core/validate.js";
 export * from "./core/json-check.js";
+export * from "./core/delivery-core.js";
+export * from "./core/delivery-errors.js";
+export {
+  DeliveryRequest,
+  FanoutHost,
+  zeroClientStats,
+  type DeliveryEffects,
+  type RequestKind,
+  type SendFailure,
+} from "./core/delivery-request.js";
+export * from "./core/host-waits.js";
+export * from "./core/request-states.js";
 export * from "./ports/clock.js";
 export * from "./ports/matchmaker.js";
 export * from "./ports/rng.js";
