@@ -17,14 +17,17 @@ export * from "./core/delivery-core.js";
 export * from "./core/delivery-errors.js";
 export {
   DeliveryRequest,
-  FanoutHost,
   zeroClientStats,
   type DeliveryEffects,
   type RequestKind,
   type SendFailure,
 } from "./core/delivery-request.js";
+export * from "./core/delivery-timeline.js";
+export * from "./core/fanout-progress.js";
 export * from "./core/host-waits.js";
+export * from "./core/request-book.js";
 export * from "./core/request-states.js";
+export * from "./core/send-rounds.js";
 export * from "./ports/clock.js";
 export * from "./ports/matchmaker.js";
 export * from "./ports/rng.js";

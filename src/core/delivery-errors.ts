@@ -21,7 +21,7 @@ export function deadlineError<T>(r: DeliveryRequest<T>, cause: unknown): Messagi
     r.wanted === 0
       ? " (no server available)"
       : r.kind === "fanout"
-        ? ` (${r.delivered} of ${r.wanted} servers reached)`
+        ? ` (${r.fanout?.delivered ?? 0} of ${r.wanted} servers reached)`
         : " (every send failed)";
   return new MessageDeliveryFailure(
     `${r.kind} ${r.id} to ${r.key} could not be delivered before its deadline${detail}${why}`,
@@ -36,9 +36,12 @@ export function retriesExhausted(host: string, failures: number, cause: unknown)
 
 /** Every host of a fanout ended before its deadline, and some were given up. */
 export function fanoutIncomplete<T>(r: DeliveryRequest<T>): MessageDeliveryFailure {
-  return new MessageDeliveryFailure(`fanout ${r.id} to ${r.key} reached ${r.delivered} of ${r.wanted} servers`, {
-    cause: r.lastCause,
-  });
+  return new MessageDeliveryFailure(
+    `fanout ${r.id} to ${r.key} reached ${r.fanout?.delivered ?? 0} of ${r.wanted} servers`,
+    {
+      cause: r.lastCause,
+    },
+  );
 }
 
 /** The engine closed while the request was pending. */

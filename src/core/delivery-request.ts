@@ -2,7 +2,8 @@
  * What the delivery core (delivery-core.ts) knows about one request, the effects it asks
  * of its shell, and how the shell reports a failed send. Types and plain records only.
  */
-import type { FanoutHostState, RequestState } from "./request-states.js";
+import type { FanoutProgress } from "./fanout-progress.js";
+import type { RequestState } from "./request-states.js";
 
 export type RequestKind = "call" | "cast" | "fanout";
 
@@ -63,18 +64,6 @@ export function zeroClientStats(): ClientStats {
   };
 }
 
-/** One host of a fanout and its copy's progress (request-states.ts, FANOUT_HOST_TRANSITIONS). */
-export class FanoutHost<T> {
-  state: FanoutHostState = "sending";
-  /** When a paused copy is sent again. */
-  untilMs = 0;
-
-  constructor(
-    readonly request: DeliveryRequest<T>,
-    readonly host: string,
-  ) {}
-}
-
 /**
  * One request. The core owns every field but `ctx` (the shell's own per-request data: its
  * promise's callbacks, frames, leases); the shell reads `id`, `kind`, `key`,
@@ -88,8 +77,6 @@ export class DeliveryRequest<T> {
   hosts: readonly string[] = NO_HOSTS;
   /** Length of the latest host list (0: no host was ever found). */
   wanted = 0;
-  /** Fanout: copies accepted. */
-  delivered = 0;
   /** Call, cast: failed sends counted against `retry`. */
   failures = 0;
   /** Call, cast: hosts that failed this round (created at the first failure). */
@@ -100,9 +87,8 @@ export class DeliveryRequest<T> {
   waitingForSocket: string | undefined = undefined;
   /** Paused until (call, cast). */
   wakeAtMs = 0;
-  /** Fanout: each host's progress, in snapshot order, and how many are still sending or paused. */
-  fanout: Map<string, FanoutHost<T>> | undefined = undefined;
-  openHosts = 0;
+  /** Fanout: each host's progress, once it has its snapshot. */
+  fanout: FanoutProgress<T> | undefined = undefined;
 
   constructor(
     readonly id: string,
