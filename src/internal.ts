@@ -15,6 +15,7 @@ export * from "./ports/clock.js";
 export * from "./ports/matchmaker.js";
 export * from "./ports/rng.js";
 export * from "./ports/socket.js";
+export * from "./ports/wake-timer.js";
 export * from "./options.js";
 export * from "./api/url.js";
 export { defaultInProcessMatchmaker, type TransportDeps } from "./api/transport.js";
