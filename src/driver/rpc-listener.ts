@@ -12,6 +12,7 @@
  * sends can throw out of the receive loop.
  */
 import { decodeRequest, encodeReply, MessageType, type DecodedRequest } from "../core/codec.js";
+import { serializeRemoteError } from "../core/remote-error.js";
 import { nextServerState, type ServerEvent, type ServerState } from "../core/server-lifecycle.js";
 import { listenKeys, type Target } from "../core/target.js";
 import { WorkGate } from "../core/work-gate.js";
@@ -300,19 +301,8 @@ export class RpcListener {
           : encodeReply(req.peerId, req.messageId, result.body, null);
     } catch (err) {
       // A result JSON cannot carry (BigInt, cycles) becomes a failure reply instead.
-      frames = encodeReply(
-        req.peerId,
-        req.messageId,
-        null,
-        JSON.stringify({
-          class: "TypeError",
-          module: "builtins",
-          message: `reply is not serializable: ${(err as Error).message}`,
-          tb: [],
-          args: [],
-          kwargs: {},
-        }),
-      );
+      const failure = new TypeError(`reply is not serializable: ${(err as Error).message}`);
+      frames = encodeReply(req.peerId, req.messageId, null, serializeRemoteError(failure));
     }
     this.replies!.enqueue(frames).then(
       () => this.stats.replied++,

@@ -92,6 +92,20 @@ describe("call", () => {
     await g.close();
   });
 
+  test("call - a result JSON cannot carry (a BigInt) comes back as a TypeError failure, and the server keeps serving", async () => {
+    const server = getRpcServer(transport, { topic: "unserializable", server: "s" }, [
+      { big: () => 1n, small: () => 1 },
+    ]);
+    await server.start();
+    const c = new RpcClient(transport, { topic: "unserializable" }, { timeoutMs: 5000 });
+    await assert.rejects(
+      c.call({}, "big"),
+      (e: unknown) => e instanceof TypeError && e.message.startsWith("reply is not serializable: "),
+    );
+    assert.equal(await c.call({}, "small"), 1);
+    await server.stop();
+  });
+
   test("call - concurrent slow call: a slow call times out while other calls on the same server succeed", async () => {
     const g = await startGroup(transport, { count: 1 });
     const slow = g.client({ server: 0, timeoutMs: 400 }).call({}, "longRunningTask");
