@@ -23,7 +23,7 @@ export { InProcessMatchmaker } from "./matchmaker/in-process.js";
 export * from "./matchmaker/redis/index.js";
 export { ClientEngine, type SendRequest, type ClientStats } from "./driver/client-engine.js";
 export { RpcListener } from "./driver/rpc-listener.js";
-export { SendQueue } from "./driver/send-queue.js";
+export { SendQueue } from "./pool/send-queue.js";
 export { SocketPool, type Lease, type PoolMetrics, type SocketPoolDeps } from "./pool/socket-pool.js";
 export { PoolCore } from "./pool/pool-core.js";
 export { validateLimits, type PoolLimits } from "./pool/pool-limits.js";

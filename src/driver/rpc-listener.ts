@@ -22,7 +22,7 @@ import type { Matchmaker } from "../ports/matchmaker.js";
 import { randomId, type Rng } from "../ports/rng.js";
 import type { PortSocket, SocketFactory } from "../ports/socket.js";
 import type { ResolvedOptions } from "../options.js";
-import { SendQueue } from "./send-queue.js";
+import { SendQueue } from "../pool/send-queue.js";
 
 /** What the handler returns for one request: a body, or a serialized failure. */
 export type HandlerResult = { body: unknown } | { failure: string };

@@ -15,7 +15,6 @@
  *   after `recycleAfterFailures` in a row.
  * - One clock timer is armed, at the core's next wake-up (idle expiry or a waiter's deadline).
  */
-import { SendQueue } from "../driver/send-queue.js";
 import { TransportClosed } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
 import type { Clock } from "../ports/clock.js";
@@ -24,6 +23,7 @@ import { PortError, type PortSocket, type SocketFactory } from "../ports/socket.
 import { WakeTimer } from "../ports/wake-timer.js";
 import { PoolCore } from "./pool-core.js";
 import { SocketPoolError } from "./pool-error.js";
+import { SendQueue } from "./send-queue.js";
 import type { PoolCounters, PoolEffect, RejectReason } from "./pool-types.js";
 
 export interface Lease {
