@@ -8,7 +8,7 @@ import type { Target } from "../core/target.js";
 import { RpcListener, type HandlerResult, type ListenerStats, type RequestHandler } from "../driver/rpc-listener.js";
 import { InvalidTarget } from "../errors.js";
 import { noOpSerializer, type Serializer } from "./serializer.js";
-import type { Transport } from "./transport.js";
+import { transportInternals, type Transport } from "./transport.js";
 
 export interface RpcServerOptions {
   /** Requests handled at once; more wait in arrival order (oslo: executor_thread_pool_size). @default 64 */
@@ -74,14 +74,9 @@ export function getRpcServer(
     const failed = (err: unknown): HandlerResult => ({ failure: serializeRemoteError(err) });
     return isThenable(result) ? Promise.resolve(result).then(done, failed) : Promise.resolve(done(result));
   };
+  const { sockets, clock, rng, matchmaker } = transportInternals(transport).deps;
   const listener = new RpcListener(
-    {
-      sockets: transport.deps.sockets,
-      clock: transport.deps.clock,
-      rng: transport.deps.rng,
-      matchmaker: transport.deps.matchmaker,
-      options: transport.options,
-    },
+    { sockets, clock, rng, matchmaker, options: transport.options },
     { ...target },
     options.maxConcurrency ?? 64,
     handler,
@@ -93,7 +88,7 @@ export function getRpcServer(
     },
     stats: listener.stats,
     async start() {
-      transport.attach(listener);
+      transportInternals(transport).attach(listener);
       await listener.start();
     },
     stop: () => listener.stop(),

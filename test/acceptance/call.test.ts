@@ -17,6 +17,7 @@ import {
   UnsupportedVersion,
   type Transport,
 } from "../../src/index.js";
+import { transportInternals } from "../../src/internal.js";
 import { isValidDistributionOf, newTransport, startGroup, TestServerEndpoint } from "../support/fixtures.js";
 
 describe("call", () => {
@@ -172,7 +173,7 @@ describe("call", () => {
       registered.call({}, "quota"),
       (e: unknown) => e instanceof QuotaExceeded && e.message === "over quota" && e.limit === 3,
     );
-    const t3 = await newTransport({ matchmaker: t2.deps.matchmaker });
+    const t3 = await newTransport({ matchmaker: transportInternals(t2).deps.matchmaker });
     const plain = new RpcClient(t3, { topic: "errs" }, { timeoutMs: 5000 });
     await assert.rejects(
       plain.call({}, "quota"),

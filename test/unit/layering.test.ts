@@ -437,10 +437,11 @@ test("layering - zeromq and node:crypto/perf_hooks/timers are imported only unde
   );
 });
 
-test("layering - src/runtime is imported only by src/api/transport.ts (which wires the real shell), src/matchmaker/redis and the internal barrel", () => {
+test("layering - src/runtime is imported only by src/api/transport.ts and src/api/process-matchmaker.ts (which wire the real shell), src/matchmaker/redis and the internal barrel", () => {
   const mayImport = (f: SourceFile): boolean =>
     under("src/runtime")(f) ||
     f.path === "src/api/transport.ts" ||
+    f.path === "src/api/process-matchmaker.ts" ||
     under("src/matchmaker/redis")(f) ||
     f.path === "src/internal.ts";
   assert.deepEqual(
@@ -496,13 +497,13 @@ test("layering - no import cycle between directories of src/ (type-only imports 
   assert.deepEqual(findCycles(graph), []);
 });
 
-test("layering - module-level mutable state exists only in src/api/transport.ts (the process-default in-process matchmaker)", () => {
+test("layering - module-level mutable state exists only in src/api/process-matchmaker.ts (the process-wide in-process matchmakers)", () => {
   // A collection typed Readonly* (a constant lookup set) is not state.
   const state =
     /^(export\s+)?(let|var)\s|^(export\s+)?const\s+\w+(\s*:(?!\s*Readonly)[^=]+)?\s*=\s*(new\s+(Map|Set|WeakMap|WeakSet|Array)\b|\[\]|\{\s*\})/;
   assert.deepEqual(
     badNames(
-      FILES.filter((f) => f.path !== "src/api/transport.ts"),
+      FILES.filter((f) => f.path !== "src/api/process-matchmaker.ts"),
       state,
     ),
     [],
