@@ -23,8 +23,7 @@ export type MessagingErrorCode =
   | "NoSuchMethod"
   | "UnsupportedVersion"
   | "MatchmakerUnavailable"
-  | "TransportClosed"
-  | "ProtocolError";
+  | "TransportClosed";
 
 export class MessagingError extends Error {
   readonly code: MessagingErrorCode;
@@ -129,12 +128,5 @@ export class MatchmakerUnavailable extends MessagingError {
 export class TransportClosed extends MessagingError {
   constructor(message = "transport is closed") {
     super(message, { code: "TransportClosed" });
-  }
-}
-
-/** A peer sent frames that the codec rejects. Never thrown to API callers; counted and dropped. */
-export class ProtocolError extends MessagingError {
-  constructor(message: string) {
-    super(message, { code: "ProtocolError" });
   }
 }

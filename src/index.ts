@@ -19,6 +19,5 @@ export {
   UnsupportedVersion,
   MatchmakerUnavailable,
   TransportClosed,
-  ProtocolError,
   type MessagingErrorCode,
 } from "./errors.js";

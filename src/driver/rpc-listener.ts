@@ -91,10 +91,6 @@ export class RpcListener {
     this.stoppedPromise = new Promise((r) => (this.resolveStopped = r));
   }
 
-  get currentState(): ServerState {
-    return this.state;
-  }
-
   /** Binds, registers and starts receiving. A second call returns the first call's promise. */
   start(): Promise<void> {
     if (this.starting && (this.state === "starting" || this.state === "running")) return this.starting;
@@ -154,10 +150,6 @@ export class RpcListener {
   /** Resolves once the listener has stopped and its socket is closed. */
   wait(): Promise<void> {
     return this.stoppedPromise;
-  }
-
-  get inFlight(): number {
-    return this.gate.inFlight + this.gate.queued;
   }
 
   private async doStop(): Promise<void> {
