@@ -12,6 +12,7 @@
  * sends can throw out of the receive loop.
  */
 import { decodeRequest, encodeReply, MessageType, type DecodedRequest } from "../core/codec.js";
+import { serializeRemoteError } from "../core/remote-error.js";
 import { nextServerState, type ServerEvent, type ServerState } from "../core/server-lifecycle.js";
 import { listenKeys, type Target } from "../core/target.js";
 import { WorkGate } from "../core/work-gate.js";
@@ -21,7 +22,7 @@ import type { Matchmaker } from "../ports/matchmaker.js";
 import { randomId, type Rng } from "../ports/rng.js";
 import type { PortSocket, SocketFactory } from "../ports/socket.js";
 import type { ResolvedOptions } from "../options.js";
-import { SendQueue } from "./send-queue.js";
+import { SendQueue } from "../pool/send-queue.js";
 
 /** What the handler returns for one request: a body, or a serialized failure. */
 export type HandlerResult = { body: unknown } | { failure: string };
@@ -90,10 +91,6 @@ export class RpcListener {
     this.stoppedPromise = new Promise((r) => (this.resolveStopped = r));
   }
 
-  get currentState(): ServerState {
-    return this.state;
-  }
-
   /** Binds, registers and starts receiving. A second call returns the first call's promise. */
   start(): Promise<void> {
     if (this.starting && (this.state === "starting" || this.state === "running")) return this.starting;
@@ -153,10 +150,6 @@ export class RpcListener {
   /** Resolves once the listener has stopped and its socket is closed. */
   wait(): Promise<void> {
     return this.stoppedPromise;
-  }
-
-  get inFlight(): number {
-    return this.gate.inFlight + this.gate.queued;
   }
 
   private async doStop(): Promise<void> {
@@ -300,19 +293,8 @@ export class RpcListener {
           : encodeReply(req.peerId, req.messageId, result.body, null);
     } catch (err) {
       // A result JSON cannot carry (BigInt, cycles) becomes a failure reply instead.
-      frames = encodeReply(
-        req.peerId,
-        req.messageId,
-        null,
-        JSON.stringify({
-          class: "TypeError",
-          module: "builtins",
-          message: `reply is not serializable: ${(err as Error).message}`,
-          tb: [],
-          args: [],
-          kwargs: {},
-        }),
-      );
+      const failure = new TypeError(`reply is not serializable: ${(err as Error).message}`);
+      frames = encodeReply(req.peerId, req.messageId, null, serializeRemoteError(failure));
     }
     this.replies!.enqueue(frames).then(
       () => this.stats.replied++,
