@@ -15,7 +15,7 @@ import { decodeReply, encodeRequest, MessageType, type RequestType } from "../co
 import { deserializeRemoteError } from "../core/remote-error.js";
 import { ReplyWaiter } from "../core/reply-waiter.js";
 import { sendKey } from "../core/target.js";
-import { TransportClosed } from "../errors.js";
+import { PayloadTooLarge, TransportClosed } from "../errors.js";
 import type { Clock } from "../ports/clock.js";
 import type { Matchmaker } from "../ports/matchmaker.js";
 import { randomId, type Rng } from "../ports/rng.js";
@@ -158,7 +158,11 @@ export class ClientEngine {
   private onFrames(frames: Buffer[]): void {
     const r = decodeReply(frames, this.options.maxPayloadBytes);
     if (!r.ok) {
-      this.stats.malformedReplies++;
+      // A reply over this client's limit is not read, but its call is failed at once.
+      const big = r.oversized;
+      if (big !== undefined && this.waiter.get(big.messageId)?.kind === "call") {
+        this.settleCall(big.messageId, new PayloadTooLarge("reply", big.bytes, this.options.maxPayloadBytes));
+      } else this.stats.malformedReplies++;
       return;
     }
     // Only a pending *call* can be settled by a reply: a reply naming a cast's id (a
@@ -167,11 +171,21 @@ export class ClientEngine {
       this.stats.staleReplies++;
       return;
     }
-    const p = this.waiter.settle(r.value.messageId)!;
+    const failure = r.value.failure;
+    this.settleCall(
+      r.value.messageId,
+      failure === null ? undefined : deserializeRemoteError(failure, this.options.remoteErrors),
+      r.value.body,
+    );
+  }
+
+  /** Settles the pending call `id` (the caller checked it is one) with `error`, or with `body` when there is none. */
+  private settleCall(id: string, error: Error | undefined, body?: unknown): void {
+    const p = this.waiter.settle(id)!;
     this.finish(p);
     this.stats.replies++;
-    if (r.value.failure !== null) p.reject(deserializeRemoteError(r.value.failure, this.options.remoteErrors));
-    else p.resolve(r.value.body);
+    if (error !== undefined) p.reject(error);
+    else p.resolve(body);
     this.rearm();
   }
 

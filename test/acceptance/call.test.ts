@@ -101,7 +101,9 @@ describe("call", () => {
     const c = new RpcClient(transport, { topic: "unserializable" }, { timeoutMs: 5000 });
     await assert.rejects(
       c.call({}, "big"),
-      (e: unknown) => e instanceof TypeError && e.message.startsWith("reply is not serializable: "),
+      (e: unknown) =>
+        e instanceof TypeError &&
+        e.message.startsWith("the reply cannot be serialized as JSON: result is a BigInt, which JSON cannot carry"),
     );
     assert.equal(await c.call({}, "small"), 1);
     await server.stop();
