@@ -5,6 +5,7 @@
  * Run: npm run demo
  */
 import { getRpcServer, getRpcTransport, MessagingTimeout, RpcClient } from "../src/index.js";
+import { transportInternals } from "../src/internal.js";
 
 class Counter {
   total = 0;
@@ -56,6 +57,6 @@ const seqMs = performance.now() - t1;
 console.log(
   `${n} sequential calls: ${((seqMs / n) * 1000).toFixed(0)} µs per call (${Math.round(n / (seqMs / 1000))} calls/s)`,
 );
-console.log(`client counters: ${JSON.stringify(transport.engine.stats)}`);
+console.log(`client counters: ${JSON.stringify(transportInternals(transport).engine.stats)}`);
 await transport.close();
 console.log("transport closed; all servers stopped and deregistered");

@@ -1,13 +1,13 @@
 /**
  * `npm run uml`: regenerates uml/generated/*.state.mmd from the transition tables
  * (scripts/gen-uml.ts), then renders every uml/**\/*.mmd to SVG under uml/out/ (gitignored),
- * keeping the directory layout: uml/generated/x.state.mmd -> uml/out/generated/x.state.svg.
+ * keeping the directory layout: uml/generated/<name>.state.mmd -> uml/out/generated/<name>.state.svg.
  *
  * One headless chromium is launched for the whole run (mermaid-cli's `renderMermaid` takes
  * a browser; `mmdc` would launch one per file) and RENDER_PARALLEL pages render at once.
  * The browser comes from uml/puppeteer-config.json (Debian's /usr/bin/chromium; puppeteer's
  * own download is skipped in CI), so the same file works for a manual
- * `npx mmdc -p uml/puppeteer-config.json -i uml/x.mmd -o /tmp/x.svg`.
+ * `npx mmdc -p uml/puppeteer-config.json -i uml/<name>.mmd -o <name>.svg`.
  *
  * A diagram fails when Mermaid throws (syntax error) or its SVG is Mermaid's error picture;
  * every diagram is attempted, then the run exits 1 naming each failed file.

@@ -9,7 +9,7 @@
  *   stale. A classic id-mixup bug; it stays invisible until some reply arrives after its
  *   deadline, which takes a fault (a slow or hung handler, a clogged link, a pause).
  */
-import type { Transport } from "../src/api/transport.js";
+import { transportInternals, type Transport } from "../src/api/transport.js";
 import { decodeReply } from "../src/core/codec.js";
 
 export const PLANTED_BUGS = ["stale-reply-to-oldest"] as const;
@@ -24,7 +24,7 @@ interface EngineInternals {
 export function applyPlantedBug(name: string, transport: Transport): void {
   if (name !== "stale-reply-to-oldest")
     throw new RangeError(`unknown planted bug ${JSON.stringify(name)} (known: ${PLANTED_BUGS.join(", ")})`);
-  const engine = transport.engine as unknown as EngineInternals;
+  const engine = transportInternals(transport).engine as unknown as EngineInternals;
   const original = engine.onFrames.bind(engine);
   const pendingIds = (): string[] => [
     ...(engine.waiter as unknown as { pending: Map<string, unknown> }).pending.keys(),

@@ -24,8 +24,7 @@ export type MessagingErrorCode =
   | "UnsupportedVersion"
   | "MatchmakerUnavailable"
   | "TransportClosed"
-  | "PayloadTooLarge"
-  | "ProtocolError";
+  | "PayloadTooLarge";
 
 export class MessagingError extends Error {
   readonly code: MessagingErrorCode;
@@ -154,12 +153,5 @@ export class PayloadTooLarge extends MessagingError {
     super(`${what} of ${bytes} bytes exceeds maxPayloadBytes (${limitBytes} bytes)`, { code: "PayloadTooLarge" });
     this.bytes = bytes;
     this.limitBytes = limitBytes;
-  }
-}
-
-/** A peer sent frames that the codec rejects. Never thrown to API callers; counted and dropped. */
-export class ProtocolError extends MessagingError {
-  constructor(message: string) {
-    super(message, { code: "ProtocolError" });
   }
 }

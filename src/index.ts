@@ -20,6 +20,5 @@ export {
   MatchmakerUnavailable,
   TransportClosed,
   PayloadTooLarge,
-  ProtocolError,
   type MessagingErrorCode,
 } from "./errors.js";

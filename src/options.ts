@@ -71,7 +71,7 @@ export interface DriverOptions {
   hostWaitIntervalMs?: number;
   /** Messages waiting per socket before sends are refused (back-pressure). @default 1000 */
   maxQueuedSends?: number;
-  /** ZMQ_SNDHWM of every socket (oslo: rpc_zmq_hwm, where 0 meant unlimited; here bounded). @default 1000 */
+  /** ZMQ_SNDHWM of every socket (oslo had no option: its sockets used 0, unlimited; here bounded). @default 1000 */
   sendHighWaterMark?: number;
   /** ZMQ_SNDTIMEO of client sockets: longest a single send waits for a connection. @default 1000 */
   sendTimeoutMs?: number;

@@ -2,6 +2,7 @@
  * Checkers of progress and resources: work drains after healing, the socket pool stays
  * within its cap, and shutdown leaves nothing behind.
  */
+import { transportInternals } from "../../src/api/transport.js";
 import { OUTCOME } from "../history/call-log.js";
 import type { Checker, CheckInput } from "./index.js";
 
@@ -35,7 +36,7 @@ export const liveness: Checker = {
     }
     if (stuck > 20) violations.add({ checker: this.name, message: `${stuck - 20} more requests never settled` });
     for (const h of cluster.hosts) {
-      const engine = h.up ? h.node.transport?.engine : undefined;
+      const engine = h.up && h.node.transport ? transportInternals(h.node.transport).engine : undefined;
       if (engine && engine.pendingCount > 0)
         violations.add({
           checker: this.name,

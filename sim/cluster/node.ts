@@ -37,7 +37,6 @@ export class SimNode {
   private readonly serverClients: (RpcClient | undefined)[] = [];
   private readonly fanoutClients: (RpcClient | undefined)[] = [];
   private closing: Promise<void> | undefined;
-  /** Failed RpcServer.start() attempts (matchmaker down at the time). */
 
   constructor(
     private readonly ctx: SimContext,
@@ -114,7 +113,6 @@ export class SimNode {
     }
   }
 
-  /** A client for `topic`, addressed to one named server when `server` >= 0. */
   /** The client casting to every server of `topic`, made once. */
   fanoutClient(topic: number): RpcClient {
     let c = this.fanoutClients[topic];
@@ -126,6 +124,7 @@ export class SimNode {
     return c;
   }
 
+  /** A client for `topic`, addressed to one named server when `server` >= 0; made once. */
   client(topic: number, server: number): RpcClient {
     const clients = server >= 0 ? this.serverClients : this.topicClients;
     const key = server >= 0 ? server : topic;

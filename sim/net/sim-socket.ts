@@ -14,7 +14,7 @@
  *   A waiting receive sees an arrival after the network's read latency (and not at all
  *   while the process is paused). One receive at a time (EBUSY).
  * - An IMMEDIATE connecting socket drops the unread messages of a connection when it
- *   closes; other sockets can still read them (libzmq, measured: see notes/helpers-brief.md).
+ *   closes; other sockets can still read them (libzmq as measured; spec/socket.md, rule 11).
  * - close(): pending send and receive reject ECLOSED, later calls too; links close with a
  *   FIN behind the data in flight (lingerMs 0: reset). A crashed process's sockets reset
  *   their links and never settle anything again.

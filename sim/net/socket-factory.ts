@@ -33,9 +33,8 @@ export class SimSocketFactory implements SocketFactory {
     return this.make("dealer", options);
   }
 
-  close(): void {
-    /* sockets are closed by their owners, as with the zeromq.js factory */
-  }
+  /** Nothing to release: each socket is closed by its owner (SocketFactory.close). */
+  close(): void {}
 
   /** Sockets created by this process and not closed yet. */
   openSockets(): SimSocket[] {

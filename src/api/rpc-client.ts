@@ -19,7 +19,7 @@ import { isValidVersion, versionAllowedByCap } from "../core/version.js";
 import type { RpcMessage } from "../core/codec.js";
 import { MessagingError, RPCVersionCapError } from "../errors.js";
 import { checkSerializer, noOpSerializer, type Serializer } from "./serializer.js";
-import { Transport } from "./transport.js";
+import { Transport, transportInternals } from "./transport.js";
 
 export interface RpcClientOptions {
   /** Time a call waits for its reply, and a cast for a receiver. @default DriverOptions.rpcResponseTimeoutMs (60000) */
@@ -97,7 +97,7 @@ export class RpcClient {
     try {
       const prepared = this.prepareSend(ctx, method, args, true);
       serializer = prepared.serializer;
-      sent = this.transport.engine.send({
+      sent = transportInternals(this.transport).engine.send({
         target: this.target,
         key: this.key(),
         context: prepared.context,
@@ -119,7 +119,7 @@ export class RpcClient {
     try {
       const { message, context } = this.prepareSend(ctx, method, args, false);
       // The engine settles casts and fanouts with undefined.
-      return this.transport.engine.send({
+      return transportInternals(this.transport).engine.send({
         target: this.target,
         key: this.key(),
         context,

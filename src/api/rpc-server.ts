@@ -9,7 +9,7 @@ import { integerAtLeast, knownKeys, oneOf, optionsObject, typeError } from "../c
 import { RpcListener, type HandlerResult, type ListenerStats, type RequestHandler } from "../driver/rpc-listener.js";
 import { InvalidTarget } from "../errors.js";
 import { checkSerializer, noOpSerializer, type Serializer } from "./serializer.js";
-import { Transport } from "./transport.js";
+import { Transport, transportInternals } from "./transport.js";
 
 const OPTION_KEYS = ["maxConcurrency", "accessPolicy", "serializer"] as const;
 const ACCESS_POLICIES = ["default", "legacy", "explicit"] as const satisfies readonly AccessPolicy[];
@@ -92,14 +92,9 @@ export function getRpcServer(
     const failed = (err: unknown): HandlerResult => ({ failure: serializeRemoteError(err) });
     return isThenable(result) ? Promise.resolve(result).then(done, failed) : Promise.resolve(done(result));
   };
+  const { sockets, clock, rng, matchmaker } = transportInternals(transport).deps;
   const listener = new RpcListener(
-    {
-      sockets: transport.deps.sockets,
-      clock: transport.deps.clock,
-      rng: transport.deps.rng,
-      matchmaker: transport.deps.matchmaker,
-      options: transport.options,
-    },
+    { sockets, clock, rng, matchmaker, options: transport.options },
     { ...target },
     maxConcurrency,
     handler,
@@ -111,7 +106,7 @@ export function getRpcServer(
     },
     stats: listener.stats,
     async start() {
-      transport.attach(listener);
+      transportInternals(transport).attach(listener);
       await listener.start();
     },
     stop: () => listener.stop(),

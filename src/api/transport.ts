@@ -3,10 +3,14 @@
  * cluster (socket factory, clock, randomness, matchmaker), the client engine shared by
  * every RpcClient on it, and the listeners of every RpcServer on it.
  *
- * "zmq://" uses one in-process matchmaker per process, created here on first use: this is
- * the real shell's entry point, so the process-wide default lives here and nowhere in the
- * core. The simulator passes its own ports and matchmaker through DriverOptions, so two
- * simulated nodes in one process never share hidden state.
+ * Its public type is what an application uses: options, the parsed URL, pool metrics,
+ * close(). The engine, the ports and listener attachment are private: the driver's own
+ * code (RpcClient, RpcServer), tests and the simulator reach them through
+ * transportInternals(), which src/internal.ts exports and src/index.ts does not.
+ *
+ * "zmq://" uses the process's in-process matchmaker (process-matchmaker.ts), or with
+ * DriverOptions.ports the one of their clock; the simulator passes its own ports and
+ * matchmaker, so two simulated nodes in one process never share hidden state.
  * "zmq+redis://" and "zmq+sentinel://" create a Redis matchmaker owned by the transport
  * (closed with it), and registrations then default to a 3 s TTL refreshed every second.
  */
@@ -14,7 +18,6 @@ import { ClientEngine } from "../driver/client-engine.js";
 import type { PoolMetrics } from "../pool/socket-pool.js";
 import type { RpcListener } from "../driver/rpc-listener.js";
 import { TransportClosed } from "../errors.js";
-import { InProcessMatchmaker } from "../matchmaker/in-process.js";
 import { createRedisMatchmaker } from "../matchmaker/redis/factory.js";
 import { DEFAULT_REDIS_REGISTRATION_TTL_MS } from "../matchmaker/redis/options.js";
 import { resolveOptions, type DriverOptions, type ResolvedOptions } from "../options.js";
@@ -25,6 +28,7 @@ import type { SocketFactory } from "../ports/socket.js";
 import { CryptoRng } from "../runtime/node/crypto-rng.js";
 import { NodeClock } from "../runtime/node/node-clock.js";
 import { ZmqSocketFactory } from "../runtime/node/zmq-socket.js";
+import { defaultInProcessMatchmaker, inProcessMatchmakerFor } from "./process-matchmaker.js";
 import { parseTransportUrl, type MatchmakerSpec } from "./url.js";
 
 export interface TransportDeps {
@@ -36,36 +40,42 @@ export interface TransportDeps {
   ownsMatchmaker: boolean;
 }
 
+/**
+ * What the driver's own code reaches of a transport: RpcClient sends through the engine,
+ * RpcServer builds its listener on the ports and attaches it; tests and the simulator read
+ * the engine's counters and the matchmaker. Not part of the public type.
+ */
+export interface TransportInternals {
+  readonly engine: ClientEngine;
+  readonly deps: TransportDeps;
+  /** Attaches a starting server's listener (stopped by close(), forgotten once stopped); throws TransportClosed after close(). */
+  attach(listener: RpcListener): void;
+}
+
 export class Transport {
   readonly options: ResolvedOptions;
-  readonly engine: ClientEngine;
+  private readonly internals: TransportInternals;
   private readonly listeners = new Set<RpcListener>();
   private closed = false;
   private closing: Promise<void> | undefined;
 
   constructor(
-    readonly deps: TransportDeps,
+    deps: TransportDeps,
     options: ResolvedOptions,
     readonly matchmakerSpec: MatchmakerSpec,
   ) {
     this.options = options;
-    this.engine = new ClientEngine(deps.clock, deps.rng, deps.sockets, deps.matchmaker, options);
+    const engine = new ClientEngine(deps.clock, deps.rng, deps.sockets, deps.matchmaker, options);
+    this.internals = { engine, deps, attach: (listener) => this.attach(listener) };
   }
 
   /** Outbound socket pool counters: open, created, reused, evicted, recycled, queue depths (spec/pool.md). */
   get poolMetrics(): PoolMetrics {
-    return this.engine.poolMetrics;
+    return this.internals.engine.poolMetrics;
   }
 
   get isClosed(): boolean {
     return this.closed;
-  }
-
-  /** @internal Used by RpcServer. */
-  attach(listener: RpcListener): void {
-    if (this.closed) throw new TransportClosed();
-    this.listeners.add(listener);
-    void listener.wait().then(() => this.listeners.delete(listener));
   }
 
   /** Stops every server on this transport, rejects pending requests, closes all sockets. */
@@ -73,38 +83,30 @@ export class Transport {
     if (this.closing) return this.closing;
     this.closed = true;
     this.closing = (async () => {
+      const { engine, deps } = this.internals;
       // A server whose stop fails must not keep the rest of the transport open.
       await Promise.allSettled([...this.listeners].map((l) => l.stop()));
-      this.engine.close();
-      this.deps.sockets.close();
-      if (this.deps.ownsMatchmaker) await this.deps.matchmaker.close();
+      engine.close();
+      deps.sockets.close();
+      if (deps.ownsMatchmaker) await deps.matchmaker.close();
     })();
     return this.closing;
   }
-}
 
-/** In-process matchmakers, one per clock: the process's real clock, or a simulation's. */
-const matchmakersByClock = new WeakMap<Clock, InProcessMatchmaker>();
-let processClock: NodeClock | undefined;
-
-/** The in-process matchmaker shared by every "zmq://" transport of this process. */
-export function defaultInProcessMatchmaker(): InProcessMatchmaker {
-  processClock ??= new NodeClock();
-  return inProcessMatchmakerFor(processClock);
+  private attach(listener: RpcListener): void {
+    if (this.closed) throw new TransportClosed();
+    this.listeners.add(listener);
+    void listener.wait().then(() => this.listeners.delete(listener));
+  }
 }
 
 /**
- * The in-process matchmaker for transports that run on `clock`: transports sharing a
- * (simulated) clock share one registry on that clock; they never see the process's
- * real-time registry, nor another simulation's.
+ * The engine, ports and listener attachment of `t`, for the driver's own code, tests and
+ * the simulator (src/internal.ts exports this; src/index.ts does not).
  */
-export function inProcessMatchmakerFor(clock: Clock): InProcessMatchmaker {
-  let mm = matchmakersByClock.get(clock);
-  if (!mm) {
-    mm = new InProcessMatchmaker(clock);
-    matchmakersByClock.set(clock, mm);
-  }
-  return mm;
+export function transportInternals(t: Transport): TransportInternals {
+  // biome-ignore lint/complexity/useLiteralKeys: element access is how TypeScript lets a function of this module read a private member
+  return t["internals"];
 }
 
 /** Creates a transport for RPC (oslo: get_rpc_transport). */

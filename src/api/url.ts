@@ -7,17 +7,10 @@
  */
 import { typeError } from "../core/validate.js";
 import { InvalidTransportURL } from "../errors.js";
+import type { RedisSpec } from "../matchmaker/redis/connection.js";
 
-export type MatchmakerSpec =
-  | { kind: "in-process" }
-  | { kind: "redis"; host: string; port: number; db: number; password?: string }
-  | {
-      kind: "sentinel";
-      sentinels: { host: string; port: number }[];
-      masterName: string;
-      db: number;
-      password?: string;
-    };
+/** The matchmaker a transport URL names: the in-process one, or Redis (directly or through Sentinel). */
+export type MatchmakerSpec = { kind: "in-process" } | RedisSpec;
 
 function hostPort(url: string, s: string, defaultPort: number): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:/[\]]+)(?::(\d+))?$/.exec(s);

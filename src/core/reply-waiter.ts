@@ -1,9 +1,11 @@
 /**
  * Reply waiter: the table of outstanding requests and their deadlines. Pure.
  *
- * Each pending entry settles exactly once: by a matching reply (`settle`), by its deadline
- * (`expire`), or by cancellation. Replies for unknown or already-settled ids are reported
- * as stale and dropped by the caller (a late reply after a timeout, or a forged id).
+ * Each pending entry leaves the table exactly once: `settle` (its reply arrived, or the
+ * caller settled it otherwise, e.g. a cast was delivered or failed), `expire` (its deadline
+ * passed) or `drain` (the transport closed). `settle` of an unknown or already-settled id
+ * returns undefined: the caller drops that reply as stale (a late reply after a timeout,
+ * or a forged id).
  * `nextDeadlineMs()` is the only wake-up the shell must arm.
  */
 import { MinHeap } from "./min-heap.js";

@@ -99,8 +99,4 @@ export class TtlRegistry {
     }
     return changed;
   }
-
-  keys(): string[] {
-    return [...this.entries.keys()].sort();
-  }
 }

@@ -2,7 +2,7 @@
  * Work gate: bounds how many requests a server runs at once (maxConcurrency) and queues
  * the rest in arrival order. Pure: it only decides; the shell runs the jobs.
  *
- * Invariants (test/unit/work-gate.test.ts, test/property/work-gate.property.test.ts):
+ * Invariants (test/property/work-gate.property.test.ts):
  * - running <= maxConcurrency at all times;
  * - jobs start in arrival order;
  * - a job is never dropped while the gate is open; after close() new jobs are refused,

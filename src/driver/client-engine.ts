@@ -9,17 +9,18 @@
  * - fanout: when every server of the topic accepted it, or MessageDeliveryFailure.
  * The deadline starts when the request is made; waiting for a server to appear in the
  * matchmaker counts against it (oslo waited up to 20 s for the matchmaker first).
- * Only one timer is armed: at the earliest deadline.
+ * One timer (WakeTimer) is armed, at or before the earliest deadline.
  */
 import { decodeReply, encodeRequest, MessageType, type RequestType } from "../core/codec.js";
 import { deserializeRemoteError } from "../core/remote-error.js";
 import { ReplyWaiter } from "../core/reply-waiter.js";
 import { sendKey } from "../core/target.js";
-import { TransportClosed } from "../errors.js";
-import type { Clock, TimerId } from "../ports/clock.js";
+import { PayloadTooLarge, TransportClosed } from "../errors.js";
+import type { Clock } from "../ports/clock.js";
 import type { Matchmaker } from "../ports/matchmaker.js";
 import { randomId, type Rng } from "../ports/rng.js";
 import type { SocketFactory } from "../ports/socket.js";
+import { WakeTimer } from "../ports/wake-timer.js";
 import type { ResolvedOptions } from "../options.js";
 import { HostWatcher } from "./host-watcher.js";
 import { deadlineError, type ClientStats, type Pending, type SendRequest } from "./pending-request.js";
@@ -35,7 +36,7 @@ export class ClientEngine {
   private readonly hosts: HostWatcher;
   private readonly hostSync: HostSync;
   private readonly delivery: RequestDelivery;
-  private timer: { id: TimerId; atMs: number } | undefined;
+  private readonly timer: WakeTimer;
   private closed = false;
   private readonly idPrefix: string;
   private nextId = 0;
@@ -59,6 +60,7 @@ export class ClientEngine {
     private readonly options: ResolvedOptions,
   ) {
     this.idPrefix = `${randomId(rng).slice(0, 16)}.`;
+    this.timer = new WakeTimer(clock, () => this.onDeadline());
     this.pool = new SocketPool({
       sockets,
       clock,
@@ -108,7 +110,7 @@ export class ClientEngine {
     });
     this.waiter.add(id, deadlineMs, p);
     // A timer armed at or before this deadline already covers it (the hot path).
-    if (this.timer === undefined || this.timer.atMs > deadlineMs) this.rearm();
+    if (!this.timer.covers(deadlineMs)) this.rearm();
     if (req.kind === "fanout") void this.delivery.deliverFanout(p, frames);
     else this.delivery.deliverOne(p, frames, req.retry);
     return promise;
@@ -118,8 +120,7 @@ export class ClientEngine {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer) this.clock.clearTimer(this.timer.id);
-    this.timer = undefined;
+    this.timer.clear();
     for (const p of this.waiter.drain()) {
       this.finish(p);
       p.reject(new TransportClosed("transport closed while the request was pending"));
@@ -157,7 +158,11 @@ export class ClientEngine {
   private onFrames(frames: Buffer[]): void {
     const r = decodeReply(frames, this.options.maxPayloadBytes);
     if (!r.ok) {
-      this.stats.malformedReplies++;
+      // A reply over this client's limit is not read, but its call is failed at once.
+      const big = r.oversized;
+      if (big !== undefined && this.waiter.get(big.messageId)?.kind === "call") {
+        this.settleCall(big.messageId, new PayloadTooLarge("reply", big.bytes, this.options.maxPayloadBytes));
+      } else this.stats.malformedReplies++;
       return;
     }
     // Only a pending *call* can be settled by a reply: a reply naming a cast's id (a
@@ -166,37 +171,44 @@ export class ClientEngine {
       this.stats.staleReplies++;
       return;
     }
-    const p = this.waiter.settle(r.value.messageId)!;
+    const failure = r.value.failure;
+    this.settleCall(
+      r.value.messageId,
+      failure === null ? undefined : deserializeRemoteError(failure, this.options.remoteErrors),
+      r.value.body,
+    );
+  }
+
+  /** Settles the pending call `id` (the caller checked it is one) with `error`, or with `body` when there is none. */
+  private settleCall(id: string, error: Error | undefined, body?: unknown): void {
+    const p = this.waiter.settle(id)!;
     this.finish(p);
     this.stats.replies++;
-    if (r.value.failure !== null) p.reject(deserializeRemoteError(r.value.failure, this.options.remoteErrors));
-    else p.resolve(r.value.body);
+    if (error !== undefined) p.reject(error);
+    else p.resolve(body);
     this.rearm();
   }
 
   private rearm(): void {
     const next = this.waiter.nextDeadlineMs();
-    // Replies settle the earliest requests first and move the earliest deadline later; a
-    // timer armed for an earlier time is kept (it expires nothing and re-arms), so the hot
-    // path does not re-arm on every reply. It is kept when nothing is pending too (it
-    // fires once, expires nothing, and is not re-armed): a client sending one request at a
-    // time otherwise armed and cleared a timer per request. close() clears it.
-    if (this.timer && (next === undefined || this.timer.atMs <= next)) return;
-    if (this.timer) this.clock.clearTimer(this.timer.id);
-    this.timer = undefined;
-    if (next === undefined || this.closed) return;
-    const delayMs = next - this.clock.nowMs();
+    // Replies settle the earliest requests first and move the earliest deadline later: a
+    // timer armed for an earlier time is kept (it expires nothing and re-arms), so a reply
+    // does not re-arm. It is kept when nothing is pending too (it fires once and is not
+    // re-armed), so a client sending one request at a time does not arm and clear a timer
+    // per request. close() clears it.
+    if (next === undefined || this.timer.covers(next)) return;
+    this.timer.clear();
+    if (this.closed) return;
+    const nowMs = this.clock.nowMs();
     // A deadline already due expires now: a timer would add Node's 1 ms minimum.
-    if (delayMs <= 0) {
+    if (next <= nowMs) {
       this.onDeadline();
       return;
     }
-    const id = this.clock.setTimer(delayMs, () => this.onDeadline());
-    this.timer = { id, atMs: next };
+    this.timer.armAt(next, nowMs);
   }
 
   private onDeadline(): void {
-    this.timer = undefined;
     for (const p of this.waiter.expire(this.clock.nowMs())) {
       this.finish(p);
       if (p.kind === "call") this.stats.timeouts++;

@@ -7,12 +7,13 @@
  * request's eventual timeout) and treated as "no hosts yet": never a hang, never a crash.
  *
  * Senders waiting for the same key wait together: one timer and one lookup per key and
- * interval, however many requests wait (during a matchmaker outage every new request
- * waits; one lookup each per interval was a thundering herd on Redis, and in the
- * simulator a timer per request). Each waiter still ends at its own deadline.
+ * interval, however many requests wait. During a matchmaker outage every new request
+ * waits, and a lookup and a timer per request would be a thundering herd on Redis. Each
+ * waiter still ends at its own deadline.
  */
-import type { Clock, TimerId } from "../ports/clock.js";
+import type { Clock } from "../ports/clock.js";
 import type { Matchmaker } from "../ports/matchmaker.js";
+import { WakeTimer } from "../ports/wake-timer.js";
 
 interface Waiter {
   readonly deadlineMs: number;
@@ -24,8 +25,7 @@ interface Waiter {
 /** The senders waiting for one key, and its one timer and lookup. */
 interface KeyWait {
   readonly waiters: Set<Waiter>;
-  timer: TimerId | undefined;
-  timerAtMs: number;
+  readonly timer: WakeTimer;
   /** A lookup is in flight; `again`: something asked for another one meanwhile. */
   looking: boolean;
   again: boolean;
@@ -77,40 +77,37 @@ export class HostWatcher {
     this.closed = true;
     this.unwatch?.();
     for (const g of this.keys.values()) {
-      if (g.timer !== undefined) this.clock.clearTimer(g.timer);
+      g.timer.clear();
       for (const w of g.waiters) w.resolve(NONE);
     }
     this.keys.clear();
   }
 
   private join(key: string, w: Waiter): void {
-    let g = this.keys.get(key);
-    if (g === undefined) {
-      g = { waiters: new Set(), timer: undefined, timerAtMs: Infinity, looking: false, again: false };
-      this.keys.set(key, g);
-    }
+    const g = this.keys.get(key) ?? this.startWait(key);
     g.waiters.add(w);
-    this.arm(key, g, w.deadlineMs); // the waiters already there are covered by the armed timer
+    this.arm(g, w.deadlineMs); // the waiters already there are covered by the armed timer
+  }
+
+  private startWait(key: string): KeyWait {
+    const g: KeyWait = {
+      waiters: new Set(),
+      timer: new WakeTimer(this.clock, () => void this.poll(key, g)),
+      looking: false,
+      again: false,
+    };
+    this.keys.set(key, g);
+    return g;
   }
 
   /**
    * The key's one timer: at the next poll (now + interval) or `earliestDeadlineMs` (of the
    * waiters not yet covered), whichever comes first; a timer already armed earlier is kept.
    */
-  private arm(key: string, g: KeyWait, earliestDeadlineMs: number): void {
+  private arm(g: KeyWait, earliestDeadlineMs: number): void {
     if (g.looking) return; // the lookup's end arms it
     const now = this.clock.nowMs();
-    const atMs = Math.min(now + this.intervalMs, earliestDeadlineMs);
-    if (g.timer !== undefined) {
-      if (g.timerAtMs <= atMs) return;
-      this.clock.clearTimer(g.timer);
-    }
-    g.timerAtMs = atMs;
-    g.timer = this.clock.setTimer(atMs - now, () => {
-      g.timer = undefined;
-      g.timerAtMs = Infinity;
-      void this.poll(key, g);
-    });
+    g.timer.armAt(Math.min(now + this.intervalMs, earliestDeadlineMs), now);
   }
 
   /** One lookup for every waiter of the key: hosts end every wait; otherwise waiters past their deadline (or cancelled) end with []. */
@@ -139,7 +136,7 @@ export class HostWatcher {
       } else if (w.deadlineMs < earliestMs) earliestMs = w.deadlineMs;
     }
     if (g.waiters.size === 0) {
-      if (g.timer !== undefined) this.clock.clearTimer(g.timer);
+      g.timer.clear();
       this.keys.delete(key);
       return;
     }
@@ -148,18 +145,14 @@ export class HostWatcher {
       void this.poll(key, g);
       return;
     }
-    this.arm(key, g, earliestMs);
+    this.arm(g, earliestMs);
   }
 
   /** The matchmaker says `key` changed: its waiters ask now. */
   private wake(key: string): void {
     const g = this.keys.get(key);
     if (g === undefined) return;
-    if (g.timer !== undefined) {
-      this.clock.clearTimer(g.timer);
-      g.timer = undefined;
-      g.timerAtMs = Infinity;
-    }
+    g.timer.clear();
     void this.poll(key, g);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * RPC listener: the server-side shell. One ROUTER bound on a random port, registered in
  * the matchmaker under the target's topic key and server key, a receive loop that
- * validates frames through the codec, a WorkGate bounding concurrency, and a bounded
- * SendQueue for replies.
+ * validates frames through the codec, a WorkGate bounding concurrency, and a ReplySender
+ * (reply-sender.ts) for replies.
  *
  * Lifecycle (core/server-lifecycle.ts): start binds, registers and starts receiving;
  * stop deregisters first (so senders stop choosing this server), closes the gate, lets
@@ -11,7 +11,7 @@
  * a reply to a vanished client (EHOSTUNREACH) is dropped and counted. Nothing a peer
  * sends can throw out of the receive loop.
  */
-import { decodeRequest, encodeReply, MessageType, type DecodedRequest } from "../core/codec.js";
+import { decodeRequest, MessageType, type DecodedRequest } from "../core/codec.js";
 import { nextServerState, type ServerEvent, type ServerState } from "../core/server-lifecycle.js";
 import { listenKeys, type Target } from "../core/target.js";
 import { WorkGate } from "../core/work-gate.js";
@@ -21,15 +21,17 @@ import type { Matchmaker } from "../ports/matchmaker.js";
 import { randomId, type Rng } from "../ports/rng.js";
 import type { PortSocket, SocketFactory } from "../ports/socket.js";
 import type { ResolvedOptions } from "../options.js";
-import { SendQueue } from "./send-queue.js";
+import { ReplySender, type HandlerResult } from "./reply-sender.js";
 
-/** What the handler returns for one request: a body, or a serialized failure. */
-export type HandlerResult = { body: unknown } | { failure: string };
+export type { HandlerResult };
+
 export type RequestHandler = (req: DecodedRequest) => Promise<HandlerResult>;
 
 export interface ListenerStats {
   received: number;
   malformed: number;
+  /** Requests over maxPayloadBytes, dropped unread; a call among them got a PayloadTooLarge failure reply. */
+  oversized: number;
   handled: number;
   replied: number;
   replyFailures: number;
@@ -54,7 +56,7 @@ export interface ListenerDeps {
 export class RpcListener {
   private state: ServerState = "created";
   private socket: PortSocket | undefined;
-  private replies: SendQueue | undefined;
+  private replies: ReplySender | undefined;
   private readonly gate: WorkGate<DecodedRequest>;
   private readonly keys: string[];
   private refreshTimer: TimerId | undefined;
@@ -69,6 +71,7 @@ export class RpcListener {
   readonly stats: ListenerStats = {
     received: 0,
     malformed: 0,
+    oversized: 0,
     handled: 0,
     replied: 0,
     replyFailures: 0,
@@ -88,10 +91,6 @@ export class RpcListener {
     this.keys = listenKeys(target);
     this.gate = new WorkGate(maxConcurrency);
     this.stoppedPromise = new Promise((r) => (this.resolveStopped = r));
-  }
-
-  get currentState(): ServerState {
-    return this.state;
   }
 
   /** Binds, registers and starts receiving. A second call returns the first call's promise. */
@@ -117,7 +116,7 @@ export class RpcListener {
     socket.onEvent((e) => {
       if (e.type === "disconnect") this.stats.peerDisconnects++;
     });
-    this.replies = new SendQueue(socket, this.deps.clock, options.maxQueuedSends);
+    this.replies = new ReplySender(socket, this.deps.clock, options, this.stats);
     try {
       const endpoint = await socket.bind(`tcp://${options.bindAddress}:*`);
       this.host = endpoint.replace(/^tcp:\/\/[^:]+:/, `tcp://${options.advertiseHost}:`);
@@ -155,10 +154,6 @@ export class RpcListener {
     return this.stoppedPromise;
   }
 
-  get inFlight(): number {
-    return this.gate.inFlight + this.gate.queued;
-  }
-
   private async doStop(): Promise<void> {
     this.transition("stop");
     // A start in progress completes first, so its registrations are undone below.
@@ -169,7 +164,7 @@ export class RpcListener {
     this.gate.close();
     if (!this.gate.drained()) await new Promise<void>((r) => (this.drainedResolve = r));
     // Replies of the last requests are queued; give them until linger to leave.
-    await this.flushReplies();
+    await this.replies?.flush(this.deps.options.lingerMs);
     this.replies?.close();
     // A client DEALER with ZMQ_IMMEDIATE drops replies it has received but not yet read
     // when the connection closes (measured on zeromq.js 6.8 / libzmq 4.3.5), so the
@@ -185,17 +180,6 @@ export class RpcListener {
     const host = this.host;
     if (host === undefined) return;
     await Promise.all(this.keys.map((k) => this.deps.matchmaker.unregister(k, host).catch(() => undefined)));
-  }
-
-  private async flushReplies(): Promise<void> {
-    const q = this.replies;
-    if (!q || q.depth === 0) return;
-    let timer: TimerId | undefined;
-    await Promise.race([
-      q.whenIdle(),
-      new Promise<void>((r) => (timer = this.deps.clock.setTimer(this.deps.options.lingerMs, r))),
-    ]);
-    if (timer !== undefined) this.deps.clock.clearTimer(timer);
   }
 
   private transition(event: ServerEvent): void {
@@ -238,7 +222,8 @@ export class RpcListener {
       this.stats.received++;
       const r = decodeRequest(frames, this.deps.options.maxPayloadBytes);
       if (!r.ok) {
-        this.stats.malformed++;
+        if (r.oversized !== undefined) this.replies!.refuseOversized(frames[0]!, r.oversized);
+        else this.stats.malformed++;
         continue;
       }
       if (r.value.type === MessageType.NOTIFY) {
@@ -272,7 +257,7 @@ export class RpcListener {
 
   private ran(req: DecodedRequest, result: HandlerResult): void {
     this.stats.handled++;
-    if (req.type === MessageType.CALL) this.reply(req, result);
+    if (req.type === MessageType.CALL) this.replies!.reply(req, result);
     const next = this.nextJob();
     if (next) this.run(next);
     else if (this.gate.drained()) this.drainedResolve?.();
@@ -289,34 +274,5 @@ export class RpcListener {
     const wake = this.resumeReceiving;
     this.resumeReceiving = undefined;
     wake?.();
-  }
-
-  private reply(req: DecodedRequest, result: HandlerResult): void {
-    let frames: Buffer[];
-    try {
-      frames =
-        "failure" in result
-          ? encodeReply(req.peerId, req.messageId, null, result.failure)
-          : encodeReply(req.peerId, req.messageId, result.body, null);
-    } catch (err) {
-      // A result JSON cannot carry (BigInt, cycles) becomes a failure reply instead.
-      frames = encodeReply(
-        req.peerId,
-        req.messageId,
-        null,
-        JSON.stringify({
-          class: "TypeError",
-          module: "builtins",
-          message: `reply is not serializable: ${(err as Error).message}`,
-          tb: [],
-          args: [],
-          kwargs: {},
-        }),
-      );
-    }
-    this.replies!.enqueue(frames).then(
-      () => this.stats.replied++,
-      () => this.stats.replyFailures++,
-    );
   }
 }

@@ -44,13 +44,9 @@ export class InProcessMatchmaker implements Matchmaker {
     return this.outage === undefined ? this.registry.hosts(key, this.clock.nowMs()) : undefined;
   }
 
-  /** Synchronous lookup, for the CLI and tests. */
+  /** Synchronous lookup, for tools and the simulator's checkers. */
   hostsNow(key: string): readonly string[] {
     return this.registry.hosts(key, this.clock.nowMs());
-  }
-
-  keys(): string[] {
-    return this.registry.keys();
   }
 
   watch(listener: (key: string) => void): () => void {

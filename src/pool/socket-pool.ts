@@ -15,14 +15,15 @@
  *   after `recycleAfterFailures` in a row.
  * - One clock timer is armed, at the core's next wake-up (idle expiry or a waiter's deadline).
  */
-import { SendQueue } from "../driver/send-queue.js";
 import { TransportClosed } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
-import type { Clock, TimerId } from "../ports/clock.js";
+import type { Clock } from "../ports/clock.js";
 import { randomId, type Rng } from "../ports/rng.js";
 import { PortError, type PortSocket, type SocketFactory } from "../ports/socket.js";
+import { WakeTimer } from "../ports/wake-timer.js";
 import { PoolCore } from "./pool-core.js";
 import { SocketPoolError } from "./pool-error.js";
+import { SendQueue } from "./send-queue.js";
 import type { PoolCounters, PoolEffect, RejectReason } from "./pool-types.js";
 
 export interface Lease {
@@ -66,11 +67,12 @@ export class SocketPool {
   private readonly core: PoolCore;
   private readonly handles = new Map<number, Handle>();
   private readonly tickets = new Map<number, { resolve: (l: Lease) => void; reject: (e: Error) => void }>();
-  private timer: { id: TimerId; atMs: number } | undefined;
+  private readonly timer: WakeTimer;
   private peakQueueDepth = 0;
 
   constructor(private readonly deps: SocketPoolDeps) {
     this.core = new PoolCore(deps.options.pool);
+    this.timer = new WakeTimer(deps.clock, () => this.apply(this.core.tick(this.deps.clock.nowMs())));
   }
 
   /**
@@ -109,8 +111,7 @@ export class SocketPool {
   /** Closes every socket (linger applies) and rejects waiting acquires with TransportClosed. */
   close(): void {
     this.apply(this.core.shutdown());
-    if (this.timer) this.deps.clock.clearTimer(this.timer.id);
-    this.timer = undefined;
+    this.timer.clear();
   }
 
   /** Lease.send (PooledLease calls it with its slot's queue; a closed slot's queue refuses with ECLOSED). */
@@ -127,12 +128,7 @@ export class SocketPool {
     const effects = this.core.release(ticket, nowMs);
     // The hot path: nothing to carry out, and the only wake-up a release adds (an idle
     // expiry, nowMs + idleTimeoutMs) is not earlier than the timer already armed.
-    if (
-      effects.length === 0 &&
-      this.timer !== undefined &&
-      this.timer.atMs <= nowMs + this.deps.options.pool.idleTimeoutMs
-    )
-      return;
+    if (effects.length === 0 && this.timer.covers(nowMs + this.deps.options.pool.idleTimeoutMs)) return;
     this.apply(effects);
   }
 
@@ -226,15 +222,8 @@ export class SocketPool {
     const next = this.core.isShutdown ? undefined : this.core.nextWakeMs();
     // Every release moves an idle expiry later; a timer armed for an earlier time is kept
     // (its tick finds nothing due and re-arms), so the hot path does not re-arm per request.
-    if (this.timer && next !== undefined && this.timer.atMs <= next) return;
-    if (this.timer) this.deps.clock.clearTimer(this.timer.id);
-    this.timer = undefined;
-    if (next === undefined) return;
-    const id = this.deps.clock.setTimer(next - this.deps.clock.nowMs(), () => {
-      this.timer = undefined;
-      this.apply(this.core.tick(this.deps.clock.nowMs()));
-    });
-    this.timer = { id, atMs: next };
+    if (next === undefined) this.timer.clear();
+    else this.timer.armAt(next);
   }
 
   private async receiveLoop(socket: PortSocket): Promise<void> {

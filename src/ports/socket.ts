@@ -75,6 +75,11 @@ export interface PortSocket {
 export interface SocketFactory {
   router(options: RouterOptions): PortSocket;
   dealer(options: SocketOptions): PortSocket;
-  /** Releases what the factory holds (a zeromq Context, a simulated host). */
+  /**
+   * The transport is done with the factory: Transport.close() calls it once, after its
+   * servers and its engine closed their sockets. A factory releases here what it holds
+   * besides its sockets (each socket is closed by its owner); the zeromq.js and simulated
+   * factories hold nothing more, so theirs do nothing.
+   */
   close(): void;
 }

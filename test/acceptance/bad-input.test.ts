@@ -106,9 +106,13 @@ describe("bad input", () => {
     assert.equal(await client.call({}, "echo", { v: "still serving" }), "still serving");
   });
 
-  test("bad input - a result JSON cannot carry: RemoteError naming the path in the result", async () => {
-    await rejectsWith(client.call({}, "bigint"), RemoteError, /result is a BigInt/);
-    await rejectsWith(client.call({}, "circular"), RemoteError, /result\.wrapper\.self refers back/);
+  test("bad input - a result JSON cannot carry: the server's TypeError naming the path in the result", async () => {
+    await rejectsWith(
+      client.call({}, "bigint"),
+      TypeError,
+      /^the reply cannot be serialized as JSON: result is a BigInt/,
+    );
+    await rejectsWith(client.call({}, "circular"), TypeError, /result\.wrapper\.self refers back/);
   });
 
   test("bad input - a reply over the client's own limit fails that call with PayloadTooLarge", async () => {

@@ -17,6 +17,7 @@ import {
   UnsupportedVersion,
   type Transport,
 } from "../../src/index.js";
+import { transportInternals } from "../../src/internal.js";
 import { isValidDistributionOf, newTransport, startGroup, TestServerEndpoint } from "../support/fixtures.js";
 
 describe("call", () => {
@@ -92,6 +93,22 @@ describe("call", () => {
     await g.close();
   });
 
+  test("call - a result JSON cannot carry (a BigInt) comes back as a TypeError failure, and the server keeps serving", async () => {
+    const server = getRpcServer(transport, { topic: "unserializable", server: "s" }, [
+      { big: () => 1n, small: () => 1 },
+    ]);
+    await server.start();
+    const c = new RpcClient(transport, { topic: "unserializable" }, { timeoutMs: 5000 });
+    await assert.rejects(
+      c.call({}, "big"),
+      (e: unknown) =>
+        e instanceof TypeError &&
+        e.message.startsWith("the reply cannot be serialized as JSON: result is a BigInt, which JSON cannot carry"),
+    );
+    assert.equal(await c.call({}, "small"), 1);
+    await server.stop();
+  });
+
   test("call - concurrent slow call: a slow call times out while other calls on the same server succeed", async () => {
     const g = await startGroup(transport, { count: 1 });
     const slow = g.client({ server: 0, timeoutMs: 400 }).call({}, "longRunningTask");
@@ -158,7 +175,7 @@ describe("call", () => {
       registered.call({}, "quota"),
       (e: unknown) => e instanceof QuotaExceeded && e.message === "over quota" && e.limit === 3,
     );
-    const t3 = await newTransport({ matchmaker: t2.deps.matchmaker });
+    const t3 = await newTransport({ matchmaker: transportInternals(t2).deps.matchmaker });
     const plain = new RpcClient(t3, { topic: "errs" }, { timeoutMs: 5000 });
     await assert.rejects(
       plain.call({}, "quota"),

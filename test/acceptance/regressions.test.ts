@@ -21,6 +21,7 @@ import {
   MessageType,
   parseTransportUrl,
   topicKey,
+  transportInternals,
 } from "../../src/internal.js";
 import { newTransport, startGroup } from "../support/fixtures.js";
 
@@ -68,7 +69,7 @@ describe("regressions", () => {
     const started = s.start();
     await s.stop();
     await started.catch(() => undefined);
-    const mm = transport.deps.matchmaker;
+    const mm = transportInternals(transport).deps.matchmaker;
     assert.deepEqual(await mm.getHosts(topicKey({ topic: "stop-during-start" })), []);
     assert.deepEqual(await mm.getHosts("openstack/stop-during-start/s1"), []);
     const t2 = await newTransport({ bindAddress: "192.0.2.1" }); // not an address of this machine
@@ -149,11 +150,11 @@ describe("regressions", () => {
     const t = await newTransport({ sendTimeoutMs: 50, hostWaitIntervalMs: 20 });
     const g = await startGroup(t, { count: 1 });
     const key = topicKey({ topic: g.topic });
-    await t.deps.matchmaker.register(key, "bogus://x", null);
-    await t.deps.matchmaker.register(key, "tcp://nohost", null);
+    await transportInternals(t).deps.matchmaker.register(key, "bogus://x", null);
+    await transportInternals(t).deps.matchmaker.register(key, "tcp://nohost", null);
     const c = new RpcClient(t, { topic: g.topic }, { timeoutMs: 5000 });
     for (let i = 1; i <= 4; i++) assert.equal(await c.call({}, "add", { increment: 1 }), i);
-    assert.ok(t.engine.stats.sendRetries >= 2, "the malformed hosts were tried and failed over");
+    assert.ok(transportInternals(t).engine.stats.sendRetries >= 2, "the malformed hosts were tried and failed over");
     await g.close();
     await t.close();
   });

@@ -15,7 +15,7 @@ import {
   TransportClosed,
   type Transport,
 } from "../../src/index.js";
-import { encodeRequest, MessageType, topicKey } from "../../src/internal.js";
+import { encodeRequest, MessageType, topicKey, transportInternals } from "../../src/internal.js";
 import { newTransport, startGroup, TestServerEndpoint, waitFor } from "../support/fixtures.js";
 
 describe("robustness", () => {
@@ -77,7 +77,7 @@ describe("robustness", () => {
     let waited = false;
     const waiting = g.servers[0]!.wait().then(() => (waited = true));
     await new Promise((r) => setImmediate(r));
-    const mm = transport.deps.matchmaker;
+    const mm = transportInternals(transport).deps.matchmaker;
     assert.deepEqual(
       await mm.getHosts(topicKey({ topic: g.topic })),
       [],
@@ -93,11 +93,11 @@ describe("robustness", () => {
 
   test("client - a reply arriving after the timeout is counted as stale, never delivered", async () => {
     const g = await startGroup(transport, { count: 1 });
-    const before = transport.engine.stats.staleReplies;
+    const before = transportInternals(transport).engine.stats.staleReplies;
     await assert.rejects(g.client({ server: 0, timeoutMs: 100 }).call({}, "longRunningTask"), MessagingTimeout);
     g.endpoints[0]!.release();
     await g.client({ server: 0 }).call({}, "ping"); // the late reply travelled before this one
-    assert.equal(transport.engine.stats.staleReplies, before + 1);
+    assert.equal(transportInternals(transport).engine.stats.staleReplies, before + 1);
     await g.close();
   });
 
@@ -135,12 +135,15 @@ describe("robustness", () => {
   test("client - a registered but dead host is skipped: sends fail over to a live server; with none, MessageDeliveryFailure", async () => {
     const t = await newTransport({ sendTimeoutMs: 50, hostWaitIntervalMs: 20 });
     const g = await startGroup(t, { count: 1 });
-    const mm = t.deps.matchmaker;
+    const mm = transportInternals(t).deps.matchmaker;
     const key = topicKey({ topic: g.topic });
     await mm.register(key, "tcp://127.0.0.1:1", null); // nothing listens on port 1
     const c = new RpcClient(t, { topic: g.topic }, { timeoutMs: 5000 });
     for (let i = 0; i < 4; i++) assert.equal(await c.call({}, "add", { increment: 1 }), i + 1);
-    assert.ok(t.engine.stats.sendRetries >= 1, "at least one send went to the dead host first and was retried");
+    assert.ok(
+      transportInternals(t).engine.stats.sendRetries >= 1,
+      "at least one send went to the dead host first and was retried",
+    );
     await g.close();
     const alone = new RpcClient(t, { topic: g.topic }, { timeoutMs: 300 });
     await assert.rejects(alone.cast({}, "add", { increment: 1 }), MessageDeliveryFailure);

@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { getRpcTransport, RpcClient, type Transport } from "../../src/index.js";
-import { createRedisMatchmaker, NodeClock, type RedisMatchmaker } from "../../src/internal.js";
+import { createRedisMatchmaker, NodeClock, transportInternals, type RedisMatchmaker } from "../../src/internal.js";
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
 import { spawnServer, type ServerChild } from "./support/children.js";
 
@@ -79,7 +79,7 @@ describe("discovery speed with zmq+redis:// defaults", { skip: redisSkipReason()
     const [a, b] = [spawn(topic, "a"), spawn(topic, "b")];
     const [, { host: hostB }] = await Promise.all([a.ready, b.ready]);
     const key = `openstack/${topic}`;
-    const view = transport.deps.matchmaker;
+    const view = transportInternals(transport).deps.matchmaker;
     assert.ok((await view.getHosts(key)).includes(hostB), "the client sees b (warm cache)");
     const stoppedAt = await b.stop();
     // The existing client's cache learns it from the change channel.
@@ -108,7 +108,7 @@ describe("discovery speed with zmq+redis:// defaults", { skip: redisSkipReason()
     const [a, b] = [spawn(topic, "a"), spawn(topic, "b")];
     const [, { host: hostB }] = await Promise.all([a.ready, b.ready]);
     const key = `openstack/${topic}`;
-    const view = transport.deps.matchmaker;
+    const view = transportInternals(transport).deps.matchmaker;
     // A second client that only looks the topic up: no connection to b, only the TTL tells it.
     const observer = await createRedisMatchmaker(
       { kind: "redis", host: "127.0.0.1", port: redis.port, db: 0 },

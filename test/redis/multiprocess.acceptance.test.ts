@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { getRpcTransport, MessagingTimeout, RpcClient, type Transport } from "../../src/index.js";
+import { transportInternals } from "../../src/internal.js";
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
 import { spawnServer, type ServerChild } from "./support/children.js";
 
@@ -47,7 +48,7 @@ describe("multi-process RPC over zmq+redis://", { skip: redisSkipReason() ?? fal
     );
 
   test("servers in other processes are registered in Redis under their topic", async () => {
-    const hosts = await transport.deps.matchmaker.getHosts(`openstack/${topic}`);
+    const hosts = await transportInternals(transport).deps.matchmaker.getHosts(`openstack/${topic}`);
     assert.deepEqual(hosts, (await Promise.all(servers.map((s) => s.ready))).map((r) => r.host).sort());
   });
 

@@ -24,6 +24,7 @@ import {
   type RpcServer,
   type Transport,
 } from "../../src/index.js";
+import { transportInternals } from "../../src/internal.js";
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
 
 const TTL_MS = 3000;
@@ -132,7 +133,10 @@ describe("Redis outage", { skip: redisSkipReason() ?? false, timeout: 120_000 },
     const fresh = await getRpcTransport(redis.url);
     try {
       const key = `openstack/${topic}`;
-      const backAt = await until(async () => (await fresh.deps.matchmaker.getHosts(key)).length === 1, 5000);
+      const backAt = await until(
+        async () => (await transportInternals(fresh).deps.matchmaker.getHosts(key)).length === 1,
+        5000,
+      );
       const ms = backAt - restartedAt;
       t.diagnostic(`server re-registered ${ms.toFixed(0)} ms after Redis restarted empty`);
       assert.ok(ms < 2000, `re-registered soon after Redis returned (${ms.toFixed(0)} ms)`);
@@ -166,7 +170,10 @@ describe("Redis outage", { skip: redisSkipReason() ?? false, timeout: 120_000 },
     const fresh = await getRpcTransport(redis.url);
     try {
       const key = `openstack/${topic}`;
-      const backAt = await until(async () => (await fresh.deps.matchmaker.getHosts(key)).length === 1, 5000);
+      const backAt = await until(
+        async () => (await transportInternals(fresh).deps.matchmaker.getHosts(key)).length === 1,
+        5000,
+      );
       const ms = backAt - resumedAt;
       t.diagnostic(`registration visible again ${ms.toFixed(0)} ms after Redis resumed`);
       assert.ok(ms < 2000, `registered again within two refresh periods (${ms.toFixed(0)} ms)`);

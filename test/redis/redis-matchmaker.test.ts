@@ -10,7 +10,13 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { Redis } from "ioredis";
 import { getRpcServer, getRpcTransport, MatchmakerUnavailable, RpcClient } from "../../src/index.js";
-import { createRedisMatchmaker, NodeClock, type RedisMatchmaker, type RedisSpec } from "../../src/internal.js";
+import {
+  createRedisMatchmaker,
+  NodeClock,
+  transportInternals,
+  type RedisMatchmaker,
+  type RedisSpec,
+} from "../../src/internal.js";
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
 
 function nextWatch(mm: RedisMatchmaker, key: string, limitMs = 5000): Promise<void> {
@@ -48,7 +54,7 @@ describe("Redis matchmaker shell", { skip: redisSkipReason() ?? false, timeout: 
       await getRpcServer(serverT, { topic, server: "s" }, [{ ping: () => "pong" }]).start();
       const c = new RpcClient(clientT, { topic }, { timeoutMs: 5000 });
       await c.call({}, "ping");
-      const mm = clientT.deps.matchmaker as RedisMatchmaker;
+      const mm = transportInternals(clientT).deps.matchmaker as RedisMatchmaker;
       const before = mm.stats.redisLookups;
       for (let i = 0; i < 50; i++) await c.call({}, "ping");
       assert.equal(mm.stats.redisLookups - before, 0, "50 calls, no lookup sent to Redis");

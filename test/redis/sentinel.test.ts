@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { Redis } from "ioredis";
 import { getRpcServer, getRpcTransport, RpcClient, type Transport } from "../../src/index.js";
-import type { RedisMatchmaker } from "../../src/internal.js";
+import { transportInternals, type RedisMatchmaker } from "../../src/internal.js";
 import { redisSkipReason, startSentinelSetup, type SentinelSetup } from "../support/redis-server.js";
 
 async function until(probe: () => Promise<boolean>, limitMs: number, everyMs = 50): Promise<number> {
@@ -70,8 +70,11 @@ describe("zmq+sentinel://", { skip: redisSkipReason() ?? false, timeout: 120_000
       // A client created after the failover finds the server on the new master.
       const late = await open();
       const key = `openstack/${topic}`;
-      const foundAt = await until(async () => (await late.deps.matchmaker.getHosts(key)).length === 1, 10_000);
-      const replays = (serverT.deps.matchmaker as RedisMatchmaker).stats.replays;
+      const foundAt = await until(
+        async () => (await transportInternals(late).deps.matchmaker.getHosts(key)).length === 1,
+        10_000,
+      );
+      const replays = (transportInternals(serverT).deps.matchmaker as RedisMatchmaker).stats.replays;
       t.diagnostic(
         `a new client found the server ${(foundAt - failedOverAt).toFixed(0)} ms after the failover (server replayed its registrations ${replays} time(s))`,
       );

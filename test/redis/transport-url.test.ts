@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { getRpcTransport, InvalidTransportURL } from "../../src/index.js";
-import { parseTransportUrl, RedisMatchmaker } from "../../src/internal.js";
+import { parseTransportUrl, RedisMatchmaker, transportInternals } from "../../src/internal.js";
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
 
 test("url - zmq+redis:// with several hosts is refused, naming the hosts and the alternative", () => {
@@ -40,12 +40,12 @@ describe("getRpcTransport with Redis URLs", { skip: redisSkipReason() ?? false, 
   test("zmq+redis:// gives a Redis matchmaker owned by the transport, TTL 3000 ms refreshed every 1000 ms", async () => {
     const t = await getRpcTransport(`${redis.url}/3`);
     try {
-      assert.ok(t.deps.matchmaker instanceof RedisMatchmaker);
-      assert.equal(t.deps.ownsMatchmaker, true);
+      assert.ok(transportInternals(t).deps.matchmaker instanceof RedisMatchmaker);
+      assert.equal(transportInternals(t).deps.ownsMatchmaker, true);
       assert.equal(t.options.registrationTtlMs, 3000);
       assert.equal(t.options.registrationRefreshMs, 1000);
       assert.equal(
-        (t.deps.matchmaker as RedisMatchmaker).scheme.channel,
+        (transportInternals(t).deps.matchmaker as RedisMatchmaker).scheme.channel,
         "zmq-mm:changes:3",
         "the channel names the db",
       );
@@ -62,7 +62,7 @@ describe("getRpcTransport with Redis URLs", { skip: redisSkipReason() ?? false, 
     try {
       assert.equal(t.options.registrationTtlMs, 10_000);
       assert.equal(t.options.registrationRefreshMs, 3333);
-      assert.equal((t.deps.matchmaker as RedisMatchmaker).scheme.indexKey, "custom:keys");
+      assert.equal((transportInternals(t).deps.matchmaker as RedisMatchmaker).scheme.indexKey, "custom:keys");
     } finally {
       await t.close();
     }

@@ -287,6 +287,74 @@ function badNames(files: SourceFile[], pattern: RegExp): string[] {
   return files.flatMap((f) => findNames(f.scanned.bare, pattern).map((hit) => `${f.path}:${hit}`));
 }
 
+/** Programs and barrels: entry points above every layer, wherever their file sits. */
+const ENTRY_POINTS: ReadonlySet<string> = new Set(["src/index.ts", "src/internal.ts", "src/matchmaker/redis/cli.ts"]);
+
+/** A graph of directories: each directory's imported directories, each with one `file:line` that shows the edge. */
+type DirGraph = Map<string, Map<string, string>>;
+
+/**
+ * The directories an import of `path` reaches: its own directory, or for a file directly
+ * under src/ (errors.ts, options.ts: in no directory) the directories its imports reach.
+ */
+function reachedDirectories(path: string, seen: Set<string> = new Set()): string[] {
+  const dir = posix.dirname(path);
+  if (dir !== "src") return [dir];
+  if (seen.has(path)) return [];
+  seen.add(path);
+  return (BY_PATH.get(path)?.imports ?? [])
+    .filter((r) => isLocal(r.target))
+    .flatMap((r) => reachedDirectories(r.target, seen));
+}
+
+/** Directory-level imports of src/ (type-only ones included), entry points left out. */
+function directoryGraph(): DirGraph {
+  const graph: DirGraph = new Map();
+  for (const f of FILES) {
+    const from = posix.dirname(f.path);
+    if (from === "src" || ENTRY_POINTS.has(f.path)) continue;
+    for (const r of f.imports) {
+      if (!isLocal(r.target)) continue;
+      for (const to of reachedDirectories(r.target)) {
+        if (to === from) continue;
+        const edges = graph.get(from) ?? new Map<string, string>();
+        graph.set(from, edges);
+        if (!edges.has(to))
+          edges.set(to, `${f.path}:${r.line}${posix.dirname(r.target) === "src" ? ` via ${r.target}` : ""}`);
+      }
+    }
+  }
+  return graph;
+}
+
+/** Every cycle of `graph`, once each, as "a -> b (file:line) -> a (file:line)". */
+function findCycles(graph: DirGraph): string[] {
+  const cycles = new Map<string, string>();
+  for (const [start, edges] of graph) {
+    for (const first of edges.keys()) {
+      // Breadth-first from `first` back to `start`: the shortest way round through this edge.
+      const back = new Map<string, string>([[first, start]]);
+      const queue = [first];
+      while (queue.length > 0 && !back.has(start)) {
+        const at = queue.shift()!;
+        for (const next of graph.get(at)?.keys() ?? []) {
+          if (back.has(next)) continue;
+          back.set(next, at);
+          queue.push(next);
+        }
+      }
+      if (!back.has(start)) continue;
+      const ring: string[] = [start];
+      for (let at = back.get(start)!; at !== start; at = back.get(at)!) ring.unshift(at);
+      ring.unshift(start);
+      const hops = ring.slice(1).map((to, i) => `${to} (${graph.get(ring[i]!)!.get(to)})`);
+      const key = [...new Set(ring)].sort().join(" ");
+      if (!cycles.has(key)) cycles.set(key, `${start} -> ${hops.join(" -> ")}`);
+    }
+  }
+  return [...cycles.values()];
+}
+
 // ---------------------------------------------------------------------------------------
 // Rules
 // ---------------------------------------------------------------------------------------
@@ -328,12 +396,15 @@ test("layering - src/ports imports only src/ports, src/core and src/errors.ts (n
   );
 });
 
+/** The one helper class of src/ports: a single timer over the Clock port (spec/ports.md, rule 1). */
+const PORT_HELPER_CLASSES: ReadonlySet<string> = new Set(["WakeTimer"]);
+
 test("layering - src/ports holds interfaces, types, error classes and helpers: no other class, no module state, no timers or randomness of its own", () => {
   const ports = filesUnder("src/ports");
   const classes = ports.flatMap((f) =>
     [...f.scanned.bare.matchAll(/\bclass\s+(\w+)(\s+extends\s+(\w+))?/g)]
-      .filter((m) => !/Error$/.test(m[3] ?? ""))
-      .map((m) => `${f.path}: class ${m[1]} is not an error class`),
+      .filter((m) => !/Error$/.test(m[3] ?? "") && !PORT_HELPER_CLASSES.has(m[1]!))
+      .map((m) => `${f.path}: class ${m[1]} is neither an error class nor a port helper`),
   );
   assert.deepEqual(classes, []);
   assert.deepEqual(badNames(ports, /^(export\s+)?(let|var)\s/), []);
@@ -366,10 +437,11 @@ test("layering - zeromq and node:crypto/perf_hooks/timers are imported only unde
   );
 });
 
-test("layering - src/runtime is imported only by src/api/transport.ts (which wires the real shell), src/matchmaker/redis and the internal barrel", () => {
+test("layering - src/runtime is imported only by src/api/transport.ts and src/api/process-matchmaker.ts (which wire the real shell), src/matchmaker/redis and the internal barrel", () => {
   const mayImport = (f: SourceFile): boolean =>
     under("src/runtime")(f) ||
     f.path === "src/api/transport.ts" ||
+    f.path === "src/api/process-matchmaker.ts" ||
     under("src/matchmaker/redis")(f) ||
     f.path === "src/internal.ts";
   assert.deepEqual(
@@ -414,18 +486,24 @@ test("layering - loading src/core, src/ports, src/driver or src/pool (following 
   for (const f of filesUnder("src/core", "src/ports", "src/driver", "src/pool")) visit(f.path, []);
   assert.deepEqual(problems, []);
   assert.ok(
-    seen.has("src/errors.ts") && seen.has("src/driver/send-queue.ts"),
+    seen.has("src/errors.ts") && seen.has("src/pool/send-queue.ts"),
     "the walk follows imports across files and out of the layers",
   );
 });
 
-test("layering - module-level mutable state exists only in src/api/transport.ts (the process-default in-process matchmaker)", () => {
+test("layering - no import cycle between directories of src/ (type-only imports count; a file directly under src/ passes its imports on; entry points are left out)", () => {
+  const graph = directoryGraph();
+  assert.ok(graph.get("src/driver")?.has("src/pool"), "the graph holds the driver's imports of the pool");
+  assert.deepEqual(findCycles(graph), []);
+});
+
+test("layering - module-level mutable state exists only in src/api/process-matchmaker.ts (the process-wide in-process matchmakers)", () => {
   // A collection typed Readonly* (a constant lookup set) is not state.
   const state =
     /^(export\s+)?(let|var)\s|^(export\s+)?const\s+\w+(\s*:(?!\s*Readonly)[^=]+)?\s*=\s*(new\s+(Map|Set|WeakMap|WeakSet|Array)\b|\[\]|\{\s*\})/;
   assert.deepEqual(
     badNames(
-      FILES.filter((f) => f.path !== "src/api/transport.ts"),
+      FILES.filter((f) => f.path !== "src/api/process-matchmaker.ts"),
       state,
     ),
     [],
@@ -493,6 +571,23 @@ test("layering scanner - static, multi-line, re-export, side-effect, dynamic and
     "node:crypto@12",
     "zeromq@11",
   ]);
+});
+
+test("layering scanner - findCycles reports each directory cycle once, with the import behind each hop", () => {
+  const graph: DirGraph = new Map([
+    ["a", new Map([["b", "a.ts:1"]])],
+    [
+      "b",
+      new Map([
+        ["c", "b.ts:2"],
+        ["a", "b.ts:3"],
+      ]),
+    ],
+    ["c", new Map([["d", "c.ts:4"]])],
+  ]);
+  assert.deepEqual(findCycles(graph), ["a -> b (a.ts:1) -> a (b.ts:3)"]);
+  graph.get("c")!.set("a", "c.ts:5");
+  assert.deepEqual(findCycles(graph), ["a -> b (a.ts:1) -> a (b.ts:3)", "b -> c (b.ts:2) -> a (c.ts:5) -> b (a.ts:1)"]);
 });
 
 test("layering scanner - specifiers resolve to repository paths (.js -> .ts) and bare package names without node:", () => {

@@ -12,10 +12,13 @@ function stub(reply: unknown = "r") {
   const sent: SendRequest[] = [];
   const t = {
     options: { rpcResponseTimeoutMs: 60_000 },
-    engine: {
-      send: (r: SendRequest) => {
-        sent.push(r);
-        return Promise.resolve(reply);
+    // The transport's private field that transportInternals() reads.
+    internals: {
+      engine: {
+        send: (r: SendRequest) => {
+          sent.push(r);
+          return Promise.resolve(reply);
+        },
       },
     },
   };

@@ -10,11 +10,19 @@
  * linearly to reconnectMaxDelayMs, so servers re-register soon after Redis returns.
  */
 import { Redis, type RedisOptions } from "ioredis";
-import type { MatchmakerSpec } from "../../api/url.js";
 import type { ResolvedRedisMatchmakerOptions } from "./options.js";
 import { LOOKUP_LUA, REGISTER_LUA, UNREGISTER_LUA } from "./scripts.js";
 
-export type RedisSpec = Exclude<MatchmakerSpec, { kind: "in-process" }>;
+/** Where a Redis matchmaker connects: one Redis server, or the master its Sentinels name. */
+export type RedisSpec =
+  | { kind: "redis"; host: string; port: number; db: number; password?: string }
+  | {
+      kind: "sentinel";
+      sentinels: { host: string; port: number }[];
+      masterName: string;
+      db: number;
+      password?: string;
+    };
 
 /** The scripts of scripts.ts as ioredis commands (installed by defineCommand). */
 export interface ScriptCommands {

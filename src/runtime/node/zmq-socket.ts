@@ -153,7 +153,10 @@ export class ZmqSocketFactory implements SocketFactory {
     return new ZmqPortSocket(new zmq.Dealer({ ...baseOptions(options), context: this.context }));
   }
 
-  close(): void {
-    /* sockets are closed by their owners; the context is released with them */
-  }
+  /**
+   * Nothing to release: each socket is closed by its owner, and zeromq.js 6 has no call
+   * that ends a Context; it shuts the Context down when the Context is garbage-collected
+   * (after its sockets are closed) and terminates it at process exit.
+   */
+  close(): void {}
 }

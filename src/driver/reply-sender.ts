@@ -1,0 +1,95 @@
+/**
+ * A server's replies: encodes each one (within maxPayloadBytes) and sends it through the
+ * ROUTER's SendQueue (zeromq.js allows one send in flight). A reply that cannot be sent as
+ * it is — a result JSON cannot carry, one over the size limit — becomes a failure reply,
+ * and a call too large to read is answered with PayloadTooLarge: the caller learns at once
+ * instead of waiting for its deadline (spec/api.md, "Bad input"; spec/server.md).
+ */
+import { encodeReply, MessageType, type DecodedRequest } from "../core/codec.js";
+import { serializeRemoteError } from "../core/remote-error.js";
+import { PayloadTooLarge } from "../errors.js";
+import type { ResolvedOptions } from "../options.js";
+import type { Clock, TimerId } from "../ports/clock.js";
+import type { PortSocket } from "../ports/socket.js";
+import { SendQueue } from "../pool/send-queue.js";
+
+/** What the handler returns for one request: a body, or a serialized failure. */
+export type HandlerResult = { body: unknown } | { failure: string };
+
+/** The counters this class keeps (a part of the listener's stats). */
+export interface ReplyStats {
+  replied: number;
+  replyFailures: number;
+  oversized: number;
+}
+
+export class ReplySender {
+  private readonly queue: SendQueue;
+
+  constructor(
+    socket: PortSocket,
+    private readonly clock: Clock,
+    private readonly options: Pick<ResolvedOptions, "maxQueuedSends" | "maxPayloadBytes">,
+    private readonly stats: ReplyStats,
+  ) {
+    this.queue = new SendQueue(socket, clock, options.maxQueuedSends);
+  }
+
+  reply(req: DecodedRequest, result: HandlerResult): void {
+    const max = this.options.maxPayloadBytes;
+    let frames: Buffer[];
+    try {
+      frames =
+        "failure" in result
+          ? encodeReply(req.peerId, req.messageId, null, result.failure, max)
+          : encodeReply(req.peerId, req.messageId, result.body, null, max);
+    } catch (err) {
+      // A result JSON cannot carry (the codec's TypeError names the path) or one over
+      // maxPayloadBytes (PayloadTooLarge) becomes a failure reply the caller sees at once.
+      frames = this.failureFrames(req.peerId, req.messageId, err);
+    }
+    this.send(frames);
+  }
+
+  /**
+   * A request over maxPayloadBytes was not read: a call's caller gets a PayloadTooLarge
+   * failure now rather than a timeout; a cast or fanout is dropped (nobody waits for it).
+   */
+  refuseOversized(peerId: Buffer, big: { messageId: string; type: number; bytes: number }): void {
+    this.stats.oversized++;
+    if (big.type !== MessageType.CALL) return;
+    const err = new PayloadTooLarge("request", big.bytes, this.options.maxPayloadBytes);
+    this.send(this.failureFrames(peerId, big.messageId, err));
+  }
+
+  /** Resolves when every queued reply has left, or after `limitMs`, whichever comes first. */
+  async flush(limitMs: number): Promise<void> {
+    if (this.queue.depth === 0) return;
+    let timer: TimerId | undefined;
+    await Promise.race([this.queue.whenIdle(), new Promise<void>((r) => (timer = this.clock.setTimer(limitMs, r)))]);
+    if (timer !== undefined) this.clock.clearTimer(timer);
+  }
+
+  close(): void {
+    this.queue.close();
+  }
+
+  /** A failure reply for `err`; without its traceback when the whole one would be over the limit. */
+  private failureFrames(peerId: Buffer, messageId: string, err: unknown): Buffer[] {
+    const failure = serializeRemoteError(err);
+    try {
+      return encodeReply(peerId, messageId, null, failure, this.options.maxPayloadBytes);
+    } catch {
+      const brief = JSON.stringify({ ...(JSON.parse(failure) as object), tb: [] });
+      // Still over a tiny limit: sent anyway, and the client fails the call on its size.
+      return encodeReply(peerId, messageId, null, brief, Number.POSITIVE_INFINITY);
+    }
+  }
+
+  private send(frames: Buffer[]): void {
+    this.queue.enqueue(frames).then(
+      () => this.stats.replied++,
+      () => this.stats.replyFailures++,
+    );
+  }
+}
