@@ -240,6 +240,16 @@ export class DeliveryCore<T> {
     return this.closed;
   }
 
+  /** An input is running (its effects are being called): a new input now would be refused. */
+  get inInput(): boolean {
+    return this.busy;
+  }
+
+  /** Pending requests in the order they were made (tests, diagnostics). */
+  pending(): IterableIterator<DeliveryRequest<T>> {
+    return this.book.values();
+  }
+
   /** The pending request of message `id`, if any (tests, diagnostics). */
   request(id: string): DeliveryRequest<T> | undefined {
     return this.book.get(id);
