@@ -121,10 +121,7 @@ export class DeliveryFlows<T> {
     } else if (w instanceof FanoutHost) {
       w.request.fanout!.resume(w);
       this.out.send(w.request, w.host);
-    } else {
-      this.book.waits.startPoll(w);
-      this.out.lookup(w.key);
-    }
+    } else if (this.book.waits.startPoll(w)) this.out.lookup(w.key);
   }
 
   /** The deadline passed: MessagingTimeout (call) or MessageDeliveryFailure (cast, fanout). */

@@ -1,9 +1,10 @@
 /**
  * Requests waiting for the hosts of a key, grouped by key: at most one matchmaker lookup
- * per key is in flight, and its answer serves every waiter of the key. While a key has
- * waiters and no hosts, it is looked up again every `intervalMs` after the last empty
- * answer; a watch notification of the key looks it up at once (or right after the lookup
- * in flight). Pure bookkeeping for the delivery core (delivery-core.ts), which emits the
+ * per key is in flight, and its answer serves every waiter of the key. A request joining
+ * a key with no lookup in flight starts one at once. While a key has waiters and no hosts,
+ * it is polled every `intervalMs`: an empty answer sets the next poll an interval later
+ * unless one is due already, so lookups started by new waiters do not postpone it. A
+ * watch notification of the key looks it up at once (or right after the lookup in flight). Pure bookkeeping for the delivery core (delivery-core.ts), which emits the
  * lookups and keeps the poll times in its wake-up queue.
  *
  * During a matchmaker outage every new request waits: one lookup per request per interval
@@ -38,8 +39,7 @@ export class HostWaits<W> {
     }
     g.waiters.add(w);
     if (g.looking) return false;
-    g.looking = true;
-    g.pollAtMs = Infinity;
+    g.looking = true; // a poll already due stays due: a stream of joiners must not keep postponing it
     return true;
   }
 
@@ -66,8 +66,9 @@ export class HostWaits<W> {
 
   /**
    * A lookup of `key` answered no host (or failed): "lookup" when another must start now
-   * (one was asked for meanwhile), the KeyWait whose `pollAtMs` is now due to be armed, or
-   * undefined when nobody waits any more.
+   * (one was asked for meanwhile); the KeyWait when its next poll was just set (`pollAtMs`,
+   * an interval from now) and must be armed; undefined when nobody waits any more or a
+   * poll is due already (set by an earlier empty answer, and not postponed by this one).
    */
   empty(key: string, nowMs: number): "lookup" | KeyWait<W> | undefined {
     const g = this.keys.get(key);
@@ -82,6 +83,7 @@ export class HostWaits<W> {
       g.looking = true;
       return "lookup";
     }
+    if (nowMs < g.pollAtMs && g.pollAtMs < Infinity) return undefined; // the next poll is set already
     g.pollAtMs = nowMs + this.intervalMs;
     return g;
   }
@@ -95,19 +97,23 @@ export class HostWaits<W> {
       return false;
     }
     g.looking = true;
-    g.pollAtMs = Infinity;
     return true;
   }
 
-  /** Whether `g`'s poll at `atMs` is still wanted (the key still waits, with no lookup in flight since). */
+  /** Whether `g`'s poll at `atMs` is still wanted (the key still waits and no poll was set since). */
   pollWanted(g: KeyWait<W>, atMs: number): boolean {
-    return this.keys.get(g.key) === g && !g.looking && g.pollAtMs === atMs;
+    return this.keys.get(g.key) === g && g.pollAtMs === atMs;
   }
 
-  /** `g`'s poll is due: its lookup starts. */
-  startPoll(g: KeyWait<W>): void {
-    g.looking = true;
+  /**
+   * `g`'s poll is due. True when its lookup must start now; false when a lookup is in
+   * flight already (its answer sets the next poll).
+   */
+  startPoll(g: KeyWait<W>): boolean {
     g.pollAtMs = Infinity;
+    if (g.looking) return false;
+    g.looking = true;
+    return true;
   }
 
   /** Keys with waiters or a lookup in flight. */

@@ -75,6 +75,20 @@ test("delivery core - waiters of one key share one lookup; an empty answer polls
   assert.equal(core.waitingKeys, 0);
 });
 
+test("delivery core - lookups started by new waiters do not postpone the key's poll: it comes an interval after the first empty answer", () => {
+  const { rec, core } = setup();
+  core.send("1", "call", "k", 1000, null, null, 0);
+  core.hostsKnown("k", [], 0);
+  core.send("2", "call", "k", 1000, null, null, 50);
+  assert.deepEqual(types(rec.take()), ["lookup", "lookup"], "a joiner with no lookup in flight asks at once");
+  core.hostsKnown("k", [], 60);
+  assert.equal(core.nextWakeMs(), INTERVAL, "still the poll set by the first empty answer");
+  core.timerFired(INTERVAL);
+  assert.deepEqual(types(rec.take()), ["lookup"]);
+  core.hostsKnown("k", [], 110);
+  assert.equal(core.nextWakeMs(), 110 + INTERVAL);
+});
+
 test("delivery core - a lookup failure becomes the cause of every waiter's deadline error, marked (matchmaker unavailable)", () => {
   const { rec, core } = setup();
   core.send("1", "call", "k", 300, null, null, 0);
