@@ -4,7 +4,6 @@ export * from "./core/codec.js";
 export * from "./core/dispatcher.js";
 export * from "./core/min-heap.js";
 export * from "./core/remote-error.js";
-export * from "./core/reply-waiter.js";
 export * from "./core/routing-table.js";
 export * from "./core/server-lifecycle.js";
 export * from "./core/target.js";
