@@ -82,7 +82,8 @@ export class ClientEngine {
     // Ids only need to be unique among this engine's requests (replies come back on the
     // engine's own sockets): a random per-engine prefix and a counter, no rng per request.
     const id = `${this.idPrefix}${(this.nextId++).toString(36)}`;
-    const deadlineMs = this.clock.nowMs() + req.timeoutMs;
+    const nowMs = this.clock.nowMs();
+    const deadlineMs = nowMs + req.timeoutMs;
     const key = req.key ?? sendKey(req.target);
     const type: RequestType =
       req.kind === "call" ? MessageType.CALL : req.kind === "cast" ? MessageType.CAST : MessageType.CAST_FANOUT;
@@ -91,7 +92,7 @@ export class ClientEngine {
       out.resolve = resolve;
       out.reject = reject;
     });
-    this.delivery.start(id, req.kind, key, deadlineMs, req.retry, out);
+    this.delivery.start(id, req.kind, key, deadlineMs, req.retry, out, nowMs);
     return promise;
   }
 

@@ -60,9 +60,16 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
     this.unwatch = d.matchmaker.watch?.((key) => this.input((nowMs) => this.core.keyChanged(key, nowMs)));
   }
 
-  /** A new request: sent at once when its key's hosts are at hand. */
-  start(id: string, kind: RequestKind, key: string, deadlineMs: number, retry: number | null, out: Outbound): void {
-    const nowMs = this.clock.nowMs();
+  /** A new request, made at `nowMs`: sent at once when its key's hosts are at hand. */
+  start(
+    id: string,
+    kind: RequestKind,
+    key: string,
+    deadlineMs: number,
+    retry: number | null,
+    out: Outbound,
+    nowMs: number,
+  ): void {
     this.core.send(id, kind, key, deadlineMs, retry, out, nowMs, this.peek(key));
     this.after(nowMs);
   }

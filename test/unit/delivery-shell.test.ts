@@ -120,7 +120,7 @@ function setup() {
       (e: unknown) => ({ ok: false, v: e }),
     );
     const id = `r${n++}`;
-    shell.start(id, kind, key, deadlineMs, retry, out);
+    shell.start(id, kind, key, deadlineMs, retry, out, clock.nowMs());
     return { id, settled };
   };
   return { clock, mm, pool, shell, stats, seen, request };
