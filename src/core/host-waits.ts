@@ -43,12 +43,15 @@ export class HostWaits<W> {
     return true;
   }
 
-  /** `w` stops waiting (it settled). A key left without waiters and lookup is forgotten. */
+  /** `w` stops waiting (it settled). A key left without waiters is forgotten, once its lookup in flight (if any) answers. */
   leave(key: string, w: W): void {
     const g = this.keys.get(key);
     if (g === undefined) return;
     g.waiters.delete(w);
-    if (g.waiters.size === 0 && !g.looking) this.keys.delete(key);
+    if (g.waiters.size > 0) return;
+    if (g.looking)
+      g.pollAtMs = Infinity; // kept until its lookup answers, with no poll due
+    else this.keys.delete(key);
   }
 
   /** The waiters of `key` (none when nobody waits). */

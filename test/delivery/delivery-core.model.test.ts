@@ -410,7 +410,7 @@ test("delivery core model - every request settles exactly once, by its deadline 
       assert.equal(s.real.pendingCount, 0);
       assert.equal(s.real.nextWakeMs(), undefined);
     }),
-    { numRuns: 600 },
+    { numRuns: 1000 },
   );
 });
 
