@@ -21,6 +21,7 @@ import {
   type RequestKind,
   type SendFailure,
 } from "./delivery-request.js";
+import type { HostWaits } from "./host-waits.js";
 import { RequestBook } from "./request-book.js";
 
 export interface DeliveryCoreOptions {
@@ -32,6 +33,7 @@ export interface DeliveryCoreOptions {
 
 export class DeliveryCore<T> {
   private readonly book: RequestBook<T>;
+  private readonly waits: HostWaits<DeliveryRequest<T>>;
   private readonly flows: DeliveryFlows<T>;
   private closed = false;
   /** An input is being handled: its effects run now, and must not call back in. */
@@ -44,6 +46,7 @@ export class DeliveryCore<T> {
   ) {
     if (!(options.hostWaitIntervalMs > 0)) throw new RangeError("delivery: hostWaitIntervalMs must be > 0");
     this.book = new RequestBook(out, options.hostWaitIntervalMs);
+    this.waits = this.book.waits;
     this.flows = new DeliveryFlows(out, this.book, stats, options.hostWaitIntervalMs, options.socketTimeoutCause);
   }
 
@@ -232,6 +235,16 @@ export class DeliveryCore<T> {
     return this.book.timeline.nextMs();
   }
 
+  /**
+   * The earliest wake-up added since the last call (Infinity when none was). A shell that
+   * arms its timer at or before each of these, and at `nextWakeMs()` whenever the timer
+   * fires, always has it armed at or before `nextWakeMs()`, without asking for it after
+   * every input (wake-ups only leave between calls, which moves `nextWakeMs()` later).
+   */
+  takeEarliestAddedWake(): number {
+    return this.book.timeline.takeEarliestAdded();
+  }
+
   get pendingCount(): number {
     return this.book.size;
   }
@@ -253,6 +266,11 @@ export class DeliveryCore<T> {
   /** The pending request of message `id`, if any (tests, diagnostics). */
   request(id: string): DeliveryRequest<T> | undefined {
     return this.book.get(id);
+  }
+
+  /** Whether requests wait for `key`'s hosts: only then does `keyChanged(key)` do anything. */
+  waitsFor(key: string): boolean {
+    return this.waits.has(key);
   }
 
   /** Keys with requests waiting for hosts or a lookup in flight (tests, diagnostics). */

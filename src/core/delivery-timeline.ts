@@ -19,6 +19,8 @@ export type Wake<T> = DeliveryRequest<T> | FanoutHost<T> | KeyWait<DeliveryReque
 export class DeliveryTimeline<T> {
   private readonly deadlines = new MinHeap<DeliveryRequest<T>>();
   private readonly wakes = new MinHeap<Wake<T>>();
+  /** The earliest time added since `takeEarliestAdded` was last called (Infinity: none). */
+  private earliestAdded = Infinity;
 
   /** `waits`: to tell whether a key's poll is still wanted. */
   constructor(private readonly waits: HostWaits<DeliveryRequest<T>>) {}
@@ -26,11 +28,25 @@ export class DeliveryTimeline<T> {
   /** A new pending request: its deadline. */
   addDeadline(r: DeliveryRequest<T>): void {
     this.deadlines.push(r.deadlineMs, r);
+    if (r.deadlineMs < this.earliestAdded) this.earliestAdded = r.deadlineMs;
   }
 
   /** `w` wants to be woken at `atMs` (its own `wakeAtMs`, `untilMs` or `pollAtMs`). */
   wakeAt(atMs: number, w: Wake<T>): void {
     this.wakes.push(atMs, w);
+    if (atMs < this.earliestAdded) this.earliestAdded = atMs;
+  }
+
+  /**
+   * The earliest deadline or wake-up added since the last call (Infinity when none was),
+   * and forget it. Entries only leave between calls, so a timer armed at or before every
+   * time this returned (and at `nextMs()` when it fired) is armed at or before every
+   * live entry.
+   */
+  takeEarliestAdded(): number {
+    const t = this.earliestAdded;
+    this.earliestAdded = Infinity;
+    return t;
   }
 
   /** What is due first at `nowMs`: a request's deadline, a wake-up, or nothing. Take it with `takeDeadline` / `takeWake`. */
@@ -60,6 +76,7 @@ export class DeliveryTimeline<T> {
   clear(): void {
     this.deadlines.clear();
     this.wakes.clear();
+    this.earliestAdded = Infinity;
   }
 
   private liveDeadline(): { key: number; value: DeliveryRequest<T> } | undefined {

@@ -119,6 +119,11 @@ export class HostWaits<W> {
     return true;
   }
 
+  /** Whether requests wait for `key`'s hosts (or its lookup is in flight). */
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
   /** Keys with waiters or a lookup in flight. */
   get size(): number {
     return this.keys.size;

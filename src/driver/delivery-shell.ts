@@ -56,8 +56,14 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
       const nowMs = this.clock.nowMs();
       this.core.timerFired(nowMs);
       this.after(nowMs);
+      // The timer is disarmed now: arm it at the earliest wake-up left, if any.
+      const wakeMs = this.core.nextWakeMs();
+      if (wakeMs !== undefined) this.timer.armAt(wakeMs, nowMs);
     });
-    this.unwatch = d.matchmaker.watch?.((key) => this.input((nowMs) => this.core.keyChanged(key, nowMs)));
+    // Every change of every key is announced, and few have waiters: only those are inputs.
+    this.unwatch = d.matchmaker.watch?.((key) => {
+      if (this.core.waitsFor(key)) this.input((nowMs) => this.core.keyChanged(key, nowMs));
+    });
   }
 
   /** A new request, made at `nowMs`: sent at once when its key's hosts are at hand. */
@@ -194,10 +200,14 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
     this.after(nowMs);
   }
 
-  /** After an input: the queued inputs, then the timer at the core's next wake-up (kept when armed earlier). */
+  /**
+   * After an input: the queued inputs, then the timer, armed at or before the core's next
+   * wake-up. Only wake-ups added since the last input can be earlier than the armed timer
+   * (settling only moves the next wake-up later), so the common input asks for no more.
+   */
   private after(nowMs: number): void {
     for (let next = this.later.shift(); next !== undefined; next = this.later.shift()) next();
-    const wakeMs = this.core.nextWakeMs();
-    if (wakeMs !== undefined) this.timer.armAt(wakeMs, nowMs);
+    const addedMs = this.core.takeEarliestAddedWake();
+    if (addedMs !== Infinity) this.timer.armAt(addedMs, nowMs);
   }
 }
