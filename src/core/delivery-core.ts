@@ -273,6 +273,15 @@ export class DeliveryCore<T> {
     return this.waits.has(key);
   }
 
+  /**
+   * The keys `waitsFor` answers true for, as a live read-only map (the same object for the
+   * lifetime of the core): a shell that hears of every key's changes checks it without
+   * going through the core's objects.
+   */
+  keysWaitedFor(): ReadonlyMap<string, unknown> {
+    return this.waits.view;
+  }
+
   /** Keys with requests waiting for hosts or a lookup in flight (tests, diagnostics). */
   get waitingKeys(): number {
     return this.book.waits.size;

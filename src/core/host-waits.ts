@@ -124,6 +124,11 @@ export class HostWaits<W> {
     return this.keys.has(key);
   }
 
+  /** The keys `has` answers for, as a live read-only view (the same map for the lifetime of the object). */
+  get view(): ReadonlyMap<string, unknown> {
+    return this.keys;
+  }
+
   /** Keys with waiters or a lookup in flight. */
   get size(): number {
     return this.keys.size;

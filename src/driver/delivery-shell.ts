@@ -61,8 +61,11 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
       if (wakeMs !== undefined) this.timer.armAt(wakeMs, nowMs);
     });
     // Every change of every key is announced, and few have waiters: only those are inputs.
+    // The check reads the core's live map of waited keys directly: in a large cluster
+    // notifications outnumber requests, and each touches as few objects as possible.
+    const waited = this.core.keysWaitedFor();
     this.unwatch = d.matchmaker.watch?.((key) => {
-      if (this.core.waitsFor(key)) this.input((nowMs) => this.core.keyChanged(key, nowMs));
+      if (waited.has(key)) this.input((nowMs) => this.core.keyChanged(key, nowMs));
     });
   }
 
