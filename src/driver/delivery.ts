@@ -118,12 +118,11 @@ export class RequestDelivery {
     }
   }
 
-  /** The next host for `p` among `hosts` (those not failed this round, if any); a list new to the routing table is reported to HostSync. */
+  /** The next host for `p` among `hosts` (those not failed this round, if any); the list is reported to HostSync, which skips an unchanged one. */
   private pickHost(p: Pending, hosts: readonly string[], failed: ReadonlySet<string> | undefined): string {
     p.wanted = hosts.length;
     const host = this.routing.pick(p.key, failed === undefined ? hosts : notFailed(hosts, failed));
-    // A list the routing table saw last time for this key was reported already.
-    if (!this.routing.lastPickSameList) this.d.hostSync.observe(p.key, hosts);
+    this.d.hostSync.observe(p.key, hosts);
     return host;
   }
 

@@ -66,8 +66,7 @@ export class RpcListener {
   private resumeReceiving: (() => void) | undefined;
   private readonly stoppedPromise: Promise<void>;
   private resolveStopped!: () => void;
-  /** Address other processes use to reach this server, once started. */
-  host: string | undefined;
+  private address: string | undefined;
   readonly stats: ListenerStats = {
     received: 0,
     malformed: 0,
@@ -91,6 +90,11 @@ export class RpcListener {
     this.keys = listenKeys(target);
     this.gate = new WorkGate(maxConcurrency);
     this.stoppedPromise = new Promise((r) => (this.resolveStopped = r));
+  }
+
+  /** Address other processes use to reach this server, once started. */
+  get host(): string | undefined {
+    return this.address;
   }
 
   /** Binds, registers and starts receiving. A second call returns the first call's promise. */
@@ -119,7 +123,7 @@ export class RpcListener {
     this.replies = new ReplySender(socket, this.deps.clock, options, this.stats);
     try {
       const endpoint = await socket.bind(`tcp://${options.bindAddress}:*`);
-      this.host = endpoint.replace(/^tcp:\/\/[^:]+:/, `tcp://${options.advertiseHost}:`);
+      this.address = endpoint.replace(/^tcp:\/\/[^:]+:/, `tcp://${options.advertiseHost}:`);
       void this.receiveLoop(socket);
       await this.register();
     } catch (err) {
@@ -177,7 +181,7 @@ export class RpcListener {
   }
 
   private async unregisterAll(): Promise<void> {
-    const host = this.host;
+    const host = this.address;
     if (host === undefined) return;
     await Promise.all(this.keys.map((k) => this.deps.matchmaker.unregister(k, host).catch(() => undefined)));
   }
@@ -190,7 +194,7 @@ export class RpcListener {
 
   private async register(): Promise<void> {
     const { matchmaker, options, clock } = this.deps;
-    const host = this.host!;
+    const host = this.address!;
     await Promise.all(this.keys.map((k) => matchmaker.register(k, host, options.registrationTtlMs)));
     if (options.registrationTtlMs !== null) {
       const refresh = (): void => {
