@@ -12,6 +12,7 @@
  * sends can throw out of the receive loop.
  */
 import { decodeRequest, MessageType, type DecodedRequest } from "../core/codec.js";
+import { serializeRemoteError } from "../core/remote-error.js";
 import { nextServerState, type ServerEvent, type ServerState } from "../core/server-lifecycle.js";
 import { listenKeys, type Target } from "../core/target.js";
 import { WorkGate } from "../core/work-gate.js";
@@ -255,7 +256,7 @@ export class RpcListener {
     pending.then(
       (result) => this.ran(req, result),
       // The handler serializes its own errors; this is a last resort.
-      (err: unknown) => this.ran(req, { failure: String(err) }),
+      (err: unknown) => this.ran(req, { failure: serializeRemoteError(err) }),
     );
   }
 
