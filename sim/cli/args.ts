@@ -3,6 +3,7 @@ import { parseArgs as parseArgv } from "node:util";
 import { givenOptions, intOption, parseCommandLine, UsageError } from "../../src/cli/command-line.js";
 import { FAULT_PRESETS } from "../faults/options.js";
 import { parseSeed, type ParsedSeed } from "../prng.js";
+import { parseShard, type Shard } from "./shard.js";
 
 export interface CliArgs {
   seed: ParsedSeed | undefined;
@@ -14,6 +15,9 @@ export interface CliArgs {
   scenario: string | undefined;
   listScenarios: boolean;
   swarm: number | undefined;
+  /** Worker threads for --swarm; undefined: one per core (capped at the seeds to run). */
+  workers: number | undefined;
+  shard: Shard | undefined;
   search: number | undefined;
   json: boolean;
   report: string | undefined;
@@ -41,6 +45,8 @@ violation, 1 a checker found a violation, 2 bad usage or a crash of the simulato
   --scenario <name>     run a named regression scenario (--list-scenarios to see them)
   --list-scenarios      list the named scenarios and exit
   --swarm <count>       run <count> seeds from --seed on, each with random options
+  --workers <n>         --swarm on <n> worker threads (default: one per core; 1: in this thread)
+  --shard <k>/<n>       --swarm runs only the k-th of n contiguous blocks of its seeds
   --search <runs>       fast-check: try <runs> generated fault schedules on this cluster
                         (no background faults), shrink the first failing one, print it
   --json                print one JSON object as the last line of stdout
@@ -63,6 +69,8 @@ const OPTIONS = {
   scenario: { type: "string" },
   "list-scenarios": { type: "boolean" },
   swarm: { type: "string" },
+  workers: { type: "string" },
+  shard: { type: "string" },
   search: { type: "string" },
   json: { type: "boolean" },
   report: { type: "string" },
@@ -98,6 +106,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     scenario: v.scenario,
     listScenarios: v["list-scenarios"] === true,
     swarm: intOption("--swarm", v.swarm, 1),
+    workers: intOption("--workers", v.workers, 1),
+    shard: v.shard !== undefined ? parseShard(v.shard) : undefined,
     search: intOption("--search", v.search, 1),
     json: v.json === true,
     report: v.report,
@@ -125,7 +135,8 @@ function usage<T>(f: () => T): T {
  * Refuses flags the chosen mode would ignore, instead of running something other than
  * what was asked: a scenario brings its own rate, timeout and faults; a swarm draws every
  * option per seed (only --hosts and --calls override) and writes reports only for failing
- * seeds; a search runs generated fault schedules without background faults.
+ * seeds; a search runs generated fault schedules without background faults; worker
+ * threads and shards divide a swarm's seeds, so they need one.
  */
 function checkCombination(a: CliArgs, given: ReadonlySet<string>): void {
   const refuse = (mode: string, names: string[]): void => {
@@ -148,6 +159,13 @@ function checkCombination(a: CliArgs, given: ReadonlySet<string>): void {
       "trace",
       "report",
     ]);
+  else {
+    const bad = ["workers", "shard"].filter((n) => given.has(n)).map((n) => `--${n}`);
+    if (bad.length > 0)
+      throw new UsageError(
+        `${bad.join(", ")} divide the seeds of --swarm; without --swarm ${bad.length > 1 ? "they" : "it"} would be ignored`,
+      );
+  }
   if (a.search !== undefined)
     refuse("--search (generated schedules, no background faults, no report)", ["faults", "trace", "report"]);
 }

@@ -1,19 +1,44 @@
 /**
- * `--swarm <count>`: a sweep of seeds, each with its own drawn world (sim/swarm.ts). Prints
- * one line per seed in seed order and a summary, or one JSON object. Exit status 1 when
- * any seed found a violation.
+ * `--swarm <count>`: a sweep of seeds, each with its own drawn world (sim/swarm.ts), on
+ * worker threads or in this thread, optionally one shard of the sweep. Prints one line per
+ * seed in seed order and a summary, or one JSON object; the output does not depend on the
+ * number of workers. Exit status 1 when any seed found a violation.
  */
 import { createHash } from "node:crypto";
+import { availableParallelism } from "node:os";
 import type { CliArgs } from "./args.js";
+import { ProgressBar, showProgress } from "./progress.js";
+import { shardRange } from "./shard.js";
 import { runSwarmSeed, type SeedOutcome, type SwarmRunRecord } from "./swarm-seed.js";
+import { onWorkers } from "./swarm-workers.js";
 
-/** The seeds' outcomes in seed order. */
+/** Worker threads for `seeds` seeds: as asked, else one per core; never more than the seeds. */
+export function workerCount(asked: number | undefined, seeds: number): number {
+  return Math.max(1, Math.min(asked ?? availableParallelism(), seeds));
+}
+
+/** The seeds' outcomes in seed order: in this thread with one worker, else on worker threads. */
 async function* outcomes(a: CliArgs, seeds: number[]): AsyncGenerator<SeedOutcome> {
-  for (const [i, seed] of seeds.entries()) yield await runSwarmSeed(a, seed, `swarm ${i + 1}/${seeds.length}`);
+  const workers = workerCount(a.workers, seeds.length);
+  if (workers === 1) {
+    for (const [i, seed] of seeds.entries()) yield await runSwarmSeed(a, seed, `swarm ${i + 1}/${seeds.length}`);
+    return;
+  }
+  const bar = showProgress(a.progress) ? new ProgressBar(`swarm of ${seeds.length} on ${workers} workers`) : undefined;
+  try {
+    for await (const o of onWorkers(a, seeds, workers, (finished) => bar?.update(finished / seeds.length))) {
+      bar?.done(); // clears the bar's line before the seed's line is printed; the next update redraws it
+      yield o;
+    }
+  } finally {
+    bar?.done();
+  }
 }
 
 export async function swarm(a: CliArgs, first: number): Promise<number> {
-  const seeds = Array.from({ length: a.swarm! }, (_, i) => first + i);
+  const total = a.swarm!;
+  const { from, to } = shardRange(total, a.shard);
+  const seeds = Array.from({ length: to - from }, (_, i) => first + from + i);
   const runs: SwarmRunRecord[] = [];
   const totals = { replied: 0, timedOut: 0, failed: 0 };
   const violations: Record<string, unknown>[] = [];
@@ -36,13 +61,19 @@ export async function swarm(a: CliArgs, first: number): Promise<number> {
     if (!a.json) process.stdout.write(o.line);
   }
   const failures = runs.filter((r) => r.violations > 0).length;
-  if (!a.json) process.stdout.write(`swarm: ${runs.length} seeds from ${first}, ${failures} with violations\n`);
-  else {
+  const shard = a.shard ? { index: a.shard.index, count: a.shard.count, seed: first, swarm: total } : undefined;
+  if (!a.json) {
+    const which = shard
+      ? `shard ${shard.index}/${shard.count}: ${runs.length} of ${total} seeds from ${first}${runs.length ? `, ${seeds[0]}..${seeds[seeds.length - 1]}` : ""}`
+      : `${runs.length} seeds from ${first}`;
+    process.stdout.write(`swarm: ${which}, ${failures} with violations\n`);
+  } else {
     const traceHash = createHash("sha256").update(hashes).digest("hex").slice(0, 16);
     process.stdout.write(
       `${JSON.stringify({
-        seed: first,
+        seed: shard ? (seeds[0] ?? first + from) : first,
         swarm: runs.length,
+        ...(shard ? { shard } : {}),
         hosts,
         calls,
         simulatedMs: Math.round(simulatedMs),

@@ -56,6 +56,12 @@ test("sim cli args - bad input is refused with a message naming the option", () 
     [["--seed", "99999999999999999"], /larger than 2\^53 - 1/],
     [["--faults", "lots"], /unknown fault preset lots; known: none, default, heavy/],
     [["--drain", "later"], /--drain is sync or immediate, got later/],
+    [["--swarm", "4", "--workers", "0"], /--workers needs an integer >= 1, got 0/],
+    [["--swarm", "4", "--shard", "3/2"], /--shard needs k\/n with 1 <= k <= n/],
+    [["--swarm", "4", "--shard", "0/2"], /--shard needs k\/n/],
+    [["--swarm", "4", "--shard", "1-2"], /--shard needs k\/n/],
+    [["--workers", "2"], /--workers divide the seeds of --swarm; without --swarm it would be ignored/],
+    [["--seed", "1", "--shard", "1/2", "--workers", "2"], /--workers, --shard divide the seeds of --swarm/],
   ];
   for (const [argv, message] of refused)
     assert.throws(() => parseArgs(argv), { name: "Error", message }, argv.join(" "));
@@ -71,4 +77,7 @@ test("sim cli args - values parse to their types; the later of --progress and --
   assert.equal(parseArgs([]).progress, undefined);
   assert.deepEqual(parseArgs([], { SIM_SEED: "42" }).seed, { seed: 42 });
   assert.deepEqual(parseArgs(["--seed", "7"], { SIM_SEED: "42" }).seed, { seed: 7 });
+  const s = parseArgs(["--swarm", "10", "--workers", "3", "--shard", "2/4"]);
+  assert.deepEqual([s.swarm, s.workers, s.shard], [10, 3, { index: 2, count: 4 }]);
+  assert.equal(parseArgs(["--swarm", "10"]).workers, undefined, "no --workers: one per core");
 });

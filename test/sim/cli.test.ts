@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { throughSlowPipe } from "../support/slow-pipe.js";
 
-const QUIET = ["--no-report", "--no-progress"];
+const QUIET = ["--no-report", "--no-progress", "--workers", "1"];
 
 function sim(...args: string[]): {
   code: number | null;
@@ -57,7 +57,17 @@ describe("sim cli", () => {
     const r = sim("--help");
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^usage: npm run sim -- \[options\]\n\nRuns the real driver on a simulated cluster/);
-    for (const flag of ["--seed", "--hosts", "--swarm", "--search", "--json", "--drain", "--help"])
+    for (const flag of [
+      "--seed",
+      "--hosts",
+      "--swarm",
+      "--workers",
+      "--shard",
+      "--search",
+      "--json",
+      "--drain",
+      "--help",
+    ])
       assert.ok(r.stdout.includes(flag), `--help does not mention ${flag}`);
   });
 
