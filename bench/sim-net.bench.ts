@@ -12,8 +12,7 @@
  * Run: node --max-semi-space-size=128 --import tsx bench/sim-net.bench.ts [hosts] [requests]   (--help)
  */
 import { parseArgs } from "node:util";
-import { intOption, parseOrExit, UsageError } from "../src/cli/command-line.js";
-import { exitWhenFlushed } from "../src/cli/exit.js";
+import { exitWhenFlushed, intOption, parseOrExit, UsageError } from "../src/cli/command-line.js";
 import type { PortSocket } from "../src/ports/socket.js";
 import { HostProcess } from "../sim/host-process.js";
 import { DEFAULT_NETWORK, SimNetwork } from "../sim/net/network.js";

@@ -26,6 +26,6 @@ if (built.status !== 0) {
   );
   process.exitCode = built.status ?? 1; // set, not process.exit(): that could drop queued output
 } else {
-  // The CLI ends the process itself once its output is flushed (src/cli/exit.ts).
+  // The CLI ends the process itself once its output is flushed (src/cli/command-line.ts).
   await import(pathToFileURL(path.join(root, "dist", "sim-build", "sim", "cli", "main.js")).href);
 }

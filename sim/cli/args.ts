@@ -3,7 +3,7 @@ import { parseArgs as parseArgv } from "node:util";
 import { givenOptions, intOption, parseCommandLine, UsageError } from "../../src/cli/command-line.js";
 import { FAULT_PRESETS } from "../faults/options.js";
 import { parseSeed, type ParsedSeed } from "../prng.js";
-import { parseShard, type Shard } from "./shard.js";
+import { parseShard, type Shard } from "./swarm.js";
 
 export interface CliArgs {
   seed: ParsedSeed | undefined;

@@ -5,8 +5,7 @@
  * command that reproduces it.
  */
 import { randomInt } from "node:crypto";
-import { UsageError } from "../../src/cli/command-line.js";
-import { exitQuietlyWhenStdoutCloses, exitWhenFlushed } from "../../src/cli/exit.js";
+import { exitQuietlyWhenStdoutCloses, exitWhenFlushed, UsageError } from "../../src/cli/command-line.js";
 import { writeReport } from "../report/html.js";
 import { resultJson, terminalSummary, type RunLabel } from "../report/summary.js";
 import { SCENARIOS } from "../scenarios/catalog.js";

@@ -1,14 +1,17 @@
 /**
  * One simulation as the CLI runs it: the input a command line describes, the command that
  * reproduces a seed, and the run itself with its progress bar and trace file.
+ *
+ * The progress bar (stderr) reads the wall clock only to throttle its own output; nothing
+ * it does reaches the simulation.
  */
 import { closeSync, openSync, writeSync } from "node:fs";
+import { performance } from "node:perf_hooks";
 import { FAULT_PRESETS } from "../faults/options.js";
 import type { SimInput } from "../options.js";
 import { runSimulation, type RunHooks, type SimResult } from "../run.js";
 import { findScenario, SCENARIOS } from "../scenarios/catalog.js";
 import type { CliArgs } from "./args.js";
-import { ProgressBar, showProgress } from "./progress.js";
 
 /** The command line that repeats `seed` (a swarm seed with `swarm`) with the options given. */
 export function reproduce(a: CliArgs, seed: number, swarm: boolean): string {
@@ -69,4 +72,37 @@ export async function runOne(a: CliArgs, input: SimInput, label: string): Promis
     bar?.done();
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Progress bar on stderr for long runs (and, with workers, for a swarm). */
+export class ProgressBar {
+  private lastDraw = 0;
+  private readonly start = performance.now();
+
+  constructor(
+    private readonly label: string,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+  ) {}
+
+  update(fraction: number): void {
+    const now = performance.now();
+    if (now - this.lastDraw < 100 && fraction < 1) return;
+    this.lastDraw = now;
+    const f = Math.max(0, Math.min(1, fraction));
+    const width = 30;
+    const done = Math.round(f * width);
+    const secs = ((now - this.start) / 1000).toFixed(1);
+    this.out.write(
+      `\r${this.label} [${"#".repeat(done)}${".".repeat(width - done)}] ${(f * 100).toFixed(0).padStart(3)}%  ${secs} s`,
+    );
+  }
+
+  done(): void {
+    this.out.write(`\r${" ".repeat(70)}\r`);
+  }
+}
+
+/** Whether to draw progress: as asked, else when stderr is a terminal. */
+export function showProgress(asked: boolean | undefined): boolean {
+  return asked ?? process.stderr.isTTY === true;
 }

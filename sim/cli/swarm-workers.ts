@@ -4,26 +4,50 @@
  * worker, not the sweep. Outcomes come back in any order and are handed on in seed order:
  * every seed is deterministic in itself, so the printed lines, the summary and the JSON
  * are the same as in a single thread; only wall times differ.
+ *
+ * This module is also the workers' entry point: started as a swarm worker, it gets the
+ * command line's arguments as workerData and runs one seed per message, answering each
+ * with the seed's outcome or the error that stopped it; the next seed comes only after
+ * the answer.
  */
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { isMainThread, type MessagePort, parentPort, Worker, workerData } from "node:worker_threads";
 import type { CliArgs } from "./args.js";
-import type { SeedOutcome } from "./swarm-seed.js";
-import type { WorkerReply } from "./swarm-worker.js";
+import { runSwarmSeed, type SeedOutcome } from "./swarm-seed.js";
 
-const EXT = extname(fileURLToPath(import.meta.url));
-const ENTRY = new URL(`./swarm-worker${EXT}`, import.meta.url);
+/** What a worker answers for one seed. */
+type WorkerReply = { outcome: SeedOutcome } | { error: string };
+
+/** The workerData of a swarm worker. */
+interface SwarmWorkerData {
+  swarmWorker: true;
+  args: CliArgs;
+}
+
+const data = workerData as Partial<SwarmWorkerData> | null;
+if (!isMainThread && parentPort && data?.swarmWorker === true && data.args) serve(parentPort, data.args);
+
+function serve(port: MessagePort, args: CliArgs): void {
+  port.on("message", (seed: number) => {
+    runSwarmSeed(args, seed, `seed ${seed}`).then(
+      (outcome) => port.postMessage({ outcome } satisfies WorkerReply),
+      (err: unknown) =>
+        port.postMessage({ error: err instanceof Error ? err.message : String(err) } satisfies WorkerReply),
+    );
+  });
+}
 
 /**
- * A worker running swarm-worker.js (compiled, as `npm run sim` runs), or swarm-worker.ts
- * when this code runs through tsx (as the tests run it): Node 20 does not apply the
- * process's `--import tsx` hooks to a worker, so the worker registers tsx itself first.
+ * A worker running this module: compiled (.js, as `npm run sim` runs it), or through tsx
+ * (.ts, as the tests run it), where the worker registers tsx itself first, because Node 20
+ * does not apply the process's `--import tsx` hooks to a worker.
  */
-function startWorker(workerData: CliArgs): Worker {
-  if (EXT !== ".ts") return new Worker(ENTRY, { workerData });
+function startWorker(args: CliArgs): Worker {
+  const workerData: SwarmWorkerData = { swarmWorker: true, args };
+  if (extname(fileURLToPath(import.meta.url)) !== ".ts") return new Worker(new URL(import.meta.url), { workerData });
   const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"));
-  const boot = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(ENTRY.href)}); });`;
+  const boot = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`;
   return new Worker(boot, { eval: true, workerData });
 }
 

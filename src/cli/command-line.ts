@@ -1,13 +1,21 @@
 /**
- * Shared pieces of the command-line parsers (the simulator's `npm run sim`, the Redis
- * matchmaker's `npm run matchmaker`, the demo and the benchmarks). Each program calls
- * `node:util` `parseArgs` itself, in strict mode with `tokens: true`, so its option values
- * stay typed; this module turns parseArgs' errors into short messages that name the
- * option, reads which options were given, checks integer values, and gives the small
- * scripts their --help.
+ * Shared plumbing of the command-line programs (the simulator's `npm run sim`, the Redis
+ * matchmaker's `npm run matchmaker`, the demo and the benchmarks): their arguments and
+ * their end.
+ *
+ * Arguments: each program calls `node:util` `parseArgs` itself, in strict mode with
+ * `tokens: true`, so its option values stay typed; this module turns parseArgs' errors
+ * into short messages that name the option, reads which options were given, checks
+ * integer values, and gives the small scripts their --help.
+ *
+ * End: on Linux, Node writes to a pipe asynchronously: a write that does not fit in the
+ * pipe (64 KiB) is queued in the process, and `process.exit()` discards the queue. A
+ * program that printed a large JSON object and exited at once would hand `| wc -c`
+ * exactly 65536 bytes. exitWhenFlushed waits until stdout and stderr have handed
+ * everything to the operating system first. (Files and terminals are written
+ * synchronously; waiting costs nothing there.)
  */
 import type { parseArgs } from "node:util";
-import { exitQuietlyWhenStdoutCloses, exitWhenFlushed } from "./exit.js";
 
 /** A mistake on the command line: the program prints the message (and its usage) and exits 2. */
 export class UsageError extends Error {}
@@ -81,4 +89,35 @@ export async function parseOrExit<T extends { values: { help?: boolean | undefin
     process.stderr.write(`${err.message}\n\n${usage}`);
     return await exitWhenFlushed(2);
   }
+}
+
+/** Resolves once everything written to `stream` so far has been flushed (or the stream failed). */
+export function flushed(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    // Writes complete in order, so an empty write's callback runs after every earlier one.
+    if (!stream.writable) resolve();
+    else stream.write("", () => resolve());
+  });
+}
+
+/**
+ * Ends the program quietly (status 0, or the one already set) when its reader goes away
+ * (`| head`): the next write to stdout fails with EPIPE, which would otherwise surface as
+ * an unhandled 'error' event with a stack trace. Call once, at start.
+ */
+export function exitQuietlyWhenStdoutCloses(): void {
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    process.exit();
+  });
+}
+
+/**
+ * Exits with `code` once stdout and stderr are flushed. `process.exit` rather than
+ * letting the event loop run dry: a program with a connection or a worker still open
+ * would otherwise not end.
+ */
+export async function exitWhenFlushed(code: number): Promise<never> {
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
 }

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
-import { shardRange } from "../../sim/cli/shard.js";
+import { shardRange } from "../../sim/cli/swarm.js";
 
 // Small worlds: a worker thread loading the code through tsx costs more than these seeds.
 const SWEEP = ["--seed", "1000", "--swarm", "8", "--hosts", "4", "--calls", "50", "--no-report", "--no-progress"];

@@ -1,7 +1,7 @@
 /**
- * Goal: a command-line program's output reaches a pipe whole, however large, when it ends
- * through exitWhenFlushed (src/cli/exit.ts), where process.exit() alone cuts it at the
- * pipe's 64 KiB. Method: a child writes 1 MiB to stdout and ends one way or the other;
+ * Goal: a command-line program's output reaches a pipe whole, however large, when it
+ * ends through exitWhenFlushed (src/cli/command-line.ts), where process.exit() alone cuts
+ * it at the pipe's 64 KiB. Method: a child writes 1 MiB to stdout and ends one way or the other;
  * its stdout is a real pipe to a reader that starts late (test/support/slow-pipe.ts).
  */
 import assert from "node:assert/strict";
@@ -11,7 +11,7 @@ import { throughSlowPipe } from "../support/slow-pipe.js";
 const MIB = 1 << 20;
 
 function child(end: string): string[] {
-  const code = `import { exitWhenFlushed } from "./src/cli/exit.ts";
+  const code = `import { exitWhenFlushed } from "./src/cli/command-line.ts";
 process.stdout.write("x".repeat(${MIB}));
 ${end}`;
   return [process.execPath, "--import", "tsx", "--input-type=module", "-e", code];

@@ -14,8 +14,13 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { parseTransportUrl } from "../../api/url.js";
-import { givenOptions, parseCommandLine, UsageError } from "../../cli/command-line.js";
-import { exitQuietlyWhenStdoutCloses, exitWhenFlushed } from "../../cli/exit.js";
+import {
+  exitQuietlyWhenStdoutCloses,
+  exitWhenFlushed,
+  givenOptions,
+  parseCommandLine,
+  UsageError,
+} from "../../cli/command-line.js";
 import { DEFAULT_EXCHANGE, serverKey, topicKey } from "../../core/target.js";
 import { MessagingError } from "../../errors.js";
 import { NodeClock } from "../../runtime/node/node-clock.js";
