@@ -2,7 +2,9 @@
 import { parseArgs as parseArgv } from "node:util";
 import { givenOptions, intOption, parseCommandLine, UsageError } from "../../src/cli/command-line.js";
 import { FAULT_PRESETS } from "../faults/options.js";
+import { PLANTED_BUGS } from "../planted-bugs.js";
 import { parseSeed, type ParsedSeed } from "../prng.js";
+import { findScenario } from "../scenarios/catalog.js";
 import { parseShard, type Shard } from "./swarm.js";
 
 export interface CliArgs {
@@ -92,6 +94,11 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
   const seedText = v.seed ?? (env.SIM_SEED || undefined);
   if (v.faults !== undefined && !FAULT_PRESETS[v.faults])
     throw new UsageError(`unknown fault preset ${v.faults}; known: ${Object.keys(FAULT_PRESETS).join(", ")}`);
+  if (v.scenario !== undefined && !findScenario(v.scenario))
+    throw new UsageError(`unknown scenario ${v.scenario} (--list-scenarios lists them)`);
+  const bug = v["planted-bug"];
+  if (bug !== undefined && !(PLANTED_BUGS as readonly string[]).includes(bug))
+    throw new UsageError(`unknown planted bug ${bug}; known: ${PLANTED_BUGS.join(", ")}`);
   if (v.drain !== undefined && v.drain !== "sync" && v.drain !== "immediate")
     throw new UsageError(`--drain is sync or immediate, got ${v.drain}`);
   // --progress and --no-progress: the later one wins.

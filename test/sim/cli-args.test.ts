@@ -56,6 +56,8 @@ test("sim cli args - bad input is refused with a message naming the option", () 
     [["--seed", "99999999999999999"], /larger than 2\^53 - 1/],
     [["--faults", "lots"], /unknown fault preset lots; known: none, default, heavy/],
     [["--drain", "later"], /--drain is sync or immediate, got later/],
+    [["--scenario", "nope"], /unknown scenario nope \(--list-scenarios lists them\)/],
+    [["--planted-bug", "bogus"], /unknown planted bug bogus; known: stale-reply-to-oldest/],
     [["--swarm", "4", "--workers", "0"], /--workers needs an integer >= 1, got 0/],
     [["--swarm", "4", "--shard", "3/2"], /--shard needs k\/n with 1 <= k <= n/],
     [["--swarm", "4", "--shard", "0/2"], /--shard needs k\/n/],
