@@ -57,7 +57,11 @@ export class ProcessClock implements Clock {
   onLivelock: ((reads: number) => void) | undefined;
   /** Clock reads within one instant that count as a spin. */
   livelockReads = LIVELOCK_READS;
-  /** The host's time unpacked, its rate computed once: localMs and virtualUsFor inlined, same arithmetic, same results. */
+  /**
+   * The host's offset and clock rate (1 + driftPpm / 1e6). nowMs and arm compute what
+   * localMs and virtualUsFor compute, inline (they run on every clock read and timer), with
+   * the same operations in the same order: any other rounding would change the trace hash.
+   */
   private readonly offsetMs: number;
   private readonly rate: number;
 
@@ -83,7 +87,7 @@ export class ProcessClock implements Clock {
       if (this.reads === this.livelockReads + 1) this.onLivelock?.(this.reads);
       throw new SimLivelock(`livelock: more than ${this.livelockReads} clock reads at one virtual instant`);
     }
-    return this.offsetMs + (this.scheduler.nowUs / 1000) * this.rate; // localMs(this.time, now)
+    return this.offsetMs + (this.scheduler.nowUs / 1000) * this.rate; // = localMs(time, nowUs)
   }
 
   setTimer(delayMs: number, fn: () => void): TimerId {
@@ -97,7 +101,7 @@ export class ProcessClock implements Clock {
 
   private arm(delayMs: number, fn: () => void): TimerId {
     const id = this.nextId++;
-    const us = Math.ceil((delayMs * 1000) / this.rate); // virtualUsFor(this.time, delayMs)
+    const us = Math.ceil((delayMs * 1000) / this.rate); // = virtualUsFor(time, delayMs)
     const ev = this.scheduler.atWith(this.scheduler.nowUs + us, this.fire, fn, id);
     this.timers.set(id, ev);
     return id;
