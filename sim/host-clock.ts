@@ -68,7 +68,7 @@ export class ProcessClock implements Clock {
   constructor(
     private readonly scheduler: Scheduler,
     time: HostTime,
-    private readonly gate: { enter(fn: () => void): void },
+    private readonly gate: { enterWith<A>(fn: (arg: A) => void, arg: A): void },
     private readonly trace: Trace,
     private readonly host: number,
     private readonly granularity: TimerGranularity = "node",
@@ -107,12 +107,21 @@ export class ProcessClock implements Clock {
     return id;
   }
 
-  /** A timer's event: `tag` is its id, `arg` its callback (no closure per timer). */
+  /**
+   * A timer's event: `tag` is its id, `arg` its callback (no closure per timer). The timer
+   * stays armed until its callback runs: while the process is paused the callback waits in
+   * the gate, and a clearTimer meanwhile (from work that runs before it on resume) cancels
+   * it, as clearTimeout cancels a Node timer that is due but whose callback has not run.
+   */
   private readonly fire = (ev: SimEvent): void => {
-    const id = ev.tag;
-    this.timers.delete(id);
-    this.trace.record("timer", this.host, id);
-    this.gate.enter(ev.arg as () => void);
+    this.trace.record("timer", this.host, ev.tag);
+    this.gate.enterWith(this.run, ev.tag);
+  };
+
+  /** Runs timer `id`'s callback unless it was cleared since it fell due. */
+  private readonly run = (id: number): void => {
+    const ev = this.timers.delete(id);
+    if (ev) (ev.arg as () => void)();
   };
 
   clearTimer(id: TimerId): void {
@@ -120,7 +129,7 @@ export class ProcessClock implements Clock {
     if (ev) this.scheduler.cancel(ev);
   }
 
-  /** Armed timers; 0 after a clean shutdown (the shutdown checker asserts it). */
+  /** Armed timers (due ones whose callback waits in a paused gate included); 0 after a clean shutdown. */
   get pending(): number {
     return this.timers.size;
   }
