@@ -31,8 +31,7 @@ export class DeliveryFlows<T> {
     r.wanted = hosts.length;
     r.hosts = hosts;
     const host = this.routing.pick(r.key, candidates(r, hosts));
-    // A list the routing table picked from last time for this key was reported already.
-    if (!this.routing.lastPickSameList) this.out.hostsSeen(r.key, hosts);
+    this.out.hostsSeen(r.key, hosts); // HostSync skips a list unchanged since the key's last report
     r.host = host;
     this.book.move(r, event);
     this.out.send(r, host);

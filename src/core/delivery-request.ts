@@ -29,7 +29,7 @@ export interface DeliveryEffects<T> {
   lookup(key: string): void;
   /** Send `r`'s frames to `host` (a pooled socket's lease, then the send); answer with sendAccepted or sendFailed for (r, host). */
   send(r: DeliveryRequest<T>, host: string): void;
-  /** A host list for `key` the core has not picked from last time: for HostSync (which closes sockets of hosts gone). */
+  /** A host list for `key` the core picks from (every attempt, every fanout snapshot): for HostSync, which closes sockets of hosts gone and skips an unchanged list. */
   hostsSeen(key: string, hosts: readonly string[]): void;
   /** `r` needs no socket any more: release every lease it holds. Always just before `settle`. */
   release(r: DeliveryRequest<T>): void;
