@@ -29,6 +29,7 @@ import { resolveSimOptions, type SimInput, type SimOptions } from "./options.js"
 import { Prng } from "./prng.js";
 import { Scheduler } from "./scheduler.js";
 import type { DrainMode } from "./drain.js";
+import { SIM_EPOCH_BASE_MS } from "./host-clock.js";
 import { Trace } from "./trace.js";
 import { Violations, type Violation } from "./violations.js";
 import { Workload } from "./workload.js";
@@ -229,6 +230,7 @@ function makeContext(options: SimOptions, drain: DrainMode): SimContext {
   const calls = new CallLog(capacity);
   const matchmaker = new InProcessMatchmaker({
     nowMs: () => scheduler.nowUs / 1000,
+    epochMs: () => SIM_EPOCH_BASE_MS + scheduler.nowUs / 1000,
     setTimer: () => 0,
     clearTimer: () => undefined,
   });
