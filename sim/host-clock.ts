@@ -54,6 +54,14 @@ export function epochMsAt(t: HostTime, virtualUs: number): number {
   return SIM_EPOCH_BASE_MS + localMs(t, virtualUs);
 }
 
+/**
+ * The most two hosts' clocks can disagree at virtual time `virtualUs` when offsets lie
+ * within ±offsetMsMax and drifts within ±driftPpmMax (the fault options): twice each.
+ */
+export function skewBoundMs(offsetMsMax: number, driftPpmMax: number, virtualUs: number): number {
+  return 2 * offsetMsMax + (2 * driftPpmMax * virtualUs) / 1e9;
+}
+
 /** Clock reads by one process within one virtual instant beyond which it must be spinning. */
 export const LIVELOCK_READS = 2_000_000;
 

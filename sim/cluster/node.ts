@@ -71,6 +71,9 @@ export class SimNode {
       ...(f.maxQueuedSends !== undefined ? { maxQueuedSends: f.maxQueuedSends } : {}),
     };
     const ports = { sockets: this.proc.sockets, clock: this.proc.clock, rng: this.proc.rng };
+    const { index } = this.spec;
+    const { incarnation } = this.proc;
+    this.proc.sockets.onRouterRead = (frames) => this.ctx.reads.read(index, incarnation, frames);
     this.transport = await getRpcTransport("zmq://", {
       ...driver,
       bindAddress: this.spec.ip,
