@@ -16,9 +16,16 @@
  * Expired entries leave from the front of the insertion order: an entry that expires
  * earlier than one added before it stays (invisible) until that one expires or the count
  * bound pushes it out. Pure and synchronous: time comes in as an argument.
+ *
+ * Insertion order is kept in arrays with a moving head, not in the Map's own order: V8
+ * leaves a deleted Map entry as a hole until the table is rebuilt, and every new iterator
+ * walks the holes from the front, so taking the oldest entry of a Map that is trimmed
+ * from the front took 16 to 45 µs at 100,000 entries (measured, Node 20); the arrays take
+ * constant time.
  */
 
 export interface DedupEntry<R> {
+  readonly id: string;
   /** When the entry stops counting, on the cache's time line. */
   readonly expiresAtMs: number;
   /** The request has finished (or was dropped before it ran). */
@@ -26,12 +33,41 @@ export interface DedupEntry<R> {
   /** The kept reply of a finished call, if it fitted. */
   reply: R | undefined;
   replyBytes: number;
+  /** Still in the cache (false once purged, evicted or replaced). */
+  live: boolean;
+}
+
+/** A queue over an array with a moving head, compacted now and then. */
+class Fifo<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+
+  push(x: T): void {
+    this.items.push(x);
+  }
+
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): T | undefined {
+    const x = this.items[this.head];
+    if (x === undefined) return undefined;
+    this.items[this.head++] = undefined;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return x;
+  }
 }
 
 export class DedupCache<R> {
   private readonly entries = new Map<string, DedupEntry<R>>();
-  /** Entries holding a reply, oldest first (a Set keeps insertion order). */
-  private readonly withReply = new Set<DedupEntry<R>>();
+  /** Every entry in insertion order; ones no longer live are skipped when they reach the front. */
+  private readonly order = new Fifo<DedupEntry<R>>();
+  /** Entries that got a reply, in the order they got it; ones whose reply is gone are skipped. */
+  private readonly replies = new Fifo<DedupEntry<R>>();
   /** The front entry's expiry: nothing expires before it, so purging waits until then. */
   private frontExpiresAtMs = Number.POSITIVE_INFINITY;
   /** Bytes of the kept replies. */
@@ -69,18 +105,24 @@ export class DedupCache<R> {
   add(id: string, expiresAtMs: number, nowMs: number): DedupEntry<R> {
     if (nowMs >= this.frontExpiresAtMs) this.purge(nowMs);
     const old = this.entries.get(id);
-    if (old !== undefined) this.remove(id, old); // re-added: moves to the back
-    const e: DedupEntry<R> = { expiresAtMs, done: false, reply: undefined, replyBytes: 0 };
+    if (old !== undefined) this.remove(old); // re-added: its old place in the order is skipped
+    const e: DedupEntry<R> = { id, expiresAtMs, done: false, reply: undefined, replyBytes: 0, live: true };
     this.entries.set(id, e);
-    if (this.entries.size === 1) this.frontExpiresAtMs = expiresAtMs;
-    while (this.entries.size > this.maxEntries) this.evictFront(nowMs);
+    this.order.push(e);
+    if (this.entries.size === 1) this.frontExpiresAtMs = this.front()!.expiresAtMs;
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.front()!;
+      if (oldest.expiresAtMs > nowMs) this.evicted++;
+      this.remove(oldest);
+    }
+    this.frontExpiresAtMs = this.front()?.expiresAtMs ?? Number.POSITIVE_INFINITY;
     return e;
   }
 
   /** Marks `e` finished, keeping `reply` (`bytes` long) when the byte bound allows it. */
   finish(e: DedupEntry<R>, reply?: R, bytes = 0): void {
     e.done = true;
-    if (reply === undefined || e.reply !== undefined) return;
+    if (reply === undefined || e.reply !== undefined || !e.live) return;
     if (bytes > this.maxReplyBytes) {
       this.repliesDropped++;
       return;
@@ -88,9 +130,14 @@ export class DedupCache<R> {
     e.reply = reply;
     e.replyBytes = bytes;
     this.replyBytes += bytes;
-    this.withReply.add(e);
+    // Entries whose reply left with them (purged, evicted) are dropped from the front, so
+    // the queue stays about as long as the replies kept.
+    for (let f = this.replies.peek(); f !== undefined && f.reply === undefined; f = this.replies.peek())
+      this.replies.shift();
+    this.replies.push(e);
     while (this.replyBytes > this.maxReplyBytes) {
-      const oldest = this.withReply.values().next().value as DedupEntry<R>;
+      const oldest = this.replies.shift()!;
+      if (oldest.reply === undefined) continue; // its entry left the cache already
       this.dropReply(oldest);
       this.repliesDropped++;
     }
@@ -98,31 +145,27 @@ export class DedupCache<R> {
 
   /** Removes every entry from the front that has expired at `nowMs`. */
   purge(nowMs: number): void {
-    for (const [id, e] of this.entries) {
-      if (e.expiresAtMs > nowMs) {
-        this.frontExpiresAtMs = e.expiresAtMs;
-        return;
-      }
-      this.remove(id, e);
+    for (let e = this.front(); e !== undefined && e.expiresAtMs <= nowMs; e = this.front()) this.remove(e);
+    this.frontExpiresAtMs = this.front()?.expiresAtMs ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** The oldest live entry (entries no longer live are dropped from the front on the way). */
+  private front(): DedupEntry<R> | undefined {
+    let e = this.order.peek();
+    while (e !== undefined && !e.live) {
+      this.order.shift();
+      e = this.order.peek();
     }
-    this.frontExpiresAtMs = Number.POSITIVE_INFINITY;
+    return e;
   }
 
-  private evictFront(nowMs: number): void {
-    const first = this.entries.entries().next().value as [string, DedupEntry<R>];
-    if (first[1].expiresAtMs > nowMs) this.evicted++;
-    this.remove(first[0], first[1]);
-    const next = this.entries.values().next().value as DedupEntry<R> | undefined;
-    this.frontExpiresAtMs = next === undefined ? Number.POSITIVE_INFINITY : next.expiresAtMs;
-  }
-
-  private remove(id: string, e: DedupEntry<R>): void {
-    this.entries.delete(id);
+  private remove(e: DedupEntry<R>): void {
+    e.live = false;
+    this.entries.delete(e.id);
     if (e.reply !== undefined) this.dropReply(e);
   }
 
   private dropReply(e: DedupEntry<R>): void {
-    this.withReply.delete(e);
     this.replyBytes -= e.replyBytes;
     e.reply = undefined;
     e.replyBytes = 0;
