@@ -253,7 +253,7 @@ function makeContext(options: SimOptions, drain: DrainMode): SimContext {
       () => calls.size,
       () => scheduler.nowUs,
     ),
-    reads: new ReadLog(() => scheduler.nowUs),
+    reads: new ReadLog(capacity, () => scheduler.nowUs),
     discovery: new DiscoveryLog(),
     faults: new FaultLog(),
     violations: new Violations(),

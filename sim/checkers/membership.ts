@@ -53,7 +53,7 @@ export const fanoutCoverage: Checker = {
           if (!discovery.listedThroughout(key, address, calls.issuedUs[i]!, calls.settledUs[i]!)) continue;
           if (!ran.includes(s)) {
             const q = queues.of(serverKey(s, node.incarnation));
-            const why = copyMayHaveExpired(q, i, calls.deadlineLocalMs[i]!, cluster.hosts[s]!.time);
+            const why = copyMayHaveExpired(ctx, q, i, calls.deadlineLocalMs[i]!, cluster.hosts[s]!.time);
             if (why === "expired") continue;
             violations.add({
               checker: this.name,

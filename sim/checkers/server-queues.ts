@@ -6,15 +6,14 @@
  * truth here: the simulator knows each host's offset and drift.
  */
 import type { SimContext } from "../context.js";
-import type { ServerRuns } from "../history/exec-log.js";
 import { localMs, type HostTime } from "../host-clock.js";
 
-/** One server process's reads in order, with the earliest handler start among the requests read after each. */
+/** One server process's handler starts ordered by the read position of their request. */
 export interface ServerQueue {
-  readonly reads: ServerRuns | undefined;
-  /** Request index -> position of its first read. */
-  readonly firstRead: Map<number, number>;
-  /** laterStartUs[j]: earliest handler start of a request first read at a position >= j (Infinity: none ran). */
+  readonly key: number;
+  /** Read positions of the requests that ran, ascending. */
+  readonly seq: Float64Array;
+  /** laterStartUs[j]: earliest start among the runs at positions >= j of `seq` (Infinity past the end). */
   readonly laterStartUs: Float64Array;
 }
 
@@ -26,27 +25,46 @@ export class ServerQueues {
   of(key: number): ServerQueue {
     let q = this.cache.get(key);
     if (!q) {
-      q = build(this.ctx.reads.byServer.get(key), this.ctx.exec.byServer.get(key));
+      q = this.build(key);
       this.cache.set(key, q);
     }
     return q;
   }
+
+  private build(key: number): ServerQueue {
+    const runs = this.ctx.exec.byServer.get(key);
+    const pairs: [number, number][] = [];
+    const seen = new Set<number>();
+    if (runs) {
+      for (let k = 0; k < runs.n.length; k++) {
+        const n = runs.n[k]!;
+        if (seen.has(n)) continue; // a second run: its request entered the gate at its first read
+        seen.add(n);
+        const r = this.ctx.reads.readAt(n, key);
+        if (r !== undefined) pairs.push([r.seq, runs.atUs[k]!]);
+      }
+    }
+    pairs.sort((a, b) => a[0] - b[0]);
+    const seq = new Float64Array(pairs.length);
+    const laterStartUs = new Float64Array(pairs.length + 1).fill(Number.POSITIVE_INFINITY);
+    for (let j = pairs.length - 1; j >= 0; j--) {
+      seq[j] = pairs[j]![0];
+      laterStartUs[j] = Math.min(laterStartUs[j + 1]!, pairs[j]![1]);
+    }
+    return { key, seq, laterStartUs };
+  }
 }
 
-function build(reads: ServerRuns | undefined, runs: ServerRuns | undefined): ServerQueue {
-  const firstRead = new Map<number, number>();
-  const started = new Map<number, number>();
-  if (runs) for (let k = runs.n.length - 1; k >= 0; k--) started.set(runs.n[k]!, runs.atUs[k]!);
-  const len = reads?.n.length ?? 0;
-  for (let j = 0; j < len; j++) if (!firstRead.has(reads!.n[j]!)) firstRead.set(reads!.n[j]!, j);
-  // A copy read again later (a duplicate) entered the work gate at its first read only.
-  const laterStartUs = new Float64Array(len + 1).fill(Number.POSITIVE_INFINITY);
-  for (let j = len - 1; j >= 0; j--) {
-    const n = reads!.n[j]!;
-    const start = firstRead.get(n) === j ? (started.get(n) ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
-    laterStartUs[j] = Math.min(laterStartUs[j + 1]!, start);
+/** The first position in ascending `seq` whose value is greater than `x`. */
+function firstAbove(seq: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = seq.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (seq[mid]! > x) hi = mid;
+    else lo = mid + 1;
   }
-  return { reads, firstRead, laterStartUs };
+  return lo;
 }
 
 /**
@@ -57,18 +75,20 @@ function build(reads: ServerRuns | undefined, runs: ServerRuns | undefined): Ser
  * its own.
  */
 export function copyMayHaveExpired(
+  ctx: Pick<SimContext, "reads">,
   q: ServerQueue,
   n: number,
   deadlineLocalMs: number,
   serverTime: HostTime,
 ): "expired" | string {
-  const j = q.firstRead.get(n);
-  if (j === undefined || !q.reads) return "the server never read it";
+  const read = ctx.reads.readAt(n, q.key);
+  if (read === undefined) return "the server never read it";
   const due = deadlineLocalMs - 1;
-  const readUs = q.reads.atUs[j]!;
-  if (localMs(serverTime, readUs) >= due) return "expired";
-  const laterUs = q.laterStartUs[j + 1]!;
+  if (localMs(serverTime, read.atUs) >= due) return "expired";
+  // The work gate starts requests in arrival order: a request read later that started
+  // while the deadline was still ahead means this one was started, or dropped, earlier.
+  const laterUs = q.laterStartUs[firstAbove(q.seq, read.seq)]!;
   if (Number.isFinite(laterUs) && localMs(serverTime, laterUs) < due)
-    return `read in time at ${(readUs / 1000).toFixed(3)} ms, and a request read after it started at ${(laterUs / 1000).toFixed(3)} ms, before the deadline`;
+    return `read in time at ${(read.atUs / 1000).toFixed(3)} ms, and a request read after it started at ${(laterUs / 1000).toFixed(3)} ms, before the deadline`;
   return "expired";
 }

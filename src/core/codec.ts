@@ -130,6 +130,11 @@ export function encodeReply(
   ];
 }
 
+/** The frames of a reply whose payload is already encoded (a kept reply sent again). */
+export function replyFrames(peerId: Buffer, messageId: string, payload: Buffer): Buffer[] {
+  return [peerId, EMPTY, VERSION_FRAME, REPLY_TYPE_FRAME, Buffer.from(messageId), payload];
+}
+
 /**
  * Encodes an ACK: the request `messageId` was accepted and will run (oslo message type 6).
  * Laid out like a reply with an empty payload, so a DEALER reads the same five frames

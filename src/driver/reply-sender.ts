@@ -7,7 +7,7 @@
  * and the kept replies sent again for duplicates go through the same queue, so a call's
  * ACK always leaves before its reply.
  */
-import { encodeAck, encodeReply, MessageType, type DecodedRequest } from "../core/codec.js";
+import { encodeAck, encodeReply, MessageType, replyFrames, type DecodedRequest } from "../core/codec.js";
 import { serializeRemoteError } from "../core/remote-error.js";
 import { PayloadTooLarge } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
@@ -47,8 +47,8 @@ export class ReplySender {
     this.queue = new SendQueue(socket, clock, options.maxQueuedSends);
   }
 
-  /** Sends the reply to `req` and returns its frames (the server keeps them for duplicates). */
-  reply(req: DecodedRequest, result: HandlerResult): Buffer[] {
+  /** Sends the reply to `req` and returns its payload frame (the server keeps it for duplicates). */
+  reply(req: DecodedRequest, result: HandlerResult): Buffer {
     const max = this.options.maxPayloadBytes;
     let frames: Buffer[];
     try {
@@ -62,7 +62,7 @@ export class ReplySender {
       frames = this.failureFrames(req.peerId, req.messageId, err);
     }
     this.send(frames, "replied");
-    return frames;
+    return frames[5]!;
   }
 
   /** ACKs request `messageId` to the peer that sent it. */
@@ -70,11 +70,9 @@ export class ReplySender {
     this.send(encodeAck(peerId, messageId), "acks");
   }
 
-  /** Sends a kept reply again, to the peer that sent the duplicate. */
-  resend(peerId: Buffer, frames: readonly Buffer[]): void {
-    const copy = frames.slice();
-    copy[0] = peerId;
-    this.send(copy, "repliesResent");
+  /** Sends a kept reply (its payload) again, to the peer that sent the duplicate. */
+  resend(peerId: Buffer, messageId: string, payload: Buffer): void {
+    this.send(replyFrames(peerId, messageId, payload), "repliesResent");
   }
 
   /**

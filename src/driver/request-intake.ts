@@ -12,7 +12,9 @@
  *   accepted it, before it runs (oslo's DealerConsumerWithAcks acked on receipt).
  *
  * The listener (rpc-listener.ts) calls screen() at receipt, accepted() once the gate took
- * the request, startable() before a queued one starts, finished() after it ran.
+ * the request, startable() before a queued one starts, replied() after a call's reply.
+ * A remembered id is a duplicate whether its request is queued, running or done; only a
+ * call's kept reply changes the answer.
  */
 import type { DecodedRequest } from "../core/codec.js";
 import { DedupCache, type DedupEntry } from "../core/dedup-cache.js";
@@ -39,7 +41,14 @@ export interface IntakeStats {
 export type Screened = "new" | "expired" | "duplicate";
 
 export class RequestIntake {
-  private readonly cache: DedupCache<Buffer[]>;
+  /**
+   * Kept replies are held as their payload's bytes in a one-byte (latin1) string rather
+   * than as Buffers: a small Buffer is a slice of Node's shared 8 KB pool and would keep
+   * the whole slab alive, and a string is one object on the heap, cheaper to keep for
+   * seconds. latin1 maps each byte to one character and back, so the bytes sent again
+   * are the bytes sent first.
+   */
+  private readonly cache: DedupCache<string>;
   /** Budget given to ids of requests without a deadline: the longest one seen, at least the default timeout. */
   private longestBudgetMs: number;
   /** Both clocks as screen() read them, for accepted() in the same turn. */
@@ -70,7 +79,7 @@ export class RequestIntake {
     if (e === undefined) return "new";
     this.stats.duplicates++;
     // A reply answers the duplicate and acknowledges it at once.
-    if (e.reply !== undefined) this.replies.resend(req.peerId, e.reply);
+    if (e.reply !== undefined) this.replies.resend(req.peerId, req.messageId, Buffer.from(e.reply, "latin1"));
     else if (req.ack) this.replies.ack(req.peerId, req.messageId);
     return "duplicate";
   }
@@ -95,13 +104,12 @@ export class RequestIntake {
     return false;
   }
 
-  /** The request ran (or was dropped before it started); `reply` holds a call's reply frames to keep. */
-  finished(req: DecodedRequest, reply?: Buffer[]): void {
-    const e: DedupEntry<Buffer[]> | undefined = this.cache.peek(req.messageId);
+  /** A call ran and was answered with `payload`: kept for its duplicates, within the byte bound. */
+  replied(req: DecodedRequest, payload: Buffer): void {
+    const e: DedupEntry<string> | undefined = this.cache.peek(req.messageId);
     if (e === undefined || e.done) return;
-    let bytes = 0;
-    if (reply !== undefined) for (const f of reply) bytes += f.length;
-    this.cache.finish(e, reply, bytes);
+    if (payload.length > this.cache.maxReplyBytes) this.cache.finish(e, "", payload.length);
+    else this.cache.finish(e, payload.toString("latin1"), payload.length);
     this.stats.dedupRepliesDropped = this.cache.repliesDropped;
   }
 

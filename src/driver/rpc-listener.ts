@@ -227,10 +227,7 @@ export class RpcListener {
   private run(first: DecodedRequest, queued = false): void {
     let req: DecodedRequest | undefined = first;
     if (queued) {
-      while (req !== undefined && !this.intake!.startable(req)) {
-        this.intake!.finished(req);
-        req = this.nextJob();
-      }
+      while (req !== undefined && !this.intake!.startable(req)) req = this.nextJob();
       if (req === undefined) {
         if (this.gate.drained()) this.drainedResolve?.();
         return;
@@ -255,7 +252,8 @@ export class RpcListener {
 
   private ran(req: DecodedRequest, result: HandlerResult): void {
     this.stats.handled++;
-    this.intake!.finished(req, req.type === MessageType.CALL ? this.replies!.reply(req, result) : undefined);
+    // A call's reply is kept for its duplicates; a cast's or fanout's id needs nothing more.
+    if (req.type === MessageType.CALL) this.intake!.replied(req, this.replies!.reply(req, result));
     const next = this.nextJob();
     if (next) this.run(next, true);
     else if (this.gate.drained()) this.drainedResolve?.();

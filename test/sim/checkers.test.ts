@@ -123,8 +123,11 @@ describe("sim checkers", () => {
     const runs = r.ctx.exec.byServer.get(serverKey(s!, 0))!;
     runs.n.splice(runs.n.indexOf(i), 1, -1); // the copy never ran on h<s>
     assert.deepEqual(recheck(r, fanoutCoverage), ["fanout-reaches-live-servers"]);
-    const reads = r.ctx.reads.byServer.get(serverKey(s!, 0))!;
-    reads.atUs[reads.n.indexOf(i)] = r.ctx.calls.issuedUs[i]! + r.options.workload.timeoutMs * 1000;
+    const key = serverKey(s!, 0);
+    const atDeadlineUs = r.ctx.calls.issuedUs[i]! + r.options.workload.timeoutMs * 1000;
+    const { reads } = r.ctx;
+    if (reads.firstServer[i] === key) reads.firstUs[i] = atDeadlineUs;
+    else reads.more.get(i)!.find((x) => x.server === key)!.atUs = atDeadlineUs;
     assert.deepEqual(recheck(r, fanoutCoverage), [], "read at its deadline: the server may drop it");
   });
 
