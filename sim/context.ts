@@ -4,6 +4,7 @@ import type { CallLog } from "./history/call-log.js";
 import type { DiscoveryLog } from "./history/discovery-log.js";
 import type { ExecLog } from "./history/exec-log.js";
 import type { FaultLog } from "./history/fault-log.js";
+import type { ReadLog } from "./history/read-log.js";
 import type { SimNetwork } from "./net/network.js";
 import type { SimOptions } from "./options.js";
 import type { Scheduler } from "./scheduler.js";
@@ -19,6 +20,8 @@ export interface SimContext {
   readonly matchmaker: InProcessMatchmaker;
   readonly calls: CallLog;
   readonly exec: ExecLog;
+  /** Requests each server process read from its socket (the simulated ROUTER records them). */
+  readonly reads: ReadLog;
   readonly discovery: DiscoveryLog;
   readonly faults: FaultLog;
   readonly violations: Violations;

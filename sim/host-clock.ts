@@ -42,6 +42,26 @@ export function virtualUsFor(t: HostTime, ms: number): number {
   return Math.ceil((ms * 1000) / (1 + t.driftPpm / 1e6));
 }
 
+/**
+ * Wall-clock time of virtual time 0 on an ideal host (2023-11-14T22:13:20Z). A host's wall
+ * clock is this base plus its local time, offset and drift included: the simulated hosts'
+ * wall clocks disagree exactly as their local clocks do.
+ */
+export const SIM_EPOCH_BASE_MS = 1_700_000_000_000;
+
+/** A host's wall clock (Clock.epochMs) at virtual time `virtualUs`. */
+export function epochMsAt(t: HostTime, virtualUs: number): number {
+  return SIM_EPOCH_BASE_MS + localMs(t, virtualUs);
+}
+
+/**
+ * The most two hosts' clocks can disagree at virtual time `virtualUs` when offsets lie
+ * within ±offsetMsMax and drifts within ±driftPpmMax (the fault options): twice each.
+ */
+export function skewBoundMs(offsetMsMax: number, driftPpmMax: number, virtualUs: number): number {
+  return 2 * offsetMsMax + (2 * driftPpmMax * virtualUs) / 1e9;
+}
+
 /** Clock reads by one process within one virtual instant beyond which it must be spinning. */
 export const LIVELOCK_READS = 2_000_000;
 
@@ -88,6 +108,11 @@ export class ProcessClock implements Clock {
       throw new SimLivelock(`livelock: more than ${this.livelockReads} clock reads at one virtual instant`);
     }
     return this.offsetMs + (this.scheduler.nowUs / 1000) * this.rate; // = localMs(time, nowUs)
+  }
+
+  /** The host's wall clock: the epoch base plus its local time (epochMsAt). Counts as a clock read. */
+  epochMs(): number {
+    return SIM_EPOCH_BASE_MS + this.nowMs();
   }
 
   setTimer(delayMs: number, fn: () => void): TimerId {

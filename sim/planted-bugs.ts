@@ -8,11 +8,16 @@
  *   handed to the oldest pending call of the same engine instead of being dropped as
  *   stale. A classic id-mixup bug; it stays invisible until some reply arrives after its
  *   deadline, which takes a fault (a slow or hung handler, a clogged link, a pause).
+ * - "no-dedup": servers forget every message id at once, so a duplicate runs again. It
+ *   stays invisible until a request reaches a server twice (the duplicate fault).
+ * - "run-expired": servers ignore deadlines and run requests whose caller gave up. It
+ *   stays invisible until a request waits past its deadline (a paused server, a clog).
  */
 import { transportInternals, type Transport } from "../src/api/transport.js";
-import { decodeReply } from "../src/core/codec.js";
+import { decodeReply, type DecodedRequest } from "../src/core/codec.js";
+import type { RpcListener } from "../src/driver/rpc-listener.js";
 
-export const PLANTED_BUGS = ["stale-reply-to-oldest"] as const;
+export const PLANTED_BUGS = ["stale-reply-to-oldest", "no-dedup", "run-expired"] as const;
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
 interface EngineInternals {
@@ -21,9 +26,35 @@ interface EngineInternals {
   delivery: { core: { request(id: string): unknown; pending(): Iterable<{ id: string; kind: string }> } };
 }
 
+/** The parts of a listener's RequestIntake (src/driver/request-intake.ts) the server bugs replace. */
+interface IntakeInternals {
+  cache: { get(id: string, nowMs: number): unknown };
+  screen(req: DecodedRequest): string;
+  startable(req: DecodedRequest): boolean;
+}
+
 export function applyPlantedBug(name: string, transport: Transport): void {
-  if (name !== "stale-reply-to-oldest")
-    throw new RangeError(`unknown planted bug ${JSON.stringify(name)} (known: ${PLANTED_BUGS.join(", ")})`);
+  if (name === "stale-reply-to-oldest") staleReplyToOldest(transport);
+  else if (name === "no-dedup")
+    onEveryIntake(transport, (intake) => {
+      intake.cache.get = () => undefined;
+    });
+  else if (name === "run-expired")
+    onEveryIntake(transport, (intake) => {
+      const screen = intake.screen.bind(intake);
+      intake.screen = (req) => {
+        const deadline = req.deadline;
+        req.deadline = undefined;
+        const verdict = screen(req);
+        req.deadline = deadline;
+        return verdict;
+      };
+      intake.startable = () => true;
+    });
+  else throw new RangeError(`unknown planted bug ${JSON.stringify(name)} (known: ${PLANTED_BUGS.join(", ")})`);
+}
+
+function staleReplyToOldest(transport: Transport): void {
   const engine = transportInternals(transport).engine as unknown as EngineInternals;
   const core = engine.delivery.core;
   const original = engine.onFrames.bind(engine);
@@ -42,5 +73,25 @@ export function applyPlantedBug(name: string, transport: Transport): void {
       }
     }
     original(frames);
+  };
+}
+
+/**
+ * Calls `patch` with the RequestIntake of every server started on `transport`. The
+ * listener makes its intake synchronously when start() begins, and RpcServer.start
+ * attaches the listener just before starting it.
+ */
+function onEveryIntake(transport: Transport, patch: (intake: IntakeInternals) => void): void {
+  const internals = transportInternals(transport) as { attach(l: RpcListener): void };
+  const attach = internals.attach;
+  internals.attach = (listener) => {
+    attach(listener);
+    const l = listener as unknown as { start(): Promise<void>; intake: IntakeInternals | undefined };
+    const start = l.start.bind(l);
+    l.start = () => {
+      const started = start();
+      if (l.intake) patch(l.intake);
+      return started;
+    };
   };
 }

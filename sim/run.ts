@@ -24,11 +24,13 @@ import { CallLog, KIND, OUTCOME } from "./history/call-log.js";
 import { DiscoveryLog } from "./history/discovery-log.js";
 import { ExecLog } from "./history/exec-log.js";
 import { FaultLog } from "./history/fault-log.js";
+import { ReadLog } from "./history/read-log.js";
 import { SimNetwork } from "./net/network.js";
 import { resolveSimOptions, type SimInput, type SimOptions } from "./options.js";
 import { Prng } from "./prng.js";
 import { Scheduler } from "./scheduler.js";
 import type { DrainMode } from "./drain.js";
+import { SIM_EPOCH_BASE_MS, skewBoundMs } from "./host-clock.js";
 import { Trace } from "./trace.js";
 import { Violations, type Violation } from "./violations.js";
 import { Workload } from "./workload.js";
@@ -94,6 +96,7 @@ export async function runSimulation(input: SimInput, hooks: RunHooks = {}): Prom
       delivered: net.stats.delivered,
       connectRetries: net.stats.connectRetries,
       linksUp: net.stats.linksUp,
+      duplicated: net.stats.duplicated,
     });
     const count = (o: number): number => calls.count(o as 0);
     return {
@@ -193,7 +196,11 @@ async function livenessPhase(
   await scheduler.run({
     untilUs: Math.max(scheduler.nowUs, healUs + ms(ttl * 1.01 + options.checks.discoverySlackMs + 100)),
   });
-  const probeTimeoutMs = Math.max(options.workload.timeoutMs, PROBE_TIMEOUT_MS);
+  // Servers drop requests past their deadline on their own wall clock: a probe must
+  // outlast the most a server's clock can run ahead of its caller's.
+  const f = options.faults;
+  const skewMs = skewBoundMs(f.clockOffsetMsMax, f.clockDriftPpmMax, scheduler.nowUs + ms(2 * PROBE_TIMEOUT_MS));
+  const probeTimeoutMs = Math.max(options.workload.timeoutMs, PROBE_TIMEOUT_MS + Math.ceil(skewMs));
   workload.probe(0, probeTimeoutMs);
   await scheduler.run({ stop: () => calls.open === 0, untilUs: scheduler.nowUs + ms(probeTimeoutMs * 1.01 + 1000) });
   await drain();
@@ -229,6 +236,7 @@ function makeContext(options: SimOptions, drain: DrainMode): SimContext {
   const calls = new CallLog(capacity);
   const matchmaker = new InProcessMatchmaker({
     nowMs: () => scheduler.nowUs / 1000,
+    epochMs: () => SIM_EPOCH_BASE_MS + scheduler.nowUs / 1000,
     setTimer: () => 0,
     clearTimer: () => undefined,
   });
@@ -243,7 +251,9 @@ function makeContext(options: SimOptions, drain: DrainMode): SimContext {
       capacity,
       (n) => calls.kind[n] === KIND.fanout,
       () => calls.size,
+      () => scheduler.nowUs,
     ),
+    reads: new ReadLog(capacity, () => scheduler.nowUs),
     discovery: new DiscoveryLog(),
     faults: new FaultLog(),
     violations: new Violations(),

@@ -49,6 +49,9 @@ function swarmFaults(rng: Prng): FaultOptions {
           maxQueuedSends: rng.range(1, 32),
         }
       : {}),
+    // Drawn last: the draws above stay what they were before duplicates existed.
+    duplicatesPerSec: maybe(rng, 0.4, rng.range(1, 30) / 10),
+    duplicateMsMean: rng.range(5, 500),
   };
 }
 

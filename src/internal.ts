@@ -1,6 +1,7 @@
 /** Internal barrel for tests, the simulator and benchmarks. Not a stable API. */
 export * from "./index.js";
 export * from "./core/codec.js";
+export * from "./core/dedup-cache.js";
 export * from "./core/dispatcher.js";
 export * from "./core/min-heap.js";
 export * from "./core/remote-error.js";
@@ -27,6 +28,7 @@ export * from "./core/host-waits.js";
 export * from "./core/request-book.js";
 export * from "./core/request-states.js";
 export * from "./core/send-rounds.js";
+export * from "./core/wire-context.js";
 export * from "./ports/clock.js";
 export * from "./ports/matchmaker.js";
 export * from "./ports/rng.js";
@@ -40,6 +42,8 @@ export { InProcessMatchmaker } from "./matchmaker/in-process.js";
 export * from "./matchmaker/redis/index.js";
 export { ClientEngine, type SendRequest, type ClientStats } from "./driver/client-engine.js";
 export { RpcListener } from "./driver/rpc-listener.js";
+export { RequestIntake, DEDUP_MARGIN_MS } from "./driver/request-intake.js";
+export { attachDeadline, contextDeadline } from "./api/deadline.js";
 export { SendQueue } from "./pool/send-queue.js";
 export { SocketPool, type Lease, type PoolMetrics, type SocketPoolDeps } from "./pool/socket-pool.js";
 export { PoolCore } from "./pool/pool-core.js";

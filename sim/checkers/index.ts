@@ -1,7 +1,7 @@
 /**
  * Checkers judge a run from the outside: they read the workload's CallLog, the endpoint's
- * ExecLog, the matchmaker's DiscoveryLog, the FaultLog and the simulated sockets' own
- * counters, never the driver's bookkeeping. Each states what it proves (spec/sim.md,
+ * ExecLog, the simulated ROUTERs' ReadLog, the matchmaker's DiscoveryLog, the FaultLog
+ * and the simulated sockets' own counters, never the driver's bookkeeping. Each states what it proves (spec/sim.md,
  * "Checkers") and adds Violations; a run passes when none is found.
  */
 import type { Cluster } from "../cluster/cluster.js";
@@ -9,6 +9,7 @@ import type { SimContext } from "../context.js";
 import { atMostOnce, replyRouting, settleDeadline } from "./requests.js";
 import { discoveryTtl, fanoutCoverage } from "./membership.js";
 import { liveness, poolCap } from "./lifecycle.js";
+import { executedOncePerServer, noWorkAfterDeadline } from "./server-runs.js";
 
 export interface CheckInput {
   readonly ctx: SimContext;
@@ -34,6 +35,8 @@ export const CHECKERS: readonly Checker[] = [
   settleDeadline,
   replyRouting,
   atMostOnce,
+  executedOncePerServer,
+  noWorkAfterDeadline,
   fanoutCoverage,
   discoveryTtl,
   liveness,

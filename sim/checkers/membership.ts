@@ -6,7 +6,9 @@ import { topicKey } from "../../src/core/target.js";
 import { topicName } from "../cluster/node.js";
 import type { SimContext } from "../context.js";
 import { KIND, OUTCOME } from "../history/call-log.js";
+import { serverKey } from "../history/exec-log.js";
 import type { CrashRecord } from "../history/fault-log.js";
+import { copyMayHaveExpired, ServerQueues } from "./server-queues.js";
 import type { Checker, CheckInput } from "./index.js";
 
 /**
@@ -24,6 +26,13 @@ import type { Checker, CheckInput } from "./index.js";
  * were queued, and a crash resets the caller's connections with whatever was still in
  * flight.
  * Partitions and pauses only delay delivery; the liveness phase waits for it.
+ *
+ * A server drops a request whose deadline has passed on its own wall clock, fanout copies
+ * included, so a copy it read too late, or that waited in its work gate until too late,
+ * may legitimately never run. Ground truth for that is the simulated ROUTER's ReadLog and
+ * the exact host clocks (server-queues.ts): a missing copy is a violation when the server
+ * never read it, or read it in time and then started a request read after it while the
+ * deadline was still ahead on its clock (the work gate starts requests in arrival order).
  */
 
 export const fanoutCoverage: Checker = {
@@ -32,6 +41,7 @@ export const fanoutCoverage: Checker = {
   check({ ctx, cluster }: CheckInput): void {
     const { calls, exec, discovery, faults, violations } = ctx;
     const crashedIncarnations = new Set(faults.ended.map((c) => `${c.host}/${c.incarnation}`));
+    const queues = new ServerQueues(ctx);
     for (let i = 0; i < calls.size; i++) {
       if (calls.kind[i] !== KIND.fanout || calls.outcome[i] !== OUTCOME.replied) continue;
       if (crashedIncarnations.has(`${calls.host[i]}/${calls.incarnation[i]}`)) continue;
@@ -44,9 +54,12 @@ export const fanoutCoverage: Checker = {
           if (!address || crashedIncarnations.has(`${s}/${node.incarnation}`)) continue;
           if (!discovery.listedThroughout(key, address, calls.issuedUs[i]!, calls.settledUs[i]!)) continue;
           if (!ran.includes(s)) {
+            const q = queues.of(serverKey(s, node.incarnation));
+            const why = copyMayHaveExpired(ctx, q, i, calls.deadlineLocalMs[i]!, cluster.hosts[s]!.time);
+            if (why === "expired") continue;
             violations.add({
               checker: this.name,
-              message: `fanout #${i} to t${t} resolved but never ran on live server h${s} (${address})`,
+              message: `fanout #${i} to t${t} resolved but never ran on live server h${s} (${address}): ${why}`,
               atUs: calls.settledUs[i]!,
               call: i,
             });

@@ -160,7 +160,7 @@ export class Cluster {
     let n = 0;
     for (const h of this.hosts) {
       const st = h.up ? h.node.server?.stats : undefined;
-      if (st) n += st.received - st.malformed - st.unsupported - st.refused - st.handled;
+      if (st) n += st.received - st.malformed - st.unsupported - st.refused - st.expired - st.duplicates - st.handled;
     }
     return n;
   }

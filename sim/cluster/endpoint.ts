@@ -46,7 +46,7 @@ export function makeEndpoint(d: EndpointDeps): object {
     // Not an async function: one promise per request (the service timer's), not three.
     echo(_ctx: Record<string, unknown>, args: Record<string, unknown>): EchoReply | Promise<EchoReply> {
       const n = typeof args.n === "number" ? args.n : -1;
-      d.exec.executed(n, d.host);
+      d.exec.executed(n, d.host, d.incarnation);
       d.trace.record("exec", n, d.host, d.incarnation);
       const reply: EchoReply = { n, s: d.host, t: d.topic };
       const hang = d.behavior.hangIfActive(d.enter);

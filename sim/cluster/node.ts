@@ -71,6 +71,7 @@ export class SimNode {
       ...(f.maxQueuedSends !== undefined ? { maxQueuedSends: f.maxQueuedSends } : {}),
     };
     const ports = { sockets: this.proc.sockets, clock: this.proc.clock, rng: this.proc.rng };
+    this.proc.sockets.onRouterRead = this.ctx.reads.recorder(this.spec.index, this.proc.incarnation);
     this.transport = await getRpcTransport("zmq://", {
       ...driver,
       bindAddress: this.spec.ip,

@@ -13,7 +13,8 @@ export type FaultAction =
   | { kind: "pause"; atMs: number; forMs: number; host: number }
   | { kind: "slow"; atMs: number; forMs: number; host: number; serviceMs: number }
   | { kind: "hang"; atMs: number; forMs: number; host: number }
-  | { kind: "redis"; atMs: number; forMs: number };
+  | { kind: "redis"; atMs: number; forMs: number }
+  | { kind: "duplicate"; atMs: number; forMs: number; from: number; to: number };
 
 export type FaultKind = FaultAction["kind"];
 
@@ -27,6 +28,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "slow",
   "hang",
   "redis",
+  "duplicate",
 ];
 
 /** How long the fault lasts (a crash lasts until its restart; null: until the faults heal; a graceful restart is instant). */
@@ -42,6 +44,7 @@ export function faultHosts(a: FaultAction): number[] {
     case "partition":
       return a.hosts;
     case "clog":
+    case "duplicate":
       return [a.from, a.to];
     case "redis":
       return [];
@@ -74,5 +77,7 @@ export function describeFault(a: FaultAction): string {
       return `${at}.hang(${a.host}, { forMs: ${ms(a.forMs)} })`;
     case "redis":
       return `${at}.redisOutage({ forMs: ${ms(a.forMs)} })`;
+    case "duplicate":
+      return `${at}.duplicate(${a.from}, ${a.to}, { forMs: ${ms(a.forMs)} })`;
   }
 }

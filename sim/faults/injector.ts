@@ -73,6 +73,8 @@ export class FaultInjector {
         return net.isolate(a.host, a.direction);
       case "clog":
         return net.clog(a.from, a.to);
+      case "duplicate":
+        return net.duplicate(a.from, a.to);
       case "crash":
         this.cluster.crash(a.host);
         return () => this.cluster.restart(a.host);

@@ -46,6 +46,9 @@ export interface FaultOptions {
   /** Matchmaker (Redis) outages per second. */
   redisOutagesPerSec: number;
   redisOutageMsMean: number;
+  /** Windows per second during which every message on one directed link is delivered twice (a sender re-sending). */
+  duplicatesPerSec: number;
+  duplicateMsMean: number;
   /** Each host's clock drifts by up to this many ppm, either way. */
   clockDriftPpmMax: number;
   /** Each host's clock is offset by up to this many ms, either way. */
@@ -80,6 +83,8 @@ export const FAULTS_NONE: FaultOptions = {
   hangMsMean: 300,
   redisOutagesPerSec: 0,
   redisOutageMsMean: 200,
+  duplicatesPerSec: 0,
+  duplicateMsMean: 100,
   clockDriftPpmMax: 0,
   clockOffsetMsMax: 0,
 };
@@ -97,6 +102,7 @@ export const FAULTS_DEFAULT: FaultOptions = {
   slowPerSec: 0.5,
   hangsPerSec: 0.2,
   redisOutagesPerSec: 0.2,
+  duplicatesPerSec: 0.5,
   clockDriftPpmMax: 200,
   clockOffsetMsMax: 1000,
 };
@@ -114,6 +120,7 @@ export const FAULTS_HEAVY: FaultOptions = {
   slowPerSec: 2,
   hangsPerSec: 1,
   redisOutagesPerSec: 1,
+  duplicatesPerSec: 2,
   clockDriftPpmMax: 1000,
   sendHighWaterMark: 8,
   receiveHighWaterMark: 8,

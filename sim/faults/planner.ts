@@ -92,5 +92,13 @@ export function planFaults(o: FaultOptions, w: PlanWindow, rng: Prng): FaultActi
     out.push({ kind: "hang", atMs, forMs: dur(rng, o.hangMsMean), host: anyServer() });
   for (const atMs of arrivals(rng, o.redisOutagesPerSec, w))
     out.push({ kind: "redis", atMs, forMs: dur(rng, o.redisOutageMsMean) });
+  // Drawn last, so that enabling duplicates leaves the rest of a seed's schedule as it was.
+  if (w.hosts >= 2) {
+    for (const atMs of arrivals(rng, o.duplicatesPerSec, w)) {
+      const from = rng.int(w.hosts);
+      const to = (from + 1 + rng.int(w.hosts - 1)) % w.hosts;
+      out.push({ kind: "duplicate", atMs, forMs: dur(rng, o.duplicateMsMean), from, to });
+    }
+  }
   return out.sort((a, b) => a.atMs - b.atMs);
 }

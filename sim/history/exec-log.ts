@@ -1,14 +1,35 @@
 /**
- * Which server executed which request: written by the simulated endpoint (the application
- * code behind the driver), one entry per handler invocation. Requests carry their log
- * index as an argument, so a handler run can be matched to its request without trusting
- * anything the driver reports.
+ * Which server executed which request, and when: written by the simulated endpoint (the
+ * application code behind the driver), one entry per handler invocation. Requests carry
+ * their log index as an argument, so a handler run can be matched to its request without
+ * trusting anything the driver reports.
+ *
+ * A server is one process incarnation of a host (serverKey): a restarted server has a
+ * fresh memory, so "at most once per server" is judged per incarnation.
  */
+
+/** One server process: host and incarnation in one number. */
+export function serverKey(host: number, incarnation: number): number {
+  return host * 1_000_000 + incarnation;
+}
+
+export function serverOf(key: number): { host: number; incarnation: number } {
+  return { host: Math.floor(key / 1_000_000), incarnation: key % 1_000_000 };
+}
+
+/** The handler runs of one server process, in the order they started. */
+export interface ServerRuns {
+  readonly n: number[];
+  readonly atUs: number[];
+}
+
 export class ExecLog {
   /** Handler runs per request index (saturating at 255). */
   readonly runs: Uint8Array;
   /** For fanouts: the hosts whose server ran the request, in order. */
   readonly fanoutHosts = new Map<number, number[]>();
+  /** Every handler run, per server process, in start order. */
+  readonly byServer = new Map<number, ServerRuns>();
   total = 0;
   /** Runs for an index the workload never issued (a forged or corrupted request). */
   unknown = 0;
@@ -17,17 +38,26 @@ export class ExecLog {
     capacity: number,
     private readonly isFanout: (n: number) => boolean,
     private readonly issued: () => number,
+    private readonly nowUs: () => number,
   ) {
     this.runs = new Uint8Array(capacity);
   }
 
-  executed(n: number, host: number): void {
+  executed(n: number, host: number, incarnation: number): void {
     this.total++;
     if (!Number.isInteger(n) || n < 0 || n >= this.issued()) {
       this.unknown++;
       return;
     }
     if (this.runs[n]! < 255) this.runs[n]!++;
+    const key = serverKey(host, incarnation);
+    let runs = this.byServer.get(key);
+    if (!runs) {
+      runs = { n: [], atUs: [] };
+      this.byServer.set(key, runs);
+    }
+    runs.n.push(n);
+    runs.atUs.push(this.nowUs());
     if (this.isFanout(n)) {
       let hosts = this.fanoutHosts.get(n);
       if (!hosts) {

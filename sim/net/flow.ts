@@ -25,6 +25,8 @@ export interface FlowNet {
   cancel(ev: SimEvent | undefined): void;
   delayUs(src: number, dst: number): number;
   linkOpen(src: number, dst: number): boolean;
+  /** Whether a message written from `src` to `dst` now is to be delivered twice (the duplicate fault). */
+  duplicates(src: number, dst: number): boolean;
   stalled(flow: Flow, on: boolean): void;
   traceDeliver(flow: Flow, bytes: number): void;
   /** A message entered a flow. */
@@ -71,6 +73,10 @@ export class Flow {
   send(frames: Buffer[]): void {
     if (this.dead) return;
     this.count++;
+    this.net.sent();
+    this.push(frames);
+    if (!this.net.duplicates(this.srcHost, this.dstHost)) return;
+    this.count++; // the copy, right behind the original
     this.net.sent();
     this.push(frames);
   }

@@ -7,6 +7,11 @@
  *
  * Directions: a block from A to B stops A's data to B; B's data to A still arrives (an
  * asymmetric partition). The data model is at connection level (spec/sim.md, fault model).
+ *
+ * Duplication is the one fault that does not block: while it lasts, every message written
+ * from A to B is delivered twice, the copy right behind the original. TCP never does
+ * that; it stands for a sender that sends the same frames again (a client re-sending a
+ * request whose reply or ACK it did not get), so that servers meet duplicates.
  */
 export interface Cut {
   /** side[h] is 0 or 1; data from side 0 to side 1 is blocked, and back too if symmetric. */
@@ -18,6 +23,7 @@ export class LinkFaults {
   private readonly isolatedOut = new Map<number, number>();
   private readonly isolatedIn = new Map<number, number>();
   private readonly clogs = new Map<number, number>();
+  private readonly duplicated = new Map<number, number>();
   private readonly cuts = new Set<Cut>();
   /** Faults blocking something now (fast path: 0 means every link is open). */
   private active = 0;
@@ -52,6 +58,22 @@ export class LinkFaults {
     const k = src * 65536 + dst;
     this.clogs.set(k, (this.clogs.get(k) ?? 0) + 1);
     return this.once(() => dec(this.clogs, k));
+  }
+
+  /** Whether a message written from `src` to `dst` now is delivered twice. */
+  duplicating(src: number, dst: number): boolean {
+    return this.duplicated.size > 0 && this.duplicated.has(src * 65536 + dst);
+  }
+
+  duplicate(src: number, dst: number): () => void {
+    const k = src * 65536 + dst;
+    this.duplicated.set(k, (this.duplicated.get(k) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      dec(this.duplicated, k);
+    };
   }
 
   partition(cut: Cut): () => void {

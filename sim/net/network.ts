@@ -39,6 +39,8 @@ export interface NetworkStats {
   linksDown: number;
   lostInTransit: number;
   connectRetries: number;
+  /** Extra copies the duplicate fault put on the wire. */
+  duplicated: number;
 }
 
 /** 10.0.x.y with y in 1..250: 62,750 hosts fit, far beyond any run. */
@@ -58,6 +60,7 @@ export class SimNetwork implements FlowNet {
     linksDown: 0,
     lostInTransit: 0,
     connectRetries: 0,
+    duplicated: 0,
   };
   private readonly byIp = new Map<string, SimHost>();
   private readonly stalledFlows = new Set<Flow>();
@@ -114,6 +117,12 @@ export class SimNetwork implements FlowNet {
 
   linkOpen(src: number, dst: number): boolean {
     return this.faults.open(src, dst);
+  }
+
+  duplicates(src: number, dst: number): boolean {
+    if (!this.faults.duplicating(src, dst)) return false;
+    this.stats.duplicated++;
+    return true;
   }
 
   sent(): void {

@@ -74,6 +74,8 @@ export class SimSocket implements PortSocket, EndOwner {
     this.recvResolve = resolve;
     this.recvReject = reject;
   };
+  /** A ROUTER's reads, as handed to the receiver (the simulator's ReadLog listens here). */
+  onRead: ((frames: readonly Buffer[]) => void) | undefined;
   private wakeArmed = false;
   private nextPeerId = 1;
   private isClosed = false;
@@ -295,9 +297,13 @@ export class SimSocket implements PortSocket, EndOwner {
     // A ROUTER prefixes the sender's routing id (a new array: the sender's frames are
     // shared), allocated at its final size for the driver's five-frame requests.
     const id = from.peerId;
-    if (msg.length === 5) return [id, msg[0]!, msg[1]!, msg[2]!, msg[3]!, msg[4]!];
-    const out = [id];
-    for (let i = 0; i < msg.length; i++) out.push(msg[i]!);
+    let out: Buffer[];
+    if (msg.length === 5) out = [id, msg[0]!, msg[1]!, msg[2]!, msg[3]!, msg[4]!];
+    else {
+      out = [id];
+      for (let i = 0; i < msg.length; i++) out.push(msg[i]!);
+    }
+    this.onRead?.(out);
     return out;
   }
 

@@ -19,6 +19,8 @@ export interface SocketCounts {
 export class SimSocketFactory implements SocketFactory {
   private readonly sockets = new Set<SimSocket>();
   readonly counts: SocketCounts = { open: 0, openDealers: 0, peakOpenDealers: 0, created: 0 };
+  /** Hears every message a ROUTER of this process hands to the driver (the simulator's ReadLog). */
+  onRouterRead: ((frames: readonly Buffer[]) => void) | undefined;
 
   constructor(
     private readonly net: SimNetwork,
@@ -48,6 +50,7 @@ export class SimSocketFactory implements SocketFactory {
 
   private make(kind: "router" | "dealer", options: RouterOptions): SimSocket {
     const s = new SimSocket(this.net, this.proc, kind, options);
+    if (kind === "router") s.onRead = this.onRouterRead;
     this.sockets.add(s);
     this.counts.created++;
     this.counts.open++;

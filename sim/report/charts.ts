@@ -86,6 +86,7 @@ const KIND_COLORS: Record<string, string> = {
   slow: "#38a169",
   hang: "#2c7a7b",
   redis: "#b83280",
+  duplicate: "#4a5568",
 };
 
 export function faultTimeline(faults: readonly AppliedFault[], startMs: number, endMs: number, healMs: number): string {

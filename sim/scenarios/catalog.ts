@@ -130,8 +130,30 @@ export const SCENARIOS: readonly Scenario[] = [
     .build(),
 
   scenario(
+    "duplicate-requests",
+    "duplicate: every message from one host to a server arrives twice for 400 ms (a client re-sending); each still runs once there",
+  )
+    .hosts(4, { serversPerTopic: 2, topicsPerClient: 1 })
+    .workload({ calls: 600, ratePerSec: 600, timeoutMs: 300, serviceMsMean: 2, mix: { call: 6, cast: 2, fanout: 2 } })
+    .at(300)
+    .duplicate(3, 0, { forMs: 400 })
+    .at(300)
+    .duplicate(2, 1, { forMs: 400 })
+    .build(),
+
+  scenario(
+    "pause-past-deadlines",
+    "pause: a server's event loop blocks for three call timeouts; once it resumes it runs none of the requests that expired",
+  )
+    .hosts(5, { serversPerTopic: 2, topicsPerClient: 1 })
+    .workload({ calls: 800, ratePerSec: 1000, timeoutMs: 200, mix: { call: 6, cast: 2, fanout: 2 } })
+    .at(400)
+    .pause(0, { forMs: 600 })
+    .build(),
+
+  scenario(
     "drift-heavy",
-    "drift: clocks drift by up to 1000 ppm and sit seconds apart while every kind of fault plays out",
+    "drift: clocks drift by up to 1000 ppm and sit seconds apart, beyond the skew deadlines tolerate, while every kind of fault plays out",
   )
     .hosts(10, small)
     .workload({ calls: 800, ratePerSec: 1000, timeoutMs: 500 })

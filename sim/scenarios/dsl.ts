@@ -36,6 +36,7 @@ type At = {
   slow(host: number, o: { forMs: number; serviceMs: number }): ScenarioBuilder;
   hang(host: number, o: { forMs: number }): ScenarioBuilder;
   redisOutage(o: { forMs: number }): ScenarioBuilder;
+  duplicate(from: number, to: number, o: { forMs: number }): ScenarioBuilder;
 };
 
 export class ScenarioBuilder {
@@ -100,6 +101,7 @@ export class ScenarioBuilder {
       slow: (host, o) => add({ kind: "slow", atMs, forMs: o.forMs, host, serviceMs: o.serviceMs }),
       hang: (host, o) => add({ kind: "hang", atMs, forMs: o.forMs, host }),
       redisOutage: (o) => add({ kind: "redis", atMs, forMs: o.forMs }),
+      duplicate: (from, to, o) => add({ kind: "duplicate", atMs, forMs: o.forMs, from, to }),
     };
   }
 

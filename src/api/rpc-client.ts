@@ -3,7 +3,14 @@
  * per-call overrides. Caller mistakes are raised here, before anything is sent (the table
  * in spec/api.md, "Bad input"): a TypeError or RangeError naming the argument, InvalidTarget
  * (bad target fields, no topic, call with fanout), RPCVersionCapError, a malformed version,
- * and from the codec a TypeError naming what JSON cannot carry or PayloadTooLarge.
+ * and from the codec a TypeError naming what JSON cannot carry or PayloadTooLarge, and a
+ * context that already has the driver's reserved key "_zmq".
+ *
+ * Every request carries its absolute deadline (epoch ms on this host's wall clock) in the
+ * wire context under "_zmq" (core/wire-context.ts), added to a copy of the caller's
+ * context: a server never starts it after that deadline. A context a server handed its
+ * endpoint carries that request's deadline (deadline.ts): a call or cast made with it
+ * keeps the earlier of the two deadlines, so a nested call never outlives its caller.
  */
 import { checkSendTarget, checkTarget, overrideTarget, sendKey, type Target } from "../core/target.js";
 import {
@@ -17,6 +24,9 @@ import {
 } from "../core/validate.js";
 import { isValidVersion, versionAllowedByCap } from "../core/version.js";
 import type { RpcMessage } from "../core/codec.js";
+import { WIRE_KEY, withWireMeta } from "../core/wire-context.js";
+import type { Clock } from "../ports/clock.js";
+import { contextDeadline } from "./deadline.js";
 import { MessagingError, RPCVersionCapError } from "../errors.js";
 import { checkSerializer, noOpSerializer, type Serializer } from "./serializer.js";
 import { Transport, transportInternals } from "./transport.js";
@@ -57,6 +67,7 @@ function checkOptions(what: string, o: Record<string, unknown>): void {
 export class RpcClient {
   readonly target: Target;
   private readonly options: RpcClientOptions;
+  private readonly clock: Clock;
   private cachedKey: string | undefined;
 
   constructor(
@@ -71,6 +82,7 @@ export class RpcClient {
     knownKeys("RpcClient: options", o, OPTION_KEYS);
     checkOptions("RpcClient: options", o);
     this.options = { ...options };
+    this.clock = transportInternals(transport).deps.clock;
   }
 
   /** A client with some target fields or options overridden (oslo: prepare). */
@@ -103,7 +115,7 @@ export class RpcClient {
         context: prepared.context,
         message: prepared.message,
         kind: "call",
-        timeoutMs: this.timeoutMs(),
+        timeoutMs: prepared.timeoutMs,
         retry: this.retry(),
       });
     } catch (err) {
@@ -117,7 +129,7 @@ export class RpcClient {
 
   cast(ctx: Record<string, unknown>, method: string, args: Record<string, unknown> = {}): Promise<void> {
     try {
-      const { message, context } = this.prepareSend(ctx, method, args, false);
+      const { message, context, timeoutMs } = this.prepareSend(ctx, method, args, false);
       // The engine settles casts and fanouts with undefined.
       return transportInternals(this.transport).engine.send({
         target: this.target,
@@ -125,7 +137,7 @@ export class RpcClient {
         context,
         message,
         kind: this.target.fanout ? "fanout" : "cast",
-        timeoutMs: this.timeoutMs(),
+        timeoutMs,
         retry: this.retry(),
       }) as Promise<void>;
     } catch (err) {
@@ -151,6 +163,7 @@ export class RpcClient {
   private prepareSend(ctx: Record<string, unknown>, method: string, args: Record<string, unknown>, isCall: boolean) {
     const op = isCall ? "RpcClient.call" : "RpcClient.cast";
     plainObject(`${op}: ctx`, ctx);
+    if (Object.hasOwn(ctx, WIRE_KEY)) throw reservedKey(`${op}: ctx._zmq`, ctx[WIRE_KEY]);
     string(`${op}: method`, method, { nonEmpty: true });
     plainObject(`${op}: args`, args, KWARGS);
     checkSendTarget(this.target, isCall);
@@ -170,6 +183,29 @@ export class RpcClient {
     if (this.target.namespace !== undefined && this.target.namespace !== null)
       message.namespace = this.target.namespace;
     if (version !== undefined) message.version = version;
-    return { message, context: serializer.serializeContext(ctx), serializer };
+    const context = serializer.serializeContext(ctx);
+    if (
+      serializer !== noOpSerializer &&
+      typeof context === "object" &&
+      context !== null &&
+      Object.hasOwn(context, WIRE_KEY)
+    )
+      throw reservedKey(`${op}: serializer.serializeContext(ctx)._zmq`, context[WIRE_KEY]);
+    // The deadline: now + timeout, or the deadline of the request whose context this is
+    // when that comes first (a server calling on). Whole milliseconds, rounded down, so
+    // a server's check never lets a request start after the caller's own deadline.
+    const epoch = this.clock.epochMs();
+    let timeoutMs = this.timeoutMs();
+    let deadline = Math.floor(epoch + timeoutMs);
+    const inherited = contextDeadline(ctx);
+    if (inherited !== undefined && inherited < deadline) {
+      deadline = inherited;
+      timeoutMs = Math.max(0, inherited - epoch);
+    }
+    return { message, context: withWireMeta(context, deadline, false), serializer, timeoutMs };
   }
+}
+
+function reservedKey(what: string, value: unknown): TypeError {
+  return typeError(what, 'absent (the driver reserves the context key "_zmq" for the deadline it sends)', value);
 }

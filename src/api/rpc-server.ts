@@ -1,6 +1,8 @@
 /**
  * RpcServer (oslo get_rpc_server): endpoints behind a listener. Dispatch follows
- * core/dispatcher.ts; the endpoint's result or thrown error becomes the reply.
+ * core/dispatcher.ts; the endpoint's result or thrown error becomes the reply. A request
+ * that carries its caller's deadline hands it to the endpoint with the context
+ * (deadline.ts: remainingMs, and nested calls inherit it).
  */
 import { checkEndpoints, Dispatcher, type AccessPolicy, type Endpoint } from "../core/dispatcher.js";
 import { serializeRemoteError } from "../core/remote-error.js";
@@ -8,6 +10,7 @@ import { checkTarget, type Target } from "../core/target.js";
 import { integerAtLeast, knownKeys, oneOf, optionsObject, typeError } from "../core/validate.js";
 import { RpcListener, type HandlerResult, type ListenerStats, type RequestHandler } from "../driver/rpc-listener.js";
 import { InvalidTarget } from "../errors.js";
+import { attachDeadline } from "./deadline.js";
 import { checkSerializer, noOpSerializer, type Serializer } from "./serializer.js";
 import { Transport, transportInternals } from "./transport.js";
 
@@ -60,6 +63,7 @@ export function getRpcServer(
   if (options.serializer !== undefined) checkSerializer("getRpcServer: options.serializer", options.serializer);
   const dispatcher = new Dispatcher([...endpoints] as Endpoint[], accessPolicy);
   const serializer = options.serializer ?? noOpSerializer;
+  const { sockets, clock, rng, matchmaker } = transportInternals(transport).deps;
   // Not an async function: an endpoint's promise is chained once, and a plain value or
   // a throw settles without waiting for one more microtask turn.
   const handler: RequestHandler = (req) => {
@@ -69,6 +73,7 @@ export function getRpcServer(
     let result: unknown;
     try {
       ctx = serializer.deserializeContext(req.context);
+      if (req.deadline !== undefined) attachDeadline(ctx, req.deadline, clock);
       // The args object is this request's own (freshly parsed by the codec), so the no-op
       // serializer hands it over as it is. Otherwise fromEntries defines own properties,
       // so an argument named "__proto__" stays an argument.
@@ -92,7 +97,6 @@ export function getRpcServer(
     const failed = (err: unknown): HandlerResult => ({ failure: serializeRemoteError(err) });
     return isThenable(result) ? Promise.resolve(result).then(done, failed) : Promise.resolve(done(result));
   };
-  const { sockets, clock, rng, matchmaker } = transportInternals(transport).deps;
   const listener = new RpcListener(
     { sockets, clock, rng, matchmaker, options: transport.options },
     { ...target },

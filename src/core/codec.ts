@@ -6,8 +6,12 @@
  *   request as ROUTER reads it [peerId, "", "1.0", type, messageId, payload]
  *   reply,   ROUTER -> DEALER  [peerId, "", "1.0", "5", messageId, payload]
  *   reply as DEALER reads it   ["", "1.0", "5", messageId, payload]
+ *   ack,     ROUTER -> DEALER  [peerId, "", "1.0", "6", messageId, ""]
+ *   ack as DEALER reads it     ["", "1.0", "6", messageId, ""]
  * payload is JSON: [context, message] for requests and [replyBody, failure] for replies,
  * where failure is null or the JSON string of a serialized exception (remote-error.ts).
+ * A request's context may carry the driver's "_zmq" key (deadline, ack: wire-context.ts);
+ * the decoder takes it out of the context and returns it beside it.
  *
  * Rules: decode functions never throw; they return a tagged result so that a malformed
  * frame from a peer is dropped and counted by the caller, never crashes it. Encoding
@@ -15,6 +19,7 @@
  */
 import { PayloadTooLarge } from "../errors.js";
 import { explainUnserializable, unserializableError } from "./json-check.js";
+import { takeWireMeta } from "./wire-context.js";
 
 export const MESSAGE_VERSION = "1.0";
 
@@ -33,8 +38,17 @@ export interface DecodedRequest {
   peerId: Buffer;
   type: RequestType;
   messageId: string;
+  /** The caller's context, without the driver's "_zmq" key. */
   context: Record<string, unknown>;
   message: RpcMessage;
+  /** The caller's absolute deadline (epoch ms on its wall clock) from "_zmq", if it sent one. */
+  deadline: number | undefined;
+  /** Whether the caller asked for an ACK ("_zmq".ack). */
+  ack: boolean;
+}
+
+export interface DecodedAck {
+  messageId: string;
 }
 
 export interface DecodedReply {
@@ -55,6 +69,7 @@ export type Decoded<T> =
 const EMPTY = Buffer.alloc(0);
 const VERSION_FRAME = Buffer.from(MESSAGE_VERSION);
 const REPLY_TYPE_FRAME = Buffer.from(String(MessageType.REPLY));
+const ACK_TYPE_FRAME = Buffer.from(String(MessageType.ACK));
 const TYPE_FRAMES: Record<RequestType, Buffer> = {
   1: Buffer.from("1"),
   2: Buffer.from("2"),
@@ -113,6 +128,21 @@ export function encodeReply(
     Buffer.from(messageId),
     payloadBuffer(json, maxBytes, "reply"),
   ];
+}
+
+/** The frames of a reply whose payload is already encoded (a kept reply sent again). */
+export function replyFrames(peerId: Buffer, messageId: string, payload: Buffer): Buffer[] {
+  return [peerId, EMPTY, VERSION_FRAME, REPLY_TYPE_FRAME, Buffer.from(messageId), payload];
+}
+
+/**
+ * Encodes an ACK: the request `messageId` was accepted and will run (oslo message type 6).
+ * Laid out like a reply with an empty payload, so a DEALER reads the same five frames
+ * (oslo's direct-mode ACK sender was never implemented; its proxy-mode one,
+ * AckSenderProxy in zmq_senders.py, carried a routing id the direct mode has no use for).
+ */
+export function encodeAck(peerId: Buffer, messageId: string): Buffer[] {
+  return [peerId, EMPTY, VERSION_FRAME, ACK_TYPE_FRAME, Buffer.from(messageId), EMPTY];
 }
 
 /** The payload frame, or PayloadTooLarge. UTF-8 takes at least one byte per UTF-16 unit, so a long string fails before it is copied. */
@@ -190,9 +220,27 @@ export function decodeRequest(
   if (!isPlainObject(context)) return fail("context is not an object");
   const bad = checkMessage(message);
   if (bad) return fail(bad);
+  const meta = takeWireMeta(context);
+  if (typeof meta === "string") return fail(meta);
   const m = message as RpcMessage;
   if (m.args === undefined) m.args = {}; // the parsed object is this request's own: no copy
-  return { ok: true, value: { peerId, type: t, messageId: id.toString(), context, message: m } };
+  return {
+    ok: true,
+    value: { peerId, type: t, messageId: id.toString(), context, message: m, deadline: meta.deadline, ack: meta.ack },
+  };
+}
+
+/** Parses an ACK as a DEALER socket receives it: exactly `["", "1.0", "6", id, ""]`. */
+export function decodeAck(frames: readonly Buffer[]): Decoded<DecodedAck> {
+  if (frames.length !== 5) return fail(`expected 5 frames, got ${frames.length}`);
+  const [empty, version, type, id, payload] = frames as [Buffer, Buffer, Buffer, Buffer, Buffer];
+  if (empty.length !== 0) return fail("frame 0 is not the empty delimiter");
+  if (!sameBytes(version, VERSION_FRAME))
+    return fail(`unsupported message version ${JSON.stringify(version.toString())}`);
+  if (!sameBytes(type, ACK_TYPE_FRAME)) return fail(`expected ack type 6, got ${JSON.stringify(type.toString())}`);
+  if (id.length === 0 || id.length > 128) return fail("message id is empty or too long");
+  if (payload.length !== 0) return fail("ack payload is not empty");
+  return { ok: true, value: { messageId: id.toString() } };
 }
 
 /** Parses a reply as a DEALER socket receives it. */

@@ -3,9 +3,11 @@
  * ROUTER's SendQueue (zeromq.js allows one send in flight). A reply that cannot be sent as
  * it is — a result JSON cannot carry, one over the size limit — becomes a failure reply,
  * and a call too large to read is answered with PayloadTooLarge: the caller learns at once
- * instead of waiting for its deadline (spec/api.md, "Bad input"; spec/server.md).
+ * instead of waiting for its deadline (spec/api.md, "Bad input"; spec/server.md). ACKs
+ * and the kept replies sent again for duplicates go through the same queue, so a call's
+ * ACK always leaves before its reply.
  */
-import { encodeReply, MessageType, type DecodedRequest } from "../core/codec.js";
+import { encodeAck, encodeReply, MessageType, replyFrames, type DecodedRequest } from "../core/codec.js";
 import { serializeRemoteError } from "../core/remote-error.js";
 import { PayloadTooLarge } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
@@ -21,7 +23,17 @@ export interface ReplyStats {
   replied: number;
   replyFailures: number;
   oversized: number;
+  acks: number;
+  ackFailures: number;
+  repliesResent: number;
 }
+
+type Counter = "replied" | "acks" | "repliesResent";
+const FAILURE: Record<Counter, "replyFailures" | "ackFailures"> = {
+  replied: "replyFailures",
+  acks: "ackFailures",
+  repliesResent: "replyFailures",
+};
 
 export class ReplySender {
   private readonly queue: SendQueue;
@@ -35,7 +47,8 @@ export class ReplySender {
     this.queue = new SendQueue(socket, clock, options.maxQueuedSends);
   }
 
-  reply(req: DecodedRequest, result: HandlerResult): void {
+  /** Sends the reply to `req` and returns its payload frame (the server keeps it for duplicates). */
+  reply(req: DecodedRequest, result: HandlerResult): Buffer {
     const max = this.options.maxPayloadBytes;
     let frames: Buffer[];
     try {
@@ -48,7 +61,18 @@ export class ReplySender {
       // maxPayloadBytes (PayloadTooLarge) becomes a failure reply the caller sees at once.
       frames = this.failureFrames(req.peerId, req.messageId, err);
     }
-    this.send(frames);
+    this.send(frames, "replied");
+    return frames[5]!;
+  }
+
+  /** ACKs request `messageId` to the peer that sent it. */
+  ack(peerId: Buffer, messageId: string): void {
+    this.send(encodeAck(peerId, messageId), "acks");
+  }
+
+  /** Sends a kept reply (its payload) again, to the peer that sent the duplicate. */
+  resend(peerId: Buffer, messageId: string, payload: Buffer): void {
+    this.send(replyFrames(peerId, messageId, payload), "repliesResent");
   }
 
   /**
@@ -59,7 +83,7 @@ export class ReplySender {
     this.stats.oversized++;
     if (big.type !== MessageType.CALL) return;
     const err = new PayloadTooLarge("request", big.bytes, this.options.maxPayloadBytes);
-    this.send(this.failureFrames(peerId, big.messageId, err));
+    this.send(this.failureFrames(peerId, big.messageId, err), "replied");
   }
 
   /** Resolves when every queued reply has left, or after `limitMs`, whichever comes first. */
@@ -86,10 +110,10 @@ export class ReplySender {
     }
   }
 
-  private send(frames: Buffer[]): void {
+  private send(frames: Buffer[], counter: Counter): void {
     this.queue.enqueue(frames).then(
-      () => this.stats.replied++,
-      () => this.stats.replyFailures++,
+      () => this.stats[counter]++,
+      () => this.stats[FAILURE[counter]]++,
     );
   }
 }

@@ -1,7 +1,8 @@
 /**
  * RPC listener: the server-side shell. One ROUTER bound on a random port, registered in
  * the matchmaker under the target's topic key and server key, a receive loop that
- * validates frames through the codec, a WorkGate bounding concurrency, and a ReplySender
+ * validates frames through the codec, a RequestIntake (request-intake.ts: expired
+ * requests, duplicates, ACKs), a WorkGate bounding concurrency, and a ReplySender
  * (reply-sender.ts) for replies.
  *
  * Lifecycle (core/server-lifecycle.ts): start binds, registers and starts receiving;
@@ -23,28 +24,12 @@ import { randomId, type Rng } from "../ports/rng.js";
 import type { PortSocket, SocketFactory } from "../ports/socket.js";
 import type { ResolvedOptions } from "../options.js";
 import { ReplySender, type HandlerResult } from "./reply-sender.js";
+import { RequestIntake } from "./request-intake.js";
+import { newListenerStats, type ListenerStats } from "./listener-stats.js";
 
-export type { HandlerResult };
+export type { HandlerResult, ListenerStats };
 
 export type RequestHandler = (req: DecodedRequest) => Promise<HandlerResult>;
-
-export interface ListenerStats {
-  received: number;
-  malformed: number;
-  /** Requests over maxPayloadBytes, dropped unread; a call among them got a PayloadTooLarge failure reply. */
-  oversized: number;
-  handled: number;
-  replied: number;
-  replyFailures: number;
-  refused: number;
-  maxInFlight: number;
-  /** Times the receive loop paused because maxQueuedRequests were waiting (back-pressure). */
-  backpressurePauses: number;
-  /** Well-formed requests of a type this listener does not serve (NOTIFY), dropped. */
-  unsupported: number;
-  /** Client connections the socket saw close (ZMQ_EVENT_DISCONNECTED). */
-  peerDisconnects: number;
-}
 
 export interface ListenerDeps {
   sockets: SocketFactory;
@@ -58,6 +43,7 @@ export class RpcListener {
   private state: ServerState = "created";
   private socket: PortSocket | undefined;
   private replies: ReplySender | undefined;
+  private intake: RequestIntake | undefined;
   private readonly gate: WorkGate<DecodedRequest>;
   private readonly keys: string[];
   private refreshTimer: TimerId | undefined;
@@ -68,19 +54,7 @@ export class RpcListener {
   private readonly stoppedPromise: Promise<void>;
   private resolveStopped!: () => void;
   private address: string | undefined;
-  readonly stats: ListenerStats = {
-    received: 0,
-    malformed: 0,
-    oversized: 0,
-    handled: 0,
-    replied: 0,
-    replyFailures: 0,
-    refused: 0,
-    maxInFlight: 0,
-    backpressurePauses: 0,
-    unsupported: 0,
-    peerDisconnects: 0,
-  };
+  readonly stats: ListenerStats = newListenerStats();
 
   constructor(
     private readonly deps: ListenerDeps,
@@ -122,6 +96,7 @@ export class RpcListener {
       if (e.type === "disconnect") this.stats.peerDisconnects++;
     });
     this.replies = new ReplySender(socket, this.deps.clock, options, this.stats);
+    this.intake = new RequestIntake(this.deps.clock, this.replies, options, this.stats);
     try {
       const endpoint = await socket.bind(`tcp://${options.bindAddress}:*`);
       this.address = endpoint.replace(/^tcp:\/\/[^:]+:/, `tcp://${options.advertiseHost}:`);
@@ -231,13 +206,20 @@ export class RpcListener {
         else this.stats.malformed++;
         continue;
       }
-      if (r.value.type === MessageType.NOTIFY) {
+      const req = r.value;
+      if (req.type === MessageType.NOTIFY) {
         this.stats.unsupported++; // notifications have no listener of their own yet
         continue;
       }
-      const verdict = this.gate.offer(r.value);
-      if (verdict === "run") this.run(r.value);
-      else if (verdict === "refused") this.stats.refused++;
+      // Expired or a duplicate: counted, answered if need be (a kept reply, an ACK), dropped.
+      if (this.intake!.screen(req) !== "new") continue;
+      const verdict = this.gate.offer(req);
+      if (verdict === "refused") {
+        this.stats.refused++; // no ACK: the caller may try another server
+        continue;
+      }
+      this.intake!.accepted(req);
+      if (verdict === "run") this.run(req);
       this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.gate.inFlight);
     }
   }
@@ -245,8 +227,21 @@ export class RpcListener {
   /**
    * Runs `req` in its WorkGate slot, then the requests queued for the slot, one after the
    * other. Callbacks rather than an async loop: one promise per request (the handler's).
+   * A request that waited in the gate past its deadline is dropped and the slot passes on.
    */
-  private run(req: DecodedRequest): void {
+  private run(first: DecodedRequest, queued = false): void {
+    let req: DecodedRequest | undefined = first;
+    if (queued) {
+      while (req !== undefined && !this.intake!.startable(req)) req = this.nextJob();
+      if (req === undefined) {
+        if (this.gate.drained()) this.drainedResolve?.();
+        return;
+      }
+    }
+    this.execute(req);
+  }
+
+  private execute(req: DecodedRequest): void {
     let pending: Promise<HandlerResult>;
     try {
       pending = this.handler(req);
@@ -262,9 +257,10 @@ export class RpcListener {
 
   private ran(req: DecodedRequest, result: HandlerResult): void {
     this.stats.handled++;
-    if (req.type === MessageType.CALL) this.replies!.reply(req, result);
+    // A call's reply is kept for its duplicates; a cast's or fanout's id needs nothing more.
+    if (req.type === MessageType.CALL) this.intake!.replied(req, this.replies!.reply(req, result));
     const next = this.nextJob();
-    if (next) this.run(next);
+    if (next) this.run(next, true);
     else if (this.gate.drained()) this.drainedResolve?.();
   }
 

@@ -8,6 +8,12 @@ export type TimerId = number;
 export interface Clock {
   /** Milliseconds on a monotonic time line (absolute origin unspecified). */
   nowMs(): number;
+  /**
+   * Wall-clock time, milliseconds since the Unix epoch. It may jump (NTP steps, an
+   * operator) and differs between hosts by their clock skew, so the driver uses it only for
+   * deadlines carried to other hosts (spec/ports.md); every local wait uses nowMs().
+   */
+  epochMs(): number;
   /** Runs `fn` once, `delayMs` from now (clamped at 0). */
   setTimer(delayMs: number, fn: () => void): TimerId;
   /** Cancels a timer; unknown or fired ids are ignored. */

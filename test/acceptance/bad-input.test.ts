@@ -75,6 +75,18 @@ describe("bad input", () => {
     assert.equal(server.stats.received, received + 1, "only the good call reached the server");
   });
 
+  test("bad input - a context with the reserved key _zmq: TypeError naming it, nothing sent", async () => {
+    const received = server.stats.received;
+    await rejectsWith(
+      client.call({ _zmq: { deadline: 1 } }, "echo", { v: 1 }),
+      TypeError,
+      /^RpcClient\.call: ctx\._zmq must be absent \(the driver reserves the context key "_zmq"/,
+    );
+    await rejectsWith(client.cast({ user: "u", _zmq: null }, "echo", {}), TypeError, /^RpcClient\.cast: ctx\._zmq/);
+    assert.equal(await client.call({ user: "u" }, "echo", { v: "ok" }), "ok");
+    assert.equal(server.stats.received, received + 1, "only the good call reached the server");
+  });
+
   test("bad input - circular or BigInt arguments: TypeError naming the argument and the reason", async () => {
     const loop: Record<string, unknown> = {};
     loop.me = loop;

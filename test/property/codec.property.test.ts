@@ -5,17 +5,26 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { decodeReply, decodeRequest, encodeReply, encodeRequest, type RequestType } from "../../src/internal.js";
+import {
+  decodeReply,
+  decodeRequest,
+  encodeReply,
+  encodeRequest,
+  type RequestType,
+  withWireMeta,
+} from "../../src/internal.js";
 
 const json = fc.jsonValue();
 const obj = fc.dictionary(fc.string(), json);
+/** A caller's context: any JSON object without the driver's reserved key. */
+const ctxArb = obj.filter((c) => !Object.hasOwn(c, "_zmq"));
 
 test("codec property - encodeRequest then decodeRequest returns the same type, id, context and message", () => {
   fc.assert(
     fc.property(
       fc.constantFrom<RequestType>(1, 2, 3, 4),
       fc.string({ minLength: 1, maxLength: 64 }),
-      obj,
+      ctxArb,
       fc.string({ minLength: 1 }),
       obj,
       fc.option(fc.string(), { nil: undefined }),
@@ -27,6 +36,24 @@ test("codec property - encodeRequest then decodeRequest returns the same type, i
         assert.equal(r.value.messageId, id);
         assert.deepEqual(r.value.context, JSON.parse(JSON.stringify(ctx)));
         assert.deepEqual(r.value.message, JSON.parse(JSON.stringify(message)));
+      },
+    ),
+  );
+});
+
+test("codec property - a context with _zmq added decodes to the same context, deadline and ack flag", () => {
+  fc.assert(
+    fc.property(
+      ctxArb,
+      fc.option(fc.integer({ min: 0, max: 2 ** 52 }), { nil: undefined }),
+      fc.boolean(),
+      (ctx, deadline, ack) => {
+        const frames = encodeRequest(1, "id", withWireMeta(ctx, deadline, ack), { method: "m", args: {} });
+        const r = decodeRequest([Buffer.from("peer"), ...frames]);
+        assert.ok(r.ok, !r.ok ? r.reason : "");
+        assert.deepEqual(r.value.context, JSON.parse(JSON.stringify(ctx)));
+        assert.equal(r.value.deadline, deadline);
+        assert.equal(r.value.ack, ack);
       },
     ),
   );

@@ -3,6 +3,10 @@
  * on purpose in the history of an otherwise clean run (a late settlement, a swapped
  * reply, a double execution, a missed fanout, a zombie registration) and expects exactly
  * that checker to fire.
+ * reply, a double execution, a missed fanout, a start after the deadline) and expects
+ * exactly that checker to fire. The server-side checkers are also shown catching a
+ * planted driver bug (sim/planted-bugs.ts) in the scenario that exposes it, while the
+ * real driver passes the same scenario.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -10,6 +14,9 @@ import type { Checker } from "../../sim/checkers/index.js";
 import { discoveryTtl, fanoutCoverage } from "../../sim/checkers/membership.js";
 import { topicName } from "../../sim/cluster/node.js";
 import { atMostOnce, replyRouting, settleDeadline } from "../../sim/checkers/requests.js";
+import { executedOncePerServer, noWorkAfterDeadline } from "../../sim/checkers/server-runs.js";
+import { serverKey } from "../../sim/history/exec-log.js";
+import { findScenario } from "../../sim/scenarios/catalog.js";
 import { KIND, OUTCOME } from "../../sim/history/call-log.js";
 import { FAULTS_NONE } from "../../sim/faults/options.js";
 import { runSimulation, type SimResult } from "../../sim/run.js";
@@ -108,4 +115,65 @@ describe("sim checkers", () => {
     assert.deepEqual(await crashed(300), []);
     assert.deepEqual(await crashed(-1), ["crashed-host-leaves-discovery"]);
   });
+  it("executed-at-most-once-per-server flags a server process that ran one request twice", async () => {
+    const r = await clean();
+    assert.deepEqual(recheck(r, executedOncePerServer), []);
+    const i = first(r, KIND.call);
+    const runs = [...r.ctx.exec.byServer.values()].find((x) => x.n.includes(i))!;
+    runs.n.push(i);
+    runs.atUs.push(r.ctx.calls.settledUs[i]!);
+    assert.deepEqual(recheck(r, executedOncePerServer), ["executed-at-most-once-per-server"]);
+  });
+
+  it("no-work-after-deadline flags a handler started after its deadline on the caller's clock", async () => {
+    const r = await clean();
+    assert.deepEqual(recheck(r, noWorkAfterDeadline), []);
+    const i = first(r, KIND.cast);
+    const runs = [...r.ctx.exec.byServer.values()].find((x) => x.n.includes(i))!;
+    const deadlineUs = r.ctx.calls.issuedUs[i]! + r.options.workload.timeoutMs * 1000;
+    runs.atUs[runs.n.indexOf(i)] = deadlineUs + 1000; // no clock skew in this run: no allowance
+    assert.deepEqual(recheck(r, noWorkAfterDeadline), ["no-work-after-deadline"]);
+  });
+
+  it("fanout-reaches-live-servers excuses a missing copy the server read after its deadline, not one read in time", async () => {
+    const r = await clean();
+    const i = first(r, KIND.fanout);
+    const [s, ...rest] = r.ctx.exec.fanoutHosts.get(i)!;
+    r.ctx.exec.fanoutHosts.set(i, rest);
+    const runs = r.ctx.exec.byServer.get(serverKey(s!, 0))!;
+    runs.n.splice(runs.n.indexOf(i), 1, -1); // the copy never ran on h<s>
+    assert.deepEqual(recheck(r, fanoutCoverage), ["fanout-reaches-live-servers"]);
+    const key = serverKey(s!, 0);
+    const atDeadlineUs = r.ctx.calls.issuedUs[i]! + r.options.workload.timeoutMs * 1000;
+    const { reads } = r.ctx;
+    if (reads.firstServer[i] === key) reads.firstUs[i] = atDeadlineUs;
+    else reads.more.get(i)!.find((x) => x.server === key)!.atUs = atDeadlineUs;
+    assert.deepEqual(recheck(r, fanoutCoverage), [], "read at its deadline: the server may drop it");
+  });
+
+  // The planted bugs stay hidden in a quiet run (the first tests) and are exposed by the
+  // scenario that delivers duplicates or holds requests past their deadline.
+  for (const [bug, scenarioName, checker] of [
+    ["no-dedup", "duplicate-requests", executedOncePerServer.name],
+    ["run-expired", "pause-past-deadlines", noWorkAfterDeadline.name],
+  ] as const) {
+    it(`${checker} catches the planted bug ${bug} in scenario ${scenarioName}; the real driver passes it`, async () => {
+      const s = findScenario(scenarioName)!;
+      const planted = await runSimulation({ ...s.input, seed: s.seed, plantedBug: bug });
+      assert.ok(
+        planted.violations.some((v) => v.checker === checker),
+        JSON.stringify(planted.violationCounts),
+      );
+      const quiet = await runSimulation({
+        seed: 5,
+        cluster: { hosts: 5, serversPerTopic: 3 },
+        workload: { calls: 300 },
+        faults: FAULTS_NONE,
+        plantedBug: bug,
+      });
+      assert.deepEqual(quiet.violations, [], "without the fault the bug stays hidden");
+      const real = await runSimulation({ ...s.input, seed: s.seed });
+      assert.deepEqual(real.violations, []);
+    });
+  }
 });

@@ -3,11 +3,17 @@ import type { Clock, TimerId } from "../../src/internal.js";
 
 export class ManualClock implements Clock {
   private now = 0;
+  /** Wall-clock time at manual time 0; a test may move it to stand for a skewed or stepped clock. */
+  epochBaseMs = 1_700_000_000_000;
   private next = 1;
   private readonly timers = new Map<TimerId, { at: number; fn: () => void }>();
 
   nowMs(): number {
     return this.now;
+  }
+
+  epochMs(): number {
+    return this.epochBaseMs + this.now;
   }
 
   setTimer(delayMs: number, fn: () => void): TimerId {

@@ -7,13 +7,15 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { RpcClient, type Serializer, Transport } from "../../src/index.js";
 import { resolveOptions, type SendRequest } from "../../src/internal.js";
+import { ManualClock } from "../support/manual-clock.js";
 
-function stub(reply: unknown = "r") {
+function stub(reply: unknown = "r", clock = new ManualClock()) {
   const sent: SendRequest[] = [];
   const t = {
     options: { rpcResponseTimeoutMs: 60_000 },
     // The transport's private field that transportInternals() reads.
     internals: {
+      deps: { clock },
       engine: {
         send: (r: SendRequest) => {
           sent.push(r);
@@ -78,7 +80,8 @@ test("rpc-client - serializer applies to args, context and the result", async ()
   const r = await new RpcClient(transport, { topic: "t" }, { serializer }).call({ user: "u" }, "m", { a: 1 });
   assert.equal(r, 5);
   assert.deepEqual(sent[0]!.message.args, { a: { wrapped: 1 } });
-  assert.deepEqual(sent[0]!.context, { user: "u", serialized: true });
+  // The serialized context, with the driver's "_zmq" (deadline: the clock's epoch + 60 s) added last.
+  assert.deepEqual(sent[0]!.context, { user: "u", serialized: true, _zmq: { deadline: 1_700_000_060_000 } });
 });
 
 test("rpc-client - malformed target version and empty method are refused before sending", async () => {

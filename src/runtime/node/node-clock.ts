@@ -1,4 +1,4 @@
-/** Clock port over Node's monotonic clock and timers (the real shell). */
+/** Clock port over Node's monotonic clock, its wall clock and timers (the real shell). */
 import { performance } from "node:perf_hooks";
 import type { Clock, TimerId } from "../../ports/clock.js";
 
@@ -8,6 +8,10 @@ export class NodeClock implements Clock {
 
   nowMs(): number {
     return performance.now();
+  }
+
+  epochMs(): number {
+    return Date.now();
   }
 
   setTimer(delayMs: number, fn: () => void): TimerId {

@@ -1,0 +1,97 @@
+/**
+ * Which requests each server process read from its socket, in which order and when:
+ * recorded by the simulated ROUTER itself (the socket port, not the driver) as it hands a
+ * message to the driver's receive loop. The workload's context is `{"request": n, ...}`,
+ * so the request index is the number after the payload's fixed prefix `[{"request":`; a
+ * message without it (a reply, a frame set a test forged) is not recorded.
+ *
+ * The fanout checker uses it to tell a copy the network lost from one the server dropped
+ * because its deadline had passed (sim/checkers/server-queues.ts).
+ *
+ * Cost: this runs for every request of every run, so the common case writes three slots
+ * of typed arrays indexed by the request (its first read) and a counter held by the
+ * process's own recorder; only a request read by a second server (a fanout copy) goes to
+ * a Map. Per-server arrays pushed on every read cost about 9 % of a 500-host run.
+ */
+import { serverKey } from "./exec-log.js";
+
+const PREFIX = Buffer.from('[{"request":');
+
+/** The request index a ROUTER-side request frame set carries, or -1. */
+export function requestIndex(frames: readonly Buffer[]): number {
+  if (frames.length !== 6) return -1;
+  const type = frames[3]!;
+  if (type.length !== 1 || type[0]! < 0x31 || type[0]! > 0x33) return -1; // CALL, CAST, CAST_FANOUT
+  const p = frames[5]!;
+  if (p.length <= PREFIX.length) return -1;
+  // A byte loop: for 12 bytes it beats Buffer.compare's call into C++.
+  for (let k = 0; k < PREFIX.length; k++) if (p[k] !== PREFIX[k]) return -1;
+  let n = 0;
+  let i = PREFIX.length;
+  for (; i < p.length; i++) {
+    const c = p[i]!;
+    if (c < 0x30 || c > 0x39) break;
+    n = n * 10 + (c - 0x30);
+  }
+  return i === PREFIX.length ? -1 : n;
+}
+
+/** One read: the position among the server process's reads, and the virtual time. */
+export interface Read {
+  readonly seq: number;
+  readonly atUs: number;
+}
+
+export class ReadLog {
+  /** First read of each request: the server process (serverKey), its read position there, the time. */
+  readonly firstServer: Float64Array;
+  readonly firstSeq: Float64Array;
+  readonly firstUs: Float64Array;
+  /** Reads of a request by further server processes (fanout copies), by request. */
+  readonly more = new Map<number, { server: number; seq: number; atUs: number }[]>();
+
+  constructor(
+    capacity: number,
+    private readonly nowUs: () => number,
+  ) {
+    this.firstServer = new Float64Array(capacity).fill(-1);
+    this.firstSeq = new Float64Array(capacity);
+    this.firstUs = new Float64Array(capacity);
+  }
+
+  /** The function that records one server process's reads (made once per process). */
+  recorder(host: number, incarnation: number): (frames: readonly Buffer[]) => void {
+    const key = serverKey(host, incarnation);
+    let count = 0;
+    return (frames) => {
+      const n = requestIndex(frames);
+      if (n < 0 || n >= this.firstServer.length) return;
+      this.record(n, key, count++);
+    };
+  }
+
+  /** The first read of request `n` by server process `key`, if it read it. */
+  readAt(n: number, key: number): Read | undefined {
+    if (n < 0 || n >= this.firstServer.length) return undefined;
+    if (this.firstServer[n] === key) return { seq: this.firstSeq[n]!, atUs: this.firstUs[n]! };
+    const r = this.more.get(n)?.find((x) => x.server === key);
+    return r === undefined ? undefined : { seq: r.seq, atUs: r.atUs };
+  }
+
+  private record(n: number, key: number, seq: number): void {
+    const first = this.firstServer[n]!;
+    if (first < 0) {
+      this.firstServer[n] = key;
+      this.firstSeq[n] = seq;
+      this.firstUs[n] = this.nowUs();
+      return;
+    }
+    if (first === key) return; // a duplicate: the first read is the one that counts
+    let list = this.more.get(n);
+    if (list === undefined) {
+      list = [];
+      this.more.set(n, list);
+    }
+    if (!list.some((x) => x.server === key)) list.push({ server: key, seq, atUs: this.nowUs() });
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * What a server does with a well-formed request around its handler (spec/server.md,
+ * "Deadlines, duplicates and acks"):
+ *
+ * - expiry: a request whose deadline (the caller's, epoch ms, from "_zmq") has passed on
+ *   this host's wall clock is dropped, at receipt and again before it starts after waiting
+ *   in the work gate. Nothing is sent back: the caller has given up.
+ * - dedup: every accepted message id is remembered (core/dedup-cache.ts) until its
+ *   deadline plus DEDUP_MARGIN_MS. A duplicate never runs: a finished call's kept reply is
+ *   sent again, otherwise an ACK when the duplicate asks for one; nothing else.
+ * - acks: a request whose "_zmq".ack is true is acknowledged as soon as the work gate has
+ *   accepted it, before it runs (oslo's DealerConsumerWithAcks acked on receipt).
+ *
+ * The listener (rpc-listener.ts) calls screen() at receipt, accepted() once the gate took
+ * the request, startable() before a queued one starts, replied() after a call's reply.
+ * A remembered id is a duplicate whether its request is queued, running or done; only a
+ * call's kept reply changes the answer.
+ */
+import type { DecodedRequest } from "../core/codec.js";
+import { DedupCache, type DedupEntry } from "../core/dedup-cache.js";
+import type { ResolvedOptions } from "../options.js";
+import type { Clock } from "../ports/clock.js";
+import type { ReplySender } from "./reply-sender.js";
+
+/**
+ * How long a remembered id outlives its request's deadline. A duplicate that arrives
+ * after the deadline is dropped as expired anyway; the margin covers this host's wall
+ * clock being stepped back (NTP) by up to a second between the copies. Also the clock
+ * skew the deadlines tolerate (spec/server.md, "Clock skew").
+ */
+export const DEDUP_MARGIN_MS = 1000;
+
+/** The counters this class keeps (a part of the listener's stats). */
+export interface IntakeStats {
+  expired: number;
+  duplicates: number;
+  dedupEvicted: number;
+  dedupRepliesDropped: number;
+}
+
+export type Screened = "new" | "expired" | "duplicate";
+
+export class RequestIntake {
+  /**
+   * Kept replies are held as their payload's bytes in a one-byte (latin1) string rather
+   * than as Buffers: a small Buffer is a slice of Node's shared 8 KB pool and would keep
+   * the whole slab alive, and a string is one object on the heap, cheaper to keep for
+   * seconds. latin1 maps each byte to one character and back, so the bytes sent again
+   * are the bytes sent first.
+   */
+  private readonly cache: DedupCache<string>;
+  /** Budget given to ids of requests without a deadline: the longest one seen, at least the default timeout. */
+  private longestBudgetMs: number;
+  /** Both clocks as screen() read them, for accepted() in the same turn. */
+  private screenedNowMs = 0;
+  private screenedEpochMs = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly replies: ReplySender,
+    options: Pick<ResolvedOptions, "dedupMaxEntries" | "dedupMaxReplyBytes" | "rpcResponseTimeoutMs">,
+    private readonly stats: IntakeStats,
+  ) {
+    this.cache = new DedupCache(options.dedupMaxEntries, options.dedupMaxReplyBytes);
+    this.longestBudgetMs = options.rpcResponseTimeoutMs;
+  }
+
+  /** At receipt: "new", or "expired" / "duplicate" (counted and acted on: drop it). */
+  screen(req: DecodedRequest): Screened {
+    const epoch = this.clock.epochMs();
+    this.screenedEpochMs = epoch;
+    if (req.deadline !== undefined && req.deadline <= epoch) {
+      this.stats.expired++;
+      return "expired";
+    }
+    const now = this.clock.nowMs();
+    this.screenedNowMs = now;
+    const e = this.cache.get(req.messageId, now);
+    if (e === undefined) return "new";
+    this.stats.duplicates++;
+    // A reply answers the duplicate and acknowledges it at once.
+    if (e.reply !== undefined) this.replies.resend(req.peerId, req.messageId, Buffer.from(e.reply, "latin1"));
+    else if (req.ack) this.replies.ack(req.peerId, req.messageId);
+    return "duplicate";
+  }
+
+  /** The work gate accepted the request screen() just passed: remember its id, ACK it when asked. */
+  accepted(req: DecodedRequest): void {
+    let budget = this.longestBudgetMs;
+    if (req.deadline !== undefined) {
+      budget = req.deadline - this.screenedEpochMs;
+      if (budget > this.longestBudgetMs) this.longestBudgetMs = budget;
+    }
+    const now = this.screenedNowMs;
+    this.cache.add(req.messageId, now + budget + DEDUP_MARGIN_MS, now);
+    this.stats.dedupEvicted = this.cache.evicted;
+    if (req.ack) this.replies.ack(req.peerId, req.messageId);
+  }
+
+  /** Before a request that waited in the work gate starts: false when its deadline passed meanwhile (counted). */
+  startable(req: DecodedRequest): boolean {
+    if (req.deadline === undefined || req.deadline > this.clock.epochMs()) return true;
+    this.stats.expired++;
+    return false;
+  }
+
+  /** A call ran and was answered with `payload`: kept for its duplicates, within the byte bound. */
+  replied(req: DecodedRequest, payload: Buffer): void {
+    const e: DedupEntry<string> | undefined = this.cache.peek(req.messageId);
+    if (e === undefined || e.done) return;
+    if (payload.length > this.cache.maxReplyBytes) this.cache.finish(e, "", payload.length);
+    else this.cache.finish(e, payload.toString("latin1"), payload.length);
+    this.stats.dedupRepliesDropped = this.cache.repliesDropped;
+  }
+
+  /** Ids remembered now (expired ones not yet purged included). */
+  get remembered(): number {
+    return this.cache.size;
+  }
+}
