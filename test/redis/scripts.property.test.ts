@@ -116,6 +116,16 @@ describe("redis matchmaker scripts", { skip: redisSkipReason() ?? false, timeout
         const expected: string[] = [];
         let now = 1_000_000;
         const keyName = (k: number): string => `ex/t${k}`;
+        /** What both membership scripts begin with (src/matchmaker/redis/connection.ts, MembershipArgs). */
+        const args = (key: string, host: string): string[] => [
+          scheme.hostsKey(key),
+          scheme.indexKey,
+          String(now),
+          String(GRACE),
+          scheme.channel,
+          key,
+          host,
+        ];
         const checkKey = async (key: string): Promise<void> => {
           const exists = await cmd.exists(scheme.hostsKey(key));
           const max = model.maxExpiry(key);
@@ -137,16 +147,7 @@ describe("redis matchmaker scripts", { skip: redisSkipReason() ?? false, timeout
             } else if (o.k === "reg") {
               const key = keyName(o.key);
               const host = `tcp://h${o.host}:1`;
-              const r = await c.mmRegister!(
-                scheme.hostsKey(key),
-                scheme.indexKey,
-                String(now),
-                String(GRACE),
-                scheme.channel,
-                key,
-                host,
-                o.ttl === null ? "-1" : String(o.ttl),
-              );
+              const r = await c.mmRegister!(...args(key, host), o.ttl === null ? "-1" : String(o.ttl));
               const ch = model.register(key, host, o.ttl, now);
               assert.equal(r, ch ? 1 : 0, "register reports whether it published");
               if (ch) expected.push(encodeChange(ch));
@@ -154,15 +155,7 @@ describe("redis matchmaker scripts", { skip: redisSkipReason() ?? false, timeout
             } else if (o.k === "unreg") {
               const key = keyName(o.key);
               const host = `tcp://h${o.host}:1`;
-              const r = await c.mmUnregister!(
-                scheme.hostsKey(key),
-                scheme.indexKey,
-                String(now),
-                String(GRACE),
-                scheme.channel,
-                key,
-                host,
-              );
+              const r = await c.mmUnregister!(...args(key, host));
               const ch = model.unregister(key, host, now);
               assert.equal(r, ch ? 1 : 0, "unregister reports whether it removed");
               if (ch) expected.push(encodeChange(ch));

@@ -7,26 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { remainingMs, RpcClient, type Serializer, Transport } from "../../src/index.js";
+import { remainingMs, RpcClient, type Serializer } from "../../src/index.js";
 import { attachDeadline, contextDeadline, type SendRequest } from "../../src/internal.js";
 import { ManualClock } from "../support/manual-clock.js";
-
-function stub(clock: ManualClock) {
-  const sent: SendRequest[] = [];
-  const t = {
-    options: { rpcResponseTimeoutMs: 60_000 },
-    internals: {
-      deps: { clock },
-      engine: {
-        send: (r: SendRequest) => {
-          sent.push(r);
-          return Promise.resolve(null);
-        },
-      },
-    },
-  };
-  return { transport: Object.assign(Object.create(Transport.prototype), t) as Transport, sent };
-}
+import { stubTransport } from "../support/stub-transport.js";
 
 const EPOCH = 1_700_000_000_000;
 const wireDeadline = (r: SendRequest): unknown => (r.context._zmq as { deadline?: unknown }).deadline;
@@ -34,7 +18,7 @@ const wireDeadline = (r: SendRequest): unknown => (r.context._zmq as { deadline?
 test("deadline - a call sends floor(epoch now + timeout) under _zmq, on a copy of the caller's context", async () => {
   const clock = new ManualClock();
   clock.advance(0.7);
-  const { transport, sent } = stub(clock);
+  const { transport, sent } = stubTransport(null, clock);
   const ctx = { user: "u" };
   await new RpcClient(transport, { topic: "t" }, { timeoutMs: 250 }).call(ctx, "m");
   await new RpcClient(transport, { topic: "t" }).cast({}, "m");
@@ -75,7 +59,7 @@ test("deadline - the attached deadline is invisible: keys, for-in and JSON see o
 
 test("deadline - a call made with a server's context keeps the earlier deadline and caps its timeout", async () => {
   const clock = new ManualClock();
-  const { transport, sent } = stub(clock);
+  const { transport, sent } = stubTransport(null, clock);
   const client = new RpcClient(transport, { topic: "t" }, { timeoutMs: 1000 });
   const tight: Record<string, unknown> = { user: "u" };
   attachDeadline(tight, EPOCH + 300, clock);
@@ -99,7 +83,7 @@ test("deadline - a call made with a server's context keeps the earlier deadline 
 
 test("deadline - a context that has _zmq is refused with a TypeError naming it; nothing is sent", async () => {
   const clock = new ManualClock();
-  const { transport, sent } = stub(clock);
+  const { transport, sent } = stubTransport(null, clock);
   const client = new RpcClient(transport, { topic: "t" });
   await assert.rejects(client.call({ _zmq: { deadline: 1 } }, "m"), (e: unknown) => {
     assert.ok(e instanceof TypeError);

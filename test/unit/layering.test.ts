@@ -62,6 +62,11 @@ function scan(src: string): Scanned {
     code.push(c);
     bare.push(b);
   };
+  /** Copies src[i] to code (as it is) and to bare (as `bareCh`), and moves on. */
+  const copy = (bareCh: string): void => {
+    push(src[i]!, bareCh);
+    i++;
+  };
   /** For each open template literal, the brace depth of the `${` expression we are in. */
   const templates: number[] = [];
   let i = 0;
@@ -87,19 +92,10 @@ function scan(src: string): Scanned {
       push(ch, ch);
       i++;
       while (i < src.length && src[i] !== ch && src[i] !== "\n") {
-        if (src[i] === "\\") {
-          push(src[i]!, " ");
-          i++;
-        }
-        if (i < src.length) {
-          push(src[i]!, blank(src[i]!));
-          i++;
-        }
+        if (src[i] === "\\") copy(" ");
+        if (i < src.length) copy(blank(src[i]!));
       }
-      if (i < src.length) {
-        push(src[i]!, src[i]!);
-        i++;
-      }
+      if (i < src.length) copy(src[i]!);
       lastSignificant = ch;
       continue;
     }
@@ -110,12 +106,8 @@ function scan(src: string): Scanned {
       i++;
       while (i < src.length && src[i] !== "`") {
         if (src[i] === "\\") {
-          push(src[i]!, " ");
-          i++;
-          if (i < src.length) {
-            push(src[i]!, blank(src[i]!));
-            i++;
-          }
+          copy(" ");
+          if (i < src.length) copy(blank(src[i]!));
           continue;
         }
         if (src[i] === "$" && src[i + 1] === "{") {
@@ -124,8 +116,7 @@ function scan(src: string): Scanned {
           templates.push(0);
           break;
         }
-        push(src[i]!, blank(src[i]!));
-        i++;
+        copy(blank(src[i]!));
       }
       if (src[i] === "`") {
         push("`", "`");
@@ -146,10 +137,7 @@ function scan(src: string): Scanned {
           if (c === "\\") {
             push(c, " ");
             i++;
-            if (i < src.length) {
-              push(src[i]!, " ");
-              i++;
-            }
+            if (i < src.length) copy(" ");
             continue;
           }
           if (c === "[") inClass = true;

@@ -5,31 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { RpcClient, type Serializer, Transport } from "../../src/index.js";
-import { resolveOptions, type SendRequest } from "../../src/internal.js";
-import { ManualClock } from "../support/manual-clock.js";
-
-function stub(reply: unknown = "r", clock = new ManualClock()) {
-  const sent: SendRequest[] = [];
-  const t = {
-    options: { rpcResponseTimeoutMs: 60_000 },
-    // The transport's private field that transportInternals() reads.
-    internals: {
-      deps: { clock },
-      engine: {
-        send: (r: SendRequest) => {
-          sent.push(r);
-          return Promise.resolve(reply);
-        },
-      },
-    },
-  };
-  // A Transport by prototype (RpcClient refuses anything else) whose engine only records.
-  return { transport: Object.assign(Object.create(Transport.prototype), t) as Transport, sent };
-}
+import { RpcClient, type Serializer } from "../../src/index.js";
+import { resolveOptions } from "../../src/internal.js";
+import { stubTransport } from "../support/stub-transport.js";
 
 test("rpc-client - message carries method, args, namespace and version only when set", async () => {
-  const { transport, sent } = stub();
+  const { transport, sent } = stubTransport();
   await new RpcClient(transport, { topic: "t" }).call({}, "m", { a: 1 });
   await new RpcClient(transport, { topic: "t", namespace: "ns", version: "1.2" }).cast({}, "m");
   assert.deepEqual(sent[0]!.message, { method: "m", args: { a: 1 } });
@@ -39,7 +20,7 @@ test("rpc-client - message carries method, args, namespace and version only when
 });
 
 test("rpc-client - timeout resolution: prepare > constructor > transport default; 0 passes through", async () => {
-  const { transport, sent } = stub();
+  const { transport, sent } = stubTransport();
   const c = new RpcClient(transport, { topic: "t" });
   await c.call({}, "m");
   await new RpcClient(transport, { topic: "t" }, { timeoutMs: 5 }).call({}, "m");
@@ -52,7 +33,7 @@ test("rpc-client - timeout resolution: prepare > constructor > transport default
 });
 
 test("rpc-client - prepare overrides target fields and inherits the rest; the original is unchanged", async () => {
-  const { transport, sent } = stub();
+  const { transport, sent } = stubTransport();
   const c = new RpcClient(transport, { topic: "t", exchange: "e" }, { retry: 2 });
   const p = c.prepare({ server: "s", version: "2.1" });
   assert.deepEqual(p.target, { topic: "t", exchange: "e", server: "s", version: "2.1" });
@@ -64,13 +45,13 @@ test("rpc-client - prepare overrides target fields and inherits the rest; the or
 });
 
 test("rpc-client - fanout target turns cast into a fanout send", async () => {
-  const { transport, sent } = stub();
+  const { transport, sent } = stubTransport();
   await new RpcClient(transport, { topic: "t" }).prepare({ fanout: true }).cast({}, "m");
   assert.equal(sent[0]!.kind, "fanout");
 });
 
 test("rpc-client - serializer applies to args, context and the result", async () => {
-  const { transport, sent } = stub({ wrapped: 5 });
+  const { transport, sent } = stubTransport({ wrapped: 5 });
   const serializer: Serializer = {
     serializeEntity: (_c, e) => ({ wrapped: e }),
     deserializeEntity: (_c, e) => (e as { wrapped: unknown }).wrapped,
@@ -85,7 +66,7 @@ test("rpc-client - serializer applies to args, context and the result", async ()
 });
 
 test("rpc-client - malformed target version and empty method are refused before sending", async () => {
-  const { transport, sent } = stub();
+  const { transport, sent } = stubTransport();
   await assert.rejects(new RpcClient(transport, { topic: "t", version: "one" }).call({}, "m"));
   await assert.rejects(new RpcClient(transport, { topic: "t" }).call({}, ""));
   assert.throws(() => new RpcClient(transport, { topic: "t" }, { timeoutMs: -1 }), RangeError);

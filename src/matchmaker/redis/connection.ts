@@ -24,27 +24,21 @@ export type RedisSpec =
       password?: string;
     };
 
+/** The arguments both membership scripts begin with: their two keys, then now, grace, channel, key and host. */
+export type MembershipArgs = [
+  hostsKey: string,
+  indexKey: string,
+  now: string,
+  graceMs: string,
+  channel: string,
+  key: string,
+  host: string,
+];
+
 /** The scripts of scripts.ts as ioredis commands (installed by defineCommand). */
 export interface ScriptCommands {
-  mmRegister(
-    hostsKey: string,
-    indexKey: string,
-    now: string,
-    graceMs: string,
-    channel: string,
-    key: string,
-    host: string,
-    ttlMs: string,
-  ): Promise<number>;
-  mmUnregister(
-    hostsKey: string,
-    indexKey: string,
-    now: string,
-    graceMs: string,
-    channel: string,
-    key: string,
-    host: string,
-  ): Promise<number>;
+  mmRegister(...args: [...MembershipArgs, ttlMs: string]): Promise<number>;
+  mmUnregister(...args: MembershipArgs): Promise<number>;
   mmLookup(zsetKey: string, now: string): Promise<unknown>;
 }
 

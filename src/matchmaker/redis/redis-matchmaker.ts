@@ -22,7 +22,7 @@ import type { EventEmitter } from "node:events";
 import type { Clock, TimerId } from "../../ports/clock.js";
 import type { Matchmaker } from "../../ports/matchmaker.js";
 import { CommandRunner } from "./command-runner.js";
-import type { RedisConnections } from "./connection.js";
+import type { MembershipArgs, RedisConnections } from "./connection.js";
 import { decodeChange, keyScheme, type Change, type KeyScheme } from "./key-scheme.js";
 import { liveInReply, LookupCache } from "./lookup-cache.js";
 import type { ResolvedRedisMatchmakerOptions } from "./options.js";
@@ -135,17 +135,7 @@ export class RedisMatchmaker implements Matchmaker {
   async unregister(key: string, host: string): Promise<void> {
     const token = this.book.remove(key, host);
     this.localChange({ op: "-", key, host });
-    await this.runner.run("unregister", () =>
-      this.conn.commands.mmUnregister(
-        this.scheme.hostsKey(key),
-        this.scheme.indexKey,
-        this.nowArg(),
-        String(this.options.keyGraceMs),
-        this.scheme.channel,
-        key,
-        host,
-      ),
-    );
+    await this.runner.run("unregister", () => this.conn.commands.mmUnregister(...this.membershipArgs(key, host)));
     this.book.removed(key, host, token);
   }
 
@@ -243,19 +233,23 @@ export class RedisMatchmaker implements Matchmaker {
     return this.options.timeSource === "clock" ? String(Math.floor(this.clock.nowMs())) : "";
   }
 
+  /** What mmRegister and mmUnregister begin with for `host` under `key`. */
+  private membershipArgs(key: string, host: string): MembershipArgs {
+    return [
+      this.scheme.hostsKey(key),
+      this.scheme.indexKey,
+      this.nowArg(),
+      String(this.options.keyGraceMs),
+      this.scheme.channel,
+      key,
+      host,
+    ];
+  }
+
   private async writeRegister(key: string, host: string, ttlMs: number | null): Promise<void> {
     const ttl = ttlMs === null ? "-1" : String(Math.max(0, Math.round(ttlMs)));
     const changed = await this.runner.run("register", () =>
-      this.conn.commands.mmRegister(
-        this.scheme.hostsKey(key),
-        this.scheme.indexKey,
-        this.nowArg(),
-        String(this.options.keyGraceMs),
-        this.scheme.channel,
-        key,
-        host,
-        ttl,
-      ),
+      this.conn.commands.mmRegister(...this.membershipArgs(key, host), ttl),
     );
     if (changed === 1) this.localChange({ op: "+", key, host });
   }
