@@ -17,47 +17,30 @@
  * an id added before it stays (invisible) until that one expires or the count bound
  * pushes it out. Pure and synchronous: time comes in as an argument.
  *
- * Layout, for the garbage collector: an id lives for seconds, long enough to be promoted
- * out of the young generation, so everything kept per id is kept small. The Map holds id
- * -> insertion number (a small integer, no allocation); insertion order and expiries sit
- * in parallel arrays with a moving head (expiries unboxed). The Map's own order is not
- * used: V8 leaves a deleted entry as a hole until the table is rebuilt and every new
- * iterator walks the holes, so taking the oldest entry of a Map trimmed from the front
- * took 16 to 45 µs at 100,000 ids (measured, Node 20).
+ * Layout, for speed: a server does this for every request, and an id lives for seconds,
+ * long enough to leave the young generation. The only hash map is id -> insertion number
+ * (a small integer); expiry, liveness and kept reply sit in arrays at the id's place in
+ * insertion order (a moving head, compacted now and then), so a request costs about four
+ * hash operations: find, add, the purge of the id that expired meanwhile, keep the reply.
+ * The Map's own order is not used: V8 leaves a deleted entry as a hole until the table is
+ * rebuilt and every new iterator walks the holes, so taking the oldest entry of a Map
+ * trimmed from the front took 16 to 45 µs at 100,000 ids (measured, Node 20).
  */
 
-/** Parallel arrays with a moving head, compacted now and then; `base` numbers ids[0]. */
-class Queue {
-  ids: string[] = [];
-  nums: number[] = [];
-  head = 0;
-  /** Insertion number of ids[0]. */
-  base = 0;
-
-  get length(): number {
-    return this.ids.length - this.head;
-  }
-
-  shift(): void {
-    this.head++;
-    if (this.head > 1024 && this.head * 2 > this.ids.length) {
-      this.ids = this.ids.slice(this.head);
-      this.nums = this.nums.slice(this.head);
-      this.base += this.head;
-      this.head = 0;
-    }
-  }
-}
-
 export class DedupCache {
-  /** Live id -> its insertion number (its position in `order` is number - order.base). */
+  /** Live id -> its insertion number; its place in the arrays below is number - base. */
   private readonly slots = new Map<string, number>();
-  /** Ids in insertion order with their expiry; an id whose slot moved on (re-added, removed) is stale there. */
-  private readonly order = new Queue();
-  private nextNumber = 0;
-  /** Kept replies by id, and the order they were kept in (with the insertion number of their id). */
-  private readonly kept = new Map<string, string>();
-  private readonly keptOrder = new Queue();
+  /** Per place in insertion order: the id, its expiry, whether it is still live, its kept reply. */
+  private ids: string[] = [];
+  private expiries: number[] = [];
+  private live: boolean[] = [];
+  private kept: (string | undefined)[] = [];
+  private head = 0;
+  /** Insertion number of place 0. */
+  private base = 0;
+  /** Insertion numbers of kept replies, in the order they were kept (a place whose reply is gone is skipped). */
+  private keptOrder: number[] = [];
+  private keptHead = 0;
   /** Bytes of the kept replies. */
   replyBytes = 0;
   /** Ids forgotten before they expired because of maxEntries. */
@@ -81,85 +64,96 @@ export class DedupCache {
   /** Whether `id` is remembered and not expired at `nowMs`. */
   has(id: string, nowMs: number): boolean {
     const n = this.slots.get(id);
-    return n !== undefined && this.expiry(n) > nowMs;
+    return n !== undefined && this.expiries[n - this.base]! > nowMs;
   }
 
   /** The kept reply of `id`, if any (ask has() first: an expired id may still hold one until purged). */
   reply(id: string): string | undefined {
-    return this.kept.get(id);
+    const n = this.slots.get(id);
+    return n === undefined ? undefined : this.kept[n - this.base];
   }
 
   /** Remembers `id` until `expiresAtMs`, as a new entry (a remembered one is replaced, its reply dropped). */
   add(id: string, expiresAtMs: number, nowMs: number): void {
     this.purge(nowMs);
-    if (this.slots.has(id)) this.remove(id);
-    const n = this.nextNumber++;
-    this.slots.set(id, n);
-    this.order.ids.push(id);
-    this.order.nums.push(expiresAtMs);
+    const old = this.slots.get(id);
+    if (old !== undefined) this.forget(old - this.base);
+    this.slots.set(id, this.base + this.ids.length);
+    this.ids.push(id);
+    this.expiries.push(expiresAtMs);
+    this.live.push(true);
+    this.kept.push(undefined);
     while (this.slots.size > this.maxEntries) {
-      this.dropStaleFront();
-      const oldest = this.order.ids[this.order.head]!;
-      if (this.order.nums[this.order.head]! > nowMs) this.evicted++;
-      this.remove(oldest);
-      this.order.shift();
+      while (!this.live[this.head]) this.shift();
+      if (this.expiries[this.head]! > nowMs) this.evicted++;
+      this.forget(this.head);
+      this.shift();
     }
   }
 
   /** Keeps `reply` for the remembered `id` (a one-byte string: its length is its size in bytes). */
   keepReply(id: string, reply: string): void {
     const n = this.slots.get(id);
-    if (n === undefined || this.kept.has(id)) return;
+    if (n === undefined || this.kept[n - this.base] !== undefined) return;
     if (reply.length > this.maxReplyBytes) {
       this.repliesDropped++;
       return;
     }
-    const q = this.keptOrder;
-    // Places of replies whose id has left (the reply with it) are skipped from the front.
-    while (q.length > 0 && this.slots.get(q.ids[q.head]!) !== q.nums[q.head]) q.shift();
-    this.kept.set(id, reply);
+    this.kept[n - this.base] = reply;
     this.replyBytes += reply.length;
-    this.keptOrder.ids.push(id);
-    this.keptOrder.nums.push(n);
+    // Places whose reply left with its id are skipped from the front, so the queue stays
+    // about as long as the replies kept.
+    while (this.keptHead < this.keptOrder.length && this.keptAt(this.keptOrder[this.keptHead]!) === undefined)
+      this.keptHead++;
+    this.keptOrder.push(n);
     while (this.replyBytes > this.maxReplyBytes) {
-      const oldId = q.ids[q.head]!;
-      const oldN = q.nums[q.head]!;
-      q.shift();
-      // Its id may have left the cache (its reply with it) or come back as a new entry.
-      if (this.slots.get(oldId) !== oldN || !this.kept.has(oldId)) continue;
-      this.dropReply(oldId);
+      const pos = this.keptOrder[this.keptHead++]! - this.base;
+      if (pos < this.head || this.kept[pos] === undefined) continue;
+      this.dropReply(pos);
       this.repliesDropped++;
+    }
+    if (this.keptHead > 1024 && this.keptHead * 2 > this.keptOrder.length) {
+      this.keptOrder = this.keptOrder.slice(this.keptHead);
+      this.keptHead = 0;
     }
   }
 
   /** Removes every id from the front whose expiry has come at `nowMs`. */
   purge(nowMs: number): void {
-    const q = this.order;
     // The front's expiry first: the common case (nothing due) costs one array read.
-    while (q.length > 0 && q.nums[q.head]! <= nowMs) {
-      const id = q.ids[q.head]!;
-      if (this.slots.get(id) === q.base + q.head) this.remove(id);
-      q.shift();
+    while (this.head < this.ids.length && this.expiries[this.head]! <= nowMs) {
+      if (this.live[this.head]) this.forget(this.head);
+      this.shift();
     }
   }
 
-  private expiry(n: number): number {
-    return this.order.nums[n - this.order.base]!;
+  /** The kept reply at insertion number `n`, if its place is still held. */
+  private keptAt(n: number): string | undefined {
+    const pos = n - this.base;
+    return pos < this.head ? undefined : this.kept[pos];
   }
 
-  /** Skips front places whose id was removed or re-added since. */
-  private dropStaleFront(): void {
-    const q = this.order;
-    while (q.length > 0 && this.slots.get(q.ids[q.head]!) !== q.base + q.head) q.shift();
+  /** Forgets the live id at place `pos` (its reply with it); the place stays until it reaches the front. */
+  private forget(pos: number): void {
+    this.slots.delete(this.ids[pos]!);
+    this.live[pos] = false;
+    if (this.kept[pos] !== undefined) this.dropReply(pos);
   }
 
-  private remove(id: string): void {
-    this.slots.delete(id);
-    if (this.kept.has(id)) this.dropReply(id);
+  private dropReply(pos: number): void {
+    this.replyBytes -= this.kept[pos]!.length;
+    this.kept[pos] = undefined;
   }
 
-  private dropReply(id: string): void {
-    this.replyBytes -= this.kept.get(id)!.length;
-    this.kept.delete(id);
+  /** Moves the front one place on; compacts the arrays once more than half of them is behind it. */
+  private shift(): void {
+    this.head++;
+    if (this.head <= 1024 || this.head * 2 <= this.ids.length) return;
+    this.ids = this.ids.slice(this.head);
+    this.expiries = this.expiries.slice(this.head);
+    this.live = this.live.slice(this.head);
+    this.kept = this.kept.slice(this.head);
+    this.base += this.head;
+    this.head = 0;
   }
 }

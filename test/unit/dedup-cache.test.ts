@@ -99,6 +99,45 @@ test("dedup cache - forgetting an id frees its reply's bytes; a second reply for
   assert.equal(c.replyBytes, 0);
 });
 
+test("dedup cache - over many thousand ids (its arrays compacted many times) it agrees with a plain model", () => {
+  const c = new DedupCache(1500, 4000);
+  /** The model: every id added, with its expiry and the reply kept for it. */
+  const model = new Map<string, { expires: number; reply?: string; seq: number }>();
+  let now = 0;
+  for (let i = 0; i < 20_000; i++) {
+    now += 0.25;
+    const id = `m.${i % 7 === 0 ? i - 7 : i}`; // every seventh id repeats an earlier one
+    if (c.has(id, now)) continue;
+    const ttl = 50 + (i % 13) * 40;
+    c.add(id, now + ttl, now);
+    model.set(id, { expires: now + ttl, seq: i });
+    if (i % 3 === 0) {
+      const reply = "r".repeat(i % 11);
+      c.keepReply(id, reply);
+      model.get(id)!.reply = reply;
+    }
+    if (i % 997 !== 0) continue;
+    let bytes = 0;
+    for (const [k, m] of model) {
+      const r = c.reply(k);
+      if (m.expires <= now) assert.equal(c.has(k, now), false, `${k} expired`);
+      if (r !== undefined) {
+        assert.equal(r, m.reply, `${k} keeps its own reply`);
+        bytes += r.length;
+      }
+    }
+    assert.equal(c.replyBytes, bytes, `bytes at ${i}`);
+    assert.ok(c.size <= 1500);
+    assert.ok(c.replyBytes <= 4000);
+  }
+  // The most recent ids are all remembered (fewer than maxEntries were added after them).
+  for (let i = 19_000; i < 20_000; i++) {
+    const id = `m.${i % 7 === 0 ? i - 7 : i}`;
+    const m = model.get(id)!;
+    if (m.expires > now) assert.equal(c.has(id, now), true, id);
+  }
+});
+
 test("dedup cache - bounds are checked at construction", () => {
   assert.throws(() => new DedupCache(0, 10), RangeError);
   assert.throws(() => new DedupCache(1.5, 10), RangeError);
