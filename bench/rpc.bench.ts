@@ -3,14 +3,37 @@
  * DEALER/ROUTER doing the same work in the same run, plus codec micro-benchmarks.
  * Numbers depend on the machine; the ratio to raw zeromq.js is the figure to track
  * (roadmap aim: call latency within 1.2x raw zeromq.js).
- * Run: npm run bench   (options: BENCH_TIME_MS=2000)
+ * Run: npm run bench   (options: --time-ms 2000 or BENCH_TIME_MS=2000; --help)
  */
+import { parseArgs } from "node:util";
 import { Bench } from "tinybench";
 import * as zmq from "zeromq";
+import { intOption, parseOrExit } from "../src/cli/command-line.js";
 import { getRpcServer, getRpcTransport, RpcClient } from "../src/index.js";
 import { decodeRequest, encodeRequest, InProcessMatchmaker, MessageType, NodeClock } from "../src/internal.js";
 
-const timeMs = Number(process.env.BENCH_TIME_MS ?? 2000);
+const USAGE = `usage: npm run bench [-- --time-ms <n>]
+
+Benchmarks the driver's call round trip and cast throughput against raw zeromq.js
+DEALER/ROUTER doing the same work in the same run, plus codec micro-benchmarks; prints
+tinybench's table and the driver's latency as a multiple of raw zeromq.js.
+
+  --time-ms <n>   time per task in ms (default: BENCH_TIME_MS, else 2000)
+  -h, --help      print this help and exit
+`;
+const { timeMs } = await parseOrExit(() => {
+  const { values } = parseArgs({
+    options: { "time-ms": { type: "string" }, help: { type: "boolean", short: "h" } },
+    strict: true,
+  });
+  return {
+    values,
+    timeMs:
+      values["time-ms"] !== undefined
+        ? intOption("--time-ms", values["time-ms"], 1)!
+        : (intOption("BENCH_TIME_MS", process.env.BENCH_TIME_MS, 1) ?? 2000),
+  };
+}, USAGE);
 const bench = new Bench({ time: timeMs, warmupTime: 300, iterations: 50, warmupIterations: 50 });
 
 // Raw zeromq.js: a DEALER sends the same 5-frame request, a ROUTER echoes a 6-frame reply.

@@ -4,8 +4,19 @@
  * out, and receives a remote exception; it prints what happened and the driver's counters.
  * Run: npm run demo
  */
+import { parseArgs } from "node:util";
+import { parseOrExit } from "../src/cli/command-line.js";
 import { getRpcServer, getRpcTransport, MessagingTimeout, RpcClient } from "../src/index.js";
 import { transportInternals } from "../src/internal.js";
+
+const USAGE = `usage: npm run demo
+
+Real-socket demo: an in-process cluster on zeromq.js over loopback. Three servers on one
+topic and a client that calls round robin, calls one named server, casts, fans out, times
+out and receives a remote exception; prints what happened, 2000 sequential calls' latency
+and the driver's counters. No options but -h, --help.
+`;
+await parseOrExit(() => parseArgs({ options: { help: { type: "boolean", short: "h" } }, strict: true }), USAGE);
 
 class Counter {
   total = 0;

@@ -172,7 +172,8 @@ function main(): void {
     for (const p of problems) console.error(`gen-uml: ${p}`);
     if (problems.length > 0) {
       console.error("gen-uml: run `npm run uml` (or `npx tsx scripts/gen-uml.ts`) and commit uml/generated/");
-      process.exit(1);
+      process.exitCode = 1; // not process.exit(): it would drop output still queued for a pipe
+      return;
     }
     console.log(`gen-uml: ${generatedDiagrams().size} generated diagram(s) up to date`);
     return;

@@ -92,7 +92,8 @@ async function main(): Promise<void> {
     // In CI `npm run uml` runs before the tests, so rewriting here would hide a stale
     // committed diagram from test/unit/uml-generated.test.ts; UML_CHECK=1 fails instead.
     console.error("uml: generated diagrams were stale (UML_CHECK=1)");
-    process.exit(1);
+    process.exitCode = 1; // not process.exit(): it would drop output still queued for a pipe
+    return;
   }
 
   const filters = process.argv.slice(2);
@@ -101,7 +102,8 @@ async function main(): Promise<void> {
   );
   if (files.length === 0) {
     console.error(`uml: no diagrams match ${filters.join(", ") || "uml/**/*.mmd"}`);
-    process.exit(1);
+    process.exitCode = 1;
+    return;
   }
   if (filters.length === 0) rmSync(OUT_DIR, { recursive: true, force: true });
 
@@ -136,7 +138,8 @@ async function main(): Promise<void> {
         .sort()
         .join(", ")}`,
     );
-    process.exit(1);
+    process.exitCode = 1;
+    return;
   }
   console.log(`uml: rendered ${files.length} diagram(s) to ${relative(REPO_ROOT, OUT_DIR)}/ in ${secs} s`);
 }

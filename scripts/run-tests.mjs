@@ -15,15 +15,18 @@ function walk(dir) {
   return out;
 }
 
+// The exit status is set, not forced with process.exit(), which would drop output still
+// queued for a pipe.
 const filters = process.argv.slice(2);
 const files = walk("test").filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(", ")}`);
-  process.exit(1);
+  process.exitCode = 1;
+} else {
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],
+    { stdio: "inherit" },
+  );
+  process.exitCode = r.status ?? 1;
 }
-const r = spawnSync(
-  process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],
-  { stdio: "inherit" },
-);
-process.exit(r.status ?? 1);

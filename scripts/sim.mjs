@@ -24,6 +24,8 @@ if (built.status !== 0) {
   console.error(
     `sim: the TypeScript build (tsconfig.sim.json) failed${built.error ? `: ${built.error.message}` : ""}; fix the errors above`,
   );
-  process.exit(built.status ?? 1);
+  process.exitCode = built.status ?? 1; // set, not process.exit(): that could drop queued output
+} else {
+  // The CLI ends the process itself once its output is flushed (src/cli/command-line.ts).
+  await import(pathToFileURL(path.join(root, "dist", "sim-build", "sim", "cli", "main.js")).href);
 }
-await import(pathToFileURL(path.join(root, "dist", "sim-build", "sim", "cli", "main.js")).href);

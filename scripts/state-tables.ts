@@ -2,6 +2,7 @@
  * Registry of the state machines whose diagrams are generated from their transition
  * tables (uml/generated/<name>.state.mmd). Components add one entry each.
  */
+import { FANOUT_HOST_TRANSITIONS, REQUEST_TRANSITIONS } from "../src/core/request-states.js";
 import { SERVER_TRANSITIONS } from "../src/core/server-lifecycle.js";
 import { SLOT_TRANSITIONS } from "../src/pool/slot-states.js";
 
@@ -29,5 +30,19 @@ export const STATE_TABLES: StateTable[] = [
     initial: "absent",
     final: ["closed"],
     table: SLOT_TRANSITIONS,
+  },
+  {
+    name: "request-lifecycle",
+    title: "Client request lifecycle (src/core/request-states.ts)",
+    initial: "new",
+    final: ["settled"],
+    table: REQUEST_TRANSITIONS,
+  },
+  {
+    name: "fanout-host",
+    title: "One host of a fanout (src/core/request-states.ts)",
+    initial: "sending",
+    final: ["delivered", "given-up"],
+    table: FANOUT_HOST_TRANSITIONS,
   },
 ];

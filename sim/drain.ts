@@ -1,8 +1,8 @@
 /**
  * Microtask drains for the scheduler. After the events of one virtual instant, every
  * microtask (and process.nextTick callback) they started must run to completion before
- * the clock moves on. Two ways, same result (test/sim/scheduler.test.ts runs a cluster
- * both ways and compares trace hashes):
+ * the clock moves on. Two ways, same trace hash (test/sim/scheduler.test.ts and
+ * test/sim/drain.test.ts; spec/sim.md, "Microtask drain", on the dependency):
  *
  * - "sync": `process._tickCallback()`, the function Node itself calls after every
  *   macrotask (processTicksAndRejections: nextTicks, then V8's microtask checkpoint, in

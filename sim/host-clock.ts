@@ -77,14 +77,18 @@ export class ProcessClock implements Clock {
   onLivelock: ((reads: number) => void) | undefined;
   /** Clock reads within one instant that count as a spin. */
   livelockReads = LIVELOCK_READS;
-  /** The host's time unpacked, its rate computed once: localMs and virtualUsFor inlined, same arithmetic, same results. */
+  /**
+   * The host's offset and clock rate (1 + driftPpm / 1e6). nowMs and arm compute what
+   * localMs and virtualUsFor compute, inline (they run on every clock read and timer), with
+   * the same operations in the same order: any other rounding would change the trace hash.
+   */
   private readonly offsetMs: number;
   private readonly rate: number;
 
   constructor(
     private readonly scheduler: Scheduler,
     time: HostTime,
-    private readonly gate: { enter(fn: () => void): void },
+    private readonly gate: { enterWith<A>(fn: (arg: A) => void, arg: A): void },
     private readonly trace: Trace,
     private readonly host: number,
     private readonly granularity: TimerGranularity = "node",
@@ -103,7 +107,7 @@ export class ProcessClock implements Clock {
       if (this.reads === this.livelockReads + 1) this.onLivelock?.(this.reads);
       throw new SimLivelock(`livelock: more than ${this.livelockReads} clock reads at one virtual instant`);
     }
-    return this.offsetMs + (this.scheduler.nowUs / 1000) * this.rate; // localMs(this.time, now)
+    return this.offsetMs + (this.scheduler.nowUs / 1000) * this.rate; // = localMs(time, nowUs)
   }
 
   /** The host's wall clock: the epoch base plus its local time (epochMsAt). Counts as a clock read. */
@@ -122,18 +126,27 @@ export class ProcessClock implements Clock {
 
   private arm(delayMs: number, fn: () => void): TimerId {
     const id = this.nextId++;
-    const us = Math.ceil((delayMs * 1000) / this.rate); // virtualUsFor(this.time, delayMs)
+    const us = Math.ceil((delayMs * 1000) / this.rate); // = virtualUsFor(time, delayMs)
     const ev = this.scheduler.atWith(this.scheduler.nowUs + us, this.fire, fn, id);
     this.timers.set(id, ev);
     return id;
   }
 
-  /** A timer's event: `tag` is its id, `arg` its callback (no closure per timer). */
+  /**
+   * A timer's event: `tag` is its id, `arg` its callback (no closure per timer). The timer
+   * stays armed until its callback runs: while the process is paused the callback waits in
+   * the gate, and a clearTimer meanwhile (from work that runs before it on resume) cancels
+   * it, as clearTimeout cancels a Node timer that is due but whose callback has not run.
+   */
   private readonly fire = (ev: SimEvent): void => {
-    const id = ev.tag;
-    this.timers.delete(id);
-    this.trace.record("timer", this.host, id);
-    this.gate.enter(ev.arg as () => void);
+    this.trace.record("timer", this.host, ev.tag);
+    this.gate.enterWith(this.run, ev.tag);
+  };
+
+  /** Runs timer `id`'s callback unless it was cleared since it fell due. */
+  private readonly run = (id: number): void => {
+    const ev = this.timers.delete(id);
+    if (ev) (ev.arg as () => void)();
   };
 
   clearTimer(id: TimerId): void {
@@ -141,7 +154,7 @@ export class ProcessClock implements Clock {
     if (ev) this.scheduler.cancel(ev);
   }
 
-  /** Armed timers; 0 after a clean shutdown (the shutdown checker asserts it). */
+  /** Armed timers (due ones whose callback waits in a paused gate included); 0 after a clean shutdown. */
   get pending(): number {
     return this.timers.size;
   }

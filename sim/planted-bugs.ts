@@ -22,8 +22,8 @@ export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
 interface EngineInternals {
   onFrames(frames: Buffer[]): void;
-  waiter: { has(id: string): boolean; get(id: string): unknown };
-  /** ReplyWaiter keeps entries in a Map in insertion order. */
+  /** The delivery core keeps pending requests in the order they were made. */
+  delivery: { core: { request(id: string): unknown; pending(): Iterable<{ id: string; kind: string }> } };
 }
 
 /** The parts of a listener's RequestIntake (src/driver/request-intake.ts) the server bugs replace. */
@@ -56,14 +56,17 @@ export function applyPlantedBug(name: string, transport: Transport): void {
 
 function staleReplyToOldest(transport: Transport): void {
   const engine = transportInternals(transport).engine as unknown as EngineInternals;
+  const core = engine.delivery.core;
   const original = engine.onFrames.bind(engine);
-  const pendingIds = (): string[] => [
-    ...(engine.waiter as unknown as { pending: Map<string, unknown> }).pending.keys(),
-  ];
   engine.onFrames = (frames: Buffer[]): void => {
     const r = decodeReply(frames);
-    if (r.ok && !engine.waiter.has(r.value.messageId)) {
-      const oldest = pendingIds().find((id) => (engine.waiter.get(id) as { kind?: string }).kind === "call");
+    if (r.ok && core.request(r.value.messageId) === undefined) {
+      let oldest: string | undefined;
+      for (const p of core.pending()) {
+        if (p.kind !== "call") continue;
+        oldest = p.id;
+        break;
+      }
       if (oldest !== undefined) {
         frames = [...frames];
         frames[3] = Buffer.from(oldest);

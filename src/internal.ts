@@ -5,7 +5,6 @@ export * from "./core/dedup-cache.js";
 export * from "./core/dispatcher.js";
 export * from "./core/min-heap.js";
 export * from "./core/remote-error.js";
-export * from "./core/reply-waiter.js";
 export * from "./core/routing-table.js";
 export * from "./core/server-lifecycle.js";
 export * from "./core/target.js";
@@ -14,6 +13,21 @@ export * from "./core/version.js";
 export * from "./core/work-gate.js";
 export * from "./core/validate.js";
 export * from "./core/json-check.js";
+export * from "./core/delivery-core.js";
+export * from "./core/delivery-errors.js";
+export {
+  DeliveryRequest,
+  zeroClientStats,
+  type DeliveryEffects,
+  type RequestKind,
+  type SendFailure,
+} from "./core/delivery-request.js";
+export * from "./core/delivery-timeline.js";
+export * from "./core/fanout-progress.js";
+export * from "./core/host-waits.js";
+export * from "./core/request-book.js";
+export * from "./core/request-states.js";
+export * from "./core/send-rounds.js";
 export * from "./core/wire-context.js";
 export * from "./ports/clock.js";
 export * from "./ports/matchmaker.js";
@@ -39,7 +53,8 @@ export * from "./pool/slot-states.js";
 export { SocketPoolError } from "./pool/pool-error.js";
 export { HostSets } from "./pool/host-sets.js";
 export { HostSync } from "./pool/host-sync.js";
-export { HostWatcher } from "./driver/host-watcher.js";
+export { DeliveryShell, type DeliveryShellDeps } from "./driver/delivery-shell.js";
+export { Outbound, sendFailureOf } from "./driver/outbound.js";
 export { ZmqSocketFactory } from "./runtime/node/zmq-socket.js";
 export { NodeClock } from "./runtime/node/node-clock.js";
 export { CryptoRng } from "./runtime/node/crypto-rng.js";

@@ -16,7 +16,9 @@ import type { Checker, CheckInput } from "./index.js";
  * from ground truth, not from the driver: a server counts if its address was listed in
  * the matchmaker before the fanout was issued and throughout [issued, settled], and its
  * process never ended afterwards: a crash may lose messages in flight, a stopping server
- * refuses new work, and an unlisted server is legitimately skipped. A server registered
+ * refuses new work (so an incarnation counts as ended from the moment it began to stop,
+ * which may be long before its stop finishes), and an unlisted server is legitimately
+ * skipped. A server registered
  * in the very microsecond of the issue is not judged: the fanout's host list is a
  * snapshot, and the registration may have come after it within that microsecond (the
  * healing that restarts crashed servers often runs at the instant of the last issue). A
@@ -71,9 +73,12 @@ export const fanoutCoverage: Checker = {
 /**
  * A crashed host leaves discovery within its TTL: ttl (+ slack) after the crash, none of
  * the dead process's keys lists its address any more (checked against the cluster's
- * matchmaker itself, by an event armed at the crash), and nothing registered that address
- * again after the crash (a zombie registration). Without TTL registrations a crashed
- * server stays listed forever by design; the checker then only looks for zombies.
+ * matchmaker itself, by an event armed at the crash), and no registration of that address
+ * was sent after the crash (a zombie registration). A refresh sent before the crash may
+ * land after it, half a matchmaker round trip later, as a Redis command already on the
+ * wire does: that is no zombie, and its TTL runs from when it landed, which the slack
+ * covers (1 ms: half the swarm's largest round trip, 2 ms). Without TTL registrations a
+ * crashed server stays listed forever by design; the checker then only looks for zombies.
  */
 
 const NAME = "crashed-host-leaves-discovery";
@@ -103,11 +108,11 @@ export const discoveryTtl: Checker = {
   check({ ctx }: CheckInput): void {
     for (const c of ctx.faults.crashes) {
       if (!c.address) continue;
-      const last = ctx.discovery.lastRegistrationUs(c.address);
+      const last = ctx.discovery.lastRegistrationSentUs(c.address);
       if (last !== undefined && last > c.atUs) {
         ctx.violations.add({
           checker: NAME,
-          message: `${c.address} (h${c.host}, crashed at ${(c.atUs / 1000).toFixed(3)} ms) was registered again at ${(last / 1000).toFixed(3)} ms`,
+          message: `${c.address} (h${c.host}, crashed at ${(c.atUs / 1000).toFixed(3)} ms) was registered again by a request sent at ${(last / 1000).toFixed(3)} ms`,
           atUs: last,
         });
       }

@@ -1,6 +1,11 @@
 /** Command-line arguments of `npm run sim` (sim/cli/main.ts). */
+import { parseArgs as parseArgv } from "node:util";
+import { givenOptions, intOption, parseCommandLine, UsageError } from "../../src/cli/command-line.js";
 import { FAULT_PRESETS } from "../faults/options.js";
+import { PLANTED_BUGS } from "../planted-bugs.js";
 import { parseSeed, type ParsedSeed } from "../prng.js";
+import { findScenario } from "../scenarios/catalog.js";
+import { parseShard, type Shard } from "./swarm.js";
 
 export interface CliArgs {
   seed: ParsedSeed | undefined;
@@ -12,6 +17,9 @@ export interface CliArgs {
   scenario: string | undefined;
   listScenarios: boolean;
   swarm: number | undefined;
+  /** Worker threads for --swarm; undefined: one per core (capped at the seeds to run). */
+  workers: number | undefined;
+  shard: Shard | undefined;
   search: number | undefined;
   json: boolean;
   report: string | undefined;
@@ -25,6 +33,11 @@ export interface CliArgs {
 
 export const USAGE = `usage: npm run sim -- [options]
 
+Runs the real driver on a simulated cluster in virtual time (deterministic in the seed),
+with faults, checks the history, prints a summary and writes an HTML report. Modes: one
+run (default), --scenario, --swarm, --search, --list-scenarios. Exit status: 0 no
+violation, 1 a checker found a violation, 2 bad usage or a crash of the simulator.
+
   --seed <n|commit>     seed: a number or a 40-hex commit hash (default: SIM_SEED, else random)
   --hosts <n>           simulated hosts, one driver process each (default 20)
   --calls <n>           requests to issue: calls, casts and fanouts (default 2000)
@@ -32,7 +45,10 @@ export const USAGE = `usage: npm run sim -- [options]
   --timeout-ms <n>      request timeout (default 3000)
   --faults <preset>     ${Object.keys(FAULT_PRESETS).join(" | ")} (default: default)
   --scenario <name>     run a named regression scenario (--list-scenarios to see them)
+  --list-scenarios      list the named scenarios and exit
   --swarm <count>       run <count> seeds from --seed on, each with random options
+  --workers <n>         --swarm on <n> worker threads (default: one per core; 1: in this thread)
+  --shard <k>/<n>       --swarm runs only the k-th of n contiguous blocks of its seeds
   --search <runs>       fast-check: try <runs> generated fault schedules on this cluster
                         (no background faults), shrink the first failing one, print it
   --json                print one JSON object as the last line of stdout
@@ -42,142 +58,121 @@ export const USAGE = `usage: npm run sim -- [options]
   --planted-bug <name>  run with a deliberately planted driver bug (demonstration)
   --[no-]progress       progress bar on stderr (default: when stderr is a terminal)
   --drain <mode>        microtask drain: sync (default) | immediate (portable, slower)
+  -h, --help            print this help and exit
 `;
 
-function int(name: string, v: string | undefined, min: number): number {
-  const n = Number(v);
-  if (v === undefined || !Number.isInteger(n) || n < min)
-    throw new RangeError(`${name} needs an integer >= ${min}, got ${v}`);
-  return n;
+const OPTIONS = {
+  seed: { type: "string" },
+  hosts: { type: "string" },
+  calls: { type: "string" },
+  rate: { type: "string" },
+  "timeout-ms": { type: "string" },
+  faults: { type: "string" },
+  scenario: { type: "string" },
+  "list-scenarios": { type: "boolean" },
+  swarm: { type: "string" },
+  workers: { type: "string" },
+  shard: { type: "string" },
+  search: { type: "string" },
+  json: { type: "boolean" },
+  report: { type: "string" },
+  "no-report": { type: "boolean" },
+  trace: { type: "string" },
+  "planted-bug": { type: "string" },
+  progress: { type: "boolean" },
+  "no-progress": { type: "boolean" },
+  drain: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Parses argv (without node and script); throws UsageError naming the mistake. */
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): CliArgs {
+  const { values: v, tokens } = parseCommandLine(() =>
+    parseArgv({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false, tokens: true }),
+  );
+  const given = givenOptions(tokens);
+  const seedText = v.seed ?? (env.SIM_SEED || undefined);
+  if (v.faults !== undefined && !FAULT_PRESETS[v.faults])
+    throw new UsageError(`unknown fault preset ${v.faults}; known: ${Object.keys(FAULT_PRESETS).join(", ")}`);
+  if (v.scenario !== undefined && !findScenario(v.scenario))
+    throw new UsageError(`unknown scenario ${v.scenario} (--list-scenarios lists them)`);
+  const bug = v["planted-bug"];
+  if (bug !== undefined && !(PLANTED_BUGS as readonly string[]).includes(bug))
+    throw new UsageError(`unknown planted bug ${bug}; known: ${PLANTED_BUGS.join(", ")}`);
+  if (v.drain !== undefined && v.drain !== "sync" && v.drain !== "immediate")
+    throw new UsageError(`--drain is sync or immediate, got ${v.drain}`);
+  // --progress and --no-progress: the later one wins.
+  const lastProgress = given.filter((n) => n === "progress" || n === "no-progress").pop();
+  const a: CliArgs = {
+    seed: seedText !== undefined ? usage(() => parseSeed(seedText)) : undefined,
+    hosts: intOption("--hosts", v.hosts, 1),
+    calls: intOption("--calls", v.calls, 0),
+    rate: intOption("--rate", v.rate, 1),
+    timeoutMs: intOption("--timeout-ms", v["timeout-ms"], 0),
+    faults: v.faults ?? "default",
+    scenario: v.scenario,
+    listScenarios: v["list-scenarios"] === true,
+    swarm: intOption("--swarm", v.swarm, 1),
+    workers: intOption("--workers", v.workers, 1),
+    shard: v.shard !== undefined ? parseShard(v.shard) : undefined,
+    search: intOption("--search", v.search, 1),
+    json: v.json === true,
+    report: v.report,
+    noReport: v["no-report"] === true,
+    trace: v.trace,
+    plantedBug: v["planted-bug"],
+    progress: lastProgress === undefined ? undefined : lastProgress === "progress",
+    drain: v.drain === "immediate" ? "immediate" : "sync",
+    help: v.help === true,
+  };
+  if (!a.help) checkCombination(a, new Set(given));
+  return a;
 }
 
-export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): CliArgs {
-  const a: CliArgs = {
-    seed: env.SIM_SEED ? parseSeed(env.SIM_SEED) : undefined,
-    hosts: undefined,
-    calls: undefined,
-    rate: undefined,
-    timeoutMs: undefined,
-    faults: "default",
-    scenario: undefined,
-    listScenarios: false,
-    swarm: undefined,
-    search: undefined,
-    json: false,
-    report: undefined,
-    noReport: false,
-    trace: undefined,
-    plantedBug: undefined,
-    progress: undefined,
-    drain: "sync",
-    help: false,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new RangeError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case "--seed":
-        a.seed = parseSeed(value());
-        break;
-      case "--hosts":
-        a.hosts = int(flag, value(), 1);
-        break;
-      case "--calls":
-        a.calls = int(flag, value(), 0);
-        break;
-      case "--rate":
-        a.rate = int(flag, value(), 1);
-        break;
-      case "--timeout-ms":
-        a.timeoutMs = int(flag, value(), 0);
-        break;
-      case "--faults":
-        a.faults = value();
-        if (!FAULT_PRESETS[a.faults]) throw new RangeError(`unknown fault preset ${a.faults}`);
-        break;
-      case "--scenario":
-        a.scenario = value();
-        break;
-      case "--list-scenarios":
-        a.listScenarios = true;
-        break;
-      case "--swarm":
-        a.swarm = int(flag, value(), 1);
-        break;
-      case "--search":
-        a.search = int(flag, value(), 1);
-        break;
-      case "--json":
-        a.json = true;
-        break;
-      case "--report":
-        a.report = value();
-        break;
-      case "--no-report":
-        a.noReport = true;
-        break;
-      case "--trace":
-        a.trace = value();
-        break;
-      case "--planted-bug":
-        a.plantedBug = value();
-        break;
-      case "--progress":
-        a.progress = true;
-        break;
-      case "--no-progress":
-        a.progress = false;
-        break;
-      case "--drain": {
-        const d = value();
-        if (d !== "sync" && d !== "immediate") throw new RangeError("--drain is sync or immediate");
-        a.drain = d;
-        break;
-      }
-      case "--help":
-      case "-h":
-        a.help = true;
-        break;
-      default:
-        throw new RangeError(`unknown option ${flag}\n\n${USAGE}`);
-    }
+/** Runs `f`, turning its RangeError (a bad seed) into a UsageError. */
+function usage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    throw err instanceof RangeError ? new UsageError(err.message) : err;
   }
-  checkCombination(a, argv);
-  return a;
 }
 
 /**
  * Refuses flags the chosen mode would ignore, instead of running something other than
  * what was asked: a scenario brings its own rate, timeout and faults; a swarm draws every
  * option per seed (only --hosts and --calls override) and writes reports only for failing
- * seeds; a search runs generated fault schedules without background faults.
+ * seeds; a search runs generated fault schedules without background faults; worker
+ * threads and shards divide a swarm's seeds, so they need one.
  */
-function checkCombination(a: CliArgs, argv: readonly string[]): void {
-  const given = (flag: string): boolean => argv.includes(flag);
-  const refuse = (mode: string, flags: string[]): void => {
-    const bad = flags.filter(given);
-    if (bad.length > 0) throw new RangeError(`${bad.join(", ")} cannot be combined with ${mode}: it would be ignored`);
+function checkCombination(a: CliArgs, given: ReadonlySet<string>): void {
+  const refuse = (mode: string, names: string[]): void => {
+    const bad = names.filter((n) => given.has(n)).map((n) => `--${n}`);
+    if (bad.length > 0) throw new UsageError(`${bad.join(", ")} cannot be combined with ${mode}: it would be ignored`);
   };
   const modes = [
     a.scenario !== undefined && "--scenario",
     a.swarm !== undefined && "--swarm",
     a.search !== undefined && "--search",
   ].filter((m): m is string => m !== false);
-  if (modes.length > 1) throw new RangeError(`${modes.join(" and ")} are separate modes; choose one`);
+  if (modes.length > 1) throw new UsageError(`${modes.join(" and ")} are separate modes; choose one`);
   if (a.scenario !== undefined)
-    refuse("--scenario (a scenario sets its own rate, timeout and faults)", ["--rate", "--timeout-ms", "--faults"]);
+    refuse("--scenario (a scenario sets its own rate, timeout and faults)", ["rate", "timeout-ms", "faults"]);
   if (a.swarm !== undefined)
     refuse("--swarm (every option but --hosts and --calls is drawn per seed)", [
-      "--rate",
-      "--timeout-ms",
-      "--faults",
-      "--trace",
-      "--report",
+      "rate",
+      "timeout-ms",
+      "faults",
+      "trace",
+      "report",
     ]);
+  else {
+    const bad = ["workers", "shard"].filter((n) => given.has(n)).map((n) => `--${n}`);
+    if (bad.length > 0)
+      throw new UsageError(
+        `${bad.join(", ")} divide the seeds of --swarm; without --swarm ${bad.length > 1 ? "they" : "it"} would be ignored`,
+      );
+  }
   if (a.search !== undefined)
-    refuse("--search (generated schedules, no background faults, no report)", ["--faults", "--trace", "--report"]);
+    refuse("--search (generated schedules, no background faults, no report)", ["faults", "trace", "report"]);
 }

@@ -1,81 +1,21 @@
 /**
- * `npm run sim`: one run, a named scenario, or a swarm of seeds; terminal summary, HTML
- * report, optional JSON last line. Exit status 1 when any checker found a violation.
- * Every run prints its seed and the exact command that reproduces it.
+ * `npm run sim`: one run, a named scenario, a search, or a swarm of seeds (swarm.ts);
+ * terminal summary, HTML report, optional JSON last line. Exit status 1 when any checker
+ * found a violation, 2 on bad usage or a crash. Every run prints its seed and the exact
+ * command that reproduces it.
  */
 import { randomInt } from "node:crypto";
-import { closeSync, openSync, writeSync } from "node:fs";
-import { FAULT_PRESETS } from "../faults/options.js";
-import type { SimInput } from "../options.js";
+import { exitQuietlyWhenStdoutCloses, exitWhenFlushed, UsageError } from "../../src/cli/command-line.js";
 import { writeReport } from "../report/html.js";
 import { resultJson, terminalSummary, type RunLabel } from "../report/summary.js";
-import { runSimulation, type RunHooks, type SimResult } from "../run.js";
-import { findScenario, SCENARIOS } from "../scenarios/catalog.js";
+import { SCENARIOS } from "../scenarios/catalog.js";
 import { searchSchedules } from "../shrink.js";
-import { optionsSwarm } from "../swarm.js";
 import { parseArgs, USAGE, type CliArgs } from "./args.js";
-import { performance } from "node:perf_hooks";
-
-function reproduce(a: CliArgs, seed: number, swarm: boolean): string {
-  const parts = ["npm run sim --"];
-  if (a.scenario) parts.push(`--scenario ${a.scenario}`);
-  if (swarm) parts.push("--swarm 1");
-  parts.push(`--seed ${seed}`);
-  if (a.hosts !== undefined) parts.push(`--hosts ${a.hosts}`);
-  if (a.calls !== undefined) parts.push(`--calls ${a.calls}`);
-  if (!a.scenario && !swarm) {
-    if (a.rate !== undefined) parts.push(`--rate ${a.rate}`);
-    if (a.timeoutMs !== undefined) parts.push(`--timeout-ms ${a.timeoutMs}`);
-    if (a.faults !== "default") parts.push(`--faults ${a.faults}`);
-  }
-  if (a.plantedBug) parts.push(`--planted-bug ${a.plantedBug}`);
-  return parts.join(" ");
-}
-
-function singleInput(a: CliArgs, seed: number): { input: SimInput; name: string } {
-  if (a.scenario) {
-    const s = findScenario(a.scenario);
-    if (!s) throw new RangeError(`unknown scenario ${a.scenario}; known: ${SCENARIOS.map((x) => x.name).join(", ")}`);
-    const cluster = { ...s.input.cluster, ...(a.hosts !== undefined ? { hosts: a.hosts } : {}) };
-    const workload = { ...s.input.workload, ...(a.calls !== undefined ? { calls: a.calls } : {}) };
-    return { input: { ...s.input, cluster, workload, seed }, name: s.name };
-  }
-  return {
-    input: {
-      seed,
-      cluster: { hosts: a.hosts ?? 20 },
-      workload: {
-        calls: a.calls ?? 2000,
-        ...(a.rate !== undefined ? { ratePerSec: a.rate } : {}),
-        ...(a.timeoutMs !== undefined ? { timeoutMs: a.timeoutMs } : {}),
-      },
-      faults: FAULT_PRESETS[a.faults]!,
-    },
-    name: `seed-${seed}-${a.hosts ?? 20}h-${a.calls ?? 2000}c`,
-  };
-}
-
-async function runOne(a: CliArgs, input: SimInput, label: string): Promise<SimResult> {
-  const hooks: RunHooks = { drain: a.drain };
-  const showProgress = a.progress ?? process.stderr.isTTY === true;
-  const bar = showProgress ? new ProgressBar(label) : undefined;
-  if (bar) hooks.onProgress = (f) => bar.update(f);
-  let fd: number | undefined;
-  if (a.trace) {
-    fd = openSync(a.trace, "w");
-    const out = fd;
-    hooks.traceSink = (line) => writeSync(out, `${line}\n`);
-  }
-  try {
-    const input2 = a.plantedBug ? { ...input, plantedBug: a.plantedBug } : input;
-    return await runSimulation(input2, hooks);
-  } finally {
-    bar?.done();
-    if (fd !== undefined) closeSync(fd);
-  }
-}
+import { reproduce, runOne, singleInput } from "./run-one.js";
+import { swarm } from "./swarm.js";
 
 async function main(): Promise<number> {
+  exitQuietlyWhenStdoutCloses();
   const a = parseArgs(process.argv.slice(2), process.env);
   if (a.help) {
     process.stdout.write(USAGE);
@@ -138,100 +78,10 @@ async function search(a: CliArgs, seed: number): Promise<number> {
   return out.failed ? 1 : 0;
 }
 
-async function swarm(a: CliArgs, first: number): Promise<number> {
-  const runs: Record<string, unknown>[] = [];
-  const totals = { replied: 0, timedOut: 0, failed: 0 };
-  const violations: Record<string, unknown>[] = [];
-  let calls = 0;
-  let hosts = 0;
-  let simulatedMs = 0;
-  let wallMs = 0;
-  let hashes = "";
-  for (let i = 0; i < a.swarm!; i++) {
-    const seed = first + i;
-    const input = optionsSwarm(seed, {
-      ...(a.hosts !== undefined ? { hosts: a.hosts } : {}),
-      ...(a.calls !== undefined ? { calls: a.calls } : {}),
-    });
-    const r = await runOne(a, input, `swarm ${i + 1}/${a.swarm}`);
-    const cmd = reproduce(a, seed, true);
-    const j = resultJson(r, { reproduce: cmd });
-    runs.push({ seed, hosts: r.hosts, calls: r.calls, traceHash: r.traceHash, violations: r.violations.length });
-    calls += r.calls;
-    hosts += r.hosts;
-    simulatedMs += r.simulatedMs;
-    wallMs += r.wallMs;
-    hashes += r.traceHash;
-    totals.replied += r.settled.replied;
-    totals.timedOut += r.settled.timedOut;
-    totals.failed += r.settled.failed;
-    for (const v of j.violations as Record<string, unknown>[]) violations.push({ seed, ...v, reproduce: cmd });
-    if (!a.json) {
-      const status = r.violations.length ? `FAIL ${JSON.stringify(r.violationCounts)}\n    reproduce: ${cmd}` : "ok";
-      process.stdout.write(
-        `seed ${seed}  hosts ${r.hosts}  requests ${r.calls}  faults ${r.schedule.length}  ${r.traceHash}  ${r.wallMs} ms  ${status}\n`,
-      );
-    }
-    if (r.violations.length && !a.noReport) writeReport(r, { reproduce: cmd }, `reports/sim/swarm-seed-${seed}`);
-  }
-  const failures = runs.filter((r) => (r.violations as number) > 0).length;
-  if (!a.json) process.stdout.write(`swarm: ${runs.length} seeds from ${first}, ${failures} with violations\n`);
-  else {
-    const { createHash } = await import("node:crypto");
-    const traceHash = createHash("sha256").update(hashes).digest("hex").slice(0, 16);
-    process.stdout.write(
-      `${JSON.stringify({
-        seed: first,
-        swarm: runs.length,
-        hosts,
-        calls,
-        simulatedMs: Math.round(simulatedMs),
-        wallMs,
-        traceHash,
-        settled: totals,
-        violations,
-        runs,
-      })}\n`,
-    );
-  }
-  return failures > 0 ? 1 : 0;
-}
-
-/**
- * Progress bar on stderr for long runs. It reads the wall clock only to throttle its own
- * output; nothing it does reaches the simulation.
- */
-class ProgressBar {
-  private lastDraw = 0;
-  private readonly start = performance.now();
-
-  constructor(
-    private readonly label: string,
-    private readonly out: NodeJS.WriteStream = process.stderr,
-  ) {}
-
-  update(fraction: number): void {
-    const now = performance.now();
-    if (now - this.lastDraw < 100 && fraction < 1) return;
-    this.lastDraw = now;
-    const f = Math.max(0, Math.min(1, fraction));
-    const width = 30;
-    const done = Math.round(f * width);
-    const secs = ((now - this.start) / 1000).toFixed(1);
-    this.out.write(
-      `\r${this.label} [${"#".repeat(done)}${".".repeat(width - done)}] ${(f * 100).toFixed(0).padStart(3)}%  ${secs} s`,
-    );
-  }
-
-  done(): void {
-    this.out.write(`\r${" ".repeat(70)}\r`);
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(2);
-  },
-);
+main().then(exitWhenFlushed, (err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(
+    err instanceof UsageError ? `${message}\n(npm run sim -- --help lists the options)\n` : `${message}\n`,
+  );
+  return exitWhenFlushed(2);
+});

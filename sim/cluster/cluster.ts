@@ -32,6 +32,8 @@ export class Cluster {
   /** Server hosts of each topic. */
   readonly serversOfTopic: number[][];
   private starting: Promise<void>[] = [];
+  /** closeAll() has begun: a graceful restart that finishes now leaves its host stopped. */
+  private shuttingDown = false;
   /** Called after each crash (the discovery checker arms its TTL probe here). */
   onCrash: ((c: CrashRecord) => void) | undefined;
 
@@ -109,7 +111,10 @@ export class Cluster {
   /**
    * A rolling restart of one host: Transport.close() (the server deregisters, drains and
    * closes; the host's own pending requests fail with TransportClosed), then a new
-   * incarnation starts. The host counts as not ready while it restarts.
+   * incarnation starts. The host counts as not ready while it restarts. The incarnation
+   * counts as ended from the moment it begins to stop: its server refuses new work from
+   * then on (the close may outlast the run's checks). A close that finishes after the
+   * cluster's shutdown began starts no new incarnation: closeAll() closed this one.
    */
   gracefulRestart(h: number): void {
     const host = this.hosts[h]!;
@@ -117,16 +122,11 @@ export class Cluster {
     const old = host.node;
     host.restarting = true;
     this.ctx.trace.record("process", h, old.incarnation, 5);
+    this.ctx.faults.ended.push({ host: h, incarnation: old.incarnation, atUs: this.ctx.scheduler.nowUs, how: "stop" });
     old.proc.enter(() => {
       void old.close().then(() => {
-        this.ctx.faults.ended.push({
-          host: h,
-          incarnation: old.incarnation,
-          atUs: this.ctx.scheduler.nowUs,
-          how: "stop",
-        });
         host.restarting = false;
-        if (host.node !== old || !host.up) return; // crashed meanwhile
+        if (host.node !== old || !host.up || this.shuttingDown) return; // crashed meanwhile, or shutting down
         host.up = false;
         this.restart(h);
       });
@@ -167,6 +167,7 @@ export class Cluster {
 
   /** Closes every live transport (servers stop, sockets close). */
   closeAll(): Promise<void> {
+    this.shuttingDown = true;
     return Promise.all(this.hosts.filter((h) => h.up).map((h) => h.node.close().catch(() => undefined))).then(
       () => undefined,
     );

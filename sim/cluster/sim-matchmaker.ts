@@ -5,7 +5,8 @@
  * - answers through the process gate after `latencyMs` (a Redis round trip), so a paused
  *   process gets its answers late and a crashed one never (its promises stay pending);
  * - records every successful register/unregister in the DiscoveryLog (ground truth for
- *   the checkers) and every operation in the trace;
+ *   the checkers: when it took effect, and for a register also when it was sent) and
+ *   every operation in the trace;
  * - forwards the shared matchmaker's change notifications (a host appeared or went away;
  *   refreshes notify nobody) through the gate, and unsubscribes only its own watchers on
  *   close (the shared matchmaker outlives every process).
@@ -36,10 +37,11 @@ export class SimMatchmakerView implements Matchmaker {
   ) {}
 
   register(key: string, host: string, ttlMs: number | null): Promise<void> {
+    const sentUs = this.scheduler.nowUs;
     return this.op(
       OP.register,
       () => this.shared.register(key, host, ttlMs),
-      () => this.log.registered(key, host, this.scheduler.nowUs, ttlMs),
+      () => this.log.registered(key, host, this.scheduler.nowUs, ttlMs, sentUs),
     );
   }
 

@@ -4,6 +4,11 @@
  * rule the registry follows (visible until `ttl` after the latest registration, or until
  * unregistered). Checkers ask whether a server was listed throughout a time span (and
  * already before it began) and whether a dead address was registered again.
+ *
+ * A registration has two times: when the process sent it and when the matchmaker carried
+ * it out (half a round trip later). Visibility starts at the second; whether a process
+ * registered after it died is a question about the first, since a request already on its
+ * way still lands after its sender crashed.
  */
 interface Interval {
   startUs: number;
@@ -12,12 +17,13 @@ interface Interval {
 
 export class DiscoveryLog {
   private readonly entries = new Map<string, Map<string, Interval[]>>();
-  private readonly lastRegisterUs = new Map<string, number>();
+  private readonly lastSentUs = new Map<string, number>();
   registrations = 0;
 
-  registered(key: string, address: string, nowUs: number, ttlMs: number | null): void {
+  /** A registration sent at `sentUs` took effect at `nowUs`. */
+  registered(key: string, address: string, nowUs: number, ttlMs: number | null, sentUs = nowUs): void {
     this.registrations++;
-    this.lastRegisterUs.set(address, nowUs);
+    if (sentUs > (this.lastSentUs.get(address) ?? -Infinity)) this.lastSentUs.set(address, sentUs);
     const list = this.list(key, address);
     const end = ttlMs === null ? Infinity : nowUs + ttlMs * 1000;
     const last = list[list.length - 1];
@@ -42,9 +48,9 @@ export class DiscoveryLog {
     return list?.some((i) => i.startUs < fromUs && toUs < i.endUs) ?? false;
   }
 
-  /** Latest successful registration of `address` under any key. */
-  lastRegistrationUs(address: string): number | undefined {
-    return this.lastRegisterUs.get(address);
+  /** When the latest successful registration of `address` (under any key) was sent. */
+  lastRegistrationSentUs(address: string): number | undefined {
+    return this.lastSentUs.get(address);
   }
 
   private list(key: string, address: string): Interval[] {

@@ -21,10 +21,15 @@ export interface CrashRecord {
   readonly keys: readonly string[];
 }
 
-/** A process incarnation that ended before the run did (crashed or stopped for a restart). */
+/**
+ * A process incarnation that ended before the run did: it crashed, or it began to stop for
+ * a graceful restart (its server refuses new work from then on; the stop itself may finish
+ * much later, even after the checks).
+ */
 export interface EndedIncarnation {
   readonly host: number;
   readonly incarnation: number;
+  /** The crash, or the beginning of the stop. */
   readonly atUs: number;
   readonly how: "crash" | "stop";
 }
@@ -57,7 +62,7 @@ export class FaultLog {
     if (last && last.endUs === Infinity) last.endUs = atUs;
   }
 
-  /** Whether the incarnation ended (crash or graceful stop) at any time in the run. */
+  /** Whether the incarnation ended (crashed or began a graceful stop) at any time in the run. */
   endedEver(host: number, incarnation: number): boolean {
     return this.ended.some((e) => e.host === host && e.incarnation === incarnation);
   }

@@ -18,18 +18,11 @@ interface Cursor {
 
 export class RoutingTable {
   private readonly cursors = new Map<string, Cursor>();
-  /**
-   * Whether the latest `pick` was given the very list object of the previous pick for its
-   * key: a caller that tracks host lists (the engine reports new ones to HostSync) skips
-   * an unchanged list without a lookup of its own.
-   */
-  lastPickSameList = false;
 
   /** Picks the next host for `key` among `hosts` (sorted, non-empty). */
   pick(key: string, hosts: readonly string[]): string {
     if (hosts.length === 0) throw new RangeError("routing: pick from an empty host set");
     const c = this.cursors.get(key);
-    this.lastPickSameList = c !== undefined && hosts === c.hosts;
     if (c === undefined) {
       this.cursors.set(key, { host: hosts[0]!, hosts, index: 0 });
       return hosts[0]!;

@@ -13,6 +13,7 @@
  * sends can throw out of the receive loop.
  */
 import { decodeRequest, MessageType, type DecodedRequest } from "../core/codec.js";
+import { serializeRemoteError } from "../core/remote-error.js";
 import { nextServerState, type ServerEvent, type ServerState } from "../core/server-lifecycle.js";
 import { listenKeys, type Target } from "../core/target.js";
 import { WorkGate } from "../core/work-gate.js";
@@ -52,8 +53,7 @@ export class RpcListener {
   private resumeReceiving: (() => void) | undefined;
   private readonly stoppedPromise: Promise<void>;
   private resolveStopped!: () => void;
-  /** Address other processes use to reach this server, once started. */
-  host: string | undefined;
+  private address: string | undefined;
   readonly stats: ListenerStats = newListenerStats();
 
   constructor(
@@ -65,6 +65,11 @@ export class RpcListener {
     this.keys = listenKeys(target);
     this.gate = new WorkGate(maxConcurrency);
     this.stoppedPromise = new Promise((r) => (this.resolveStopped = r));
+  }
+
+  /** Address other processes use to reach this server, once started. */
+  get host(): string | undefined {
+    return this.address;
   }
 
   /** Binds, registers and starts receiving. A second call returns the first call's promise. */
@@ -94,7 +99,7 @@ export class RpcListener {
     this.intake = new RequestIntake(this.deps.clock, this.replies, options, this.stats);
     try {
       const endpoint = await socket.bind(`tcp://${options.bindAddress}:*`);
-      this.host = endpoint.replace(/^tcp:\/\/[^:]+:/, `tcp://${options.advertiseHost}:`);
+      this.address = endpoint.replace(/^tcp:\/\/[^:]+:/, `tcp://${options.advertiseHost}:`);
       void this.receiveLoop(socket);
       await this.register();
     } catch (err) {
@@ -152,7 +157,7 @@ export class RpcListener {
   }
 
   private async unregisterAll(): Promise<void> {
-    const host = this.host;
+    const host = this.address;
     if (host === undefined) return;
     await Promise.all(this.keys.map((k) => this.deps.matchmaker.unregister(k, host).catch(() => undefined)));
   }
@@ -165,7 +170,7 @@ export class RpcListener {
 
   private async register(): Promise<void> {
     const { matchmaker, options, clock } = this.deps;
-    const host = this.host!;
+    const host = this.address!;
     await Promise.all(this.keys.map((k) => matchmaker.register(k, host, options.registrationTtlMs)));
     if (options.registrationTtlMs !== null) {
       const refresh = (): void => {
@@ -246,7 +251,7 @@ export class RpcListener {
     pending.then(
       (result) => this.ran(req, result),
       // The handler serializes its own errors; this is a last resort.
-      (err: unknown) => this.ran(req, { failure: String(err) }),
+      (err: unknown) => this.ran(req, { failure: serializeRemoteError(err) }),
     );
   }
 

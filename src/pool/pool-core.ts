@@ -35,9 +35,6 @@ import {
 } from "./pool-types.js";
 import { validateLimits, type PoolLimits } from "./pool-limits.js";
 
-/** Effects sink for transitions that produce none (an acquire on a live slot): frozen, so a push would throw. */
-const NO_EFFECTS = Object.freeze([]) as unknown as PoolEffect[];
-
 interface Slot {
   readonly id: number;
   readonly peer: string;
@@ -101,7 +98,7 @@ export class PoolCore {
     const slot = this.current.get(peer);
     if (slot === undefined || slot.leases >= this.limits.maxInFlightPerPeer) return undefined;
     const ticket = this.nextTicket++;
-    this.lease(ticket, slot, nowMs, NO_EFFECTS);
+    this.lease(ticket, slot, nowMs, []); // an acquire adds no effect (see lease)
     return { ticket, slot: slot.id };
   }
 

@@ -337,11 +337,23 @@ function tools(env: SocketEnv, open: PortSocket[]): Tools {
       return { router: r, endpoint: await r.bind(h.anyPort) };
     },
     async freeEndpoint(h) {
-      const r = h.sockets.router({});
-      const ep = await r.bind(h.anyPort);
-      r.close();
-      await env.sleep(20);
-      return ep;
+      // A port below Linux's ephemeral range (32768-60999): a DEALER reconnecting to a free
+      // port inside that range can be given that very port as its own source port and
+      // connect to itself (TCP simultaneous open), which then holds the port the test
+      // binds next (EADDRINUSE, seen once in a few hundred runs under load).
+      for (let attempt = 0; ; attempt++) {
+        const port = 20_000 + Math.floor(Math.random() * 12_000);
+        const r = h.sockets.router({});
+        try {
+          const ep = await r.bind(h.anyPort.replace("*", String(port)));
+          r.close();
+          await env.sleep(20);
+          return ep;
+        } catch (err) {
+          r.close();
+          if (attempt >= 20) throw err;
+        }
+      }
     },
     within,
     event: (s, type) => events(s, type, 1),

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { getRpcServer, getRpcTransport, type Transport } from "../../src/index.js";
-import { parseCliArgs } from "../../src/matchmaker/redis/cli.js";
+import { helpFor, parseCliArgs, USAGE } from "../../src/matchmaker/redis/cli.js";
 import { freePort, redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
 
 const CLI = fileURLToPath(new URL("../../src/matchmaker/redis/cli.ts", import.meta.url));
@@ -53,11 +53,53 @@ describe("matchmaker CLI arguments", () => {
   });
 
   test("mistakes are rejected with a message naming them", () => {
-    assert.throws(() => parseCliArgs([]), /missing command/);
-    assert.throws(() => parseCliArgs(["hosts"]), /exactly one topic/);
-    assert.throws(() => parseCliArgs(["frob"]), /unknown command "frob"/);
-    assert.throws(() => parseCliArgs(["keys", "--url"]), /--url needs a value/);
-    assert.throws(() => parseCliArgs(["keys", "--verbose"]), /unknown flag --verbose/);
+    const mistakes: [string[], RegExp][] = [
+      [[], /^missing command$/],
+      [["hosts"], /^hosts takes exactly one topic$/],
+      [["hosts", "a", "b"], /^hosts takes exactly one topic$/],
+      [["keys", "a", "b"], /^keys takes at most one key prefix$/],
+      [["watch", "now"], /^watch takes no arguments$/],
+      [["frob"], /^unknown command "frob"$/],
+      [["keys", "--url"], /^--url needs a value$/],
+      [["keys", "--url", "--json"], /^--url needs a value/],
+      [["keys", "--verbose"], /^unknown option --verbose$/],
+      [["keys", "-v"], /^unknown option -v$/],
+      [["keys", "--json=yes"], /^--json takes no value$/],
+      [["keys", "--server", "n1"], /^--server applies to hosts only, not to keys$/],
+      [["watch", "--exchange", "nova"], /^--exchange applies to hosts only, not to watch$/],
+    ];
+    for (const [argv, message] of mistakes)
+      assert.throws(() => parseCliArgs(argv), { name: "Error", message }, argv.join(" "));
+  });
+
+  test("--help (or -h, anywhere) asks for the whole usage, or a command's own with the common options", () => {
+    assert.equal(helpFor(["hosts", "compute"]), undefined);
+    assert.equal(helpFor(["--help"]), `${USAGE}\n`);
+    assert.equal(helpFor(["-h", "frob"]), `${USAGE}\n`, "an unknown command gets the whole usage");
+    for (const cmd of ["hosts", "keys", "watch"]) {
+      const help = helpFor([cmd, "--help"]);
+      assert.match(help ?? "", new RegExp(`^usage: npm run matchmaker -- ${cmd}`));
+      assert.match(help ?? "", /--url URL/);
+      assert.equal(helpFor(["--json", "-h", cmd]), help);
+    }
+    assert.match(helpFor(["hosts", "--help"]) ?? "", /--server S +only that server's key/);
+    assert.match(USAGE, /hosts <topic>[\s\S]*keys \[KEY-PREFIX\][\s\S]*watch/);
+    assert.throws(() => helpFor(["--help", "--bogus"]), /unknown option --bogus/);
+  });
+});
+
+describe("matchmaker CLI as a program (no Redis needed)", () => {
+  test("--help and <command> --help print to stdout and exit 0; bad usage exits 2 with the message and the usage", async () => {
+    const all = await runCli(["--help"]);
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(all.stdout, `${USAGE}\n`);
+    const hosts = await runCli(["hosts", "--help"]);
+    assert.equal(hosts.code, 0, hosts.stderr);
+    assert.match(hosts.stdout, /^usage: npm run matchmaker -- hosts <topic>/);
+    const bad = await runCli(["keys", "--server", "n1"]);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stdout, "");
+    assert.match(bad.stderr, /^--server applies to hosts only, not to keys\nusage: npm run matchmaker/);
   });
 });
 
@@ -106,6 +148,6 @@ describe("matchmaker CLI against Redis", { skip: redisSkipReason() ?? false, tim
     assert.match(down.stderr, /matchmaker unavailable/);
     const bad = await runCli(["hosts"]);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /usage: matchmaker/);
+    assert.match(bad.stderr, /hosts takes exactly one topic\nusage: npm run matchmaker/);
   });
 });

@@ -1,6 +1,8 @@
 /**
  * The checkers themselves catch what they claim to catch: each test breaks one property
  * on purpose in the history of an otherwise clean run (a late settlement, a swapped
+ * reply, a double execution, a missed fanout, a zombie registration) and expects exactly
+ * that checker to fire.
  * reply, a double execution, a missed fanout, a start after the deadline) and expects
  * exactly that checker to fire. The server-side checkers are also shown catching a
  * planted driver bug (sim/planted-bugs.ts) in the scenario that exposes it, while the
@@ -9,7 +11,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Checker } from "../../sim/checkers/index.js";
-import { fanoutCoverage } from "../../sim/checkers/membership.js";
+import { discoveryTtl, fanoutCoverage } from "../../sim/checkers/membership.js";
 import { topicName } from "../../sim/cluster/node.js";
 import { atMostOnce, replyRouting, settleDeadline } from "../../sim/checkers/requests.js";
 import { executedOncePerServer, noWorkAfterDeadline } from "../../sim/checkers/server-runs.js";
@@ -95,6 +97,24 @@ describe("sim checkers", () => {
     assert.deepEqual(await moved(1), ["fanout-reaches-live-servers"]);
   });
 
+  // Swarm seed 1389: a refresh sent 0.3 ms before the server crashed reached the
+  // matchmaker 0.7 ms after the crash (2 ms round trip); the checker called it a zombie.
+  it("crashed-host-leaves-discovery flags a registration sent after the crash, not one sent before it that landed after", async () => {
+    /** A clean run in which a server crashed `crashAfterSendUs` after sending a registration that landed 1 ms after it was sent. */
+    const crashed = async (crashAfterSendUs: number): Promise<string[]> => {
+      const r = await clean();
+      const s = r.cluster.serversOfTopic[0]![0]!;
+      const address = r.cluster.hosts[s]!.incarnations[0]!.address!;
+      const key = topicKey({ topic: topicName(0) });
+      const sentUs = r.ctx.scheduler.nowUs + 1000;
+      r.ctx.discovery.registered(key, address, sentUs + 1000, 3000, sentUs);
+      const atUs = sentUs + crashAfterSendUs;
+      r.ctx.faults.crashes.push({ host: s, incarnation: 0, atUs, address, keys: [key] });
+      return recheck(r, discoveryTtl);
+    };
+    assert.deepEqual(await crashed(300), []);
+    assert.deepEqual(await crashed(-1), ["crashed-host-leaves-discovery"]);
+  });
   it("executed-at-most-once-per-server flags a server process that ran one request twice", async () => {
     const r = await clean();
     assert.deepEqual(recheck(r, executedOncePerServer), []);

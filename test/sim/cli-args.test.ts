@@ -29,3 +29,57 @@ test("sim cli args - flags a mode would ignore are refused with their names; com
   );
   assert.equal(parseArgs(["--seed", "1", "--rate", "500", "--faults", "heavy", "--trace", "t.log"]).rate, 500);
 });
+
+test("sim cli args - --help and -h ask for help, even beside flags a mode would refuse", () => {
+  assert.equal(parseArgs(["--help"]).help, true);
+  assert.equal(parseArgs(["-h"]).help, true);
+  assert.equal(parseArgs(["--scenario", "quiet", "--rate", "5", "--help"]).help, true);
+  assert.equal(parseArgs([]).help, false);
+});
+
+test("sim cli args - bad input is refused with a message naming the option", () => {
+  const refused: [string[], RegExp][] = [
+    [["--bogus"], /^unknown option --bogus$/],
+    [["-x"], /^unknown option -x$/],
+    [["stray"], /^unexpected argument stray$/],
+    [["--hosts"], /^--hosts needs a value$/],
+    [["--seed", "--hosts", "3"], /^--seed needs a value/],
+    [["--json=yes"], /^--json takes no value$/],
+    [["--hosts", "0"], /--hosts needs an integer >= 1, got 0/],
+    [["--hosts=-3"], /--hosts needs an integer >= 1, got -3/],
+    [["--hosts", "2.5"], /--hosts needs an integer >= 1, got 2.5/],
+    [["--hosts", ""], /--hosts needs an integer >= 1/],
+    [["--calls", "-1"], /--calls needs a value/],
+    [["--calls=1e3x"], /--calls needs an integer >= 0, got 1e3x/],
+    [["--swarm", "0"], /--swarm needs an integer >= 1/],
+    [["--seed", "12ab"], /seed must be a decimal number or a 40-hex-digit commit hash/],
+    [["--seed", "99999999999999999"], /larger than 2\^53 - 1/],
+    [["--faults", "lots"], /unknown fault preset lots; known: none, default, heavy/],
+    [["--drain", "later"], /--drain is sync or immediate, got later/],
+    [["--scenario", "nope"], /unknown scenario nope \(--list-scenarios lists them\)/],
+    [["--planted-bug", "bogus"], /unknown planted bug bogus; known: stale-reply-to-oldest/],
+    [["--swarm", "4", "--workers", "0"], /--workers needs an integer >= 1, got 0/],
+    [["--swarm", "4", "--shard", "3/2"], /--shard needs k\/n with 1 <= k <= n/],
+    [["--swarm", "4", "--shard", "0/2"], /--shard needs k\/n/],
+    [["--swarm", "4", "--shard", "1-2"], /--shard needs k\/n/],
+    [["--workers", "2"], /--workers divide the seeds of --swarm; without --swarm it would be ignored/],
+    [["--seed", "1", "--shard", "1/2", "--workers", "2"], /--workers, --shard divide the seeds of --swarm/],
+  ];
+  for (const [argv, message] of refused)
+    assert.throws(() => parseArgs(argv), { name: "Error", message }, argv.join(" "));
+});
+
+test("sim cli args - values parse to their types; the later of --progress and --no-progress wins; SIM_SEED is the default seed", () => {
+  const a = parseArgs(["--hosts=8", "--calls", "0", "--drain", "immediate", "--no-progress", "--progress"]);
+  assert.equal(a.hosts, 8);
+  assert.equal(a.calls, 0);
+  assert.equal(a.drain, "immediate");
+  assert.equal(a.progress, true);
+  assert.equal(parseArgs(["--progress", "--no-progress"]).progress, false);
+  assert.equal(parseArgs([]).progress, undefined);
+  assert.deepEqual(parseArgs([], { SIM_SEED: "42" }).seed, { seed: 42 });
+  assert.deepEqual(parseArgs(["--seed", "7"], { SIM_SEED: "42" }).seed, { seed: 7 });
+  const s = parseArgs(["--swarm", "10", "--workers", "3", "--shard", "2/4"]);
+  assert.deepEqual([s.swarm, s.workers, s.shard], [10, 3, { index: 2, count: 4 }]);
+  assert.equal(parseArgs(["--swarm", "10"]).workers, undefined, "no --workers: one per core");
+});

@@ -1,13 +1,23 @@
 /**
  * The CLI contract: with --json the last stdout line is one JSON object with the fields
  * spec/sim.md lists; the same seed prints the same traceHash in a separate process; a
- * commit-hash seed is accepted; a run with violations exits 1 and prints how to reproduce.
+ * commit-hash seed is accepted; a run with violations exits 1 and prints how to reproduce;
+ * --help prints the options and exits 0; bad usage exits 2 naming the mistake; output
+ * larger than a pipe's buffer reaches a reader that starts late whole.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { throughSlowPipe } from "../support/slow-pipe.js";
 
-function sim(...args: string[]): { code: number | null; stdout: string; last: Record<string, unknown> } {
+const QUIET = ["--no-report", "--no-progress", "--workers", "1"];
+
+function sim(...args: string[]): {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  last: Record<string, unknown>;
+} {
   const r = spawnSync(
     process.execPath,
     ["--import", "tsx", "sim/cli/main.ts", ...args, "--no-report", "--no-progress"],
@@ -20,7 +30,7 @@ function sim(...args: string[]): { code: number | null; stdout: string; last: Re
   } catch {
     /* not JSON: the caller asserts on stdout */
   }
-  return { code: r.status, stdout: r.stdout, last };
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, last };
 }
 
 describe("sim cli", () => {
@@ -41,6 +51,48 @@ describe("sim cli", () => {
     assert.equal(r.code, 0, r.stdout);
     assert.match(r.stdout, /seed 20015998343868 \(from commit 0123456789abcdef/);
     assert.match(r.stdout, /reproduce: npm run sim -- --seed 20015998343868 --hosts 3 --calls 50/);
+  });
+
+  it("--help prints what the simulator does and every option, and exits 0", () => {
+    const r = sim("--help");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^usage: npm run sim -- \[options\]\n\nRuns the real driver on a simulated cluster/);
+    for (const flag of [
+      "--seed",
+      "--hosts",
+      "--swarm",
+      "--workers",
+      "--shard",
+      "--search",
+      "--json",
+      "--drain",
+      "--help",
+    ])
+      assert.ok(r.stdout.includes(flag), `--help does not mention ${flag}`);
+  });
+
+  it("bad usage exits 2 with a message naming the mistake on stderr, and runs nothing", () => {
+    for (const [args, message] of [
+      [["--hosts", "0"], /--hosts needs an integer >= 1, got 0/],
+      [["--frobnicate"], /unknown option --frobnicate/],
+      [["--swarm", "3", "--faults", "heavy"], /--faults cannot be combined with --swarm/],
+    ] as const) {
+      const r = sim(...args);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stdout}`);
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, /npm run sim -- --help/);
+      assert.equal(r.stdout, "");
+    }
+  });
+
+  it("--json output larger than a pipe's buffer (64 KiB) reaches a slow reader whole and parses", () => {
+    // 740 seeds of an idle two-host world: one small run record each, about 68 KB.
+    const args = ["--seed", "4503599627370496", "--swarm", "740", "--hosts", "2", "--calls", "0"];
+    const out = throughSlowPipe([process.execPath, "--import", "tsx", "sim/cli/main.ts", ...args, ...QUIET, "--json"]);
+    assert.ok(out.length > 65_536, `only ${out.length} bytes`);
+    const j = JSON.parse(out.toString("utf8")) as { runs: unknown[]; violations: unknown[] };
+    assert.equal(j.runs.length, 740);
+    assert.deepEqual(j.violations, []);
   });
 
   it("exits 1 and prints the violations and the reproduce command when a checker fails", () => {

@@ -6,13 +6,22 @@
  *   npm run matchmaker -- watch                                           print change messages as they come
  *
  * Common flags: --url <zmq+redis://...|zmq+sentinel://...> (default $ZMQ_TRANSPORT_URL or
- * zmq+redis://127.0.0.1:6379), --prefix <key prefix> (default "zmq-mm:"), --json.
+ * zmq+redis://127.0.0.1:6379), --prefix <key prefix> (default "zmq-mm:"), --json, and
+ * --help (`<command> --help` for one command's).
  * Exit status: 0 listed, 1 Redis unavailable, 2 bad usage.
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import { parseTransportUrl } from "../../api/url.js";
-import { serverKey, topicKey } from "../../core/target.js";
+import {
+  exitQuietlyWhenStdoutCloses,
+  exitWhenFlushed,
+  givenOptions,
+  parseCommandLine,
+  UsageError,
+} from "../../cli/command-line.js";
+import { DEFAULT_EXCHANGE, serverKey, topicKey } from "../../core/target.js";
 import { MessagingError } from "../../errors.js";
 import { NodeClock } from "../../runtime/node/node-clock.js";
 import { createRedisMatchmaker } from "./factory.js";
@@ -30,48 +39,113 @@ export interface CliArgs {
   json: boolean;
 }
 
-export const USAGE = `usage: matchmaker [--url URL] [--prefix P] [--json] <command>
+const COMMON = `options (before or after the command):
+  --url URL      zmq+redis://host:port or zmq+sentinel://host:port[,host:port]/<master>
+                 (default: $ZMQ_TRANSPORT_URL, else zmq+redis://127.0.0.1:6379)
+  --prefix P     the matchmaker's Redis key prefix (default "zmq-mm:")
+  --json         machine-readable output
+  -h, --help     this help`;
+
+export const USAGE = `usage: npm run matchmaker -- [--url URL] [--prefix P] [--json] <command> [arguments]
+
+Lists what the Redis matchmaker knows. Exit status: 0 listed, 1 Redis unavailable, 2 bad usage.
+
+commands (<command> --help for one):
   hosts <topic> [--exchange E] [--server S]   hosts registered for a topic (and its servers)
   keys [KEY-PREFIX]                           every matchmaker key with live hosts
   watch                                       print registrations and removals as they happen
-URL defaults to $ZMQ_TRANSPORT_URL or zmq+redis://127.0.0.1:6379`;
 
-/** Parses argv (without node and script); throws Error with a usage message on mistakes. */
+${COMMON}`;
+
+/** Each command's help and the options of its own (the common ones apply to all). */
+const COMMANDS = {
+  hosts: {
+    own: ["exchange", "server"],
+    help: `usage: npm run matchmaker -- hosts <topic> [--exchange E] [--server S] [--url URL] [--prefix P] [--json]
+
+Lists the hosts registered for <topic>: its topic key and each of its server keys, every
+host with the time left on its registration's TTL.
+  --exchange E   the topic's exchange (default "${DEFAULT_EXCHANGE}")
+  --server S     only that server's key`,
+  },
+  keys: {
+    own: [],
+    help: `usage: npm run matchmaker -- keys [KEY-PREFIX] [--url URL] [--prefix P] [--json]
+
+Lists every matchmaker key that has live hosts (only those starting with KEY-PREFIX, e.g.
+"openstack/compute"), each with its hosts and the time left on their TTLs.`,
+  },
+  watch: {
+    own: [],
+    help: `usage: npm run matchmaker -- watch [--url URL] [--prefix P] [--json]
+
+Prints each registration and removal as the matchmaker announces it, until interrupted
+(Ctrl-C).`,
+  },
+} as const satisfies Record<CliCommand["cmd"], { own: readonly string[]; help: string }>;
+
+const OPTIONS = {
+  url: { type: "string" },
+  prefix: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  exchange: { type: "string" },
+  server: { type: "string" },
+} as const;
+
+function scan(argv: readonly string[]) {
+  return parseCommandLine(() =>
+    parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true, tokens: true }),
+  );
+}
+
+const isCommand = (name: string | undefined): name is CliCommand["cmd"] =>
+  name !== undefined && Object.hasOwn(COMMANDS, name);
+
+/**
+ * The help to print when argv asks for it (--help or -h, anywhere): the command's own when
+ * argv names one, else the whole usage; undefined when argv does not ask. Throws
+ * UsageError on an unknown option.
+ */
+export function helpFor(argv: readonly string[]): string | undefined {
+  const { values, positionals } = scan(argv);
+  if (!values.help) return undefined;
+  const cmd = positionals[0];
+  return isCommand(cmd) ? `${COMMANDS[cmd].help}\n\n${COMMON}\n` : `${USAGE}\n`;
+}
+
+/** Parses argv (without node and script); throws UsageError naming the mistake. */
 export function parseCliArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): CliArgs {
-  const flags = new Map<string, string>();
-  const positional: string[] = [];
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--json") json = true;
-    else if (a === "--url" || a === "--prefix" || a === "--exchange" || a === "--server") {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value`);
-      flags.set(a.slice(2), v);
-    } else if (a.startsWith("--")) throw new Error(`unknown flag ${a}`);
-    else positional.push(a);
-  }
-  const [cmd, ...rest] = positional;
+  const { values, positionals, tokens } = scan(argv);
+  const [cmd, ...rest] = positionals;
+  if (!isCommand(cmd))
+    throw new UsageError(cmd === undefined ? "missing command" : `unknown command ${JSON.stringify(cmd)}`);
+  const own: readonly string[] = COMMANDS[cmd].own;
+  const foreign = givenOptions(tokens).filter((n) => (n === "exchange" || n === "server") && !own.includes(n));
+  if (foreign.length > 0) throw new UsageError(`--${foreign[0]} applies to hosts only, not to ${cmd}`);
   let command: CliCommand;
   if (cmd === "hosts") {
-    if (rest.length !== 1) throw new Error("hosts takes exactly one topic");
+    if (rest.length !== 1) throw new UsageError("hosts takes exactly one topic");
     command = {
       cmd: "hosts",
       topic: rest[0]!,
-      ...(flags.has("exchange") ? { exchange: flags.get("exchange")! } : {}),
-      ...(flags.has("server") ? { server: flags.get("server")! } : {}),
+      ...(values.exchange !== undefined ? { exchange: values.exchange } : {}),
+      ...(values.server !== undefined ? { server: values.server } : {}),
     };
   } else if (cmd === "keys") {
-    if (rest.length > 1) throw new Error("keys takes at most one key prefix");
+    if (rest.length > 1) throw new UsageError("keys takes at most one key prefix");
     command = { cmd: "keys", prefix: rest[0] ?? "" };
-  } else if (cmd === "watch") {
-    if (rest.length > 0) throw new Error("watch takes no arguments");
-    command = { cmd: "watch" };
   } else {
-    throw new Error(cmd === undefined ? "missing command" : `unknown command ${JSON.stringify(cmd)}`);
+    if (rest.length > 0) throw new UsageError("watch takes no arguments");
+    command = { cmd: "watch" };
   }
-  const url = flags.get("url") ?? env.ZMQ_TRANSPORT_URL ?? "zmq+redis://127.0.0.1:6379";
-  return { command, url, json, ...(flags.has("prefix") ? { keyPrefix: flags.get("prefix")! } : {}) };
+  const url = values.url ?? env.ZMQ_TRANSPORT_URL ?? "zmq+redis://127.0.0.1:6379";
+  return {
+    command,
+    url,
+    json: values.json === true,
+    ...(values.prefix !== undefined ? { keyPrefix: values.prefix } : {}),
+  };
 }
 
 /** Keys a `hosts` command shows: the topic key and, with --server, only that server's key. */
@@ -101,6 +175,11 @@ export function formatListing(listing: KeyListing[]): string {
 async function main(argv: string[]): Promise<number> {
   let args: CliArgs;
   try {
+    const help = helpFor(argv);
+    if (help !== undefined) {
+      process.stdout.write(help);
+      return 0;
+    }
     args = parseCliArgs(argv, process.env);
     const spec = parseTransportUrl(args.url);
     if (spec.kind === "in-process")
@@ -152,5 +231,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  void main(process.argv.slice(2)).then((code) => process.exit(code));
+  exitQuietlyWhenStdoutCloses();
+  void main(process.argv.slice(2)).then(exitWhenFlushed);
 }

@@ -1,0 +1,108 @@
+/**
+ * One simulation as the CLI runs it: the input a command line describes, the command that
+ * reproduces a seed, and the run itself with its progress bar and trace file.
+ *
+ * The progress bar (stderr) reads the wall clock only to throttle its own output; nothing
+ * it does reaches the simulation.
+ */
+import { closeSync, openSync, writeSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { FAULT_PRESETS } from "../faults/options.js";
+import type { SimInput } from "../options.js";
+import { runSimulation, type RunHooks, type SimResult } from "../run.js";
+import { findScenario, SCENARIOS } from "../scenarios/catalog.js";
+import type { CliArgs } from "./args.js";
+
+/** The command line that repeats `seed` (a swarm seed with `swarm`) with the options given. */
+export function reproduce(a: CliArgs, seed: number, swarm: boolean): string {
+  const parts = ["npm run sim --"];
+  if (a.scenario) parts.push(`--scenario ${a.scenario}`);
+  if (swarm) parts.push("--swarm 1");
+  parts.push(`--seed ${seed}`);
+  if (a.hosts !== undefined) parts.push(`--hosts ${a.hosts}`);
+  if (a.calls !== undefined) parts.push(`--calls ${a.calls}`);
+  if (!a.scenario && !swarm) {
+    if (a.rate !== undefined) parts.push(`--rate ${a.rate}`);
+    if (a.timeoutMs !== undefined) parts.push(`--timeout-ms ${a.timeoutMs}`);
+    if (a.faults !== "default") parts.push(`--faults ${a.faults}`);
+  }
+  if (a.plantedBug) parts.push(`--planted-bug ${a.plantedBug}`);
+  return parts.join(" ");
+}
+
+/** The input of a single run or a scenario, and the name its report is filed under. */
+export function singleInput(a: CliArgs, seed: number): { input: SimInput; name: string } {
+  if (a.scenario) {
+    const s = findScenario(a.scenario);
+    if (!s) throw new RangeError(`unknown scenario ${a.scenario}; known: ${SCENARIOS.map((x) => x.name).join(", ")}`);
+    const cluster = { ...s.input.cluster, ...(a.hosts !== undefined ? { hosts: a.hosts } : {}) };
+    const workload = { ...s.input.workload, ...(a.calls !== undefined ? { calls: a.calls } : {}) };
+    return { input: { ...s.input, cluster, workload, seed }, name: s.name };
+  }
+  return {
+    input: {
+      seed,
+      cluster: { hosts: a.hosts ?? 20 },
+      workload: {
+        calls: a.calls ?? 2000,
+        ...(a.rate !== undefined ? { ratePerSec: a.rate } : {}),
+        ...(a.timeoutMs !== undefined ? { timeoutMs: a.timeoutMs } : {}),
+      },
+      faults: FAULT_PRESETS[a.faults]!,
+    },
+    name: `seed-${seed}-${a.hosts ?? 20}h-${a.calls ?? 2000}c`,
+  };
+}
+
+/** Runs `input` with the drain, planted bug, progress bar and trace file the command line asks for. */
+export async function runOne(a: CliArgs, input: SimInput, label: string): Promise<SimResult> {
+  const hooks: RunHooks = { drain: a.drain };
+  const bar = showProgress(a.progress) ? new ProgressBar(label) : undefined;
+  if (bar) hooks.onProgress = (f) => bar.update(f);
+  let fd: number | undefined;
+  if (a.trace) {
+    fd = openSync(a.trace, "w");
+    const out = fd;
+    hooks.traceSink = (line) => writeSync(out, `${line}\n`);
+  }
+  try {
+    const input2 = a.plantedBug ? { ...input, plantedBug: a.plantedBug } : input;
+    return await runSimulation(input2, hooks);
+  } finally {
+    bar?.done();
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Progress bar on stderr for long runs (and, with workers, for a swarm). */
+export class ProgressBar {
+  private lastDraw = 0;
+  private readonly start = performance.now();
+
+  constructor(
+    private readonly label: string,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+  ) {}
+
+  update(fraction: number): void {
+    const now = performance.now();
+    if (now - this.lastDraw < 100 && fraction < 1) return;
+    this.lastDraw = now;
+    const f = Math.max(0, Math.min(1, fraction));
+    const width = 30;
+    const done = Math.round(f * width);
+    const secs = ((now - this.start) / 1000).toFixed(1);
+    this.out.write(
+      `\r${this.label} [${"#".repeat(done)}${".".repeat(width - done)}] ${(f * 100).toFixed(0).padStart(3)}%  ${secs} s`,
+    );
+  }
+
+  done(): void {
+    this.out.write(`\r${" ".repeat(70)}\r`);
+  }
+}
+
+/** Whether to draw progress: as asked, else when stderr is a terminal. */
+export function showProgress(asked: boolean | undefined): boolean {
+  return asked ?? process.stderr.isTTY === true;
+}

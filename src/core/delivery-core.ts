@@ -1,0 +1,305 @@
+/**
+ * Delivery core: the lifecycle of every client request (call, cast, fanout), pure and
+ * synchronous (spec/delivery.md). It decides when a request waits for hosts, which host
+ * it goes to, whether a failed send is retried, paused or given up, and how and when the
+ * request settles (reply, delivery, deadline, failure, close). The shell (the client
+ * engine) performs the effects it asks for through `DeliveryEffects` and reports what
+ * happened through the inputs below.
+ *
+ * Every input carries the current time and first runs everything due by then (deadlines
+ * first, then pause ends and polls), so after any input nothing is overdue and
+ * `nextWakeMs()` — the one timer the shell arms — is later than `nowMs`, or undefined
+ * when nothing is pending. Effects run inside an input; one that calls back in is refused.
+ */
+import { closedBeforeSend, closedWhilePending } from "./delivery-errors.js";
+import { DeliveryFlows } from "./delivery-flows.js";
+import {
+  DeliveryRequest,
+  zeroClientStats,
+  type ClientStats,
+  type DeliveryEffects,
+  type RequestKind,
+  type SendFailure,
+} from "./delivery-request.js";
+import type { HostWaits } from "./host-waits.js";
+import { RequestBook } from "./request-book.js";
+
+export interface DeliveryCoreOptions {
+  /** Poll interval of a key without hosts, and the longest pause after a round in which every host failed. */
+  hostWaitIntervalMs: number;
+  /** The cause of the deadline error of a request waiting for `host`'s pooled socket (the pool's timeout error). */
+  socketTimeoutCause?: (host: string) => unknown;
+}
+
+export class DeliveryCore<T> {
+  private readonly book: RequestBook<T>;
+  private readonly waits: HostWaits<DeliveryRequest<T>>;
+  private readonly flows: DeliveryFlows<T>;
+  private closed = false;
+  /** An input is being handled: its effects run now, and must not call back in. */
+  private busy = false;
+
+  constructor(
+    private readonly out: DeliveryEffects<T>,
+    options: DeliveryCoreOptions,
+    readonly stats: ClientStats = zeroClientStats(),
+  ) {
+    if (!(options.hostWaitIntervalMs > 0)) throw new RangeError("delivery: hostWaitIntervalMs must be > 0");
+    this.book = new RequestBook(out, options.hostWaitIntervalMs);
+    this.waits = this.book.waits;
+    this.flows = new DeliveryFlows(out, this.book, stats, options.hostWaitIntervalMs, options.socketTimeoutCause);
+  }
+
+  /**
+   * A new request; `id` unique among pending ones. `hosts`: the key's hosts when the shell
+   * has them at hand (a synchronous matchmaker answer), else the core asks for a lookup.
+   * After close() it settles at once with TransportClosed.
+   */
+  send(
+    id: string,
+    kind: RequestKind,
+    key: string,
+    deadlineMs: number,
+    retry: number | null,
+    ctx: T,
+    nowMs: number,
+    hosts?: readonly string[],
+  ): DeliveryRequest<T> {
+    this.enter(nowMs);
+    try {
+      const r = new DeliveryRequest(id, kind, key, deadlineMs, retry, ctx);
+      if (this.closed) {
+        this.book.settle(r, "close", false, closedBeforeSend());
+        return r;
+      }
+      this.book.add(r);
+      this.stats[kind === "call" ? "calls" : kind === "cast" ? "casts" : "fanouts"]++;
+      if (deadlineMs <= nowMs) this.flows.expire(r);
+      else if (hosts === undefined || hosts.length === 0) {
+        this.book.move(r, "needHosts");
+        this.flows.waitForHosts(r);
+      } else if (kind === "fanout") this.flows.fanOut(r, hosts, "fanOut");
+      else this.flows.attempt(r, hosts, "hostsAtHand");
+      return r;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** A lookup of `key` answered `hosts` ([]: none yet); with hosts, every request waiting for them goes on. */
+  hostsKnown(key: string, hosts: readonly string[], nowMs: number): void {
+    this.enter(nowMs);
+    try {
+      if (hosts.length === 0) {
+        this.flows.noHosts(key, nowMs);
+        return;
+      }
+      const waiters = this.book.waits.found(key);
+      if (waiters === undefined) return;
+      for (const r of waiters) {
+        if (r.kind === "fanout") this.flows.fanOut(r, hosts, "fanOut");
+        else this.flows.attempt(r, hosts, "hosts");
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** A lookup of `key` failed: its waiters record `cause` (their deadline error's cause) and wait on. */
+  lookupFailed(key: string, cause: unknown, nowMs: number): void {
+    this.enter(nowMs);
+    try {
+      for (const r of this.book.waits.waitersOf(key)) r.lastCause = cause;
+      this.flows.noHosts(key, nowMs);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** The matchmaker says `key`'s hosts may have changed: its waiters look it up now. */
+  keyChanged(key: string, nowMs: number): void {
+    this.enter(nowMs);
+    try {
+      if (this.book.waits.changed(key)) this.out.lookup(key);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** The send of `r` to `host` waits for a pooled socket (`host`), or no longer does (undefined). */
+  socketWait(r: DeliveryRequest<T>, host: string | undefined, nowMs: number): void {
+    this.enter(nowMs);
+    if (r.state !== "settled") r.waitingForSocket = host;
+    this.busy = false;
+  }
+
+  /** `host`'s connection accepted `r`'s frames: a cast settles ok, a call awaits its reply, a fanout copy is delivered. */
+  sendAccepted(r: DeliveryRequest<T>, host: string, nowMs: number): void {
+    this.enter(nowMs);
+    try {
+      if (r.state === "settled") return;
+      r.waitingForSocket = undefined;
+      const progress = r.fanout;
+      if (progress !== undefined) {
+        const h = progress.sending(host);
+        if (h === undefined) return;
+        progress.accept(h);
+        this.flows.hostEnded(r, progress);
+      } else if (r.state === "sending" && r.host === host) {
+        if (r.kind === "cast") this.book.settle(r, "delivered", true, undefined);
+        else this.book.move(r, "accepted");
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** The send of `r` to `host` failed with `error`, recognised as `failure`; the shell has released its lease. */
+  sendFailed(r: DeliveryRequest<T>, host: string, failure: SendFailure, error: unknown, nowMs: number): void {
+    this.enter(nowMs);
+    try {
+      if (r.state === "settled") return;
+      r.waitingForSocket = undefined;
+      const progress = r.fanout;
+      if (progress !== undefined) this.flows.fanoutSendFailed(r, progress, host, failure, error, nowMs);
+      else if (r.state === "sending" && r.host === host) this.flows.sendFailedOne(r, host, failure, error, nowMs);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** A reply to message `id` (`ok`: its body, else the rebuilt error) settles that pending call; anything else is stale. */
+  replyReceived(id: string, ok: boolean, value: unknown, nowMs: number): void {
+    this.enter(nowMs);
+    try {
+      const r = this.book.get(id);
+      // Only a pending call is settled by a reply: one naming a cast's id must not touch the cast.
+      if (r === undefined || r.kind !== "call") this.stats.staleReplies++;
+      else {
+        this.stats.replies++;
+        this.book.settle(r, "reply", ok, value);
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Reserved for acknowledged delivery (a server's "received" will tell resent copies apart). Changes nothing yet. */
+  ackReceived(_id: string, nowMs: number): void {
+    this.enter(nowMs);
+    this.busy = false;
+  }
+
+  /**
+   * `host`'s connection dropped. Sends in flight to it learn of it from their own outcome;
+   * a call it accepted waits for its reply or deadline (a resend needs acks and server
+   * dedup). Changes nothing yet.
+   */
+  hostDown(_host: string, nowMs: number): void {
+    this.enter(nowMs);
+    this.busy = false;
+  }
+
+  /** The shell could not carry out an effect for `r` (an unexpected exception): `r` settles with `error`. */
+  abort(r: DeliveryRequest<T>, error: unknown, nowMs: number): void {
+    this.enter(nowMs);
+    try {
+      if (r.state !== "settled") this.flows.fail(r, error);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** The timer armed at `nextWakeMs()` fired (early or late: only what is due at `nowMs` runs). */
+  timerFired(nowMs: number): void {
+    this.enter(nowMs);
+    this.busy = false;
+  }
+
+  /** Settles every pending request with TransportClosed, in the order they were made; later ones settle at once with it. */
+  close(): void {
+    if (this.busy) throw new Error("delivery: close() called from inside an effect");
+    if (this.closed) return;
+    this.busy = true;
+    try {
+      this.closed = true;
+      for (const r of this.book.values()) this.book.settle(r, "close", false, closedWhilePending());
+      this.book.clear();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** When the shell must call `timerFired` next; undefined when nothing is pending. */
+  nextWakeMs(): number | undefined {
+    return this.book.timeline.nextMs();
+  }
+
+  /**
+   * The earliest wake-up added since the last call (Infinity when none was). A shell that
+   * arms its timer at or before each of these, and at `nextWakeMs()` whenever the timer
+   * fires, always has it armed at or before `nextWakeMs()`, without asking for it after
+   * every input (wake-ups only leave between calls, which moves `nextWakeMs()` later).
+   */
+  takeEarliestAddedWake(): number {
+    return this.book.timeline.takeEarliestAdded();
+  }
+
+  get pendingCount(): number {
+    return this.book.size;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** An input is running (its effects are being called): a new input now would be refused. */
+  get inInput(): boolean {
+    return this.busy;
+  }
+
+  /** Pending requests in the order they were made (tests, diagnostics). */
+  pending(): IterableIterator<DeliveryRequest<T>> {
+    return this.book.values();
+  }
+
+  /** The pending request of message `id`, if any (tests, diagnostics). */
+  request(id: string): DeliveryRequest<T> | undefined {
+    return this.book.get(id);
+  }
+
+  /** Whether requests wait for `key`'s hosts: only then does `keyChanged(key)` do anything. */
+  waitsFor(key: string): boolean {
+    return this.waits.has(key);
+  }
+
+  /**
+   * The keys `waitsFor` answers true for, as a live read-only map (the same object for the
+   * lifetime of the core): a shell that hears of every key's changes checks it without
+   * going through the core's objects.
+   */
+  keysWaitedFor(): ReadonlyMap<string, unknown> {
+    return this.waits.view;
+  }
+
+  /** Keys with requests waiting for hosts or a lookup in flight (tests, diagnostics). */
+  get waitingKeys(): number {
+    return this.book.waits.size;
+  }
+
+  /** Starts an input at `nowMs`: refuses one from inside an effect, then runs everything due. */
+  private enter(nowMs: number): void {
+    if (this.busy) throw new Error("delivery: the core was called from inside one of its effects");
+    this.busy = true;
+    const timeline = this.book.timeline;
+    try {
+      for (let due = timeline.dueAt(nowMs); due !== undefined; due = timeline.dueAt(nowMs)) {
+        if (due === "deadline") this.flows.expire(timeline.takeDeadline());
+        else this.flows.wake(timeline.takeWake());
+      }
+    } catch (err) {
+      this.busy = false;
+      throw err;
+    }
+  }
+}

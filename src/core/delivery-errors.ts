@@ -1,0 +1,55 @@
+/**
+ * The errors a request settles with when it is not answered (spec/delivery.md, "Errors"):
+ * at its deadline, after too many failed sends, when a fanout misses a host, at close.
+ * Pure functions of the request's record.
+ */
+import { MatchmakerUnavailable, MessageDeliveryFailure, MessagingTimeout, TransportClosed } from "../errors.js";
+import type { DeliveryRequest } from "./delivery-request.js";
+
+/**
+ * The error a request gets at its deadline: MessagingTimeout for a call,
+ * MessageDeliveryFailure for a cast or fanout, with `cause` (the last recorded failure, or
+ * a socket timeout when the request was waiting for a pooled socket).
+ */
+export function deadlineError<T>(r: DeliveryRequest<T>, cause: unknown): MessagingTimeout | MessageDeliveryFailure {
+  const why = cause instanceof MatchmakerUnavailable ? " (matchmaker unavailable)" : "";
+  if (r.kind === "call")
+    return new MessagingTimeout(`Timeout while waiting on RPC response for message ${r.id} to ${r.key}${why}`, {
+      cause,
+    });
+  const detail =
+    r.wanted === 0
+      ? " (no server available)"
+      : r.kind === "fanout"
+        ? ` (${r.fanout?.delivered ?? 0} of ${r.wanted} servers reached)`
+        : " (every send failed)";
+  return new MessageDeliveryFailure(
+    `${r.kind} ${r.id} to ${r.key} could not be delivered before its deadline${detail}${why}`,
+    { cause },
+  );
+}
+
+/** A call's or cast's failed sends went past its `retry`. */
+export function retriesExhausted(host: string, failures: number, cause: unknown): MessageDeliveryFailure {
+  return new MessageDeliveryFailure(`send to ${host} failed after ${failures} attempt(s)`, { cause });
+}
+
+/** Every host of a fanout ended before its deadline, and some were given up. */
+export function fanoutIncomplete<T>(r: DeliveryRequest<T>): MessageDeliveryFailure {
+  return new MessageDeliveryFailure(
+    `fanout ${r.id} to ${r.key} reached ${r.fanout?.delivered ?? 0} of ${r.wanted} servers`,
+    {
+      cause: r.lastCause,
+    },
+  );
+}
+
+/** The engine closed while the request was pending. */
+export function closedWhilePending(): TransportClosed {
+  return new TransportClosed("transport closed while the request was pending");
+}
+
+/** A request made after the engine closed. */
+export function closedBeforeSend(): TransportClosed {
+  return new TransportClosed();
+}

@@ -1,0 +1,140 @@
+/**
+ * The decisions of the delivery core (delivery-core.ts), one method per step of a
+ * request's flow (spec/delivery.md, "Flows"): sending a call or cast to the next host,
+ * what follows its failed send, fanning out, ending a fanout, waiting for a key's hosts,
+ * waking up, expiring and failing. The core checks its inputs and the time, then calls
+ * these; they change the books and call the effects.
+ */
+import { deadlineError, fanoutIncomplete, retriesExhausted } from "./delivery-errors.js";
+import { DeliveryRequest, type ClientStats, type DeliveryEffects, type SendFailure } from "./delivery-request.js";
+import type { Wake } from "./delivery-timeline.js";
+import { FanoutHost, FanoutProgress } from "./fanout-progress.js";
+import type { RequestBook } from "./request-book.js";
+import type { RequestEvent } from "./request-states.js";
+import { RoutingTable } from "./routing-table.js";
+import { afterFailedSend, candidates, fanoutGivesUp } from "./send-rounds.js";
+
+export class DeliveryFlows<T> {
+  private readonly routing = new RoutingTable();
+
+  constructor(
+    private readonly out: DeliveryEffects<T>,
+    private readonly book: RequestBook<T>,
+    private readonly stats: ClientStats,
+    private readonly intervalMs: number,
+    /** The cause of the deadline error of a request waiting for `host`'s pooled socket. */
+    private readonly socketTimeoutCause: ((host: string) => unknown) | undefined,
+  ) {}
+
+  /** Call, cast: picks the next host of `hosts` (round robin among this round's candidates) and sends. */
+  attempt(r: DeliveryRequest<T>, hosts: readonly string[], event: RequestEvent): void {
+    r.wanted = hosts.length;
+    r.hosts = hosts;
+    const host = this.routing.pick(r.key, candidates(r, hosts));
+    this.out.hostsSeen(r.key, hosts); // HostSync skips a list unchanged since the key's last report
+    r.host = host;
+    this.book.move(r, event);
+    this.out.send(r, host);
+  }
+
+  /** A call's or cast's send to `host` failed: settle, stop (the deadline settles it, with this cause), retry or pause. */
+  sendFailedOne(r: DeliveryRequest<T>, host: string, failure: SendFailure, error: unknown, nowMs: number): void {
+    r.lastCause = error;
+    const next = afterFailedSend(r, host, failure);
+    if (next === "fail") this.fail(r, error);
+    else if (next === "stop") this.book.move(r, "stop");
+    else if (next === "retries-exhausted") this.fail(r, retriesExhausted(host, r.failures, error));
+    else {
+      this.stats.sendRetries++;
+      if (next === "retry") {
+        this.book.move(r, "retry");
+        this.waitForHosts(r);
+      } else {
+        // A send that fails fast (a full queue) must not spin: pause before the next round.
+        r.wakeAtMs = Math.min(nowMs + this.intervalMs, r.deadlineMs);
+        this.book.move(r, "pause");
+        this.book.timeline.wakeAt(r.wakeAtMs, r);
+      }
+    }
+  }
+
+  /** Fanout: a copy to every host of the snapshot `hosts` at once; hosts registered later get none. */
+  fanOut(r: DeliveryRequest<T>, hosts: readonly string[], event: RequestEvent): void {
+    r.wanted = hosts.length;
+    r.hosts = hosts;
+    this.book.move(r, event);
+    this.out.hostsSeen(r.key, hosts);
+    const progress = new FanoutProgress(r, hosts);
+    r.fanout = progress;
+    for (const h of progress.hosts.values()) this.out.send(r, h.host);
+  }
+
+  /** A fanout copy's send to `host` failed: the host is given up, or its copy goes again after a pause. */
+  fanoutSendFailed(
+    r: DeliveryRequest<T>,
+    progress: FanoutProgress<T>,
+    host: string,
+    failure: SendFailure,
+    error: unknown,
+    nowMs: number,
+  ): void {
+    const h = progress.sending(host);
+    if (h === undefined) return;
+    r.lastCause = error;
+    if (fanoutGivesUp(failure)) {
+      progress.giveUp(h);
+      this.hostEnded(r, progress);
+    } else {
+      progress.pause(h, Math.min(nowMs + this.intervalMs, r.deadlineMs));
+      this.book.timeline.wakeAt(h.untilMs, h);
+    }
+  }
+
+  /** A fanout host was delivered or given up; the last one to end settles the fanout. */
+  hostEnded(r: DeliveryRequest<T>, progress: FanoutProgress<T>): void {
+    if (!progress.ended) return;
+    if (progress.delivered === r.wanted) this.book.settle(r, "complete", true, undefined);
+    else {
+      this.stats.deliveryFailures++;
+      this.book.settle(r, "incomplete", false, fanoutIncomplete(r));
+    }
+  }
+
+  /** `r` joins its key's wait; the first waiter of a key with no lookup in flight starts one. */
+  waitForHosts(r: DeliveryRequest<T>): void {
+    if (this.book.join(r)) this.out.lookup(r.key);
+  }
+
+  /** A lookup of `key` found nothing: look again now (asked for meanwhile) or at the next poll. */
+  noHosts(key: string, nowMs: number): void {
+    const next = this.book.waits.empty(key, nowMs);
+    if (next === "lookup") this.out.lookup(key);
+    else if (next !== undefined) this.book.timeline.wakeAt(next.pollAtMs, next);
+  }
+
+  /** A wake-up is due: a paused call or cast waits for hosts again, a paused fanout copy is resent, a key is polled. */
+  wake(w: Wake<T>): void {
+    if (w instanceof DeliveryRequest) {
+      this.book.move(w, "resume");
+      this.waitForHosts(w);
+    } else if (w instanceof FanoutHost) {
+      w.request.fanout!.resume(w);
+      this.out.send(w.request, w.host);
+    } else if (this.book.waits.startPoll(w)) this.out.lookup(w.key);
+  }
+
+  /** The deadline passed: MessagingTimeout (call) or MessageDeliveryFailure (cast, fanout). */
+  expire(r: DeliveryRequest<T>): void {
+    const socket = r.waitingForSocket;
+    const cause = socket !== undefined && this.socketTimeoutCause ? this.socketTimeoutCause(socket) : r.lastCause;
+    if (r.kind === "call") this.stats.timeouts++;
+    else this.stats.deliveryFailures++;
+    this.book.settle(r, "expire", false, deadlineError(r, cause));
+  }
+
+  /** Settles `r` with `error` before its deadline. */
+  fail(r: DeliveryRequest<T>, error: unknown): void {
+    if (r.kind !== "call") this.stats.deliveryFailures++;
+    this.book.settle(r, "fail", false, error instanceof Error ? error : new Error(String(error)));
+  }
+}

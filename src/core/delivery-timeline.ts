@@ -1,0 +1,104 @@
+/**
+ * The delivery core's time line: every pending request's deadline, and the wake-ups of
+ * waiting things (a paused call or cast, a paused fanout copy, a key's next poll). Two
+ * heaps ordered by (time, insertion); an entry that is no longer wanted (its request
+ * settled, its pause was replaced, its key was looked up meanwhile) is skipped when it
+ * reaches the top, so nothing is ever searched for or removed early.
+ *
+ * At equal times a deadline comes before a wake-up: a pause that ends at its request's
+ * deadline never starts another attempt.
+ */
+import { DeliveryRequest } from "./delivery-request.js";
+import { FanoutHost } from "./fanout-progress.js";
+import type { HostWaits, KeyWait } from "./host-waits.js";
+import { MinHeap } from "./min-heap.js";
+
+/** A wake-up: a paused call or cast, a paused fanout copy, or a key's next poll. */
+export type Wake<T> = DeliveryRequest<T> | FanoutHost<T> | KeyWait<DeliveryRequest<T>>;
+
+export class DeliveryTimeline<T> {
+  private readonly deadlines = new MinHeap<DeliveryRequest<T>>();
+  private readonly wakes = new MinHeap<Wake<T>>();
+  /** The earliest time added since `takeEarliestAdded` was last called (Infinity: none). */
+  private earliestAdded = Infinity;
+
+  /** `waits`: to tell whether a key's poll is still wanted. */
+  constructor(private readonly waits: HostWaits<DeliveryRequest<T>>) {}
+
+  /** A new pending request: its deadline. */
+  addDeadline(r: DeliveryRequest<T>): void {
+    this.deadlines.push(r.deadlineMs, r);
+    if (r.deadlineMs < this.earliestAdded) this.earliestAdded = r.deadlineMs;
+  }
+
+  /** `w` wants to be woken at `atMs` (its own `wakeAtMs`, `untilMs` or `pollAtMs`). */
+  wakeAt(atMs: number, w: Wake<T>): void {
+    this.wakes.push(atMs, w);
+    if (atMs < this.earliestAdded) this.earliestAdded = atMs;
+  }
+
+  /**
+   * The earliest deadline or wake-up added since the last call (Infinity when none was),
+   * and forget it. Entries only leave between calls, so a timer armed at or before every
+   * time this returned (and at `nextMs()` when it fired) is armed at or before every
+   * live entry.
+   */
+  takeEarliestAdded(): number {
+    const t = this.earliestAdded;
+    this.earliestAdded = Infinity;
+    return t;
+  }
+
+  /** What is due first at `nowMs`: a request's deadline, a wake-up, or nothing. Take it with `takeDeadline` / `takeWake`. */
+  dueAt(nowMs: number): "deadline" | "wake" | undefined {
+    const d = this.liveDeadline();
+    const w = this.liveWake();
+    if (d !== undefined && d.key <= nowMs && (w === undefined || d.key <= w.key)) return "deadline";
+    return w !== undefined && w.key <= nowMs ? "wake" : undefined;
+  }
+
+  takeDeadline(): DeliveryRequest<T> {
+    return this.deadlines.pop()!.value;
+  }
+
+  takeWake(): Wake<T> {
+    return this.wakes.pop()!.value;
+  }
+
+  /** The earliest live deadline or wake-up; undefined when there is none. */
+  nextMs(): number | undefined {
+    const d = this.liveDeadline();
+    const w = this.liveWake();
+    if (d === undefined) return w?.key;
+    return w === undefined || d.key <= w.key ? d.key : w.key;
+  }
+
+  clear(): void {
+    this.deadlines.clear();
+    this.wakes.clear();
+    this.earliestAdded = Infinity;
+  }
+
+  private liveDeadline(): { key: number; value: DeliveryRequest<T> } | undefined {
+    for (let top = this.deadlines.peek(); top !== undefined; top = this.deadlines.peek()) {
+      if (top.value.state !== "settled") return top;
+      this.deadlines.pop();
+    }
+    return undefined;
+  }
+
+  private liveWake(): { key: number; value: Wake<T> } | undefined {
+    for (let top = this.wakes.peek(); top !== undefined; top = this.wakes.peek()) {
+      const v = top.value;
+      const live =
+        v instanceof DeliveryRequest
+          ? v.state === "paused" && v.wakeAtMs === top.key
+          : v instanceof FanoutHost
+            ? v.state === "paused" && v.request.state !== "settled" && v.untilMs === top.key
+            : this.waits.pollWanted(v, top.key);
+      if (live) return top;
+      this.wakes.pop();
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The delivery core's books: pending requests by message id (in the order they were
+ * made), their deadlines and wake-ups (DeliveryTimeline) and the key waits (HostWaits).
+ * Every state change of a request goes through `move`, which looks it up in the
+ * transition table (request-states.ts) and throws on one the table does not allow; every
+ * settle goes through `settle`, which takes the request out of every table, then has the
+ * shell release its leases and settle its promise.
+ */
+import type { DeliveryEffects, DeliveryRequest } from "./delivery-request.js";
+import { DeliveryTimeline } from "./delivery-timeline.js";
+import { HostWaits } from "./host-waits.js";
+import { nextRequestState, type RequestEvent } from "./request-states.js";
+
+export class RequestBook<T> {
+  private readonly pending = new Map<string, DeliveryRequest<T>>();
+  readonly waits: HostWaits<DeliveryRequest<T>>;
+  readonly timeline: DeliveryTimeline<T>;
+
+  constructor(
+    private readonly out: DeliveryEffects<T>,
+    intervalMs: number,
+  ) {
+    this.waits = new HostWaits(intervalMs);
+    this.timeline = new DeliveryTimeline(this.waits);
+  }
+
+  /** Books a new request and its deadline. Its id must not be pending. */
+  add(r: DeliveryRequest<T>): void {
+    if (this.pending.has(r.id)) throw new Error(`delivery: duplicate request id ${r.id}`);
+    this.pending.set(r.id, r);
+    this.timeline.addDeadline(r);
+  }
+
+  get(id: string): DeliveryRequest<T> | undefined {
+    return this.pending.get(id);
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Pending requests in the order they were made (settling one while iterating is allowed). */
+  values(): IterableIterator<DeliveryRequest<T>> {
+    return this.pending.values();
+  }
+
+  move(r: DeliveryRequest<T>, event: RequestEvent): void {
+    const to = nextRequestState(r.state, event);
+    if (to === undefined) throw new Error(`delivery: event ${event} is not allowed for a request in state ${r.state}`);
+    r.state = to;
+  }
+
+  /** `r` waits for its key's hosts. True when the key must be looked up now (no lookup in flight). */
+  join(r: DeliveryRequest<T>): boolean {
+    return this.waits.join(r.key, r);
+  }
+
+  /** Settles `r` by `event`: out of every table, its leases released, then its promise settled. */
+  settle(r: DeliveryRequest<T>, event: RequestEvent, ok: boolean, value: unknown): void {
+    if (r.state === "waiting-for-hosts") this.waits.leave(r.key, r);
+    this.move(r, event);
+    this.pending.delete(r.id);
+    this.out.release(r);
+    this.out.settle(r, ok, value);
+  }
+
+  /** Forgets every wait and wake-up (close, after every pending request settled). */
+  clear(): void {
+    this.pending.clear();
+    this.timeline.clear();
+    this.waits.clear();
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Delivery shell: carries out what the delivery core (src/core/delivery-core.ts) decides
+ * and reports back what happened (spec/delivery.md). Lookups go to the matchmaker (a host
+ * list at hand through peekHosts, else getHosts; watch notifications become
+ * `keyChanged`), sends to the socket pool (a lease, then the send through it), host lists
+ * to HostSync, settles to the request's promise; its one timer (WakeTimer) is armed at
+ * the core's next wake-up. No decision is taken here.
+ *
+ * The core must not be called from inside one of its effects. Outcomes that come later
+ * (a send's promise, a lookup's answer, the timer) are inputs of their own; those the
+ * shell has at once (a host list at hand, a send that waits for a socket) or that a
+ * synchronous callback brings while an input runs (a watch notification) are queued and
+ * given right after the input. The common call — hosts at hand, a pooled socket with
+ * room — takes one input and no queued one: `start` sends it through `send` at once.
+ */
+import type { DeliveryRequest, DeliveryEffects, RequestKind, ClientStats } from "../core/delivery-request.js";
+import { DeliveryCore } from "../core/delivery-core.js";
+import type { Clock } from "../ports/clock.js";
+import type { Matchmaker } from "../ports/matchmaker.js";
+import { WakeTimer } from "../ports/wake-timer.js";
+import type { HostSync } from "../pool/host-sync.js";
+import { SocketPoolError } from "../pool/pool-error.js";
+import type { Lease, SocketPool } from "../pool/socket-pool.js";
+import { sendFailureOf, type Outbound } from "./outbound.js";
+
+export interface DeliveryShellDeps {
+  clock: Clock;
+  matchmaker: Matchmaker;
+  pool: Pick<SocketPool, "tryAcquire" | "acquire">;
+  hostSync: Pick<HostSync, "observe">;
+  stats: ClientStats;
+  hostWaitIntervalMs: number;
+  /** The pool's cap, named in the cause of a request that waited for a socket until its deadline. */
+  maxSockets: number;
+}
+
+export class DeliveryShell implements DeliveryEffects<Outbound> {
+  readonly core: DeliveryCore<Outbound>;
+  private readonly clock: Clock;
+  private readonly timer: WakeTimer;
+  private readonly unwatch: (() => void) | undefined;
+  /** Inputs that came up while an input ran, given right after it, in order. */
+  private readonly later: (() => void)[] = [];
+
+  constructor(private readonly d: DeliveryShellDeps) {
+    this.clock = d.clock;
+    this.core = new DeliveryCore<Outbound>(
+      this,
+      {
+        hostWaitIntervalMs: d.hostWaitIntervalMs,
+        socketTimeoutCause: (host) => SocketPoolError.timeout(host, d.maxSockets),
+      },
+      d.stats,
+    );
+    this.timer = new WakeTimer(d.clock, () => {
+      const nowMs = this.clock.nowMs();
+      this.core.timerFired(nowMs);
+      this.after(nowMs);
+      // The timer is disarmed now: arm it at the earliest wake-up left, if any.
+      const wakeMs = this.core.nextWakeMs();
+      if (wakeMs !== undefined) this.timer.armAt(wakeMs, nowMs);
+    });
+    // Every change of every key is announced, and few have waiters: only those are inputs.
+    // The check reads the core's live map of waited keys directly: in a large cluster
+    // notifications outnumber requests, and each touches as few objects as possible.
+    const waited = this.core.keysWaitedFor();
+    this.unwatch = d.matchmaker.watch?.((key) => {
+      if (waited.has(key)) this.input((nowMs) => this.core.keyChanged(key, nowMs));
+    });
+  }
+
+  /** A new request, made at `nowMs`: sent at once when its key's hosts are at hand. */
+  start(
+    id: string,
+    kind: RequestKind,
+    key: string,
+    deadlineMs: number,
+    retry: number | null,
+    out: Outbound,
+    nowMs: number,
+  ): void {
+    this.core.send(id, kind, key, deadlineMs, retry, out, nowMs, this.peek(key));
+    this.after(nowMs);
+  }
+
+  /** A reply to message `id`: its body (`ok`), or the error rebuilt from its failure. */
+  reply(id: string, ok: boolean, value: unknown): void {
+    const nowMs = this.clock.nowMs();
+    this.core.replyReceived(id, ok, value, nowMs);
+    this.after(nowMs);
+  }
+
+  /** A pooled socket's connection to `host` dropped. */
+  hostDown(host: string): void {
+    this.input((nowMs) => this.core.hostDown(host, nowMs));
+  }
+
+  /** Whether `id` is a pending call (a reply to it would settle it). */
+  isPendingCall(id: string): boolean {
+    return this.core.request(id)?.kind === "call";
+  }
+
+  /** Settles every pending request with TransportClosed; no timer or watch is left. */
+  close(): void {
+    this.core.close();
+    this.timer.clear();
+    this.unwatch?.();
+  }
+
+  // --- effects (called by the core, inside an input) ---------------------------------
+
+  lookup(key: string): void {
+    const hosts = this.peek(key);
+    if (hosts !== undefined) this.later.push(() => this.core.hostsKnown(key, hosts, this.clock.nowMs()));
+    else void this.getHosts(key);
+  }
+
+  send(r: DeliveryRequest<Outbound>, host: string): void {
+    try {
+      const lease = this.d.pool.tryAcquire(host);
+      if (lease !== undefined) {
+        this.sendOn(r, host, lease);
+        return;
+      }
+      this.later.push(() => this.core.socketWait(r, host, this.clock.nowMs()));
+      this.d.pool.acquire(host, r.deadlineMs).then(
+        (l) => this.granted(r, host, l),
+        (err: unknown) => this.failed(r, host, undefined, err),
+      );
+    } catch (err) {
+      this.later.push(() => this.core.abort(r, err, this.clock.nowMs()));
+    }
+  }
+
+  hostsSeen(key: string, hosts: readonly string[]): void {
+    this.d.hostSync.observe(key, hosts);
+  }
+
+  release(r: DeliveryRequest<Outbound>): void {
+    r.ctx.releaseAll();
+  }
+
+  settle(r: DeliveryRequest<Outbound>, ok: boolean, value: unknown): void {
+    if (ok) r.ctx.resolve(value);
+    else r.ctx.reject(value as Error);
+  }
+
+  // --- outcomes --------------------------------------------------------------------------
+
+  private sendOn(r: DeliveryRequest<Outbound>, host: string, lease: Lease): void {
+    r.ctx.hold(lease);
+    lease.send(r.ctx.frames, r.deadlineMs).then(
+      () => {
+        const nowMs = this.clock.nowMs();
+        this.core.sendAccepted(r, host, nowMs);
+        this.after(nowMs);
+      },
+      (err: unknown) => this.failed(r, host, lease, err),
+    );
+  }
+
+  /** The pool granted the socket a send waited for. */
+  private granted(r: DeliveryRequest<Outbound>, host: string, lease: Lease): void {
+    const nowMs = this.clock.nowMs();
+    this.core.socketWait(r, undefined, nowMs);
+    if (r.state === "settled") lease.release();
+    else this.sendOn(r, host, lease);
+    this.after(nowMs);
+  }
+
+  private failed(r: DeliveryRequest<Outbound>, host: string, lease: Lease | undefined, err: unknown): void {
+    if (lease !== undefined) r.ctx.drop(lease);
+    const nowMs = this.clock.nowMs();
+    this.core.sendFailed(r, host, sendFailureOf(err), err, nowMs);
+    this.after(nowMs);
+  }
+
+  private async getHosts(key: string): Promise<void> {
+    let hosts: readonly string[];
+    try {
+      hosts = await this.d.matchmaker.getHosts(key);
+    } catch (err) {
+      this.input((nowMs) => this.core.lookupFailed(key, err, nowMs));
+      return;
+    }
+    this.input((nowMs) => this.core.hostsKnown(key, hosts, nowMs));
+  }
+
+  /** The matchmaker's non-empty answer at hand for `key`, if any. */
+  private peek(key: string): readonly string[] | undefined {
+    const hosts = this.d.matchmaker.peekHosts?.(key);
+    return hosts !== undefined && hosts.length > 0 ? hosts : undefined;
+  }
+
+  /** Gives an input now, or right after the input running now (a callback that came from inside an effect). */
+  private input(give: (nowMs: number) => void): void {
+    if (this.core.inInput) {
+      this.later.push(() => give(this.clock.nowMs()));
+      return;
+    }
+    const nowMs = this.clock.nowMs();
+    give(nowMs);
+    this.after(nowMs);
+  }
+
+  /**
+   * After an input: the queued inputs, then the timer, armed at or before the core's next
+   * wake-up. Only wake-ups added since the last input can be earlier than the armed timer
+   * (settling only moves the next wake-up later), so the common input asks for no more.
+   */
+  private after(nowMs: number): void {
+    for (let next = this.later.shift(); next !== undefined; next = this.later.shift()) next();
+    const addedMs = this.core.takeEarliestAddedWake();
+    if (addedMs !== Infinity) this.timer.armAt(addedMs, nowMs);
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * What the client engine keeps for each request besides the delivery core's record: its
+ * frames, its promise's callbacks and the pooled sockets' leases it holds; and how the
+ * shell recognises a failed send for the core (spec/delivery.md, "Failed sends").
+ */
+import type { RpcMessage } from "../core/codec.js";
+import type { RequestKind, SendFailure } from "../core/delivery-request.js";
+import type { Target } from "../core/target.js";
+import { SocketPoolError } from "../pool/pool-error.js";
+import type { Lease } from "../pool/socket-pool.js";
+
+export type SendKind = RequestKind;
+
+export interface SendRequest {
+  target: Target;
+  context: Record<string, unknown>;
+  message: RpcMessage;
+  kind: SendKind;
+  timeoutMs: number;
+  /** Re-sends to another host after a failed send: null = until the deadline, 0 = none. */
+  retry: number | null;
+  /** sendKey(target), when the caller has it already (RpcClient computes it once). */
+  key?: string;
+}
+
+/**
+ * The shell's part of one request (the core's `ctx`). A call or cast holds at most one
+ * lease at a time (its send's, kept by a call until its reply); a fanout one per host.
+ */
+export class Outbound {
+  resolve!: (value: unknown) => void;
+  reject!: (error: Error) => void;
+  private lease: Lease | undefined = undefined;
+  /** A fanout's leases besides `lease`. */
+  private more: Lease[] | undefined = undefined;
+
+  constructor(readonly frames: Buffer[]) {}
+
+  hold(lease: Lease): void {
+    if (this.lease === undefined) this.lease = lease;
+    else if (this.more === undefined) this.more = [lease];
+    else this.more.push(lease);
+  }
+
+  /** Releases one lease (its send failed). */
+  drop(lease: Lease): void {
+    lease.release();
+    if (this.lease === lease) this.lease = undefined;
+    else if (this.more !== undefined) {
+      const i = this.more.indexOf(lease);
+      if (i >= 0) this.more.splice(i, 1);
+    }
+  }
+
+  /** Releases every lease (the request settled). */
+  releaseAll(): void {
+    if (this.lease !== undefined) {
+      this.lease.release();
+      this.lease = undefined;
+    }
+    if (this.more === undefined) return;
+    for (const l of this.more) l.release();
+    this.more = undefined;
+  }
+}
+
+/** How a failed acquire or send looks to the delivery core. */
+export function sendFailureOf(err: unknown): SendFailure {
+  if (err instanceof SocketPoolError)
+    return err.reason === "exhausted" ? "exhausted" : err.reason === "timeout" ? "socket-timeout" : "host-removed";
+  return (err as { code?: unknown } | null)?.code === "ECLOSED" ? "closed" : "send-error";
+}
