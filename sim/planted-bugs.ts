@@ -28,7 +28,7 @@ interface EngineInternals {
 
 /** The parts of a listener's RequestIntake (src/driver/request-intake.ts) the server bugs replace. */
 interface IntakeInternals {
-  cache: { get(id: string, nowMs: number): unknown };
+  cache: { has(id: string, nowMs: number): boolean };
   screen(req: DecodedRequest): string;
   startable(req: DecodedRequest): boolean;
 }
@@ -37,7 +37,7 @@ export function applyPlantedBug(name: string, transport: Transport): void {
   if (name === "stale-reply-to-oldest") staleReplyToOldest(transport);
   else if (name === "no-dedup")
     onEveryIntake(transport, (intake) => {
-      intake.cache.get = () => undefined;
+      intake.cache.has = () => false;
     });
   else if (name === "run-expired")
     onEveryIntake(transport, (intake) => {

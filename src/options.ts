@@ -96,9 +96,9 @@ export interface DriverOptions {
   /**
    * Message ids a server remembers at most, so that a duplicate never runs twice. An id
    * lives until its request's deadline plus a second; beyond this count the oldest are
-   * forgotten first (stats.dedupEvicted). 100,000 ids cost about 17 MB (measured: 166
-   * bytes an id on Node 20) and cover 60 s deadlines at about 1,600 requests a second
-   * (oslo: rpc_message_ttl, 300 s, unbounded).
+   * forgotten first (stats.dedupEvicted). 100,000 ids cost about 11 MB (measured on Node
+   * 20: 64 bytes an id in the cache, plus the id string) and cover 60 s deadlines at about
+   * 1,600 requests a second (oslo: rpc_message_ttl, 300 s, unbounded).
    * @default 100000
    */
   dedupMaxEntries?: number;

@@ -10,9 +10,11 @@
  *
  * Cost: this runs for every request of every run, so the common case writes three slots
  * of typed arrays indexed by the request (its first read) and a counter held by the
- * process's own recorder; only a request read by a second server (a fanout copy) goes to
- * a Map. Per-server arrays pushed on every read cost about 9 % of a 500-host run.
+ * process's own recorder; a request read by a second server (a fanout copy) appends a row
+ * of typed arrays (columns.ts), indexed once when a checker asks. Per-server arrays pushed
+ * on every read cost about 9 % of a 500-host run.
  */
+import { Columns } from "./columns.js";
 import { serverKey } from "./exec-log.js";
 
 const PREFIX = Buffer.from('[{"request":');
@@ -47,8 +49,9 @@ export class ReadLog {
   readonly firstServer: Float64Array;
   readonly firstSeq: Float64Array;
   readonly firstUs: Float64Array;
-  /** Reads of a request by further server processes (fanout copies), by request. */
-  readonly more = new Map<number, { server: number; seq: number; atUs: number }[]>();
+  /** Reads of a request by further server processes (fanout copies): request, server, position, time. */
+  private readonly moreRows = new Columns(4);
+  private moreIndex: Map<number, { server: number; seq: number; atUs: number }[]> | undefined;
 
   constructor(
     capacity: number,
@@ -78,6 +81,23 @@ export class ReadLog {
     return r === undefined ? undefined : { seq: r.seq, atUs: r.atUs };
   }
 
+  /** Reads of a request by further server processes, by request (built once after the run, for the checkers). */
+  get more(): Map<number, { server: number; seq: number; atUs: number }[]> {
+    if (this.moreIndex) return this.moreIndex;
+    const m = new Map<number, { server: number; seq: number; atUs: number }[]>();
+    const [n, server, seq, at] = [0, 1, 2, 3].map((c) => this.moreRows.column(c)) as Float64Array[];
+    for (let i = 0; i < n!.length; i++) {
+      let list = m.get(n![i]!);
+      if (!list) {
+        list = [];
+        m.set(n![i]!, list);
+      }
+      if (!list.some((x) => x.server === server![i])) list.push({ server: server![i]!, seq: seq![i]!, atUs: at![i]! });
+    }
+    this.moreIndex = m;
+    return m;
+  }
+
   private record(n: number, key: number, seq: number): void {
     const first = this.firstServer[n]!;
     if (first < 0) {
@@ -87,11 +107,8 @@ export class ReadLog {
       return;
     }
     if (first === key) return; // a duplicate: the first read is the one that counts
-    let list = this.more.get(n);
-    if (list === undefined) {
-      list = [];
-      this.more.set(n, list);
-    }
-    if (!list.some((x) => x.server === key)) list.push({ server: key, seq, atUs: this.nowUs() });
+    // Another server's copy (a fanout); a later duplicate of it is dropped when indexed.
+    this.moreRows.push(n, key, seq, this.nowUs());
+    this.moreIndex = undefined;
   }
 }

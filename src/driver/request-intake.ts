@@ -17,7 +17,7 @@
  * call's kept reply changes the answer.
  */
 import type { DecodedRequest } from "../core/codec.js";
-import { DedupCache, type DedupEntry } from "../core/dedup-cache.js";
+import { DedupCache } from "../core/dedup-cache.js";
 import type { ResolvedOptions } from "../options.js";
 import type { Clock } from "../ports/clock.js";
 import type { ReplySender } from "./reply-sender.js";
@@ -48,7 +48,9 @@ export class RequestIntake {
    * seconds. latin1 maps each byte to one character and back, so the bytes sent again
    * are the bytes sent first.
    */
-  private readonly cache: DedupCache<string>;
+  private readonly cache: DedupCache;
+  /** Replies too long to keep at all (never handed to the cache). */
+  private tooLong = 0;
   /** Budget given to ids of requests without a deadline: the longest one seen, at least the default timeout. */
   private longestBudgetMs: number;
   /** Both clocks as screen() read them, for accepted() in the same turn. */
@@ -75,11 +77,11 @@ export class RequestIntake {
     }
     const now = this.clock.nowMs();
     this.screenedNowMs = now;
-    const e = this.cache.get(req.messageId, now);
-    if (e === undefined) return "new";
+    if (!this.cache.has(req.messageId, now)) return "new";
     this.stats.duplicates++;
     // A reply answers the duplicate and acknowledges it at once.
-    if (e.reply !== undefined) this.replies.resend(req.peerId, req.messageId, Buffer.from(e.reply, "latin1"));
+    const kept = this.cache.reply(req.messageId);
+    if (kept !== undefined) this.replies.resend(req.peerId, req.messageId, Buffer.from(kept, "latin1"));
     else if (req.ack) this.replies.ack(req.peerId, req.messageId);
     return "duplicate";
   }
@@ -106,11 +108,9 @@ export class RequestIntake {
 
   /** A call ran and was answered with `payload`: kept for its duplicates, within the byte bound. */
   replied(req: DecodedRequest, payload: Buffer): void {
-    const e: DedupEntry<string> | undefined = this.cache.peek(req.messageId);
-    if (e === undefined || e.done) return;
-    if (payload.length > this.cache.maxReplyBytes) this.cache.finish(e, "", payload.length);
-    else this.cache.finish(e, payload.toString("latin1"), payload.length);
-    this.stats.dedupRepliesDropped = this.cache.repliesDropped;
+    if (payload.length > this.cache.maxReplyBytes) this.tooLong++;
+    else this.cache.keepReply(req.messageId, payload.toString("latin1"));
+    this.stats.dedupRepliesDropped = this.cache.repliesDropped + this.tooLong;
   }
 
   /** Ids remembered now (expired ones not yet purged included). */
