@@ -1,16 +1,15 @@
 /**
  * Delivery core: the lifecycle of every client request (call, cast, fanout), pure and
- * synchronous (spec/delivery.md). It decides when a request waits for hosts, which host
- * it goes to, whether a failed send is retried, paused or given up, and how and when the
- * request settles (reply, delivery, deadline, failure, close). The shell (the client
- * engine) performs the effects it asks for through `DeliveryEffects` and reports what
- * happened through the inputs below.
+ * synchronous (spec/delivery.md): when it waits for hosts, which host it goes to, what a
+ * failed send or a missing ACK leads to, and how and when it settles. The shell performs
+ * the effects it asks for (`DeliveryEffects`) and reports what happened as inputs.
  *
  * Every input carries the current time and first runs everything due by then (deadlines
  * first, then pause ends and polls), so after any input nothing is overdue and
  * `nextWakeMs()` — the one timer the shell arms — is later than `nowMs`, or undefined
  * when nothing is pending. Effects run inside an input; one that calls back in is refused.
  */
+import { AckPolicy, type AckOptions } from "./ack-policy.js";
 import { closedBeforeSend, closedWhilePending } from "./delivery-errors.js";
 import { DeliveryFlows } from "./delivery-flows.js";
 import {
@@ -18,10 +17,11 @@ import {
   zeroClientStats,
   type ClientStats,
   type DeliveryEffects,
+  type Failover,
+  type HostDownReason,
   type RequestKind,
   type SendFailure,
 } from "./delivery-request.js";
-import type { HostWaits } from "./host-waits.js";
 import { RequestBook } from "./request-book.js";
 
 export interface DeliveryCoreOptions {
@@ -29,12 +29,14 @@ export interface DeliveryCoreOptions {
   hostWaitIntervalMs: number;
   /** The cause of the deadline error of a request waiting for `host`'s pooled socket (the pool's timeout error). */
   socketTimeoutCause?: (host: string) => unknown;
+  /** Acknowledged delivery (spec/delivery.md, "Acknowledged delivery"); undefined: acks off. */
+  acks?: AckOptions;
 }
 
 export class DeliveryCore<T> {
   private readonly book: RequestBook<T>;
-  private readonly waits: HostWaits<DeliveryRequest<T>>;
   private readonly flows: DeliveryFlows<T>;
+  private readonly acks: AckPolicy | undefined;
   private closed = false;
   /** An input is being handled: its effects run now, and must not call back in. */
   private busy = false;
@@ -46,14 +48,16 @@ export class DeliveryCore<T> {
   ) {
     if (!(options.hostWaitIntervalMs > 0)) throw new RangeError("delivery: hostWaitIntervalMs must be > 0");
     this.book = new RequestBook(out, options.hostWaitIntervalMs);
-    this.waits = this.book.waits;
-    this.flows = new DeliveryFlows(out, this.book, stats, options.hostWaitIntervalMs, options.socketTimeoutCause);
+    this.acks = options.acks === undefined ? undefined : new AckPolicy(options.acks);
+    const { hostWaitIntervalMs, socketTimeoutCause } = options;
+    this.flows = new DeliveryFlows(out, this.book, stats, hostWaitIntervalMs, socketTimeoutCause, this.acks);
   }
 
   /**
    * A new request; `id` unique among pending ones. `hosts`: the key's hosts when the shell
    * has them at hand (a synchronous matchmaker answer), else the core asks for a lookup.
-   * After close() it settles at once with TransportClosed.
+   * `failover`: whether a call or cast may move to another host once its host is believed
+   * dead (acks on). After close() it settles at once with TransportClosed.
    */
   send(
     id: string,
@@ -64,22 +68,16 @@ export class DeliveryCore<T> {
     ctx: T,
     nowMs: number,
     hosts?: readonly string[],
+    failover?: Failover,
   ): DeliveryRequest<T> {
     this.enter(nowMs);
     try {
-      const r = new DeliveryRequest(id, kind, key, deadlineMs, retry, ctx);
+      const r = new DeliveryRequest(id, kind, key, deadlineMs, retry, ctx, failover);
       if (this.closed) {
         this.book.settle(r, "close", false, closedBeforeSend());
         return r;
       }
-      this.book.add(r);
-      this.stats[kind === "call" ? "calls" : kind === "cast" ? "casts" : "fanouts"]++;
-      if (deadlineMs <= nowMs) this.flows.expire(r);
-      else if (hosts === undefined || hosts.length === 0) {
-        this.book.move(r, "needHosts");
-        this.flows.waitForHosts(r);
-      } else if (kind === "fanout") this.flows.fanOut(r, hosts, "fanOut");
-      else this.flows.attempt(r, hosts, "hostsAtHand");
+      this.flows.start(r, hosts);
       return r;
     } finally {
       this.busy = false;
@@ -90,16 +88,8 @@ export class DeliveryCore<T> {
   hostsKnown(key: string, hosts: readonly string[], nowMs: number): void {
     this.enter(nowMs);
     try {
-      if (hosts.length === 0) {
-        this.flows.noHosts(key, nowMs);
-        return;
-      }
-      const waiters = this.book.waits.found(key);
-      if (waiters === undefined) return;
-      for (const r of waiters) {
-        if (r.kind === "fanout") this.flows.fanOut(r, hosts, "fanOut");
-        else this.flows.attempt(r, hosts, "hosts");
-      }
+      if (hosts.length === 0) this.flows.noHosts(key, nowMs);
+      else this.flows.hostsFound(key, hosts);
     } finally {
       this.busy = false;
     }
@@ -133,7 +123,10 @@ export class DeliveryCore<T> {
     this.busy = false;
   }
 
-  /** `host`'s connection accepted `r`'s frames: a cast settles ok, a call awaits its reply, a fanout copy is delivered. */
+  /**
+   * `host`'s connection accepted `r`'s frames. Acks off: a cast settles ok, a call awaits
+   * its reply, a fanout copy is delivered. Acks on: each waits for the host's ACK.
+   */
   sendAccepted(r: DeliveryRequest<T>, host: string, nowMs: number): void {
     this.enter(nowMs);
     try {
@@ -142,13 +135,8 @@ export class DeliveryCore<T> {
       const progress = r.fanout;
       if (progress !== undefined) {
         const h = progress.sending(host);
-        if (h === undefined) return;
-        progress.accept(h);
-        this.flows.hostEnded(r, progress);
-      } else if (r.state === "sending" && r.host === host) {
-        if (r.kind === "cast") this.book.settle(r, "delivered", true, undefined);
-        else this.book.move(r, "accepted");
-      }
+        if (h !== undefined) this.flows.ack.fanoutAccepted(r, progress, h);
+      } else if (r.state === "sending" && r.host === host) this.flows.ack.accepted(r);
     } finally {
       this.busy = false;
     }
@@ -184,20 +172,37 @@ export class DeliveryCore<T> {
     }
   }
 
-  /** Reserved for acknowledged delivery (a server's "received" will tell resent copies apart). Changes nothing yet. */
-  ackReceived(_id: string, nowMs: number): void {
+  /**
+   * `host` acknowledged message `id` (acks on): a call or cast sent to it that waits for
+   * the ACK is acknowledged (a cast settles ok, a call awaits its reply), as is a fanout's
+   * copy to it; any other ACK, and every ACK while acks are off, is stale (counted).
+   */
+  ackReceived(id: string, host: string, nowMs: number): void {
     this.enter(nowMs);
-    this.busy = false;
+    try {
+      const r = this.book.get(id);
+      if (r === undefined || this.acks === undefined) this.stats.staleAcks++;
+      else this.flows.ack.ackFrom(r, host);
+    } finally {
+      this.busy = false;
+    }
   }
 
   /**
-   * `host`'s connection dropped. Sends in flight to it learn of it from their own outcome;
-   * a call it accepted waits for its reply or deadline (a resend needs acks and server
-   * dedup). Changes nothing yet.
+   * `host` is believed dead: its connection dropped (`disconnected`) or the matchmaker no
+   * longer lists it (`removed`). Acks on: every call or cast waiting for its ACK or reply
+   * from it moves or fails (`failover`), every fanout copy waiting for its ACK gives the
+   * host up, and new picks avoid it a while. Sends in flight learn of it from their own
+   * outcome. Acks off: nothing changes (without ACKs a call accepted by a host that is
+   * gone waits for its deadline).
    */
-  hostDown(_host: string, nowMs: number): void {
+  hostDown(host: string, why: Exclude<HostDownReason, "no-ack">, nowMs: number): void {
     this.enter(nowMs);
-    this.busy = false;
+    try {
+      if (this.acks !== undefined && !this.closed) this.flows.ack.hostDown(host, why, this.book.values());
+    } finally {
+      this.busy = false;
+    }
   }
 
   /** The shell could not carry out an effect for `r` (an unexpected exception): `r` settles with `error`. */
@@ -236,10 +241,9 @@ export class DeliveryCore<T> {
   }
 
   /**
-   * The earliest wake-up added since the last call (Infinity when none was). A shell that
-   * arms its timer at or before each of these, and at `nextWakeMs()` whenever the timer
-   * fires, always has it armed at or before `nextWakeMs()`, without asking for it after
-   * every input (wake-ups only leave between calls, which moves `nextWakeMs()` later).
+   * The earliest wake-up added since the last call (Infinity: none). A shell arming its
+   * timer at or before each of these, and at `nextWakeMs()` when it fires, is always armed
+   * in time without asking after every input (spec/delivery.md, "Inputs").
    */
   takeEarliestAddedWake(): number {
     return this.book.timeline.takeEarliestAdded();
@@ -247,10 +251,6 @@ export class DeliveryCore<T> {
 
   get pendingCount(): number {
     return this.book.size;
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
   }
 
   /** An input is running (its effects are being called): a new input now would be refused. */
@@ -268,18 +268,17 @@ export class DeliveryCore<T> {
     return this.book.get(id);
   }
 
-  /** Whether requests wait for `key`'s hosts: only then does `keyChanged(key)` do anything. */
-  waitsFor(key: string): boolean {
-    return this.waits.has(key);
-  }
-
   /**
-   * The keys `waitsFor` answers true for, as a live read-only map (the same object for the
-   * lifetime of the core): a shell that hears of every key's changes checks it without
-   * going through the core's objects.
+   * The keys requests wait for hosts of (only those make `keyChanged` do anything): a live
+   * read-only map, the same object for the core's lifetime, which the shell checks cheaply.
    */
   keysWaitedFor(): ReadonlyMap<string, unknown> {
-    return this.waits.view;
+    return this.book.waits.view;
+  }
+
+  /** Hosts new picks avoid now because a request found them dead lately (acks on; tests, diagnostics). */
+  get suspectedHosts(): readonly string[] {
+    return this.acks?.suspected ?? [];
   }
 
   /** Keys with requests waiting for hosts or a lookup in flight (tests, diagnostics). */
@@ -291,12 +290,8 @@ export class DeliveryCore<T> {
   private enter(nowMs: number): void {
     if (this.busy) throw new Error("delivery: the core was called from inside one of its effects");
     this.busy = true;
-    const timeline = this.book.timeline;
     try {
-      for (let due = timeline.dueAt(nowMs); due !== undefined; due = timeline.dueAt(nowMs)) {
-        if (due === "deadline") this.flows.expire(timeline.takeDeadline());
-        else this.flows.wake(timeline.takeWake());
-      }
+      this.flows.runDue(nowMs);
     } catch (err) {
       this.busy = false;
       throw err;

@@ -5,6 +5,8 @@
  * waking up, expiring and failing. The core checks its inputs and the time, then calls
  * these; they change the books and call the effects.
  */
+import type { AckPolicy } from "./ack-policy.js";
+import { AckFlows } from "./ack-flows.js";
 import { deadlineError, fanoutIncomplete, retriesExhausted } from "./delivery-errors.js";
 import { DeliveryRequest, type ClientStats, type DeliveryEffects, type SendFailure } from "./delivery-request.js";
 import type { Wake } from "./delivery-timeline.js";
@@ -16,6 +18,10 @@ import { afterFailedSend, candidates, fanoutGivesUp } from "./send-rounds.js";
 
 export class DeliveryFlows<T> {
   private readonly routing = new RoutingTable();
+  /** The time of the input being handled (set by the core before anything runs). */
+  nowMs = 0;
+  /** The steps of acknowledged delivery (ack-flows.ts). */
+  readonly ack: AckFlows<T>;
 
   constructor(
     private readonly out: DeliveryEffects<T>,
@@ -24,13 +30,49 @@ export class DeliveryFlows<T> {
     private readonly intervalMs: number,
     /** The cause of the deadline error of a request waiting for `host`'s pooled socket. */
     private readonly socketTimeoutCause: ((host: string) => unknown) | undefined,
-  ) {}
+    /** Acknowledged delivery's policy; undefined when acks are off. */
+    private readonly acks: AckPolicy | undefined,
+  ) {
+    this.ack = new AckFlows(out, book, stats, acks, this);
+  }
+
+  /** An input at `nowMs` begins: every deadline and wake-up due by then runs, in time order (deadlines first at a tie). */
+  runDue(nowMs: number): void {
+    this.nowMs = nowMs;
+    const timeline = this.book.timeline;
+    for (let due = timeline.dueAt(nowMs); due !== undefined; due = timeline.dueAt(nowMs)) {
+      if (due === "deadline") this.expire(timeline.takeDeadline());
+      else this.wake(timeline.takeWake());
+    }
+  }
+
+  /** A new request, booked: expired already, waiting for hosts, fanned out, or sent to a host of `hosts`. */
+  start(r: DeliveryRequest<T>, hosts: readonly string[] | undefined): void {
+    this.book.add(r);
+    this.stats[r.kind === "call" ? "calls" : r.kind === "cast" ? "casts" : "fanouts"]++;
+    if (r.deadlineMs <= this.nowMs) this.expire(r);
+    else if (hosts === undefined || hosts.length === 0) {
+      this.book.move(r, "needHosts");
+      this.waitForHosts(r);
+    } else if (r.kind === "fanout") this.fanOut(r, hosts, "fanOut");
+    else this.attempt(r, hosts, "hostsAtHand");
+  }
+
+  /** A lookup of `key` found `hosts` (not empty): every request waiting for them goes on. */
+  hostsFound(key: string, hosts: readonly string[]): void {
+    const waiters = this.book.waits.found(key);
+    if (waiters === undefined) return;
+    for (const r of waiters) {
+      if (r.kind === "fanout") this.fanOut(r, hosts, "fanOut");
+      else this.attempt(r, hosts, "hosts");
+    }
+  }
 
   /** Call, cast: picks the next host of `hosts` (round robin among this round's candidates) and sends. */
   attempt(r: DeliveryRequest<T>, hosts: readonly string[], event: RequestEvent): void {
     r.wanted = hosts.length;
     r.hosts = hosts;
-    const host = this.routing.pick(r.key, candidates(r, hosts));
+    const host = this.routing.pick(r.key, candidates(r, hosts, this.acks?.avoids(this.nowMs)));
     this.out.hostsSeen(r.key, hosts); // HostSync skips a list unchanged since the key's last report
     r.host = host;
     this.book.move(r, event);
@@ -112,14 +154,23 @@ export class DeliveryFlows<T> {
     else if (next !== undefined) this.book.timeline.wakeAt(next.pollAtMs, next);
   }
 
-  /** A wake-up is due: a paused call or cast waits for hosts again, a paused fanout copy is resent, a key is polled. */
+  /**
+   * A wake-up is due: a paused call or cast waits for hosts again, a paused fanout copy is
+   * resent, a wait for an ACK ends, a key is polled.
+   */
   wake(w: Wake<T>): void {
     if (w instanceof DeliveryRequest) {
-      this.book.move(w, "resume");
-      this.waitForHosts(w);
+      if (w.state === "awaiting-ack") this.ack.ackTimedOut(w, this.acks!);
+      else {
+        this.book.move(w, "resume");
+        this.waitForHosts(w);
+      }
     } else if (w instanceof FanoutHost) {
-      w.request.fanout!.resume(w);
-      this.out.send(w.request, w.host);
+      if (w.state === "awaiting-ack") this.ack.fanoutAckTimedOut(w, this.acks!);
+      else {
+        w.request.fanout!.resume(w);
+        this.out.send(w.request, w.host);
+      }
     } else if (this.book.waits.startPoll(w)) this.out.lookup(w.key);
   }
 
