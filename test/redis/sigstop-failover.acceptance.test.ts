@@ -158,7 +158,8 @@ describe("SIGSTOP of one of two servers, acks on (zmq+redis://)", {
         o.error instanceof MessageDeliveryFailure,
         `${o.id} failed with MessageDeliveryFailure: ${String(o.error)}`,
       );
-      assert.equal((o.error as MessageDeliveryFailure & { host?: string }).host, frozenHost, `${o.id}: err.host`);
+      assert.equal(o.error.host, frozenHost, `${o.id}: err.host`);
+      assert.equal(o.error.retryable, false, `${o.id}: not retryable (the frozen host may run it)`);
       assert.ok(o.error.message.includes(frozenHost), `${o.id}: the message names ${frozenHost}: ${o.error.message}`);
       assert.ok(
         o.elapsedMs <= TIMEOUT_MS + DEADLINE_TOLERANCE_MS,

@@ -13,7 +13,7 @@ export interface Sent {
   kind: "idempotent" | "once";
   /** performance.now() just before the call. */
   startMs: number;
-  /** Date.now() + timeout, taken just before the call: no later than the deadline the client sends. */
+  /** Date.now() + timeout, taken just before the call: the deadline the client sends, within a millisecond. */
   deadline: number;
   promise: Promise<unknown>;
 }
