@@ -65,8 +65,8 @@ function probe(): string | undefined {
   const ns = `${NAME_PREFIX}${process.pid}-probe`;
   try {
     ip("netns", "add", ns);
-    ip("-n", ns, "link", "add", "br0", "type", "bridge");
-    ip("-n", ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1");
+    ip("-n", ns, "link", "add", "name", "br0", "type", "bridge");
+    ip("-n", ns, "link", "add", "name", "v0", "type", "veth", "peer", "name", "v1");
     return undefined;
   } catch (err) {
     return `cannot create a namespace, bridge and veth pair: ${(err as Error).message}`;

@@ -46,7 +46,7 @@ export class NetnsNetwork {
     try {
       ip("netns", "add", net.hub);
       ip("-n", net.hub, "link", "set", "lo", "up");
-      ip("-n", net.hub, "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0");
+      ip("-n", net.hub, "link", "add", "name", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0");
       ip("-n", net.hub, "link", "set", "br0", "up");
     } catch (err) {
       net.teardown();
@@ -76,7 +76,7 @@ export class NetnsNetwork {
     this.nodes.set(name, node);
     ip("netns", "add", node.ns);
     ip("-n", node.ns, "link", "set", "lo", "up");
-    ip("-n", this.hub, "link", "add", node.hubPort, "type", "veth", "peer", "name", "eth0", "netns", node.ns);
+    ip("-n", this.hub, "link", "add", "name", node.hubPort, "type", "veth", "peer", "name", "eth0", "netns", node.ns);
     ip("-n", this.hub, "link", "set", node.hubPort, "master", "br0");
     ip("-n", this.hub, "link", "set", node.hubPort, "up");
     ip("-n", node.ns, "addr", "add", `${node.address}/24`, "dev", "eth0");
