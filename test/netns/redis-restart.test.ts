@@ -104,7 +104,10 @@ describe("Redis killed and restarted while calls flow (network namespaces)", {
     assert.ok(failed.length <= 2, "at most one call in flight per loop");
     const afterKill = startedBetween(plain, t.serverKilled! + 100, t.end!);
     assert.ok(afterKill.length > 20, "calls kept flowing after the kill");
-    assert.deepEqual(afterKill.filter((o) => !o.ok), []);
+    assert.deepEqual(
+      afterKill.filter((o) => !o.ok),
+      [],
+    );
     assert.equal(answeredBy(afterKill).server_2, undefined, "the killed server answers nothing");
   });
 

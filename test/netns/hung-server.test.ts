@@ -1,0 +1,87 @@
+/**
+ * Goal (issue "Liveness on real networks"): a hung server, SIGSTOPped while calls flow,
+ * costs a caller no call with acknowledged delivery and idempotent calls:
+ * - every call succeeds through the other two servers; none waits longer than the ACK
+ *   give-up (ackTimeoutMs × (2^(ackResendsPerHost+1) − 1)) plus a round trip, with a
+ *   generous margin, far inside its timeout;
+ * - the hung server leaves the client's routing once its registration expires in Redis
+ *   (within registrationTtlMs of the freeze, plus a margin): until then the client only
+ *   avoids it for a while after each ACK give-up;
+ * - thawed (SIGCONT), it registers again and answers calls again.
+ * Method: one-server-fault.ts: Redis, three servers and a client, each in its own network
+ * namespace; the client runs three call loops throughout; server_1 is frozen for 6 s.
+ * Where requests went is read from the client's socket port (send-recorder.ts).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Cluster } from "./support/cluster.js";
+import { netnsSkipReason } from "./support/netns-env.js";
+import { msBetween, runOneServerFault, type FaultRun } from "./support/one-server-fault.js";
+import { answeredBy, describeOutcomes, firstRoutedAfter, routingExit } from "./support/outcomes.js";
+
+const ACK_TIMEOUT_MS = 200;
+const ACK_RESENDS_PER_HOST = 2;
+const ACK_GIVE_UP_MS = ACK_TIMEOUT_MS * (2 ** (ACK_RESENDS_PER_HOST + 1) - 1);
+/** The Redis matchmaker's default registration TTL. */
+const TTL_MS = 3000;
+/** Margin for a loaded two-core machine: event-loop lag, process scheduling, Redis round trips. */
+const MARGIN_MS = 2000;
+const CALL_TIMEOUT_MS = 8000;
+
+describe("a hung server (SIGSTOP), acks and idempotent calls (network namespaces)", {
+  skip: netnsSkipReason() ?? false,
+  timeout: 180_000,
+}, () => {
+  let cluster: Cluster | undefined;
+  let run: FaultRun;
+
+  before(async () => {
+    ({ run, cluster } = await runOneServerFault({
+      clientOptions: { acks: true, ackTimeoutMs: ACK_TIMEOUT_MS, ackResendsPerHost: ACK_RESENDS_PER_HOST },
+      load: { idempotent: true, timeoutMs: CALL_TIMEOUT_MS, workers: 3 },
+      warmUpMs: 1500,
+      faultMs: TTL_MS + 3000,
+      relistLimitMs: 10_000,
+      afterMs: 2000,
+      fault: (_c, server) => server.proc.pause(),
+      restore: (_c, server) => server.proc.resume(),
+    }));
+  });
+  after(() => cluster?.teardown());
+
+  test("every call succeeds through the other servers, none slower than the ACK give-up plus a margin", (t) => {
+    const during = run.outcomes.filter((o) => o.endMs > run.t.fault && o.startMs < run.t.restore);
+    t.diagnostic(`while frozen: ${describeOutcomes(during)}; whole run: ${describeOutcomes(run.outcomes)}`);
+    t.diagnostic(`client stats: ${JSON.stringify(run.stats)}`);
+    assert.deepEqual(
+      run.outcomes.filter((o) => !o.ok),
+      [],
+    );
+    assert.ok(during.length > 50, "calls flowed while the server was frozen");
+    assert.equal(answeredBy(during.filter((o) => o.startMs > run.t.fault)).server_1, undefined);
+    assert.ok(run.stats.failovers! >= 1, "some calls reached the frozen server first and moved");
+    for (const o of run.outcomes)
+      assert.ok(
+        o.endMs - o.startMs <= ACK_GIVE_UP_MS + MARGIN_MS,
+        `${o.id} took ${Math.round(o.endMs - o.startMs)} ms (bound ${ACK_GIVE_UP_MS} + ${MARGIN_MS})`,
+      );
+  });
+
+  test("the hung server leaves the client's routing once its registration expires", (t) => {
+    const exit = routingExit(run.sends, run.host, run.t.fault, run.t.restore);
+    t.diagnostic(
+      `${exit.picks} picks of the frozen server after the freeze, the last ${exit.afterFaultMs.toFixed(0)} ms after it (TTL ${TTL_MS})`,
+    );
+    assert.ok(exit.afterFaultMs <= TTL_MS + MARGIN_MS, `last pick ${exit.afterFaultMs.toFixed(0)} ms after the freeze`);
+  });
+
+  test("thawed, the server is listed again and answers calls again", (t) => {
+    const back = firstRoutedAfter(run.sends, run.host, run.t.restore);
+    const answered = run.outcomes.filter((o) => o.ok && o.server === run.server && o.startMs > run.t.restore);
+    t.diagnostic(
+      `listed again ${msBetween(run.t.restore, run.t.relisted)} ms after SIGCONT; first pick ${back ? msBetween(run.t.restore, back.atMs) : "none"} ms after; ${answered.length} calls answered by it`,
+    );
+    assert.ok(back, "the client routes to it again");
+    assert.ok(answered.length > 0, "it answers again");
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * The scenario the single-server fault cases share: Redis, three servers and one client,
+ * each in its own namespace; the client runs call loops on a topic throughout; one server
+ * (server_1) is faulted for a span and then restored, and the run ends once Redis lists
+ * that server again and the client has called for a while after. It returns the timeline,
+ * every call's outcome and every request's route, for the case to assert on.
+ *
+ * Which fault (SIGSTOP, a cut link, added delay) and which driver options (acks,
+ * heartbeats, balancing) are the case's to choose.
+ */
+import { randomUUID } from "node:crypto";
+import type { DriverOptions } from "../../../src/index.js";
+import { Cluster, type ServerNode } from "./cluster.js";
+import { epochNow } from "./faults.js";
+import { answeredBy, hold, until, type CallOutcome, type SendRecord } from "./outcomes.js";
+
+export interface FaultScenario {
+  serverOptions?: DriverOptions;
+  clientOptions: DriverOptions;
+  /** Options of the client's call loops. */
+  load: { idempotent?: boolean; timeoutMs: number; workers: number; gapMs?: number };
+  /** How long the load runs before the fault (every server must have answered by then). */
+  warmUpMs: number;
+  /** How long the fault lasts. */
+  faultMs: number;
+  /** Upper bound on the time from the restore until Redis lists the server again. */
+  relistLimitMs: number;
+  /** How long the load runs on after that. */
+  afterMs: number;
+  /** Applies the fault to the server; resolves with the time it took effect. */
+  fault(cluster: Cluster, server: ServerNode): Promise<number>;
+  /** Undoes it; resolves with the time. */
+  restore(cluster: Cluster, server: ServerNode): Promise<number>;
+}
+
+export interface FaultRun {
+  topic: string;
+  /** The faulted server, and its host on the topic. */
+  server: string;
+  host: string;
+  /** Epoch ms: load start, fault, restore, relisted (Redis lists the server again), end of load. */
+  t: { start: number; fault: number; restore: number; relisted: number; end: number };
+  outcomes: CallOutcome[];
+  sends: SendRecord[];
+  /** The client engine's counters at the end. */
+  stats: Record<string, number>;
+}
+
+export async function runOneServerFault(s: FaultScenario): Promise<{ run: FaultRun; cluster: Cluster }> {
+  const topic = `fault-${randomUUID().slice(0, 8)}`;
+  const cluster = await Cluster.start({
+    servers: 3,
+    topics: [topic],
+    serverOptions: s.serverOptions,
+    clients: [s.clientOptions],
+  });
+  try {
+    const client = cluster.clients[0]!;
+    const victim = cluster.server("server_1");
+    const host = victim.hosts[topic]!;
+    const start = epochNow();
+    await client.startLoad("f", topic, s.load);
+    await hold(s.warmUpMs);
+    const fault = await s.fault(cluster, victim);
+    await hold(s.faultMs);
+    const restore = await s.restore(cluster, victim);
+    const relisted = await until(async () => (await client.hosts(topic)).includes(host), s.relistLimitMs);
+    await hold(s.afterMs);
+    const end = epochNow();
+    const outcomes = await client.stopLoad("f");
+    const warm = answeredBy(outcomes.filter((o) => o.endMs < fault));
+    if (Object.keys(warm).length !== 3) throw new Error(`warm-up reached ${JSON.stringify(warm)}, not all three`);
+    const { sends } = await client.sends();
+    const stats = await client.stats();
+    return {
+      run: { topic, server: victim.name, host, t: { start, fault, restore, relisted, end }, outcomes, sends, stats },
+      cluster,
+    };
+  } catch (err) {
+    cluster.teardown();
+    throw err;
+  }
+}
+
+/** Milliseconds from `fromMs` to `toMs`, rounded, for diagnostics. */
+export const msBetween = (fromMs: number, toMs: number): number => Math.round(toMs - fromMs);
