@@ -72,6 +72,9 @@ describe("a hung server (SIGSTOP), acks and idempotent calls (network namespaces
     t.diagnostic(
       `${exit.picks} picks of the frozen server after the freeze, the last ${exit.afterFaultMs.toFixed(0)} ms after it (TTL ${TTL_MS})`,
     );
+    const unlisted = run.t.unlisted === undefined ? undefined : run.t.unlisted - run.t.fault;
+    t.diagnostic(`Redis stopped listing it ${unlisted?.toFixed(0)} ms after the fault`);
+    assert.ok(unlisted !== undefined && unlisted <= TTL_MS + MARGIN_MS, "its registration expired in Redis");
     assert.ok(exit.afterFaultMs <= TTL_MS + MARGIN_MS, `last pick ${exit.afterFaultMs.toFixed(0)} ms after the freeze`);
   });
 

@@ -38,8 +38,11 @@ export interface FaultRun {
   /** The faulted server, and its host on the topic. */
   server: string;
   host: string;
-  /** Epoch ms: load start, fault, restore, relisted (Redis lists the server again), end of load. */
-  t: { start: number; fault: number; restore: number; relisted: number; end: number };
+  /**
+   * Epoch ms: load start, fault, unlisted (Redis stopped listing the server; undefined if it
+   * never did during the fault), restore, relisted (Redis lists the server again), end of load.
+   */
+  t: { start: number; fault: number; unlisted: number | undefined; restore: number; relisted: number; end: number };
   outcomes: CallOutcome[];
   sends: SendRecord[];
   /** The client engine's counters at the end. */
@@ -62,7 +65,13 @@ export async function runOneServerFault(s: FaultScenario): Promise<{ run: FaultR
     await client.startLoad("f", topic, s.load);
     await hold(s.warmUpMs);
     const fault = await s.fault(cluster, victim);
-    await hold(s.faultMs);
+    // While the fault lasts: when Redis stops listing the server (its registration expired), if it does.
+    let unlisted: number | undefined;
+    await until(async () => (await client.hosts(topic)).includes(host) === false, s.faultMs).then(
+      (at) => (unlisted = at),
+      () => undefined,
+    );
+    await hold(Math.max(0, fault + s.faultMs - epochNow()));
     const restore = await s.restore(cluster, victim);
     const relisted = await until(async () => (await client.hosts(topic)).includes(host), s.relistLimitMs);
     await hold(s.afterMs);
@@ -73,7 +82,15 @@ export async function runOneServerFault(s: FaultScenario): Promise<{ run: FaultR
     const { sends } = await client.sends();
     const stats = await client.stats();
     return {
-      run: { topic, server: victim.name, host, t: { start, fault, restore, relisted, end }, outcomes, sends, stats },
+      run: {
+        topic,
+        server: victim.name,
+        host,
+        t: { start, fault, unlisted, restore, relisted, end },
+        outcomes,
+        sends,
+        stats,
+      },
       cluster,
     };
   } catch (err) {
