@@ -16,6 +16,7 @@ import type { SendRecord } from "./send-recorder.js";
 
 const SERVER_SCRIPT = fileURLToPath(new URL("../../redis/support/server-process.ts", import.meta.url));
 const CLIENT_SCRIPT = fileURLToPath(new URL("./client-process.ts", import.meta.url));
+const RELAY_SCRIPT = fileURLToPath(new URL("./delay-relay.ts", import.meta.url));
 
 export interface ClusterSpec {
   servers: number;
@@ -24,6 +25,12 @@ export interface ClusterSpec {
   serverOptions?: DriverOptions;
   /** One client process per entry, with these transport options. */
   clients: DriverOptions[];
+  /**
+   * Servers (by name) reached only through a delay relay in their namespace (delay-relay.ts):
+   * they bind 127.0.0.1 and advertise their node's address, where the relay listens on the
+   * same port. For added latency where the kernel has no netem (added-delay.ts).
+   */
+  relayed?: string[];
 }
 
 export interface ServerNode {
@@ -32,6 +39,8 @@ export interface ServerNode {
   readonly proc: NsProcess;
   /** Per topic, the host the server registered (tcp://<node address>:<port>). */
   hosts: Record<string, string>;
+  /** Its delay relay, when the spec asked for one (one relay per topic's port; this is the first topic's). */
+  relay?: NsProcess;
 }
 
 export class ClientNode {
@@ -103,7 +112,10 @@ export class Cluster {
       const url = cluster.redis.url;
       for (let i = 0; i < spec.servers; i++) {
         const node = net.addNode(`s${i}`);
-        const options = { ...spec.serverOptions, bindAddress: node.address };
+        const relayed = spec.relayed?.includes(`server_${i}`) ?? false;
+        const options = relayed
+          ? { ...spec.serverOptions, bindAddress: "127.0.0.1", advertiseHost: node.address }
+          : { ...spec.serverOptions, bindAddress: node.address };
         const args = [url, spec.topics.join(","), `server_${i}`, JSON.stringify(options)];
         const proc = new NsProcess(`server_${i}`, node.ns, SERVER_SCRIPT, args);
         cluster.servers.push({ name: `server_${i}`, node, proc, hosts: {} });
@@ -114,6 +126,12 @@ export class Cluster {
         cluster.clients.push(new ClientNode(node, proc));
       }
       for (const s of cluster.servers) s.hosts = (await s.proc.next("ready")).hosts as Record<string, string>;
+      for (const s of cluster.servers.filter((x) => spec.relayed?.includes(x.name))) {
+        if (spec.topics.length !== 1) throw new Error("a relayed server serves one topic");
+        const port = new URL(s.hosts[spec.topics[0]!]!).port;
+        s.relay = new NsProcess(`relay-${s.name}`, s.node.ns, RELAY_SCRIPT, [s.node.address, port, "127.0.0.1", port]);
+        await s.relay.next("ready");
+      }
       for (const c of cluster.clients) await c.proc.next("ready");
     } catch (err) {
       net.teardown();
