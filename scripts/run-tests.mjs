@@ -28,7 +28,7 @@ const args = process.argv.slice(2);
 const serial = args.includes("--serial");
 const filters = args.filter((a) => a !== "--serial");
 const files = walk("test").filter((f) =>
-  filters.length === 0 ? !f.startsWith(NETNS_DIR + "/") : filters.some((s) => f.includes(s)),
+  filters.length === 0 ? !f.startsWith(`${NETNS_DIR}/`) : filters.some((s) => f.includes(s)),
 );
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(", ")}`);

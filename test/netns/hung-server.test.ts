@@ -9,7 +9,8 @@
  *   avoids it for a while after each ACK give-up;
  * - thawed (SIGCONT), it registers again and answers calls again.
  * Method: one-server-fault.ts: Redis, three servers and a client, each in its own network
- * namespace; the client runs three call loops throughout; server_1 is frozen for 6 s.
+ * namespace; the client starts a call every 20 ms throughout (an open load: it keeps
+ * choosing servers while some calls hang); server_1 is frozen for 6 s.
  * Where requests went is read from the client's socket port (send-recorder.ts).
  */
 import assert from "node:assert/strict";
@@ -19,6 +20,8 @@ import { netnsSkipReason } from "./support/netns-env.js";
 import { msBetween, runOneServerFault, type FaultRun } from "./support/one-server-fault.js";
 import { answeredBy, describeOutcomes, firstRoutedAfter, routingExit } from "./support/outcomes.js";
 
+/** An open load: a call every 20 ms (50 a second), whatever the others do. */
+const LOAD_EVERY_MS = 20;
 const ACK_TIMEOUT_MS = 200;
 const ACK_RESENDS_PER_HOST = 2;
 const ACK_GIVE_UP_MS = ACK_TIMEOUT_MS * (2 ** (ACK_RESENDS_PER_HOST + 1) - 1);
@@ -38,7 +41,7 @@ describe("a hung server (SIGSTOP), acks and idempotent calls (network namespaces
   before(async () => {
     ({ run, cluster } = await runOneServerFault({
       clientOptions: { acks: true, ackTimeoutMs: ACK_TIMEOUT_MS, ackResendsPerHost: ACK_RESENDS_PER_HOST },
-      load: { idempotent: true, timeoutMs: CALL_TIMEOUT_MS, workers: 3 },
+      load: { idempotent: true, timeoutMs: CALL_TIMEOUT_MS, everyMs: LOAD_EVERY_MS },
       warmUpMs: 1500,
       faultMs: TTL_MS + 3000,
       relistLimitMs: 10_000,

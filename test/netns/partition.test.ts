@@ -12,7 +12,8 @@
  *   on the retransmission backoff the cut built up: the bound is generous, the measured
  *   time is printed.
  * Method: one-server-fault.ts: Redis, three servers and a client, each in its own network
- * namespace; server_1's bridge port is set down for 6 s, then up.
+ * namespace; the client starts a call every 20 ms throughout (an open load); server_1's
+ * bridge port is set down for 6 s, then up.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -22,6 +23,8 @@ import { netnsSkipReason } from "./support/netns-env.js";
 import { msBetween, runOneServerFault, type FaultRun } from "./support/one-server-fault.js";
 import { answeredBy, describeOutcomes, firstRoutedAfter, routingExit } from "./support/outcomes.js";
 
+/** An open load: a call every 20 ms (50 a second), whatever the others do. */
+const LOAD_EVERY_MS = 20;
 const ACK_TIMEOUT_MS = 200;
 const ACK_RESENDS_PER_HOST = 2;
 const ACK_GIVE_UP_MS = ACK_TIMEOUT_MS * (2 ** (ACK_RESENDS_PER_HOST + 1) - 1);
@@ -44,7 +47,7 @@ describe("a partitioned server (link cut), acks and idempotent calls (network na
   before(async () => {
     ({ run, cluster } = await runOneServerFault({
       clientOptions: { acks: true, ackTimeoutMs: ACK_TIMEOUT_MS, ackResendsPerHost: ACK_RESENDS_PER_HOST },
-      load: { idempotent: true, timeoutMs: CALL_TIMEOUT_MS, workers: 3 },
+      load: { idempotent: true, timeoutMs: CALL_TIMEOUT_MS, everyMs: LOAD_EVERY_MS },
       warmUpMs: 1500,
       faultMs: CUT_MS,
       relistLimitMs: RELIST_LIMIT_MS,

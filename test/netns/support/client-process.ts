@@ -4,9 +4,11 @@
  * transport exists, then takes JSON commands on stdin, each with a "req" id, and answers
  * each with {"event":"result","req":...} plus the fields below:
  *
- * - {"cmd":"load","load":L,"topic":T,"idempotent"?,"timeoutMs"?,"gapMs"?,"workers"?}:
- *   starts `workers` loops that call "run" on topic T back to back (`gapMs` apart), each
- *   with a fresh id "<label>.<L>.<n>"; answers at once.
+ * - {"cmd":"load","load":L,"topic":T,"idempotent"?,"timeoutMs"?,"gapMs"?,"workers"?,"everyMs"?}:
+ *   calls "run" on topic T, each call with a fresh id "<label>.<L>.<n>"; answers at once.
+ *   With `everyMs` the load is open: a call starts every `everyMs` whatever the others do
+ *   (at most 1000 in flight), so the client keeps choosing servers while some calls hang.
+ *   Else `workers` loops call back to back, `gapMs` apart.
  * - {"cmd":"stop","load":L}: stops load L, waits for its calls in flight to settle;
  *   answers {outcomes}: per call its id, start and end (epoch ms, sub-ms), ok, the server
  *   that answered or the error (name, message, host, retryable).
@@ -66,6 +68,7 @@ interface Load {
   workers: Promise<void>[];
 }
 const loads = new Map<string, Load>();
+const MAX_OPEN_IN_FLIGHT = 1000;
 
 function startLoad(c: Record<string, unknown>): void {
   const name = String(c.load);
@@ -77,21 +80,42 @@ function startLoad(c: Record<string, unknown>): void {
   const load: Load = { running: true, outcomes: [], workers: [] };
   loads.set(name, load);
   let n = 0;
-  const gapMs = Number(c.gapMs ?? 20);
-  const worker = async (): Promise<void> => {
-    while (load.running) {
-      const id = `${label}.${name}.${n++}`;
-      const startMs = now();
-      try {
-        const r = await client.call<{ id: string; server: string }>({}, "run", { id });
-        load.outcomes.push({ id, startMs, endMs: now(), ok: true, server: r.server });
-      } catch (e) {
-        load.outcomes.push({ id, startMs, endMs: now(), ok: false, error: errorOf(e) });
-      }
-      await new Promise((r) => setTimeout(r, gapMs));
+  const oneCall = async (): Promise<void> => {
+    const id = `${label}.${name}.${n++}`;
+    const startMs = now();
+    try {
+      const r = await client.call<{ id: string; server: string }>({}, "run", { id });
+      load.outcomes.push({ id, startMs, endMs: now(), ok: true, server: r.server });
+    } catch (e) {
+      load.outcomes.push({ id, startMs, endMs: now(), ok: false, error: errorOf(e) });
     }
   };
-  for (let w = 0; w < Number(c.workers ?? 1); w++) load.workers.push(worker());
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  if (c.everyMs !== undefined) {
+    const everyMs = Number(c.everyMs);
+    const inFlight = new Set<Promise<void>>();
+    const opener = async (): Promise<void> => {
+      // Starts are scheduled on a fixed grid, so a late timer does not lower the rate.
+      for (let next = now(); load.running; next += everyMs) {
+        await sleep(Math.max(0, next - now()));
+        if (!load.running) break;
+        if (inFlight.size >= MAX_OPEN_IN_FLIGHT) continue;
+        const p = oneCall().then(() => void inFlight.delete(p));
+        inFlight.add(p);
+      }
+      await Promise.all(inFlight);
+    };
+    load.workers.push(opener());
+  } else {
+    const gapMs = Number(c.gapMs ?? 20);
+    const worker = async (): Promise<void> => {
+      while (load.running) {
+        await oneCall();
+        await sleep(gapMs);
+      }
+    };
+    for (let w = 0; w < Number(c.workers ?? 1); w++) load.workers.push(worker());
+  }
 }
 
 async function handle(c: Record<string, unknown>): Promise<Record<string, unknown>> {

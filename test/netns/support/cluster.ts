@@ -43,6 +43,15 @@ export interface ServerNode {
   relay?: NsProcess;
 }
 
+/** A client's call load (client-process.ts): open with `everyMs`, else `workers` closed loops `gapMs` apart. */
+export interface LoadOptions {
+  idempotent?: boolean;
+  timeoutMs?: number;
+  everyMs?: number;
+  workers?: number;
+  gapMs?: number;
+}
+
 export class ClientNode {
   constructor(
     readonly node: NetNode,
@@ -55,11 +64,7 @@ export class ClientNode {
     return r;
   }
 
-  async startLoad(
-    load: string,
-    topic: string,
-    o: { idempotent?: boolean; timeoutMs?: number; gapMs?: number; workers?: number } = {},
-  ): Promise<void> {
+  async startLoad(load: string, topic: string, o: LoadOptions = {}): Promise<void> {
     await this.ask({ cmd: "load", load, topic, ...o });
   }
 

@@ -1,6 +1,6 @@
 /**
  * The scenario the single-server fault cases share: Redis, three servers and one client,
- * each in its own namespace; the client runs call loops on a topic throughout; one server
+ * each in its own namespace; the client calls a topic throughout; one server
  * (server_1) is faulted for a span and then restored, and the run ends once Redis lists
  * that server again and the client has called for a while after. It returns the timeline,
  * every call's outcome and every request's route, for the case to assert on.
@@ -10,15 +10,17 @@
  */
 import { randomUUID } from "node:crypto";
 import type { DriverOptions } from "../../../src/index.js";
-import { Cluster, type ServerNode } from "./cluster.js";
+import { Cluster, type LoadOptions, type ServerNode } from "./cluster.js";
 import { epochNow } from "./faults.js";
 import { answeredBy, hold, until, type CallOutcome, type SendRecord } from "./outcomes.js";
 
 export interface FaultScenario {
   serverOptions?: DriverOptions;
   clientOptions: DriverOptions;
-  /** Options of the client's call loops. */
-  load: { idempotent?: boolean; timeoutMs: number; workers: number; gapMs?: number };
+  /** Servers reached through a delay relay (cluster.ts, added-delay.ts). */
+  relayed?: string[];
+  /** The client's call load. */
+  load: LoadOptions;
   /** How long the load runs before the fault (every server must have answered by then). */
   warmUpMs: number;
   /** How long the fault lasts. */
@@ -56,6 +58,7 @@ export async function runOneServerFault(s: FaultScenario): Promise<{ run: FaultR
     topics: [topic],
     serverOptions: s.serverOptions,
     clients: [s.clientOptions],
+    relayed: s.relayed ?? [],
   });
   try {
     const client = cluster.clients[0]!;

@@ -1,0 +1,102 @@
+/**
+ * Goal (issue "Liveness on real networks"): with ZMTP heartbeats, a hung server (SIGSTOP)
+ * and a partitioned server (link cut) each leave the client's routing within
+ * heartbeatTimeoutMs + 200 ms of the fault, and calls keep succeeding through the others;
+ * restored, the server comes back.
+ * Nothing else can move a call in time: the ACK give-up (ackTimeoutMs 1 s, one resend:
+ * 3 s) comes after the calls' 2.5 s timeout, and the registration TTL (30 s) outlasts the
+ * fault, so a call sent to the faulted server succeeds only if the heartbeat declared its
+ * connection dead (without heartbeats these calls time out: checked when the case was
+ * written). The ACK give-up is also how long the client then avoids the server, so it
+ * ends before the restore.
+ * Method: one-server-fault.ts (Redis, three servers, a client, each in its own network
+ * namespace; a call every 20 ms throughout; server_1 faulted for 4 s), once per fault.
+ * Until the driver accepts heartbeatIntervalMs and heartbeatTimeoutMs, the tests are todo.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe } from "node:test";
+import type { Cluster } from "./support/cluster.js";
+import { cutLink, healLink } from "./support/faults.js";
+import { netnsSkipReason } from "./support/netns-env.js";
+import { msBetween, runOneServerFault, type FaultRun, type FaultScenario } from "./support/one-server-fault.js";
+import { answeredBy, describeOutcomes, firstRoutedAfter, routingExit } from "./support/outcomes.js";
+import { caseTest, missingOptions, pendingOptions } from "./support/pending-feature.js";
+
+/** An open load: a call every 20 ms (50 a second), whatever the others do. */
+const LOAD_EVERY_MS = 20;
+const HEARTBEAT = { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 500 };
+/** The issue's bound: a dead peer leaves routing within the heartbeat timeout plus 200 ms. */
+const LEAVES_ROUTING_MS = HEARTBEAT.heartbeatTimeoutMs + 200;
+/** Margin on a call's duration for a loaded two-core machine (the call timeout bounds it anyway). */
+const MARGIN_MS = 1500;
+const CALL_TIMEOUT_MS = 2500;
+const ACKS = { acks: true, ackTimeoutMs: 1000, ackResendsPerHost: 1 };
+const TODO = missingOptions(HEARTBEAT);
+
+const faults: Record<string, Pick<FaultScenario, "fault" | "restore">> = {
+  "a hung server (SIGSTOP)": {
+    fault: (_c, server) => server.proc.pause(),
+    restore: (_c, server) => server.proc.resume(),
+  },
+  "a partitioned server (link cut)": {
+    fault: async (c, server) => cutLink(c.net, server.node),
+    restore: async (c, server) => healLink(c.net, server.node),
+  },
+};
+
+for (const [what, fault] of Object.entries(faults)) {
+  describe(`${what} with ZMTP heartbeats (network namespaces)`, {
+    skip: netnsSkipReason() ?? false,
+    timeout: 180_000,
+  }, () => {
+    let cluster: Cluster | undefined;
+    let run: FaultRun;
+    const it = caseTest(TODO);
+
+    before(async () => {
+      if (TODO) return;
+      ({ run, cluster } = await runOneServerFault({
+        ...fault,
+        serverOptions: pendingOptions({ registrationTtlMs: 30_000, ...HEARTBEAT }),
+        clientOptions: pendingOptions({ ...ACKS, ...HEARTBEAT }),
+        load: { idempotent: true, timeoutMs: CALL_TIMEOUT_MS, everyMs: LOAD_EVERY_MS },
+        warmUpMs: 1500,
+        faultMs: 4000,
+        relistLimitMs: 20_000,
+        afterMs: 2000,
+      }));
+    });
+    after(() => cluster?.teardown());
+
+    it(`leaves the client's routing within heartbeatTimeoutMs + 200 ms (${LEAVES_ROUTING_MS} ms)`, (t) => {
+      const exit = routingExit(run.sends, run.host, run.t.fault, run.t.restore);
+      t.diagnostic(`${exit.picks} picks after the fault, the last ${exit.afterFaultMs.toFixed(0)} ms after it`);
+      assert.ok(exit.afterFaultMs <= LEAVES_ROUTING_MS, `last pick ${exit.afterFaultMs.toFixed(0)} ms after the fault`);
+    });
+
+    it("calls keep succeeding through the others, moved by the heartbeat well before any ACK wait ends", (t) => {
+      const during = run.outcomes.filter((o) => o.endMs > run.t.fault && o.startMs < run.t.restore);
+      t.diagnostic(`during the fault: ${describeOutcomes(during)}; client stats: ${JSON.stringify(run.stats)}`);
+      assert.deepEqual(
+        run.outcomes.filter((o) => !o.ok),
+        [],
+      );
+      assert.ok(during.length > 50, "calls flowed during the fault");
+      assert.equal(answeredBy(during.filter((o) => o.startMs > run.t.fault)).server_1, undefined);
+      for (const o of run.outcomes)
+        assert.ok(
+          o.endMs - o.startMs <= LEAVES_ROUTING_MS + MARGIN_MS,
+          `${o.id} took ${Math.round(o.endMs - o.startMs)} ms`,
+        );
+    });
+
+    it("restored, the server is listed again, routed to and answering", (t) => {
+      const back = firstRoutedAfter(run.sends, run.host, run.t.restore);
+      const answered = run.outcomes.filter((o) => o.ok && o.server === run.server && o.startMs > run.t.restore);
+      t.diagnostic(
+        `listed again ${msBetween(run.t.restore, run.t.relisted)} ms after the restore; first pick ${back ? msBetween(run.t.restore, back.atMs) : "none"} ms after; ${answered.length} calls answered by it`,
+      );
+      assert.ok(back && answered.length > 0);
+    });
+  });
+}
