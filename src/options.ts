@@ -190,7 +190,7 @@ export type ResolvedOptions = Required<
   circuitBreaker: Required<CircuitBreakerOptions>;
 };
 
-const DRIVER_OPTION_KEYS = [
+export const DRIVER_OPTION_KEYS = [
   "bindAddress",
   "advertiseHost",
   "rpcResponseTimeoutMs",
@@ -219,6 +219,13 @@ const DRIVER_OPTION_KEYS = [
   "ports",
 ] as const satisfies readonly (keyof DriverOptions)[];
 
+const BREAKER_OPTION_KEYS = [
+  "failureThreshold",
+  "windowMs",
+  "coolDownMs",
+  "maxCoolDownMs",
+] as const satisfies readonly (keyof CircuitBreakerOptions)[];
+
 const POOL_OPTION_KEYS = [
   "maxSockets",
   "idleTimeoutMs",
@@ -226,6 +233,9 @@ const POOL_OPTION_KEYS = [
   "maxInFlightPerPeer",
   "maxWaiters",
 ] as const satisfies readonly (keyof PoolOptions)[];
+
+/** The option objects whose fields are documented one by one (spec/transport.md); redisMatchmaker has its own spec. */
+export const NESTED_OPTION_KEYS = { pool: POOL_OPTION_KEYS, circuitBreaker: BREAKER_OPTION_KEYS } as const;
 
 /** The methods a matchmaker must have to be used (src/ports/matchmaker.ts). */
 const MATCHMAKER_METHODS = ["register", "unregister", "getHosts", "close"] as const;
@@ -297,13 +307,6 @@ function resolvePool(pool: PoolOptions | undefined): PoolLimits {
     maxWaiters: p.maxWaiters ?? 1000,
   });
 }
-
-const BREAKER_OPTION_KEYS = [
-  "failureThreshold",
-  "windowMs",
-  "coolDownMs",
-  "maxCoolDownMs",
-] as const satisfies readonly (keyof CircuitBreakerOptions)[];
 
 function resolveBreaker(v: CircuitBreakerOptions | undefined): Required<CircuitBreakerOptions> {
   const b = v === undefined ? {} : (optionsObject("DriverOptions.circuitBreaker", v) as CircuitBreakerOptions);
