@@ -44,10 +44,18 @@ export class MessagingTimeout extends MessagingError {
   }
 }
 
-/** A cast or fanout could not be handed to any receiver before its deadline. */
+/**
+ * A request could not be delivered: a cast or fanout found no receiver before its
+ * deadline, its sends failed past `retry`, or (acks on) the host it was sent to is
+ * believed dead and the request may not move to another server. `host` names that host
+ * when one is to blame; `retryable` is false when the host may have run the request (it
+ * accepted a copy), since repeating it could run it twice.
+ */
 export class MessageDeliveryFailure extends MessagingError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, { ...options, code: "MessageDeliveryFailure", retryable: true });
+  readonly host: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; host?: string; retryable?: boolean }) {
+    super(message, { cause: options?.cause, code: "MessageDeliveryFailure", retryable: options?.retryable ?? true });
+    this.host = options?.host;
   }
 }
 

@@ -11,6 +11,7 @@ import type { SocketFactory } from "./ports/socket.js";
 import { resolveRedisMatchmakerOptions, type RedisMatchmakerOptions } from "./matchmaker/redis/options.js";
 import { validateLimits, type PoolLimits } from "./pool/pool-limits.js";
 import {
+  boolean,
   finiteAtLeast,
   finitePositive,
   integerAtLeast,
@@ -109,6 +110,29 @@ export interface DriverOptions {
    * so recent replies matter most. @default 16 MiB
    */
   dedupMaxReplyBytes?: number;
+  /**
+   * Acknowledged delivery (oslo: rpc_use_acks; spec/delivery.md, "Acknowledged delivery").
+   * Requests ask servers for an ACK on receipt; a call or cast with no ACK in time is sent
+   * again to the same host (servers never run a duplicate), a cast resolves only when
+   * acknowledged, and a host that stays silent, drops its connection or leaves the
+   * matchmaker is believed dead: an idempotent request (RpcClientOptions.idempotent) moves
+   * to another server, any other fails with MessageDeliveryFailure naming the host.
+   * @default false
+   */
+  acks?: boolean;
+  /**
+   * With acks: the first copy's wait for its ACK; each resend to the same host doubles it
+   * (oslo: rpc_ack_timeout_base, 15 s, and rpc_ack_timeout_multiplier, 2). An ACK needs one
+   * round trip and no handler time, so a second covers a busy server on a busy network.
+   * @default 1000
+   */
+  ackTimeoutMs?: number;
+  /**
+   * With acks: resends to one host without an ACK before it is believed dead (oslo:
+   * rpc_retry_attempts, 3, for the whole request). With the defaults a silent host is
+   * given up after 1 + 2 + 4 = 7 s. @default 2
+   */
+  ackResendsPerHost?: number;
   /** Error classes re-created from remote failures, by class name (oslo: allowed_remote_exmods). @default {} */
   remoteErrors?: Record<string, RemoteErrorClass>;
   /** Outbound socket pool limits. */
@@ -145,6 +169,9 @@ const DRIVER_OPTION_KEYS = [
   "maxPayloadBytes",
   "dedupMaxEntries",
   "dedupMaxReplyBytes",
+  "acks",
+  "ackTimeoutMs",
+  "ackResendsPerHost",
   "remoteErrors",
   "pool",
   "redisMatchmaker",
@@ -208,6 +235,9 @@ export function resolveOptions(
     maxPayloadBytes: opt("maxPayloadBytes", DEFAULT_MAX_PAYLOAD_BYTES, (w, v) => integerAtLeast(w, v, 1)),
     dedupMaxEntries: opt("dedupMaxEntries", 100_000, (w, v) => integerAtLeast(w, v, 1)),
     dedupMaxReplyBytes: opt("dedupMaxReplyBytes", 16 * 1024 * 1024, (w, v) => integerAtLeast(w, v, 0)),
+    acks: opt("acks", false, boolean),
+    ackTimeoutMs: opt("ackTimeoutMs", 1000, finitePositive),
+    ackResendsPerHost: opt("ackResendsPerHost", 2, (w, v) => integerAtLeast(w, v, 0)),
     remoteErrors: o.remoteErrors ?? {},
     pool: resolvePool(o.pool),
   };

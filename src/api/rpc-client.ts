@@ -14,6 +14,7 @@
  */
 import { checkSendTarget, checkTarget, overrideTarget, sendKey, type Target } from "../core/target.js";
 import {
+  boolean,
   finiteAtLeast,
   knownKeys,
   optionsObject,
@@ -40,11 +41,18 @@ export interface RpcClientOptions {
   versionCap?: string | null;
   /** @default noOpSerializer */
   serializer?: Serializer;
+  /**
+   * The request may run more than once without harm. With DriverOptions.acks, a call or
+   * cast whose host is believed dead then moves to another server of its topic; without
+   * it, it fails with MessageDeliveryFailure naming the host, so that it never runs on two
+   * servers. A target naming one server never moves. @default false
+   */
+  idempotent?: boolean;
 }
 
 export type PrepareOptions = Partial<Target> & Omit<RpcClientOptions, "serializer">;
 
-const OPTION_KEYS = ["timeoutMs", "retry", "versionCap", "serializer"] as const;
+const OPTION_KEYS = ["timeoutMs", "retry", "versionCap", "serializer", "idempotent"] as const;
 const KWARGS = "a plain object (keyword arguments, as oslo's **kwargs)";
 
 /** Checks client options; `what` names them from the caller's side. */
@@ -62,6 +70,7 @@ function checkOptions(what: string, o: Record<string, unknown>): void {
     if (!isValidVersion(cap as string)) throw rangeError(`${what}.versionCap`, 'a version "major.minor" or null', cap);
   }
   if (o.serializer !== undefined) checkSerializer(`${what}.serializer`, o.serializer);
+  if (o.idempotent !== undefined) boolean(`${what}.idempotent`, o.idempotent);
 }
 
 export class RpcClient {
@@ -88,13 +97,14 @@ export class RpcClient {
   /** A client with some target fields or options overridden (oslo: prepare). */
   prepare(overrides: PrepareOptions): RpcClient {
     const o = optionsObject("RpcClient.prepare: overrides", overrides);
-    const { timeoutMs, retry, versionCap, ...targetOverrides } = o as PrepareOptions;
-    checkOptions("RpcClient.prepare: overrides", { timeoutMs, retry, versionCap });
+    const { timeoutMs, retry, versionCap, idempotent, ...targetOverrides } = o as PrepareOptions;
+    checkOptions("RpcClient.prepare: overrides", { timeoutMs, retry, versionCap, idempotent });
     const target = checkTarget("RpcClient.prepare: overrides", targetOverrides);
     const opts: RpcClientOptions = { ...this.options };
     if (timeoutMs !== undefined) opts.timeoutMs = timeoutMs;
     if (retry !== undefined) opts.retry = retry;
     if (versionCap !== undefined) opts.versionCap = versionCap;
+    if (idempotent !== undefined) opts.idempotent = idempotent;
     return new RpcClient(this.transport, overrideTarget(this.target, target), opts);
   }
 
@@ -117,6 +127,7 @@ export class RpcClient {
         kind: "call",
         timeoutMs: prepared.timeoutMs,
         retry: this.retry(),
+        idempotent: this.options.idempotent === true,
       });
     } catch (err) {
       return Promise.reject(err); // argument errors reject, as from an async function
@@ -139,6 +150,7 @@ export class RpcClient {
         kind: this.target.fanout ? "fanout" : "cast",
         timeoutMs,
         retry: this.retry(),
+        idempotent: this.options.idempotent === true,
       }) as Promise<void>;
     } catch (err) {
       return Promise.reject(err);
@@ -202,7 +214,8 @@ export class RpcClient {
       deadline = inherited;
       timeoutMs = Math.max(0, inherited - epoch);
     }
-    return { message, context: withWireMeta(context, deadline, false), serializer, timeoutMs };
+    const acks = this.transport.options.acks;
+    return { message, context: withWireMeta(context, deadline, acks), serializer, timeoutMs };
   }
 }
 

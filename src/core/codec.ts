@@ -230,6 +230,15 @@ export function decodeRequest(
   };
 }
 
+/**
+ * Whether a message a DEALER received is typed as an ACK (its type frame is "6"): then
+ * decodeAck reads it, else decodeReply. Looks at one frame only; the decoders check all.
+ */
+export function isAckFrames(frames: readonly Buffer[]): boolean {
+  const type = frames[2];
+  return type !== undefined && sameBytes(type, ACK_TYPE_FRAME);
+}
+
 /** Parses an ACK as a DEALER socket receives it: exactly `["", "1.0", "6", id, ""]`. */
 export function decodeAck(frames: readonly Buffer[]): Decoded<DecodedAck> {
   if (frames.length !== 5) return fail(`expected 5 frames, got ${frames.length}`);

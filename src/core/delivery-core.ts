@@ -11,6 +11,7 @@
  * `nextWakeMs()` — the one timer the shell arms — is later than `nowMs`, or undefined
  * when nothing is pending. Effects run inside an input; one that calls back in is refused.
  */
+import { AckPolicy, type AckOptions } from "./ack-policy.js";
 import { closedBeforeSend, closedWhilePending } from "./delivery-errors.js";
 import { DeliveryFlows } from "./delivery-flows.js";
 import {
@@ -18,6 +19,8 @@ import {
   zeroClientStats,
   type ClientStats,
   type DeliveryEffects,
+  type Failover,
+  type HostDownReason,
   type RequestKind,
   type SendFailure,
 } from "./delivery-request.js";
@@ -29,12 +32,15 @@ export interface DeliveryCoreOptions {
   hostWaitIntervalMs: number;
   /** The cause of the deadline error of a request waiting for `host`'s pooled socket (the pool's timeout error). */
   socketTimeoutCause?: (host: string) => unknown;
+  /** Acknowledged delivery (spec/delivery.md, "Acknowledged delivery"); undefined: acks off. */
+  acks?: AckOptions;
 }
 
 export class DeliveryCore<T> {
   private readonly book: RequestBook<T>;
   private readonly waits: HostWaits<DeliveryRequest<T>>;
   private readonly flows: DeliveryFlows<T>;
+  private readonly acks: AckPolicy | undefined;
   private closed = false;
   /** An input is being handled: its effects run now, and must not call back in. */
   private busy = false;
@@ -47,13 +53,22 @@ export class DeliveryCore<T> {
     if (!(options.hostWaitIntervalMs > 0)) throw new RangeError("delivery: hostWaitIntervalMs must be > 0");
     this.book = new RequestBook(out, options.hostWaitIntervalMs);
     this.waits = this.book.waits;
-    this.flows = new DeliveryFlows(out, this.book, stats, options.hostWaitIntervalMs, options.socketTimeoutCause);
+    this.acks = options.acks === undefined ? undefined : new AckPolicy(options.acks);
+    this.flows = new DeliveryFlows(
+      out,
+      this.book,
+      stats,
+      options.hostWaitIntervalMs,
+      options.socketTimeoutCause,
+      this.acks,
+    );
   }
 
   /**
    * A new request; `id` unique among pending ones. `hosts`: the key's hosts when the shell
    * has them at hand (a synchronous matchmaker answer), else the core asks for a lookup.
-   * After close() it settles at once with TransportClosed.
+   * `failover`: whether a call or cast may move to another host once its host is believed
+   * dead (acks on). After close() it settles at once with TransportClosed.
    */
   send(
     id: string,
@@ -64,10 +79,11 @@ export class DeliveryCore<T> {
     ctx: T,
     nowMs: number,
     hosts?: readonly string[],
+    failover?: Failover,
   ): DeliveryRequest<T> {
     this.enter(nowMs);
     try {
-      const r = new DeliveryRequest(id, kind, key, deadlineMs, retry, ctx);
+      const r = new DeliveryRequest(id, kind, key, deadlineMs, retry, ctx, failover);
       if (this.closed) {
         this.book.settle(r, "close", false, closedBeforeSend());
         return r;
@@ -133,7 +149,10 @@ export class DeliveryCore<T> {
     this.busy = false;
   }
 
-  /** `host`'s connection accepted `r`'s frames: a cast settles ok, a call awaits its reply, a fanout copy is delivered. */
+  /**
+   * `host`'s connection accepted `r`'s frames. Acks off: a cast settles ok, a call awaits
+   * its reply, a fanout copy is delivered. Acks on: each waits for the host's ACK.
+   */
   sendAccepted(r: DeliveryRequest<T>, host: string, nowMs: number): void {
     this.enter(nowMs);
     try {
@@ -142,13 +161,8 @@ export class DeliveryCore<T> {
       const progress = r.fanout;
       if (progress !== undefined) {
         const h = progress.sending(host);
-        if (h === undefined) return;
-        progress.accept(h);
-        this.flows.hostEnded(r, progress);
-      } else if (r.state === "sending" && r.host === host) {
-        if (r.kind === "cast") this.book.settle(r, "delivered", true, undefined);
-        else this.book.move(r, "accepted");
-      }
+        if (h !== undefined) this.flows.fanoutAccepted(r, progress, h);
+      } else if (r.state === "sending" && r.host === host) this.flows.accepted(r);
     } finally {
       this.busy = false;
     }
@@ -184,20 +198,52 @@ export class DeliveryCore<T> {
     }
   }
 
-  /** Reserved for acknowledged delivery (a server's "received" will tell resent copies apart). Changes nothing yet. */
-  ackReceived(_id: string, nowMs: number): void {
+  /**
+   * `host` acknowledged message `id` (acks on): a call or cast sent to it that waits for
+   * the ACK is acknowledged (a cast settles ok, a call awaits its reply), as is a fanout's
+   * copy to it; any other ACK, and every ACK while acks are off, is stale (counted).
+   */
+  ackReceived(id: string, host: string, nowMs: number): void {
     this.enter(nowMs);
-    this.busy = false;
+    try {
+      const r = this.book.get(id);
+      const progress = r?.fanout;
+      if (r === undefined || this.acks === undefined) this.stats.staleAcks++;
+      else if (progress !== undefined) {
+        const h = progress.ackable(host);
+        if (h === undefined) this.stats.staleAcks++;
+        else this.flows.fanoutAcked(r, progress, h);
+      } else if (r.host === host && (r.state === "awaiting-ack" || r.state === "sending")) this.flows.acked(r, host);
+      else this.stats.staleAcks++;
+    } finally {
+      this.busy = false;
+    }
   }
 
   /**
-   * `host`'s connection dropped. Sends in flight to it learn of it from their own outcome;
-   * a call it accepted waits for its reply or deadline (a resend needs acks and server
-   * dedup). Changes nothing yet.
+   * `host` is believed dead: its connection dropped (`disconnected`) or the matchmaker no
+   * longer lists it (`removed`). Acks on: every call or cast waiting for its ACK or reply
+   * from it moves or fails (`failover`), every fanout copy waiting for its ACK gives the
+   * host up, and new picks avoid it a while. Sends in flight learn of it from their own
+   * outcome. Acks off: nothing changes (without ACKs a call accepted by a host that is
+   * gone waits for its deadline).
    */
-  hostDown(_host: string, nowMs: number): void {
+  hostDown(host: string, why: Exclude<HostDownReason, "no-ack">, nowMs: number): void {
     this.enter(nowMs);
-    this.busy = false;
+    try {
+      if (this.acks === undefined || this.closed) return;
+      this.acks.suspect(host, nowMs);
+      for (const r of this.book.values()) {
+        const progress = r.fanout;
+        if (progress !== undefined) {
+          const h = progress.hosts.get(host);
+          if (h?.state === "awaiting-ack") this.flows.fanoutHostDead(r, progress, h, why);
+        } else if (r.host === host && (r.state === "awaiting-ack" || r.state === "awaiting-reply"))
+          this.flows.hostDead(r, host, why, true);
+      }
+    } finally {
+      this.busy = false;
+    }
   }
 
   /** The shell could not carry out an effect for `r` (an unexpected exception): `r` settles with `error`. */
@@ -282,6 +328,11 @@ export class DeliveryCore<T> {
     return this.waits.view;
   }
 
+  /** Hosts new picks avoid now because a request found them dead lately (acks on; tests, diagnostics). */
+  get suspectedHosts(): readonly string[] {
+    return this.acks?.suspected ?? [];
+  }
+
   /** Keys with requests waiting for hosts or a lookup in flight (tests, diagnostics). */
   get waitingKeys(): number {
     return this.book.waits.size;
@@ -291,6 +342,7 @@ export class DeliveryCore<T> {
   private enter(nowMs: number): void {
     if (this.busy) throw new Error("delivery: the core was called from inside one of its effects");
     this.busy = true;
+    this.flows.nowMs = nowMs;
     const timeline = this.book.timeline;
     try {
       for (let due = timeline.dueAt(nowMs); due !== undefined; due = timeline.dueAt(nowMs)) {

@@ -4,7 +4,7 @@
  * Pure functions of the request's record.
  */
 import { MatchmakerUnavailable, MessageDeliveryFailure, MessagingTimeout, TransportClosed } from "../errors.js";
-import type { DeliveryRequest } from "./delivery-request.js";
+import type { DeliveryRequest, HostDownReason } from "./delivery-request.js";
 
 /**
  * The error a request gets at its deadline: MessagingTimeout for a call,
@@ -22,7 +22,9 @@ export function deadlineError<T>(r: DeliveryRequest<T>, cause: unknown): Messagi
       ? " (no server available)"
       : r.kind === "fanout"
         ? ` (${r.fanout?.delivered ?? 0} of ${r.wanted} servers reached)`
-        : " (every send failed)";
+        : r.state === "awaiting-ack"
+          ? ` (no acknowledgement from ${r.host})`
+          : " (every send failed)";
   return new MessageDeliveryFailure(
     `${r.kind} ${r.id} to ${r.key} could not be delivered before its deadline${detail}${why}`,
     { cause },
@@ -31,7 +33,52 @@ export function deadlineError<T>(r: DeliveryRequest<T>, cause: unknown): Messagi
 
 /** A call's or cast's failed sends went past its `retry`. */
 export function retriesExhausted(host: string, failures: number, cause: unknown): MessageDeliveryFailure {
-  return new MessageDeliveryFailure(`send to ${host} failed after ${failures} attempt(s)`, { cause });
+  return new MessageDeliveryFailure(`send to ${host} failed after ${failures} attempt(s)`, { cause, host });
+}
+
+/** A call's or cast's ACK timeouts (with its failed sends) went past its `retry`; the host may have run it. */
+export function ackRetriesExhausted<T>(r: DeliveryRequest<T>, host: string): MessageDeliveryFailure {
+  return new MessageDeliveryFailure(
+    `${r.kind} ${r.id} to ${r.key}: no acknowledgement from ${host} after ${r.failures} attempt(s)`,
+    { host, retryable: false, cause: r.lastCause },
+  );
+}
+
+const DOWN_REASON: Record<HostDownReason, string> = {
+  "no-ack": "sent no acknowledgement",
+  disconnected: "dropped its connection",
+  removed: "left the matchmaker",
+};
+
+/**
+ * A call's or cast's host is believed dead after it accepted a copy, and the request may
+ * not move to another server (`r.failover`, or `retry` used up: `noRetryLeft`): the host
+ * may have run it, so it is not retryable.
+ */
+export function hostDeadError<T>(
+  r: DeliveryRequest<T>,
+  host: string,
+  why: HostDownReason,
+  noRetryLeft = false,
+): MessageDeliveryFailure {
+  const rule = noRetryLeft
+    ? `its retry allows no more attempts (${r.failures} made)`
+    : r.failover === "one-server"
+      ? "it is addressed to one server"
+      : "it is not idempotent";
+  return new MessageDeliveryFailure(
+    `${r.kind} ${r.id} to ${r.key}: host ${host} ${DOWN_REASON[why]} and is believed dead; ` +
+      `not moved to another server because ${rule}`,
+    { host, retryable: false, cause: r.lastCause },
+  );
+}
+
+/** Why a fanout's copy to `host` was given up after its host was believed dead (the fanout's cause). */
+export function fanoutHostDead(host: string, why: HostDownReason, copies: number): MessageDeliveryFailure {
+  return new MessageDeliveryFailure(`host ${host} ${DOWN_REASON[why]} (${copies} copies sent)`, {
+    host,
+    retryable: false,
+  });
 }
 
 /** Every host of a fanout ended before its deadline, and some were given up. */

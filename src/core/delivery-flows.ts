@@ -5,8 +5,22 @@
  * waking up, expiring and failing. The core checks its inputs and the time, then calls
  * these; they change the books and call the effects.
  */
-import { deadlineError, fanoutIncomplete, retriesExhausted } from "./delivery-errors.js";
-import { DeliveryRequest, type ClientStats, type DeliveryEffects, type SendFailure } from "./delivery-request.js";
+import type { AckPolicy } from "./ack-policy.js";
+import {
+  ackRetriesExhausted,
+  deadlineError,
+  fanoutHostDead,
+  fanoutIncomplete,
+  hostDeadError,
+  retriesExhausted,
+} from "./delivery-errors.js";
+import {
+  DeliveryRequest,
+  type ClientStats,
+  type DeliveryEffects,
+  type HostDownReason,
+  type SendFailure,
+} from "./delivery-request.js";
 import type { Wake } from "./delivery-timeline.js";
 import { FanoutHost, FanoutProgress } from "./fanout-progress.js";
 import type { RequestBook } from "./request-book.js";
@@ -16,6 +30,8 @@ import { afterFailedSend, candidates, fanoutGivesUp } from "./send-rounds.js";
 
 export class DeliveryFlows<T> {
   private readonly routing = new RoutingTable();
+  /** The time of the input being handled (set by the core before anything runs). */
+  nowMs = 0;
 
   constructor(
     private readonly out: DeliveryEffects<T>,
@@ -24,13 +40,15 @@ export class DeliveryFlows<T> {
     private readonly intervalMs: number,
     /** The cause of the deadline error of a request waiting for `host`'s pooled socket. */
     private readonly socketTimeoutCause: ((host: string) => unknown) | undefined,
+    /** Acknowledged delivery's policy; undefined when acks are off. */
+    private readonly acks: AckPolicy | undefined,
   ) {}
 
   /** Call, cast: picks the next host of `hosts` (round robin among this round's candidates) and sends. */
   attempt(r: DeliveryRequest<T>, hosts: readonly string[], event: RequestEvent): void {
     r.wanted = hosts.length;
     r.hosts = hosts;
-    const host = this.routing.pick(r.key, candidates(r, hosts));
+    const host = this.routing.pick(r.key, candidates(r, hosts, this.acks?.avoids(this.nowMs)));
     this.out.hostsSeen(r.key, hosts); // HostSync skips a list unchanged since the key's last report
     r.host = host;
     this.book.move(r, event);
@@ -56,6 +74,107 @@ export class DeliveryFlows<T> {
         this.book.timeline.wakeAt(r.wakeAtMs, r);
       }
     }
+  }
+
+  /**
+   * A call's or cast's send to its host was accepted by the host's connection. Acks off: a
+   * cast is delivered, a call awaits its reply. Acks on: both wait for the host's ACK.
+   */
+  accepted(r: DeliveryRequest<T>): void {
+    const acks = this.acks;
+    if (acks !== undefined) {
+      r.copies++;
+      r.wakeAtMs = acks.ackDueMs(r.copies, this.nowMs, r.deadlineMs);
+      this.book.move(r, "sent");
+      this.book.timeline.wakeAt(r.wakeAtMs, r);
+    } else if (r.kind === "cast") this.book.settle(r, "delivered", true, undefined);
+    else this.book.move(r, "accepted");
+  }
+
+  /** A fanout copy was accepted by `h`'s connection: delivered (acks off), or it waits for the ACK. */
+  fanoutAccepted(r: DeliveryRequest<T>, progress: FanoutProgress<T>, h: FanoutHost<T>): void {
+    const acks = this.acks;
+    if (acks === undefined) {
+      progress.accept(h);
+      this.hostEnded(r, progress);
+      return;
+    }
+    progress.sent(h, acks.ackDueMs(h.copies + 1, this.nowMs, r.deadlineMs));
+    this.book.timeline.wakeAt(h.untilMs, h);
+  }
+
+  /** `host` acknowledged `r` (a call or cast it was sent to): a cast is delivered, a call awaits its reply. */
+  acked(r: DeliveryRequest<T>, host: string): void {
+    this.acks?.clear(host);
+    this.stats.acks++;
+    if (r.kind === "cast") this.book.settle(r, "delivered", true, undefined);
+    else this.book.move(r, "acked");
+  }
+
+  /** `host` acknowledged its copy of fanout `r`. */
+  fanoutAcked(r: DeliveryRequest<T>, progress: FanoutProgress<T>, h: FanoutHost<T>): void {
+    this.acks?.clear(h.host);
+    this.stats.acks++;
+    progress.accept(h, "acked");
+    this.hostEnded(r, progress);
+  }
+
+  /** The wait for a call's or cast's ACK ended: resend to the same host, or the host is believed dead. */
+  private ackTimedOut(r: DeliveryRequest<T>, acks: AckPolicy): void {
+    const host = r.host!;
+    r.failures++;
+    if (r.retry !== null && r.failures > r.retry) this.fail(r, ackRetriesExhausted(r, host));
+    else if (acks.mayResend(r.copies)) {
+      this.stats.ackResends++;
+      this.book.move(r, "resend");
+      this.out.send(r, host);
+    } else this.hostDead(r, host, "no-ack", false);
+  }
+
+  /**
+   * The host of `r` (waiting for its ACK or its reply) is believed dead: `r` moves to
+   * another host when it may (`failover` "move"; a move after a dropped connection counts
+   * against `retry`, one after ACK timeouts was counted by the last of them), else fails
+   * with MessageDeliveryFailure naming the host. Other requests avoid the host a while.
+   */
+  hostDead(r: DeliveryRequest<T>, host: string, why: HostDownReason, countsAsRetry: boolean): void {
+    this.acks?.suspect(host, this.nowMs);
+    if (r.failover !== "move") {
+      this.fail(r, hostDeadError(r, host, why));
+      return;
+    }
+    if (countsAsRetry) r.failures++;
+    if (r.retry !== null && r.failures > r.retry) {
+      this.fail(r, hostDeadError(r, host, why, true));
+      return;
+    }
+    r.dead ??= new Set();
+    r.dead.add(host);
+    r.copies = 0;
+    this.stats.failovers++;
+    this.book.move(r, "move");
+    this.waitForHosts(r);
+  }
+
+  /** The wait for a fanout copy's ACK ended: resend it to the host, or give the host up (believed dead). */
+  private fanoutAckTimedOut(h: FanoutHost<T>, acks: AckPolicy): void {
+    const r = h.request;
+    const progress = r.fanout!;
+    if (acks.mayResend(h.copies)) {
+      this.stats.ackResends++;
+      progress.resend(h);
+      this.out.send(r, h.host);
+      return;
+    }
+    acks.suspect(h.host, this.nowMs);
+    this.fanoutHostDead(r, progress, h, "no-ack");
+  }
+
+  /** A fanout's host is believed dead while its copy waits for the ACK: the host is given up. */
+  fanoutHostDead(r: DeliveryRequest<T>, progress: FanoutProgress<T>, h: FanoutHost<T>, why: HostDownReason): void {
+    r.lastCause = fanoutHostDead(h.host, why, h.copies);
+    progress.giveUp(h);
+    this.hostEnded(r, progress);
   }
 
   /** Fanout: a copy to every host of the snapshot `hosts` at once; hosts registered later get none. */
@@ -112,14 +231,23 @@ export class DeliveryFlows<T> {
     else if (next !== undefined) this.book.timeline.wakeAt(next.pollAtMs, next);
   }
 
-  /** A wake-up is due: a paused call or cast waits for hosts again, a paused fanout copy is resent, a key is polled. */
+  /**
+   * A wake-up is due: a paused call or cast waits for hosts again, a paused fanout copy is
+   * resent, a wait for an ACK ends, a key is polled.
+   */
   wake(w: Wake<T>): void {
     if (w instanceof DeliveryRequest) {
-      this.book.move(w, "resume");
-      this.waitForHosts(w);
+      if (w.state === "awaiting-ack") this.ackTimedOut(w, this.acks!);
+      else {
+        this.book.move(w, "resume");
+        this.waitForHosts(w);
+      }
     } else if (w instanceof FanoutHost) {
-      w.request.fanout!.resume(w);
-      this.out.send(w.request, w.host);
+      if (w.state === "awaiting-ack") this.fanoutAckTimedOut(w, this.acks!);
+      else {
+        w.request.fanout!.resume(w);
+        this.out.send(w.request, w.host);
+      }
     } else if (this.book.waits.startPoll(w)) this.out.lookup(w.key);
   }
 

@@ -8,6 +8,20 @@ import type { RequestState } from "./request-states.js";
 export type RequestKind = "call" | "cast" | "fanout";
 
 /**
+ * What a call or cast may do when its host is believed dead after a send of it was
+ * accepted (acks on; spec/delivery.md, "Acknowledged delivery"):
+ * - "move": go to another host of its key (the caller said it may run twice: idempotent);
+ * - "not-idempotent": fail with MessageDeliveryFailure naming the host;
+ * - "one-server": the same, for a request addressed to one server (target.server), which
+ *   never moves, idempotent or not.
+ * A fanout never moves: each copy belongs to its host.
+ */
+export type Failover = "move" | "not-idempotent" | "one-server";
+
+/** Why a host is believed dead (the MessageDeliveryFailure of a request that may not move says it). */
+export type HostDownReason = "no-ack" | "disconnected" | "removed";
+
+/**
  * A failed send as the shell recognised it (spec/delivery.md, "Failed sends"); the core
  * decides what follows, which depends on the request's kind:
  * - "exhausted": the socket pool refused at once (too many waiters);
@@ -48,6 +62,14 @@ export interface ClientStats {
   timeouts: number;
   deliveryFailures: number;
   sendRetries: number;
+  /** ACKs that matched a request waiting for one (acks on). */
+  acks: number;
+  /** ACKs for no request waiting for one from that host (late, duplicate, or from a host the request left). */
+  staleAcks: number;
+  /** Copies sent again to the same host because no ACK came in time. */
+  ackResends: number;
+  /** Calls and casts moved to another host after their host was believed dead (idempotent ones). */
+  failovers: number;
 }
 
 export function zeroClientStats(): ClientStats {
@@ -61,6 +83,10 @@ export function zeroClientStats(): ClientStats {
     timeouts: 0,
     deliveryFailures: 0,
     sendRetries: 0,
+    acks: 0,
+    staleAcks: 0,
+    ackResends: 0,
+    failovers: 0,
   };
 }
 
@@ -77,15 +103,19 @@ export class DeliveryRequest<T> {
   hosts: readonly string[] = NO_HOSTS;
   /** Length of the latest host list (0: no host was ever found). */
   wanted = 0;
-  /** Call, cast: failed sends counted against `retry`. */
+  /** Call, cast: failed sends and ACK timeouts, counted against `retry`. */
   failures = 0;
+  /** Call, cast (acks on): copies sent to `host` since it was picked; the n-th waits ackTimeoutMs × 2^(n-1) for its ACK. */
+  copies = 0;
+  /** Call, cast (acks on): hosts believed dead by this request; it is never sent to them again. */
+  dead: Set<string> | undefined = undefined;
   /** Call, cast: hosts that failed this round (created at the first failure). */
   failed: Set<string> | undefined = undefined;
   /** Why the request is not done yet, for the error it gets at its deadline. */
   lastCause: unknown = undefined;
   /** The host whose pooled socket a send waits for, if any (the deadline's cause is then a socket timeout). */
   waitingForSocket: string | undefined = undefined;
-  /** Paused until (call, cast). */
+  /** Paused until, or (awaiting-ack) waits for the ACK until (call, cast). */
   wakeAtMs = 0;
   /** Fanout: each host's progress, once it has its snapshot. */
   fanout: FanoutProgress<T> | undefined = undefined;
@@ -95,9 +125,11 @@ export class DeliveryRequest<T> {
     readonly kind: RequestKind,
     readonly key: string,
     readonly deadlineMs: number,
-    /** Re-sends after failed sends (call, cast): null = until the deadline, 0 = none, n = at most n. */
+    /** Re-sends after failed sends and ACK timeouts (call, cast): null = until the deadline, 0 = none, n = at most n. */
     readonly retry: number | null,
     readonly ctx: T,
+    /** Whether the request may move to another host once its host is believed dead (call, cast). */
+    readonly failover: Failover = "not-idempotent",
   ) {}
 }
 

@@ -1,6 +1,7 @@
 /**
  * The delivery core's time line: every pending request's deadline, and the wake-ups of
- * waiting things (a paused call or cast, a paused fanout copy, a key's next poll). Two
+ * waiting things (a paused call or cast, a paused fanout copy, the end of a wait for an
+ * ACK, a key's next poll). Two
  * heaps ordered by (time, insertion); an entry that is no longer wanted (its request
  * settled, its pause was replaced, its key was looked up meanwhile) is skipped when it
  * reaches the top, so nothing is ever searched for or removed early.
@@ -13,7 +14,7 @@ import { FanoutHost } from "./fanout-progress.js";
 import type { HostWaits, KeyWait } from "./host-waits.js";
 import { MinHeap } from "./min-heap.js";
 
-/** A wake-up: a paused call or cast, a paused fanout copy, or a key's next poll. */
+/** A wake-up: a paused call or cast or one waiting for its ACK, the same for a fanout copy, or a key's next poll. */
 export type Wake<T> = DeliveryRequest<T> | FanoutHost<T> | KeyWait<DeliveryRequest<T>>;
 
 export class DeliveryTimeline<T> {
@@ -92,9 +93,11 @@ export class DeliveryTimeline<T> {
       const v = top.value;
       const live =
         v instanceof DeliveryRequest
-          ? v.state === "paused" && v.wakeAtMs === top.key
+          ? (v.state === "paused" || v.state === "awaiting-ack") && v.wakeAtMs === top.key
           : v instanceof FanoutHost
-            ? v.state === "paused" && v.request.state !== "settled" && v.untilMs === top.key
+            ? (v.state === "paused" || v.state === "awaiting-ack") &&
+              v.request.state !== "settled" &&
+              v.untilMs === top.key
             : this.waits.pollWanted(v, top.key);
       if (live) return top;
       this.wakes.pop();

@@ -1,8 +1,9 @@
 /**
  * A fanout's progress, host by host: each copy is being sent, waits to be sent again
- * after a failed send, was accepted by the host's connection, or was given up. Every
- * change is looked up in FANOUT_HOST_TRANSITIONS (request-states.ts). The fanout is over
- * when no host is sending or paused; it succeeded when every host accepted its copy.
+ * after a failed send, waits for the host's ACK (acks on), was delivered, or was given
+ * up. Every change is looked up in FANOUT_HOST_TRANSITIONS (request-states.ts). The
+ * fanout is over when every host is delivered or given up; it succeeded when every host
+ * was delivered.
  * Bookkeeping only: the delivery core (delivery-core.ts) decides and emits the sends.
  */
 import type { DeliveryRequest } from "./delivery-request.js";
@@ -11,8 +12,10 @@ import { nextFanoutHostState, type FanoutHostEvent, type FanoutHostState } from 
 /** One host of a fanout and its copy's progress. */
 export class FanoutHost<T> {
   state: FanoutHostState = "sending";
-  /** When a paused copy is sent again. */
+  /** When a paused copy is sent again, or (awaiting-ack) when the wait for its ACK ends. */
   untilMs = 0;
+  /** Copies sent to the host and accepted by its connection (acks on: the n-th waits ackTimeoutMs × 2^(n-1)). */
+  copies = 0;
 
   constructor(
     readonly request: DeliveryRequest<T>,
@@ -25,7 +28,7 @@ export class FanoutProgress<T> {
   readonly hosts = new Map<string, FanoutHost<T>>();
   /** Copies accepted. */
   delivered = 0;
-  /** Hosts still sending or paused. */
+  /** Hosts neither delivered nor given up. */
   private open: number;
 
   /** Every host of `snapshot` starts sending. */
@@ -40,10 +43,29 @@ export class FanoutProgress<T> {
     return h?.state === "sending" ? h : undefined;
   }
 
-  accept(h: FanoutHost<T>): void {
-    this.move(h, "accepted");
+  /** The host's entry when it may be acknowledged (its copy in flight or waiting for the ACK); else undefined. */
+  ackable(host: string): FanoutHost<T> | undefined {
+    const h = this.hosts.get(host);
+    return h?.state === "sending" || h?.state === "awaiting-ack" ? h : undefined;
+  }
+
+  /** The copy was accepted by the host's connection (acks off), or acknowledged by the host (`acked`). */
+  accept(h: FanoutHost<T>, event: "accepted" | "acked" = "accepted"): void {
+    this.move(h, event);
     this.delivered++;
     this.open--;
+  }
+
+  /** Acks on: the copy was accepted by the host's connection; its ACK is awaited until `untilMs`. */
+  sent(h: FanoutHost<T>, untilMs: number): void {
+    h.untilMs = untilMs;
+    h.copies++;
+    this.move(h, "sent");
+  }
+
+  /** No ACK came in time: the copy is sent to the host again. */
+  resend(h: FanoutHost<T>): void {
+    this.move(h, "resend");
   }
 
   giveUp(h: FanoutHost<T>): void {
@@ -61,7 +83,7 @@ export class FanoutProgress<T> {
     this.move(h, "resume");
   }
 
-  /** No host is sending or paused any more. */
+  /** Every host is delivered or given up. */
   get ended(): boolean {
     return this.open === 0;
   }

@@ -9,6 +9,10 @@
  *   new --hostsAtHand--> sending                                   (the hot path)
  *   sending --accepted--> awaiting-reply                           (call: its reply settles it)
  *   sending --delivered--> settled                                 (cast)
+ *   sending --sent--> awaiting-ack                                 (acks on: call and cast wait for the ACK)
+ *   awaiting-ack --acked--> awaiting-reply | --delivered--> settled  (call | cast)
+ *   awaiting-ack --resend--> sending                               (no ACK in time: the same host again)
+ *   awaiting-ack | awaiting-reply --move--> waiting-for-hosts      (host believed dead, the request may move)
  *   sending --retry--> waiting-for-hosts                           (a failed send, another host next)
  *   sending --pause--> paused --resume--> waiting-for-hosts        (every host failed this round)
  *   sending --stop--> stopped                                      (no socket before the deadline)
@@ -20,6 +24,7 @@ export type RequestState =
   | "new"
   | "waiting-for-hosts"
   | "sending"
+  | "awaiting-ack"
   | "paused"
   | "stopped"
   | "awaiting-reply"
@@ -32,6 +37,10 @@ export type RequestEvent =
   | "hosts"
   | "fanOut"
   | "accepted"
+  | "sent"
+  | "acked"
+  | "resend"
+  | "move"
   | "delivered"
   | "retry"
   | "pause"
@@ -64,6 +73,8 @@ export const REQUEST_TRANSITIONS: Readonly<
   },
   sending: {
     accepted: "awaiting-reply",
+    sent: "awaiting-ack",
+    acked: "awaiting-reply",
     delivered: "settled",
     retry: "waiting-for-hosts",
     pause: "paused",
@@ -75,7 +86,17 @@ export const REQUEST_TRANSITIONS: Readonly<
   },
   paused: { resume: "waiting-for-hosts", reply: "settled", fail: "settled", expire: "settled", close: "settled" },
   stopped: { reply: "settled", fail: "settled", expire: "settled", close: "settled" },
-  "awaiting-reply": { reply: "settled", fail: "settled", expire: "settled", close: "settled" },
+  "awaiting-ack": {
+    acked: "awaiting-reply",
+    delivered: "settled",
+    resend: "sending",
+    move: "waiting-for-hosts",
+    reply: "settled",
+    fail: "settled",
+    expire: "settled",
+    close: "settled",
+  },
+  "awaiting-reply": { move: "waiting-for-hosts", reply: "settled", fail: "settled", expire: "settled", close: "settled" },
   "fanning-out": { complete: "settled", incomplete: "settled", fail: "settled", expire: "settled", close: "settled" },
   settled: {},
 };
@@ -87,17 +108,20 @@ export function nextRequestState(state: RequestState, event: RequestEvent): Requ
 
 /**
  * One host of a fanout: its copy is being sent, waits to be sent again after a failed
- * send, was accepted by the host's connection, or was given up (the socket closed, or the
- * pool refused). A fanout settles when none of its hosts is sending or paused.
+ * send, waits for the host's ACK (acks on), was delivered (accepted by the host's
+ * connection, or acknowledged with acks on), or was given up (the socket closed, the pool
+ * refused, or the host was believed dead). A fanout settles when every host is delivered
+ * or given up.
  */
-export type FanoutHostState = "sending" | "paused" | "delivered" | "given-up";
-export type FanoutHostEvent = "accepted" | "failed" | "resume" | "giveUp";
+export type FanoutHostState = "sending" | "paused" | "awaiting-ack" | "delivered" | "given-up";
+export type FanoutHostEvent = "accepted" | "sent" | "acked" | "resend" | "failed" | "resume" | "giveUp";
 
 export const FANOUT_HOST_TRANSITIONS: Readonly<
   Record<FanoutHostState, Readonly<Partial<Record<FanoutHostEvent, FanoutHostState>>>>
 > = {
-  sending: { accepted: "delivered", failed: "paused", giveUp: "given-up" },
+  sending: { accepted: "delivered", sent: "awaiting-ack", acked: "delivered", failed: "paused", giveUp: "given-up" },
   paused: { resume: "sending" },
+  "awaiting-ack": { acked: "delivered", resend: "sending", giveUp: "given-up" },
   delivered: {},
   "given-up": {},
 };

@@ -26,17 +26,38 @@ export function afterFailedSend<T>(r: DeliveryRequest<T>, host: string, failure:
   failed.add(host);
   r.failures++;
   if (r.retry !== null && r.failures > r.retry) return "retries-exhausted";
-  if (!r.hosts.every((h) => failed.has(h))) return "retry";
+  const dead = r.dead;
+  // A host this request believes dead is never picked while others are: it counts as failed.
+  if (!r.hosts.every((h) => failed.has(h) || dead?.has(h) === true)) return "retry";
   failed.clear(); // the next round
   return "pause";
 }
 
-/** The hosts `r` may be sent to among `hosts`: those not failed this round, or all when every one has. */
-export function candidates<T>(r: DeliveryRequest<T>, hosts: readonly string[]): readonly string[] {
+/**
+ * The hosts `r` may be sent to among `hosts`, narrowed step by step while at least one
+ * host is left: not believed dead by `r` (acks on); not failed this round; not suspected
+ * by the core (another request found it dead lately: `suspect`). A step that would leave
+ * no host is skipped, so the answer is never empty. The common case (nothing failed,
+ * nothing suspected) returns `hosts` itself.
+ */
+export function candidates<T>(
+  r: DeliveryRequest<T>,
+  hosts: readonly string[],
+  suspect: ((host: string) => boolean) | undefined,
+): readonly string[] {
   const failed = r.failed;
-  if (failed === undefined || failed.size === 0) return hosts;
-  const fresh = hosts.filter((h) => !failed.has(h));
-  return fresh.length > 0 ? fresh : hosts;
+  const dead = r.dead;
+  let out = hosts;
+  if (dead !== undefined && dead.size > 0) out = narrow(out, (h) => !dead.has(h));
+  if (failed !== undefined && failed.size > 0) out = narrow(out, (h) => !failed.has(h));
+  if (suspect !== undefined) out = narrow(out, (h) => !suspect(h));
+  return out;
+}
+
+/** The hosts of `hosts` that `keep` keeps, or `hosts` itself when it keeps none or all. */
+function narrow(hosts: readonly string[], keep: (h: string) => boolean): readonly string[] {
+  const kept = hosts.filter(keep);
+  return kept.length > 0 && kept.length < hosts.length ? kept : hosts;
 }
 
 /** Whether a failed send gives a fanout's host up (else its copy is sent again after a pause). */

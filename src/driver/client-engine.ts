@@ -10,7 +10,7 @@
  * The deadline starts when the request is made; waiting for a server to appear in the
  * matchmaker counts against it (oslo waited up to 20 s for the matchmaker first).
  */
-import { decodeReply, encodeRequest, MessageType, type RequestType } from "../core/codec.js";
+import { decodeAck, decodeReply, encodeRequest, isAckFrames, MessageType, type RequestType } from "../core/codec.js";
 import { zeroClientStats, type ClientStats } from "../core/delivery-request.js";
 import { deserializeRemoteError } from "../core/remote-error.js";
 import { sendKey } from "../core/target.js";
@@ -50,13 +50,16 @@ export class ClientEngine {
       clock,
       rng,
       options,
-      onFrames: (frames) => this.onFrames(frames),
+      onFrames: (frames, peer) => this.onFrames(frames, peer),
       onPeerDisconnect: (peer) => {
         matchmaker.hostDown?.(peer);
-        this.delivery.hostDown(peer);
+        this.delivery.hostDown(peer, "disconnected");
       },
     });
-    this.hostSync = new HostSync(matchmaker, (host) => this.pool.hostRemoved(host));
+    this.hostSync = new HostSync(matchmaker, (host) => {
+      this.pool.hostRemoved(host);
+      this.delivery.hostDown(host, "removed");
+    });
     this.delivery = new DeliveryShell({
       clock,
       matchmaker,
@@ -65,6 +68,7 @@ export class ClientEngine {
       stats: this.stats,
       hostWaitIntervalMs: options.hostWaitIntervalMs,
       maxSockets: options.pool.maxSockets,
+      acks: options.acks ? { ackTimeoutMs: options.ackTimeoutMs, ackResendsPerHost: options.ackResendsPerHost } : undefined,
     });
   }
 
@@ -92,7 +96,8 @@ export class ClientEngine {
       out.resolve = resolve;
       out.reject = reject;
     });
-    this.delivery.start(id, req.kind, key, deadlineMs, req.retry, out, nowMs);
+    const failover = req.target.server ? "one-server" : req.idempotent ? "move" : "not-idempotent";
+    this.delivery.start(id, req.kind, key, deadlineMs, req.retry, out, nowMs, failover);
     return promise;
   }
 
@@ -105,7 +110,13 @@ export class ClientEngine {
     this.pool.close();
   }
 
-  private onFrames(frames: Buffer[]): void {
+  private onFrames(frames: Buffer[], peer: string): void {
+    if (isAckFrames(frames)) {
+      const a = decodeAck(frames);
+      if (a.ok) this.delivery.ack(a.value.messageId, peer);
+      else this.stats.malformedReplies++;
+      return;
+    }
     const r = decodeReply(frames, this.options.maxPayloadBytes);
     if (!r.ok) {
       // A reply over this client's limit is not read, but its call is failed at once.

@@ -13,7 +13,15 @@
  * given right after the input. The common call — hosts at hand, a pooled socket with
  * room — takes one input and no queued one: `start` sends it through `send` at once.
  */
-import type { DeliveryRequest, DeliveryEffects, RequestKind, ClientStats } from "../core/delivery-request.js";
+import type { AckOptions } from "../core/ack-policy.js";
+import type {
+  ClientStats,
+  DeliveryEffects,
+  DeliveryRequest,
+  Failover,
+  HostDownReason,
+  RequestKind,
+} from "../core/delivery-request.js";
 import { DeliveryCore } from "../core/delivery-core.js";
 import type { Clock } from "../ports/clock.js";
 import type { Matchmaker } from "../ports/matchmaker.js";
@@ -32,6 +40,8 @@ export interface DeliveryShellDeps {
   hostWaitIntervalMs: number;
   /** The pool's cap, named in the cause of a request that waited for a socket until its deadline. */
   maxSockets: number;
+  /** Acknowledged delivery's timing (DriverOptions.acks on), else undefined. */
+  acks: AckOptions | undefined;
 }
 
 export class DeliveryShell implements DeliveryEffects<Outbound> {
@@ -49,6 +59,7 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
       {
         hostWaitIntervalMs: d.hostWaitIntervalMs,
         socketTimeoutCause: (host) => SocketPoolError.timeout(host, d.maxSockets),
+        acks: d.acks,
       },
       d.stats,
     );
@@ -78,8 +89,9 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
     retry: number | null,
     out: Outbound,
     nowMs: number,
+    failover: Failover,
   ): void {
-    this.core.send(id, kind, key, deadlineMs, retry, out, nowMs, this.peek(key));
+    this.core.send(id, kind, key, deadlineMs, retry, out, nowMs, this.peek(key), failover);
     this.after(nowMs);
   }
 
@@ -90,9 +102,16 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
     this.after(nowMs);
   }
 
-  /** A pooled socket's connection to `host` dropped. */
-  hostDown(host: string): void {
-    this.input((nowMs) => this.core.hostDown(host, nowMs));
+  /** `host` acknowledged message `id` (an ACK came on `host`'s pooled socket). */
+  ack(id: string, host: string): void {
+    const nowMs = this.clock.nowMs();
+    this.core.ackReceived(id, host, nowMs);
+    this.after(nowMs);
+  }
+
+  /** A pooled socket's connection to `host` dropped, or the matchmaker no longer lists `host`. */
+  hostDown(host: string, why: Exclude<HostDownReason, "no-ack">): void {
+    this.input((nowMs) => this.core.hostDown(host, why, nowMs));
   }
 
   /** Whether `id` is a pending call (a reply to it would settle it). */
@@ -116,6 +135,8 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
   }
 
   send(r: DeliveryRequest<Outbound>, host: string): void {
+    // A call or cast resent after an ACK timeout still holds its last send's lease.
+    if (r.fanout === undefined) r.ctx.releaseAll();
     try {
       const lease = this.d.pool.tryAcquire(host);
       if (lease !== undefined) {

@@ -21,6 +21,11 @@ export interface SendRequest {
   retry: number | null;
   /** sendKey(target), when the caller has it already (RpcClient computes it once). */
   key?: string;
+  /**
+   * The caller said the request may run twice: with acks, it moves to another server when
+   * its host is believed dead (never when the target names one server). @default false
+   */
+  idempotent?: boolean;
 }
 
 /**

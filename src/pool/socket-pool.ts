@@ -50,8 +50,8 @@ export interface SocketPoolDeps {
   clock: Clock;
   rng: Rng;
   options: ResolvedOptions;
-  /** Every message received on any pooled socket (replies). */
-  onFrames: (frames: Buffer[]) => void;
+  /** Every message received on any pooled socket (replies, ACKs), with the peer whose socket it came on. */
+  onFrames: (frames: Buffer[], peer: string) => void;
   /** A pooled socket's connection to its peer dropped (ZMQ_EVENT_DISCONNECTED). */
   onPeerDisconnect?: (peer: string) => void;
 }
@@ -181,7 +181,7 @@ export class SocketPool {
       queue: new SendQueue(target, this.deps.clock, o.maxQueuedSends, report),
       unsubscribe,
     });
-    void this.receiveLoop(socket);
+    void this.receiveLoop(socket, peer);
   }
 
   private closeSocket(slot: number): void {
@@ -226,7 +226,7 @@ export class SocketPool {
     else this.timer.armAt(next);
   }
 
-  private async receiveLoop(socket: PortSocket): Promise<void> {
+  private async receiveLoop(socket: PortSocket, peer: string): Promise<void> {
     while (!socket.closed) {
       let frames: Buffer[];
       try {
@@ -234,7 +234,7 @@ export class SocketPool {
       } catch {
         return; // closed
       }
-      this.deps.onFrames(frames);
+      this.deps.onFrames(frames, peer);
     }
   }
 }

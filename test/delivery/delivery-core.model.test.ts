@@ -286,8 +286,8 @@ class Quiet implements Cmd {
   ) {}
   check = () => true;
   run(m: DeliveryModel, core: DeliveryCore<null>): void {
-    if (this.what === "hostDown") core.hostDown(pick(HOSTS, this.k)!, m.nowMs);
-    else core.ackReceived(pick([...m.requests.keys(), "unknown"], this.k)!, m.nowMs);
+    if (this.what === "hostDown") core.hostDown(pick(HOSTS, this.k)!, "disconnected", m.nowMs);
+    else core.ackReceived(pick([...m.requests.keys(), "unknown"], this.k)!, pick(HOSTS, this.k)!, m.nowMs);
     assert.equal(m.apply().length, 0, `${this.what} had effects`);
     m.check();
   }

@@ -108,6 +108,7 @@ function setup() {
     stats,
     hostWaitIntervalMs: 100,
     maxSockets: 4,
+    acks: undefined,
   });
   let n = 0;
   const request = (kind: "call" | "cast", key: string, deadlineMs: number, retry: number | null = null) => {
@@ -120,7 +121,7 @@ function setup() {
       (e: unknown) => ({ ok: false, v: e }),
     );
     const id = `r${n++}`;
-    shell.start(id, kind, key, deadlineMs, retry, out, clock.nowMs());
+    shell.start(id, kind, key, deadlineMs, retry, out, clock.nowMs(), "not-idempotent");
     return { id, settled };
   };
   return { clock, mm, pool, shell, stats, seen, request };
