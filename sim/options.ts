@@ -141,7 +141,7 @@ export function resolveSimOptions(input: SimInput = {}): SimOptions {
  * simulated process like every other driver option. Off by default.
  */
 export function acksOn(o: SimOptions): boolean {
-  return (o.driver as { acks?: boolean }).acks === true;
+  return o.driver.acks === true;
 }
 
 /** Number of topics the cluster's servers are spread over. */

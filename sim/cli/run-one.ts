@@ -48,7 +48,7 @@ function withAcks(a: CliArgs, input: SimInput): SimInput {
             ...input.driver,
             acks: true,
             ...(a.ackTimeoutMs !== undefined ? { ackTimeoutMs: a.ackTimeoutMs } : {}),
-          } as SimInput["driver"],
+          },
         }
       : {}),
     workload: { ...input.workload, ...(percent !== undefined ? { idempotentRatio: percent / 100 } : {}) },

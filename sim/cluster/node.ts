@@ -4,14 +4,7 @@
  * topic, and RpcClients per topic. This is the unmodified driver code; the simulator only
  * supplies ports.
  */
-import {
-  getRpcServer,
-  getRpcTransport,
-  RpcClient,
-  type PrepareOptions,
-  type RpcServer,
-  type Transport,
-} from "../../src/index.js";
+import { getRpcServer, getRpcTransport, RpcClient, type RpcServer, type Transport } from "../../src/index.js";
 import { sleepOn } from "../../src/ports/clock.js";
 import type { SimContext } from "../context.js";
 import type { HostProcess } from "../host-process.js";
@@ -139,7 +132,7 @@ export class SimNode {
     const base = this.client(topic, server);
     let c = this.idempotentClients.get(base);
     if (!c) {
-      c = base.prepare({ idempotent: true } as PrepareOptions);
+      c = base.prepare({ idempotent: true });
       this.idempotentClients.set(base, c);
     }
     return c;
