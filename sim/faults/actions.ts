@@ -7,8 +7,9 @@
  * `drop` and `crashAfter` single out messages by kind (sim/net/message-faults.ts): a
  * drop loses every `message` from host `from` (to host `to`, or to any host when `to` is
  * null) while it lasts; a crashAfter is armed at `atMs` and crashes `host` in the instant
- * the first `message` it sends after that reaches its peer (it lasts from arming until
- * the restart, `restartAfterMs` after the crash, or until the faults heal when null).
+ * the first `message` it sends after that reaches its peer (host `to`, or any when null;
+ * it lasts from arming until the restart, `restartAfterMs` after the crash, or until the
+ * faults heal when null).
  */
 import type { WireKind } from "../net/message-faults.js";
 
@@ -24,7 +25,15 @@ export type FaultAction =
   | { kind: "redis"; atMs: number; forMs: number }
   | { kind: "duplicate"; atMs: number; forMs: number; from: number; to: number }
   | { kind: "drop"; atMs: number; forMs: number; from: number; to: number | null; message: WireKind }
-  | { kind: "crashAfter"; atMs: number; host: number; message: WireKind; restartAfterMs: number | null };
+  | {
+      kind: "crashAfter";
+      atMs: number;
+      host: number;
+      message: WireKind;
+      /** Only a message to this host triggers it (null: to any host, itself included). */
+      to: number | null;
+      restartAfterMs: number | null;
+    };
 
 export type FaultKind = FaultAction["kind"];
 
@@ -64,6 +73,8 @@ export function faultHosts(a: FaultAction): number[] {
       return [a.from, a.to];
     case "drop":
       return a.to === null ? [a.from] : [a.from, a.to];
+    case "crashAfter":
+      return a.to === null ? [a.host] : [a.host, a.to];
     case "redis":
       return [];
     default:
@@ -100,6 +111,6 @@ export function describeFault(a: FaultAction): string {
     case "drop":
       return `${at}.drop("${a.message}", { from: ${a.from}, ${a.to === null ? "" : `to: ${a.to}, `}forMs: ${ms(a.forMs)} })`;
     case "crashAfter":
-      return `${at}.crashAfter(${a.host}, "${a.message}", { restartAfterMs: ${a.restartAfterMs === null ? "null" : ms(a.restartAfterMs)} })`;
+      return `${at}.crashAfter(${a.host}, "${a.message}", { ${a.to === null ? "" : `to: ${a.to}, `}restartAfterMs: ${a.restartAfterMs === null ? "null" : ms(a.restartAfterMs)} })`;
   }
 }

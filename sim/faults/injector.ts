@@ -111,7 +111,7 @@ export class FaultInjector {
   private crashAfter(a: Extract<FaultAction, { kind: "crashAfter" }>, end: () => void): () => void {
     const { scheduler } = this.ctx;
     let crashed = false;
-    const disarm = this.ctx.net.messages.watch(a.host, a.message, () => {
+    const disarm = this.ctx.net.messages.watch(a.host, a.to ?? -1, a.message, () => {
       scheduler.at(scheduler.nowUs, () => {
         if (crashed) return;
         crashed = true;

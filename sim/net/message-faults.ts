@@ -38,6 +38,8 @@ interface DropRule {
 
 interface Watch {
   readonly from: number;
+  /** Peer host, or -1 for any. */
+  readonly to: number;
   readonly type: number;
   readonly fn: (to: number) => void;
 }
@@ -65,11 +67,12 @@ export class MessageFaults {
   }
 
   /**
-   * Calls `fn(to)` once, when the first `kind` message from `from` arrives at its peer
-   * `to`; the returned function cancels the watch (a no-op once it fired).
+   * Calls `fn(peer)` once, when the first `kind` message from `from` arrives at its peer
+   * (at `to` only, unless it is -1); the returned function cancels the watch (a no-op
+   * once it fired).
    */
-  watch(from: number, kind: WireKind, fn: (to: number) => void): () => void {
-    const w: Watch = { from, type: WIRE_KINDS[kind], fn };
+  watch(from: number, to: number, kind: WireKind, fn: (peer: number) => void): () => void {
+    const w: Watch = { from, to, type: WIRE_KINDS[kind], fn };
     this.watches.push(w);
     this.active++;
     return this.once(() => remove(this.watches, w));
@@ -80,7 +83,7 @@ export class MessageFaults {
     if (this.watches.length === 0) return;
     const type = wireType(frames);
     for (const w of [...this.watches]) {
-      if (w.from !== src || w.type !== type) continue;
+      if (w.from !== src || w.type !== type || (w.to >= 0 && w.to !== dst)) continue;
       if (remove(this.watches, w)) this.active--;
       w.fn(dst);
     }

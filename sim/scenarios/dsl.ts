@@ -40,8 +40,11 @@ type At = {
   duplicate(from: number, to: number, o: { forMs: number }): ScenarioBuilder;
   /** Loses every `message` from host `from` (to host `to`, or to any host) for `forMs`. */
   drop(message: WireKind, o: { from: number; to?: number; forMs: number }): ScenarioBuilder;
-  /** Crashes `host` in the instant its next `message` reaches its peer (restarts after `restartAfterMs`; null: at healing). */
-  crashAfter(host: number, message: WireKind, o?: { restartAfterMs?: number | null }): ScenarioBuilder;
+  /**
+   * Crashes `host` in the instant its next `message` reaches its peer (host `to` only, when
+   * given); it restarts after `restartAfterMs` (null, the default: at healing).
+   */
+  crashAfter(host: number, message: WireKind, o?: { to?: number; restartAfterMs?: number | null }): ScenarioBuilder;
 };
 
 export class ScenarioBuilder {
@@ -114,6 +117,7 @@ export class ScenarioBuilder {
           atMs,
           host,
           message,
+          to: o.to ?? null,
           restartAfterMs: o.restartAfterMs === undefined ? null : o.restartAfterMs,
         }),
     };

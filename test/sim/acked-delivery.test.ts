@@ -3,7 +3,9 @@
  * claim to catch: each test takes the history of a real run, breaks the property in it on
  * purpose (a cast marked acknowledged that no server ever read, a non-idempotent call run
  * on a second server) and expects exactly that checker to fire, and shows the excuses the
- * checker allows are allowed for their reason only.
+ * checker allows are allowed for their reason only. Each checker also catches a planted
+ * client bug (sim/planted-bugs.ts) in the scenario that exposes it, while the bug stays
+ * hidden in a quiet run with acks on and the real driver passes the scenario.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -13,6 +15,7 @@ import { atMostOnce } from "../../sim/checkers/requests.js";
 import { FLAG, KIND, OUTCOME } from "../../sim/history/call-log.js";
 import { serverKey } from "../../sim/history/exec-log.js";
 import { FAULTS_NONE } from "../../sim/faults/options.js";
+import { findScenario } from "../../sim/scenarios/catalog.js";
 import { runSimulation, type SimResult } from "../../sim/run.js";
 import { Violations } from "../../sim/violations.js";
 
@@ -101,4 +104,27 @@ describe("sim acked-delivery checkers", () => {
     assert.deepEqual(recheck(r, nonIdempotentNeverTwice), []);
     assert.deepEqual(recheck(r, atMostOnce), []);
   });
+
+  for (const [bug, scenarioName, checker] of [
+    ["moves-non-idempotent", "ack-server-hangs", nonIdempotentNeverTwice.name],
+    ["cast-before-ack", "request-lost", ackedCastDelivered.name],
+  ] as const) {
+    it(`${checker} catches the planted bug ${bug} in scenario ${scenarioName}; the real driver passes it`, async () => {
+      const s = findScenario(scenarioName)!;
+      const planted = await runSimulation({ ...s.input, seed: s.seed, plantedBug: bug });
+      assert.ok(
+        planted.violations.some((v) => v.checker === checker),
+        JSON.stringify(planted.violationCounts),
+      );
+      const quiet = await runSimulation({
+        ...base,
+        workload: { ...base.workload, idempotentRatio: 0.5 },
+        driver: { acks: true, ackTimeoutMs: 20 },
+        plantedBug: bug,
+      });
+      assert.deepEqual(quiet.violations, [], "without the fault the bug stays hidden");
+      const real = await runSimulation({ ...s.input, seed: s.seed });
+      assert.deepEqual(real.violations, []);
+    });
+  }
 });

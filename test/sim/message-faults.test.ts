@@ -61,7 +61,7 @@ describe("sim message faults", () => {
     assert.equal(m.dropped(0, 3, ack), false);
     assert.equal(m.active, 0);
     const seen: number[] = [];
-    const cancel = m.watch(0, "ack", (to) => seen.push(to));
+    const cancel = m.watch(0, -1, "ack", (to) => seen.push(to));
     m.delivered(0, 2, reply);
     m.delivered(0, 2, ack);
     m.delivered(0, 3, ack);
@@ -89,7 +89,14 @@ describe("sim message faults", () => {
   });
 
   it("crashAfter(h0, reply): h0 dies in the instant its first reply reaches the caller, which resolves with it", async () => {
-    const crash: FaultAction = { kind: "crashAfter", atMs: 300, host: 0, message: "reply", restartAfterMs: 100 };
+    const crash: FaultAction = {
+      kind: "crashAfter",
+      atMs: 300,
+      host: 0,
+      message: "reply",
+      to: null,
+      restartAfterMs: 100,
+    };
     assert.equal(describeFault(crash), '.at(300).crashAfter(0, "reply", { restartAfterMs: 100 })');
     const r = await runSimulation({ ...base, schedule: [crash] });
     assert.deepEqual(r.violations, []);
