@@ -1,10 +1,8 @@
 /**
  * Delivery core: the lifecycle of every client request (call, cast, fanout), pure and
- * synchronous (spec/delivery.md). It decides when a request waits for hosts, which host
- * it goes to, whether a failed send is retried, paused or given up, and how and when the
- * request settles (reply, delivery, deadline, failure, close). The shell (the client
- * engine) performs the effects it asks for through `DeliveryEffects` and reports what
- * happened through the inputs below.
+ * synchronous (spec/delivery.md): when it waits for hosts, which host it goes to, what a
+ * failed send or a missing ACK leads to, and how and when it settles. The shell performs
+ * the effects it asks for (`DeliveryEffects`) and reports what happened as inputs.
  *
  * Every input carries the current time and first runs everything due by then (deadlines
  * first, then pause ends and polls), so after any input nothing is overdue and
@@ -24,7 +22,6 @@ import {
   type RequestKind,
   type SendFailure,
 } from "./delivery-request.js";
-import type { HostWaits } from "./host-waits.js";
 import { RequestBook } from "./request-book.js";
 
 export interface DeliveryCoreOptions {
@@ -38,7 +35,6 @@ export interface DeliveryCoreOptions {
 
 export class DeliveryCore<T> {
   private readonly book: RequestBook<T>;
-  private readonly waits: HostWaits<DeliveryRequest<T>>;
   private readonly flows: DeliveryFlows<T>;
   private readonly acks: AckPolicy | undefined;
   private closed = false;
@@ -52,16 +48,9 @@ export class DeliveryCore<T> {
   ) {
     if (!(options.hostWaitIntervalMs > 0)) throw new RangeError("delivery: hostWaitIntervalMs must be > 0");
     this.book = new RequestBook(out, options.hostWaitIntervalMs);
-    this.waits = this.book.waits;
     this.acks = options.acks === undefined ? undefined : new AckPolicy(options.acks);
-    this.flows = new DeliveryFlows(
-      out,
-      this.book,
-      stats,
-      options.hostWaitIntervalMs,
-      options.socketTimeoutCause,
-      this.acks,
-    );
+    const { hostWaitIntervalMs, socketTimeoutCause } = options;
+    this.flows = new DeliveryFlows(out, this.book, stats, hostWaitIntervalMs, socketTimeoutCause, this.acks);
   }
 
   /**
@@ -88,14 +77,7 @@ export class DeliveryCore<T> {
         this.book.settle(r, "close", false, closedBeforeSend());
         return r;
       }
-      this.book.add(r);
-      this.stats[kind === "call" ? "calls" : kind === "cast" ? "casts" : "fanouts"]++;
-      if (deadlineMs <= nowMs) this.flows.expire(r);
-      else if (hosts === undefined || hosts.length === 0) {
-        this.book.move(r, "needHosts");
-        this.flows.waitForHosts(r);
-      } else if (kind === "fanout") this.flows.fanOut(r, hosts, "fanOut");
-      else this.flows.attempt(r, hosts, "hostsAtHand");
+      this.flows.start(r, hosts);
       return r;
     } finally {
       this.busy = false;
@@ -106,16 +88,8 @@ export class DeliveryCore<T> {
   hostsKnown(key: string, hosts: readonly string[], nowMs: number): void {
     this.enter(nowMs);
     try {
-      if (hosts.length === 0) {
-        this.flows.noHosts(key, nowMs);
-        return;
-      }
-      const waiters = this.book.waits.found(key);
-      if (waiters === undefined) return;
-      for (const r of waiters) {
-        if (r.kind === "fanout") this.flows.fanOut(r, hosts, "fanOut");
-        else this.flows.attempt(r, hosts, "hosts");
-      }
+      if (hosts.length === 0) this.flows.noHosts(key, nowMs);
+      else this.flows.hostsFound(key, hosts);
     } finally {
       this.busy = false;
     }
@@ -161,8 +135,8 @@ export class DeliveryCore<T> {
       const progress = r.fanout;
       if (progress !== undefined) {
         const h = progress.sending(host);
-        if (h !== undefined) this.flows.fanoutAccepted(r, progress, h);
-      } else if (r.state === "sending" && r.host === host) this.flows.accepted(r);
+        if (h !== undefined) this.flows.ack.fanoutAccepted(r, progress, h);
+      } else if (r.state === "sending" && r.host === host) this.flows.ack.accepted(r);
     } finally {
       this.busy = false;
     }
@@ -207,14 +181,8 @@ export class DeliveryCore<T> {
     this.enter(nowMs);
     try {
       const r = this.book.get(id);
-      const progress = r?.fanout;
       if (r === undefined || this.acks === undefined) this.stats.staleAcks++;
-      else if (progress !== undefined) {
-        const h = progress.ackable(host);
-        if (h === undefined) this.stats.staleAcks++;
-        else this.flows.fanoutAcked(r, progress, h);
-      } else if (r.host === host && (r.state === "awaiting-ack" || r.state === "sending")) this.flows.acked(r, host);
-      else this.stats.staleAcks++;
+      else this.flows.ack.ackFrom(r, host);
     } finally {
       this.busy = false;
     }
@@ -231,16 +199,7 @@ export class DeliveryCore<T> {
   hostDown(host: string, why: Exclude<HostDownReason, "no-ack">, nowMs: number): void {
     this.enter(nowMs);
     try {
-      if (this.acks === undefined || this.closed) return;
-      this.acks.suspect(host, nowMs);
-      for (const r of this.book.values()) {
-        const progress = r.fanout;
-        if (progress !== undefined) {
-          const h = progress.hosts.get(host);
-          if (h?.state === "awaiting-ack") this.flows.fanoutHostDead(r, progress, h, why);
-        } else if (r.host === host && (r.state === "awaiting-ack" || r.state === "awaiting-reply"))
-          this.flows.hostDead(r, host, why, true);
-      }
+      if (this.acks !== undefined && !this.closed) this.flows.ack.hostDown(host, why, this.book.values());
     } finally {
       this.busy = false;
     }
@@ -282,10 +241,9 @@ export class DeliveryCore<T> {
   }
 
   /**
-   * The earliest wake-up added since the last call (Infinity when none was). A shell that
-   * arms its timer at or before each of these, and at `nextWakeMs()` whenever the timer
-   * fires, always has it armed at or before `nextWakeMs()`, without asking for it after
-   * every input (wake-ups only leave between calls, which moves `nextWakeMs()` later).
+   * The earliest wake-up added since the last call (Infinity: none). A shell arming its
+   * timer at or before each of these, and at `nextWakeMs()` when it fires, is always armed
+   * in time without asking after every input (spec/delivery.md, "Inputs").
    */
   takeEarliestAddedWake(): number {
     return this.book.timeline.takeEarliestAdded();
@@ -293,10 +251,6 @@ export class DeliveryCore<T> {
 
   get pendingCount(): number {
     return this.book.size;
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
   }
 
   /** An input is running (its effects are being called): a new input now would be refused. */
@@ -314,18 +268,12 @@ export class DeliveryCore<T> {
     return this.book.get(id);
   }
 
-  /** Whether requests wait for `key`'s hosts: only then does `keyChanged(key)` do anything. */
-  waitsFor(key: string): boolean {
-    return this.waits.has(key);
-  }
-
   /**
-   * The keys `waitsFor` answers true for, as a live read-only map (the same object for the
-   * lifetime of the core): a shell that hears of every key's changes checks it without
-   * going through the core's objects.
+   * The keys requests wait for hosts of (only those make `keyChanged` do anything): a live
+   * read-only map, the same object for the core's lifetime, which the shell checks cheaply.
    */
   keysWaitedFor(): ReadonlyMap<string, unknown> {
-    return this.waits.view;
+    return this.book.waits.view;
   }
 
   /** Hosts new picks avoid now because a request found them dead lately (acks on; tests, diagnostics). */
@@ -342,13 +290,8 @@ export class DeliveryCore<T> {
   private enter(nowMs: number): void {
     if (this.busy) throw new Error("delivery: the core was called from inside one of its effects");
     this.busy = true;
-    this.flows.nowMs = nowMs;
-    const timeline = this.book.timeline;
     try {
-      for (let due = timeline.dueAt(nowMs); due !== undefined; due = timeline.dueAt(nowMs)) {
-        if (due === "deadline") this.flows.expire(timeline.takeDeadline());
-        else this.flows.wake(timeline.takeWake());
-      }
+      this.flows.runDue(nowMs);
     } catch (err) {
       this.busy = false;
       throw err;

@@ -6,21 +6,9 @@
  * these; they change the books and call the effects.
  */
 import type { AckPolicy } from "./ack-policy.js";
-import {
-  ackRetriesExhausted,
-  deadlineError,
-  fanoutHostDead,
-  fanoutIncomplete,
-  hostDeadError,
-  retriesExhausted,
-} from "./delivery-errors.js";
-import {
-  DeliveryRequest,
-  type ClientStats,
-  type DeliveryEffects,
-  type HostDownReason,
-  type SendFailure,
-} from "./delivery-request.js";
+import { AckFlows } from "./ack-flows.js";
+import { deadlineError, fanoutIncomplete, retriesExhausted } from "./delivery-errors.js";
+import { DeliveryRequest, type ClientStats, type DeliveryEffects, type SendFailure } from "./delivery-request.js";
 import type { Wake } from "./delivery-timeline.js";
 import { FanoutHost, FanoutProgress } from "./fanout-progress.js";
 import type { RequestBook } from "./request-book.js";
@@ -32,6 +20,8 @@ export class DeliveryFlows<T> {
   private readonly routing = new RoutingTable();
   /** The time of the input being handled (set by the core before anything runs). */
   nowMs = 0;
+  /** The steps of acknowledged delivery (ack-flows.ts). */
+  readonly ack: AckFlows<T>;
 
   constructor(
     private readonly out: DeliveryEffects<T>,
@@ -42,7 +32,41 @@ export class DeliveryFlows<T> {
     private readonly socketTimeoutCause: ((host: string) => unknown) | undefined,
     /** Acknowledged delivery's policy; undefined when acks are off. */
     private readonly acks: AckPolicy | undefined,
-  ) {}
+  ) {
+    this.ack = new AckFlows(out, book, stats, acks, this);
+  }
+
+  /** An input at `nowMs` begins: every deadline and wake-up due by then runs, in time order (deadlines first at a tie). */
+  runDue(nowMs: number): void {
+    this.nowMs = nowMs;
+    const timeline = this.book.timeline;
+    for (let due = timeline.dueAt(nowMs); due !== undefined; due = timeline.dueAt(nowMs)) {
+      if (due === "deadline") this.expire(timeline.takeDeadline());
+      else this.wake(timeline.takeWake());
+    }
+  }
+
+  /** A new request, booked: expired already, waiting for hosts, fanned out, or sent to a host of `hosts`. */
+  start(r: DeliveryRequest<T>, hosts: readonly string[] | undefined): void {
+    this.book.add(r);
+    this.stats[r.kind === "call" ? "calls" : r.kind === "cast" ? "casts" : "fanouts"]++;
+    if (r.deadlineMs <= this.nowMs) this.expire(r);
+    else if (hosts === undefined || hosts.length === 0) {
+      this.book.move(r, "needHosts");
+      this.waitForHosts(r);
+    } else if (r.kind === "fanout") this.fanOut(r, hosts, "fanOut");
+    else this.attempt(r, hosts, "hostsAtHand");
+  }
+
+  /** A lookup of `key` found `hosts` (not empty): every request waiting for them goes on. */
+  hostsFound(key: string, hosts: readonly string[]): void {
+    const waiters = this.book.waits.found(key);
+    if (waiters === undefined) return;
+    for (const r of waiters) {
+      if (r.kind === "fanout") this.fanOut(r, hosts, "fanOut");
+      else this.attempt(r, hosts, "hosts");
+    }
+  }
 
   /** Call, cast: picks the next host of `hosts` (round robin among this round's candidates) and sends. */
   attempt(r: DeliveryRequest<T>, hosts: readonly string[], event: RequestEvent): void {
@@ -74,107 +98,6 @@ export class DeliveryFlows<T> {
         this.book.timeline.wakeAt(r.wakeAtMs, r);
       }
     }
-  }
-
-  /**
-   * A call's or cast's send to its host was accepted by the host's connection. Acks off: a
-   * cast is delivered, a call awaits its reply. Acks on: both wait for the host's ACK.
-   */
-  accepted(r: DeliveryRequest<T>): void {
-    const acks = this.acks;
-    if (acks !== undefined) {
-      r.copies++;
-      r.wakeAtMs = acks.ackDueMs(r.copies, this.nowMs, r.deadlineMs);
-      this.book.move(r, "sent");
-      this.book.timeline.wakeAt(r.wakeAtMs, r);
-    } else if (r.kind === "cast") this.book.settle(r, "delivered", true, undefined);
-    else this.book.move(r, "accepted");
-  }
-
-  /** A fanout copy was accepted by `h`'s connection: delivered (acks off), or it waits for the ACK. */
-  fanoutAccepted(r: DeliveryRequest<T>, progress: FanoutProgress<T>, h: FanoutHost<T>): void {
-    const acks = this.acks;
-    if (acks === undefined) {
-      progress.accept(h);
-      this.hostEnded(r, progress);
-      return;
-    }
-    progress.sent(h, acks.ackDueMs(h.copies + 1, this.nowMs, r.deadlineMs));
-    this.book.timeline.wakeAt(h.untilMs, h);
-  }
-
-  /** `host` acknowledged `r` (a call or cast it was sent to): a cast is delivered, a call awaits its reply. */
-  acked(r: DeliveryRequest<T>, host: string): void {
-    this.acks?.clear(host);
-    this.stats.acks++;
-    if (r.kind === "cast") this.book.settle(r, "delivered", true, undefined);
-    else this.book.move(r, "acked");
-  }
-
-  /** `host` acknowledged its copy of fanout `r`. */
-  fanoutAcked(r: DeliveryRequest<T>, progress: FanoutProgress<T>, h: FanoutHost<T>): void {
-    this.acks?.clear(h.host);
-    this.stats.acks++;
-    progress.accept(h, "acked");
-    this.hostEnded(r, progress);
-  }
-
-  /** The wait for a call's or cast's ACK ended: resend to the same host, or the host is believed dead. */
-  private ackTimedOut(r: DeliveryRequest<T>, acks: AckPolicy): void {
-    const host = r.host!;
-    r.failures++;
-    if (r.retry !== null && r.failures > r.retry) this.fail(r, ackRetriesExhausted(r, host));
-    else if (acks.mayResend(r.copies)) {
-      this.stats.ackResends++;
-      this.book.move(r, "resend");
-      this.out.send(r, host);
-    } else this.hostDead(r, host, "no-ack", false);
-  }
-
-  /**
-   * The host of `r` (waiting for its ACK or its reply) is believed dead: `r` moves to
-   * another host when it may (`failover` "move"; a move after a dropped connection counts
-   * against `retry`, one after ACK timeouts was counted by the last of them), else fails
-   * with MessageDeliveryFailure naming the host. Other requests avoid the host a while.
-   */
-  hostDead(r: DeliveryRequest<T>, host: string, why: HostDownReason, countsAsRetry: boolean): void {
-    this.acks?.suspect(host, this.nowMs);
-    if (r.failover !== "move") {
-      this.fail(r, hostDeadError(r, host, why));
-      return;
-    }
-    if (countsAsRetry) r.failures++;
-    if (r.retry !== null && r.failures > r.retry) {
-      this.fail(r, hostDeadError(r, host, why, true));
-      return;
-    }
-    r.dead ??= new Set();
-    r.dead.add(host);
-    r.copies = 0;
-    this.stats.failovers++;
-    this.book.move(r, "move");
-    this.waitForHosts(r);
-  }
-
-  /** The wait for a fanout copy's ACK ended: resend it to the host, or give the host up (believed dead). */
-  private fanoutAckTimedOut(h: FanoutHost<T>, acks: AckPolicy): void {
-    const r = h.request;
-    const progress = r.fanout!;
-    if (acks.mayResend(h.copies)) {
-      this.stats.ackResends++;
-      progress.resend(h);
-      this.out.send(r, h.host);
-      return;
-    }
-    acks.suspect(h.host, this.nowMs);
-    this.fanoutHostDead(r, progress, h, "no-ack");
-  }
-
-  /** A fanout's host is believed dead while its copy waits for the ACK: the host is given up. */
-  fanoutHostDead(r: DeliveryRequest<T>, progress: FanoutProgress<T>, h: FanoutHost<T>, why: HostDownReason): void {
-    r.lastCause = fanoutHostDead(h.host, why, h.copies);
-    progress.giveUp(h);
-    this.hostEnded(r, progress);
   }
 
   /** Fanout: a copy to every host of the snapshot `hosts` at once; hosts registered later get none. */
@@ -237,13 +160,13 @@ export class DeliveryFlows<T> {
    */
   wake(w: Wake<T>): void {
     if (w instanceof DeliveryRequest) {
-      if (w.state === "awaiting-ack") this.ackTimedOut(w, this.acks!);
+      if (w.state === "awaiting-ack") this.ack.ackTimedOut(w, this.acks!);
       else {
         this.book.move(w, "resume");
         this.waitForHosts(w);
       }
     } else if (w instanceof FanoutHost) {
-      if (w.state === "awaiting-ack") this.fanoutAckTimedOut(w, this.acks!);
+      if (w.state === "awaiting-ack") this.ack.fanoutAckTimedOut(w, this.acks!);
       else {
         w.request.fanout!.resume(w);
         this.out.send(w.request, w.host);

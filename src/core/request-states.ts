@@ -96,7 +96,13 @@ export const REQUEST_TRANSITIONS: Readonly<
     expire: "settled",
     close: "settled",
   },
-  "awaiting-reply": { move: "waiting-for-hosts", reply: "settled", fail: "settled", expire: "settled", close: "settled" },
+  "awaiting-reply": {
+    move: "waiting-for-hosts",
+    reply: "settled",
+    fail: "settled",
+    expire: "settled",
+    close: "settled",
+  },
   "fanning-out": { complete: "settled", incomplete: "settled", fail: "settled", expire: "settled", close: "settled" },
   settled: {},
 };

@@ -68,7 +68,9 @@ export class ClientEngine {
       stats: this.stats,
       hostWaitIntervalMs: options.hostWaitIntervalMs,
       maxSockets: options.pool.maxSockets,
-      acks: options.acks ? { ackTimeoutMs: options.ackTimeoutMs, ackResendsPerHost: options.ackResendsPerHost } : undefined,
+      acks: options.acks
+        ? { ackTimeoutMs: options.ackTimeoutMs, ackResendsPerHost: options.ackResendsPerHost }
+        : undefined,
     });
   }
 
