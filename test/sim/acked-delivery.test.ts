@@ -75,6 +75,22 @@ describe("sim acked-delivery checkers", () => {
     assert.deepEqual(recheck(r, ackedCastDelivered), []);
   });
 
+  // Swarm seed 233: a server 0.8 ms short of the deadline took, acknowledged and then
+  // dropped a cast as expired in its work gate; the wire's deadline is rounded down.
+  it("acked-cast-delivered excuses a cast read in the deadline's last ms, not one read at or after the deadline", async () => {
+    const r = await runSimulation(base);
+    const cast = requests(r, KIND.cast, (n) => r.ctx.calls.outcome[n] === OUTCOME.replied)[0]!;
+    r.ctx.calls.flags[cast]! |= FLAG.acks;
+    const key = r.ctx.reads.firstServer[cast]!;
+    const runs = r.ctx.exec.byServer.get(key)!;
+    runs.n[runs.n.indexOf(cast)] = -1;
+    const deadlineUs = r.ctx.calls.deadlineLocalMs[cast]! * 1000; // no clock faults: local time is virtual time
+    r.ctx.reads.firstUs[cast] = deadlineUs - 500;
+    assert.deepEqual(recheck(r, ackedCastDelivered), [], "the server may have taken it, then let it expire");
+    r.ctx.reads.firstUs[cast] = deadlineUs;
+    assert.match(recheck(r, ackedCastDelivered).join(), /never ran: h\d\/0 read it after its deadline/);
+  });
+
   it("acked-cast-delivered flags an acknowledged cast that ran twice, on one server even when idempotent", async () => {
     const r = await runSimulation(base);
     const cast = requests(r, KIND.cast, (n) => r.ctx.calls.outcome[n] === OUTCOME.replied)[0]!;
