@@ -1,24 +1,57 @@
 /**
  * Spawns and drives server-process.ts children: waits for their JSON events, stops them
- * gracefully or kills them (SIGKILL), and makes sure none outlives the test.
+ * gracefully, kills them (SIGKILL) or freezes and thaws them (SIGSTOP, SIGCONT), and makes
+ * sure none outlives the test.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { ListenerStats } from "../../../src/driver/listener-stats.js";
 import type { DriverOptions } from "../../../src/index.js";
 
 const SCRIPT = fileURLToPath(new URL("./server-process.ts", import.meta.url));
 
+/** What a child's endpoint method "report" answers: per topic its server's host, the ids "run" ran, its stats. */
+export interface ServerReport {
+  server: string;
+  pid: number;
+  topics: Record<string, { host: string; ran: string[]; stats: ListenerStats }>;
+}
+
 export interface ServerChild {
   readonly name: string;
   readonly proc: ChildProcess;
-  /** Resolves with the registered host once the server has started. */
-  readonly ready: Promise<{ host: string; atMs: number }>;
+  /** Resolves once every server has started: the first topic's host, and the host of each topic. */
+  readonly ready: Promise<{ host: string; hosts: Record<string, string>; atMs: number }>;
   /** Graceful stop; resolves with the time the child reported that server.stop() returned (the process then exits). */
   stop(): Promise<number>;
   /** Resolves when the process has exited. */
   readonly exited: Promise<void>;
   /** SIGKILL; resolves with the time the signal was sent, after the process is gone. */
   kill(): Promise<number>;
+  /** SIGSTOP; resolves once the kernel reports the process stopped (its sockets stay open, nothing is read). */
+  pause(): Promise<void>;
+  /** SIGCONT; resolves once the process runs again. A no-op for a process that is not stopped or is gone. */
+  resume(): Promise<void>;
+}
+
+/** The process's state letter from /proc/<pid>/stat ("T": stopped by a signal), undefined once it is gone. */
+function procState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits until `done(state)` holds for `pid` (polled every 5 ms, for at most 5 s). */
+async function untilState(pid: number, what: string, done: (state: string | undefined) => boolean): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    if (done(procState(pid))) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`process ${pid} did not become ${what} (state ${procState(pid)})`);
 }
 
 const live = new Set<ChildProcess>();
@@ -60,7 +93,11 @@ export function spawnServer(url: string, topic: string, name: string, options: D
       waiters.set(ev, (e, atMs) => resolve({ e, atMs }));
       void exited.then(() => reject(new Error(`server child ${name} exited before "${ev}": ${stderr}`)));
     });
-  const ready = event("ready").then(({ e, atMs }) => ({ host: String(e.host), atMs }));
+  const ready = event("ready").then(({ e, atMs }) => ({
+    host: String(e.host),
+    hosts: e.hosts as Record<string, string>,
+    atMs,
+  }));
   ready.catch(() => undefined);
   return {
     name,
@@ -79,6 +116,15 @@ export function spawnServer(url: string, topic: string, name: string, options: D
       proc.kill("SIGKILL");
       await exited;
       return at;
+    },
+    async pause() {
+      proc.kill("SIGSTOP");
+      await untilState(proc.pid!, "stopped", (s) => s === "T" || s === undefined);
+    },
+    async resume() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill("SIGCONT");
+      await untilState(proc.pid!, "running", (s) => s !== "T");
     },
   };
 }
