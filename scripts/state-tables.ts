@@ -2,6 +2,7 @@
  * Registry of the state machines whose diagrams are generated from their transition
  * tables (uml/generated/<name>.state.mmd). Components add one entry each.
  */
+import { HEALTH_TRANSITIONS } from "../src/core/host-health.js";
 import { FANOUT_HOST_TRANSITIONS, REQUEST_TRANSITIONS } from "../src/core/request-states.js";
 import { SERVER_TRANSITIONS } from "../src/core/server-lifecycle.js";
 import { SLOT_TRANSITIONS } from "../src/pool/slot-states.js";
@@ -44,5 +45,12 @@ export const STATE_TABLES: StateTable[] = [
     initial: "sending",
     final: ["delivered", "given-up"],
     table: FANOUT_HOST_TRANSITIONS,
+  },
+  {
+    name: "host-health",
+    title: "A host's circuit breaker in the client (src/core/host-health.ts)",
+    initial: "closed",
+    final: [],
+    table: HEALTH_TRANSITIONS,
   },
 ];

@@ -42,6 +42,13 @@ export interface WorkloadOptions {
   serviceMsMean: number;
   /** Size of a padding argument in each request. */
   payloadBytes: number;
+  /**
+   * Share of calls and casts marked idempotent (RpcClient `idempotent`: with acks on, the
+   * driver may move one to another server of its topic when its server is believed dead).
+   * Drawn per request from a stream of its own ("workload/idempotent"), so it leaves every
+   * other draw of the seed as it was. Fanouts and probes never are. @default 0
+   */
+  idempotentRatio: number;
 }
 
 export interface CheckOptions {
@@ -110,8 +117,11 @@ export function resolveSimOptions(input: SimInput = {}): SimOptions {
     retry: null,
     serviceMsMean: 0.2,
     payloadBytes: 64,
+    idempotentRatio: 0,
     ...input.workload,
   };
+  if (!(workload.idempotentRatio >= 0 && workload.idempotentRatio <= 1))
+    throw new RangeError(`idempotentRatio must be in [0, 1], got ${workload.idempotentRatio}`);
   return {
     seed: input.seed ?? 0,
     cluster,
@@ -123,6 +133,15 @@ export function resolveSimOptions(input: SimInput = {}): SimOptions {
     warmupMs: input.warmupMs ?? 100,
     ...(input.plantedBug ? { plantedBug: input.plantedBug } : {}),
   };
+}
+
+/**
+ * Whether the run's processes use acknowledged delivery: `driver.acks` (DriverOptions
+ * `acks`, with `ackTimeoutMs` and `ackResendsPerHost` beside it), passed to every
+ * simulated process like every other driver option. Off by default.
+ */
+export function acksOn(o: SimOptions): boolean {
+  return o.driver.acks === true;
 }
 
 /** Number of topics the cluster's servers are spread over. */

@@ -12,12 +12,27 @@
  *   stays invisible until a request reaches a server twice (the duplicate fault).
  * - "run-expired": servers ignore deadlines and run requests whose caller gave up. It
  *   stays invisible until a request waits past its deadline (a paused server, a clog).
+ * - "moves-non-idempotent": with acks, clients treat every call and cast as idempotent,
+ *   so one whose server is believed dead moves to another server even though it may
+ *   have run on the first. It stays invisible until a server goes silent (a pause, a
+ *   partition) with requests in flight, and the silent one runs them later.
+ * - "cast-before-ack": casts resolve as soon as they are made, without waiting for an
+ *   ACK (fire and forget), while the driver goes on delivering them. It stays invisible
+ *   until a cast is lost for good (a server that never gets it, and a caller that then
+ *   gives up on it) after the caller was told it had been delivered.
  */
 import { transportInternals, type Transport } from "../src/api/transport.js";
 import { decodeReply, type DecodedRequest } from "../src/core/codec.js";
+import type { SendRequest } from "../src/driver/outbound.js";
 import type { RpcListener } from "../src/driver/rpc-listener.js";
 
-export const PLANTED_BUGS = ["stale-reply-to-oldest", "no-dedup", "run-expired"] as const;
+export const PLANTED_BUGS = [
+  "stale-reply-to-oldest",
+  "no-dedup",
+  "run-expired",
+  "moves-non-idempotent",
+  "cast-before-ack",
+] as const;
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
 interface EngineInternals {
@@ -51,6 +66,14 @@ export function applyPlantedBug(name: string, transport: Transport): void {
       };
       intake.startable = () => true;
     });
+  else if (name === "moves-non-idempotent") onEverySend(transport, (req, send) => send({ ...req, idempotent: true }));
+  else if (name === "cast-before-ack")
+    onEverySend(transport, (req, send) => {
+      const sent = send(req);
+      if (req.kind !== "cast") return sent;
+      sent.catch(() => undefined); // its failure, if any, reaches nobody
+      return Promise.resolve(undefined);
+    });
   else throw new RangeError(`unknown planted bug ${JSON.stringify(name)} (known: ${PLANTED_BUGS.join(", ")})`);
 }
 
@@ -74,6 +97,16 @@ function staleReplyToOldest(transport: Transport): void {
     }
     original(frames);
   };
+}
+
+/** Puts `wrap` between every RpcClient of `transport` and its client engine's send. */
+function onEverySend(
+  transport: Transport,
+  wrap: (req: SendRequest, send: (req: SendRequest) => Promise<unknown>) => Promise<unknown>,
+): void {
+  const engine = transportInternals(transport).engine as unknown as { send(req: SendRequest): Promise<unknown> };
+  const send = engine.send.bind(engine);
+  engine.send = (req) => wrap(req, send);
 }
 
 /**

@@ -97,6 +97,7 @@ export async function runSimulation(input: SimInput, hooks: RunHooks = {}): Prom
       connectRetries: net.stats.connectRetries,
       linksUp: net.stats.linksUp,
       duplicated: net.stats.duplicated,
+      droppedByFault: net.stats.droppedByFault,
     });
     const count = (o: number): number => calls.count(o as 0);
     return {

@@ -1,7 +1,9 @@
 /**
  * Swarm testing (VOPR's options_swarm): each seed picks its own world. Cluster shape,
  * workload, driver options (timeouts, TTL, HWM, pool cap, grace period) and which fault
- * kinds are enabled at what rates are all drawn from the seed, within the bounds below, so
+ * kinds are enabled at what rates, and whether acknowledged delivery is on (with its ACK
+ * timeout, resends per host and share of idempotent requests), are all drawn from the
+ * seed, within the bounds below, so
  * a sweep over seeds explores combinations no hand-written scenario would. Explicit
  * --hosts / --calls on the command line override the drawn values.
  */
@@ -63,7 +65,7 @@ export function optionsSwarm(seed: number, o: SwarmOverrides = {}): SimInput {
   const drawnHosts = rng.range(2, 40);
   const hosts = o.hosts ?? drawnHosts;
   const timeoutMs = pickOne(rng, [100, 300, 1000, 3000]);
-  return {
+  const input = {
     seed,
     cluster: {
       hosts,
@@ -97,6 +99,26 @@ export function optionsSwarm(seed: number, o: SwarmOverrides = {}): SimInput {
       },
     },
     faults: swarmFaults(rng),
+  } satisfies SimInput;
+  // Drawn after everything else, so that the rest of a seed's world is what it was before
+  // acknowledged delivery existed, and a seed drawn with acks off runs exactly as before
+  // (same trace hash): it marks nothing idempotent either.
+  const acks = rng.bernoulli(0.5);
+  // An ACK takes a round trip: a wait shorter than a few of them believes healthy hosts
+  // dead at random, and fails even the liveness probes (not idempotent) for no fault at
+  // all. At 20 times the one-way delay's scale that happens about once in 10^7 copies.
+  const net = input.faults;
+  const ackTimeoutMs = Math.max(
+    pickOne(rng, [5, 20, 100, 1000]),
+    Math.ceil(20 * (net.oneWayDelayMsMin + net.oneWayDelayMsMean)),
+  );
+  const ackResendsPerHost = pickOne(rng, [0, 1, 2, 3]);
+  const idempotentRatio = pickOne(rng, [0, 0.5, 0.9, 1]);
+  if (!acks) return input;
+  return {
+    ...input,
+    workload: { ...input.workload, idempotentRatio },
+    driver: { ...input.driver, acks, ackTimeoutMs, ackResendsPerHost },
   };
 }
 

@@ -28,6 +28,7 @@ export const TRACE_KINDS = {
   process: ["host", "incarnation", "event"],
   phase: ["phase"],
   check: ["checker", "count"],
+  lose: ["conn", "from", "to", "type"],
 } as const;
 
 export type TraceKind = keyof typeof TRACE_KINDS;

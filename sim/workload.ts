@@ -8,11 +8,16 @@
 import type { Cluster } from "./cluster/cluster.js";
 import type { EchoReply } from "./cluster/endpoint.js";
 import type { SimContext } from "./context.js";
-import { KIND, OUTCOME, type KindCode } from "./history/call-log.js";
+import { FLAG, KIND, OUTCOME, type KindCode } from "./history/call-log.js";
+import { acksOn } from "./options.js";
 import { Prng } from "./prng.js";
 
 export class Workload {
   private readonly rng: Prng;
+  /** Draws which calls and casts are idempotent (a stream of its own: the others stay as they were). */
+  private readonly idempotentRng: Prng | undefined;
+  /** FLAG.acks when the processes use acknowledged delivery, else 0. */
+  private readonly ackFlag: number;
   private readonly pad: string;
   private readonly weights: number[];
   issued = 0;
@@ -23,6 +28,9 @@ export class Workload {
     private readonly cluster: Cluster,
   ) {
     this.rng = Prng.derive(ctx.options.seed, "workload");
+    this.idempotentRng =
+      ctx.options.workload.idempotentRatio > 0 ? Prng.derive(ctx.options.seed, "workload/idempotent") : undefined;
+    this.ackFlag = acksOn(ctx.options) ? FLAG.acks : 0;
     this.pad = "x".repeat(Math.max(0, ctx.options.workload.payloadBytes));
     const m = ctx.options.workload.mix;
     const total = m.call + m.cast + m.fanout;
@@ -90,6 +98,9 @@ export class Workload {
     const { calls, scheduler, trace, options } = this.ctx;
     const node = this.cluster.hosts[h]!.node;
     const clock = node.proc.clock;
+    const idempotent =
+      !probe && kind !== KIND.fanout && this.idempotentRng?.bernoulli(options.workload.idempotentRatio) === true;
+    const flags = (idempotent ? FLAG.idempotent : 0) | this.ackFlag;
     const i = calls.add({
       host: h,
       incarnation: node.incarnation,
@@ -100,10 +111,16 @@ export class Workload {
       issuedUs: scheduler.nowUs,
       issuedLocalMs: clock.nowMs(),
       timeoutMs,
+      flags,
     });
     if (!probe) this.issued++;
-    trace.record("issue", i, h, kind, topic);
-    const base = kind === KIND.fanout ? node.fanoutClient(topic) : node.client(topic, server);
+    trace.record("issue", i, h, kind | (flags << 2), topic);
+    const base =
+      kind === KIND.fanout
+        ? node.fanoutClient(topic)
+        : idempotent
+          ? node.idempotentClient(topic, server)
+          : node.client(topic, server);
     const client = timeoutMs === options.workload.timeoutMs ? base : base.prepare({ timeoutMs });
     const args = { n: i, pad: this.pad };
     const ctxArg = { request: i };
@@ -127,7 +144,12 @@ export class Workload {
         this.settled(i, OUTCOME.replied, clock.nowMs());
       },
       (err: unknown) => {
-        const e = err as { code?: string; name?: string };
+        const e = err as { code?: string; name?: string; host?: unknown };
+        calls.rejected(i, {
+          name: e.name ?? "Error",
+          code: e.code,
+          host: typeof e.host === "string" ? e.host : undefined,
+        });
         const now = clock.nowMs();
         const late = now >= calls.deadlineLocalMs[i]! - 1e-6;
         const timedOut = e.code === "MessagingTimeout" || (e.code === "MessageDeliveryFailure" && late);

@@ -14,6 +14,7 @@ export * from "./core/work-gate.js";
 export * from "./core/validate.js";
 export * from "./core/json-check.js";
 export * from "./core/delivery-core.js";
+export { HostHealth, HEALTH_TRANSITIONS, type BreakerOptions, type HealthState } from "./core/host-health.js";
 export * from "./core/delivery-errors.js";
 export {
   DeliveryRequest,

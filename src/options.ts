@@ -17,6 +17,7 @@ import {
   integerAtLeast,
   knownKeys,
   optionsObject,
+  rangeError,
   string,
   typeError,
   withMethods,
@@ -52,6 +53,22 @@ export interface PoolOptions {
   maxInFlightPerPeer?: number;
   /** Requests waiting for a socket at once; beyond it a request fails at once (SocketPoolError "exhausted"). @default 1000 */
   maxWaiters?: number;
+}
+
+/**
+ * A circuit breaker per host (spec/delivery.md, "Host health"): a host that fails keeps
+ * getting no calls or casts until a cool-down passed, then one probe; hard failures (a
+ * dropped connection, missed heartbeats, no ACK after the resends) open it at once.
+ */
+export interface CircuitBreakerOptions {
+  /** Soft failures in a row (failed sends, ACK timeouts, calls timed out on the host) that open it; 0: only hard failures. @default 5 */
+  failureThreshold?: number;
+  /** The soft failures must fall within this span. @default 10000 */
+  windowMs?: number;
+  /** An open host gets no traffic this long, then one probe; doubled after each failed probe. @default 1000 */
+  coolDownMs?: number;
+  /** The longest cool-down. @default 30000 */
+  maxCoolDownMs?: number;
 }
 
 export interface DriverOptions {
@@ -133,6 +150,22 @@ export interface DriverOptions {
    * given up after 1 + 2 + 4 = 7 s. @default 2
    */
   ackResendsPerHost?: number;
+  /**
+   * ZMTP heartbeats (ZMQ_HEARTBEAT_IVL) on every pooled client connection and every
+   * server socket: a PING this often; 0 turns them off. libzmq's I/O thread answers them,
+   * so a long-running handler never looks dead; a stopped process, a dead VM or a cut
+   * link does (oslo: none; its heartbeat work was never finished). @default 1000
+   */
+  heartbeatIntervalMs?: number;
+  /**
+   * A connection whose peer sent nothing for this long after a PING is closed: a client
+   * then believes the host dead (it leaves routing at once, its pending requests follow the
+   * failover rule, spec/delivery.md) and reconnects; a server frees the client's pipe.
+   * Also sent to the peer as ZMQ_HEARTBEAT_TTL. @default 3000
+   */
+  heartbeatTimeoutMs?: number;
+  /** Each host's circuit breaker in the client (spec/delivery.md, "Host health"). */
+  circuitBreaker?: CircuitBreakerOptions;
   /** Error classes re-created from remote failures, by class name (oslo: allowed_remote_exmods). @default {} */
   remoteErrors?: Record<string, RemoteErrorClass>;
   /** Outbound socket pool limits. */
@@ -146,14 +179,18 @@ export interface DriverOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<DriverOptions, "matchmaker" | "ports" | "advertiseHost" | "registrationRefreshMs" | "pool" | "redisMatchmaker">
+  Omit<
+    DriverOptions,
+    "matchmaker" | "ports" | "advertiseHost" | "registrationRefreshMs" | "pool" | "redisMatchmaker" | "circuitBreaker"
+  >
 > & {
   advertiseHost: string;
   registrationRefreshMs: number;
   pool: PoolLimits;
+  circuitBreaker: Required<CircuitBreakerOptions>;
 };
 
-const DRIVER_OPTION_KEYS = [
+export const DRIVER_OPTION_KEYS = [
   "bindAddress",
   "advertiseHost",
   "rpcResponseTimeoutMs",
@@ -172,12 +209,22 @@ const DRIVER_OPTION_KEYS = [
   "acks",
   "ackTimeoutMs",
   "ackResendsPerHost",
+  "heartbeatIntervalMs",
+  "heartbeatTimeoutMs",
+  "circuitBreaker",
   "remoteErrors",
   "pool",
   "redisMatchmaker",
   "matchmaker",
   "ports",
 ] as const satisfies readonly (keyof DriverOptions)[];
+
+const BREAKER_OPTION_KEYS = [
+  "failureThreshold",
+  "windowMs",
+  "coolDownMs",
+  "maxCoolDownMs",
+] as const satisfies readonly (keyof CircuitBreakerOptions)[];
 
 const POOL_OPTION_KEYS = [
   "maxSockets",
@@ -186,6 +233,9 @@ const POOL_OPTION_KEYS = [
   "maxInFlightPerPeer",
   "maxWaiters",
 ] as const satisfies readonly (keyof PoolOptions)[];
+
+/** The option objects whose fields are documented one by one (spec/transport.md); redisMatchmaker has its own spec. */
+export const NESTED_OPTION_KEYS = { pool: POOL_OPTION_KEYS, circuitBreaker: BREAKER_OPTION_KEYS } as const;
 
 /** The methods a matchmaker must have to be used (src/ports/matchmaker.ts). */
 const MATCHMAKER_METHODS = ["register", "unregister", "getHosts", "close"] as const;
@@ -238,6 +288,9 @@ export function resolveOptions(
     acks: opt("acks", false, boolean),
     ackTimeoutMs: opt("ackTimeoutMs", 1000, finitePositive),
     ackResendsPerHost: opt("ackResendsPerHost", 2, (w, v) => integerAtLeast(w, v, 0)),
+    heartbeatIntervalMs: opt("heartbeatIntervalMs", 1000, (w, v) => integerAtLeast(w, v, 0)),
+    heartbeatTimeoutMs: opt("heartbeatTimeoutMs", 3000, (w, v) => integerAtLeast(w, v, 1)),
+    circuitBreaker: resolveBreaker(o.circuitBreaker),
     remoteErrors: o.remoteErrors ?? {},
     pool: resolvePool(o.pool),
   };
@@ -253,6 +306,23 @@ function resolvePool(pool: PoolOptions | undefined): PoolLimits {
     maxInFlightPerPeer: p.maxInFlightPerPeer ?? 1000,
     maxWaiters: p.maxWaiters ?? 1000,
   });
+}
+
+function resolveBreaker(v: CircuitBreakerOptions | undefined): Required<CircuitBreakerOptions> {
+  const b = v === undefined ? {} : (optionsObject("DriverOptions.circuitBreaker", v) as CircuitBreakerOptions);
+  knownKeys("DriverOptions.circuitBreaker", b as Record<string, unknown>, BREAKER_OPTION_KEYS);
+  const w = (k: keyof CircuitBreakerOptions) => `DriverOptions.circuitBreaker.${k}`;
+  const coolDownMs = b.coolDownMs === undefined ? 1000 : finitePositive(w("coolDownMs"), b.coolDownMs);
+  const maxCoolDownMs = b.maxCoolDownMs === undefined ? 30_000 : finitePositive(w("maxCoolDownMs"), b.maxCoolDownMs);
+  if (maxCoolDownMs < coolDownMs)
+    throw rangeError(w("maxCoolDownMs"), `at least coolDownMs (${coolDownMs})`, maxCoolDownMs);
+  return {
+    failureThreshold:
+      b.failureThreshold === undefined ? 5 : integerAtLeast(w("failureThreshold"), b.failureThreshold, 0),
+    windowMs: b.windowMs === undefined ? 10_000 : finitePositive(w("windowMs"), b.windowMs),
+    coolDownMs,
+    maxCoolDownMs,
+  };
 }
 
 function remoteErrorClasses(v: unknown): void {

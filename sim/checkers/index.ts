@@ -10,6 +10,7 @@ import { atMostOnce, replyRouting, settleDeadline } from "./requests.js";
 import { discoveryTtl, fanoutCoverage } from "./membership.js";
 import { liveness, poolCap } from "./lifecycle.js";
 import { executedOncePerServer, noWorkAfterDeadline } from "./server-runs.js";
+import { ackedCastDelivered, nonIdempotentNeverTwice } from "./acked-delivery.js";
 
 export interface CheckInput {
   readonly ctx: SimContext;
@@ -37,6 +38,8 @@ export const CHECKERS: readonly Checker[] = [
   atMostOnce,
   executedOncePerServer,
   noWorkAfterDeadline,
+  ackedCastDelivered,
+  nonIdempotentNeverTwice,
   fanoutCoverage,
   discoveryTtl,
   liveness,

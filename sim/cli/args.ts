@@ -26,6 +26,12 @@ export interface CliArgs {
   noReport: boolean;
   trace: string | undefined;
   plantedBug: string | undefined;
+  /** Acknowledged delivery on (DriverOptions.acks) in every process. */
+  acks: boolean;
+  /** DriverOptions.ackTimeoutMs with --acks (undefined: the driver's default). */
+  ackTimeoutMs: number | undefined;
+  /** Percent of calls and casts marked idempotent (undefined: 50 with --acks, else 0). */
+  idempotentPercent: number | undefined;
   progress: boolean | undefined;
   drain: "sync" | "immediate";
   help: boolean;
@@ -56,6 +62,9 @@ violation, 1 a checker found a violation, 2 bad usage or a crash of the simulato
   --no-report           do not write a report
   --trace <file>        write the event trace, one line per event (slow on big runs)
   --planted-bug <name>  run with a deliberately planted driver bug (demonstration)
+  --acks                acknowledged delivery on in every process (also with --scenario)
+  --ack-timeout-ms <n>  with --acks: wait for an ACK before resending (default: the driver's, 1000)
+  --idempotent <pct>    percent of calls and casts marked idempotent (default 50 with --acks, else 0)
   --[no-]progress       progress bar on stderr (default: when stderr is a terminal)
   --drain <mode>        microtask drain: sync (default) | immediate (portable, slower)
   -h, --help            print this help and exit
@@ -79,6 +88,9 @@ const OPTIONS = {
   "no-report": { type: "boolean" },
   trace: { type: "string" },
   "planted-bug": { type: "string" },
+  acks: { type: "boolean" },
+  "ack-timeout-ms": { type: "string" },
+  idempotent: { type: "string" },
   progress: { type: "boolean" },
   "no-progress": { type: "boolean" },
   drain: { type: "string" },
@@ -121,10 +133,15 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     noReport: v["no-report"] === true,
     trace: v.trace,
     plantedBug: v["planted-bug"],
+    acks: v.acks === true,
+    ackTimeoutMs: intOption("--ack-timeout-ms", v["ack-timeout-ms"], 1),
+    idempotentPercent: intOption("--idempotent", v.idempotent, 0),
     progress: lastProgress === undefined ? undefined : lastProgress === "progress",
     drain: v.drain === "immediate" ? "immediate" : "sync",
     help: v.help === true,
   };
+  if (a.idempotentPercent !== undefined && a.idempotentPercent > 100)
+    throw new UsageError(`--idempotent needs a percent in 0..100, got ${a.idempotentPercent}`);
   if (!a.help) checkCombination(a, new Set(given));
   return a;
 }
@@ -165,6 +182,9 @@ function checkCombination(a: CliArgs, given: ReadonlySet<string>): void {
       "faults",
       "trace",
       "report",
+      "acks",
+      "ack-timeout-ms",
+      "idempotent",
     ]);
   else {
     const bad = ["workers", "shard"].filter((n) => given.has(n)).map((n) => `--${n}`);
@@ -173,6 +193,8 @@ function checkCombination(a: CliArgs, given: ReadonlySet<string>): void {
         `${bad.join(", ")} divide the seeds of --swarm; without --swarm ${bad.length > 1 ? "they" : "it"} would be ignored`,
       );
   }
+  if (given.has("ack-timeout-ms") && !a.acks)
+    throw new UsageError("--ack-timeout-ms needs --acks: without it there are no ACKs to wait for");
   if (a.search !== undefined)
     refuse("--search (generated schedules, no background faults, no report)", ["faults", "trace", "report"]);
 }

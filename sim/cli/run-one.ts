@@ -26,8 +26,33 @@ export function reproduce(a: CliArgs, seed: number, swarm: boolean): string {
     if (a.timeoutMs !== undefined) parts.push(`--timeout-ms ${a.timeoutMs}`);
     if (a.faults !== "default") parts.push(`--faults ${a.faults}`);
   }
+  if (a.acks) parts.push("--acks");
+  if (a.ackTimeoutMs !== undefined) parts.push(`--ack-timeout-ms ${a.ackTimeoutMs}`);
+  if (a.idempotentPercent !== undefined) parts.push(`--idempotent ${a.idempotentPercent}`);
   if (a.plantedBug) parts.push(`--planted-bug ${a.plantedBug}`);
   return parts.join(" ");
+}
+
+/**
+ * `input` with what --acks, --ack-timeout-ms and --idempotent ask for (a scenario's own
+ * settings are overridden only by the flags given).
+ */
+function withAcks(a: CliArgs, input: SimInput): SimInput {
+  if (!a.acks && a.idempotentPercent === undefined) return input;
+  const percent = a.idempotentPercent ?? (a.acks ? 50 : undefined);
+  return {
+    ...input,
+    ...(a.acks
+      ? {
+          driver: {
+            ...input.driver,
+            acks: true,
+            ...(a.ackTimeoutMs !== undefined ? { ackTimeoutMs: a.ackTimeoutMs } : {}),
+          },
+        }
+      : {}),
+    workload: { ...input.workload, ...(percent !== undefined ? { idempotentRatio: percent / 100 } : {}) },
+  };
 }
 
 /** The input of a single run or a scenario, and the name its report is filed under. */
@@ -37,10 +62,10 @@ export function singleInput(a: CliArgs, seed: number): { input: SimInput; name: 
     if (!s) throw new RangeError(`unknown scenario ${a.scenario}; known: ${SCENARIOS.map((x) => x.name).join(", ")}`);
     const cluster = { ...s.input.cluster, ...(a.hosts !== undefined ? { hosts: a.hosts } : {}) };
     const workload = { ...s.input.workload, ...(a.calls !== undefined ? { calls: a.calls } : {}) };
-    return { input: { ...s.input, cluster, workload, seed }, name: s.name };
+    return { input: withAcks(a, { ...s.input, cluster, workload, seed }), name: s.name };
   }
   return {
-    input: {
+    input: withAcks(a, {
       seed,
       cluster: { hosts: a.hosts ?? 20 },
       workload: {
@@ -49,7 +74,7 @@ export function singleInput(a: CliArgs, seed: number): { input: SimInput; name: 
         ...(a.timeoutMs !== undefined ? { timeoutMs: a.timeoutMs } : {}),
       },
       faults: FAULT_PRESETS[a.faults]!,
-    },
+    }),
     name: `seed-${seed}-${a.hosts ?? 20}h-${a.calls ?? 2000}c`,
   };
 }

@@ -36,6 +36,8 @@ export class SimNode {
   private readonly topicClients: (RpcClient | undefined)[] = [];
   private readonly serverClients: (RpcClient | undefined)[] = [];
   private readonly fanoutClients: (RpcClient | undefined)[] = [];
+  /** The idempotent variant of each client above (made once, when a request first needs it). */
+  private readonly idempotentClients = new Map<RpcClient, RpcClient>();
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -121,6 +123,17 @@ export class SimNode {
       c = this.client(topic, -1).prepare({ fanout: true });
       while (this.fanoutClients.length <= topic) this.fanoutClients.push(undefined);
       this.fanoutClients[topic] = c;
+    }
+    return c;
+  }
+
+  /** `client(topic, server)` prepared with `idempotent: true`; made once. */
+  idempotentClient(topic: number, server: number): RpcClient {
+    const base = this.client(topic, server);
+    let c = this.idempotentClients.get(base);
+    if (!c) {
+      c = base.prepare({ idempotent: true });
+      this.idempotentClients.set(base, c);
     }
     return c;
   }

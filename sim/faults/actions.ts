@@ -3,7 +3,16 @@
  * the planner (random, from FaultOptions), named scenarios (written by hand), fast-check
  * (generated and shrunk) and the report's fault timeline. Times are virtual ms since the
  * start of the run. Hosts are indexes (h0, h1, ...).
+ *
+ * `drop` and `crashAfter` single out messages by kind (sim/net/message-faults.ts): a
+ * drop loses every `message` from host `from` (to host `to`, or to any host when `to` is
+ * null) while it lasts; a crashAfter is armed at `atMs` and crashes `host` in the instant
+ * the first `message` it sends after that reaches its peer (host `to`, or any when null;
+ * it lasts from arming until the restart, `restartAfterMs` after the crash, or until the
+ * faults heal when null).
  */
+import type { WireKind } from "../net/message-faults.js";
+
 export type FaultAction =
   | { kind: "partition"; atMs: number; forMs: number; hosts: number[]; symmetric: boolean }
   | { kind: "isolate"; atMs: number; forMs: number; host: number; direction: "in" | "out" | "both" }
@@ -14,7 +23,17 @@ export type FaultAction =
   | { kind: "slow"; atMs: number; forMs: number; host: number; serviceMs: number }
   | { kind: "hang"; atMs: number; forMs: number; host: number }
   | { kind: "redis"; atMs: number; forMs: number }
-  | { kind: "duplicate"; atMs: number; forMs: number; from: number; to: number };
+  | { kind: "duplicate"; atMs: number; forMs: number; from: number; to: number }
+  | { kind: "drop"; atMs: number; forMs: number; from: number; to: number | null; message: WireKind }
+  | {
+      kind: "crashAfter";
+      atMs: number;
+      host: number;
+      message: WireKind;
+      /** Only a message to this host triggers it (null: to any host, itself included). */
+      to: number | null;
+      restartAfterMs: number | null;
+    };
 
 export type FaultKind = FaultAction["kind"];
 
@@ -29,11 +48,17 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "hang",
   "redis",
   "duplicate",
+  "drop",
+  "crashAfter",
 ];
 
-/** How long the fault lasts (a crash lasts until its restart; null: until the faults heal; a graceful restart is instant). */
+/**
+ * How long the fault lasts (a crash lasts until its restart; null: until the faults heal,
+ * or, for a crashAfter, until the restart its crash schedules; a graceful restart is instant).
+ */
 export function faultDurationMs(a: FaultAction): number | null {
   if (a.kind === "crash") return a.restartAfterMs;
+  if (a.kind === "crashAfter") return null;
   if (a.kind === "restart") return 0;
   return a.forMs;
 }
@@ -46,6 +71,10 @@ export function faultHosts(a: FaultAction): number[] {
     case "clog":
     case "duplicate":
       return [a.from, a.to];
+    case "drop":
+      return a.to === null ? [a.from] : [a.from, a.to];
+    case "crashAfter":
+      return a.to === null ? [a.host] : [a.host, a.to];
     case "redis":
       return [];
     default:
@@ -79,5 +108,9 @@ export function describeFault(a: FaultAction): string {
       return `${at}.redisOutage({ forMs: ${ms(a.forMs)} })`;
     case "duplicate":
       return `${at}.duplicate(${a.from}, ${a.to}, { forMs: ${ms(a.forMs)} })`;
+    case "drop":
+      return `${at}.drop("${a.message}", { from: ${a.from}, ${a.to === null ? "" : `to: ${a.to}, `}forMs: ${ms(a.forMs)} })`;
+    case "crashAfter":
+      return `${at}.crashAfter(${a.host}, "${a.message}", { ${a.to === null ? "" : `to: ${a.to}, `}restartAfterMs: ${a.restartAfterMs === null ? "null" : ms(a.restartAfterMs)} })`;
   }
 }

@@ -45,7 +45,7 @@ export class FaultInjector {
     const kind = FAULT_KINDS.indexOf(a.kind);
     const host = faultHosts(a)[0] ?? -1;
     trace.record("fault", i, kind, host, 1);
-    const lift = this.apply(a);
+    const lift = this.apply(a, () => end());
     let ended = false;
     const end = (): void => {
       if (ended) return;
@@ -61,7 +61,8 @@ export class FaultInjector {
     this.ends.set(i, end);
   }
 
-  private apply(a: FaultAction): () => void {
+  /** Starts `a`; returns what lifts it. `end` ends the fault early (a crashAfter's restart). */
+  private apply(a: FaultAction, end: () => void): () => void {
     const net = this.ctx.net.faults;
     switch (a.kind) {
       case "partition": {
@@ -88,11 +89,40 @@ export class FaultInjector {
         return this.cluster.hosts[a.host]!.behavior.startSlow(a.serviceMs);
       case "hang":
         return this.cluster.hosts[a.host]!.behavior.startHang();
+      case "drop":
+        return this.ctx.net.messages.drop(a.from, a.to ?? -1, a.message);
+      case "crashAfter":
+        return this.crashAfter(a, end);
       case "redis":
         if (this.redisDown++ === 0) this.ctx.matchmaker.setAvailable(false);
         return () => {
           if (--this.redisDown === 0) this.ctx.matchmaker.setAvailable(true);
         };
     }
+  }
+
+  /**
+   * Arms a crash for the instant the host's next `message` reaches its peer. The crash is
+   * an event of its own in that instant, after the delivery and its microtasks: the
+   * message is in the peer's inbound queue by then, and the crash's reset travels behind
+   * it (a waiting receive reads it after readLatencyMs, before the reset arrives, which
+   * takes at least oneWayDelayMsMin). The restart ends the fault.
+   */
+  private crashAfter(a: Extract<FaultAction, { kind: "crashAfter" }>, end: () => void): () => void {
+    const { scheduler } = this.ctx;
+    let crashed = false;
+    const disarm = this.ctx.net.messages.watch(a.host, a.to ?? -1, a.message, () => {
+      scheduler.at(scheduler.nowUs, () => {
+        if (crashed) return;
+        crashed = true;
+        this.cluster.crash(a.host);
+        if (a.restartAfterMs !== null) scheduler.after(a.restartAfterMs * 1000, end);
+      });
+    });
+    return () => {
+      disarm();
+      if (crashed) this.cluster.restart(a.host);
+      crashed = true; // a crash still queued for this instant no longer happens
+    };
   }
 }

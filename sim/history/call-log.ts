@@ -12,6 +12,16 @@ export const KIND_NAMES = ["call", "cast", "fanout"] as const;
 export const OUTCOME = { pending: 0, replied: 1, timedOut: 2, failed: 3, abandoned: 4 } as const;
 export type OutcomeCode = (typeof OUTCOME)[keyof typeof OUTCOME];
 
+/** Flags of a request: marked idempotent (RpcClient `idempotent`), sent with acknowledged delivery on (DriverOptions `acks`). */
+export const FLAG = { idempotent: 1, acks: 2 } as const;
+
+/** How a request's promise rejected: the error's name, its `code` and, when it names one, its `host`. */
+export interface Failure {
+  readonly name: string;
+  readonly code: string | undefined;
+  readonly host: string | undefined;
+}
+
 export class CallLog {
   size = 0;
   readonly host: Int32Array;
@@ -21,6 +31,8 @@ export class CallLog {
   /** Named server (directed request), -1 for the topic. */
   readonly server: Int32Array;
   readonly probe: Uint8Array;
+  /** FLAG bits. */
+  readonly flags: Uint8Array;
   readonly issuedUs: Float64Array;
   readonly issuedLocalMs: Float64Array;
   readonly deadlineLocalMs: Float64Array;
@@ -36,6 +48,8 @@ export class CallLog {
   open = 0;
   /** Error class names of failed requests, counted. */
   readonly errors = new Map<string, number>();
+  /** The rejection of every request whose promise rejected (timeouts included), by request. */
+  readonly failures = new Map<number, Failure>();
 
   constructor(readonly capacity: number) {
     this.host = new Int32Array(capacity);
@@ -44,6 +58,7 @@ export class CallLog {
     this.topic = new Int32Array(capacity);
     this.server = new Int32Array(capacity);
     this.probe = new Uint8Array(capacity);
+    this.flags = new Uint8Array(capacity);
     this.issuedUs = new Float64Array(capacity);
     this.issuedLocalMs = new Float64Array(capacity);
     this.deadlineLocalMs = new Float64Array(capacity);
@@ -66,6 +81,8 @@ export class CallLog {
     issuedUs: number;
     issuedLocalMs: number;
     timeoutMs: number;
+    /** FLAG bits. @default 0 */
+    flags?: number;
   }): number {
     if (this.size >= this.capacity) throw new RangeError(`call log is full (${this.capacity})`);
     const i = this.size++;
@@ -75,6 +92,7 @@ export class CallLog {
     this.topic[i] = r.topic;
     this.server[i] = r.server;
     this.probe[i] = r.probe ? 1 : 0;
+    this.flags[i] = r.flags ?? 0;
     this.issuedUs[i] = r.issuedUs;
     this.issuedLocalMs[i] = r.issuedLocalMs;
     this.deadlineLocalMs[i] = r.issuedLocalMs + r.timeoutMs;
@@ -99,6 +117,19 @@ export class CallLog {
 
   error(name: string): void {
     this.errors.set(name, (this.errors.get(name) ?? 0) + 1);
+  }
+
+  /** Records how request `i`'s promise rejected. */
+  rejected(i: number, f: Failure): void {
+    this.failures.set(i, f);
+  }
+
+  idempotent(i: number): boolean {
+    return (this.flags[i]! & FLAG.idempotent) !== 0;
+  }
+
+  acked(i: number): boolean {
+    return (this.flags[i]! & FLAG.acks) !== 0;
   }
 
   /** Marks the pending requests of one crashed process incarnation as abandoned. */

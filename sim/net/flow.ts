@@ -27,8 +27,10 @@ export interface FlowNet {
   linkOpen(src: number, dst: number): boolean;
   /** Whether a message written from `src` to `dst` now is to be delivered twice (the duplicate fault). */
   duplicates(src: number, dst: number): boolean;
+  /** Whether a message written on `flow` now is lost (the drop fault, message-faults.ts). */
+  drops(flow: Flow, frames: readonly Buffer[]): boolean;
   stalled(flow: Flow, on: boolean): void;
-  traceDeliver(flow: Flow, bytes: number): void;
+  traceDeliver(flow: Flow, bytes: number, frames: readonly Buffer[]): void;
   /** A message entered a flow. */
   sent(): void;
   /** Messages in transit were discarded (reset, reader gone). */
@@ -71,7 +73,7 @@ export class Flow {
   }
 
   send(frames: Buffer[]): void {
-    if (this.dead) return;
+    if (this.dead || this.net.drops(this, frames)) return;
     this.count++;
     this.net.sent();
     this.push(frames);
@@ -169,7 +171,7 @@ export class Flow {
     }
     let bytes = 0;
     for (const f of frames) bytes += f.length;
-    this.net.traceDeliver(this, bytes);
+    this.net.traceDeliver(this, bytes, frames);
     this.dst.receiveFrom(frames, this);
     this.dst.owner.delivered(this.dst);
     if (!this.head && !this.dead && this.transit.length > 0) this.scheduleHead(0);

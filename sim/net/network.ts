@@ -9,6 +9,7 @@ import type { Scheduler, SimEvent } from "../scheduler.js";
 import type { Trace } from "../trace.js";
 import type { Flow, FlowNet } from "./flow.js";
 import { LinkFaults } from "./link-faults.js";
+import { MessageFaults, wireType } from "./message-faults.js";
 import type { SimSocket } from "./sim-socket.js";
 
 export interface NetworkOptions {
@@ -41,6 +42,8 @@ export interface NetworkStats {
   connectRetries: number;
   /** Extra copies the duplicate fault put on the wire. */
   duplicated: number;
+  /** Messages the drop fault lost (message-faults.ts). */
+  droppedByFault: number;
 }
 
 /** 10.0.x.y with y in 1..250: 62,750 hosts fit, far beyond any run. */
@@ -50,6 +53,8 @@ export function hostIp(index: number): string {
 
 export class SimNetwork implements FlowNet {
   readonly faults: LinkFaults;
+  /** Faults aimed at messages of one kind (drop, watch for a delivery). */
+  readonly messages = new MessageFaults();
   readonly endpoints = new Map<string, SimSocket>();
   readonly hosts: SimHost[] = [];
   readonly stats: NetworkStats = {
@@ -61,6 +66,7 @@ export class SimNetwork implements FlowNet {
     lostInTransit: 0,
     connectRetries: 0,
     duplicated: 0,
+    droppedByFault: 0,
   };
   private readonly byIp = new Map<string, SimHost>();
   private readonly stalledFlows = new Set<Flow>();
@@ -125,6 +131,13 @@ export class SimNetwork implements FlowNet {
     return true;
   }
 
+  drops(flow: Flow, frames: readonly Buffer[]): boolean {
+    if (this.messages.active === 0 || !this.messages.dropped(flow.srcHost, flow.dstHost, frames)) return false;
+    this.stats.droppedByFault++;
+    this.trace.record("lose", flow.linkId, flow.srcHost, flow.dstHost, wireType(frames));
+    return true;
+  }
+
   sent(): void {
     this.stats.inTransit++;
   }
@@ -139,11 +152,12 @@ export class SimNetwork implements FlowNet {
     else this.stalledFlows.delete(flow);
   }
 
-  traceDeliver(flow: Flow, bytes: number): void {
+  traceDeliver(flow: Flow, bytes: number, frames: readonly Buffer[]): void {
     this.stats.inTransit--;
     this.stats.delivered++;
     this.stats.bytes += bytes;
     this.trace.record("deliver", flow.linkId, flow.srcHost, flow.dstHost, bytes);
+    if (this.messages.active !== 0) this.messages.delivered(flow.srcHost, flow.dstHost, frames);
   }
 
   socketId(): number {

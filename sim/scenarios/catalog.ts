@@ -4,6 +4,7 @@
  * <name>` runs one; test/sim/scenarios.test.ts runs them all. Requests flow from 100 ms
  * (after warm-up) for calls / ratePerSec seconds.
  */
+import { ACK_SCENARIOS } from "./acks.js";
 import { scenario, type Scenario } from "./dsl.js";
 
 const small = { serversPerTopic: 3, topicsPerClient: 2 };
@@ -170,6 +171,8 @@ export const SCENARIOS: readonly Scenario[] = [
     })
     .seed(7)
     .build(),
+
+  ...ACK_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

@@ -15,6 +15,7 @@
  * (describeFault), ready to become a named scenario once the bug is fixed.
  */
 import type { FaultAction } from "../faults/actions.js";
+import type { WireKind } from "../net/message-faults.js";
 import { FAULTS_NONE, type FaultOptions } from "../faults/options.js";
 import type { ClusterOptions, SimInput, SimOptions, WorkloadOptions } from "../options.js";
 
@@ -37,6 +38,13 @@ type At = {
   hang(host: number, o: { forMs: number }): ScenarioBuilder;
   redisOutage(o: { forMs: number }): ScenarioBuilder;
   duplicate(from: number, to: number, o: { forMs: number }): ScenarioBuilder;
+  /** Loses every `message` from host `from` (to host `to`, or to any host) for `forMs`. */
+  drop(message: WireKind, o: { from: number; to?: number; forMs: number }): ScenarioBuilder;
+  /**
+   * Crashes `host` in the instant its next `message` reaches its peer (host `to` only, when
+   * given); it restarts after `restartAfterMs` (null, the default: at healing).
+   */
+  crashAfter(host: number, message: WireKind, o?: { to?: number; restartAfterMs?: number | null }): ScenarioBuilder;
 };
 
 export class ScenarioBuilder {
@@ -102,6 +110,16 @@ export class ScenarioBuilder {
       hang: (host, o) => add({ kind: "hang", atMs, forMs: o.forMs, host }),
       redisOutage: (o) => add({ kind: "redis", atMs, forMs: o.forMs }),
       duplicate: (from, to, o) => add({ kind: "duplicate", atMs, forMs: o.forMs, from, to }),
+      drop: (message, o) => add({ kind: "drop", atMs, forMs: o.forMs, from: o.from, to: o.to ?? null, message }),
+      crashAfter: (host, message, o = {}) =>
+        add({
+          kind: "crashAfter",
+          atMs,
+          host,
+          message,
+          to: o.to ?? null,
+          restartAfterMs: o.restartAfterMs === undefined ? null : o.restartAfterMs,
+        }),
     };
   }
 

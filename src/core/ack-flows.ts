@@ -3,8 +3,9 @@
  * "Acknowledged delivery"): what an accepted send leads to, an ACK, the end of a wait for
  * one, and a host believed dead (failover: move, fail, or give a fanout's host up). The
  * core calls these through DeliveryFlows (delivery-flows.ts), whose steps they use for
- * waiting for hosts, failing and ending a fanout. With acks off only `accepted` and
- * `fanoutAccepted` run, and they settle or deliver as without this file.
+ * waiting for hosts, failing and ending a fanout; each sign of life or failure of a host
+ * goes to its health (host-health.ts). With acks off, `accepted` and `fanoutAccepted`
+ * settle or deliver at once, and `hostDown` still applies the failover rule.
  */
 import type { AckPolicy } from "./ack-policy.js";
 import type { DeliveryFlows } from "./delivery-flows.js";
@@ -35,14 +36,18 @@ export class AckFlows<T> {
       r.wakeAtMs = acks.ackDueMs(r.copies, this.base.nowMs, r.deadlineMs);
       this.book.move(r, "sent");
       this.book.timeline.wakeAt(r.wakeAtMs, r);
-    } else if (r.kind === "cast") this.book.settle(r, "delivered", true, undefined);
-    else this.book.move(r, "accepted");
+    } else {
+      this.base.health.ok(r.host!); // acks off: an accepted send is the host's sign of life
+      if (r.kind === "cast") this.book.settle(r, "delivered", true, undefined);
+      else this.book.move(r, "accepted");
+    }
   }
 
   /** A fanout copy was accepted by `h`'s connection: delivered (acks off), or it waits for the ACK. */
   fanoutAccepted(r: DeliveryRequest<T>, progress: FanoutProgress<T>, h: FanoutHost<T>): void {
     const acks = this.acks;
     if (acks === undefined) {
+      this.base.health.ok(h.host);
       progress.accept(h);
       this.base.hostEnded(r, progress);
       return;
@@ -62,9 +67,15 @@ export class AckFlows<T> {
     else this.stats.staleAcks++;
   }
 
-  /** `host` is believed dead (acks on): every request of `pending` waiting on it moves, fails or gives it up. */
+  /**
+   * `host` is believed dead (its connection dropped or missed its heartbeats, or the
+   * matchmaker dropped it): it is tripped open, and every call or cast of `pending` waiting
+   * on it for an ACK or a reply moves or fails, every fanout copy waiting for its ACK gives
+   * it up. With acks off too: a call accepted by a connection that is gone will not get
+   * its reply (the server routes it to a peer that left).
+   */
   hostDown(host: string, why: HostDownReason, pending: Iterable<DeliveryRequest<T>>): void {
-    this.acks?.suspect(host, this.base.nowMs);
+    this.base.health.trip(host, this.base.nowMs);
     for (const r of pending) {
       const progress = r.fanout;
       if (progress !== undefined) {
@@ -77,7 +88,7 @@ export class AckFlows<T> {
 
   /** `host` acknowledged `r` (a call or cast it was sent to): a cast is delivered, a call awaits its reply. */
   private acked(r: DeliveryRequest<T>, host: string): void {
-    this.acks?.clear(host);
+    this.base.health.ok(host);
     this.stats.acks++;
     if (r.kind === "cast") this.book.settle(r, "delivered", true, undefined);
     else this.book.move(r, "acked");
@@ -85,7 +96,7 @@ export class AckFlows<T> {
 
   /** `host` acknowledged its copy of fanout `r`. */
   private fanoutAcked(r: DeliveryRequest<T>, progress: FanoutProgress<T>, h: FanoutHost<T>): void {
-    this.acks?.clear(h.host);
+    this.base.health.ok(h.host);
     this.stats.acks++;
     progress.accept(h, "acked");
     this.base.hostEnded(r, progress);
@@ -95,6 +106,7 @@ export class AckFlows<T> {
   ackTimedOut(r: DeliveryRequest<T>, acks: AckPolicy): void {
     const host = r.host!;
     r.failures++;
+    this.base.health.failed(host, this.base.nowMs);
     if (r.retry !== null && r.failures > r.retry) this.base.fail(r, ackRetriesExhausted(r, host));
     else if (acks.mayResend(r.copies)) {
       this.stats.ackResends++;
@@ -110,7 +122,7 @@ export class AckFlows<T> {
    * with MessageDeliveryFailure naming the host. Other requests avoid the host a while.
    */
   private hostDead(r: DeliveryRequest<T>, host: string, why: HostDownReason, countsAsRetry: boolean): void {
-    this.acks?.suspect(host, this.base.nowMs);
+    if (why === "no-ack") this.base.health.trip(host, this.base.nowMs);
     if (r.failover !== "move") {
       this.base.fail(r, hostDeadError(r, host, why));
       return;
@@ -138,7 +150,7 @@ export class AckFlows<T> {
       this.out.send(r, h.host);
       return;
     }
-    acks.suspect(h.host, this.base.nowMs);
+    this.base.health.trip(h.host, this.base.nowMs);
     this.fanoutHostDead(r, progress, h, "no-ack");
   }
 

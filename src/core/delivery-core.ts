@@ -10,6 +10,7 @@
  * when nothing is pending. Effects run inside an input; one that calls back in is refused.
  */
 import { AckPolicy, type AckOptions } from "./ack-policy.js";
+import { HostHealth, type BreakerOptions } from "./host-health.js";
 import { closedBeforeSend, closedWhilePending } from "./delivery-errors.js";
 import { DeliveryFlows } from "./delivery-flows.js";
 import {
@@ -31,12 +32,23 @@ export interface DeliveryCoreOptions {
   socketTimeoutCause?: (host: string) => unknown;
   /** Acknowledged delivery (spec/delivery.md, "Acknowledged delivery"); undefined: acks off. */
   acks?: AckOptions;
+  /** Each host's circuit breaker (host-health.ts). Default: only hard failures open a host, for 1 s. */
+  breaker?: BreakerOptions;
 }
+
+/** The core's breaker when none is given: soft failures are not counted. */
+const HARD_FAILURES_ONLY: BreakerOptions = {
+  failureThreshold: 0,
+  windowMs: 10_000,
+  coolDownMs: 1000,
+  maxCoolDownMs: 30_000,
+};
 
 export class DeliveryCore<T> {
   private readonly book: RequestBook<T>;
   private readonly flows: DeliveryFlows<T>;
   private readonly acks: AckPolicy | undefined;
+  private readonly health: HostHealth;
   private closed = false;
   /** An input is being handled: its effects run now, and must not call back in. */
   private busy = false;
@@ -50,7 +62,16 @@ export class DeliveryCore<T> {
     this.book = new RequestBook(out, options.hostWaitIntervalMs);
     this.acks = options.acks === undefined ? undefined : new AckPolicy(options.acks);
     const { hostWaitIntervalMs, socketTimeoutCause } = options;
-    this.flows = new DeliveryFlows(out, this.book, stats, hostWaitIntervalMs, socketTimeoutCause, this.acks);
+    this.health = new HostHealth(options.breaker ?? HARD_FAILURES_ONLY);
+    this.flows = new DeliveryFlows(
+      out,
+      this.book,
+      stats,
+      hostWaitIntervalMs,
+      socketTimeoutCause,
+      this.acks,
+      this.health,
+    );
   }
 
   /**
@@ -165,6 +186,7 @@ export class DeliveryCore<T> {
       if (r === undefined || r.kind !== "call") this.stats.staleReplies++;
       else {
         this.stats.replies++;
+        if (r.host !== undefined) this.health.ok(r.host);
         this.book.settle(r, "reply", ok, value);
       }
     } finally {
@@ -189,20 +211,26 @@ export class DeliveryCore<T> {
   }
 
   /**
-   * `host` is believed dead: its connection dropped (`disconnected`) or the matchmaker no
-   * longer lists it (`removed`). Acks on: every call or cast waiting for its ACK or reply
-   * from it moves or fails (`failover`), every fanout copy waiting for its ACK gives the
-   * host up, and new picks avoid it a while. Sends in flight learn of it from their own
-   * outcome. Acks off: nothing changes (without ACKs a call accepted by a host that is
-   * gone waits for its deadline).
+   * `host` is believed dead: its connection dropped or missed its heartbeats
+   * (`disconnected`), or the matchmaker no longer lists it (`removed`). It is tripped open
+   * (picks avoid it until a probe), every call or cast waiting on it for an ACK or a reply
+   * moves or fails by its `failover`, and every fanout copy waiting for its ACK gives the
+   * host up. Sends in flight learn of it from their own outcome.
    */
   hostDown(host: string, why: Exclude<HostDownReason, "no-ack">, nowMs: number): void {
     this.enter(nowMs);
     try {
-      if (this.acks !== undefined && !this.closed) this.flows.ack.hostDown(host, why, this.book.values());
+      if (!this.closed) this.flows.ack.hostDown(host, why, this.book.values());
     } finally {
       this.busy = false;
     }
+  }
+
+  /** A connection to `host` completed its handshake again: an open host may be probed at once. */
+  hostUp(host: string, nowMs: number): void {
+    this.enter(nowMs);
+    this.health.up(host, nowMs);
+    this.busy = false;
   }
 
   /** The shell could not carry out an effect for `r` (an unexpected exception): `r` settles with `error`. */
@@ -276,9 +304,9 @@ export class DeliveryCore<T> {
     return this.book.waits.view;
   }
 
-  /** Hosts new picks avoid now because a request found them dead lately (acks on; tests, diagnostics). */
-  get suspectedHosts(): readonly string[] {
-    return this.acks?.suspected ?? [];
+  /** Hosts whose breaker is not closed: open, half-open or being probed (tests, diagnostics). */
+  get unhealthyHosts(): readonly string[] {
+    return this.health.unhealthy;
   }
 
   /** Keys with requests waiting for hosts or a lookup in flight (tests, diagnostics). */

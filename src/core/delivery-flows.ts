@@ -6,6 +6,7 @@
  * these; they change the books and call the effects.
  */
 import type { AckPolicy } from "./ack-policy.js";
+import type { HostHealth } from "./host-health.js";
 import { AckFlows } from "./ack-flows.js";
 import { deadlineError, fanoutIncomplete, retriesExhausted } from "./delivery-errors.js";
 import { DeliveryRequest, type ClientStats, type DeliveryEffects, type SendFailure } from "./delivery-request.js";
@@ -32,6 +33,8 @@ export class DeliveryFlows<T> {
     private readonly socketTimeoutCause: ((host: string) => unknown) | undefined,
     /** Acknowledged delivery's policy; undefined when acks are off. */
     private readonly acks: AckPolicy | undefined,
+    /** Each host's circuit breaker: picks avoid open hosts. */
+    readonly health: HostHealth,
   ) {
     this.ack = new AckFlows(out, book, stats, acks, this);
   }
@@ -72,16 +75,49 @@ export class DeliveryFlows<T> {
   attempt(r: DeliveryRequest<T>, hosts: readonly string[], event: RequestEvent): void {
     r.wanted = hosts.length;
     r.hosts = hosts;
-    const host = this.routing.pick(r.key, candidates(r, hosts, this.acks?.avoids(this.nowMs)));
+    let list = candidates(r, hosts);
+    const health = this.health;
+    if (health.filtering()) {
+      list = list.filter((h) => health.allows(h, this.nowMs, this.probeOut));
+      if (list.length === 0) {
+        this.out.hostsSeen(r.key, hosts);
+        this.waitForHealth(r, candidates(r, hosts));
+        return;
+      }
+    }
+    const host = this.routing.pick(r.key, list);
     this.out.hostsSeen(r.key, hosts); // HostSync skips a list unchanged since the key's last report
     r.host = host;
+    if (health.filtering()) health.picked(host, r.id);
     this.book.move(r, event);
     this.out.send(r, host);
   }
 
+  /**
+   * Every candidate host is open (or being probed): `r` pauses until the first of them may
+   * be probed, at most an interval (a probe's outcome has no time), never past its deadline.
+   */
+  private waitForHealth(r: DeliveryRequest<T>, hosts: readonly string[]): void {
+    this.stats.healthWaits++;
+    r.wakeAtMs = Math.min(this.health.reopensAtMs(hosts), this.nowMs + this.intervalMs, r.deadlineMs);
+    this.book.move(r, "pause");
+    this.book.timeline.wakeAt(r.wakeAtMs, r);
+  }
+
+  /** Whether request `id` (a half-open host's probe) still waits on `host`: sent, or waiting for its ACK or reply. */
+  private readonly probeOut = (id: string, host: string): boolean => {
+    const p = this.book.get(id);
+    return (
+      p !== undefined &&
+      p.host === host &&
+      (p.state === "sending" || p.state === "awaiting-ack" || p.state === "awaiting-reply")
+    );
+  };
+
   /** A call's or cast's send to `host` failed: settle, stop (the deadline settles it, with this cause), retry or pause. */
   sendFailedOne(r: DeliveryRequest<T>, host: string, failure: SendFailure, error: unknown, nowMs: number): void {
     r.lastCause = error;
+    if (failure === "closed" || failure === "send-error") this.health.failed(host, nowMs);
     const next = afterFailedSend(r, host, failure);
     if (next === "fail") this.fail(r, error);
     else if (next === "stop") this.book.move(r, "stop");
@@ -176,6 +212,9 @@ export class DeliveryFlows<T> {
 
   /** The deadline passed: MessagingTimeout (call) or MessageDeliveryFailure (cast, fanout). */
   expire(r: DeliveryRequest<T>): void {
+    // A request that waited on its host until the deadline counts as that host's failure.
+    if (r.host !== undefined && (r.state === "awaiting-reply" || r.state === "awaiting-ack"))
+      this.health.failed(r.host, this.nowMs);
     const socket = r.waitingForSocket;
     const cause = socket !== undefined && this.socketTimeoutCause ? this.socketTimeoutCause(socket) : r.lastCause;
     if (r.kind === "call") this.stats.timeouts++;

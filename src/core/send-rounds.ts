@@ -35,22 +35,17 @@ export function afterFailedSend<T>(r: DeliveryRequest<T>, host: string, failure:
 
 /**
  * The hosts `r` may be sent to among `hosts`, narrowed step by step while at least one
- * host is left: not believed dead by `r` (acks on); not failed this round; not suspected
- * by the core (another request found it dead lately: `suspect`). A step that would leave
- * no host is skipped, so the answer is never empty. The common case (nothing failed,
- * nothing suspected) returns `hosts` itself.
+ * host is left: not believed dead by `r` (acks on or a dropped connection); not failed
+ * this round. A step that would leave no host is skipped, so the answer is never empty.
+ * The common case (nothing failed) returns `hosts` itself. Host health (open breakers)
+ * filters afterwards, in the flows, and may leave none.
  */
-export function candidates<T>(
-  r: DeliveryRequest<T>,
-  hosts: readonly string[],
-  suspect: ((host: string) => boolean) | undefined,
-): readonly string[] {
+export function candidates<T>(r: DeliveryRequest<T>, hosts: readonly string[]): readonly string[] {
   const failed = r.failed;
   const dead = r.dead;
   let out = hosts;
   if (dead !== undefined && dead.size > 0) out = narrow(out, (h) => !dead.has(h));
   if (failed !== undefined && failed.size > 0) out = narrow(out, (h) => !failed.has(h));
-  if (suspect !== undefined) out = narrow(out, (h) => !suspect(h));
   return out;
 }
 

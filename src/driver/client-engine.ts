@@ -55,6 +55,7 @@ export class ClientEngine {
         matchmaker.hostDown?.(peer);
         this.delivery.hostDown(peer, "disconnected");
       },
+      onPeerConnect: (peer) => this.delivery.hostUp(peer),
     });
     this.hostSync = new HostSync(matchmaker, (host) => {
       this.pool.hostRemoved(host);
@@ -68,6 +69,7 @@ export class ClientEngine {
       stats: this.stats,
       hostWaitIntervalMs: options.hostWaitIntervalMs,
       maxSockets: options.pool.maxSockets,
+      breaker: options.circuitBreaker,
       acks: options.acks
         ? { ackTimeoutMs: options.ackTimeoutMs, ackResendsPerHost: options.ackResendsPerHost }
         : undefined,

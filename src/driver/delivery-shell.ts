@@ -14,6 +14,7 @@
  * room — takes one input and no queued one: `start` sends it through `send` at once.
  */
 import type { AckOptions } from "../core/ack-policy.js";
+import type { BreakerOptions } from "../core/host-health.js";
 import type {
   ClientStats,
   DeliveryEffects,
@@ -42,6 +43,8 @@ export interface DeliveryShellDeps {
   maxSockets: number;
   /** Acknowledged delivery's timing (DriverOptions.acks on), else undefined. */
   acks: AckOptions | undefined;
+  /** Each host's circuit breaker (DriverOptions.circuitBreaker); default: the core's (hard failures only). */
+  breaker?: BreakerOptions;
 }
 
 export class DeliveryShell implements DeliveryEffects<Outbound> {
@@ -60,6 +63,7 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
         hostWaitIntervalMs: d.hostWaitIntervalMs,
         socketTimeoutCause: (host) => SocketPoolError.timeout(host, d.maxSockets),
         acks: d.acks,
+        breaker: d.breaker,
       },
       d.stats,
     );
@@ -107,6 +111,11 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
     const nowMs = this.clock.nowMs();
     this.core.ackReceived(id, host, nowMs);
     this.after(nowMs);
+  }
+
+  /** A pooled socket's connection to `host` completed its handshake (again). */
+  hostUp(host: string): void {
+    this.input((nowMs) => this.core.hostUp(host, nowMs));
   }
 
   /** A pooled socket's connection to `host` dropped, or the matchmaker no longer lists `host`. */

@@ -90,6 +90,8 @@ export class RpcListener {
       sendHighWaterMark: options.sendHighWaterMark,
       sendTimeoutMs: 0,
       lingerMs: options.lingerMs,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs,
     });
     this.socket = socket;
     socket.onEvent((e) => {

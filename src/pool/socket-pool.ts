@@ -52,8 +52,10 @@ export interface SocketPoolDeps {
   options: ResolvedOptions;
   /** Every message received on any pooled socket (replies, ACKs), with the peer whose socket it came on. */
   onFrames: (frames: Buffer[], peer: string) => void;
-  /** A pooled socket's connection to its peer dropped (ZMQ_EVENT_DISCONNECTED). */
+  /** A pooled socket's connection to its peer dropped, or missed its heartbeats (ZMQ_EVENT_DISCONNECTED). */
   onPeerDisconnect?: (peer: string) => void;
+  /** A pooled socket's connection to its peer completed its ZMTP handshake. */
+  onPeerConnect?: (peer: string) => void;
 }
 
 interface Handle {
@@ -153,11 +155,14 @@ export class SocketPool {
       lingerMs: o.lingerMs,
       reconnectIntervalMs: 100,
       reconnectMaxIntervalMs: 1000,
+      heartbeatIntervalMs: o.heartbeatIntervalMs,
+      heartbeatTimeoutMs: o.heartbeatTimeoutMs,
     });
     const unsubscribe = socket.onEvent((e) => {
       if (e.type === "handshake:error" && this.handles.has(slot))
         this.apply(this.core.handshakeFailed(slot, this.deps.clock.nowMs()));
       else if (e.type === "disconnect" && this.handles.has(slot)) this.deps.onPeerDisconnect?.(peer);
+      else if (e.type === "connect" && this.handles.has(slot)) this.deps.onPeerConnect?.(peer);
     });
     // A malformed address (it came from the matchmaker) makes connect throw. The socket is
     // still registered, so it is closed like any other, and its sends fail with that error:

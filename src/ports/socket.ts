@@ -15,6 +15,10 @@
  * - At most `sendHighWaterMark` messages queue per peer; beyond it a send waits.
  * - A DEALER reconnects on its own after the peer restarts at the same address.
  * - `receive` on a closed socket, or pending when the socket closes, rejects with "ECLOSED".
+ * - With heartbeats, a connection whose peer sends nothing (not even a PONG) for
+ *   `heartbeatTimeoutMs` after a PING is closed and reported as "disconnect". PINGs are
+ *   answered by the I/O thread, not the application: a busy handler is not a dead peer,
+ *   a stopped process or a cut link is.
  */
 export type PortErrorCode = "EBUSY" | "EAGAIN" | "EHOSTUNREACH" | "ECLOSED" | "EADDRINUSE" | "EINVAL" | "EOTHER";
 
@@ -44,6 +48,14 @@ export interface SocketOptions {
   reconnectIntervalMs?: number;
   /** ZMQ_RECONNECT_IVL_MAX: cap of the exponential reconnect backoff; 0 disables backoff. */
   reconnectMaxIntervalMs?: number;
+  /** ZMQ_HEARTBEAT_IVL: a ZMTP PING on every connection this often; 0 (or unset): none. */
+  heartbeatIntervalMs?: number;
+  /**
+   * ZMQ_HEARTBEAT_TIMEOUT: a connection with no traffic from its peer this long after a
+   * PING is closed (a "disconnect" event; a DEALER then reconnects). Also sent to the peer
+   * as ZMQ_HEARTBEAT_TTL, so its side drops the connection when our PINGs stop.
+   */
+  heartbeatTimeoutMs?: number;
 }
 
 export interface RouterOptions extends SocketOptions {

@@ -19,6 +19,8 @@ test("sim cli args - flags a mode would ignore are refused with their names; com
     [["--search", "5", "--report", "r"], /--report cannot be combined with --search/],
     [["--swarm", "5", "--search", "3"], /--swarm and --search are separate modes/],
     [["--scenario", "quiet", "--swarm", "2"], /--scenario and --swarm are separate modes/],
+    [["--swarm", "5", "--acks", "--idempotent", "20"], /--acks, --idempotent cannot be combined with --swarm/],
+    [["--seed", "1", "--ack-timeout-ms", "50"], /--ack-timeout-ms needs --acks/],
   ];
   for (const [argv, message] of refused) assert.throws(() => parseArgs(argv), message, argv.join(" "));
   assert.equal(parseArgs(["--scenario", "quiet", "--hosts", "8", "--calls", "100", "--json"]).scenario, "quiet");
@@ -28,6 +30,8 @@ test("sim cli args - flags a mode would ignore are refused with their names; com
     5,
   );
   assert.equal(parseArgs(["--seed", "1", "--rate", "500", "--faults", "heavy", "--trace", "t.log"]).rate, 500);
+  const acks = parseArgs(["--scenario", "quiet", "--acks", "--ack-timeout-ms", "50", "--idempotent", "30"]);
+  assert.deepEqual([acks.acks, acks.ackTimeoutMs, acks.idempotentPercent], [true, 50, 30]);
 });
 
 test("sim cli args - --help and -h ask for help, even beside flags a mode would refuse", () => {
@@ -56,6 +60,8 @@ test("sim cli args - bad input is refused with a message naming the option", () 
     [["--seed", "99999999999999999"], /larger than 2\^53 - 1/],
     [["--faults", "lots"], /unknown fault preset lots; known: none, default, heavy/],
     [["--drain", "later"], /--drain is sync or immediate, got later/],
+    [["--idempotent", "101"], /--idempotent needs a percent in 0..100, got 101/],
+    [["--acks", "--ack-timeout-ms", "0"], /--ack-timeout-ms needs an integer >= 1, got 0/],
     [["--scenario", "nope"], /unknown scenario nope \(--list-scenarios lists them\)/],
     [["--planted-bug", "bogus"], /unknown planted bug bogus; known: stale-reply-to-oldest/],
     [["--swarm", "4", "--workers", "0"], /--workers needs an integer >= 1, got 0/],

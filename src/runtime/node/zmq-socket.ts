@@ -41,6 +41,13 @@ function baseOptions(o: SocketOptions): Record<string, unknown> {
   if (o.immediate !== undefined) out.immediate = o.immediate;
   if (o.reconnectIntervalMs !== undefined) out.reconnectInterval = o.reconnectIntervalMs;
   if (o.reconnectMaxIntervalMs !== undefined) out.reconnectMaxInterval = o.reconnectMaxIntervalMs;
+  if (o.heartbeatIntervalMs !== undefined && o.heartbeatIntervalMs > 0) {
+    out.heartbeatInterval = o.heartbeatIntervalMs;
+    if (o.heartbeatTimeoutMs !== undefined) {
+      out.heartbeatTimeout = o.heartbeatTimeoutMs;
+      out.heartbeatTimeToLive = o.heartbeatTimeoutMs;
+    }
+  }
   return out;
 }
 
