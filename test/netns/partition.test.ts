@@ -5,8 +5,9 @@
  * - every call succeeds through the other two servers, none slower than the ACK give-up
  *   (ackTimeoutMs × (2^(ackResendsPerHost+1) − 1)) plus a round trip, with a generous
  *   margin, far inside its timeout;
- * - the cut-off server leaves the client's routing once its registration expires in Redis
- *   (it cannot refresh it from behind the cut), within registrationTtlMs plus a margin;
+ * - the cut-off server leaves the client's routing no later than its registration expires
+ *   in Redis (it cannot refresh it from behind the cut), within registrationTtlMs plus a
+ *   margin; the circuit breaker and the default heartbeats take it out sooner;
  * - healed, it registers again and answers calls again. Its TCP connections survived the
  *   cut (no RST, no FIN crossed it) and resume when TCP retransmits, so how soon depends
  *   on the retransmission backoff the cut built up: the bound is generous, the measured
@@ -76,7 +77,7 @@ describe("a partitioned server (link cut), acks and idempotent calls (network na
       );
   });
 
-  test("the cut-off server leaves the client's routing once its registration expires", (t) => {
+  test("the cut-off server leaves the client's routing no later than its registration expires", (t) => {
     const exit = routingExit(run.sends, run.host, run.t.fault, run.t.restore);
     t.diagnostic(
       `${exit.picks} picks of the cut-off server after the cut, the last ${exit.afterFaultMs.toFixed(0)} ms after it (TTL ${TTL_MS})`,
