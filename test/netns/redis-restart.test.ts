@@ -4,10 +4,16 @@
  * - While Redis is down, past the registrations' TTL, every call of both clients succeeds
  *   (they route from their cache; servers keep serving).
  * - A server SIGKILLed during the outage: with acks, idempotent calls all still succeed
- *   (they move); without acks, the only calls that fail are ones already sent to the killed
- *   server before it died (they had no live server); every other call succeeds.
+ *   (they move); without acks, the only calls that fail are ones the client sent to the
+ *   killed server before it saw that server's connection drop (they had no live server:
+ *   a call not marked idempotent fails at once then, by the failover rule); every other
+ *   call succeeds.
  * - Redis restarted empty: the live servers register again and the killed one stays out;
- *   calls keep succeeding through the restart and reach both live servers after it.
+ *   calls reach both live servers after it. Without acks, a call waiting on a live server
+ *   at the moment Redis comes back may fail: the empty Redis lists nobody until the servers
+ *   register again, the client takes the live servers for removed, and a call that is not
+ *   idempotent fails by the failover rule (seen in about one run in seven). That test is
+ *   todo, naming the gap; it runs and reports every time.
  * Method: Redis, three servers and two clients, each in its own network namespace
  * (test/netns/support/cluster.ts). Client c0 uses acks and idempotent calls, c1 neither;
  * each runs two call loops on the topic throughout. Figures are printed as diagnostics.
@@ -19,13 +25,16 @@ import { Cluster } from "./support/cluster.js";
 import { epochNow } from "./support/faults.js";
 import { netnsSkipReason } from "./support/netns-env.js";
 import { answeredBy, describeOutcomes, hold, hostsByCall, startedBetween, until } from "./support/outcomes.js";
-import type { CallOutcome, SendRecord } from "./support/outcomes.js";
+import type { CallOutcome, ConnectionRecord, SendRecord } from "./support/outcomes.js";
 
 /** The Redis matchmaker's default registration TTL (zmq+redis://): the outage lasts longer. */
 const TTL_MS = 3000;
 const OUTAGE_MS = TTL_MS + 2000;
 /** How long after Redis returns the live servers must be listed again: reconnect backoff plus a refresh, generously. */
 const REREGISTER_LIMIT_MS = 10_000;
+const EMPTY_REDIS_GAP =
+  "gap: a restarted, empty Redis lists no server until they register again; the client takes live servers " +
+  "for removed and fails a non-idempotent call waiting on one (spec/matchmaker-redis.md, Open questions)";
 
 describe("Redis killed and restarted while calls flow (network namespaces)", {
   skip: netnsSkipReason() ?? false,
@@ -37,6 +46,7 @@ describe("Redis killed and restarted while calls flow (network namespaces)", {
   let acked: CallOutcome[];
   let plain: CallOutcome[];
   let plainSends: SendRecord[];
+  let plainConnections: ConnectionRecord[];
   let listedAfter: string[];
   let liveHosts: string[];
   let killedHost: string;
@@ -66,7 +76,7 @@ describe("Redis killed and restarted while calls flow (network namespaces)", {
     await hold(2000);
     t.end = epochNow();
     [acked, plain] = await Promise.all([c0.stopLoad("a"), c1.stopLoad("p")]);
-    plainSends = (await c1.sends()).sends;
+    ({ sends: plainSends, connections: plainConnections } = await c1.sends());
   });
   after(() => cluster?.teardown());
 
@@ -92,23 +102,49 @@ describe("Redis killed and restarted while calls flow (network namespaces)", {
     assert.equal(answeredBy(afterKill).server_2, undefined, "the killed server answers nothing");
   });
 
-  test("without acks, only calls already sent to the killed server fail; every other call succeeds", (t2) => {
-    const failed = plain.filter((o) => !o.ok);
+  test("without acks, while Redis is down the only calls that fail were sent to the killed server before the client saw its connection drop", (t2) => {
+    const failed = plain.filter((o) => !o.ok && o.endMs < t.redisBack!);
+    const dropSeen = plainConnections.find(
+      (c) => c.host === killedHost && c.type === "disconnect" && c.atMs >= t.serverKilled!,
+    );
     t2.diagnostic(`c1 (no acks): ${describeOutcomes(plain)}`);
-    t2.diagnostic(`failed: ${JSON.stringify(failed.map((o) => ({ id: o.id, error: o.error?.name })))}`);
+    t2.diagnostic(
+      `the client saw the killed server's connection drop ${dropSeen ? (dropSeen.atMs - t.serverKilled!).toFixed(1) : "never"} ms after SIGKILL`,
+    );
+    const killedEvents = plainConnections.filter((c) => c.host === killedHost && c.atMs >= t.serverKilled! - 1000);
+    t2.diagnostic(
+      `killed server's connection events (ms after SIGKILL): ${killedEvents.map((c) => `${c.type} ${(c.atMs - t.serverKilled!).toFixed(1)}`).join(", ")}; Redis ready again ${(t.redisBack! - t.serverKilled!).toFixed(0)} ms after it`,
+    );
     const where = hostsByCall(plainSends);
     for (const o of failed) {
+      const sentAt = plainSends.filter((s) => s.callId === o.id).map((s) => s.atMs - t.serverKilled!);
+      t2.diagnostic(
+        `failed ${o.id} after ${(o.endMs - o.startMs).toFixed(0)} ms: sent ${sentAt.map((x) => x.toFixed(1)).join(", ")} ms after SIGKILL; ${o.error?.name}: ${o.error?.message}`,
+      );
+    }
+    assert.ok(dropSeen, "the client saw the connection drop");
+    for (const o of failed) {
       assert.deepEqual([...(where.get(o.id) ?? [])], [killedHost], `${o.id} went only to the killed server`);
-      assert.ok(o.startMs < t.serverKilled!, `${o.id} was sent before the kill`);
+      for (const s of plainSends.filter((x) => x.callId === o.id))
+        assert.ok(s.atMs <= dropSeen.atMs, `${o.id} was sent before the client saw the drop`);
     }
     assert.ok(failed.length <= 2, "at most one call in flight per loop");
-    const afterKill = startedBetween(plain, t.serverKilled! + 100, t.end!);
-    assert.ok(afterKill.length > 20, "calls kept flowing after the kill");
-    assert.deepEqual(
-      afterKill.filter((o) => !o.ok),
-      [],
+    const afterDrop = startedBetween(plain, dropSeen.atMs, t.redisBack!);
+    assert.ok(afterDrop.length > 20, "calls kept flowing after the kill");
+    assert.equal(answeredBy(afterDrop).server_2, undefined, "the killed server answers nothing");
+  });
+
+  test("without acks, no call on a live server fails when Redis comes back empty", { todo: EMPTY_REDIS_GAP }, (t2) => {
+    const dropSeen = plainConnections.find(
+      (c) => c.host === killedHost && c.type === "disconnect" && c.atMs >= t.serverKilled!,
     );
-    assert.equal(answeredBy(afterKill).server_2, undefined, "the killed server answers nothing");
+    assert.ok(dropSeen);
+    const failed = startedBetween(plain, dropSeen.atMs, t.end!).filter((o) => !o.ok);
+    for (const o of failed)
+      t2.diagnostic(
+        `failed ${o.id}, ${(o.startMs - t.redisBack!).toFixed(0)} ms after Redis was ready: ${o.error?.name}: ${o.error?.message}`,
+      );
+    assert.deepEqual(failed, []);
   });
 
   test("Redis restarted empty: the live servers are listed again, the killed one is not, and calls reach both", (t2) => {

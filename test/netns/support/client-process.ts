@@ -13,7 +13,8 @@
  *   answers {outcomes}: per call its id, start and end (epoch ms, sub-ms), ok, the server
  *   that answered or the error (name, message, host, retryable).
  * - {"cmd":"call","topic","server"?,"method","args"?,"timeoutMs"?}: one call; {ok, value|error}.
- * - {"cmd":"sends","from"?}: the SendRecorder's records from index `from`: {sends, next}.
+ * - {"cmd":"sends","from"?}: the SendRecorder's records from index `from`, and every
+ *   connection event: {sends, next, connections}.
  * - {"cmd":"hosts","topic"}: the hosts Redis lists for the topic now (no cache): {hosts}.
  * - {"cmd":"stats"}: the client engine's counters: {stats}.
  * - {"cmd":"exit"}: closes the transport and exits.
@@ -138,7 +139,7 @@ async function handle(c: Record<string, unknown>): Promise<Record<string, unknow
     }
     case "sends": {
       const from = Number(c.from ?? 0);
-      return { sends: recorder.since(from), next: recorder.sends.length };
+      return { sends: recorder.since(from), next: recorder.sends.length, connections: recorder.connections };
     }
     case "hosts": {
       const key = topicKey({ topic: String(c.topic) });

@@ -12,7 +12,7 @@ import type { CallOutcome } from "./client-process.js";
 import { NetnsNetwork, type NetNode } from "./network.js";
 import { NsProcess, type Event } from "./ns-process.js";
 import { RedisNode } from "./redis-node.js";
-import type { SendRecord } from "./send-recorder.js";
+import type { ConnectionRecord, SendRecord } from "./send-recorder.js";
 
 const SERVER_SCRIPT = fileURLToPath(new URL("../../redis/support/server-process.ts", import.meta.url));
 const CLIENT_SCRIPT = fileURLToPath(new URL("./client-process.ts", import.meta.url));
@@ -84,9 +84,9 @@ export class ClientNode {
     return this.call<ServerReport>(topic, "report", { server });
   }
 
-  async sends(from = 0): Promise<{ sends: SendRecord[]; next: number }> {
+  async sends(from = 0): Promise<{ sends: SendRecord[]; next: number; connections: ConnectionRecord[] }> {
     const r = await this.ask({ cmd: "sends", from });
-    return { sends: r.sends as SendRecord[], next: r.next as number };
+    return { sends: r.sends as SendRecord[], next: r.next as number, connections: r.connections as ConnectionRecord[] };
   }
 
   /** What Redis lists for the topic right now (asks Redis, not the client's cache). */

@@ -7,7 +7,7 @@ import type { CallOutcome } from "./client-process.js";
 import type { SendRecord } from "./send-recorder.js";
 
 export type { CallOutcome } from "./client-process.js";
-export type { SendRecord } from "./send-recorder.js";
+export type { ConnectionRecord, SendRecord } from "./send-recorder.js";
 
 /** Calls answered, per server name. */
 export function answeredBy(outcomes: readonly CallOutcome[]): Record<string, number> {

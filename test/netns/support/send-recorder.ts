@@ -4,7 +4,9 @@
  * that DEALER connects to (the pool keeps one DEALER per host), the time, the message id,
  * and the "id" argument the test gave the call. The first send of a message id to a host
  * is a routing decision (a pick, or a move after failover); later ones to the same host
- * are resends. The driver is not changed: this only watches its port.
+ * are resends. It also logs each DEALER's connection events (handshake done, connection
+ * dropped), so a test can tell what the client knew when it sent. The driver is not
+ * changed: this only watches its port.
  */
 import type { PortSocket, RouterOptions, SocketFactory, SocketOptions } from "../../../src/internal.js";
 import { decodeRequest } from "../../../src/internal.js";
@@ -20,10 +22,18 @@ export interface SendRecord {
   resend: boolean;
 }
 
+/** A connection event of a pooled DEALER (connect: its handshake completed; disconnect: the connection dropped). */
+export interface ConnectionRecord {
+  atMs: number;
+  host: string;
+  type: "connect" | "disconnect";
+}
+
 const PEER = Buffer.from("p");
 
 export class SendRecorder implements SocketFactory {
   readonly sends: SendRecord[] = [];
+  readonly connections: ConnectionRecord[] = [];
   private readonly seen = new Set<string>();
 
   constructor(private readonly inner: SocketFactory) {}
@@ -35,6 +45,10 @@ export class SendRecorder implements SocketFactory {
   dealer(options: SocketOptions): PortSocket {
     const socket = this.inner.dealer(options);
     let host = "";
+    socket.onEvent((e) => {
+      if (e.type === "connect" || e.type === "disconnect")
+        this.connections.push({ atMs: performance.timeOrigin + performance.now(), host, type: e.type });
+    });
     const record = (frames: readonly Buffer[]): void => {
       const d = decodeRequest([PEER, ...frames]);
       if (!d.ok) return;
