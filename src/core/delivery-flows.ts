@@ -8,7 +8,7 @@
 import type { AckPolicy } from "./ack-policy.js";
 import type { HostHealth } from "./host-health.js";
 import { AckFlows } from "./ack-flows.js";
-import { deadlineError, fanoutIncomplete, retriesExhausted } from "./delivery-errors.js";
+import { allHostsOpen, deadlineError, fanoutIncomplete, retriesExhausted } from "./delivery-errors.js";
 import { DeliveryRequest, type ClientStats, type DeliveryEffects, type SendFailure } from "./delivery-request.js";
 import type { Wake } from "./delivery-timeline.js";
 import { FanoutHost, FanoutProgress } from "./fanout-progress.js";
@@ -81,7 +81,7 @@ export class DeliveryFlows<T> {
       list = list.filter((h) => health.allows(h, this.nowMs, this.probeOut));
       if (list.length === 0) {
         this.out.hostsSeen(r.key, hosts);
-        this.waitForHealth(r, candidates(r, hosts));
+        this.refuseOpen(r, candidates(r, hosts));
         return;
       }
     }
@@ -94,14 +94,14 @@ export class DeliveryFlows<T> {
   }
 
   /**
-   * Every candidate host is open (or being probed): `r` pauses until the first of them may
-   * be probed, at most an interval (a probe's outcome has no time), never past its deadline.
+   * Every candidate host is open or being probed: the request fails at once, as a circuit
+   * breaker does, with nothing sent (retryable); a later request probes after the
+   * cool-down. Waiting for the cool-down would hold every request of a dead server's
+   * callers until their deadline, and tell them less.
    */
-  private waitForHealth(r: DeliveryRequest<T>, hosts: readonly string[]): void {
-    this.stats.healthWaits++;
-    r.wakeAtMs = Math.min(this.health.reopensAtMs(hosts), this.nowMs + this.intervalMs, r.deadlineMs);
-    this.book.move(r, "pause");
-    this.book.timeline.wakeAt(r.wakeAtMs, r);
+  private refuseOpen(r: DeliveryRequest<T>, hosts: readonly string[]): void {
+    this.stats.openRefusals++;
+    this.fail(r, allHostsOpen(r, hosts));
   }
 
   /** Whether request `id` (a half-open host's probe) still waits on `host`: sent, or waiting for its ACK or reply. */
