@@ -87,6 +87,7 @@ export class DeliveryFlows<T> {
     }
     const host = this.routing.pick(r.key, list);
     this.out.hostsSeen(r.key, hosts); // HostSync skips a list unchanged since the key's last report
+    if (host !== r.host) r.copies = 0; // copies count per host
     r.host = host;
     if (health.filtering()) health.picked(host, r.id);
     this.book.move(r, event);
@@ -113,6 +114,27 @@ export class DeliveryFlows<T> {
       (p.state === "sending" || p.state === "awaiting-ack" || p.state === "awaiting-reply")
     );
   };
+
+  /** `host`'s connection accepted `r`'s frames (r pending); an outcome of a send no longer current is ignored. */
+  sendAccepted(r: DeliveryRequest<T>, host: string): void {
+    r.waitingForSocket = undefined;
+    const progress = r.fanout;
+    if (progress !== undefined) {
+      const h = progress.sending(host);
+      if (h !== undefined) this.ack.fanoutAccepted(r, progress, h);
+    } else if (r.state === "sending" && r.host === host) this.ack.accepted(r);
+  }
+
+  /** The send of `r` (pending) to `host` failed; a resend of a copy `host` accepted before stays with it. */
+  sendFailed(r: DeliveryRequest<T>, host: string, failure: SendFailure, error: unknown): void {
+    r.waitingForSocket = undefined;
+    const progress = r.fanout;
+    if (progress !== undefined) this.fanoutSendFailed(r, progress, host, failure, error, this.nowMs);
+    else if (r.state === "sending" && r.host === host) {
+      if (r.copies > 0) this.ack.resendFailed(r, host, failure, error);
+      else this.sendFailedOne(r, host, failure, error, this.nowMs);
+    }
+  }
 
   /** A call's or cast's send to `host` failed: settle, stop (the deadline settles it, with this cause), retry or pause. */
   sendFailedOne(r: DeliveryRequest<T>, host: string, failure: SendFailure, error: unknown, nowMs: number): void {
