@@ -10,7 +10,7 @@
 import type { AckPolicy } from "./ack-policy.js";
 import type { DeliveryFlows } from "./delivery-flows.js";
 import { ackRetriesExhausted, fanoutHostDead, hostDeadError } from "./delivery-errors.js";
-import type { ClientStats, DeliveryEffects, DeliveryRequest, HostDownReason } from "./delivery-request.js";
+import type { ClientStats, DeliveryEffects, DeliveryRequest, HostDownReason, SendFailure } from "./delivery-request.js";
 import type { FanoutHost, FanoutProgress } from "./fanout-progress.js";
 import type { RequestBook } from "./request-book.js";
 
@@ -54,6 +54,22 @@ export class AckFlows<T> {
     }
     progress.sent(h, acks.ackDueMs(h.copies + 1, this.base.nowMs, r.deadlineMs));
     this.book.timeline.wakeAt(h.untilMs, h);
+  }
+
+  /**
+   * A resend to `r`'s host (a copy of it was accepted there before) failed to leave this
+   * process. It counts as a copy lost on the way: `r` waits for an ACK as if it had been
+   * sent, and the end of that wait resends again or believes the host dead. It never goes
+   * to another host from here: the host may have the earlier copy, and only the failover
+   * rule may move a request that a host accepted.
+   */
+  resendFailed(r: DeliveryRequest<T>, host: string, failure: SendFailure, error: unknown): void {
+    r.lastCause = error;
+    if (failure === "closed" || failure === "send-error") this.base.health.failed(host, this.base.nowMs);
+    r.copies++;
+    r.wakeAtMs = this.acks!.ackDueMs(r.copies, this.base.nowMs, r.deadlineMs);
+    this.book.move(r, "sent");
+    this.book.timeline.wakeAt(r.wakeAtMs, r);
   }
 
   /** An ACK of pending request `r` came from `host` (acks on): acknowledged, or stale (counted). */

@@ -23,6 +23,7 @@ import {
   type RequestKind,
   type SendFailure,
 } from "./delivery-request.js";
+import { DeliveryQueries } from "./delivery-queries.js";
 import { RequestBook } from "./request-book.js";
 
 export interface DeliveryCoreOptions {
@@ -44,25 +45,24 @@ const HARD_FAILURES_ONLY: BreakerOptions = {
   maxCoolDownMs: 30_000,
 };
 
-export class DeliveryCore<T> {
-  private readonly book: RequestBook<T>;
+function checkedInterval(options: DeliveryCoreOptions): number {
+  if (!(options.hostWaitIntervalMs > 0)) throw new RangeError("delivery: hostWaitIntervalMs must be > 0");
+  return options.hostWaitIntervalMs;
+}
+
+export class DeliveryCore<T> extends DeliveryQueries<T> {
   private readonly flows: DeliveryFlows<T>;
   private readonly acks: AckPolicy | undefined;
-  private readonly health: HostHealth;
   private closed = false;
-  /** An input is being handled: its effects run now, and must not call back in. */
-  private busy = false;
 
   constructor(
     private readonly out: DeliveryEffects<T>,
     options: DeliveryCoreOptions,
     readonly stats: ClientStats = zeroClientStats(),
   ) {
-    if (!(options.hostWaitIntervalMs > 0)) throw new RangeError("delivery: hostWaitIntervalMs must be > 0");
-    this.book = new RequestBook(out, options.hostWaitIntervalMs);
+    super(new RequestBook(out, checkedInterval(options)), new HostHealth(options.breaker ?? HARD_FAILURES_ONLY));
     this.acks = options.acks === undefined ? undefined : new AckPolicy(options.acks);
     const { hostWaitIntervalMs, socketTimeoutCause } = options;
-    this.health = new HostHealth(options.breaker ?? HARD_FAILURES_ONLY);
     this.flows = new DeliveryFlows(
       out,
       this.book,
@@ -151,13 +151,7 @@ export class DeliveryCore<T> {
   sendAccepted(r: DeliveryRequest<T>, host: string, nowMs: number): void {
     this.enter(nowMs);
     try {
-      if (r.state === "settled") return;
-      r.waitingForSocket = undefined;
-      const progress = r.fanout;
-      if (progress !== undefined) {
-        const h = progress.sending(host);
-        if (h !== undefined) this.flows.ack.fanoutAccepted(r, progress, h);
-      } else if (r.state === "sending" && r.host === host) this.flows.ack.accepted(r);
+      if (r.state !== "settled") this.flows.sendAccepted(r, host);
     } finally {
       this.busy = false;
     }
@@ -167,11 +161,7 @@ export class DeliveryCore<T> {
   sendFailed(r: DeliveryRequest<T>, host: string, failure: SendFailure, error: unknown, nowMs: number): void {
     this.enter(nowMs);
     try {
-      if (r.state === "settled") return;
-      r.waitingForSocket = undefined;
-      const progress = r.fanout;
-      if (progress !== undefined) this.flows.fanoutSendFailed(r, progress, host, failure, error, nowMs);
-      else if (r.state === "sending" && r.host === host) this.flows.sendFailedOne(r, host, failure, error, nowMs);
+      if (r.state !== "settled") this.flows.sendFailed(r, host, failure, error);
     } finally {
       this.busy = false;
     }
@@ -261,57 +251,6 @@ export class DeliveryCore<T> {
     } finally {
       this.busy = false;
     }
-  }
-
-  /** When the shell must call `timerFired` next; undefined when nothing is pending. */
-  nextWakeMs(): number | undefined {
-    return this.book.timeline.nextMs();
-  }
-
-  /**
-   * The earliest wake-up added since the last call (Infinity: none). A shell arming its
-   * timer at or before each of these, and at `nextWakeMs()` when it fires, is always armed
-   * in time without asking after every input (spec/delivery.md, "Inputs").
-   */
-  takeEarliestAddedWake(): number {
-    return this.book.timeline.takeEarliestAdded();
-  }
-
-  get pendingCount(): number {
-    return this.book.size;
-  }
-
-  /** An input is running (its effects are being called): a new input now would be refused. */
-  get inInput(): boolean {
-    return this.busy;
-  }
-
-  /** Pending requests in the order they were made (tests, diagnostics). */
-  pending(): IterableIterator<DeliveryRequest<T>> {
-    return this.book.values();
-  }
-
-  /** The pending request of message `id`, if any (tests, diagnostics). */
-  request(id: string): DeliveryRequest<T> | undefined {
-    return this.book.get(id);
-  }
-
-  /**
-   * The keys requests wait for hosts of (only those make `keyChanged` do anything): a live
-   * read-only map, the same object for the core's lifetime, which the shell checks cheaply.
-   */
-  keysWaitedFor(): ReadonlyMap<string, unknown> {
-    return this.book.waits.view;
-  }
-
-  /** Hosts whose breaker is not closed: open, half-open or being probed (tests, diagnostics). */
-  get unhealthyHosts(): readonly string[] {
-    return this.health.unhealthy;
-  }
-
-  /** Keys with requests waiting for hosts or a lookup in flight (tests, diagnostics). */
-  get waitingKeys(): number {
-    return this.book.waits.size;
   }
 
   /** Starts an input at `nowMs`: refuses one from inside an effect, then runs everything due. */

@@ -73,6 +73,14 @@ export function hostDeadError<T>(
   );
 }
 
+/** Every host a call or cast could go to is open in its circuit breaker: refused at once, nothing sent. */
+export function allHostsOpen<T>(r: DeliveryRequest<T>, hosts: readonly string[]): MessageDeliveryFailure {
+  return new MessageDeliveryFailure(
+    `${r.kind} ${r.id} to ${r.key}: every server it could go to is failing (circuit open): ${hosts.join(", ")}`,
+    { host: hosts.length === 1 ? hosts[0] : undefined, cause: r.lastCause },
+  );
+}
+
 /** Why a fanout's copy to `host` was given up after its host was believed dead (the fanout's cause). */
 export function fanoutHostDead(host: string, why: HostDownReason, copies: number): MessageDeliveryFailure {
   return new MessageDeliveryFailure(`host ${host} ${DOWN_REASON[why]} (${copies} copies sent)`, {

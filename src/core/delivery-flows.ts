@@ -8,7 +8,7 @@
 import type { AckPolicy } from "./ack-policy.js";
 import type { HostHealth } from "./host-health.js";
 import { AckFlows } from "./ack-flows.js";
-import { deadlineError, fanoutIncomplete, retriesExhausted } from "./delivery-errors.js";
+import { allHostsOpen, deadlineError, fanoutIncomplete, retriesExhausted } from "./delivery-errors.js";
 import { DeliveryRequest, type ClientStats, type DeliveryEffects, type SendFailure } from "./delivery-request.js";
 import type { Wake } from "./delivery-timeline.js";
 import { FanoutHost, FanoutProgress } from "./fanout-progress.js";
@@ -81,12 +81,13 @@ export class DeliveryFlows<T> {
       list = list.filter((h) => health.allows(h, this.nowMs, this.probeOut));
       if (list.length === 0) {
         this.out.hostsSeen(r.key, hosts);
-        this.waitForHealth(r, candidates(r, hosts));
+        this.refuseOpen(r, candidates(r, hosts));
         return;
       }
     }
     const host = this.routing.pick(r.key, list);
     this.out.hostsSeen(r.key, hosts); // HostSync skips a list unchanged since the key's last report
+    if (host !== r.host) r.copies = 0; // copies count per host
     r.host = host;
     if (health.filtering()) health.picked(host, r.id);
     this.book.move(r, event);
@@ -94,14 +95,14 @@ export class DeliveryFlows<T> {
   }
 
   /**
-   * Every candidate host is open (or being probed): `r` pauses until the first of them may
-   * be probed, at most an interval (a probe's outcome has no time), never past its deadline.
+   * Every candidate host is open or being probed: the request fails at once, as a circuit
+   * breaker does, with nothing sent (retryable); a later request probes after the
+   * cool-down. Waiting for the cool-down would hold every request of a dead server's
+   * callers until their deadline, and tell them less.
    */
-  private waitForHealth(r: DeliveryRequest<T>, hosts: readonly string[]): void {
-    this.stats.healthWaits++;
-    r.wakeAtMs = Math.min(this.health.reopensAtMs(hosts), this.nowMs + this.intervalMs, r.deadlineMs);
-    this.book.move(r, "pause");
-    this.book.timeline.wakeAt(r.wakeAtMs, r);
+  private refuseOpen(r: DeliveryRequest<T>, hosts: readonly string[]): void {
+    this.stats.openRefusals++;
+    this.fail(r, allHostsOpen(r, hosts));
   }
 
   /** Whether request `id` (a half-open host's probe) still waits on `host`: sent, or waiting for its ACK or reply. */
@@ -113,6 +114,27 @@ export class DeliveryFlows<T> {
       (p.state === "sending" || p.state === "awaiting-ack" || p.state === "awaiting-reply")
     );
   };
+
+  /** `host`'s connection accepted `r`'s frames (r pending); an outcome of a send no longer current is ignored. */
+  sendAccepted(r: DeliveryRequest<T>, host: string): void {
+    r.waitingForSocket = undefined;
+    const progress = r.fanout;
+    if (progress !== undefined) {
+      const h = progress.sending(host);
+      if (h !== undefined) this.ack.fanoutAccepted(r, progress, h);
+    } else if (r.state === "sending" && r.host === host) this.ack.accepted(r);
+  }
+
+  /** The send of `r` (pending) to `host` failed; a resend of a copy `host` accepted before stays with it. */
+  sendFailed(r: DeliveryRequest<T>, host: string, failure: SendFailure, error: unknown): void {
+    r.waitingForSocket = undefined;
+    const progress = r.fanout;
+    if (progress !== undefined) this.fanoutSendFailed(r, progress, host, failure, error, this.nowMs);
+    else if (r.state === "sending" && r.host === host) {
+      if (r.copies > 0) this.ack.resendFailed(r, host, failure, error);
+      else this.sendFailedOne(r, host, failure, error, this.nowMs);
+    }
+  }
 
   /** A call's or cast's send to `host` failed: settle, stop (the deadline settles it, with this cause), retry or pause. */
   sendFailedOne(r: DeliveryRequest<T>, host: string, failure: SendFailure, error: unknown, nowMs: number): void {

@@ -70,8 +70,8 @@ export interface ClientStats {
   ackResends: number;
   /** Calls and casts moved to another host after their host was believed dead (idempotent ones). */
   failovers: number;
-  /** Pauses of a call or cast because every host it could go to was open (host-health.ts). */
-  healthWaits: number;
+  /** Calls and casts refused at once because every host they could go to was open (host-health.ts). */
+  openRefusals: number;
 }
 
 export function zeroClientStats(): ClientStats {
@@ -89,7 +89,7 @@ export function zeroClientStats(): ClientStats {
     staleAcks: 0,
     ackResends: 0,
     failovers: 0,
-    healthWaits: 0,
+    openRefusals: 0,
   };
 }
 

@@ -15,7 +15,7 @@
  *   awaiting-ack | awaiting-reply --move--> waiting-for-hosts      (host believed dead, the request may move)
  *   sending --retry--> waiting-for-hosts                           (a failed send, another host next)
  *   sending --pause--> paused --resume--> waiting-for-hosts        (every host failed this round)
- *   new | waiting-for-hosts --pause--> paused                      (every host is open: host-health.ts)
+ *   new --fail--> settled                                          (every host is open: host-health.ts)
  *   sending --stop--> stopped                                      (no socket before the deadline)
  *   new | waiting-for-hosts --fanOut--> fanning-out                (fanout: every host at once)
  *   fanning-out --complete|incomplete--> settled
@@ -60,14 +60,13 @@ export const REQUEST_TRANSITIONS: Readonly<
   new: {
     needHosts: "waiting-for-hosts",
     hostsAtHand: "sending",
-    pause: "paused",
+    fail: "settled",
     fanOut: "fanning-out",
     expire: "settled",
     close: "settled",
   },
   "waiting-for-hosts": {
     hosts: "sending",
-    pause: "paused",
     fanOut: "fanning-out",
     reply: "settled",
     fail: "settled",

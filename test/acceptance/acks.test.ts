@@ -59,6 +59,16 @@ describe("acknowledged delivery", () => {
   let g: Group;
   let silent: SilentHost;
   const stats = () => transportInternals(transport).engine.stats;
+  /** A new silent host in place of the last: a host found dead stays open in the client's breaker a while. */
+  const freshSilentHost = async () => {
+    silent.close();
+    await mm.unregister(topicKey({ topic: g.topic }), silent.host);
+    await mm.unregister(serverKey({ topic: g.topic, server: "silent" }), silent.host);
+    silent = new SilentHost();
+    await silent.start();
+    await mm.register(topicKey({ topic: g.topic }), silent.host, null);
+    await mm.register(serverKey({ topic: g.topic, server: "silent" }), silent.host, null);
+  };
 
   before(async () => {
     transport = await newTransport({
@@ -103,14 +113,7 @@ describe("acknowledged delivery", () => {
   });
 
   test("acks - non-idempotent calls that went to the silent host fail with MessageDeliveryFailure naming it, not retryable; none of them ran on the live server", async () => {
-    // A fresh silent host: the first one is open in the client's breaker (found dead above).
-    silent.close();
-    await mm.unregister(topicKey({ topic: g.topic }), silent.host);
-    await mm.unregister(serverKey({ topic: g.topic, server: "silent" }), silent.host);
-    silent = new SilentHost();
-    await silent.start();
-    await mm.register(topicKey({ topic: g.topic }), silent.host, null);
-    await mm.register(serverKey({ topic: g.topic, server: "silent" }), silent.host, null);
+    await freshSilentHost();
     const client = new RpcClient(transport, { topic: g.topic }, { timeoutMs: 5000 });
     const increments = [201, 202, 203, 204, 205, 206];
     const started = Date.now();
@@ -138,6 +141,7 @@ describe("acknowledged delivery", () => {
   });
 
   test("acks - an idempotent call addressed to one server never moves: it fails naming that server's host", async () => {
+    await freshSilentHost();
     const client = new RpcClient(
       transport,
       { topic: g.topic, server: "silent" },
@@ -152,6 +156,7 @@ describe("acknowledged delivery", () => {
   });
 
   test("acks - a cast nobody acknowledges is not reported delivered", async () => {
+    await freshSilentHost();
     const client = new RpcClient(transport, { topic: g.topic, server: "silent" }, { timeoutMs: 5000 });
     await assert.rejects(client.cast({}, "append", { text: "lost" }), MessageDeliveryFailure);
   });

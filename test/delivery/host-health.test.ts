@@ -4,7 +4,7 @@
  * success resets the count, hard failures open it at once, an open host gets no traffic
  * until its cool-down ends and then exactly one probe, whose outcome closes or reopens it
  * (with a doubled cool-down), a dropped connection moves or fails what waited on the host
- * with acks off too, and a request whose every host is open pauses instead of sending.
+ * with acks off too, and a request whose every host is open is refused at once.
  * Method: HostHealth driven by hand; a DeliveryCore with a recording effects sink; a
  * fast-check property over random event sequences.
  */
@@ -136,7 +136,7 @@ test("host health table - every state is reachable from closed, and a trip opens
   for (const row of Object.values(HEALTH_TRANSITIONS)) assert.equal(row.trip, "open");
 });
 
-test("delivery core - soft failures open a host: picks avoid it; when every host is open the request pauses until the first cool-down ends, then probes", () => {
+test("delivery core - soft failures open a host: picks avoid it; when every host is open a request is refused at once (nothing sent, retryable); after the cool-down one request probes", () => {
   const rec = new Recorder();
   const core = new DeliveryCore<null>(rec, {
     hostWaitIntervalMs: 1000,
@@ -153,20 +153,29 @@ test("delivery core - soft failures open a host: picks avoid it; when every host
   core.sendFailed(r1, "b", "send-error", new Error("EAGAIN"), 3);
   rec.take();
   assert.deepEqual([...core.unhealthyHosts].sort(), ["a", "b"]);
-  assert.equal(r1.state, "paused", "every host failed this round");
-  const r2 = core.send("2", "cast", "k", 5000, null, null, 4, hosts);
-  assert.deepEqual(sends(rec.take()), [], "every host open: no traffic");
-  assert.equal(r2.state, "paused");
-  assert.equal(core.stats.healthWaits, 1);
-  assert.equal(r2.wakeAtMs, 101, "until a's cool-down ends");
-  core.timerFired(101);
+  core.send("2", "cast", "k", 5000, null, null, 4, hosts);
   const fx = rec.take();
-  assert.deepEqual(types(fx), ["lookup"], "it looks its hosts up again");
-  core.hostsKnown("k", hosts, 102);
-  assert.deepEqual(sends(rec.take()), ["2@a"], "a is half-open: r2 is its probe");
-  core.sendAccepted(r2, "a", 103);
-  assert.equal(r2.state, "settled");
-  assert.deepEqual(core.unhealthyHosts, ["b"], "the probe's success closed a");
+  assert.deepEqual(sends(fx), [], "every host open: no traffic");
+  const refused = fx.find((e) => e.type === "settle");
+  assert.ok(refused?.type === "settle" && refused.value instanceof MessageDeliveryFailure);
+  assert.match(
+    (refused.value as MessageDeliveryFailure).message,
+    /every server it could go to is failing \(circuit open\): a, b/,
+  );
+  assert.equal((refused.value as MessageDeliveryFailure).retryable, true, "nothing was sent");
+  assert.equal(core.stats.openRefusals, 1);
+  // (r4 below is refused too: two refusals in all.)
+  const r3 = core.send("3", "cast", "k", 5000, null, null, 101, hosts);
+  assert.deepEqual(sends(rec.take()), ["3@a"], "a's cool-down ended: r3 is its probe");
+  core.send("4", "cast", "k", 5000, null, null, 102, hosts);
+  assert.deepEqual(sends(rec.take()), [], "a takes one probe at a time, and b is open until 103");
+  const r5 = core.send("5", "cast", "k", 5000, null, null, 103, hosts);
+  assert.deepEqual(sends(rec.take()), ["5@b"], "b's cool-down ended: r5 is its probe");
+  core.sendAccepted(r3, "a", 104);
+  assert.equal(r3.state, "settled");
+  assert.deepEqual(core.unhealthyHosts, ["b"], "the probe's success closed a; b's probe is still out");
+  core.sendAccepted(r5, "b", 105);
+  assert.deepEqual(core.unhealthyHosts, []);
 });
 
 test("delivery core - acks off: a dropped connection fails a non-idempotent call accepted by that host at once, naming it; an idempotent one moves; the host is open afterwards", () => {
@@ -192,5 +201,3 @@ test("delivery core - acks off: a dropped connection fails a non-idempotent call
   core.hostsKnown("k", hosts, 3);
   assert.deepEqual(sends(rec.take()), ["3@b"], "it never goes back to a dead host while another is listed");
 });
-
-const types = (fx: Fx[]) => fx.map((e) => e.type);
