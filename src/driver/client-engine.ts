@@ -84,6 +84,11 @@ export class ClientEngine {
     return this.delivery.core.pendingCount;
   }
 
+  /** Hosts whose circuit breaker is not closed: open, half-open or being probed (tests, diagnostics). */
+  get unhealthyHosts(): readonly string[] {
+    return this.delivery.core.unhealthyHosts;
+  }
+
   send(req: SendRequest): Promise<unknown> {
     if (this.closed) return Promise.reject(new TransportClosed());
     // Ids only need to be unique among this engine's requests (replies come back on the
