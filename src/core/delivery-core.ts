@@ -202,7 +202,7 @@ export class DeliveryCore<T> extends DeliveryQueries<T> {
 
   /**
    * `host` is believed dead: its connection dropped or missed its heartbeats
-   * (`disconnected`), or the matchmaker no longer lists it (`removed`). It is tripped open
+   * (`disconnected`). It is tripped open
    * (picks avoid it until a probe), every call or cast waiting on it for an ACK or a reply
    * moves or fails by its `failover`, and every fanout copy waiting for its ACK gives the
    * host up. Sends in flight learn of it from their own outcome.

@@ -47,7 +47,6 @@ export function ackRetriesExhausted<T>(r: DeliveryRequest<T>, host: string): Mes
 const DOWN_REASON: Record<HostDownReason, string> = {
   "no-ack": "sent no acknowledgement",
   disconnected: "dropped its connection",
-  removed: "left the matchmaker",
 };
 
 /**

@@ -18,8 +18,12 @@ export type RequestKind = "call" | "cast" | "fanout";
  */
 export type Failover = "move" | "not-idempotent" | "one-server";
 
-/** Why a host is believed dead (the MessageDeliveryFailure of a request that may not move says it). */
-export type HostDownReason = "no-ack" | "disconnected" | "removed";
+/**
+ * Why a host is believed dead (the MessageDeliveryFailure of a request that may not move
+ * says it): no ACK after the resends, or its connection dropped or missed its heartbeats.
+ * A matchmaker removal is not one: a graceful stop deregisters, then finishes its calls.
+ */
+export type HostDownReason = "no-ack" | "disconnected";
 
 /**
  * A failed send as the shell recognised it (spec/delivery.md, "Failed sends"); the core

@@ -57,10 +57,9 @@ export class ClientEngine {
       },
       onPeerConnect: (peer) => this.delivery.hostUp(peer),
     });
-    this.hostSync = new HostSync(matchmaker, (host) => {
-      this.pool.hostRemoved(host);
-      this.delivery.hostDown(host, "removed");
-    });
+    // A host the matchmaker dropped gets no new picks (it is not listed), but what it took
+    // may still be answered: a graceful stop deregisters first, then finishes its calls.
+    this.hostSync = new HostSync(matchmaker, (host) => this.pool.hostRemoved(host));
     this.delivery = new DeliveryShell({
       clock,
       matchmaker,
@@ -83,6 +82,11 @@ export class ClientEngine {
 
   get pendingCount(): number {
     return this.delivery.core.pendingCount;
+  }
+
+  /** Hosts whose circuit breaker is not closed: open, half-open or being probed (tests, diagnostics). */
+  get unhealthyHosts(): readonly string[] {
+    return this.delivery.core.unhealthyHosts;
   }
 
   send(req: SendRequest): Promise<unknown> {

@@ -118,7 +118,7 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
     this.input((nowMs) => this.core.hostUp(host, nowMs));
   }
 
-  /** A pooled socket's connection to `host` dropped, or the matchmaker no longer lists `host`. */
+  /** A pooled socket's connection to `host` dropped or missed its heartbeats. */
   hostDown(host: string, why: Exclude<HostDownReason, "no-ack">): void {
     this.input((nowMs) => this.core.hostDown(host, why, nowMs));
   }

@@ -9,6 +9,12 @@
  * - A ROUTER with `mandatory` retries an unroutable send until ZMQ_SNDTIMEO before it
  *   reports EHOSTUNREACH; routers here default to sendTimeoutMs 0 so a reply to a gone
  *   client fails at once instead of stalling every other reply behind it.
+ * - A DEALER keeps its routing id when libzmq reconnects it (after missed heartbeats, say).
+ *   A ROUTER that still holds the old connection then, without ZMQ_ROUTER_HANDOVER, parks
+ *   the new one after reading its routing id, and never reads it again: the client's sends
+ *   are accepted and lost (test/redis/heartbeat.acceptance.test.ts thaws such a server).
+ *   Routers here set `handover`: the new connection takes the routing id over and the old
+ *   one is closed.
  * Sockets are held strongly by their owner: zeromq.js closes garbage-collected sockets.
  */
 import * as zmq from "zeromq";
@@ -151,6 +157,7 @@ export class ZmqSocketFactory implements SocketFactory {
         sendTimeout: 0,
         ...baseOptions(options),
         mandatory: options.mandatory ?? true,
+        handover: true,
         context: this.context,
       }),
     );

@@ -9,8 +9,9 @@
  *
  * Endpoint: whoami, echo, append (per-process string, oslo's TestServerEndpoint), record
  * (remembers its argument; for casts and fanouts), received (what record saw), run
- * (records the id it is given under its topic and answers {id, server}) and report (a
- * ServerReport: per topic its host, the ids run ran, and its server's stats).
+ * (records the id it is given under its topic and answers {id, server}), spin (blocks the
+ * event loop with a busy loop for `ms` milliseconds, then answers {server, spunMs}) and
+ * report (a ServerReport: per topic its host, the ids run ran, and its server's stats).
  */
 import { createInterface } from "node:readline";
 import { getRpcServer, getRpcTransport, type DriverOptions, type RpcServer } from "../../../src/index.js";
@@ -52,6 +53,13 @@ for (const topic of topics) {
     run: (_ctx: unknown, args: { id: string }) => {
       ran.push(args.id);
       return { id: args.id, server: name };
+    },
+    spin: (_ctx: unknown, args: { ms: number }) => {
+      const start = performance.now();
+      while (performance.now() - start < args.ms) {
+        // busy: nothing else of this process's JavaScript runs meanwhile
+      }
+      return { server: name, spunMs: performance.now() - start };
     },
     report,
   };

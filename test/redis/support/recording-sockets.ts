@@ -1,0 +1,129 @@
+/**
+ * A SocketFactory over zeromq.js (the real one) that records what the client's pooled
+ * DEALERs did, per peer address, with performance.now() times (the clock NodeClock gives
+ * the delivery core): each send, when it started and how and when it ended, and each
+ * connection event ("connect": the ZMTP handshake completed; "disconnect": the connection
+ * dropped or missed its heartbeats). The heartbeat and breaker tests read it to tell when
+ * the client saw a server's connection drop and which sends went to a host while its
+ * circuit breaker was open. Server ROUTERs are passed through unrecorded.
+ */
+import { NodeClock } from "../../../src/runtime/node/node-clock.js";
+import { CryptoRng } from "../../../src/runtime/node/crypto-rng.js";
+import { ZmqSocketFactory } from "../../../src/runtime/node/zmq-socket.js";
+import {
+  PortError,
+  type PortErrorCode,
+  type PortSocket,
+  type RouterOptions,
+  type SocketEvent,
+  type SocketFactory,
+  type SocketOptions,
+} from "../../../src/ports/socket.js";
+import type { DriverOptions } from "../../../src/index.js";
+
+export interface SendRecord {
+  peer: string;
+  startMs: number;
+  /** When the send settled; undefined while it is in flight. */
+  endMs?: number;
+  /** "ok": the connection accepted the frames; else the PortError code it rejected with. */
+  outcome?: "ok" | PortErrorCode;
+}
+
+export interface EventRecord {
+  peer: string;
+  type: Exclude<SocketEvent["type"], "close">;
+  atMs: number;
+}
+
+export class RecordingSockets implements SocketFactory {
+  readonly sends: SendRecord[] = [];
+  readonly events: EventRecord[] = [];
+  private readonly inner = new ZmqSocketFactory();
+
+  router(options: RouterOptions): PortSocket {
+    return this.inner.router(options);
+  }
+
+  dealer(options: SocketOptions): PortSocket {
+    return new RecordingDealer(this.inner.dealer(options), this);
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+
+  /** The sends to `peer` started at or after `sinceMs`, in the order they started. */
+  sendsTo(peer: string, sinceMs = -Infinity): SendRecord[] {
+    return this.sends.filter((s) => s.peer === peer && s.startMs >= sinceMs);
+  }
+
+  /** The events of `type` on connections to `peer` at or after `sinceMs`, in order. */
+  eventsOf(peer: string, type: EventRecord["type"], sinceMs = -Infinity): EventRecord[] {
+    return this.events.filter((e) => e.peer === peer && e.type === type && e.atMs >= sinceMs);
+  }
+
+  /** DriverOptions.ports for a transport whose sockets this records (real clock and randomness). */
+  ports(): NonNullable<DriverOptions["ports"]> {
+    return { sockets: this, clock: new NodeClock(), rng: new CryptoRng() };
+  }
+}
+
+class RecordingDealer implements PortSocket {
+  private peer = "";
+
+  constructor(
+    private readonly inner: PortSocket,
+    private readonly log: RecordingSockets,
+  ) {
+    // Subscribed before the pool's listener: an event's time is taken before the driver acts on it.
+    inner.onEvent((e) => {
+      if (e.type !== "close") log.events.push({ peer: this.peer, type: e.type, atMs: performance.now() });
+    });
+  }
+
+  get closed(): boolean {
+    return this.inner.closed;
+  }
+
+  bind(address: string): Promise<string> {
+    return this.inner.bind(address);
+  }
+
+  connect(address: string): void {
+    this.peer = address;
+    this.inner.connect(address);
+  }
+
+  disconnect(address: string): void {
+    this.inner.disconnect(address);
+  }
+
+  send(frames: readonly Buffer[]): Promise<void> {
+    const r: SendRecord = { peer: this.peer, startMs: performance.now() };
+    this.log.sends.push(r);
+    return this.inner.send(frames).then(
+      () => {
+        r.endMs = performance.now();
+        r.outcome = "ok";
+      },
+      (err: unknown) => {
+        r.endMs = performance.now();
+        r.outcome = err instanceof PortError ? err.code : "EOTHER";
+        throw err;
+      },
+    );
+  }
+
+  receive(): Promise<Buffer[]> {
+    return this.inner.receive();
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+
+  onEvent(listener: (e: SocketEvent) => void): () => void {
+    return this.inner.onEvent(listener);
+  }
+}
