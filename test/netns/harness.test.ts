@@ -5,9 +5,9 @@
  *   no route but that /24 (it cannot reach anything else);
  * - nodes reach each other across the bridge; a link cut stops that and healing restores it;
  * - netem adds and removes a qdisc on the node's eth0 (where the kernel has netem);
- * - teardown, an interrupted run (SIGINT, SIGTERM) and the next run's sweep after a
- *   SIGKILLed one all leave `ip netns list`, the root namespace's links, routes and qdiscs
- *   exactly as they were, and no process they started.
+ * - teardown, an interrupted run (SIGINT, SIGTERM), a SIGKILLed run's reaper, and the next
+ *   run's sweep when the reaper was killed too all leave `ip netns list`, the root
+ *   namespace's links, routes and qdiscs exactly as they were, and no process they started.
  * Method: real namespaces (needs root); a redis-server as the thing to reach, asked PING
  * with bash's /dev/tcp from another namespace; build-and-wait.ts as the run to interrupt.
  */
@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { pidsIn, sweepStale } from "./support/cleanup.js";
 import { clearNetem, cutLink, healLink, linkIsUp, rootQdisc, setNetem } from "./support/faults.js";
-import { eventually, hostSnapshot, pidAlive, type HostSnapshot } from "./support/host-snapshot.js";
+import { eventually, hostSnapshot, pidAlive, reaperOf, type HostSnapshot } from "./support/host-snapshot.js";
 import { ip, listNamespaces, netemSkipReason, netnsSkipReason, SUBNET } from "./support/netns-env.js";
 import { NetnsNetwork } from "./support/network.js";
 import { NsProcess } from "./support/ns-process.js";
@@ -107,8 +107,9 @@ describe("network-namespace harness", { skip: netnsSkipReason() ?? false, timeou
   });
 
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    test(`a run interrupted with ${signal} removes its namespaces and processes itself`, async () => {
-      const { namespaces, pids } = await runToInterrupt(signal);
+    test(`a run interrupted with ${signal} removes its namespaces and processes itself (its handlers, not its reaper)`, async () => {
+      // Its reaper is killed first: only its own handlers can clean up.
+      const { namespaces, pids } = await runToInterrupt(signal, { killReaperFirst: true });
       assert.ok(await eventually(() => pids.every((p) => !pidAlive(p))), "its processes are gone");
       assert.deepEqual(
         listNamespaces().filter((ns) => namespaces.includes(ns)),
@@ -118,8 +119,18 @@ describe("network-namespace harness", { skip: netnsSkipReason() ?? false, timeou
     });
   }
 
-  test("a run killed with SIGKILL leaves namespaces and processes; the next run's sweep removes them", async () => {
+  test("a run killed with SIGKILL is cleaned up by its reaper", async () => {
     const { namespaces, pids } = await runToInterrupt("SIGKILL");
+    assert.ok(
+      await eventually(() => listNamespaces().filter((ns) => namespaces.includes(ns)).length === 0),
+      "its namespaces are gone",
+    );
+    assert.ok(await eventually(() => pids.every((p) => !pidAlive(p))), "its processes are gone");
+  });
+
+  test("a run killed with SIGKILL after its reaper leaves namespaces and processes; the next run's sweep removes them", async () => {
+    const { namespaces, pids } = await runToInterrupt("SIGKILL", { killReaperFirst: true });
+    await new Promise((r) => setTimeout(r, 500)); // nothing is left to remove them: they stay
     assert.deepEqual(
       listNamespaces()
         .filter((ns) => namespaces.includes(ns))
@@ -146,8 +157,14 @@ describe("network-namespace harness", { skip: netnsSkipReason() ?? false, timeou
   });
 });
 
-/** Starts build-and-wait.ts, waits until its network runs, sends `signal`; resolves with what it had made. */
-async function runToInterrupt(signal: NodeJS.Signals): Promise<{ namespaces: string[]; pids: number[] }> {
+/**
+ * Starts build-and-wait.ts, waits until its network runs, sends `signal` (after SIGKILLing
+ * its reaper, with `killReaperFirst`); resolves with what it had made.
+ */
+async function runToInterrupt(
+  signal: NodeJS.Signals,
+  o: { killReaperFirst?: boolean } = {},
+): Promise<{ namespaces: string[]; pids: number[] }> {
   const { spawn } = await import("node:child_process");
   const child = spawn(process.execPath, ["--import", "tsx", BUILD_AND_WAIT], { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
@@ -160,6 +177,11 @@ async function runToInterrupt(signal: NodeJS.Signals): Promise<{ namespaces: str
     child.once("exit", (code) => reject(new Error(`build-and-wait exited early (${code}): ${out}`)));
   });
   const exited = new Promise((r) => child.once("exit", r));
+  if (o.killReaperFirst) {
+    const reaper = reaperOf(child.pid!);
+    assert.ok(reaper, "the run has a reaper");
+    process.kill(reaper, "SIGKILL");
+  }
   child.kill(signal);
   await exited;
   return ready;

@@ -2,15 +2,21 @@
  * Everything the harness creates is removed, also when a test fails, throws, or the run is
  * interrupted: the processes it started (SIGKILL, after SIGCONT for stopped ones) and the
  * namespaces (each namespace's remaining processes are killed first, then `ip netns del`
- * removes it with its veth ends, bridge and qdiscs). Cleanup runs synchronously, so it
- * also works from `process.on("exit")` and from signal handlers.
+ * removes it with its veth ends, bridge and qdiscs). In three ways:
  *
- * A run killed with SIGKILL cannot clean up; the next run sweeps its leftovers: every
- * namespace named `znt-<pid>-...` whose pid is no longer a live node process.
+ * - In process, synchronously, from `process.on("exit")` and from SIGINT, SIGTERM and
+ *   SIGHUP handlers, and from each test's teardown.
+ * - By a reaper: a small bash process started with the first namespace, in its own session
+ *   (so Ctrl-C's SIGINT to the process group does not reach it), that waits for this
+ *   process to end however it ends (a signal while it is blocked in a long `ip` call, an
+ *   exit the handlers never see, SIGKILL) and then removes every namespace named after it.
+ * - By the next run: every `NetnsNetwork.create()` sweeps the namespaces named
+ *   `znt-<pid>-...` whose pid is no longer a live node process (for a reaper that was
+ *   killed too).
  */
 import { readFileSync } from "node:fs";
 import { ipQuiet, listNamespaces, NAME_PREFIX, IP_BIN } from "./netns-env.js";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 
 const namespaces = new Set<string>();
 const pids = new Set<number>();
@@ -67,9 +73,11 @@ export function cleanupAll(): void {
   for (const ns of [...namespaces].reverse()) removeNamespace(ns);
 }
 
-/** Whether `pid` is a live node process (the owner of a namespace named after it). */
+/** Whether `pid` is a live node process (the owner of a namespace named after it); a zombie is not. */
 function ownerAlive(pid: number): boolean {
   try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    if (stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z") return false;
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("node");
   } catch {
     return false;
@@ -88,10 +96,32 @@ export function sweepStale(): string[] {
   return stale;
 }
 
+/**
+ * The reaper's script: $1 the pid to watch, $2 the ip binary, $3 the namespace prefix. A
+ * zombie counts as gone (an orphaned zombie may never be reaped on a machine whose init
+ * does not reap).
+ */
+const REAPER = `
+alive() { [ -r /proc/$1/stat ] && [ "$(sed 's/.*) //' /proc/$1/stat | cut -d' ' -f1)" != Z ]; }
+while alive "$1"; do sleep 0.2; done
+for ns in $("$2" netns list | cut -d' ' -f1 | grep "^$3"); do
+  for p in $("$2" netns pids "$ns"); do kill -9 "$p"; done
+  "$2" netns del "$ns"
+done`;
+
+function startReaper(): void {
+  const prefix = `${NAME_PREFIX}${process.pid}-`;
+  spawn("bash", ["-c", REAPER, "netns-reaper", String(process.pid), IP_BIN!, prefix], {
+    detached: true,
+    stdio: "ignore",
+  }).unref();
+}
+
 let installed = false;
 function installHandlers(): void {
   if (installed) return;
   installed = true;
+  startReaper();
   process.on("exit", cleanupAll);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(signal, () => {

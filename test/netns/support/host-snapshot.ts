@@ -4,7 +4,7 @@
  * routes and its qdiscs. Two snapshots taken before and after a test must be equal.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { ip, listNamespaces, TC_BIN } from "./netns-env.js";
 
 export interface HostSnapshot {
@@ -31,6 +31,20 @@ export function pidAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The pid of the reaper (cleanup.ts) watching `pid`, if one runs. */
+export function reaperOf(pid: number): number | undefined {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      if (argv[0] === "bash" && argv[3] === "netns-reaper" && argv[4] === String(pid)) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }
 
 /** Polls until `check` holds (namespace teardown finishes asynchronously in the kernel); false after `limitMs`. */
