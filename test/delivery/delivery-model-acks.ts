@@ -60,19 +60,19 @@ export function predictAck(m: DeliveryModel, id: string, host: string): boolean 
 }
 
 /** Each pending request's state agrees with the model, but for the changes without effects, which must be legal. */
-export function observe(m: DeliveryModel): void {
-  for (const r of m.requests.values()) {
-    if (r.settled) continue;
+export function observe(m: DeliveryModel, pending: readonly MReq[]): void {
+  for (const r of pending) {
     const state = m.handle(r.id).state;
     if (r.kind === "fanout") {
-      assert.equal(state, r.snapshot === undefined ? "waiting-for-hosts" : "fanning-out", `fanout ${r.id}`);
+      if (state !== (r.snapshot === undefined ? "waiting-for-hosts" : "fanning-out"))
+        assert.fail(`fanout ${r.id} is ${state}`);
       if (r.snapshot !== undefined) learnFanoutHosts(m, r);
     } else if (r.downBy !== undefined) movedAfterHostDown(m, r, state);
     else if (r.phase === "awaiting-ack" && state === "waiting-for-hosts") movedAfterNoAck(m, r);
     else {
       const expected = r.phase === "waiting" ? (m.nowMs < r.notBeforeMs ? "paused" : "waiting-for-hosts") : r.phase;
-      assert.equal(state, expected, `${r.id} is ${state}, the model has ${r.phase}`);
-      if (r.phase === "awaiting-ack") m.checkAckWaitOn(`${r.id} on ${r.host}`, r.acceptedAtMs, r.copies);
+      if (state !== expected) assert.fail(`${r.id} is ${state}, the model has ${r.phase}`);
+      if (r.phase === "awaiting-ack") m.checkAckWaitOn(r.id, r.host!, r.acceptedAtMs, r.copies);
     }
   }
 }
@@ -113,12 +113,12 @@ function moved(r: MReq, host: string): void {
 /** A fanout's hosts agree with the model, but for copies given up after their ACK waits ran out. */
 export function learnFanoutHosts(m: DeliveryModel, r: MReq, pending = true): void {
   const progress = m.handle(r.id).fanout;
-  assert.ok(progress !== undefined, `fanout ${r.id} has a snapshot but no progress`);
+  if (progress === undefined) assert.fail(`fanout ${r.id} has a snapshot but no progress`);
   const givenUp: string[] = [];
   for (const [host, h] of r.hosts) {
     const state = progress.hosts.get(host)?.state;
     if (state === h.phase) {
-      if (state === "awaiting-ack" && pending) m.checkAckWaitOn(`fanout ${r.id} on ${host}`, h.acceptedAtMs, h.copies);
+      if (state === "awaiting-ack" && pending) m.checkAckWaitOn(r.id, host, h.acceptedAtMs, h.copies);
       continue;
     }
     assert.ok(

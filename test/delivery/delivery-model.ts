@@ -240,12 +240,10 @@ export class DeliveryModel {
   }
 
   /** A copy still waiting for its ACK: its wait has not run out (the timer fires on time, so it ends when due). */
-  checkAckWaitOn(what: string, acceptedAtMs: number, copies: number): void {
+  checkAckWaitOn(id: string, host: string, acceptedAtMs: number, copies: number): void {
     const endsMs = this.ackWaitEndsMs(acceptedAtMs, copies);
-    assert.ok(
-      this.nowMs < endsMs,
-      `${what}: the wait for copy ${copies}'s ACK did not end at ${endsMs} (now ${this.nowMs})`,
-    );
+    if (this.nowMs >= endsMs)
+      assert.fail(`${id} on ${host}: the wait for copy ${copies}'s ACK did not end at ${endsMs} (now ${this.nowMs})`);
   }
 
   private onSettle(id: string, ok: boolean, value: unknown): void {
@@ -274,29 +272,33 @@ export class DeliveryModel {
 
   /** The invariants that hold after every input; first, what the input changed without an effect. */
   check(): void {
-    observe(this);
-    for (const key of this.looked)
-      assert.ok(
-        this.pending().some((r) => r.key === key && this.needsHosts(r)),
-        `a lookup of ${key}, which no request needs`,
-      );
-    this.looked = [];
     const pending = this.pending();
-    for (const r of pending)
-      assert.ok(r.deadlineMs > this.nowMs, `${r.id} is still pending at ${this.nowMs}, its deadline ${r.deadlineMs}`);
+    observe(this, pending);
+    for (const key of this.looked)
+      if (!pending.some((r) => r.key === key && this.needsHosts(r)))
+        assert.fail(`a lookup of ${key}, which no request needs`);
+    this.looked = [];
     assert.equal(this.core.pendingCount, pending.length, "the core's pending count differs from the model's");
-    for (const r of pending)
-      if (this.needsHosts(r) && !this.lookups.has(r.key))
-        assert.ok(
-          this.nowMs < (this.emptyAtMs.get(r.key) ?? -Infinity) + this.intervalMs,
+    let firstDeadlineMs = Infinity;
+    for (const r of pending) {
+      if (r.deadlineMs <= this.nowMs)
+        assert.fail(`${r.id} is still pending at ${this.nowMs}, its deadline ${r.deadlineMs}`);
+      firstDeadlineMs = Math.min(firstDeadlineMs, r.deadlineMs);
+      if (
+        this.needsHosts(r) &&
+        !this.lookups.has(r.key) &&
+        this.nowMs >= (this.emptyAtMs.get(r.key) ?? -Infinity) + this.intervalMs
+      )
+        assert.fail(
           `${r.id} waits for the hosts of ${r.key} with no lookup in flight and none due within the interval`,
         );
+    }
     const next = this.core.nextWakeMs();
     if (pending.length === 0) assert.equal(next, undefined, "a wake-up is asked for with nothing pending");
     else {
       assert.ok(next !== undefined, "requests are pending but no wake-up is asked for");
-      assert.ok(next > this.nowMs, `nextWakeMs ${next} is not later than now (${this.nowMs})`);
-      assert.ok(next <= Math.min(...pending.map((r) => r.deadlineMs)), "the wake-up is later than a deadline");
+      assert.ok(next > this.nowMs, "nextWakeMs is not later than now");
+      assert.ok(next <= firstDeadlineMs, "the wake-up is later than a deadline");
     }
   }
 }
