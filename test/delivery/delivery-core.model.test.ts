@@ -19,6 +19,15 @@
  * nothing; a host reported down settles every call or cast waiting on it that may not
  * move, at once; acks off, ACKs and host-down reports change nothing. At the end, with the
  * timer firing on time until the last deadline, every request has settled exactly once.
+ * The acks-on property also counts the events of acknowledged delivery over its runs and
+ * fails if one never happened (SEEN in delivery-model-request.ts): it is never vacuous.
+ *
+ * Known gap (FAILED_RESENDS in delivery-model-reports.ts): the core sends a call or cast
+ * whose resend failed (closed, host-removed, send-error) back into rounds of picks, which
+ * may choose another host although a copy was accepted (never twice on two servers), and
+ * keeps counting copies across hosts (a new host's wait and resends). Until that is fixed
+ * the commands do not report a retryable failure of a resend; spec/delivery.md's
+ * Invariants say so.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -168,7 +177,7 @@ test("delivery core model, acks off - every request settles exactly once, by its
   );
 });
 
-test("delivery core model, acks on - never twice on two servers (a request that may not move never goes to a second host after one accepted it); a cast settles ok only on an ACK from the host of its send, a fanout only when every snapshot host ACKed; a resend goes to the same host only after its ACK wait ran out (≥ ackTimeoutMs × 2^(n-1)), at most ackResendsPerHost times; retry bounds ACK timeouts, failed sends and moves; a host believed dead (reported down, or out of resends) moves a 'move' request elsewhere and never back while another is listed, and settles any other call or cast at once with MessageDeliveryFailure naming it; every request still settles exactly once, by its deadline", () => {
+test("delivery core model, acks on - never twice on two servers (a request that may not move never goes to a second host after one accepted it; failed resends not reported, a known gap); a cast settles ok only on an ACK from the host of its send, a fanout only when every snapshot host ACKed; the n-th copy to a host waits exactly ackTimeoutMs × 2^(n-1) (or to the deadline), then a resend goes to the same host, at most ackResendsPerHost times; retry bounds ACK timeouts, failed sends and moves; a host believed dead (reported down, or out of resends) moves a 'move' request elsewhere and never back while another is listed, and settles any other call or cast at once with MessageDeliveryFailure naming it; every request still settles exactly once, by its deadline", () => {
   const seen = new Map<Seen, number>();
   fc.assert(
     fc.property(

@@ -12,10 +12,12 @@ import { HOSTS, pick, type Cmd } from "./delivery-model-commands.js";
 import type { MReq } from "./delivery-model-request.js";
 
 /**
- * Core gap (see the "Acknowledged delivery" rows of spec/delivery.md's Invariants): a
- * call's or cast's send made after a copy of it was accepted (a resend, acks on) that
- * fails with a retryable failure puts it back into rounds of picks, which may send it to
- * another host. While that is so, the test does not report such failures.
+ * Core gap (spec/delivery.md, Invariants, "never twice on two servers"): a call's or
+ * cast's resend (acks on: a send after a copy of it was accepted) that fails with a
+ * retryable failure (closed, host-removed, send-error) puts it back into rounds of picks,
+ * which may send a request that may not move to another host, and its copies count on
+ * across hosts (the next host's first copy waits 2× and gets fewer resends). While that
+ * is so, the commands do not report such a failure; set this to true to check it again.
  */
 export const FAILED_RESENDS = false;
 
