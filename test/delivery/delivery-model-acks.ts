@@ -1,8 +1,9 @@
 /**
  * Acknowledged delivery in the model of the delivery core (delivery-model.ts): what an
  * ACK or a host reported down changes, predicted before the core is told, and the changes
- * without an effect of their own, learned after each input from the request's `state` and
- * its fanout hosts' states (which the shell may read) and checked to be legal then:
+ * without an effect of their own, learned after each input from the request's `state`
+ * (which the shell reads) and its fanout progress (`DeliveryRequest.fanout`, which the core
+ * exposes to tests and diagnostics) and checked to be legal then:
  * - a call or cast waiting for an ACK or a reply from a host reported down moves back to
  *   waiting for hosts ("move", counted against retry) or settles at once (any other);
  * - at a timer, a call or cast whose ACK wait ran out and whose host had its resends moves

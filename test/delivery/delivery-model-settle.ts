@@ -11,6 +11,11 @@ import { MatchmakerUnavailable, MessageDeliveryFailure, MessagingTimeout } from 
 import type { DeliveryModel } from "./delivery-model.js";
 import { DOWN_REASON, causeMatches, notMovedBecause, type MReq } from "./delivery-model-request.js";
 
+/**
+ * An ok settle: a call with its own reply's value; a cast on its accepted send (acks off)
+ * or on a counted ACK from the host of its send (acks on: `ackedBy`, set by predictAck);
+ * a fanout once every snapshot host accepted (acks off) or acknowledged (acks on) its copy.
+ */
 export function checkOk(m: DeliveryModel, r: MReq, value: unknown): void {
   if (m.acks !== undefined && r.kind !== "call") m.note(r.kind === "cast" ? "cast ok on its ACK" : "fanout ok on ACKs");
   const id = r.id;

@@ -8,8 +8,9 @@
  * given, the time) and follows the effects the core emits, checking that each one is legal
  * in that state. A change that has no effect of its own (a request going back to waiting
  * for hosts after its host was believed dead, a fanout copy given up after its ACK waits)
- * the model learns from the request's `state` and its fanout hosts' states, which the
- * shell may read, and checks that it was legal at that input. The rules:
+ * the model learns from the request's `state` (which the shell reads) and its fanout
+ * progress (delivery-model-acks.ts), and checks that it was legal at that input. The
+ * rules:
  * - lookup: only for a key with a request that needs hosts, never two at once per key;
  * - send: only of a pending request, to a host of the list it was offered; a call or cast
  *   has one send at a time; a new pick only from waiting for hosts (after a failed send,
@@ -19,9 +20,11 @@
  *   goes to each snapshot host once at a time, again only after a failed send and its pause;
  * - never twice on two servers: a call or cast whose failover is not "move" never goes to
  *   a second host after a send of it was accepted (or acknowledged);
- * - resend (acks on): only to the host whose accepted copy's ACK wait ran out, not earlier
- *   than ackTimeoutMs × 2^(n-1) after the n-th copy to that host was accepted, at most
- *   ackResendsPerHost times per host; `retry` bounds every send after the first;
+ * - ACK waits (acks on): the n-th copy accepted by a host waits exactly ackTimeoutMs ×
+ *   2^(n-1) for its ACK, or until the deadline: nothing follows from it earlier (a resend,
+ *   a death), and it is not still waiting later; a resend goes only to the host whose wait
+ *   ran out, at most ackResendsPerHost times per host; `retry` bounds every send after the
+ *   first (failed sends, ACK timeouts and moves after a host reported down count);
  * - believed dead: after hostDown of its host (at once) or after its resends ran out and the
  *   last wait ended; a "move" request then waits for hosts again (a move after hostDown
  *   counts against retry), any other call or cast settles with a MessageDeliveryFailure
