@@ -1,23 +1,28 @@
 /**
- * Acknowledged delivery in the model of the delivery core (delivery-model.ts): what an
- * ACK or a host reported down changes, predicted before the core is told, and the changes
- * without an effect of their own, learned after each input from the request's `state`
- * (which the shell reads) and its fanout progress (`DeliveryRequest.fanout`, which the core
- * exposes to tests and diagnostics) and checked to be legal then:
+ * Acknowledged delivery and hosts reported down in the model of the delivery core
+ * (delivery-model.ts): resends after an ACK wait ran out, what an ACK or a host reported
+ * down changes, predicted before the core is told, and the changes without an effect of
+ * their own, learned after each input from the request's `state` (which the shell reads)
+ * and its fanout progress (`DeliveryRequest.fanout`, which the core exposes to tests and
+ * diagnostics) and checked to be legal then:
  * - a call or cast waiting for an ACK or a reply from a host reported down moves back to
- *   waiting for hosts ("move", counted against retry) or settles at once (any other);
+ *   waiting for hosts ("move", counted against retry) or settles at once (any other), acks
+ *   on or off;
  * - at a timer, a call or cast whose ACK wait ran out and whose host had its resends moves
- *   ("move"; counted against retry); a fanout copy in that case is given up;
+ *   ("move"; counted against retry); a fanout copy in that case is given up; the host is
+ *   then open in its breaker (delivery-model-health.ts);
  * - a copy still waiting for its ACK has not waited its full wait yet: the n-th copy to a
- *   host waits ackTimeoutMs × 2^(n-1) after it was accepted (or until the deadline).
+ *   host waits ackTimeoutMs × 2^(n-1) after it was accepted, or after its resend failed
+ *   (or until the deadline).
  */
 import assert from "node:assert/strict";
 import type { DeliveryModel } from "./delivery-model.js";
 import { DeadHostCause, type MHost, type MReq } from "./delivery-model-request.js";
 
-/** Acks on: `host` is reported down; marks what it affects (before the core is told). */
+/** `host` is reported down: it is open in its breaker; marks what it affects (before the core is told). */
 export function predictHostDown(m: DeliveryModel, host: string, why: "disconnected" | "removed"): MReq[] {
-  if (m.acks === undefined || m.closed) return [];
+  if (m.closed) return [];
+  m.health.trip(host, m.nowMs);
   const affected: MReq[] = [];
   for (const r of m.pending()) {
     if (r.kind === "fanout") {
@@ -52,6 +57,7 @@ export function predictAck(m: DeliveryModel, id: string, host: string): boolean 
     r.phase = "awaiting-reply"; // a cast settles
   }
   r.accepted.add(host);
+  m.health.alive(m, host);
   m.note(inFlight ? "ACK of a copy in flight" : "ACK of an accepted copy");
   if (inFlight) {
     r.sending.delete(host);
@@ -73,7 +79,7 @@ export function observe(m: DeliveryModel, pending: readonly MReq[]): void {
     else {
       const expected = r.phase === "waiting" ? (m.nowMs < r.notBeforeMs ? "paused" : "waiting-for-hosts") : r.phase;
       if (state !== expected) assert.fail(`${r.id} is ${state}, the model has ${r.phase}`);
-      if (r.phase === "awaiting-ack") m.checkAckWaitOn(r.id, r.host!, r.acceptedAtMs, r.copies);
+      if (r.phase === "awaiting-ack") checkAckWaitOn(m, r.id, r.host!, r.acceptedAtMs, r.copies);
     }
   }
 }
@@ -95,9 +101,11 @@ function movedAfterNoAck(m: DeliveryModel, r: MReq): void {
   const host = r.host!;
   assert.equal(m.input.type, "timer", `${r.id} left ${host} in a ${m.input.type} input`);
   assert.equal(r.failover, "move", `${r.id} (${r.failover}) moved away from ${host}`);
-  m.checkAckWaitOver(`${r.id} on ${host}`, r.acceptedAtMs, r.copies);
+  checkAckWaitOver(m, `${r.id} on ${host}`, r.acceptedAtMs, r.copies);
   const resends = m.acks!.ackResendsPerHost;
   assert.ok(r.resends >= resends, `${r.id} believed ${host} dead after ${r.resends} of ${resends} resends`);
+  m.health.soft(host, m.nowMs);
+  m.health.trip(host, m.nowMs);
   r.failures++;
   assert.ok(r.retry === null || r.failures <= r.retry, `${r.id} moved past its retry ${r.retry}`);
   m.note("moved after no ACK");
@@ -119,7 +127,7 @@ export function learnFanoutHosts(m: DeliveryModel, r: MReq, pending = true): voi
   for (const [host, h] of r.hosts) {
     const state = progress.hosts.get(host)?.state;
     if (state === h.phase) {
-      if (state === "awaiting-ack" && pending) m.checkAckWaitOn(r.id, host, h.acceptedAtMs, h.copies);
+      if (state === "awaiting-ack" && pending) checkAckWaitOn(m, r.id, host, h.acceptedAtMs, h.copies);
       continue;
     }
     assert.ok(
@@ -134,9 +142,55 @@ export function learnFanoutHosts(m: DeliveryModel, r: MReq, pending = true): voi
 
 function givenUpAfterNoAck(m: DeliveryModel, r: MReq, host: string, h: MHost): void {
   assert.equal(m.input.type, "timer", `fanout ${r.id} gave ${host} up in a ${m.input.type} input`);
-  m.checkAckWaitOver(`fanout ${r.id} on ${host}`, h.acceptedAtMs, h.copies);
+  checkAckWaitOver(m, `fanout ${r.id} on ${host}`, h.acceptedAtMs, h.copies);
   const resends = m.acks!.ackResendsPerHost;
   assert.ok(h.resends >= resends, `fanout ${r.id} gave ${host} up after ${h.resends} of ${resends} resends`);
+  m.health.trip(host, m.nowMs);
   h.phase = "given-up";
   m.note("fanout copy given up after no ACK");
+}
+
+/** A call's or cast's send while it waits for an ACK: a resend to the same host, once its wait ran out. */
+export function onResend(m: DeliveryModel, r: MReq, host: string): void {
+  const a = m.acks!;
+  assert.equal(m.input.type, "timer", `${r.id} resent in a ${m.input.type} input, not at an ACK timeout`);
+  assert.equal(host, r.host, `${r.id} resent to ${host}, not to ${r.host} whose ACK it waits for`);
+  checkAckWaitOver(m, `${r.id} on ${host}`, r.acceptedAtMs, r.copies);
+  assert.ok(r.resends < a.ackResendsPerHost, `${r.id} resent to ${host} more than ${a.ackResendsPerHost} times`);
+  r.failures++;
+  assert.ok(r.retry === null || r.failures <= r.retry, `${r.id} resent past its retry ${r.retry}`);
+  assert.ok(r.retry === null || r.sends + 1 <= r.retry + 1, `${r.id} sent ${r.sends + 1} times with retry ${r.retry}`);
+  m.health.soft(host, m.nowMs);
+  r.resends++;
+  m.note("resend");
+  r.phase = "sending";
+}
+
+/** A fanout copy sent again while it waits for its ACK: once its wait ran out, at most ackResendsPerHost times. */
+export function onFanoutResend(m: DeliveryModel, r: MReq, host: string, h: MHost): void {
+  const a = m.acks!;
+  assert.equal(m.input.type, "timer", `fanout ${r.id} resent to ${host} in a ${m.input.type} input`);
+  checkAckWaitOver(m, `fanout ${r.id} on ${host}`, h.acceptedAtMs, h.copies);
+  assert.ok(h.resends < a.ackResendsPerHost, `fanout ${r.id} resent to ${host} more than ${a.ackResendsPerHost} times`);
+  h.resends++;
+  m.note("fanout resend");
+}
+
+/** When the wait for the ACK of the `copies`-th copy to a host, begun at `fromMs`, ends (unless the deadline comes first). */
+function ackWaitEndsMs(m: DeliveryModel, fromMs: number, copies: number): number {
+  return fromMs + m.acks!.ackTimeoutMs * 2 ** (copies - 1);
+}
+
+/** The wait for the ACK of the `copies`-th copy, begun at `fromMs`, may not end before ackTimeoutMs × 2^(copies-1). */
+export function checkAckWaitOver(m: DeliveryModel, what: string, fromMs: number, copies: number): void {
+  assert.ok(copies >= 1, `${what}: an ACK wait ended with no copy accepted`);
+  const endsMs = ackWaitEndsMs(m, fromMs, copies);
+  assert.ok(m.nowMs >= endsMs, `${what}: the wait for copy ${copies}'s ACK ended at ${m.nowMs}, before ${endsMs}`);
+}
+
+/** A copy still waiting for its ACK: its wait has not run out (the timer fires on time, so it ends when due). */
+export function checkAckWaitOn(m: DeliveryModel, id: string, host: string, fromMs: number, copies: number): void {
+  const endsMs = ackWaitEndsMs(m, fromMs, copies);
+  if (m.nowMs >= endsMs)
+    assert.fail(`${id} on ${host}: the wait for copy ${copies}'s ACK did not end at ${endsMs} (now ${m.nowMs})`);
 }

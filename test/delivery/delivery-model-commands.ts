@@ -55,7 +55,11 @@ export class Send implements Cmd {
     } else if (this.timeoutMs === 0) assert.ok(r!.settled && sends.length === 0, "an expired request is sent");
     else if (hosts && this.kind === "fanout")
       assert.deepEqual(sends, [...hosts], "a fanout sends to every host at once");
-    else if (hosts) assert.equal(sends.length, 1, "a request with hosts at hand is sent at once");
+    else if (hosts)
+      assert.ok(
+        sends.length === 1 || (sends.length === 0 && r!.settled),
+        "a request with hosts at hand is sent at once, or refused at once",
+      );
     else assert.equal(sends.length, 0);
     m.check();
   }
@@ -150,7 +154,10 @@ export class Reply implements Cmd {
     const r = m.requests.get(id);
     const settles = r !== undefined && !r.settled && r.kind === "call";
     const value = this.ok ? { body: id } : new Error(`remote failure of ${id}`);
-    if (settles) r.reply = { ok: this.ok, value };
+    if (settles) {
+      r.reply = { ok: this.ok, value };
+      if (r.host !== undefined) m.health.alive(m, r.host); // a reply is its host's sign of life
+    }
     const stale = core.stats.staleReplies;
     m.input = { type: "reply" };
     core.replyReceived(id, this.ok, value, m.nowMs);

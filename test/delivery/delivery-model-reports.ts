@@ -1,8 +1,9 @@
 /**
  * The commands of the delivery core's model-based test (delivery-core.model.test.ts) that
  * report what became of a send, as the shell would: its outcome (accepted, or failed with
- * each failure class), an ACK (acks on: from the host a request waits on, or stale), and a
- * host reported down. Each checks what it can predict besides the model's own rules.
+ * each failure class, a resend's too), an ACK (acks on: from the host a request waits on,
+ * or stale), a host reported down and a host's connection back up. Each checks what it can
+ * predict besides the model's own rules.
  */
 import assert from "node:assert/strict";
 import { MessageDeliveryFailure, type DeliveryCore, type SendFailure } from "../../src/internal.js";
@@ -10,16 +11,6 @@ import type { DeliveryModel } from "./delivery-model.js";
 import { predictAck, predictHostDown } from "./delivery-model-acks.js";
 import { HOSTS, pick, type Cmd } from "./delivery-model-commands.js";
 import type { MReq } from "./delivery-model-request.js";
-
-/**
- * Core gap (spec/delivery.md, Invariants, "never twice on two servers"): a call's or
- * cast's resend (acks on: a send after a copy of it was accepted) that fails with a
- * retryable failure (closed, host-removed, send-error) puts it back into rounds of picks,
- * which may send a request that may not move to another host, and its copies count on
- * across hosts (the next host's first copy waits 2× and gets fewer resends). While that
- * is so, the commands do not report such a failure; set this to true to check it again.
- */
-export const FAILED_RESENDS = false;
 
 /** Sends reported by effects whose outcome the shell has not reported yet (settled requests' too). */
 export function outstanding(m: Readonly<DeliveryModel>): { id: string; host: string }[] {
@@ -38,13 +29,7 @@ export class Outcome implements Cmd {
     readonly k: number,
     readonly result: "accepted" | SendFailure,
   ) {}
-  check = (m: Readonly<DeliveryModel>) => {
-    const s = pick(outstanding(m), this.k);
-    if (s === undefined) return false;
-    const r = m.requests.get(s.id)!;
-    const failedResend = r.kind !== "fanout" && r.sending.has(s.host) && r.copies > 0 && RETRYABLE.has(this.result);
-    return FAILED_RESENDS || r.settled || !failedResend;
-  };
+  check = (m: Readonly<DeliveryModel>) => outstanding(m).length > 0;
   run(m: DeliveryModel, core: DeliveryCore<null>): void {
     const s = pick(outstanding(m), this.k)!;
     const r = m.requests.get(s.id)!;
@@ -67,15 +52,24 @@ export class Outcome implements Cmd {
       return;
     }
     const error = new Error(`${this.result} on ${s.host}`);
-    const retryable = r.kind !== "fanout" && RETRYABLE.has(this.result);
+    // A resend (acks on: a copy of it was accepted by this host) that fails is a lost copy.
+    const resend = live && r.kind !== "fanout" && r.copies > 0;
+    const retryable = r.kind !== "fanout" && !resend && RETRYABLE.has(this.result);
     const bound = retryable && r.retry !== null && r.failures + 1 > r.retry;
     let allFailed = false;
     if (live) {
       r.lastCause = error;
+      if (r.kind !== "fanout" && (this.result === "closed" || this.result === "send-error"))
+        m.health.soft(s.host, m.nowMs);
       if (r.kind === "fanout") {
         const h = r.hosts.get(s.host)!;
         h.phase = this.result === "send-error" ? "paused" : "given-up";
         h.notBeforeMs = Math.min(m.nowMs + m.intervalMs, r.deadlineMs);
+      } else if (resend) {
+        r.phase = "awaiting-ack";
+        r.copies++;
+        r.acceptedAtMs = m.nowMs;
+        m.note("failed resend waits as a lost copy");
       } else if (this.result === "socket-timeout") r.phase = "stopped";
       else if (retryable) {
         r.failures++;
@@ -83,12 +77,13 @@ export class Outcome implements Cmd {
         r.phase = "waiting";
         allFailed = r.offered!.every((h) => r.failedRound.has(h) || r.dead.has(h));
       }
-      r.mayFail = r.kind !== "fanout" && (this.result === "exhausted" || bound);
+      r.mayFail = r.kind !== "fanout" && !resend && (this.result === "exhausted" || bound);
     }
     core.sendFailed(handle, s.host, this.result, error, m.nowMs);
     const fx = m.apply();
     r.mayFail = false;
     if (!live) assert.equal(fx.length, 0, "the outcome of a send the core no longer waits for had effects");
+    else if (resend) assert.deepEqual(fx, [], `${r.id}'s failed resend to ${s.host} had effects`);
     else if (r.kind !== "fanout") {
       if (this.result === "exhausted") assert.equal(r.outcome?.value, error, "exhausted does not settle at once");
       else if (bound) {
@@ -120,6 +115,7 @@ export class Outcome implements Cmd {
 /** `r`'s send to `host` was accepted by the host's connection (before the core is told). */
 function accepted(m: DeliveryModel, r: MReq, host: string): void {
   r.accepted.add(host);
+  if (m.acks === undefined) m.health.alive(m, host); // acks off: an accepted send is a sign of life
   if (r.kind === "fanout") {
     const h = r.hosts.get(host)!;
     h.phase = m.acks === undefined ? "delivered" : "awaiting-ack";
@@ -162,7 +158,6 @@ export class Ack implements Cmd {
     if (!counts) assert.equal(fx.length, 0, "a stale ACK had effects");
     else if (r!.kind === "cast") assert.ok(r!.settled && r!.outcome?.ok, "an acknowledged cast did not settle ok");
     else if (r!.kind === "call") assert.ok(!r!.settled, "an acknowledged call settled without its reply");
-    if (counts) assert.ok(!core.suspectedHosts.includes(host), `${host} ACKed but new picks still avoid it`);
     m.check();
   }
   private target(m: DeliveryModel): [string, string] {
@@ -181,7 +176,11 @@ export class Ack implements Cmd {
   toString = () => `ack(#${this.k}, ${this.which})`;
 }
 
-/** A host reported down (acks on: believed dead at once; acks off: nothing changes). */
+/**
+ * A host reported down: it is open in its breaker, and every call or cast waiting on it
+ * for an ACK or a reply (acks on or off) moves or settles at once, every fanout copy
+ * waiting for its ACK is given up.
+ */
 export class HostDown implements Cmd {
   constructor(
     readonly k: number,
@@ -194,12 +193,26 @@ export class HostDown implements Cmd {
     const affected = predictHostDown(m, host, this.why);
     core.hostDown(host, this.why, m.nowMs);
     const fx = m.apply();
-    if (m.acks === undefined || m.closed) assert.equal(fx.length, 0, "hostDown had effects with acks off");
-    else assert.ok(core.suspectedHosts.includes(host), `${host} is down but new picks do not avoid it`);
+    if (m.closed) assert.equal(fx.length, 0, "hostDown had effects after close");
     for (const r of affected)
       if (r.kind !== "fanout" && r.failover !== "move")
         assert.ok(r.settled, `${r.id} (${r.failover}) did not settle at once when ${host} was down`);
     m.check();
   }
   toString = () => `hostDown(${pick(HOSTS, this.k)}, ${this.why})`;
+}
+
+/** A connection to a host completed its handshake: an open host may be probed at once; nothing else changes. */
+export class HostUp implements Cmd {
+  constructor(readonly k: number) {}
+  check = () => true;
+  run(m: DeliveryModel, core: DeliveryCore<null>): void {
+    const host = pick(HOSTS, this.k)!;
+    m.input = { type: "other" };
+    m.health.up(m, host);
+    core.hostUp(host, m.nowMs);
+    assert.equal(m.apply().length, 0, "hostUp had effects");
+    m.check();
+  }
+  toString = () => `hostUp(${pick(HOSTS, this.k)})`;
 }

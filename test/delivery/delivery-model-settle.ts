@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { MatchmakerUnavailable, MessageDeliveryFailure, MessagingTimeout } from "../../src/internal.js";
 import type { DeliveryModel } from "./delivery-model.js";
+import { checkAckWaitOver } from "./delivery-model-acks.js";
 import { DOWN_REASON, causeMatches, notMovedBecause, type MReq } from "./delivery-model-request.js";
 
 /**
@@ -77,7 +78,8 @@ export function checkHostDownError(
 export function checkNoAckError(m: DeliveryModel, r: MReq, e: Error): void {
   assert.equal(r.phase, "awaiting-ack", `${r.id} failed at a timer while ${r.phase}`);
   const host = r.host!;
-  m.checkAckWaitOver(`${r.id} on ${host}`, r.acceptedAtMs, r.copies);
+  checkAckWaitOver(m, `${r.id} on ${host}`, r.acceptedAtMs, r.copies);
+  m.health.soft(host, m.nowMs); // each ACK timeout is a soft failure of the host
   assert.ok(e instanceof MessageDeliveryFailure && e.host === host && !e.retryable, `${r.id}: ${e.message}`);
   const failures = r.failures + 1;
   m.note(r.retry !== null && failures > r.retry ? "ACK timeouts past retry" : "failed after no ACK");
@@ -90,6 +92,7 @@ export function checkNoAckError(m: DeliveryModel, r: MReq, e: Error): void {
   }
   assert.notEqual(r.failover, "move", `${r.id} may move, but failed when ${host} was believed dead`);
   assert.ok(r.resends >= m.acks!.ackResendsPerHost, `${r.id} believed ${host} dead after ${r.resends} resends`);
+  m.health.trip(host, m.nowMs);
   assert.equal(
     e.message,
     `${r.kind} ${r.id} to ${r.key}: host ${host} ${DOWN_REASON["no-ack"]} and is believed dead; ` +

@@ -13,40 +13,48 @@
  * rules:
  * - lookup: only for a key with a request that needs hosts, never two at once per key;
  * - send: only of a pending request, to a host of the list it was offered; a call or cast
- *   has one send at a time; a new pick only from waiting for hosts (after a failed send,
- *   never after an accepted one with acks off, never after a socket timeout, never before
- *   its pause ends), to a host neither failed this round nor believed dead by it when the
+ *   has one send at a time; a new pick only from waiting for hosts (after a failed send or
+ *   a move, never after a socket timeout, never before its pause ends), to a host neither failed this round nor believed dead by it when the
  *   list has one, never to a host it believes dead while another is listed; a fanout copy
  *   goes to each snapshot host once at a time, again only after a failed send and its pause;
  * - never twice on two servers: a call or cast whose failover is not "move" never goes to
- *   a second host after a send of it was accepted (or acknowledged);
+ *   a second host after a send of it was accepted (or acknowledged), failed resends too;
  * - ACK waits (acks on): the n-th copy accepted by a host waits exactly ackTimeoutMs ×
  *   2^(n-1) for its ACK, or until the deadline: nothing follows from it earlier (a resend,
  *   a death), and it is not still waiting later; a resend goes only to the host whose wait
- *   ran out, at most ackResendsPerHost times per host; `retry` bounds every send after the
- *   first (failed sends, ACK timeouts and moves after a host reported down count);
- * - believed dead: after hostDown of its host (at once) or after its resends ran out and the
- *   last wait ended; a "move" request then waits for hosts again (a move after hostDown
- *   counts against retry), any other call or cast settles with a MessageDeliveryFailure
- *   naming the host, not retryable; a fanout copy is given up;
+ *   ran out, at most ackResendsPerHost times per host; a resend that fails (any class)
+ *   counts as a lost copy: the request waits for the next copy's ACK, on the same host;
+ *   `retry` bounds every send after the first (failed sends, ACK timeouts and moves after
+ *   a host reported down count; a failed resend does not, the ACK timeout after it does);
+ * - believed dead: after hostDown of its host (at once, acks on or off) or after its
+ *   resends ran out and the last wait ended; a "move" request waiting on it for an ACK or
+ *   a reply then waits for hosts again (a move after hostDown counts against retry), any
+ *   other call or cast settles with a MessageDeliveryFailure naming the host, not
+ *   retryable; a fanout copy waiting for its ACK is given up;
+ * - host health (delivery-model-health.ts): a call or cast is never picked to a host open
+ *   in its breaker before its cool-down ended, nor while its probe is out; one refused
+ *   because every candidate is open settles at once with the circuit-open error;
  * - settle: exactly once per request, right after its release; never after close (but
  *   the refusal of a request made after close); ok only for a call with its own reply's
  *   value, a cast after an accepted send (acks off) or an ACK from the host of its send in
  *   flight or accepted (acks on), a fanout accepted (acks off) or acknowledged (acks on)
  *   by every snapshot host; an error before the deadline only from a failed send, a
- *   reply, a fanout whose hosts all ended, a dead host or an ACK timeout past retry; past
- *   the deadline the deadline error, its message and cause.
- * After every input: the request states agree with the model; nothing pending is past its
- * deadline; a request waiting for hosts has its key's lookup in flight, or the key's last
- * lookup found nothing less than an interval ago (no waiter is forgotten); the core's
- * pending count; nextWakeMs is later than now while something is pending, never later
+ *   reply, a fanout whose hosts all ended, a dead host, an ACK timeout past retry or a
+ *   refusal (every candidate open); past the deadline the deadline error, its message
+ *   and cause.
+ * After every input: the request states agree with the model; the hosts not closed in
+ * their breaker are the model's open hosts; nothing pending is past its deadline; a
+ * request waiting for hosts has its key's lookup in flight, or the key's last lookup
+ * found nothing less than an interval ago (no waiter is forgotten); the core's pending
+ * count; nextWakeMs is later than now while something is pending, never later
  * than the earliest deadline, and undefined when nothing is.
  */
 import assert from "node:assert/strict";
 import { TransportClosed, type DeliveryCore, type DeliveryRequest } from "../../src/internal.js";
 import type { AckOptions } from "../../src/core/ack-policy.js";
 import { newHost, type Fx, type Input, type MReq, type Recorder, type Seen } from "./delivery-model-request.js";
-import { learnFanoutHosts, observe } from "./delivery-model-acks.js";
+import { learnFanoutHosts, observe, onFanoutResend, onResend } from "./delivery-model-acks.js";
+import { HealthModel } from "./delivery-model-health.js";
 import {
   checkDeadlineError,
   checkFanoutIncomplete,
@@ -54,6 +62,9 @@ import {
   checkNoAckError,
   checkOk,
 } from "./delivery-model-settle.js";
+
+/** The message of a refusal because every candidate host is open (delivery-model-health.ts checks the rest). */
+const CIRCUIT_OPEN = ": every server it could go to is failing (circuit open): ";
 
 export { Recorder, type Fx } from "./delivery-model-request.js";
 
@@ -71,6 +82,8 @@ export class DeliveryModel {
   nextId = 0;
   /** Keys looked up by the input being handled (checked once the model has learned its changes). */
   private looked: string[] = [];
+  /** What a caller can tell of each host's circuit breaker. */
+  readonly health: HealthModel;
 
   constructor(
     readonly core: DeliveryCore<null>,
@@ -80,9 +93,13 @@ export class DeliveryModel {
     readonly socketCause: (host: string) => unknown,
     /** Acknowledged delivery's options; undefined: acks off. */
     readonly acks: AckOptions | undefined,
-    /** How often each event of acknowledged delivery happened (shared by the runs of a property). */
+    /** The breaker's first cool-down (its failureThreshold is 0: hard failures only). */
+    coolDownMs: number,
+    /** How often each event the property must go through happened (shared by the runs of a property). */
     readonly seen: Map<Seen, number> = new Map(),
-  ) {}
+  ) {
+    this.health = new HealthModel(coolDownMs);
+  }
 
   note(event: Seen): void {
     this.seen.set(event, (this.seen.get(event) ?? 0) + 1);
@@ -144,7 +161,7 @@ export class DeliveryModel {
     const r = this.requests.get(id)!;
     assert.ok(!this.closed && !r.settled, `a send of ${id}, which is settled`);
     if (r.kind === "fanout") this.onFanoutSend(r, host);
-    else if (r.phase === "awaiting-ack") this.onResend(r, host);
+    else if (r.phase === "awaiting-ack") onResend(this, r, host);
     else this.onPick(r, host);
     r.sends++;
     r.sentTo.add(host);
@@ -178,29 +195,12 @@ export class DeliveryModel {
       );
     if (r.retry !== null)
       assert.ok(r.sends + 1 <= r.retry + 1, `${id} sent ${r.sends + 1} times with retry ${r.retry}`);
+    this.health.picked(this, r, host);
     if (host !== r.host) {
       r.copies = 0;
       r.resends = 0;
     }
     r.host = host;
-    r.phase = "sending";
-  }
-
-  /** A call's or cast's send while it waits for an ACK: a resend to the same host, once its wait ran out. */
-  private onResend(r: MReq, host: string): void {
-    const a = this.acks!;
-    assert.equal(this.input.type, "timer", `${r.id} resent in a ${this.input.type} input, not at an ACK timeout`);
-    assert.equal(host, r.host, `${r.id} resent to ${host}, not to ${r.host} whose ACK it waits for`);
-    this.checkAckWaitOver(`${r.id} on ${host}`, r.acceptedAtMs, r.copies);
-    assert.ok(r.resends < a.ackResendsPerHost, `${r.id} resent to ${host} more than ${a.ackResendsPerHost} times`);
-    r.failures++;
-    assert.ok(r.retry === null || r.failures <= r.retry, `${r.id} resent past its retry ${r.retry}`);
-    assert.ok(
-      r.retry === null || r.sends + 1 <= r.retry + 1,
-      `${r.id} sent ${r.sends + 1} times with retry ${r.retry}`,
-    );
-    r.resends++;
-    this.note("resend");
     r.phase = "sending";
   }
 
@@ -213,40 +213,9 @@ export class DeliveryModel {
     else if (h.phase === "paused") {
       assert.equal(this.input.type, "timer", `fanout ${id} resent to ${host} in a ${this.input.type} input`);
       assert.ok(this.nowMs >= h.notBeforeMs, `fanout ${id} resent to ${host} before its pause ended`);
-    } else if (h.phase === "awaiting-ack") {
-      const a = this.acks!;
-      assert.equal(this.input.type, "timer", `fanout ${id} resent to ${host} in a ${this.input.type} input`);
-      this.checkAckWaitOver(`fanout ${id} on ${host}`, h.acceptedAtMs, h.copies);
-      assert.ok(
-        h.resends < a.ackResendsPerHost,
-        `fanout ${id} resent to ${host} more than ${a.ackResendsPerHost} times`,
-      );
-      h.resends++;
-      this.note("fanout resend");
-    } else assert.fail(`fanout ${id} sent to ${host} again (${h.phase}) without a failed send or an ACK timeout`);
+    } else if (h.phase === "awaiting-ack") onFanoutResend(this, r, host, h);
+    else assert.fail(`fanout ${id} sent to ${host} again (${h.phase}) without a failed send or an ACK timeout`);
     h.phase = "sending";
-  }
-
-  /** When the wait for the ACK of the `copies`-th copy to a host, accepted at `acceptedAtMs`, ends (unless the deadline comes first). */
-  private ackWaitEndsMs(acceptedAtMs: number, copies: number): number {
-    return acceptedAtMs + this.acks!.ackTimeoutMs * 2 ** (copies - 1);
-  }
-
-  /** The wait for the ACK of the `copies`-th copy accepted at `acceptedAtMs` may not end before ackTimeoutMs × 2^(copies-1). */
-  checkAckWaitOver(what: string, acceptedAtMs: number, copies: number): void {
-    assert.ok(copies >= 1, `${what}: an ACK wait ended with no copy accepted`);
-    const endsMs = this.ackWaitEndsMs(acceptedAtMs, copies);
-    assert.ok(
-      this.nowMs >= endsMs,
-      `${what}: the wait for copy ${copies}'s ACK ended at ${this.nowMs}, before ${endsMs}`,
-    );
-  }
-
-  /** A copy still waiting for its ACK: its wait has not run out (the timer fires on time, so it ends when due). */
-  checkAckWaitOn(id: string, host: string, acceptedAtMs: number, copies: number): void {
-    const endsMs = this.ackWaitEndsMs(acceptedAtMs, copies);
-    if (this.nowMs >= endsMs)
-      assert.fail(`${id} on ${host}: the wait for copy ${copies}'s ACK did not end at ${endsMs} (now ${this.nowMs})`);
   }
 
   private onSettle(id: string, ok: boolean, value: unknown): void {
@@ -262,10 +231,16 @@ export class DeliveryModel {
     if (ok) checkOk(this, r, value);
     else if (!(value instanceof Error)) assert.fail(`${id} rejected with a non-Error`);
     else if (this.closed) assert.ok(value instanceof TransportClosed, `${id} settled with ${value} at close`);
-    else if (r.deadlineMs <= this.nowMs) checkDeadlineError(this, r, value);
-    else if (r.kind === "call" && r.reply !== undefined && !r.reply.ok)
+    else if (r.deadlineMs <= this.nowMs) {
+      // A call or cast that waited on its host until its deadline is a soft failure of the host.
+      if (r.kind !== "fanout" && (r.phase === "awaiting-ack" || r.phase === "awaiting-reply"))
+        this.health.soft(r.host!, this.nowMs);
+      checkDeadlineError(this, r, value);
+    } else if (r.kind === "call" && r.reply !== undefined && !r.reply.ok)
       assert.equal(value, r.reply.value, `call ${id} settled with another error than its reply's`);
     else if (r.kind === "fanout") checkFanoutIncomplete(r, value);
+    else if (value.message.includes(CIRCUIT_OPEN) && (this.input.type === "send" || this.input.type === "hostsKnown"))
+      this.health.checkRefusal(this, r, value);
     else if (this.input.type === "outcome")
       assert.ok(r.mayFail, `${id} failed before its deadline without a failed send that allows it`);
     else if (this.input.type === "hostDown") checkHostDownError(this, r, value, this.input.host, this.input.why);
@@ -277,6 +252,7 @@ export class DeliveryModel {
   check(): void {
     const pending = this.pending();
     observe(this, pending);
+    this.health.check(this, this.core);
     for (const key of this.looked)
       if (!pending.some((r) => r.key === key && this.needsHosts(r)))
         assert.fail(`a lookup of ${key}, which no request needs`);
