@@ -27,6 +27,13 @@
  * Each property also counts the events it must go through over its runs and fails if one
  * never happened (SEEN_ALWAYS, SEEN_WITH_ACKS in delivery-model-request.ts): none holds
  * vacuously.
+ *
+ * Known gap (PROBE_LEFT_REOPENS_AT_ONCE in delivery-model-health.ts): the core notices a
+ * probe that left its host without an outcome (expired while its send was in flight, or
+ * its send failed with socket-timeout, host-removed or exhausted) only at the next pick
+ * that considers the host, and reopens the host from then; a handshake before that does
+ * nothing. Until that is fixed the model times such a departure as the core does;
+ * spec/delivery.md's Invariants and Open questions say so.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -141,8 +148,8 @@ const breakerArb: fc.Arbitrary<BreakerOptions | undefined> = fc.option(
   })),
   { nil: undefined, freq: 5 },
 );
-/** The cool-down of a core built without a breaker (delivery-core.ts). */
-const DEFAULT_COOL_DOWN_MS = 1000;
+/** The cool-downs of a core built without a breaker (delivery-core.ts). */
+const DEFAULT_COOL_DOWN = { coolDownMs: 1000, maxCoolDownMs: 30_000 };
 
 interface Config {
   intervalMs: number;
@@ -169,8 +176,7 @@ function setup(c: Config, seen?: Map<Seen, number>): { model: DeliveryModel; rea
     acks,
     breaker,
   });
-  const coolDownMs = breaker?.coolDownMs ?? DEFAULT_COOL_DOWN_MS;
-  const model = new DeliveryModel(core, rec, intervalMs, socketCause, acks, coolDownMs, seen);
+  const model = new DeliveryModel(core, rec, intervalMs, socketCause, acks, breaker ?? DEFAULT_COOL_DOWN, seen);
   registry.forEach((hosts, i) => {
     model.registry.set(KEYS[i]!, Object.freeze(hosts));
   });
@@ -201,7 +207,7 @@ function assertSeen(events: readonly Seen[], seen: Map<Seen, number>): void {
 const configArb = (acks: fc.Arbitrary<AckOptions | undefined>): fc.Arbitrary<Config> =>
   fc.record({ intervalMs: fc.integer({ min: 1, max: 120 }), registry: registryArb, acks, breaker: breakerArb });
 
-test("delivery core model, acks off - every request settles exactly once, by its deadline at the latest, never after close; ok only after an accepted send (cast), with its own reply (call), or from every host (fanout); retry bounds failed sends; resends only after failed sends, pauses only when every host failed this round; a host reported down moves a 'move' call waiting on it for its reply and settles any other at once, naming the host; never picked to a host open in its breaker before its cool-down ends or while its one probe is out, and refused at once (circuit open, retryable, nothing sent) only when every candidate is open; nextWakeMs never in the past while something is pending; ACKs change nothing", () => {
+test("delivery core model, acks off - every request settles exactly once, by its deadline at the latest, never after close; ok only after an accepted send (cast), with its own reply (call), or from every host (fanout); retry bounds failed sends; resends only after failed sends, pauses only when every host failed this round; a host reported down moves a 'move' call waiting on it for its reply and settles any other at once, naming the host; never picked to a host open in its breaker before its cool-down ends or while its one probe is out, and refused at once (circuit open, retryable, nothing sent) only when every candidate is open and none is known to be past its cool-down; nextWakeMs never in the past while something is pending; ACKs change nothing", () => {
   const seen = new Map<Seen, number>();
   fc.assert(
     fc.property(configArb(fc.constant(undefined)), commandsArb, (c, cmds) => runToEnd(c, cmds, seen)),
@@ -210,7 +216,7 @@ test("delivery core model, acks off - every request settles exactly once, by its
   assertSeen(SEEN_ALWAYS, seen);
 });
 
-test("delivery core model, acks on - never twice on two servers (a request that may not move never goes to a second host after one accepted it, failed resends included); a cast settles ok only on an ACK from the host of its send, a fanout only when every snapshot host ACKed; the n-th copy to a host waits exactly ackTimeoutMs × 2^(n-1) (or to the deadline), then a resend goes to the same host, at most ackResendsPerHost times, and a failed resend waits as a lost copy; retry bounds ACK timeouts, failed sends and moves; a host believed dead (reported down, or out of resends) is open in its breaker, moves a 'move' request elsewhere and never back while another is listed, and settles any other call or cast at once with MessageDeliveryFailure naming it; picks respect open hosts' cool-downs and single probes; every request still settles exactly once, by its deadline", () => {
+test("delivery core model, acks on - never twice on two servers (a request that may not move never goes to a second host after one accepted it, failed resends included); a cast settles ok only on an ACK from the host of its send, a fanout only when every snapshot host ACKed; the n-th copy to a host waits exactly ackTimeoutMs × 2^(n-1) (or to the deadline), then a resend goes to the same host, at most ackResendsPerHost times, and a failed resend waits as a lost copy; retry bounds ACK timeouts, failed sends and moves; a host believed dead (reported down, or out of resends) is open in its breaker, moves a 'move' request elsewhere and never back while another is listed, and settles any other call or cast at once with MessageDeliveryFailure naming it; picks respect open hosts' cool-downs and single probes, and refuse only when every candidate is open; every request still settles exactly once, by its deadline", () => {
   const seen = new Map<Seen, number>();
   fc.assert(
     fc.property(configArb(acksArb), commandsArb, (c, cmds) => runToEnd(c, cmds, seen)),

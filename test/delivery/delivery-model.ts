@@ -93,12 +93,12 @@ export class DeliveryModel {
     readonly socketCause: (host: string) => unknown,
     /** Acknowledged delivery's options; undefined: acks off. */
     readonly acks: AckOptions | undefined,
-    /** The breaker's first cool-down (its failureThreshold is 0: hard failures only). */
-    coolDownMs: number,
+    /** The breaker's first and longest cool-downs (its failureThreshold is 0: hard failures only). */
+    coolDown: { coolDownMs: number; maxCoolDownMs: number },
     /** How often each event the property must go through happened (shared by the runs of a property). */
     readonly seen: Map<Seen, number> = new Map(),
   ) {
-    this.health = new HealthModel(coolDownMs);
+    this.health = new HealthModel(coolDown.coolDownMs, coolDown.maxCoolDownMs);
   }
 
   note(event: Seen): void {
