@@ -148,6 +148,7 @@ export class DeliveryFlows<T> {
   sendFailedOne(r: DeliveryRequest<T>, host: string, failure: SendFailure, error: unknown, nowMs: number): void {
     r.lastCause = error;
     if (failure === "closed" || failure === "send-error") this.health.failed(host, nowMs);
+    if (r.probeOf !== undefined) this.probeLeft(r); // any other failure leaves the host without an outcome
     const next = afterFailedSend(r, host, failure);
     if (next === "fail") this.fail(r, error);
     else if (next === "stop") this.book.move(r, "stop");
