@@ -68,6 +68,8 @@ const ms = (x: number): number => Math.round(x * 1000);
 const DRAIN_BUDGET_MS = 120_000;
 /** Probe calls (liveness) wait this long at least: they prove progress, not latency. */
 const PROBE_TIMEOUT_MS = 10_000;
+/** DriverOptions.circuitBreaker.maxCoolDownMs's default (src/options.ts). */
+const BREAKER_MAX_COOL_DOWN_MS = 30_000;
 
 export async function runSimulation(input: SimInput, hooks: RunHooks = {}): Promise<SimResult> {
   const wallStart = performance.now();
@@ -169,8 +171,8 @@ async function safetyPhase(
 /**
  * Phase 3: every fault heals; the cluster must drain (every request settled, no message in
  * flight, no server with work queued or running: requests whose callers gave up still run,
- * oslo has no cancellation); after the TTL of stale registrations one probe call per topic
- * must succeed, and the cluster must drain again. Returns the time the faults healed.
+ * oslo has no cancellation); after the TTL of stale registrations and the longest breaker
+ * cool-down one probe call per topic must succeed, and the cluster must drain again. Returns the time the faults healed.
  */
 async function livenessPhase(
   ctx: SimContext,
@@ -197,6 +199,10 @@ async function livenessPhase(
   await scheduler.run({
     untilUs: Math.max(scheduler.nowUs, healUs + ms(ttl * 1.01 + options.checks.discoverySlackMs + 100)),
   });
+  // A client refuses calls at once while every server of the topic is open in its circuit
+  // breaker (spec/delivery.md, "Host health"); after the longest cool-down each may be probed.
+  const coolDownMs = options.driver.circuitBreaker?.maxCoolDownMs ?? BREAKER_MAX_COOL_DOWN_MS;
+  await scheduler.run({ untilUs: scheduler.nowUs + ms(coolDownMs) });
   // Servers drop requests past their deadline on their own wall clock: a probe must
   // outlast the most a server's clock can run ahead of its caller's.
   const f = options.faults;

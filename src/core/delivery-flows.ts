@@ -37,6 +37,7 @@ export class DeliveryFlows<T> {
     readonly health: HostHealth,
   ) {
     this.ack = new AckFlows(out, book, stats, acks, this);
+    book.onProbeSettled = this.probeLeft;
   }
 
   /** An input at `nowMs` begins: every deadline and wake-up due by then runs, in time order (deadlines first at a tie). */
@@ -73,6 +74,7 @@ export class DeliveryFlows<T> {
 
   /** Call, cast: picks the next host of `hosts` (round robin among this round's candidates) and sends. */
   attempt(r: DeliveryRequest<T>, hosts: readonly string[], event: RequestEvent): void {
+    if (r.probeOf !== undefined) this.probeLeft(r);
     r.wanted = hosts.length;
     r.hosts = hosts;
     let list = candidates(r, hosts);
@@ -89,7 +91,7 @@ export class DeliveryFlows<T> {
     this.out.hostsSeen(r.key, hosts); // HostSync skips a list unchanged since the key's last report
     if (host !== r.host) r.copies = 0; // copies count per host
     r.host = host;
-    if (health.filtering()) health.picked(host, r.id);
+    if (health.filtering() && health.picked(host, r.id)) r.probeOf = host;
     this.book.move(r, event);
     this.out.send(r, host);
   }
@@ -104,6 +106,12 @@ export class DeliveryFlows<T> {
     this.stats.openRefusals++;
     this.fail(r, allHostsOpen(r, hosts));
   }
+
+  /** `r` leaves the host it was the probe of (sent elsewhere, or settled): without an outcome, the probe failed. */
+  readonly probeLeft = (r: DeliveryRequest<T>): void => {
+    this.health.probeLeft(r.probeOf!, r.id, this.nowMs);
+    r.probeOf = undefined;
+  };
 
   /** Whether request `id` (a half-open host's probe) still waits on `host`: sent, or waiting for its ACK or reply. */
   private readonly probeOut = (id: string, host: string): boolean => {
@@ -140,6 +148,7 @@ export class DeliveryFlows<T> {
   sendFailedOne(r: DeliveryRequest<T>, host: string, failure: SendFailure, error: unknown, nowMs: number): void {
     r.lastCause = error;
     if (failure === "closed" || failure === "send-error") this.health.failed(host, nowMs);
+    if (r.probeOf !== undefined) this.probeLeft(r); // any other failure leaves the host without an outcome
     const next = afterFailedSend(r, host, failure);
     if (next === "fail") this.fail(r, error);
     else if (next === "stop") this.book.move(r, "stop");

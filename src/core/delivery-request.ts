@@ -124,6 +124,8 @@ export class DeliveryRequest<T> {
   waitingForSocket: string | undefined = undefined;
   /** Paused until, or (awaiting-ack) waits for the ACK until (call, cast). */
   wakeAtMs = 0;
+  /** The half-open host this request is the probe of (host-health.ts), until it leaves it. */
+  probeOf: string | undefined = undefined;
   /** Fanout: each host's progress, once it has its snapshot. */
   fanout: FanoutProgress<T> | undefined = undefined;
 

@@ -117,12 +117,23 @@ export class HostHealth {
     return true;
   }
 
-  /** Request `id` was sent to `host`: when the host is half-open, it is the probe. */
-  picked(host: string, id: string): void {
+  /** Request `id` was sent to `host`: when the host is half-open, it is the probe (true). */
+  picked(host: string, id: string): boolean {
     const h = this.hosts.get(host);
-    if (h?.state !== "half-open") return;
+    if (h?.state !== "half-open") return false;
     h.state = move(h.state, "probe");
     h.probeId = id;
+    return true;
+  }
+
+  /**
+   * Request `id`, the probe of `host`, left it without an outcome at `nowMs` (settled
+   * otherwise, or sent elsewhere): a failed probe, reopened from now. Nothing when the
+   * probe already had its outcome.
+   */
+  probeLeft(host: string, id: string, nowMs: number): void {
+    const h = this.hosts.get(host);
+    if (h?.state === "probing" && h.probeId === id) this.failed(host, nowMs);
   }
 
   /** The earliest end of a cool-down among `hosts` (Infinity when none is open). */

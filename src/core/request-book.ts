@@ -16,6 +16,9 @@ export class RequestBook<T> {
   readonly waits: HostWaits<DeliveryRequest<T>>;
   readonly timeline: DeliveryTimeline<T>;
 
+  /** Called at the settle of a request that is a half-open host's probe (the flows' probeLeft). */
+  onProbeSettled: ((r: DeliveryRequest<T>) => void) | undefined = undefined;
+
   constructor(
     private readonly out: DeliveryEffects<T>,
     intervalMs: number,
@@ -59,6 +62,7 @@ export class RequestBook<T> {
   settle(r: DeliveryRequest<T>, event: RequestEvent, ok: boolean, value: unknown): void {
     if (r.state === "waiting-for-hosts") this.waits.leave(r.key, r);
     this.move(r, event);
+    if (r.probeOf !== undefined) this.onProbeSettled?.(r);
     this.pending.delete(r.id);
     this.out.release(r);
     this.out.settle(r, ok, value);

@@ -262,7 +262,7 @@ test("delivery core - an effect that calls back into the core is refused (the sh
   assert.equal(core.pendingCount, 1, "the core is usable again after the refusal");
 });
 
-test("request lifecycle table - every pending state is left by its deadline and by close; settled is terminal; every state is reachable from new", () => {
+test("request lifecycle table - every pending state (awaiting-ack too) is left by its deadline and by close; settled is terminal; every state is reachable from new; every fanout host state is reachable from sending and can still end delivered or given up", () => {
   for (const [state, row] of Object.entries(REQUEST_TRANSITIONS)) {
     if (state === "settled") {
       assert.deepEqual(row, {});
@@ -281,4 +281,20 @@ test("request lifecycle table - every pending state is left by its deadline and 
   assert.deepEqual([...seen].sort(), Object.keys(REQUEST_TRANSITIONS).sort());
   assert.deepEqual(FANOUT_HOST_TRANSITIONS.delivered, {});
   assert.deepEqual(FANOUT_HOST_TRANSITIONS["given-up"], {});
+  type HostState = keyof typeof FANOUT_HOST_TRANSITIONS;
+  const reach = (from: HostState): Set<string> => {
+    const out = new Set<string>([from]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const s of [...out])
+        for (const to of Object.values(FANOUT_HOST_TRANSITIONS[s as HostState]))
+          if (to !== undefined && !out.has(to)) grew = out.add(to) !== undefined;
+    }
+    return out;
+  };
+  assert.deepEqual([...reach("sending")].sort(), Object.keys(FANOUT_HOST_TRANSITIONS).sort());
+  for (const state of Object.keys(FANOUT_HOST_TRANSITIONS) as HostState[]) {
+    const ends = reach(state);
+    assert.ok(ends.has("delivered") || ends.has("given-up"), `a fanout host ${state} can never end`);
+  }
 });

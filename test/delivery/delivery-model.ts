@@ -1,108 +1,78 @@
 /**
- * A simple model of request delivery for the model-based test of the delivery core
- * (delivery-core.model.test.ts).
+ * A model of request delivery for the model-based test of the delivery core
+ * (delivery-core.model.test.ts), with acknowledged delivery off or on.
  *
  * The model does not re-implement the core's policy. It keeps what a caller could know
- * about each request (its kind, deadline, retry, the host lists offered to it, its sends
- * and their outcomes) and follows the effects the core emits, checking that each one is
- * legal in that state:
- * - a lookup only for a key with a request that needs hosts, never two at once per key;
- * - a send only for a pending request, to a host of the list it was offered; a call or
- *   cast has one send at a time, resends only after a failed send (never after an
- *   accepted one, never after a socket timeout), avoids hosts that failed this round when
- *   the list has others, and never before its pause ends; a fanout copy goes to each host
- *   of its snapshot once at a time, again only after a failed send and its pause;
- * - settle exactly once per request, right after its release; never after close (but the
- *   refusal of a request made after close); an ok result only for a cast after an
- *   accepted send, a call with its own reply's value, a fanout accepted by every host;
- *   a request past its deadline settles with the deadline error, its message and cause.
- * After every input it checks: nothing pending is past its deadline; a request waiting
- * for hosts has its key's lookup in flight, or the key's last lookup found nothing less
- * than an interval ago (no waiter is forgotten); the core's pending count; and that
- * nextWakeMs is later than now while something is pending (undefined when nothing is).
+ * about each request (delivery-model-request.ts: its kind, deadline, retry, failover, the
+ * host lists offered to it, its sends and their outcomes, the ACKs and host-down reports
+ * given, the time) and follows the effects the core emits, checking that each one is legal
+ * in that state. A change that has no effect of its own (a request going back to waiting
+ * for hosts after its host was believed dead, a fanout copy given up after its ACK waits)
+ * the model learns from the request's `state` (which the shell reads) and its fanout
+ * progress (delivery-model-acks.ts), and checks that it was legal at that input. The
+ * rules:
+ * - lookup: only for a key with a request that needs hosts, never two at once per key;
+ * - send: only of a pending request, to a host of the list it was offered; a call or cast
+ *   has one send at a time; a new pick only from waiting for hosts (after a failed send or
+ *   a move, never after a socket timeout, never before its pause ends), to a host neither failed this round nor believed dead by it when the
+ *   list has one, never to a host it believes dead while another is listed; a fanout copy
+ *   goes to each snapshot host once at a time, again only after a failed send and its pause;
+ * - never twice on two servers: a call or cast whose failover is not "move" never goes to
+ *   a second host after a send of it was accepted (or acknowledged), failed resends too;
+ * - ACK waits (acks on): the n-th copy accepted by a host waits exactly ackTimeoutMs ×
+ *   2^(n-1) for its ACK, or until the deadline: nothing follows from it earlier (a resend,
+ *   a death), and it is not still waiting later; a resend goes only to the host whose wait
+ *   ran out, at most ackResendsPerHost times per host; a resend that fails (any class)
+ *   counts as a lost copy: the request waits for the next copy's ACK, on the same host;
+ *   `retry` bounds every send after the first (failed sends, ACK timeouts and moves after
+ *   a host reported down count; a failed resend does not, the ACK timeout after it does);
+ * - believed dead: after hostDown of its host (at once, acks on or off) or after its
+ *   resends ran out and the last wait ended; a "move" request waiting on it for an ACK or
+ *   a reply then waits for hosts again (a move after hostDown counts against retry), any
+ *   other call or cast settles with a MessageDeliveryFailure naming the host, not
+ *   retryable; a fanout copy waiting for its ACK is given up;
+ * - host health (delivery-model-health.ts): a call or cast is never picked to a host open
+ *   in its breaker before its cool-down ended, nor while its probe is out; one refused
+ *   because every candidate is open settles at once with the circuit-open error;
+ * - settle: exactly once per request, right after its release; never after close (but
+ *   the refusal of a request made after close); ok only for a call with its own reply's
+ *   value, a cast after an accepted send (acks off) or an ACK from the host of its send in
+ *   flight or accepted (acks on), a fanout accepted (acks off) or acknowledged (acks on)
+ *   by every snapshot host; an error before the deadline only from a failed send, a
+ *   reply, a fanout whose hosts all ended, a dead host, an ACK timeout past retry or a
+ *   refusal (every candidate open); past the deadline the deadline error, its message
+ *   and cause.
+ * After every input: the request states agree with the model; the hosts not closed in
+ * their breaker are the model's open hosts; nothing pending is past its deadline; a
+ * request waiting for hosts has its key's lookup in flight, or the key's last lookup
+ * found nothing less than an interval ago (no waiter is forgotten); the core's pending
+ * count; nextWakeMs is later than now while something is pending, never later
+ * than the earliest deadline, and undefined when nothing is.
  */
 import assert from "node:assert/strict";
+import { TransportClosed, type DeliveryCore, type DeliveryRequest } from "../../src/internal.js";
+import type { AckOptions } from "../../src/core/ack-policy.js";
+import { newHost, type Fx, type Input, type MReq, type Recorder, type Seen } from "./delivery-model-request.js";
+import { learnFanoutHosts, observe, onFanoutResend, onResend } from "./delivery-model-acks.js";
+import { HealthModel } from "./delivery-model-health.js";
 import {
-  MatchmakerUnavailable,
-  MessageDeliveryFailure,
-  MessagingTimeout,
-  TransportClosed,
-  type DeliveryCore,
-  type DeliveryEffects,
-  type DeliveryRequest,
-  type RequestKind,
-} from "../../src/internal.js";
+  checkDeadlineError,
+  checkFanoutIncomplete,
+  checkHostDownError,
+  checkNoAckError,
+  checkOk,
+} from "./delivery-model-settle.js";
 
-export type Fx =
-  | { type: "lookup"; key: string }
-  | { type: "send"; id: string; host: string }
-  | { type: "hostsSeen"; key: string; hosts: readonly string[] }
-  | { type: "release"; id: string }
-  | { type: "settle"; id: string; ok: boolean; value: unknown };
+/** The message of a refusal because every candidate host is open (delivery-model-health.ts checks the rest). */
+const CIRCUIT_OPEN = ": every server it could go to is failing (circuit open): ";
 
-/** The effects sink: records every effect, and the core's request handles by id. */
-export class Recorder implements DeliveryEffects<null> {
-  fx: Fx[] = [];
-  readonly handles = new Map<string, DeliveryRequest<null>>();
-  lookup(key: string): void {
-    this.fx.push({ type: "lookup", key });
-  }
-  send(r: DeliveryRequest<null>, host: string): void {
-    this.handles.set(r.id, r);
-    this.fx.push({ type: "send", id: r.id, host });
-  }
-  hostsSeen(key: string, hosts: readonly string[]): void {
-    this.fx.push({ type: "hostsSeen", key, hosts });
-  }
-  release(r: DeliveryRequest<null>): void {
-    this.fx.push({ type: "release", id: r.id });
-  }
-  settle(r: DeliveryRequest<null>, ok: boolean, value: unknown): void {
-    this.fx.push({ type: "settle", id: r.id, ok, value });
-  }
-  take(): Fx[] {
-    const out = this.fx;
-    this.fx = [];
-    return out;
-  }
-}
-
-export interface MReq {
-  readonly id: string;
-  readonly kind: RequestKind;
-  readonly key: string;
-  readonly deadlineMs: number;
-  readonly retry: number | null;
-  settled: boolean;
-  released: boolean;
-  outcome?: { ok: boolean; value: unknown };
-  /** The latest host list offered to it (at hand, or a lookup answer while it needed hosts). */
-  offered: readonly string[] | undefined;
-  /** Fanout: the snapshot its copies go to. */
-  snapshot: readonly string[] | undefined;
-  /** Hosts with a send outstanding. */
-  sending: Set<string>;
-  accepted: Set<string>;
-  givenUp: Set<string>;
-  /** Call, cast: failed sends counted against retry; hosts failed this round. */
-  failures: number;
-  failedRound: Set<string>;
-  /** A socket timeout: no send any more. */
-  stopped: boolean;
-  /** No send before (call, cast), or per host (fanout). */
-  notBeforeMs: number;
-  hostNotBefore: Map<string, number>;
-  lastCause: unknown;
-  waitingForSocket: string | undefined;
-  /** The send outcome being reported may settle it with an error (exhausted, past retry). */
-  mayFail?: boolean;
-  /** The value of the reply the test gave it (call). */
-  reply?: { ok: boolean; value: unknown };
-}
+export { Recorder, type Fx } from "./delivery-model-request.js";
 
 export class DeliveryModel {
   nowMs = 0;
   closed = false;
+  /** The input being handled (set by each command before it calls the core). */
+  input: Input = { type: "other" };
   readonly requests = new Map<string, MReq>();
   readonly lookups = new Set<string>();
   /** When each key's latest lookup answered no host (or failed). */
@@ -110,6 +80,10 @@ export class DeliveryModel {
   /** Hosts the matchmaker would answer, per key. */
   readonly registry = new Map<string, readonly string[]>();
   nextId = 0;
+  /** Keys looked up by the input being handled (checked once the model has learned its changes). */
+  private looked: string[] = [];
+  /** What a caller can tell of each host's circuit breaker. */
+  readonly health: HealthModel;
 
   constructor(
     readonly core: DeliveryCore<null>,
@@ -117,17 +91,43 @@ export class DeliveryModel {
     readonly intervalMs: number,
     /** The cause socketTimeoutCause(host) gives (the test's stand-in for the pool's error). */
     readonly socketCause: (host: string) => unknown,
-  ) {}
+    /** Acknowledged delivery's options; undefined: acks off. */
+    readonly acks: AckOptions | undefined,
+    /** The breaker's first and longest cool-downs (its failureThreshold is 0: hard failures only). */
+    coolDown: { coolDownMs: number; maxCoolDownMs: number },
+    /** How often each event the property must go through happened (shared by the runs of a property). */
+    readonly seen: Map<Seen, number> = new Map(),
+  ) {
+    this.health = new HealthModel(coolDown.coolDownMs, coolDown.maxCoolDownMs);
+  }
+
+  note(event: Seen): void {
+    this.seen.set(event, (this.seen.get(event) ?? 0) + 1);
+  }
 
   pending(): MReq[] {
     return [...this.requests.values()].filter((r) => !r.settled);
   }
 
-  /** Whether `r` waits for hosts as far as the model can tell (nothing in flight, not paused, not stopped, not sent for good). */
+  handle(id: string): DeliveryRequest<null> {
+    return this.rec.handles.get(id)!;
+  }
+
+  /** Whether `r` waits for hosts as far as the model can tell (not in flight, not paused, not stopped, not sent for good). */
   needsHosts(r: MReq): boolean {
-    if (r.settled || r.sending.size > 0 || r.stopped || this.nowMs < r.notBeforeMs) return false;
+    if (r.settled) return false;
     if (r.kind === "fanout") return r.snapshot === undefined;
-    return r.accepted.size === 0;
+    return r.phase === "waiting" && this.nowMs >= r.notBeforeMs;
+  }
+
+  /** `hosts` offered to `r` (at hand, or a lookup's answer while it waits); a fanout's become its snapshot. */
+  offer(r: MReq, hosts: readonly string[]): void {
+    if (r.kind !== "fanout") {
+      r.offered = hosts;
+      return;
+    }
+    r.snapshot = hosts;
+    for (const h of hosts) r.hosts.set(h, newHost());
   }
 
   /** Follows the effects of one input; returns them. */
@@ -153,38 +153,69 @@ export class DeliveryModel {
   private onLookup(key: string): void {
     assert.ok(!this.closed, "a lookup after close");
     assert.ok(!this.lookups.has(key), `a second lookup of ${key} while one is in flight`);
-    assert.ok(
-      this.pending().some((r) => r.key === key && this.needsHosts(r)),
-      `a lookup of ${key}, which no request needs`,
-    );
     this.lookups.add(key);
+    this.looked.push(key);
   }
 
   private onSend(id: string, host: string): void {
     const r = this.requests.get(id)!;
     assert.ok(!this.closed && !r.settled, `a send of ${id}, which is settled`);
-    if (r.kind === "fanout") {
-      assert.ok(r.snapshot?.includes(host), `fanout ${id} sent to ${host}, not in its snapshot`);
-      assert.ok(
-        !r.sending.has(host) && !r.accepted.has(host) && !r.givenUp.has(host),
-        `fanout ${id} sent to ${host} again without a failed send`,
-      );
-      assert.ok(
-        this.nowMs >= (r.hostNotBefore.get(host) ?? 0),
-        `fanout ${id} resent to ${host} before its pause ended`,
-      );
-    } else {
-      assert.equal(r.sending.size, 0, `${id} has two sends in flight`);
-      assert.equal(r.accepted.size, 0, `${id} sent again after a send was accepted`);
-      assert.ok(!r.stopped, `${id} sent again after a socket timeout`);
-      assert.ok(this.nowMs >= r.notBeforeMs, `${id} sent at ${this.nowMs}, before its pause ended at ${r.notBeforeMs}`);
-      const list = r.offered;
-      if (list === undefined) assert.fail(`${id} sent to ${host} before any host list was offered to it`);
-      assert.ok(list.includes(host), `${id} sent to ${host}, not in the list it was offered`);
-      if (list.some((h) => !r.failedRound.has(h)))
-        assert.ok(!r.failedRound.has(host), `${id} sent to ${host}, which failed this round, although others did not`);
-    }
+    if (r.kind === "fanout") this.onFanoutSend(r, host);
+    else if (r.phase === "awaiting-ack") onResend(this, r, host);
+    else this.onPick(r, host);
+    r.sends++;
+    r.sentTo.add(host);
     r.sending.add(host);
+    r.unreported.delete(host); // the shell cannot tell two sends of one request to one host apart
+  }
+
+  /** A call's or cast's send from waiting for hosts: a host of its list, by the rules of rounds and dead hosts. */
+  private onPick(r: MReq, host: string): void {
+    const id = r.id;
+    assert.notEqual(r.phase, "sending", `${id} has two sends in flight`);
+    assert.notEqual(r.phase, "stopped", `${id} sent again after a socket timeout`);
+    assert.equal(r.phase, "waiting", `${id} sent again after a send was accepted (${r.phase})`);
+    assert.ok(this.nowMs >= r.notBeforeMs, `${id} sent at ${this.nowMs}, before its pause ended at ${r.notBeforeMs}`);
+    assert.ok(
+      this.input.type === "send" || this.input.type === "hostsKnown",
+      `${id} picked a host in a ${this.input.type} input`,
+    );
+    const list = r.offered;
+    if (list === undefined) assert.fail(`${id} sent to ${host} before any host list was offered to it`);
+    assert.ok(list.includes(host), `${id} sent to ${host}, not in the list it was offered`);
+    if (list.some((h) => !r.dead.has(h)))
+      assert.ok(!r.dead.has(host), `${id} sent to ${host}, which it believes dead, although another host is listed`);
+    if (list.some((h) => !r.failedRound.has(h) && !r.dead.has(h)))
+      assert.ok(!r.failedRound.has(host), `${id} sent to ${host}, which failed this round, although others did not`);
+    if (r.dead.size > 0) this.note("pick after a move");
+    if (r.failover !== "move" && r.accepted.size > 0)
+      assert.ok(
+        r.accepted.has(host),
+        `never twice on two servers: ${id} (${r.failover}) sent to ${host} after ${[...r.accepted]} accepted it`,
+      );
+    if (r.retry !== null)
+      assert.ok(r.sends + 1 <= r.retry + 1, `${id} sent ${r.sends + 1} times with retry ${r.retry}`);
+    this.health.picked(this, r, host);
+    if (host !== r.host) {
+      r.copies = 0;
+      r.resends = 0;
+    }
+    r.host = host;
+    r.phase = "sending";
+  }
+
+  private onFanoutSend(r: MReq, host: string): void {
+    const id = r.id;
+    const h = r.hosts.get(host);
+    if (h === undefined) assert.fail(`fanout ${id} sent to ${host}, not in its snapshot`);
+    if (h.phase === undefined)
+      assert.ok(this.input.type === "send" || this.input.type === "hostsKnown", `fanout ${id} sent late to ${host}`);
+    else if (h.phase === "paused") {
+      assert.equal(this.input.type, "timer", `fanout ${id} resent to ${host} in a ${this.input.type} input`);
+      assert.ok(this.nowMs >= h.notBeforeMs, `fanout ${id} resent to ${host} before its pause ended`);
+    } else if (h.phase === "awaiting-ack") onFanoutResend(this, r, host, h);
+    else assert.fail(`fanout ${id} sent to ${host} again (${h.phase}) without a failed send or an ACK timeout`);
+    h.phase = "sending";
   }
 
   private onSettle(id: string, ok: boolean, value: unknown): void {
@@ -194,90 +225,59 @@ export class DeliveryModel {
       return;
     }
     assert.ok(!r.settled, `${id} settled twice`);
+    if (r.kind === "fanout" && r.snapshot !== undefined) learnFanoutHosts(this, r, false);
     r.settled = true;
     r.outcome = { ok, value };
-    if (ok) {
-      assert.ok(this.nowMs < r.deadlineMs, `${id} settled ok at or after its deadline`);
-      if (r.kind === "call")
-        assert.ok(r.reply?.ok && r.reply.value === value, `call ${id} settled ok without its reply`);
-      else if (r.kind === "cast") assert.ok(r.accepted.size === 1, `cast ${id} settled ok with no send accepted`);
-      else
-        assert.ok(
-          r.snapshot !== undefined && r.snapshot.length > 0 && r.accepted.size === r.snapshot.length,
-          `fanout ${id} settled ok but ${r.accepted.size} of ${r.snapshot?.length} hosts accepted it`,
-        );
-      return;
-    }
-    assert.ok(value instanceof Error, `${id} rejected with a non-Error`);
-    if (this.closed) {
-      assert.ok(value instanceof TransportClosed, `${id} settled with ${value} at close`);
-      return;
-    }
-    if (r.deadlineMs <= this.nowMs) {
-      this.checkDeadlineError(r, value);
-      return;
-    }
-    if (r.kind === "call" && r.reply !== undefined && !r.reply.ok) {
+    if (ok) checkOk(this, r, value);
+    else if (!(value instanceof Error)) assert.fail(`${id} rejected with a non-Error`);
+    else if (this.closed) assert.ok(value instanceof TransportClosed, `${id} settled with ${value} at close`);
+    else if (r.deadlineMs <= this.nowMs) {
+      // A call or cast that waited on its host until its deadline is a soft failure of the host.
+      if (r.kind !== "fanout" && (r.phase === "awaiting-ack" || r.phase === "awaiting-reply"))
+        this.health.soft(r.host!, this.nowMs);
+      checkDeadlineError(this, r, value);
+    } else if (r.kind === "call" && r.reply !== undefined && !r.reply.ok)
       assert.equal(value, r.reply.value, `call ${id} settled with another error than its reply's`);
-      return;
-    }
-    // Before the deadline an error comes from a failed send (the command that reports it
-    // checks which error) or, for a fanout, from the last host ending with some given up.
-    if (r.kind !== "fanout")
+    else if (r.kind === "fanout") checkFanoutIncomplete(r, value);
+    else if (value.message.includes(CIRCUIT_OPEN) && (this.input.type === "send" || this.input.type === "hostsKnown"))
+      this.health.checkRefusal(this, r, value);
+    else if (this.input.type === "outcome")
       assert.ok(r.mayFail, `${id} failed before its deadline without a failed send that allows it`);
-    else {
-      assert.ok(
-        r.snapshot?.every((h) => r.accepted.has(h) || r.givenUp.has(h)),
-        `fanout ${id} failed with copies in flight or paused`,
-      );
-      assert.ok(r.givenUp.size > 0, `fanout ${id} failed before its deadline with no host given up`);
-      assert.equal(
-        (value as Error).message,
-        `fanout ${id} to ${r.key} reached ${r.accepted.size} of ${r.snapshot!.length} servers`,
-      );
-    }
+    else if (this.input.type === "hostDown") checkHostDownError(this, r, value, this.input.host, this.input.why);
+    else if (this.input.type === "timer") checkNoAckError(this, r, value);
+    else assert.fail(`${id} failed before its deadline in a ${this.input.type} input`);
   }
 
-  private checkDeadlineError(r: MReq, e: Error): void {
-    const cause = r.waitingForSocket !== undefined ? this.socketCause(r.waitingForSocket) : r.lastCause;
-    const why = cause instanceof MatchmakerUnavailable ? " (matchmaker unavailable)" : "";
-    if (r.kind === "call") {
-      assert.ok(e instanceof MessagingTimeout, `call ${r.id} timed out with ${e.name}`);
-      assert.equal(e.message, `Timeout while waiting on RPC response for message ${r.id} to ${r.key}${why}`);
-    } else {
-      assert.ok(e instanceof MessageDeliveryFailure, `${r.kind} ${r.id} expired with ${e.name}`);
-      const everOffered = r.kind === "fanout" ? r.snapshot !== undefined : r.offered !== undefined;
-      const detail = !everOffered
-        ? " (no server available)"
-        : r.kind === "fanout"
-          ? ` (${r.accepted.size} of ${r.snapshot!.length} servers reached)`
-          : " (every send failed)";
-      assert.equal(
-        e.message,
-        `${r.kind} ${r.id} to ${r.key} could not be delivered before its deadline${detail}${why}`,
-      );
-    }
-    assert.equal(e.cause, cause, `${r.id}'s deadline error has the wrong cause`);
-  }
-
-  /** The invariants that hold after every input. */
+  /** The invariants that hold after every input; first, what the input changed without an effect. */
   check(): void {
     const pending = this.pending();
-    for (const r of pending)
-      assert.ok(r.deadlineMs > this.nowMs, `${r.id} is still pending at ${this.nowMs}, its deadline ${r.deadlineMs}`);
+    observe(this, pending);
+    this.health.check(this, this.core);
+    for (const key of this.looked)
+      if (!pending.some((r) => r.key === key && this.needsHosts(r)))
+        assert.fail(`a lookup of ${key}, which no request needs`);
+    this.looked = [];
     assert.equal(this.core.pendingCount, pending.length, "the core's pending count differs from the model's");
-    for (const r of pending)
-      if (this.needsHosts(r) && !this.lookups.has(r.key))
-        assert.ok(
-          this.nowMs < (this.emptyAtMs.get(r.key) ?? -Infinity) + this.intervalMs,
+    let firstDeadlineMs = Infinity;
+    for (const r of pending) {
+      if (r.deadlineMs <= this.nowMs)
+        assert.fail(`${r.id} is still pending at ${this.nowMs}, its deadline ${r.deadlineMs}`);
+      firstDeadlineMs = Math.min(firstDeadlineMs, r.deadlineMs);
+      if (
+        this.needsHosts(r) &&
+        !this.lookups.has(r.key) &&
+        this.nowMs >= (this.emptyAtMs.get(r.key) ?? -Infinity) + this.intervalMs
+      )
+        assert.fail(
           `${r.id} waits for the hosts of ${r.key} with no lookup in flight and none due within the interval`,
         );
+    }
     const next = this.core.nextWakeMs();
     if (pending.length === 0) assert.equal(next, undefined, "a wake-up is asked for with nothing pending");
     else {
       assert.ok(next !== undefined, "requests are pending but no wake-up is asked for");
-      assert.ok(next > this.nowMs, `nextWakeMs ${next} is not later than now (${this.nowMs})`);
-      assert.ok(next <= Math.min(...pending.map((r) => r.deadlineMs)), "the wake-up is later than a deadline");
+      assert.ok(next > this.nowMs, "nextWakeMs is not later than now");
+      assert.ok(next <= firstDeadlineMs, "the wake-up is later than a deadline");
     }
   }
 }

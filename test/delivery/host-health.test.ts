@@ -4,7 +4,8 @@
  * success resets the count, hard failures open it at once, an open host gets no traffic
  * until its cool-down ends and then exactly one probe, whose outcome closes or reopens it
  * (with a doubled cool-down), a dropped connection moves or fails what waited on the host
- * with acks off too, and a request whose every host is open is refused at once.
+ * with acks off too, a request whose every host is open is refused at once, and with acks
+ * a host out of resends opens, its probe's missing ACK reopens it and its ACK closes it.
  * Method: HostHealth driven by hand; a DeliveryCore with a recording effects sink; a
  * fast-check property over random event sequences.
  */
@@ -200,4 +201,44 @@ test("delivery core - acks off: a dropped connection fails a non-idempotent call
   assert.equal(core.stats.failovers, 1);
   core.hostsKnown("k", hosts, 3);
   assert.deepEqual(sends(rec.take()), ["3@b"], "it never goes back to a dead host while another is listed");
+});
+
+test("delivery core - acks on: a host out of resends is open: new picks avoid it while another host is listed, a request with no other host is refused; after the cool-down one request probes it, a probe with no ACK in time reopens it for twice as long, and a probe's ACK closes it", () => {
+  const rec = new Recorder();
+  const core = new DeliveryCore<null>(rec, {
+    hostWaitIntervalMs: 100,
+    acks: { ackTimeoutMs: 10, ackResendsPerHost: 0 },
+    breaker: { failureThreshold: 0, windowMs: 10_000, coolDownMs: 100, maxCoolDownMs: 1000 },
+  });
+  const settles = (fx: Fx[]) => fx.flatMap((e) => (e.type === "settle" ? [`${e.id} ${e.ok ? "ok" : "failed"}`] : []));
+  const r = core.send("1", "cast", "k", 5000, null, null, 0, ["a"]);
+  core.sendAccepted(r, "a", 0);
+  rec.take();
+  core.timerFired(10);
+  assert.deepEqual(settles(rec.take()), ["1 failed"], "a sent no ACK and has no resend left: believed dead");
+  assert.deepEqual(core.unhealthyHosts, ["a"]);
+  core.send("2", "cast", "k", 5000, null, null, 10, ["a", "b"]);
+  assert.deepEqual(sends(rec.take()), ["2@b"], "the open host is avoided");
+  core.send("3", "cast", "k", 5000, null, null, 109, ["a"]);
+  assert.deepEqual(settles(rec.take()), ["3 failed"], "no other host: refused before the cool-down ends");
+  const probe = core.send("4", "cast", "k", 5000, null, null, 110, ["a"]);
+  core.send("5", "cast", "k", 5000, null, null, 110, ["a"]);
+  let fx = rec.take();
+  assert.deepEqual([sends(fx), settles(fx)], [["4@a"], ["5 failed"]], "one probe; a second request is refused");
+  core.sendAccepted(probe, "a", 110);
+  core.timerFired(120);
+  assert.deepEqual(settles(rec.take()), ["4 failed"], "the probe had no ACK in time");
+  core.send("6", "cast", "k", 5000, null, null, 319, ["a"]);
+  assert.deepEqual(settles(rec.take()), ["6 failed"], "reopened at 120 for 2 × 100 ms");
+  const second = core.send("7", "cast", "k", 5000, null, null, 320, ["a"]);
+  core.sendAccepted(second, "a", 320);
+  core.ackReceived("7", "a", 321);
+  fx = rec.take();
+  assert.deepEqual([sends(fx), settles(fx)], [["7@a"], ["7 ok"]]);
+  assert.deepEqual(core.unhealthyHosts, [], "the probe's ACK closed the host");
+  core.send("8", "cast", "k", 5000, null, null, 322, ["a", "b"]);
+  core.send("9", "cast", "k", 5000, null, null, 322, ["a", "b"]);
+  const hosts = sends(rec.take()).map((s) => s.slice(2));
+  assert.deepEqual(hosts.sort(), ["a", "b"], "picks use both hosts again");
+  assert.equal(core.stats.openRefusals, 3);
 });
