@@ -45,6 +45,7 @@ describe(`latency balancing and a server ${DELAY_MS} ms slower (network namespac
       warmUpMs: 2000,
       faultMs: DELAY_SPAN_MS,
       relistLimitMs: 5000,
+      backLimitMs: 3000,
       afterMs: 1000,
       fault: async (_c, server) => {
         const delay = addedDelay(server);

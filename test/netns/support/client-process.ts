@@ -12,6 +12,8 @@
  * - {"cmd":"stop","load":L}: stops load L, waits for its calls in flight to settle;
  *   answers {outcomes}: per call its id, start and end (epoch ms, sub-ms), ok, the server
  *   that answered or the error (name, message, host, retryable).
+ * - {"cmd":"answered","load":L,"server":S,"since":T}: how many calls of load L started at or
+ *   after T the server named S has answered so far: {count}.
  * - {"cmd":"call","topic","server"?,"method","args"?,"timeoutMs"?}: one call; {ok, value|error}.
  * - {"cmd":"sends","from"?}: the SendRecorder's records from index `from`, and every
  *   connection event: {sends, next, connections}.
@@ -130,6 +132,13 @@ async function handle(c: Record<string, unknown>): Promise<Record<string, unknow
       load.running = false;
       await Promise.all(load.workers);
       return { outcomes: load.outcomes };
+    }
+    case "answered": {
+      const load = loads.get(String(c.load));
+      if (!load) throw new Error(`no load ${String(c.load)}`);
+      const since = Number(c.since ?? 0);
+      const count = load.outcomes.filter((o) => o.ok && o.server === c.server && o.startMs >= since).length;
+      return { count };
     }
     case "call": {
       const target = { topic: String(c.topic), ...(c.server ? { server: String(c.server) } : {}) };

@@ -72,6 +72,11 @@ export class ClientNode {
     return (await this.ask({ cmd: "stop", load }, 120_000)).outcomes as CallOutcome[];
   }
 
+  /** How many calls of `load` started at or after `sinceMs` `server` has answered so far. */
+  async answered(load: string, server: string, sinceMs: number): Promise<number> {
+    return (await this.ask({ cmd: "answered", load, server, since: sinceMs })).count as number;
+  }
+
   async call<T>(
     topic: string,
     method: string,

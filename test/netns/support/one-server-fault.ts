@@ -2,8 +2,9 @@
  * The scenario the single-server fault cases share: Redis, three servers and one client,
  * each in its own namespace; the client calls a topic throughout; one server
  * (server_1) is faulted for a span and then restored, and the run ends once Redis lists
- * that server again and the client has called for a while after. It returns the timeline,
- * every call's outcome and every request's route, for the case to assert on.
+ * that server again, it has answered a call again, and the client has called for a while
+ * after. It returns the timeline, every call's outcome and every request's route, for the
+ * case to assert on.
  *
  * Which fault (SIGSTOP, a cut link, added delay) and which driver options (acks,
  * heartbeats, balancing) are the case's to choose.
@@ -27,6 +28,8 @@ export interface FaultScenario {
   faultMs: number;
   /** Upper bound on the time from the restore until Redis lists the server again. */
   relistLimitMs: number;
+  /** Upper bound on the time from the restore until the server answers a call again. @default 35000 */
+  backLimitMs?: number;
   /** How long the load runs on after that. */
   afterMs: number;
   /** Applies the fault to the server; resolves with the time it took effect. */
@@ -42,9 +45,19 @@ export interface FaultRun {
   host: string;
   /**
    * Epoch ms: load start, fault, unlisted (Redis stopped listing the server; undefined if it
-   * never did during the fault), restore, relisted (Redis lists the server again), end of load.
+   * never did during the fault), restore, relisted (Redis lists the server again), back (the
+   * server answered a call started after the restore; undefined if not within backLimitMs),
+   * end of load.
    */
-  t: { start: number; fault: number; unlisted: number | undefined; restore: number; relisted: number; end: number };
+  t: {
+    start: number;
+    fault: number;
+    unlisted: number | undefined;
+    restore: number;
+    relisted: number;
+    back: number | undefined;
+    end: number;
+  };
   outcomes: CallOutcome[];
   sends: SendRecord[];
   /** The client engine's counters at the end. */
@@ -77,6 +90,12 @@ export async function runOneServerFault(s: FaultScenario): Promise<{ run: FaultR
     await hold(Math.max(0, fault + s.faultMs - epochNow()));
     const restore = await s.restore(cluster, victim);
     const relisted = await until(async () => (await client.hosts(topic)).includes(host), s.relistLimitMs);
+    // When it answers a call again, if it does in time (the case asserts that it did).
+    let back: number | undefined;
+    await until(async () => (await client.answered("f", victim.name, restore)) > 0, s.backLimitMs ?? 35_000).then(
+      (at) => (back = at),
+      () => undefined,
+    );
     await hold(s.afterMs);
     const end = epochNow();
     const outcomes = await client.stopLoad("f");
@@ -89,7 +108,7 @@ export async function runOneServerFault(s: FaultScenario): Promise<{ run: FaultR
         topic,
         server: victim.name,
         host,
-        t: { start, fault, unlisted, restore, relisted, end },
+        t: { start, fault, unlisted, restore, relisted, back, end },
         outcomes,
         sends,
         stats,

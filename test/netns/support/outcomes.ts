@@ -60,6 +60,15 @@ export function hostsByCall(sends: readonly SendRecord[]): Map<string, Set<strin
   return out;
 }
 
+/** One call's story for diagnostics: each send (ms after the call started, host, resend or not) and its end. */
+export function describeCall(o: CallOutcome, sends: readonly SendRecord[]): string {
+  const route = sends
+    .filter((s) => s.callId === o.id)
+    .map((s) => `${(s.atMs - o.startMs).toFixed(0)} ms ${s.resend ? "resend" : "send"} to ${s.host}`);
+  const end = o.ok ? `answered by ${o.server}` : `${String(o.error?.name)}: ${String(o.error?.message)}`;
+  return `${o.id}: ${route.join(", ")}; after ${(o.endMs - o.startMs).toFixed(0)} ms ${end}`;
+}
+
 /** A short summary for diagnostics: count, failures, per-server answers, slowest call. */
 export function describeOutcomes(outcomes: readonly CallOutcome[]): string {
   const failed = outcomes.filter((o) => !o.ok);
