@@ -2,6 +2,7 @@
  * Driver options: one interface, every field documented with its default and the oslo
  * option it corresponds to, units last in the name. Validated once by resolveOptions.
  */
+import { BALANCING_STRATEGIES, DEFAULT_BALANCING, type BalancingStrategy } from "./core/balancing/balancer.js";
 import type { RemoteErrorClass } from "./core/remote-error.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./core/codec.js";
 import type { Clock } from "./ports/clock.js";
@@ -16,6 +17,7 @@ import {
   finitePositive,
   integerAtLeast,
   knownKeys,
+  oneOf,
   optionsObject,
   string,
   typeError,
@@ -133,6 +135,17 @@ export interface DriverOptions {
    * given up after 1 + 2 + 4 = 7 s. @default 2
    */
   ackResendsPerHost?: number;
+  /**
+   * How a call or cast picks its server among the topic's live hosts (spec/balancing.md;
+   * fanouts go to all). "round-robin": the next host per topic, fair and in order (oslo's
+   * only strategy). "random": uniformly at random. "least-in-flight": a host with the fewest
+   * of this client's requests in flight, ties at random. "latency": two hosts drawn at
+   * random, the one whose replies to this client came faster lately (an EWMA of reply
+   * times; power of two choices, so the fastest host is not flooded). Every strategy picks
+   * among the same candidates: hosts not believed dead, not failed this round.
+   * @default "round-robin"
+   */
+  balancing?: BalancingStrategy;
   /** Error classes re-created from remote failures, by class name (oslo: allowed_remote_exmods). @default {} */
   remoteErrors?: Record<string, RemoteErrorClass>;
   /** Outbound socket pool limits. */
@@ -172,6 +185,7 @@ const DRIVER_OPTION_KEYS = [
   "acks",
   "ackTimeoutMs",
   "ackResendsPerHost",
+  "balancing",
   "remoteErrors",
   "pool",
   "redisMatchmaker",
@@ -238,6 +252,7 @@ export function resolveOptions(
     acks: opt("acks", false, boolean),
     ackTimeoutMs: opt("ackTimeoutMs", 1000, finitePositive),
     ackResendsPerHost: opt("ackResendsPerHost", 2, (w, v) => integerAtLeast(w, v, 0)),
+    balancing: opt("balancing", DEFAULT_BALANCING, (w, v) => oneOf(w, v, BALANCING_STRATEGIES)),
     remoteErrors: o.remoteErrors ?? {},
     pool: resolvePool(o.pool),
   };

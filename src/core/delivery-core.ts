@@ -10,6 +10,7 @@
  * when nothing is pending. Effects run inside an input; one that calls back in is refused.
  */
 import { AckPolicy, type AckOptions } from "./ack-policy.js";
+import { createBalancing, type Balancing } from "./balancing/balancing.js";
 import { closedBeforeSend, closedWhilePending } from "./delivery-errors.js";
 import { DeliveryFlows } from "./delivery-flows.js";
 import {
@@ -31,6 +32,8 @@ export interface DeliveryCoreOptions {
   socketTimeoutCause?: (host: string) => unknown;
   /** Acknowledged delivery (spec/delivery.md, "Acknowledged delivery"); undefined: acks off. */
   acks?: AckOptions;
+  /** How a call's or cast's host is picked, and the load tracker it reads (spec/balancing.md); default: round robin. */
+  balancing?: Balancing;
 }
 
 export class DeliveryCore<T> {
@@ -47,10 +50,11 @@ export class DeliveryCore<T> {
     readonly stats: ClientStats = zeroClientStats(),
   ) {
     if (!(options.hostWaitIntervalMs > 0)) throw new RangeError("delivery: hostWaitIntervalMs must be > 0");
-    this.book = new RequestBook(out, options.hostWaitIntervalMs);
+    const balancing = options.balancing ?? createBalancing("round-robin", undefined);
+    this.book = new RequestBook(out, options.hostWaitIntervalMs, balancing.load);
     this.acks = options.acks === undefined ? undefined : new AckPolicy(options.acks);
     const { hostWaitIntervalMs, socketTimeoutCause } = options;
-    this.flows = new DeliveryFlows(out, this.book, stats, hostWaitIntervalMs, socketTimeoutCause, this.acks);
+    this.flows = new DeliveryFlows(out, this.book, stats, hostWaitIntervalMs, socketTimeoutCause, this.acks, balancing);
   }
 
   /**
@@ -165,6 +169,7 @@ export class DeliveryCore<T> {
       if (r === undefined || r.kind !== "call") this.stats.staleReplies++;
       else {
         this.stats.replies++;
+        this.flows.load?.replied(r, nowMs); // balancing: a reply time for its host
         this.book.settle(r, "reply", ok, value);
       }
     } finally {

@@ -7,17 +7,22 @@
  */
 import type { AckPolicy } from "./ack-policy.js";
 import { AckFlows } from "./ack-flows.js";
+import type { Balancer } from "./balancing/balancer.js";
+import type { Balancing } from "./balancing/balancing.js";
+import type { HostLoad } from "./balancing/host-load.js";
 import { deadlineError, fanoutIncomplete, retriesExhausted } from "./delivery-errors.js";
 import { DeliveryRequest, type ClientStats, type DeliveryEffects, type SendFailure } from "./delivery-request.js";
 import type { Wake } from "./delivery-timeline.js";
 import { FanoutHost, FanoutProgress } from "./fanout-progress.js";
 import type { RequestBook } from "./request-book.js";
 import type { RequestEvent } from "./request-states.js";
-import { RoutingTable } from "./routing-table.js";
 import { afterFailedSend, candidates, fanoutGivesUp } from "./send-rounds.js";
 
 export class DeliveryFlows<T> {
-  private readonly routing = new RoutingTable();
+  /** Picks a call's or cast's host among its candidates (spec/balancing.md). */
+  private readonly balancer: Balancer;
+  /** The load tracker the strategy reads, if it reads one: kept up to date at send, failed send, move and settle. */
+  readonly load: HostLoad | undefined;
   /** The time of the input being handled (set by the core before anything runs). */
   nowMs = 0;
   /** The steps of acknowledged delivery (ack-flows.ts). */
@@ -32,7 +37,10 @@ export class DeliveryFlows<T> {
     private readonly socketTimeoutCause: ((host: string) => unknown) | undefined,
     /** Acknowledged delivery's policy; undefined when acks are off. */
     private readonly acks: AckPolicy | undefined,
+    balancing: Balancing,
   ) {
+    this.balancer = balancing.balancer;
+    this.load = balancing.load;
     this.ack = new AckFlows(out, book, stats, acks, this);
   }
 
@@ -68,13 +76,14 @@ export class DeliveryFlows<T> {
     }
   }
 
-  /** Call, cast: picks the next host of `hosts` (round robin among this round's candidates) and sends. */
+  /** Call, cast: picks a host among this round's candidates of `hosts` (the balancer) and sends. */
   attempt(r: DeliveryRequest<T>, hosts: readonly string[], event: RequestEvent): void {
     r.wanted = hosts.length;
     r.hosts = hosts;
-    const host = this.routing.pick(r.key, candidates(r, hosts, this.acks?.avoids(this.nowMs)));
+    const host = this.balancer.pick(r.key, candidates(r, hosts, this.acks?.avoids(this.nowMs)));
     this.out.hostsSeen(r.key, hosts); // HostSync skips a list unchanged since the key's last report
     r.host = host;
+    this.load?.sent(r, host); // balancing: in flight on `host` from now
     this.book.move(r, event);
     this.out.send(r, host);
   }
@@ -82,6 +91,7 @@ export class DeliveryFlows<T> {
   /** A call's or cast's send to `host` failed: settle, stop (the deadline settles it, with this cause), retry or pause. */
   sendFailedOne(r: DeliveryRequest<T>, host: string, failure: SendFailure, error: unknown, nowMs: number): void {
     r.lastCause = error;
+    this.load?.left(r); // balancing: no longer in flight on `host`
     const next = afterFailedSend(r, host, failure);
     if (next === "fail") this.fail(r, error);
     else if (next === "stop") this.book.move(r, "stop");
@@ -142,8 +152,9 @@ export class DeliveryFlows<T> {
     }
   }
 
-  /** `r` joins its key's wait; the first waiter of a key with no lookup in flight starts one. */
+  /** `r` joins its key's wait (on no host: a move leaves its host); the first waiter of a key with no lookup in flight starts one. */
   waitForHosts(r: DeliveryRequest<T>): void {
+    this.load?.left(r); // balancing
     if (this.book.join(r)) this.out.lookup(r.key);
   }
 

@@ -14,6 +14,7 @@
  * room — takes one input and no queued one: `start` sends it through `send` at once.
  */
 import type { AckOptions } from "../core/ack-policy.js";
+import type { Balancing } from "../core/balancing/balancing.js";
 import type {
   ClientStats,
   DeliveryEffects,
@@ -42,6 +43,8 @@ export interface DeliveryShellDeps {
   maxSockets: number;
   /** Acknowledged delivery's timing (DriverOptions.acks on), else undefined. */
   acks: AckOptions | undefined;
+  /** The core's balancing (DriverOptions.balancing, drawing from the transport's Rng); default: round robin. */
+  balancing?: Balancing;
 }
 
 export class DeliveryShell implements DeliveryEffects<Outbound> {
@@ -60,6 +63,7 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
         hostWaitIntervalMs: d.hostWaitIntervalMs,
         socketTimeoutCause: (host) => SocketPoolError.timeout(host, d.maxSockets),
         acks: d.acks,
+        balancing: d.balancing,
       },
       d.stats,
     );
