@@ -86,6 +86,11 @@ export type SimInput = Partial<Omit<SimOptions, "cluster" | "workload" | "driver
   checks?: Partial<CheckOptions>;
 };
 
+/**
+ * The driver options every simulated process gets unless the input says otherwise.
+ * `balancing` is left to the driver's default (round robin); `--balancing <name>` on the
+ * command line (sim/cli/run-one.ts, `withBalancing`) sets it for every process of a run.
+ */
 export const DEFAULT_DRIVER: SimOptions["driver"] = {
   rpcResponseTimeoutMs: 3000,
   registrationTtlMs: 3000,

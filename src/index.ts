@@ -8,6 +8,7 @@ export type { Target } from "./core/target.js";
 export { expose, type AccessPolicy, type EndpointMethod } from "./core/dispatcher.js";
 export type { DriverOptions } from "./options.js";
 export type { RemoteErrorClass } from "./core/remote-error.js";
+export type { BalancingStrategy } from "./core/balancing/balancer.js";
 export {
   MessagingError,
   MessagingTimeout,

@@ -1,6 +1,7 @@
 /** Command-line arguments of `npm run sim` (sim/cli/main.ts). */
 import { parseArgs as parseArgv } from "node:util";
 import { givenOptions, intOption, parseCommandLine, UsageError } from "../../src/cli/command-line.js";
+import { BALANCING_STRATEGIES, type BalancingStrategy } from "../../src/core/balancing/balancer.js";
 import { FAULT_PRESETS } from "../faults/options.js";
 import { PLANTED_BUGS } from "../planted-bugs.js";
 import { parseSeed, type ParsedSeed } from "../prng.js";
@@ -32,6 +33,8 @@ export interface CliArgs {
   ackTimeoutMs: number | undefined;
   /** Percent of calls and casts marked idempotent (undefined: 50 with --acks, else 0). */
   idempotentPercent: number | undefined;
+  /** DriverOptions.balancing of every simulated process; undefined: the driver's default (round robin). */
+  balancing: BalancingStrategy | undefined;
   progress: boolean | undefined;
   drain: "sync" | "immediate";
   help: boolean;
@@ -65,6 +68,8 @@ violation, 1 a checker found a violation, 2 bad usage or a crash of the simulato
   --acks                acknowledged delivery on in every process (also with --scenario)
   --ack-timeout-ms <n>  with --acks: wait for an ACK before resending (default: the driver's, 1000)
   --idempotent <pct>    percent of calls and casts marked idempotent (default 50 with --acks, else 0)
+  --balancing <name>    every client's strategy: ${BALANCING_STRATEGIES.join(" | ")}
+                        (default: the driver's, round-robin; also with --scenario, --swarm, --search)
   --[no-]progress       progress bar on stderr (default: when stderr is a terminal)
   --drain <mode>        microtask drain: sync (default) | immediate (portable, slower)
   -h, --help            print this help and exit
@@ -91,6 +96,7 @@ const OPTIONS = {
   acks: { type: "boolean" },
   "ack-timeout-ms": { type: "string" },
   idempotent: { type: "string" },
+  balancing: { type: "string" },
   progress: { type: "boolean" },
   "no-progress": { type: "boolean" },
   drain: { type: "string" },
@@ -111,6 +117,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
   const bug = v["planted-bug"];
   if (bug !== undefined && !(PLANTED_BUGS as readonly string[]).includes(bug))
     throw new UsageError(`unknown planted bug ${bug}; known: ${PLANTED_BUGS.join(", ")}`);
+  if (v.balancing !== undefined && !(BALANCING_STRATEGIES as readonly string[]).includes(v.balancing))
+    throw new UsageError(`unknown balancing strategy ${v.balancing}; known: ${BALANCING_STRATEGIES.join(", ")}`);
   if (v.drain !== undefined && v.drain !== "sync" && v.drain !== "immediate")
     throw new UsageError(`--drain is sync or immediate, got ${v.drain}`);
   // --progress and --no-progress: the later one wins.
@@ -136,6 +144,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     acks: v.acks === true,
     ackTimeoutMs: intOption("--ack-timeout-ms", v["ack-timeout-ms"], 1),
     idempotentPercent: intOption("--idempotent", v.idempotent, 0),
+    balancing: v.balancing as BalancingStrategy | undefined,
     progress: lastProgress === undefined ? undefined : lastProgress === "progress",
     drain: v.drain === "immediate" ? "immediate" : "sync",
     help: v.help === true,

@@ -30,6 +30,7 @@ export function reproduce(a: CliArgs, seed: number, swarm: boolean): string {
   if (a.ackTimeoutMs !== undefined) parts.push(`--ack-timeout-ms ${a.ackTimeoutMs}`);
   if (a.idempotentPercent !== undefined) parts.push(`--idempotent ${a.idempotentPercent}`);
   if (a.plantedBug) parts.push(`--planted-bug ${a.plantedBug}`);
+  if (a.balancing) parts.push(`--balancing ${a.balancing}`);
   return parts.join(" ");
 }
 
@@ -79,6 +80,11 @@ export function singleInput(a: CliArgs, seed: number): { input: SimInput; name: 
   };
 }
 
+/** `input` with the command line's --balancing for every process, if given (nothing is drawn for it). */
+export function withBalancing(a: CliArgs, input: SimInput): SimInput {
+  return a.balancing === undefined ? input : { ...input, driver: { ...input.driver, balancing: a.balancing } };
+}
+
 /** Runs `input` with the drain, planted bug, progress bar and trace file the command line asks for. */
 export async function runOne(a: CliArgs, input: SimInput, label: string): Promise<SimResult> {
   const hooks: RunHooks = { drain: a.drain };
@@ -92,7 +98,7 @@ export async function runOne(a: CliArgs, input: SimInput, label: string): Promis
   }
   try {
     const input2 = a.plantedBug ? { ...input, plantedBug: a.plantedBug } : input;
-    return await runSimulation(input2, hooks);
+    return await runSimulation(withBalancing(a, input2), hooks);
   } finally {
     bar?.done();
     if (fd !== undefined) closeSync(fd);

@@ -10,6 +10,7 @@
  * The deadline starts when the request is made; waiting for a server to appear in the
  * matchmaker counts against it (oslo waited up to 20 s for the matchmaker first).
  */
+import { createBalancing } from "../core/balancing/balancing.js";
 import { decodeAck, decodeReply, encodeRequest, isAckFrames, MessageType, type RequestType } from "../core/codec.js";
 import { zeroClientStats, type ClientStats } from "../core/delivery-request.js";
 import { deserializeRemoteError } from "../core/remote-error.js";
@@ -72,6 +73,7 @@ export class ClientEngine {
       acks: options.acks
         ? { ackTimeoutMs: options.ackTimeoutMs, ackResendsPerHost: options.ackResendsPerHost }
         : undefined,
+      balancing: createBalancing(options.balancing, rng),
     });
   }
 
