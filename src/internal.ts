@@ -46,7 +46,7 @@ export { transportInternals, type TransportDeps, type TransportInternals } from 
 export { defaultInProcessMatchmaker, inProcessMatchmakerFor } from "./api/process-matchmaker.js";
 export { InProcessMatchmaker } from "./matchmaker/in-process.js";
 export * from "./matchmaker/redis/index.js";
-export { ClientEngine, type SendRequest, type ClientStats } from "./driver/client-engine.js";
+export { ClientEngine, type SendRequest, type NotifyRequest, type ClientStats } from "./driver/client-engine.js";
 export { RpcListener } from "./driver/rpc-listener.js";
 export { RequestIntake, DEDUP_MARGIN_MS } from "./driver/request-intake.js";
 export { attachDeadline, contextDeadline } from "./api/deadline.js";
