@@ -5,7 +5,7 @@
  * on the Clock port), and when an endpoint asks for it again ("requeue", or an exception)
  * send it back to its own pool through the transport's client engine, with its requeue
  * count in "_zmq" (core/wire-context.ts), until maxRequeues; then drop it, counted and
- * logged. Every notification ends in exactly one of handled, filtered, requeued,
+ * logged. Every notification ends in exactly one of delivered, filtered, requeued,
  * requeueDropped, requeueDisallowed or undeliverable (NotificationWorkerStats).
  */
 import { BatchCollector } from "../core/batch-collector.js";
@@ -38,7 +38,7 @@ export interface IncomingNotification {
 
 export interface NotificationWorkerStats {
   /** Notifications some endpoint took without asking for them again. */
-  handled: number;
+  delivered: number;
   /** Notifications no endpoint took (no method for the priority, or every filter refused). */
   filtered: number;
   /** Endpoint calls that threw (a requeue request; logged). */
@@ -59,7 +59,7 @@ export interface NotificationWorkerStats {
 
 export function zeroWorkerStats(): NotificationWorkerStats {
   return {
-    handled: 0,
+    delivered: 0,
     filtered: 0,
     endpointErrors: 0,
     requeued: 0,
@@ -113,7 +113,7 @@ export class NotificationWorker {
     this.batches = d.batch && new BatchCollector<Item>(d.batch.size, d.batch.timeoutMs);
   }
 
-  /** The listener's handler: resolves once the notification is handled, filtered, requeued or dropped. */
+  /** The listener's handler: resolves once the notification is delivered, filtered, requeued or dropped. */
   handle(req: DecodedNotification, source: Source): Promise<HandlerResult> {
     let item: Item;
     try {
@@ -125,7 +125,10 @@ export class NotificationWorker {
       });
       return Promise.resolve(DONE);
     }
-    if (this.batches === undefined) return this.one(item).then(() => DONE);
+    if (this.batches === undefined) {
+      const pending = this.one(item);
+      return pending === undefined ? Promise.resolve(DONE) : pending.then(() => DONE);
+    }
     return new Promise<HandlerResult>((resolve) => {
       item.done = () => resolve(DONE);
       this.collect(item);
@@ -154,32 +157,44 @@ export class NotificationWorker {
     return { req, source, priority: priorityOf(m.priority)!, n, requeueContext, done: () => undefined };
   }
 
-  /** One notification: every endpoint whose filter takes it, until one asks for it again. */
-  private async one(it: Item): Promise<void> {
+  /**
+   * One notification: every endpoint whose filter takes it, in order, until one asks for
+   * it again. Synchronous while the endpoints are (an async one is awaited before the
+   * next), so a listener's notifications reach each synchronous endpoint in arrival order.
+   */
+  private one(it: Item, from = 0, taken = false): Promise<void> | undefined {
     const { n } = it;
-    let taken = false;
-    for (const cb of this.d.dispatcher.callbacks(it.priority)) {
+    const callbacks = this.d.dispatcher.callbacks(it.priority);
+    for (let i = from; i < callbacks.length; i++) {
+      const cb = callbacks[i]!;
       if (cb.filter !== undefined && !cb.filter.match(n)) continue;
       taken = true;
-      const again = await this.invoke(cb, [n.ctx, n.publisherId, n.eventType, n.payload, n.metadata], n);
-      if (again) return this.requeue(it);
+      const again = this.invoke(cb, [n.ctx, n.publisherId, n.eventType, n.payload, n.metadata], n);
+      if (typeof again !== "boolean") return again.then((a) => (a ? this.requeue(it) : this.one(it, i + 1, true)));
+      if (again) return void this.requeue(it);
     }
-    if (taken) this.stats.handled++;
+    if (taken) this.stats.delivered++;
     else this.stats.filtered++;
+    return undefined;
   }
 
-  /** Calls an endpoint method; true when it asks for the notification(s) again (it returned "requeue" or threw). */
-  private async invoke(cb: NotificationCallback, args: unknown[], about: IncomingNotification): Promise<boolean> {
-    try {
-      const fn = cb.method as (...a: unknown[]) => unknown;
-      return asksRequeue(await fn.apply(cb.endpoint, args));
-    } catch (err) {
+  /** Calls an endpoint method: whether it asks for the notification(s) again ("requeue", or it threw), at once unless it returned a promise. */
+  private invoke(cb: NotificationCallback, args: unknown[], about: IncomingNotification): boolean | Promise<boolean> {
+    const failed = (err: unknown): boolean => {
       this.stats.endpointErrors++;
       safeWarn(this.d.logger, `notification endpoint raised an exception (${about.eventType})`, {
         messageId: about.metadata.messageId,
         error: err instanceof Error ? (err.stack ?? err.message) : String(err),
       });
       return true;
+    };
+    try {
+      const result = (cb.method as (...a: unknown[]) => unknown).apply(cb.endpoint, args);
+      if (typeof (result as { then?: unknown } | null)?.then === "function")
+        return Promise.resolve(result).then(asksRequeue, failed);
+      return asksRequeue(result);
+    } catch (err) {
+      return failed(err);
     }
   }
 
@@ -228,7 +243,7 @@ export class NotificationWorker {
         }
       }
       for (const it of group) {
-        if (taken.has(it)) this.stats.handled++;
+        if (taken.has(it)) this.stats.delivered++;
         else this.stats.filtered++;
       }
     }

@@ -195,7 +195,7 @@ export function notifyTestCases(label: string, env: () => NotifyEnv): void {
     );
     assert.deepEqual(once.payloads(), ["always", "always"], "the other pool's endpoint asked once");
     assert.equal(l2.stats.requeued, 1);
-    assert.equal(l2.stats.handled, 1);
+    assert.equal(l2.stats.delivered, 1);
     await stopAll();
   });
 
@@ -217,25 +217,31 @@ export function notifyTestCases(label: string, env: () => NotifyEnv): void {
     await notifier("abc", [topic]).info({}, "t", "x");
     await waitFor(() => calls === 2 && l2.stats.requeueDisallowed === 1, LIMIT_MS, "a second call and a drop");
     assert.equal(l1.stats.endpointErrors, 1);
-    assert.equal(l1.stats.handled, 1);
+    assert.equal(l1.stats.delivered, 1);
     assert.equal(l2.stats.requeued, 0);
     await stopAll();
   });
 
-  test(`${label} - filters: an endpoint sees only the notifications its filterRule accepts; context, publisher and metadata are matched`, async () => {
+  test(`${label} - filters: an endpoint sees only the notifications its filterRule accepts (event type, context, publisher, metadata, payload)`, async () => {
     const topic = fresh();
     const compute = new RecordingEndpoint(new NotificationFilter({ eventType: "compute\\." }));
     const tenant = new RecordingEndpoint(new NotificationFilter({ context: { tenant: /^t1$/ }, publisherId: "api" }));
+    const vm = new RecordingEndpoint(
+      new NotificationFilter({ payload: { kind: "vm$" }, metadata: { timestamp: "\\d{4}-\\d\\d-\\d\\d " } }),
+    );
     const all = new RecordingEndpoint();
-    const l = await listen([topic], [compute, tenant, all]);
+    const l = await listen([topic], [compute, tenant, vm, all]);
     const n = notifier("api.host1", [topic]);
-    await n.info({ tenant: "t1" }, "compute.instance.create", 1);
-    await n.info({ tenant: "t2" }, "volume.create", 2);
-    await n.info({}, "xcompute.y", 3);
+    await n.info({ tenant: "t1" }, "compute.instance.create", { n: 1, kind: "vm" });
+    await n.info({ tenant: "t2" }, "volume.create", { n: 2, kind: "volume" });
+    await n.info({}, "xcompute.y", { n: 3 });
     await waitFor(() => all.events.length === 3, LIMIT_MS, "three events");
-    assert.deepEqual(compute.payloads(), [1], "eventType matched at the start");
-    assert.deepEqual(tenant.payloads(), [1], "context key and publisher prefix");
-    assert.equal(l.stats.handled, 3);
+    const ns = (e: RecordingEndpoint) => e.payloads().map((p) => (p as { n: number }).n);
+    assert.deepEqual(ns(compute), [1], "eventType matched at the start");
+    assert.deepEqual(ns(tenant), [1], "context key and publisher prefix");
+    assert.deepEqual(ns(vm), [1], "payload field and metadata timestamp");
+    assert.deepEqual(ns(all), [1, 2, 3]);
+    assert.equal(l.stats.delivered, 3);
     await stopAll();
   });
 

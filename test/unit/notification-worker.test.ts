@@ -158,6 +158,6 @@ test("notification worker - a notification the serializer cannot read is dropped
   await w.handle(notification(1), source);
   assert.deepEqual(seen, [{ i: 1 }]);
   assert.equal(w.stats.undeliverable, 1);
-  assert.equal(w.stats.handled, 1);
+  assert.equal(w.stats.delivered, 1);
   assert.match(logger.lines.join("\n"), /could not be deserialized/);
 });
