@@ -28,6 +28,9 @@ export const TRACE_KINDS = {
   process: ["host", "incarnation", "event"],
   phase: ["phase"],
   check: ["checker", "count"],
+  notify: ["notification", "host", "topic", "pools"],
+  notified: ["notification", "host", "outcome"],
+  notifyRun: ["notification", "host", "incarnation", "requeue"],
 } as const;
 
 export type TraceKind = keyof typeof TRACE_KINDS;

@@ -10,6 +10,12 @@ import { atMostOnce, replyRouting, settleDeadline } from "./requests.js";
 import { discoveryTtl, fanoutCoverage } from "./membership.js";
 import { liveness, poolCap } from "./lifecycle.js";
 import { executedOncePerServer, noWorkAfterDeadline } from "./server-runs.js";
+import {
+  notifyAtMostOncePerPool,
+  notifyReachesLivePools,
+  notifyRequeuesBounded,
+  notifyTopicIsolation,
+} from "./notifications.js";
 
 export interface CheckInput {
   readonly ctx: SimContext;
@@ -41,4 +47,8 @@ export const CHECKERS: readonly Checker[] = [
   discoveryTtl,
   liveness,
   poolCap,
+  notifyReachesLivePools,
+  notifyAtMostOncePerPool,
+  notifyRequeuesBounded,
+  notifyTopicIsolation,
 ];

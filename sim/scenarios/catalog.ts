@@ -5,6 +5,7 @@
  * (after warm-up) for calls / ratePerSec seconds.
  */
 import { scenario, type Scenario } from "./dsl.js";
+import { NOTIFY_SCENARIOS } from "./notify-scenarios.js";
 
 const small = { serversPerTopic: 3, topicsPerClient: 2 };
 
@@ -170,6 +171,8 @@ export const SCENARIOS: readonly Scenario[] = [
     })
     .seed(7)
     .build(),
+
+  ...NOTIFY_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

@@ -74,6 +74,8 @@ export interface NotificationListener {
   readonly targets: readonly Target[];
   /** The pool name given, or undefined for a listener with a pool of its own. */
   readonly pool: string | undefined;
+  /** The addresses its sockets registered (one per target), once started. */
+  readonly hosts: readonly string[];
   /** The sockets' counters summed, and what became of the notifications. */
   readonly stats: NotificationListenerStats;
 }
@@ -171,6 +173,9 @@ function build(
   return {
     targets: [...checked.values()],
     pool: options.pool,
+    get hosts() {
+      return listeners.map((l) => l.host).filter((h): h is string => h !== undefined);
+    },
     get stats(): NotificationListenerStats {
       const sum = newListenerStats();
       for (const l of listeners)
