@@ -17,7 +17,15 @@ import {
   Notifier,
   type Transport,
 } from "../../src/index.js";
-import { InProcessMatchmaker, NodeClock, notifyPoolKey, notifyPoolsKey, poolEntry } from "../../src/internal.js";
+import {
+  encodeRequest,
+  InProcessMatchmaker,
+  MessageType,
+  NodeClock,
+  notifyPoolKey,
+  notifyPoolsKey,
+  poolEntry,
+} from "../../src/internal.js";
 import { waitFor } from "../support/fixtures.js";
 import { KeptLogger, RecordingEndpoint } from "../support/notify-fixtures.js";
 import { notifyTestCases } from "../support/notify-suite.js";
@@ -35,6 +43,23 @@ describe("notifications over zmq://", () => {
     await listening.close();
   });
   notifyTestCases("notify", () => ({ listening, publishing }));
+
+  test("notify - a notification listener drops RPC requests and malformed NOTIFYs, counted, and keeps serving", async () => {
+    const topic = `raw-${randomUUID().slice(0, 8)}`;
+    const ep = new RecordingEndpoint();
+    const l = getNotificationListener(listening, [{ topic }], [ep], { logger: new KeptLogger() });
+    await l.start();
+    const raw = new zmq.Dealer({ linger: 0 });
+    raw.connect(l.hosts[0]!);
+    await raw.send(encodeRequest(MessageType.CALL, "c1", {}, { method: "info", args: {} }));
+    await raw.send(["", "1.0", "4", "n1", JSON.stringify([{}, { message_id: "m", priority: "LOUD" }])]);
+    await new Notifier(publishing, { topics: [topic], logger: new KeptLogger() }).info({}, "t", "after");
+    await waitFor(() => ep.events.length === 1, 5000, "the notification after the bad input");
+    assert.equal(l.stats.unsupported, 1);
+    assert.equal(l.stats.malformed, 1);
+    raw.close();
+    await l.stop();
+  });
 });
 
 describe("notifications over zmq:// with acknowledged delivery", () => {
