@@ -12,6 +12,8 @@ export interface CliArgs {
   seed: ParsedSeed | undefined;
   hosts: number | undefined;
   calls: number | undefined;
+  /** Notifications to publish besides the requests (sim/notify/); undefined: none. */
+  notifications: number | undefined;
   rate: number | undefined;
   timeoutMs: number | undefined;
   faults: string;
@@ -50,6 +52,7 @@ violation, 1 a checker found a violation, 2 bad usage or a crash of the simulato
   --seed <n|commit>     seed: a number or a 40-hex commit hash (default: SIM_SEED, else random)
   --hosts <n>           simulated hosts, one driver process each (default 20)
   --calls <n>           requests to issue: calls, casts and fanouts (default 2000)
+  --notifications <n>   also publish <n> notifications to listener pools (default 0: none)
   --rate <n>            requests per virtual second over the cluster (default 2000)
   --timeout-ms <n>      request timeout (default 3000)
   --faults <preset>     ${Object.keys(FAULT_PRESETS).join(" | ")} (default: default)
@@ -79,6 +82,7 @@ const OPTIONS = {
   seed: { type: "string" },
   hosts: { type: "string" },
   calls: { type: "string" },
+  notifications: { type: "string" },
   rate: { type: "string" },
   "timeout-ms": { type: "string" },
   faults: { type: "string" },
@@ -127,6 +131,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     seed: seedText !== undefined ? usage(() => parseSeed(seedText)) : undefined,
     hosts: intOption("--hosts", v.hosts, 1),
     calls: intOption("--calls", v.calls, 0),
+    notifications: intOption("--notifications", v.notifications, 0),
     rate: intOption("--rate", v.rate, 1),
     timeoutMs: intOption("--timeout-ms", v["timeout-ms"], 0),
     faults: v.faults ?? "default",
@@ -186,6 +191,7 @@ function checkCombination(a: CliArgs, given: ReadonlySet<string>): void {
     refuse("--scenario (a scenario sets its own rate, timeout and faults)", ["rate", "timeout-ms", "faults"]);
   if (a.swarm !== undefined)
     refuse("--swarm (every option but --hosts and --calls is drawn per seed)", [
+      "notifications",
       "rate",
       "timeout-ms",
       "faults",

@@ -21,6 +21,7 @@ export function reproduce(a: CliArgs, seed: number, swarm: boolean): string {
   parts.push(`--seed ${seed}`);
   if (a.hosts !== undefined) parts.push(`--hosts ${a.hosts}`);
   if (a.calls !== undefined) parts.push(`--calls ${a.calls}`);
+  if (a.notifications) parts.push(`--notifications ${a.notifications}`);
   if (!a.scenario && !swarm) {
     if (a.rate !== undefined) parts.push(`--rate ${a.rate}`);
     if (a.timeoutMs !== undefined) parts.push(`--timeout-ms ${a.timeoutMs}`);
@@ -63,7 +64,13 @@ export function singleInput(a: CliArgs, seed: number): { input: SimInput; name: 
     if (!s) throw new RangeError(`unknown scenario ${a.scenario}; known: ${SCENARIOS.map((x) => x.name).join(", ")}`);
     const cluster = { ...s.input.cluster, ...(a.hosts !== undefined ? { hosts: a.hosts } : {}) };
     const workload = { ...s.input.workload, ...(a.calls !== undefined ? { calls: a.calls } : {}) };
-    return { input: withAcks(a, { ...s.input, cluster, workload, seed }), name: s.name };
+    const notifications = a.notifications
+      ? { ...s.input.notifications, count: a.notifications }
+      : s.input.notifications;
+    return {
+      input: withAcks(a, { ...s.input, cluster, workload, seed, ...(notifications ? { notifications } : {}) }),
+      name: s.name,
+    };
   }
   return {
     input: withAcks(a, {
@@ -75,6 +82,7 @@ export function singleInput(a: CliArgs, seed: number): { input: SimInput; name: 
         ...(a.timeoutMs !== undefined ? { timeoutMs: a.timeoutMs } : {}),
       },
       faults: FAULT_PRESETS[a.faults]!,
+      ...(a.notifications ? { notifications: { count: a.notifications } } : {}),
     }),
     name: `seed-${seed}-${a.hosts ?? 20}h-${a.calls ?? 2000}c`,
   };
