@@ -4,6 +4,7 @@ import type { CallLog } from "./history/call-log.js";
 import type { DiscoveryLog } from "./history/discovery-log.js";
 import type { ExecLog } from "./history/exec-log.js";
 import type { FaultLog } from "./history/fault-log.js";
+import type { NotifyLog } from "./notify/notify-log.js";
 import type { ReadLog } from "./history/read-log.js";
 import type { SimNetwork } from "./net/network.js";
 import type { SimOptions } from "./options.js";
@@ -25,4 +26,6 @@ export interface SimContext {
   readonly discovery: DiscoveryLog;
   readonly faults: FaultLog;
   readonly violations: Violations;
+  /** What happened to each notification; only with a notification workload. */
+  readonly notifies?: NotifyLog;
 }

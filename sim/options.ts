@@ -6,6 +6,7 @@
 import type { DriverOptions, PoolOptions } from "../src/options.js";
 import type { FaultAction } from "./faults/actions.js";
 import { FAULTS_DEFAULT, type FaultOptions } from "./faults/options.js";
+import { resolveNotifyOptions, type NotifyWorkloadOptions } from "./notify/notify-options.js";
 
 export interface ClusterOptions {
   /** Simulated hosts, one driver process each (10.0.x.y). */
@@ -31,7 +32,7 @@ export interface WorkloadOptions {
   calls: number;
   /** Arrival rate over the whole cluster, per virtual second (Poisson). */
   ratePerSec: number;
-  /** Relative weights of the request kinds. Notifications are not in the driver yet. */
+  /** Relative weights of the request kinds (notifications are their own workload: SimOptions.notifications). */
   mix: { call: number; cast: number; fanout: number };
   /** Share of calls and casts addressed to one named server. */
   directedRatio: number;
@@ -76,9 +77,14 @@ export interface SimOptions {
   warmupMs: number;
   /** Name of a planted driver bug (sim/planted-bugs.ts), for tests and demonstrations only. */
   plantedBug?: string;
+  /** The notification workload (sim/notify/notify-options.ts); absent: none, and runs keep their trace hashes. */
+  notifications?: NotifyWorkloadOptions;
 }
 
-export type SimInput = Partial<Omit<SimOptions, "cluster" | "workload" | "driver" | "faults" | "checks">> & {
+export type SimInput = Partial<
+  Omit<SimOptions, "cluster" | "workload" | "driver" | "faults" | "checks" | "notifications">
+> & {
+  notifications?: Partial<NotifyWorkloadOptions>;
   cluster?: Partial<ClusterOptions>;
   workload?: Partial<WorkloadOptions>;
   driver?: SimOptions["driver"];
@@ -86,6 +92,11 @@ export type SimInput = Partial<Omit<SimOptions, "cluster" | "workload" | "driver
   checks?: Partial<CheckOptions>;
 };
 
+/**
+ * The driver options every simulated process gets unless the input says otherwise.
+ * `balancing` is left to the driver's default (round robin); `--balancing <name>` on the
+ * command line (sim/cli/run-one.ts, `withBalancing`) sets it for every process of a run.
+ */
 export const DEFAULT_DRIVER: SimOptions["driver"] = {
   rpcResponseTimeoutMs: 3000,
   registrationTtlMs: 3000,
@@ -132,6 +143,9 @@ export function resolveSimOptions(input: SimInput = {}): SimOptions {
     checks: { settleSlackMs: 2, discoverySlackMs: 1, ...input.checks },
     warmupMs: input.warmupMs ?? 100,
     ...(input.plantedBug ? { plantedBug: input.plantedBug } : {}),
+    ...(input.notifications && (input.notifications.count ?? 0) > 0
+      ? { notifications: resolveNotifyOptions(input.notifications) }
+      : {}),
   };
 }
 

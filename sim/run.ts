@@ -34,6 +34,8 @@ import { SIM_EPOCH_BASE_MS, skewBoundMs } from "./host-clock.js";
 import { Trace } from "./trace.js";
 import { Violations, type Violation } from "./violations.js";
 import { Workload } from "./workload.js";
+import { NotifyLog } from "./notify/notify-log.js";
+import { NotifyWorkload } from "./notify/notify-workload.js";
 
 export interface RunHooks {
   /** Progress in [0, 1] of the safety phase, called every few thousand batches. */
@@ -81,9 +83,11 @@ export async function runSimulation(input: SimInput, hooks: RunHooks = {}): Prom
     const cluster = new Cluster(ctx);
     cluster.onCrash = (c) => armDiscoveryProbe(ctx, c);
     const workload = new Workload(ctx, cluster);
+    const n = options.notifications;
+    const notify = n && ctx.notifies ? new NotifyWorkload(ctx, cluster, ctx.notifies, n) : undefined;
     const injector = new FaultInjector(ctx, cluster);
     await startPhase(ctx, cluster);
-    const schedule = await safetyPhase(ctx, cluster, workload, injector, hooks);
+    const schedule = await safetyPhase(ctx, cluster, workload, injector, hooks, notify);
     const healUs = await livenessPhase(ctx, cluster, workload, injector);
     ctx.trace.record("phase", 4);
     const checkInput: CheckInput = { ctx, cluster, healUs };
@@ -141,6 +145,7 @@ async function safetyPhase(
   workload: Workload,
   injector: FaultInjector,
   hooks: RunHooks,
+  notify: NotifyWorkload | undefined,
 ): Promise<FaultAction[]> {
   ctx.trace.record("phase", 2);
   const { options, scheduler } = ctx;
@@ -155,10 +160,11 @@ async function safetyPhase(
   const schedule = options.schedule ?? planFaults(options.faults, window, Prng.derive(options.seed, "faults"));
   injector.schedule(schedule);
   workload.start(ms(options.warmupMs));
+  notify?.start(ms(options.warmupMs));
   let batches = 0;
   const progress = hooks.onProgress;
   await scheduler.run({
-    stop: () => workload.done,
+    stop: notify ? () => workload.done && notify.done : () => workload.done,
     onBatch: progress
       ? () => (++batches & 4095) === 0 && progress((workload.issued + workload.skipped) / Math.max(1, w.calls))
       : undefined,
@@ -184,13 +190,15 @@ async function livenessPhase(
   const { options, scheduler, calls, net } = ctx;
   injector.heal();
   const healUs = scheduler.nowUs;
-  const drained = (): boolean => calls.open === 0 && net.stats.inTransit === 0 && cluster.pendingServerWork() === 0;
+  const notifying = (): number => ctx.notifies?.open ?? 0;
+  const drained = (): boolean =>
+    calls.open === 0 && notifying() === 0 && net.stats.inTransit === 0 && cluster.pendingServerWork() === 0;
   const drain = async (): Promise<void> => {
     await scheduler.run({ stop: drained, untilUs: scheduler.nowUs + ms(DRAIN_BUDGET_MS) });
     if (drained()) return;
     ctx.violations.add({
       checker: "liveness-after-healing",
-      message: `work did not drain within ${DRAIN_BUDGET_MS / 1000} s: ${calls.open} requests open, ${net.stats.inTransit} messages in flight, ${cluster.pendingServerWork()} server requests pending`,
+      message: `work did not drain within ${DRAIN_BUDGET_MS / 1000} s: ${calls.open} requests open, ${notifying() > 0 ? `${notifying()} notifications open, ` : ""}${net.stats.inTransit} messages in flight, ${cluster.pendingServerWork()} server requests pending`,
       atUs: scheduler.nowUs,
     });
   };
@@ -264,6 +272,7 @@ function makeContext(options: SimOptions, drain: DrainMode): SimContext {
     discovery: new DiscoveryLog(),
     faults: new FaultLog(),
     violations: new Violations(),
+    ...(options.notifications ? { notifies: new NotifyLog() } : {}),
   };
 }
 

@@ -29,6 +29,9 @@ export const TRACE_KINDS = {
   phase: ["phase"],
   check: ["checker", "count"],
   lose: ["conn", "from", "to", "type"],
+  notify: ["notification", "host", "topic", "pools"],
+  notified: ["notification", "host", "outcome"],
+  notifyRun: ["notification", "host", "incarnation", "requeue"],
 } as const;
 
 export type TraceKind = keyof typeof TRACE_KINDS;

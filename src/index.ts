@@ -4,10 +4,36 @@ export { RpcClient, type RpcClientOptions, type PrepareOptions } from "./api/rpc
 export { getRpcServer, type RpcServer, type RpcServerOptions } from "./api/rpc-server.js";
 export { noOpSerializer, type Serializer } from "./api/serializer.js";
 export { remainingMs } from "./api/deadline.js";
+export {
+  getNotificationTransport,
+  Notifier,
+  type NotifierOptions,
+  type NotifierPrepareOptions,
+  type NotifierStats,
+} from "./api/notifier.js";
+export {
+  getNotificationListener,
+  getBatchNotificationListener,
+  type NotificationListener,
+  type NotificationListenerOptions,
+  type BatchNotificationListenerOptions,
+  type NotificationListenerStats,
+} from "./api/notification-listener.js";
+export type { IncomingNotification } from "./api/notification-worker.js";
+export { consoleLogger, type Logger } from "./api/logger.js";
+export {
+  NotificationFilter,
+  type NotificationFilterSpec,
+  type Pattern,
+  type PayloadFilter,
+} from "./core/notification-filter.js";
+export { NotificationResult } from "./core/notify-dispatcher.js";
+export { PRIORITIES, type Priority } from "./core/notify-message.js";
 export type { Target } from "./core/target.js";
 export { expose, type AccessPolicy, type EndpointMethod } from "./core/dispatcher.js";
 export type { DriverOptions } from "./options.js";
 export type { RemoteErrorClass } from "./core/remote-error.js";
+export type { BalancingStrategy } from "./core/balancing/balancer.js";
 export {
   MessagingError,
   MessagingTimeout,

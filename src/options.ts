@@ -2,6 +2,7 @@
  * Driver options: one interface, every field documented with its default and the oslo
  * option it corresponds to, units last in the name. Validated once by resolveOptions.
  */
+import { BALANCING_STRATEGIES, DEFAULT_BALANCING, type BalancingStrategy } from "./core/balancing/balancer.js";
 import type { RemoteErrorClass } from "./core/remote-error.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./core/codec.js";
 import type { Clock } from "./ports/clock.js";
@@ -16,6 +17,7 @@ import {
   finitePositive,
   integerAtLeast,
   knownKeys,
+  oneOf,
   optionsObject,
   rangeError,
   string,
@@ -166,6 +168,18 @@ export interface DriverOptions {
   heartbeatTimeoutMs?: number;
   /** Each host's circuit breaker in the client (spec/delivery.md, "Host health"). */
   circuitBreaker?: CircuitBreakerOptions;
+  /**
+   * How a call or cast picks its server among the topic's live hosts (spec/balancing.md;
+   * fanouts go to all). "round-robin": the next host per topic, fair and in order (oslo's
+   * only strategy). "random": uniformly at random. "least-in-flight": a host with the fewest
+   * of this client's requests in flight, ties at random. "latency": two hosts drawn at
+   * random, the one whose replies to this client came faster lately (an EWMA of reply
+   * times; power of two choices, so the fastest host is not flooded). Every strategy picks
+   * among the same candidates: hosts not believed dead, not failed this round, not open in
+   * their circuit breaker.
+   * @default "round-robin"
+   */
+  balancing?: BalancingStrategy;
   /** Error classes re-created from remote failures, by class name (oslo: allowed_remote_exmods). @default {} */
   remoteErrors?: Record<string, RemoteErrorClass>;
   /** Outbound socket pool limits. */
@@ -212,6 +226,7 @@ export const DRIVER_OPTION_KEYS = [
   "heartbeatIntervalMs",
   "heartbeatTimeoutMs",
   "circuitBreaker",
+  "balancing",
   "remoteErrors",
   "pool",
   "redisMatchmaker",
@@ -291,6 +306,7 @@ export function resolveOptions(
     heartbeatIntervalMs: opt("heartbeatIntervalMs", 1000, (w, v) => integerAtLeast(w, v, 0)),
     heartbeatTimeoutMs: opt("heartbeatTimeoutMs", 3000, (w, v) => integerAtLeast(w, v, 1)),
     circuitBreaker: resolveBreaker(o.circuitBreaker),
+    balancing: opt("balancing", DEFAULT_BALANCING, (w, v) => oneOf(w, v, BALANCING_STRATEGIES)),
     remoteErrors: o.remoteErrors ?? {},
     pool: resolvePool(o.pool),
   };

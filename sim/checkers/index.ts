@@ -11,6 +11,12 @@ import { discoveryTtl, fanoutCoverage } from "./membership.js";
 import { liveness, poolCap } from "./lifecycle.js";
 import { executedOncePerServer, noWorkAfterDeadline } from "./server-runs.js";
 import { ackedCastDelivered, nonIdempotentNeverTwice } from "./acked-delivery.js";
+import {
+  notifyAtMostOncePerPool,
+  notifyReachesLivePools,
+  notifyRequeuesBounded,
+  notifyTopicIsolation,
+} from "./notifications.js";
 
 export interface CheckInput {
   readonly ctx: SimContext;
@@ -44,4 +50,8 @@ export const CHECKERS: readonly Checker[] = [
   discoveryTtl,
   liveness,
   poolCap,
+  notifyReachesLivePools,
+  notifyAtMostOncePerPool,
+  notifyRequeuesBounded,
+  notifyTopicIsolation,
 ];

@@ -1,6 +1,7 @@
 /** Command-line arguments of `npm run sim` (sim/cli/main.ts). */
 import { parseArgs as parseArgv } from "node:util";
 import { givenOptions, intOption, parseCommandLine, UsageError } from "../../src/cli/command-line.js";
+import { BALANCING_STRATEGIES, type BalancingStrategy } from "../../src/core/balancing/balancer.js";
 import { FAULT_PRESETS } from "../faults/options.js";
 import { PLANTED_BUGS } from "../planted-bugs.js";
 import { parseSeed, type ParsedSeed } from "../prng.js";
@@ -11,6 +12,8 @@ export interface CliArgs {
   seed: ParsedSeed | undefined;
   hosts: number | undefined;
   calls: number | undefined;
+  /** Notifications to publish besides the requests (sim/notify/); undefined: none. */
+  notifications: number | undefined;
   rate: number | undefined;
   timeoutMs: number | undefined;
   faults: string;
@@ -32,6 +35,8 @@ export interface CliArgs {
   ackTimeoutMs: number | undefined;
   /** Percent of calls and casts marked idempotent (undefined: 50 with --acks, else 0). */
   idempotentPercent: number | undefined;
+  /** DriverOptions.balancing of every simulated process; undefined: the driver's default (round robin). */
+  balancing: BalancingStrategy | undefined;
   progress: boolean | undefined;
   drain: "sync" | "immediate";
   help: boolean;
@@ -47,6 +52,7 @@ violation, 1 a checker found a violation, 2 bad usage or a crash of the simulato
   --seed <n|commit>     seed: a number or a 40-hex commit hash (default: SIM_SEED, else random)
   --hosts <n>           simulated hosts, one driver process each (default 20)
   --calls <n>           requests to issue: calls, casts and fanouts (default 2000)
+  --notifications <n>   also publish <n> notifications to listener pools (default 0: none)
   --rate <n>            requests per virtual second over the cluster (default 2000)
   --timeout-ms <n>      request timeout (default 3000)
   --faults <preset>     ${Object.keys(FAULT_PRESETS).join(" | ")} (default: default)
@@ -65,6 +71,8 @@ violation, 1 a checker found a violation, 2 bad usage or a crash of the simulato
   --acks                acknowledged delivery on in every process (also with --scenario)
   --ack-timeout-ms <n>  with --acks: wait for an ACK before resending (default: the driver's, 1000)
   --idempotent <pct>    percent of calls and casts marked idempotent (default 50 with --acks, else 0)
+  --balancing <name>    every client's strategy: ${BALANCING_STRATEGIES.join(" | ")}
+                        (default: the driver's, round-robin; also with --scenario, --swarm, --search)
   --[no-]progress       progress bar on stderr (default: when stderr is a terminal)
   --drain <mode>        microtask drain: sync (default) | immediate (portable, slower)
   -h, --help            print this help and exit
@@ -74,6 +82,7 @@ const OPTIONS = {
   seed: { type: "string" },
   hosts: { type: "string" },
   calls: { type: "string" },
+  notifications: { type: "string" },
   rate: { type: "string" },
   "timeout-ms": { type: "string" },
   faults: { type: "string" },
@@ -91,6 +100,7 @@ const OPTIONS = {
   acks: { type: "boolean" },
   "ack-timeout-ms": { type: "string" },
   idempotent: { type: "string" },
+  balancing: { type: "string" },
   progress: { type: "boolean" },
   "no-progress": { type: "boolean" },
   drain: { type: "string" },
@@ -111,6 +121,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
   const bug = v["planted-bug"];
   if (bug !== undefined && !(PLANTED_BUGS as readonly string[]).includes(bug))
     throw new UsageError(`unknown planted bug ${bug}; known: ${PLANTED_BUGS.join(", ")}`);
+  if (v.balancing !== undefined && !(BALANCING_STRATEGIES as readonly string[]).includes(v.balancing))
+    throw new UsageError(`unknown balancing strategy ${v.balancing}; known: ${BALANCING_STRATEGIES.join(", ")}`);
   if (v.drain !== undefined && v.drain !== "sync" && v.drain !== "immediate")
     throw new UsageError(`--drain is sync or immediate, got ${v.drain}`);
   // --progress and --no-progress: the later one wins.
@@ -119,6 +131,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     seed: seedText !== undefined ? usage(() => parseSeed(seedText)) : undefined,
     hosts: intOption("--hosts", v.hosts, 1),
     calls: intOption("--calls", v.calls, 0),
+    notifications: intOption("--notifications", v.notifications, 0),
     rate: intOption("--rate", v.rate, 1),
     timeoutMs: intOption("--timeout-ms", v["timeout-ms"], 0),
     faults: v.faults ?? "default",
@@ -136,6 +149,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     acks: v.acks === true,
     ackTimeoutMs: intOption("--ack-timeout-ms", v["ack-timeout-ms"], 1),
     idempotentPercent: intOption("--idempotent", v.idempotent, 0),
+    balancing: v.balancing as BalancingStrategy | undefined,
     progress: lastProgress === undefined ? undefined : lastProgress === "progress",
     drain: v.drain === "immediate" ? "immediate" : "sync",
     help: v.help === true,
@@ -177,6 +191,7 @@ function checkCombination(a: CliArgs, given: ReadonlySet<string>): void {
     refuse("--scenario (a scenario sets its own rate, timeout and faults)", ["rate", "timeout-ms", "faults"]);
   if (a.swarm !== undefined)
     refuse("--swarm (every option but --hosts and --calls is drawn per seed)", [
+      "notifications",
       "rate",
       "timeout-ms",
       "faults",

@@ -11,7 +11,7 @@ import { resultJson, terminalSummary, type RunLabel } from "../report/summary.js
 import { SCENARIOS } from "../scenarios/catalog.js";
 import { searchSchedules } from "../shrink.js";
 import { parseArgs, USAGE, type CliArgs } from "./args.js";
-import { reproduce, runOne, singleInput } from "./run-one.js";
+import { reproduce, runOne, singleInput, withBalancing } from "./run-one.js";
 import { swarm } from "./swarm.js";
 
 async function main(): Promise<number> {
@@ -54,7 +54,7 @@ async function search(a: CliArgs, seed: number): Promise<number> {
   const { input } = singleInput({ ...a, faults: "none" }, seed);
   const hosts = input.cluster?.hosts ?? 20;
   const windowMs = ((input.workload?.calls ?? 2000) / (input.workload?.ratePerSec ?? 2000)) * 1000;
-  const base = a.plantedBug ? { ...input, plantedBug: a.plantedBug } : input;
+  const base = withBalancing(a, a.plantedBug ? { ...input, plantedBug: a.plantedBug } : input);
   const out = await searchSchedules(
     base,
     { hosts, fromMs: 100, toMs: 100 + windowMs, maxForMs: Math.max(10, windowMs), maxActions: 6 },

@@ -21,6 +21,7 @@ export function reproduce(a: CliArgs, seed: number, swarm: boolean): string {
   parts.push(`--seed ${seed}`);
   if (a.hosts !== undefined) parts.push(`--hosts ${a.hosts}`);
   if (a.calls !== undefined) parts.push(`--calls ${a.calls}`);
+  if (a.notifications) parts.push(`--notifications ${a.notifications}`);
   if (!a.scenario && !swarm) {
     if (a.rate !== undefined) parts.push(`--rate ${a.rate}`);
     if (a.timeoutMs !== undefined) parts.push(`--timeout-ms ${a.timeoutMs}`);
@@ -30,6 +31,7 @@ export function reproduce(a: CliArgs, seed: number, swarm: boolean): string {
   if (a.ackTimeoutMs !== undefined) parts.push(`--ack-timeout-ms ${a.ackTimeoutMs}`);
   if (a.idempotentPercent !== undefined) parts.push(`--idempotent ${a.idempotentPercent}`);
   if (a.plantedBug) parts.push(`--planted-bug ${a.plantedBug}`);
+  if (a.balancing) parts.push(`--balancing ${a.balancing}`);
   return parts.join(" ");
 }
 
@@ -62,7 +64,13 @@ export function singleInput(a: CliArgs, seed: number): { input: SimInput; name: 
     if (!s) throw new RangeError(`unknown scenario ${a.scenario}; known: ${SCENARIOS.map((x) => x.name).join(", ")}`);
     const cluster = { ...s.input.cluster, ...(a.hosts !== undefined ? { hosts: a.hosts } : {}) };
     const workload = { ...s.input.workload, ...(a.calls !== undefined ? { calls: a.calls } : {}) };
-    return { input: withAcks(a, { ...s.input, cluster, workload, seed }), name: s.name };
+    const notifications = a.notifications
+      ? { ...s.input.notifications, count: a.notifications }
+      : s.input.notifications;
+    return {
+      input: withAcks(a, { ...s.input, cluster, workload, seed, ...(notifications ? { notifications } : {}) }),
+      name: s.name,
+    };
   }
   return {
     input: withAcks(a, {
@@ -74,9 +82,15 @@ export function singleInput(a: CliArgs, seed: number): { input: SimInput; name: 
         ...(a.timeoutMs !== undefined ? { timeoutMs: a.timeoutMs } : {}),
       },
       faults: FAULT_PRESETS[a.faults]!,
+      ...(a.notifications ? { notifications: { count: a.notifications } } : {}),
     }),
     name: `seed-${seed}-${a.hosts ?? 20}h-${a.calls ?? 2000}c`,
   };
+}
+
+/** `input` with the command line's --balancing for every process, if given (nothing is drawn for it). */
+export function withBalancing(a: CliArgs, input: SimInput): SimInput {
+  return a.balancing === undefined ? input : { ...input, driver: { ...input.driver, balancing: a.balancing } };
 }
 
 /** Runs `input` with the drain, planted bug, progress bar and trace file the command line asks for. */
@@ -92,7 +106,7 @@ export async function runOne(a: CliArgs, input: SimInput, label: string): Promis
   }
   try {
     const input2 = a.plantedBug ? { ...input, plantedBug: a.plantedBug } : input;
-    return await runSimulation(input2, hooks);
+    return await runSimulation(withBalancing(a, input2), hooks);
   } finally {
     bar?.done();
     if (fd !== undefined) closeSync(fd);

@@ -93,6 +93,7 @@ export class Cluster {
       how: "crash",
     });
     this.ctx.calls.abandon(h, node.incarnation, this.ctx.scheduler.nowUs);
+    this.ctx.notifies?.abandon(h, node.incarnation);
     this.ctx.trace.record("process", h, node.incarnation, 2);
     this.onCrash?.(this.ctx.faults.crashes[this.ctx.faults.crashes.length - 1]!);
   }
@@ -161,6 +162,7 @@ export class Cluster {
     for (const h of this.hosts) {
       const st = h.up ? h.node.server?.stats : undefined;
       if (st) n += st.received - st.malformed - st.unsupported - st.refused - st.expired - st.duplicates - st.handled;
+      if (h.up && h.node.notifications) n += h.node.notifications.pending(h.node.transport);
     }
     return n;
   }

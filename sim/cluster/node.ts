@@ -10,6 +10,7 @@ import type { SimContext } from "../context.js";
 import type { HostProcess } from "../host-process.js";
 import { applyPlantedBug } from "../planted-bugs.js";
 import { Prng } from "../prng.js";
+import { NodeNotifications } from "../notify/node-notifications.js";
 import { makeEndpoint } from "./endpoint.js";
 import type { HostBehavior } from "./behavior.js";
 import { SimMatchmakerView } from "./sim-matchmaker.js";
@@ -39,6 +40,8 @@ export class SimNode {
   /** The idempotent variant of each client above (made once, when a request first needs it). */
   private readonly idempotentClients = new Map<RpcClient, RpcClient>();
   private closing: Promise<void> | undefined;
+  /** The notification listener and notifiers, only with a notification workload. */
+  readonly notifications: NodeNotifications | undefined;
 
   constructor(
     private readonly ctx: SimContext,
@@ -53,6 +56,8 @@ export class SimNode {
       ctx.discovery,
       Math.round(ctx.options.cluster.matchmakerLatencyMs * 1000),
     );
+    const n = ctx.options.notifications;
+    this.notifications = n && ctx.notifies ? new NodeNotifications(ctx, ctx.notifies, n, spec.index, proc) : undefined;
   }
 
   get incarnation(): number {
@@ -108,12 +113,13 @@ export class SimNode {
       );
       try {
         await this.server.start();
-        return;
+        break;
       } catch (err) {
         if (attempt >= MAX_START_ATTEMPTS) throw err;
         await sleepOn(this.proc.clock, START_RETRY_MS);
       }
     }
+    await this.notifications?.start(this.transport, true);
   }
 
   /** The client casting to every server of `topic`, made once. */

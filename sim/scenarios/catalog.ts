@@ -6,6 +6,7 @@
  */
 import { ACK_SCENARIOS } from "./acks.js";
 import { scenario, type Scenario } from "./dsl.js";
+import { NOTIFY_SCENARIOS } from "./notify-scenarios.js";
 
 const small = { serversPerTopic: 3, topicsPerClient: 2 };
 
@@ -173,6 +174,7 @@ export const SCENARIOS: readonly Scenario[] = [
     .build(),
 
   ...ACK_SCENARIOS,
+  ...NOTIFY_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

@@ -17,6 +17,7 @@
 import type { FaultAction } from "../faults/actions.js";
 import type { WireKind } from "../net/message-faults.js";
 import { FAULTS_NONE, type FaultOptions } from "../faults/options.js";
+import type { NotifyWorkloadOptions } from "../notify/notify-options.js";
 import type { ClusterOptions, SimInput, SimOptions, WorkloadOptions } from "../options.js";
 
 export interface Scenario {
@@ -51,6 +52,7 @@ export class ScenarioBuilder {
   private cluster: Partial<ClusterOptions> = {};
   private work: Partial<WorkloadOptions> = {};
   private drv: SimOptions["driver"] = {};
+  private notify: Partial<NotifyWorkloadOptions> | undefined;
   private background: Partial<FaultOptions> = {};
   private readonly actions: FaultAction[] = [];
   private seedValue = 1;
@@ -67,6 +69,12 @@ export class ScenarioBuilder {
 
   workload(o: Partial<WorkloadOptions>): this {
     this.work = { ...this.work, ...o };
+    return this;
+  }
+
+  /** A notification workload besides the requests (sim/notify/notify-options.ts). */
+  notifications(o: Partial<NotifyWorkloadOptions>): this {
+    this.notify = { ...this.notify, ...o };
     return this;
   }
 
@@ -134,6 +142,7 @@ export class ScenarioBuilder {
         cluster: { ...this.cluster },
         workload: { ...this.work },
         driver: { ...this.drv },
+        ...(this.notify ? { notifications: { ...this.notify } } : {}),
         faults: { ...FAULTS_NONE, ...this.background },
         // Listed faults replace the random ones; without any, the background rates plan them.
         ...(this.actions.length > 0 ? { schedule: [...this.actions].sort((a, b) => a.atMs - b.atMs) } : {}),

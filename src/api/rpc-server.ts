@@ -8,7 +8,13 @@ import { checkEndpoints, Dispatcher, type AccessPolicy, type Endpoint } from "..
 import { serializeRemoteError } from "../core/remote-error.js";
 import { checkTarget, type Target } from "../core/target.js";
 import { integerAtLeast, knownKeys, oneOf, optionsObject, typeError } from "../core/validate.js";
-import { RpcListener, type HandlerResult, type ListenerStats, type RequestHandler } from "../driver/rpc-listener.js";
+import {
+  RpcListener,
+  rpcRole,
+  type HandlerResult,
+  type ListenerStats,
+  type RequestHandler,
+} from "../driver/rpc-listener.js";
 import { InvalidTarget } from "../errors.js";
 import { attachDeadline } from "./deadline.js";
 import { checkSerializer, noOpSerializer, type Serializer } from "./serializer.js";
@@ -99,7 +105,7 @@ export function getRpcServer(
   };
   const listener = new RpcListener(
     { sockets, clock, rng, matchmaker, options: transport.options },
-    { ...target },
+    rpcRole({ ...target }),
     maxConcurrency,
     handler,
   );

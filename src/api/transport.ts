@@ -16,7 +16,6 @@
  */
 import { ClientEngine } from "../driver/client-engine.js";
 import type { PoolMetrics } from "../pool/socket-pool.js";
-import type { RpcListener } from "../driver/rpc-listener.js";
 import { TransportClosed } from "../errors.js";
 import { createRedisMatchmaker } from "../matchmaker/redis/factory.js";
 import { DEFAULT_REDIS_REGISTRATION_TTL_MS } from "../matchmaker/redis/options.js";
@@ -40,6 +39,12 @@ export interface TransportDeps {
   ownsMatchmaker: boolean;
 }
 
+/** A server's or notification listener's socket shell (RpcListener), as the transport stops it at close. */
+export interface AttachedListener {
+  stop(): Promise<void>;
+  wait(): Promise<void>;
+}
+
 /**
  * What the driver's own code reaches of a transport: RpcClient sends through the engine,
  * RpcServer builds its listener on the ports and attaches it; tests and the simulator read
@@ -49,13 +54,13 @@ export interface TransportInternals {
   readonly engine: ClientEngine;
   readonly deps: TransportDeps;
   /** Attaches a starting server's listener (stopped by close(), forgotten once stopped); throws TransportClosed after close(). */
-  attach(listener: RpcListener): void;
+  attach(listener: AttachedListener): void;
 }
 
 export class Transport {
   readonly options: ResolvedOptions;
   private readonly internals: TransportInternals;
-  private readonly listeners = new Set<RpcListener>();
+  private readonly listeners = new Set<AttachedListener>();
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -93,7 +98,7 @@ export class Transport {
     return this.closing;
   }
 
-  private attach(listener: RpcListener): void {
+  private attach(listener: AttachedListener): void {
     if (this.closed) throw new TransportClosed();
     this.listeners.add(listener);
     void listener.wait().then(() => this.listeners.delete(listener));

@@ -30,6 +30,7 @@ export class AckFlows<T> {
    * cast is delivered, a call awaits its reply. Acks on: both wait for the host's ACK.
    */
   accepted(r: DeliveryRequest<T>): void {
+    this.base.load?.accepted(r, this.base.nowMs); // balancing: the host's reply time starts
     const acks = this.acks;
     if (acks !== undefined) {
       r.copies++;

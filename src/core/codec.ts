@@ -10,6 +10,8 @@
  *   ack as DEALER reads it     ["", "1.0", "6", messageId, ""]
  * payload is JSON: [context, message] for requests and [replyBody, failure] for replies,
  * where failure is null or the JSON string of a serialized exception (remote-error.ts).
+ * The message of a CALL, CAST or CAST_FANOUT is an RPC message ({method, args, ...}); that
+ * of a NOTIFY (type 4) is oslo's notification message (notify-message.ts).
  * A request's context may carry the driver's "_zmq" key (deadline, ack: wire-context.ts);
  * the decoder takes it out of the context and returns it beside it.
  *
@@ -19,43 +21,31 @@
  */
 import { PayloadTooLarge } from "../errors.js";
 import { explainUnserializable, unserializableError } from "./json-check.js";
+import { checkNotification, type NotificationMessage } from "./notify-message.js";
 import { takeWireMeta } from "./wire-context.js";
+import {
+  checkRpcMessage,
+  type DecodedAck,
+  type DecodedReply,
+  type DecodedRequest,
+  type RpcMessage,
+} from "./wire-messages.js";
+
+export type {
+  DecodedAck,
+  DecodedNotification,
+  DecodedReply,
+  DecodedRequest,
+  DecodedRpcRequest,
+  RpcMessage,
+} from "./wire-messages.js";
 
 export const MESSAGE_VERSION = "1.0";
 
 export const MessageType = { CALL: 1, CAST: 2, CAST_FANOUT: 3, NOTIFY: 4, REPLY: 5, ACK: 6 } as const;
 export type RequestType = 1 | 2 | 3 | 4;
-
-/** The RPC message inside a request payload (oslo RPCClient._make_message). */
-export interface RpcMessage {
-  method: string;
-  args: Record<string, unknown>;
-  namespace?: string | null;
-  version?: string;
-}
-
-export interface DecodedRequest {
-  peerId: Buffer;
-  type: RequestType;
-  messageId: string;
-  /** The caller's context, without the driver's "_zmq" key. */
-  context: Record<string, unknown>;
-  message: RpcMessage;
-  /** The caller's absolute deadline (epoch ms on its wall clock) from "_zmq", if it sent one. */
-  deadline: number | undefined;
-  /** Whether the caller asked for an ACK ("_zmq".ack). */
-  ack: boolean;
-}
-
-export interface DecodedAck {
-  messageId: string;
-}
-
-export interface DecodedReply {
-  messageId: string;
-  body: unknown;
-  failure: string | null;
-}
+/** The request types whose message is an RPC message (encodeRequest); NOTIFY has its own encoder. */
+export type RpcRequestType = 1 | 2 | 3;
 
 /**
  * A decode result. A frame set that is well formed but whose payload is over the size limit
@@ -86,21 +76,62 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
  * both are the caller's to see at once, nothing is sent.
  */
 export function encodeRequest(
-  type: RequestType,
+  type: RpcRequestType,
   messageId: string,
   context: Record<string, unknown>,
   message: RpcMessage,
   maxBytes = DEFAULT_MAX_PAYLOAD_BYTES,
 ): Buffer[] {
   if (!message.method) throw new TypeError("codec: message.method is required");
+  return requestFrames(type, messageId, context, message, maxBytes);
+}
+
+/**
+ * The payload frame of a NOTIFY (type 4): encoded once and sent to every pool, each copy
+ * with its own message id (notificationFrames). Throws like encodeRequest, naming
+ * `payload`, and a TypeError for a message that is not a notification.
+ */
+export function encodeNotificationPayload(
+  context: Record<string, unknown>,
+  message: NotificationMessage,
+  maxBytes = DEFAULT_MAX_PAYLOAD_BYTES,
+): Buffer {
+  const bad = checkNotification(message);
+  if (bad) throw new TypeError(`codec: ${bad}`);
+  return payloadOf(context, message, ["payload", message.payload], maxBytes);
+}
+
+/** The frames of one NOTIFY whose payload is already encoded. */
+export function notificationFrames(messageId: string, payload: Buffer): Buffer[] {
+  return [EMPTY, VERSION_FRAME, TYPE_FRAMES[MessageType.NOTIFY], Buffer.from(messageId), payload];
+}
+
+function requestFrames(
+  type: RequestType,
+  messageId: string,
+  context: Record<string, unknown>,
+  message: RpcMessage,
+  maxBytes: number,
+): Buffer[] {
+  const payload = payloadOf(context, message, ["args", message.args], maxBytes);
+  return [EMPTY, VERSION_FRAME, TYPE_FRAMES[type], Buffer.from(messageId), payload];
+}
+
+/** `[context, message]` as JSON within `maxBytes`; `[name, value]`: the part of the message named when JSON fails. */
+function payloadOf(
+  context: Record<string, unknown>,
+  message: unknown,
+  [name, value]: [string, unknown],
+  maxBytes: number,
+): Buffer {
   let json: string;
   try {
     json = JSON.stringify([context, message]);
   } catch (err) {
-    const detail = explainUnserializable("context", context) ?? explainUnserializable("args", message.args);
+    const detail = explainUnserializable("context", context) ?? explainUnserializable(name, value);
     throw unserializableError(err, "the request", detail);
   }
-  return [EMPTY, VERSION_FRAME, TYPE_FRAMES[type], Buffer.from(messageId), payloadBuffer(json, maxBytes, "request")];
+  return payloadBuffer(json, maxBytes, "request");
 }
 
 /**
@@ -188,16 +219,6 @@ function parseJson(buf: Buffer, maxBytes: number): { ok: true; value: unknown } 
   }
 }
 
-function checkMessage(m: unknown): string | undefined {
-  if (!isPlainObject(m)) return "message is not an object";
-  if (typeof m.method !== "string" || m.method.length === 0) return "message.method is not a non-empty string";
-  if (m.args !== undefined && !isPlainObject(m.args)) return "message.args is not an object";
-  if (m.namespace !== undefined && m.namespace !== null && typeof m.namespace !== "string")
-    return "message.namespace is not a string";
-  if (m.version !== undefined && typeof m.version !== "string") return "message.version is not a string";
-  return undefined;
-}
-
 /** Parses a request as a ROUTER socket receives it. */
 export function decodeRequest(
   frames: readonly Buffer[],
@@ -218,15 +239,24 @@ export function decodeRequest(
   if (!Array.isArray(p) || p.length !== 2) return fail("payload is not [context, message]");
   const [context, message] = p as [unknown, unknown];
   if (!isPlainObject(context)) return fail("context is not an object");
-  const bad = checkMessage(message);
+  const bad = t === MessageType.NOTIFY ? checkNotification(message) : checkRpcMessage(message);
   if (bad) return fail(bad);
   const meta = takeWireMeta(context);
   if (typeof meta === "string") return fail(meta);
+  const messageId = id.toString();
+  if (t === MessageType.NOTIFY) {
+    const n = message as NotificationMessage;
+    const { deadline, ack } = meta;
+    return {
+      ok: true,
+      value: { peerId, type: t, messageId, context, message: n, deadline, ack, requeues: meta.requeues ?? 0 },
+    };
+  }
   const m = message as RpcMessage;
   if (m.args === undefined) m.args = {}; // the parsed object is this request's own: no copy
   return {
     ok: true,
-    value: { peerId, type: t, messageId: id.toString(), context, message: m, deadline: meta.deadline, ack: meta.ack },
+    value: { peerId, type: t, messageId, context, message: m, deadline: meta.deadline, ack: meta.ack },
   };
 }
 

@@ -11,6 +11,7 @@
  */
 import { AckPolicy, type AckOptions } from "./ack-policy.js";
 import { HostHealth, type BreakerOptions } from "./host-health.js";
+import { createBalancing, type Balancing } from "./balancing/balancing.js";
 import { closedBeforeSend, closedWhilePending } from "./delivery-errors.js";
 import { DeliveryFlows } from "./delivery-flows.js";
 import {
@@ -35,6 +36,8 @@ export interface DeliveryCoreOptions {
   acks?: AckOptions;
   /** Each host's circuit breaker (host-health.ts). Default: only hard failures open a host, for 1 s. */
   breaker?: BreakerOptions;
+  /** How a call's or cast's host is picked, and the load tracker it reads (spec/balancing.md); default: round robin. */
+  balancing?: Balancing;
 }
 
 /** The core's breaker when none is given: soft failures are not counted. */
@@ -60,7 +63,11 @@ export class DeliveryCore<T> extends DeliveryQueries<T> {
     options: DeliveryCoreOptions,
     readonly stats: ClientStats = zeroClientStats(),
   ) {
-    super(new RequestBook(out, checkedInterval(options)), new HostHealth(options.breaker ?? HARD_FAILURES_ONLY));
+    const balancing = options.balancing ?? createBalancing("round-robin", undefined);
+    super(
+      new RequestBook(out, checkedInterval(options), balancing.load),
+      new HostHealth(options.breaker ?? HARD_FAILURES_ONLY),
+    );
     this.acks = options.acks === undefined ? undefined : new AckPolicy(options.acks);
     const { hostWaitIntervalMs, socketTimeoutCause } = options;
     this.flows = new DeliveryFlows(
@@ -71,6 +78,7 @@ export class DeliveryCore<T> extends DeliveryQueries<T> {
       socketTimeoutCause,
       this.acks,
       this.health,
+      balancing,
     );
   }
 
@@ -177,6 +185,7 @@ export class DeliveryCore<T> extends DeliveryQueries<T> {
       else {
         this.stats.replies++;
         if (r.host !== undefined) this.health.ok(r.host);
+        this.flows.load?.replied(r, nowMs); // balancing: a reply time for its host
         this.book.settle(r, "reply", ok, value);
       }
     } finally {

@@ -8,17 +8,22 @@
 import type { AckPolicy } from "./ack-policy.js";
 import type { HostHealth } from "./host-health.js";
 import { AckFlows } from "./ack-flows.js";
+import type { Balancer } from "./balancing/balancer.js";
+import type { Balancing } from "./balancing/balancing.js";
+import type { HostLoad } from "./balancing/host-load.js";
 import { allHostsOpen, deadlineError, fanoutIncomplete, retriesExhausted } from "./delivery-errors.js";
 import { DeliveryRequest, type ClientStats, type DeliveryEffects, type SendFailure } from "./delivery-request.js";
 import type { Wake } from "./delivery-timeline.js";
 import { FanoutHost, FanoutProgress } from "./fanout-progress.js";
 import type { RequestBook } from "./request-book.js";
 import type { RequestEvent } from "./request-states.js";
-import { RoutingTable } from "./routing-table.js";
 import { afterFailedSend, candidates, fanoutGivesUp } from "./send-rounds.js";
 
 export class DeliveryFlows<T> {
-  private readonly routing = new RoutingTable();
+  /** Picks a call's or cast's host among its candidates (spec/balancing.md). */
+  private readonly balancer: Balancer;
+  /** The load tracker the strategy reads, if it reads one: kept up to date at send, failed send, move and settle. */
+  readonly load: HostLoad | undefined;
   /** The time of the input being handled (set by the core before anything runs). */
   nowMs = 0;
   /** The steps of acknowledged delivery (ack-flows.ts). */
@@ -35,7 +40,10 @@ export class DeliveryFlows<T> {
     private readonly acks: AckPolicy | undefined,
     /** Each host's circuit breaker: picks avoid open hosts. */
     readonly health: HostHealth,
+    balancing: Balancing,
   ) {
+    this.balancer = balancing.balancer;
+    this.load = balancing.load;
     this.ack = new AckFlows(out, book, stats, acks, this);
     book.onProbeSettled = this.probeLeft;
   }
@@ -72,7 +80,7 @@ export class DeliveryFlows<T> {
     }
   }
 
-  /** Call, cast: picks the next host of `hosts` (round robin among this round's candidates) and sends. */
+  /** Call, cast: picks a host among this round's candidates of `hosts` (the balancer) and sends. */
   attempt(r: DeliveryRequest<T>, hosts: readonly string[], event: RequestEvent): void {
     if (r.probeOf !== undefined) this.probeLeft(r);
     r.wanted = hosts.length;
@@ -87,11 +95,12 @@ export class DeliveryFlows<T> {
         return;
       }
     }
-    const host = this.routing.pick(r.key, list);
+    const host = this.balancer.pick(r.key, list);
     this.out.hostsSeen(r.key, hosts); // HostSync skips a list unchanged since the key's last report
     if (host !== r.host) r.copies = 0; // copies count per host
     r.host = host;
     if (health.filtering() && health.picked(host, r.id)) r.probeOf = host;
+    this.load?.sent(r, host); // balancing: in flight on `host` from now
     this.book.move(r, event);
     this.out.send(r, host);
   }
@@ -149,6 +158,7 @@ export class DeliveryFlows<T> {
     r.lastCause = error;
     if (failure === "closed" || failure === "send-error") this.health.failed(host, nowMs);
     if (r.probeOf !== undefined) this.probeLeft(r); // any other failure leaves the host without an outcome
+    this.load?.left(r); // balancing: no longer in flight on `host`
     const next = afterFailedSend(r, host, failure);
     if (next === "fail") this.fail(r, error);
     else if (next === "stop") this.book.move(r, "stop");
@@ -209,8 +219,9 @@ export class DeliveryFlows<T> {
     }
   }
 
-  /** `r` joins its key's wait; the first waiter of a key with no lookup in flight starts one. */
+  /** `r` joins its key's wait (on no host: a move leaves its host); the first waiter of a key with no lookup in flight starts one. */
   waitForHosts(r: DeliveryRequest<T>): void {
+    this.load?.left(r); // balancing
     if (this.book.join(r)) this.out.lookup(r.key);
   }
 

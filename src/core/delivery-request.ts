@@ -2,6 +2,7 @@
  * What the delivery core (delivery-core.ts) knows about one request, the effects it asks
  * of its shell, and how the shell reports a failed send. Types and plain records only.
  */
+import type { HostLoadEntry } from "./balancing/host-load.js";
 import type { FanoutProgress } from "./fanout-progress.js";
 import type { RequestState } from "./request-states.js";
 
@@ -128,6 +129,10 @@ export class DeliveryRequest<T> {
   probeOf: string | undefined = undefined;
   /** Fanout: each host's progress, once it has its snapshot. */
   fanout: FanoutProgress<T> | undefined = undefined;
+  /** Call, cast: the load-tracker entry of the host it counts as in flight on (balancing/host-load.ts; tracker on only). */
+  loadOn: HostLoadEntry | undefined = undefined;
+  /** Call, cast: when its host's connection first accepted a send of it, for the host's reply time (tracker on only). */
+  acceptedAtMs = Number.NaN;
 
   constructor(
     readonly id: string,

@@ -6,6 +6,7 @@
  * settle goes through `settle`, which takes the request out of every table, then has the
  * shell release its leases and settle its promise.
  */
+import type { HostLoad } from "./balancing/host-load.js";
 import type { DeliveryEffects, DeliveryRequest } from "./delivery-request.js";
 import { DeliveryTimeline } from "./delivery-timeline.js";
 import { HostWaits } from "./host-waits.js";
@@ -22,6 +23,8 @@ export class RequestBook<T> {
   constructor(
     private readonly out: DeliveryEffects<T>,
     intervalMs: number,
+    /** The load tracker (balancing/host-load.ts), when the strategy reads one: a settled request leaves its host. */
+    private readonly load: HostLoad | undefined = undefined,
   ) {
     this.waits = new HostWaits(intervalMs);
     this.timeline = new DeliveryTimeline(this.waits);
@@ -61,6 +64,7 @@ export class RequestBook<T> {
   /** Settles `r` by `event`: out of every table, its leases released, then its promise settled. */
   settle(r: DeliveryRequest<T>, event: RequestEvent, ok: boolean, value: unknown): void {
     if (r.state === "waiting-for-hosts") this.waits.leave(r.key, r);
+    this.load?.settled(r, event === "expire" && r.state === "awaiting-reply"); // balancing
     this.move(r, event);
     if (r.probeOf !== undefined) this.onProbeSettled?.(r);
     this.pending.delete(r.id);

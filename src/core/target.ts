@@ -73,6 +73,47 @@ export function listenKeys(target: Target): string[] {
   return [topicKey(target), serverKey({ ...target, server: target.server })];
 }
 
+/**
+ * Notification keys (spec/notifications.md, "Discovery"). Every key starts with "notify:",
+ * which topicKey never produces (":" is percent-encoded inside a part), so notifications
+ * and RPC never share a key even when an RPC topic is named "notifications.info".
+ *
+ *   notifyPoolsKey(t, p)       "notify:<exchange>/<topic>.<priority>"   entries "<pool part>@<address>"
+ *   notifyPoolKey(t, p, pool)  "notify:<exchange>/<topic>.<priority>/<pool part>"   entries addresses
+ *
+ * A pool part is a named pool percent-encoded, or ":" + an id for the private pool of a
+ * listener without a pool name (never equal to a named pool's part, which has no ":").
+ * One listing entry per member, so the pool stays listed while any member is registered.
+ */
+export function notifyPoolsKey(target: Target, priority: string): string {
+  if (!target.topic) throw new InvalidTarget("A topic is required", target);
+  return `notify:${part(target.exchange ?? DEFAULT_EXCHANGE)}/${part(`${target.topic}.${priority}`)}`;
+}
+
+export function notifyPoolKey(target: Target, priority: string, poolPart: string): string {
+  return `${notifyPoolsKey(target, priority)}/${poolPart}`;
+}
+
+/** The key part of pool `pool`, or of the private pool `privateId` when no pool is named. */
+export function poolPart(pool: string | undefined, privateId: string): string {
+  return pool === undefined ? `:${privateId}` : part(pool);
+}
+
+/** A member's entry in a pool listing. */
+export function poolEntry(poolPart: string, address: string): string {
+  return `${poolPart}@${address}`;
+}
+
+/** The distinct pool parts of a pool listing, in the listing's order; entries without "@" are skipped. */
+export function poolsOfListing(entries: readonly string[]): string[] {
+  const pools = new Set<string>();
+  for (const e of entries) {
+    const at = e.indexOf("@");
+    if (at > 0) pools.add(e.slice(0, at));
+  }
+  return [...pools];
+}
+
 /** Validates a target for sending. `call` may not fan out (oslo: InvalidTarget). */
 export function checkSendTarget(target: Target, isCall: boolean): void {
   if (!target.topic) throw new InvalidTarget("A topic is required to send", target);

@@ -3,12 +3,14 @@
  * metadata that travels inside the request's context (oslo's wire format has no other
  * place for it: the payload is exactly [context, message]).
  *
- *   { "deadline": <epoch ms>, "ack": true }
+ *   { "deadline": <epoch ms>, "ack": true, "requeues": 2 }
  *
  * - deadline: the caller's absolute deadline on its wall clock (Clock.epochMs), a whole
  *   number of milliseconds rounded down. A server never starts a request past it.
  * - ack: the caller asks for an ACK as soon as the server accepts the request.
- * Other fields are ignored (room for later additions); both are optional.
+ * - requeues: how many times a notification listener has sent this notification back to
+ *   its pool (spec/notifications.md, "Requeue"); absent for 0 and on every RPC request.
+ * Other fields are ignored (room for later additions); all are optional.
  *
  * The client adds the key to a copy of the caller's context (withWireMeta), last, so the
  * caller's object is never modified; the server's decoder takes it out again
@@ -26,6 +28,8 @@ export interface WireMeta {
   deadline: number | undefined;
   /** Whether the caller asked for an ACK. */
   ack: boolean;
+  /** A requeued notification's requeue count; absent when it was not sent (0). */
+  requeues?: number;
 }
 
 const NO_META: WireMeta = Object.freeze({ deadline: undefined, ack: false }) as WireMeta;
@@ -40,9 +44,11 @@ export function withWireMeta(
   context: Record<string, unknown>,
   deadline: number | undefined,
   ack: boolean,
+  requeues = 0,
 ): Record<string, unknown> {
   const meta: Record<string, unknown> = deadline === undefined ? {} : { deadline };
   if (ack) meta.ack = true;
+  if (requeues > 0) meta.requeues = requeues;
   const wire: Record<string, unknown> = {};
   for (const k in context) {
     // An own "__proto__" key (JSON.parse makes one) must stay a key, not set the prototype.
@@ -57,8 +63,8 @@ export function withWireMeta(
 /**
  * Reads and removes "_zmq" from a context a peer sent (the decoder's freshly parsed
  * object, so removing the key touches nobody else's data). Returns the metadata, or a
- * reason string when "_zmq" is not an object, its deadline not a finite number or its ack
- * not a boolean: the request is then malformed.
+ * reason string when "_zmq" is not an object, its deadline not a finite number, its ack
+ * not a boolean or its requeues not an integer >= 0: the request is then malformed.
  */
 export function takeWireMeta(context: Record<string, unknown>): WireMeta | string {
   const raw = context[WIRE_KEY];
@@ -70,7 +76,12 @@ export function takeWireMeta(context: Record<string, unknown>): WireMeta | strin
     return "context._zmq.deadline is not a finite number";
   const ack = m.ack;
   if (ack !== undefined && typeof ack !== "boolean") return "context._zmq.ack is not a boolean";
+  const requeues = m.requeues;
+  if (requeues !== undefined && !(Number.isSafeInteger(requeues) && (requeues as number) >= 0))
+    return "context._zmq.requeues is not an integer >= 0";
   // The client adds the key last, and V8 undoes the last property addition cheaply.
   delete context[WIRE_KEY];
-  return { deadline: deadline as number | undefined, ack: ack === true };
+  const meta: WireMeta = { deadline: deadline as number | undefined, ack: ack === true };
+  if (requeues !== undefined) meta.requeues = requeues as number;
+  return meta;
 }

@@ -6,12 +6,22 @@
  * spec/delivery.md). Each request settles exactly once:
  * - call:   by its reply (value or remote error), or MessagingTimeout at the deadline;
  * - cast:   when a receiver's connection accepted it, or MessageDeliveryFailure;
- * - fanout: when every server of the topic accepted it, or MessageDeliveryFailure.
+ * - fanout: when every server of the topic accepted it, or MessageDeliveryFailure;
+ * - notify: one notification copy for one pool, settled like a cast (notify()).
  * The deadline starts when the request is made; waiting for a server to appear in the
  * matchmaker counts against it (oslo waited up to 20 s for the matchmaker first).
  */
-import { decodeAck, decodeReply, encodeRequest, isAckFrames, MessageType, type RequestType } from "../core/codec.js";
-import { zeroClientStats, type ClientStats } from "../core/delivery-request.js";
+import { createBalancing } from "../core/balancing/balancing.js";
+import {
+  decodeAck,
+  decodeReply,
+  encodeRequest,
+  isAckFrames,
+  MessageType,
+  notificationFrames,
+  type RpcRequestType,
+} from "../core/codec.js";
+import { zeroClientStats, type ClientStats, type Failover, type RequestKind } from "../core/delivery-request.js";
 import { deserializeRemoteError } from "../core/remote-error.js";
 import { sendKey } from "../core/target.js";
 import { PayloadTooLarge, TransportClosed } from "../errors.js";
@@ -23,10 +33,10 @@ import type { ResolvedOptions } from "../options.js";
 import { HostSync } from "../pool/host-sync.js";
 import { SocketPool, type PoolMetrics } from "../pool/socket-pool.js";
 import { DeliveryShell } from "./delivery-shell.js";
-import { Outbound, type SendRequest } from "./outbound.js";
+import { Outbound, type NotifyRequest, type SendRequest } from "./outbound.js";
 
 export type { ClientStats } from "../core/delivery-request.js";
-export type { SendKind, SendRequest } from "./outbound.js";
+export type { NotifyRequest, SendKind, SendRequest } from "./outbound.js";
 
 export class ClientEngine {
   private readonly pool: SocketPool;
@@ -72,6 +82,7 @@ export class ClientEngine {
       acks: options.acks
         ? { ackTimeoutMs: options.ackTimeoutMs, ackResendsPerHost: options.ackResendsPerHost }
         : undefined,
+      balancing: createBalancing(options.balancing, rng),
     });
   }
 
@@ -91,21 +102,50 @@ export class ClientEngine {
 
   send(req: SendRequest): Promise<unknown> {
     if (this.closed) return Promise.reject(new TransportClosed());
-    // Ids only need to be unique among this engine's requests (replies come back on the
-    // engine's own sockets): a random per-engine prefix and a counter, no rng per request.
-    const id = `${this.idPrefix}${(this.nextId++).toString(36)}`;
-    const nowMs = this.clock.nowMs();
-    const deadlineMs = nowMs + req.timeoutMs;
+    const id = this.newId();
     const key = req.key ?? sendKey(req.target);
-    const type: RequestType =
+    const type: RpcRequestType =
       req.kind === "call" ? MessageType.CALL : req.kind === "cast" ? MessageType.CAST : MessageType.CAST_FANOUT;
-    const out = new Outbound(encodeRequest(type, id, req.context, req.message, this.options.maxPayloadBytes));
+    const frames = encodeRequest(type, id, req.context, req.message, this.options.maxPayloadBytes);
+    const failover = req.target.server ? "one-server" : req.idempotent ? "move" : "not-idempotent";
+    return this.deliver(id, req.kind, key, frames, req.timeoutMs, req.retry, failover);
+  }
+
+  /**
+   * Sends one notification copy to one pool as a NOTIFY; settles like a cast. Its copy
+   * never moves to a second member after one accepted it (a pool gets it at most once).
+   */
+  notify(req: NotifyRequest): Promise<void> {
+    if (this.closed) return Promise.reject(new TransportClosed());
+    const id = this.newId();
+    const frames = notificationFrames(id, req.payload);
+    return this.deliver(id, "cast", req.key, frames, req.timeoutMs, req.retry, "not-idempotent") as Promise<void>;
+  }
+
+  /**
+   * Ids only need to be unique among this engine's requests (replies come back on the
+   * engine's own sockets): a random per-engine prefix and a counter, no rng per request.
+   */
+  private newId(): string {
+    return `${this.idPrefix}${(this.nextId++).toString(36)}`;
+  }
+
+  private deliver(
+    id: string,
+    kind: RequestKind,
+    key: string,
+    frames: Buffer[],
+    timeoutMs: number,
+    retry: number | null,
+    failover: Failover,
+  ): Promise<unknown> {
+    const nowMs = this.clock.nowMs();
+    const out = new Outbound(frames);
     const promise = new Promise<unknown>((resolve, reject) => {
       out.resolve = resolve;
       out.reject = reject;
     });
-    const failover = req.target.server ? "one-server" : req.idempotent ? "move" : "not-idempotent";
-    this.delivery.start(id, req.kind, key, deadlineMs, req.retry, out, nowMs, failover);
+    this.delivery.start(id, kind, key, nowMs + timeoutMs, retry, out, nowMs, failover);
     return promise;
   }
 

@@ -15,6 +15,7 @@
  */
 import type { AckOptions } from "../core/ack-policy.js";
 import type { BreakerOptions } from "../core/host-health.js";
+import type { Balancing } from "../core/balancing/balancing.js";
 import type {
   ClientStats,
   DeliveryEffects,
@@ -45,6 +46,8 @@ export interface DeliveryShellDeps {
   acks: AckOptions | undefined;
   /** Each host's circuit breaker (DriverOptions.circuitBreaker); default: the core's (hard failures only). */
   breaker?: BreakerOptions;
+  /** The core's balancing (DriverOptions.balancing, drawing from the transport's Rng); default: round robin. */
+  balancing?: Balancing;
 }
 
 export class DeliveryShell implements DeliveryEffects<Outbound> {
@@ -64,6 +67,7 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
         socketTimeoutCause: (host) => SocketPoolError.timeout(host, d.maxSockets),
         acks: d.acks,
         breaker: d.breaker,
+        balancing: d.balancing,
       },
       d.stats,
     );

@@ -29,6 +29,22 @@ export interface SendRequest {
 }
 
 /**
+ * One copy of a notification for one pool (spec/notifications.md): sent as a NOTIFY (wire
+ * type 4) and delivered like a cast to one member of the pool (round robin, failed sends
+ * retried on other members, ACKs when on). It never moves to a second member once one
+ * accepted it, so a pool never gets a copy twice.
+ */
+export interface NotifyRequest {
+  /** The pool's matchmaker key (core/target.ts, notifyPoolKey). */
+  key: string;
+  /** The encoded payload, [context with "_zmq", notification] (codec.ts, encodeNotificationPayload): one for every pool. */
+  payload: Buffer;
+  timeoutMs: number;
+  /** Re-sends to another member after a failed send: null = until the deadline, 0 = none. */
+  retry: number | null;
+}
+
+/**
  * The shell's part of one request (the core's `ctx`). A call or cast holds at most one
  * lease at a time (its send's, kept by a call until its reply); a fanout one per host.
  */

@@ -1,6 +1,7 @@
 /**
  * RPC listener: the server-side shell. One ROUTER bound on a random port, registered in
- * the matchmaker under the target's topic key and server key, a receive loop that
+ * the matchmaker under its role's keys (an RpcServer's: the target's topic key and server
+ * key, rpcRole; a notification listener's: its pools' keys), a receive loop that
  * validates frames through the codec, a RequestIntake (request-intake.ts: expired
  * requests, duplicates, ACKs), a WorkGate bounding concurrency, and a ReplySender
  * (reply-sender.ts) for replies.
@@ -12,10 +13,9 @@
  * a reply to a vanished client (EHOSTUNREACH) is dropped and counted. Nothing a peer
  * sends can throw out of the receive loop.
  */
-import { decodeRequest, MessageType, type DecodedRequest } from "../core/codec.js";
+import { decodeRequest, MessageType, type DecodedRequest, type DecodedRpcRequest } from "../core/codec.js";
 import { serializeRemoteError } from "../core/remote-error.js";
 import { nextServerState, type ServerEvent, type ServerState } from "../core/server-lifecycle.js";
-import { listenKeys, type Target } from "../core/target.js";
 import { WorkGate } from "../core/work-gate.js";
 import { MessagingError } from "../errors.js";
 import { sleepOn, type Clock, type TimerId } from "../ports/clock.js";
@@ -23,13 +23,15 @@ import type { Matchmaker } from "../ports/matchmaker.js";
 import { randomId, type Rng } from "../ports/rng.js";
 import type { PortSocket, SocketFactory } from "../ports/socket.js";
 import type { ResolvedOptions } from "../options.js";
+import type { ListenerRole, Registration } from "./listener-role.js";
 import { ReplySender, type HandlerResult } from "./reply-sender.js";
 import { RequestIntake } from "./request-intake.js";
 import { newListenerStats, type ListenerStats } from "./listener-stats.js";
 
 export type { HandlerResult, ListenerStats };
+export { rpcRole, type ListenerRole, type Registration } from "./listener-role.js";
 
-export type RequestHandler = (req: DecodedRequest) => Promise<HandlerResult>;
+export type RequestHandler<R extends DecodedRequest = DecodedRpcRequest> = (req: R) => Promise<HandlerResult>;
 
 export interface ListenerDeps {
   sockets: SocketFactory;
@@ -39,13 +41,13 @@ export interface ListenerDeps {
   options: ResolvedOptions;
 }
 
-export class RpcListener {
+export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
   private state: ServerState = "created";
   private socket: PortSocket | undefined;
   private replies: ReplySender | undefined;
   private intake: RequestIntake | undefined;
-  private readonly gate: WorkGate<DecodedRequest>;
-  private readonly keys: string[];
+  private readonly gate: WorkGate<R>;
+  private registered: Registration[] = [];
   private refreshTimer: TimerId | undefined;
   private drainedResolve: (() => void) | undefined;
   private stopping: Promise<void> | undefined;
@@ -58,11 +60,10 @@ export class RpcListener {
 
   constructor(
     private readonly deps: ListenerDeps,
-    readonly target: Target,
+    private readonly role: ListenerRole<R>,
     maxConcurrency: number,
-    private readonly handler: RequestHandler,
+    private readonly handler: RequestHandler<R>,
   ) {
-    this.keys = listenKeys(target);
     this.gate = new WorkGate(maxConcurrency);
     this.stoppedPromise = new Promise((r) => (this.resolveStopped = r));
   }
@@ -112,7 +113,7 @@ export class RpcListener {
         this.transition("failed");
         this.resolveStopped();
       }
-      throw new MessagingError(`server for ${JSON.stringify(this.target)} failed to listen`, { cause: err });
+      throw new MessagingError(`server for ${this.role.name} failed to listen`, { cause: err });
     }
     if ((this.state as ServerState) === "starting") this.transition("started");
   }
@@ -159,9 +160,8 @@ export class RpcListener {
   }
 
   private async unregisterAll(): Promise<void> {
-    const host = this.address;
-    if (host === undefined) return;
-    await Promise.all(this.keys.map((k) => this.deps.matchmaker.unregister(k, host).catch(() => undefined)));
+    const mm = this.deps.matchmaker;
+    await Promise.all(this.registered.map((r) => mm.unregister(r.key, r.entry).catch(() => undefined)));
   }
 
   private transition(event: ServerEvent): void {
@@ -172,14 +172,14 @@ export class RpcListener {
 
   private async register(): Promise<void> {
     const { matchmaker, options, clock } = this.deps;
-    const host = this.address!;
-    await Promise.all(this.keys.map((k) => matchmaker.register(k, host, options.registrationTtlMs)));
-    if (options.registrationTtlMs !== null) {
+    const regs = this.role.registrations(this.address!);
+    this.registered = regs;
+    const ttl = options.registrationTtlMs;
+    await Promise.all(regs.map((r) => matchmaker.register(r.key, r.entry, ttl)));
+    if (ttl !== null) {
       const refresh = (): void => {
         if (this.state !== "running" && this.state !== "starting") return;
-        void Promise.all(this.keys.map((k) => matchmaker.register(k, host, options.registrationTtlMs))).catch(
-          () => undefined,
-        );
+        void Promise.all(regs.map((r) => matchmaker.register(r.key, r.entry, ttl))).catch(() => undefined);
         this.refreshTimer = clock.setTimer(options.registrationRefreshMs, refresh);
       };
       this.refreshTimer = clock.setTimer(options.registrationRefreshMs, refresh);
@@ -209,8 +209,8 @@ export class RpcListener {
         continue;
       }
       const req = r.value;
-      if (req.type === MessageType.NOTIFY) {
-        this.stats.unsupported++; // notifications have no listener of their own yet
+      if (!this.role.serves(req)) {
+        this.stats.unsupported++; // a NOTIFY at an RPC server, an RPC request at a notification listener
         continue;
       }
       // Expired or a duplicate: counted, answered if need be (a kept reply, an ACK), dropped.
@@ -231,8 +231,8 @@ export class RpcListener {
    * other. Callbacks rather than an async loop: one promise per request (the handler's).
    * A request that waited in the gate past its deadline is dropped and the slot passes on.
    */
-  private run(first: DecodedRequest, queued = false): void {
-    let req: DecodedRequest | undefined = first;
+  private run(first: R, queued = false): void {
+    let req: R | undefined = first;
     if (queued) {
       while (req !== undefined && !this.intake!.startable(req)) req = this.nextJob();
       if (req === undefined) {
@@ -243,7 +243,7 @@ export class RpcListener {
     this.execute(req);
   }
 
-  private execute(req: DecodedRequest): void {
+  private execute(req: R): void {
     let pending: Promise<HandlerResult>;
     try {
       pending = this.handler(req);
@@ -257,7 +257,7 @@ export class RpcListener {
     );
   }
 
-  private ran(req: DecodedRequest, result: HandlerResult): void {
+  private ran(req: R, result: HandlerResult): void {
     this.stats.handled++;
     // A call's reply is kept for its duplicates; a cast's or fanout's id needs nothing more.
     if (req.type === MessageType.CALL) this.intake!.replied(req, this.replies!.reply(req, result));
@@ -267,7 +267,7 @@ export class RpcListener {
   }
 
   /** The next queued request for a finished slot; wakes a paused receive loop when there is room. */
-  private nextJob(): DecodedRequest | undefined {
+  private nextJob(): R | undefined {
     const next = this.gate.finish();
     if (this.resumeReceiving && this.gate.queued < this.deps.options.maxQueuedRequests) this.wakeReceiver();
     return next;

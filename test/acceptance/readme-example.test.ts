@@ -24,3 +24,23 @@ test("readme - the example runs: call returns 5, the call to a topic with no ser
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("readme - the notifications example runs: the billing pool charges the compute event only, the indexer gets both in one batch", () => {
+  const readme = readFileSync("README.md", "utf8");
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const block = blocks.find((b) => b.includes("new Notifier("));
+  assert.ok(block, "README has a notifications example");
+  const dir = mkdtempSync(join(tmpdir(), "readme-"));
+  try {
+    const file = join(dir, "notify-example.mts");
+    writeFileSync(file, block.replace('"zmq-rpc-sandbox"', JSON.stringify(resolve("src/index.ts"))));
+    const r = spawnSync(process.execPath, ["--import", "tsx", file], { encoding: "utf8", timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split("\n").sort(), [
+      "charge i-1 (compute.instance.create.end from compute.host1)",
+      "index i-1 v-1",
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

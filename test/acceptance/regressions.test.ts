@@ -17,8 +17,10 @@ import {
 import {
   decodeRequest,
   deserializeRemoteError,
+  encodeNotificationPayload,
   encodeRequest,
   MessageType,
+  notificationFrames,
   parseTransportUrl,
   topicKey,
   transportInternals,
@@ -94,7 +96,15 @@ describe("regressions", () => {
     const g = await startGroup(transport, { count: 1 });
     const raw = new zmq.Dealer({ linger: 0 });
     raw.connect(g.servers[0]!.host!);
-    await raw.send(encodeRequest(MessageType.NOTIFY, "n1", {}, { method: "add", args: { increment: 5 } }));
+    const notification = {
+      message_id: "m1",
+      publisher_id: null,
+      event_type: "add",
+      priority: "INFO",
+      payload: { increment: 5 },
+      timestamp: "2024-01-01 00:00:00.000000",
+    };
+    await raw.send(notificationFrames("n1", encodeNotificationPayload({}, notification)));
     await raw.send(encodeRequest(MessageType.CALL, "c1", {}, { method: "ping", args: {} }));
     await raw.receive();
     assert.equal(g.servers[0]!.stats.unsupported, 1);

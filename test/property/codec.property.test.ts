@@ -8,9 +8,12 @@ import fc from "fast-check";
 import {
   decodeReply,
   decodeRequest,
+  encodeNotificationPayload,
   encodeReply,
   encodeRequest,
-  type RequestType,
+  MessageType,
+  notificationFrames,
+  type RpcRequestType,
   withWireMeta,
 } from "../../src/internal.js";
 
@@ -22,7 +25,7 @@ const ctxArb = obj.filter((c) => !Object.hasOwn(c, "_zmq"));
 test("codec property - encodeRequest then decodeRequest returns the same type, id, context and message", () => {
   fc.assert(
     fc.property(
-      fc.constantFrom<RequestType>(1, 2, 3, 4),
+      fc.constantFrom<RpcRequestType>(1, 2, 3),
       fc.string({ minLength: 1, maxLength: 64 }),
       ctxArb,
       fc.string({ minLength: 1 }),
@@ -90,5 +93,76 @@ test("codec property - arbitrary frames never make the decoders throw", () => {
       assert.equal(typeof b.ok, "boolean");
     }),
     { numRuns: 2000 },
+  );
+});
+
+const notificationArb = fc.record({
+  message_id: fc.string({ minLength: 1, maxLength: 64 }),
+  publisher_id: fc.option(fc.string(), { nil: null }),
+  event_type: fc.string(),
+  priority: fc.constantFrom("AUDIT", "DEBUG", "INFO", "WARN", "ERROR", "CRITICAL", "SAMPLE"),
+  payload: json,
+  timestamp: fc.string(),
+});
+
+test("codec property - a NOTIFY encoded once decodes to type 4 with the same id, context, notification and requeue count", () => {
+  fc.assert(
+    fc.property(
+      fc.string({ minLength: 1, maxLength: 64 }),
+      ctxArb,
+      notificationArb,
+      fc.nat(1000),
+      fc.boolean(),
+      (id, ctx, message, requeues, ack) => {
+        const payload = encodeNotificationPayload(withWireMeta(ctx, undefined, ack, requeues), message);
+        const r = decodeRequest([Buffer.from("peer"), ...notificationFrames(id, payload)]);
+        assert.ok(r.ok, !r.ok ? r.reason : "");
+        assert.equal(r.value.type, MessageType.NOTIFY);
+        assert.ok(r.value.type === MessageType.NOTIFY);
+        assert.equal(r.value.messageId, id);
+        assert.deepEqual(r.value.context, JSON.parse(JSON.stringify(ctx)));
+        assert.deepEqual(r.value.message, JSON.parse(JSON.stringify(message)));
+        assert.equal(r.value.requeues, requeues);
+        assert.equal(r.value.ack, ack);
+        assert.equal(r.value.deadline, undefined);
+      },
+    ),
+  );
+});
+
+test("codec property - a NOTIFY whose message has a field missing or of the wrong type is rejected with a reason, never thrown", () => {
+  const fields = ["message_id", "publisher_id", "event_type", "priority", "payload", "timestamp"] as const;
+  fc.assert(
+    fc.property(
+      notificationArb,
+      fc.constantFrom(...fields),
+      fc.option(fc.oneof(fc.integer(), fc.boolean(), fc.constant([]), fc.constant({})), { nil: undefined }),
+      (message, field, wrong) => {
+        if (field === "payload" && wrong !== undefined) return; // any JSON is a payload
+        const m: Record<string, unknown> = { ...message };
+        if (wrong === undefined) delete m[field];
+        else m[field] = wrong;
+        const frames = [Buffer.from("peer"), Buffer.from(""), Buffer.from("1.0"), Buffer.from("4"), Buffer.from("i")];
+        const r = decodeRequest([...frames, Buffer.from(JSON.stringify([{}, m]))]);
+        assert.equal(r.ok, false);
+        assert.ok(!r.ok && r.reason.includes(field), !r.ok ? r.reason : "");
+      },
+    ),
+  );
+});
+
+test("codec property - an RPC message sent as a NOTIFY, or a notification sent as a CAST, is malformed", () => {
+  fc.assert(
+    fc.property(notificationArb, fc.string({ minLength: 1 }), (n, method) => {
+      const head = (t: string) => [
+        Buffer.from("p"),
+        Buffer.from(""),
+        Buffer.from("1.0"),
+        Buffer.from(t),
+        Buffer.from("i"),
+      ];
+      assert.equal(decodeRequest([...head("4"), Buffer.from(JSON.stringify([{}, { method, args: {} }]))]).ok, false);
+      assert.equal(decodeRequest([...head("2"), Buffer.from(JSON.stringify([{}, n]))]).ok, false);
+    }),
   );
 });

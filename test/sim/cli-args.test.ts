@@ -64,6 +64,10 @@ test("sim cli args - bad input is refused with a message naming the option", () 
     [["--acks", "--ack-timeout-ms", "0"], /--ack-timeout-ms needs an integer >= 1, got 0/],
     [["--scenario", "nope"], /unknown scenario nope \(--list-scenarios lists them\)/],
     [["--planted-bug", "bogus"], /unknown planted bug bogus; known: stale-reply-to-oldest/],
+    [
+      ["--balancing", "fastest"],
+      /unknown balancing strategy fastest; known: round-robin, random, least-in-flight, latency/,
+    ],
     [["--swarm", "4", "--workers", "0"], /--workers needs an integer >= 1, got 0/],
     [["--swarm", "4", "--shard", "3/2"], /--shard needs k\/n with 1 <= k <= n/],
     [["--swarm", "4", "--shard", "0/2"], /--shard needs k\/n/],
@@ -88,4 +92,6 @@ test("sim cli args - values parse to their types; the later of --progress and --
   const s = parseArgs(["--swarm", "10", "--workers", "3", "--shard", "2/4"]);
   assert.deepEqual([s.swarm, s.workers, s.shard], [10, 3, { index: 2, count: 4 }]);
   assert.equal(parseArgs(["--swarm", "10"]).workers, undefined, "no --workers: one per core");
+  assert.equal(parseArgs([]).balancing, undefined, "no --balancing: the driver's default");
+  assert.equal(parseArgs(["--scenario", "quiet", "--balancing", "latency"]).balancing, "latency");
 });

@@ -9,6 +9,11 @@ import {
   checkSendTarget,
   InvalidTarget,
   listenKeys,
+  notifyPoolKey,
+  notifyPoolsKey,
+  poolEntry,
+  poolPart,
+  poolsOfListing,
   overrideTarget,
   sendKey,
   serverKey,
@@ -56,4 +61,40 @@ test("target property - distinct (exchange, topic, server) never share a key, ev
       assert.notEqual(topicKey({ exchange: e1, topic: t1 }), k2, "a topic key never equals a server key");
     }),
   );
+});
+
+test("target property - notification keys: never an RPC key, private and named pools never share one, a listing entry gives back its pool part", () => {
+  const name = fc.string({ maxLength: 12 });
+  fc.assert(
+    fc.property(
+      fc.option(name, { nil: undefined }),
+      name.filter((s) => s.length > 0),
+      fc.constantFrom("info", "error"),
+      fc.option(
+        name.filter((s) => s.length > 0),
+        { nil: undefined },
+      ),
+      fc.stringMatching(/^[0-9a-f]{32}$/),
+      (exchange, topic, priority, pool, id) => {
+        const t = { topic, ...(exchange === undefined ? {} : { exchange }) };
+        const part = poolPart(pool, id);
+        const listing = notifyPoolsKey(t, priority);
+        const poolKey = notifyPoolKey(t, priority, part);
+        for (const k of [listing, poolKey]) {
+          assert.ok(k.startsWith("notify:"));
+          assert.notEqual(k, topicKey({ ...t, topic: `${topic}.${priority}` }));
+        }
+        if (pool !== undefined) {
+          assert.ok(!part.includes(":") && !part.includes("@"), "a named pool's part");
+          assert.notEqual(part, poolPart(undefined, id), "never a private pool's");
+        } else assert.equal(part, `:${id}`);
+        assert.deepEqual(poolsOfListing([poolEntry(part, "tcp://127.0.0.1:5000"), poolEntry(part, "tcp://h@x:1")]), [
+          part,
+        ]);
+      },
+    ),
+  );
+  assert.equal(notifyPoolsKey({ topic: "notifications" }, "info"), "notify:openstack/notifications.info");
+  assert.equal(notifyPoolKey({ topic: "n" }, "info", poolPart("billing", "x")), "notify:openstack/n.info/billing");
+  assert.deepEqual(poolsOfListing(["a@tcp://1", "garbage", "@x", "b@tcp://2", "a@tcp://3"]), ["a", "b"]);
 });

@@ -104,6 +104,21 @@ test("validate - resolveOptions names the option: wrong type, wrong range, unkno
   assert.equal(resolveOptions({ pool: { idleTimeoutMs: Infinity } }).pool.idleTimeoutMs, Infinity);
 });
 
+test("validate - DriverOptions.balancing is one of the four strategies, round robin when absent", () => {
+  assert.equal(resolveOptions({}).balancing, "round-robin");
+  for (const b of ["round-robin", "random", "least-in-flight", "latency"] as const)
+    assert.equal(resolveOptions({ balancing: b }).balancing, b);
+  assert.throws(() => resolveOptions({ balancing: "fastest" as never }), {
+    name: "RangeError",
+    message:
+      'DriverOptions.balancing must be "round-robin" or "random" or "least-in-flight" or "latency", got "fastest"',
+  });
+  assert.throws(() => resolveOptions({ balancing: 1 as never }), {
+    name: "TypeError",
+    message: /^DriverOptions\.balancing/,
+  });
+});
+
 test("json-check - names the first path JSON cannot carry: BigInt, circular reference, a throwing toJSON", () => {
   const loop: Record<string, unknown> = {};
   loop.again = { back: loop };

@@ -110,3 +110,11 @@ for (const [name, frames] of badAcks) {
     assert.ok(!r.ok && r.reason.length > 0);
   });
 }
+
+test("wire context - a requeued notification's count travels as _zmq.requeues; absent for 0; anything but an integer >= 0 is malformed", () => {
+  assert.deepEqual(withWireMeta({}, undefined, false, 2), { _zmq: { requeues: 2 } });
+  assert.deepEqual(withWireMeta({}, undefined, false, 0), { _zmq: {} });
+  assert.deepEqual(takeWireMeta({ _zmq: { requeues: 3 } }), { deadline: undefined, ack: false, requeues: 3 });
+  for (const bad of [-1, 1.5, "2", null, Number.POSITIVE_INFINITY])
+    assert.match(String(takeWireMeta({ _zmq: { requeues: bad } })), /requeues is not an integer >= 0/, String(bad));
+});

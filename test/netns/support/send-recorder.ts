@@ -54,7 +54,7 @@ export class SendRecorder implements SocketFactory {
       if (!d.ok) return;
       const { messageId, message } = d.value;
       const key = `${messageId} ${host}`;
-      const id = message.args.id;
+      const id = "args" in message ? message.args.id : undefined;
       this.sends.push({
         atMs: performance.timeOrigin + performance.now(),
         host,

@@ -10,6 +10,7 @@ import type { ListenerStats } from "../../../src/driver/listener-stats.js";
 import type { DriverOptions } from "../../../src/index.js";
 
 const SCRIPT = fileURLToPath(new URL("./server-process.ts", import.meta.url));
+const NOTIFY_SCRIPT = fileURLToPath(new URL("./notify-listener-process.ts", import.meta.url));
 
 /** What a child's endpoint method "report" answers: per topic its server's host, the ids "run" ran, its stats. */
 export interface ServerReport {
@@ -60,7 +61,20 @@ process.on("exit", () => {
 });
 
 export function spawnServer(url: string, topic: string, name: string, options: DriverOptions = {}): ServerChild {
-  const proc = spawn(process.execPath, ["--import", "tsx", SCRIPT, url, topic, name, JSON.stringify(options)], {
+  return spawnScript(SCRIPT, [url, topic, name, JSON.stringify(options)], name);
+}
+
+/**
+ * A notification listener in its own process (notify-listener-process.ts) on `topic`, in
+ * pool `pool` (none: a pool of its own); an RpcServer named `name` on `<topic>-ctl`
+ * answers "received" with the payloads its endpoint got.
+ */
+export function spawnNotifyListener(url: string, topic: string, name: string, pool?: string): ServerChild {
+  return spawnScript(NOTIFY_SCRIPT, [url, topic, name, pool ?? "-"], name);
+}
+
+function spawnScript(script: string, args: string[], name: string): ServerChild {
+  const proc = spawn(process.execPath, ["--import", "tsx", script, ...args], {
     stdio: ["pipe", "pipe", "pipe"],
   });
   live.add(proc);

@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { RoutingTable } from "../../src/internal.js";
+import { RoundRobinBalancer } from "../../src/internal.js";
 
 const hostSet = fc
   .uniqueArray(fc.constantFrom<string>("h0", "h1", "h2", "h3", "h4", "h5", "h6"), { minLength: 1 })
@@ -19,7 +19,7 @@ const hostSet = fc
 test("routing property - with a stable host set every window of n picks visits each host once", () => {
   fc.assert(
     fc.property(hostSet, fc.nat(50), (hosts, extra) => {
-      const rt = new RoutingTable();
+      const rt = new RoundRobinBalancer();
       const picks = Array.from({ length: hosts.length * 3 + extra }, () => rt.pick("k", hosts));
       for (let i = 0; i + hosts.length <= picks.length; i++) {
         assert.deepEqual([...picks.slice(i, i + hosts.length)].sort(), hosts);
@@ -33,7 +33,7 @@ test("routing property - after a host-set change the cursor continues after the 
     fc.property(
       fc.array(fc.tuple(hostSet, fc.integer({ min: 1, max: 6 })), { minLength: 1, maxLength: 8 }),
       (phases) => {
-        const rt = new RoutingTable();
+        const rt = new RoundRobinBalancer();
         let prev: string | undefined;
         for (const [hosts, n] of phases) {
           for (let i = 0; i < n; i++) {
@@ -52,8 +52,8 @@ test("routing property - after a host-set change the cursor continues after the 
 test("routing property - keys are independent", () => {
   fc.assert(
     fc.property(hostSet, fc.array(fc.constantFrom("a", "b"), { maxLength: 30 }), (hosts, keys) => {
-      const rt = new RoutingTable();
-      const solo = new RoutingTable();
+      const rt = new RoundRobinBalancer();
+      const solo = new RoundRobinBalancer();
       const seqA = keys
         .map((k) => [k, rt.pick(k, hosts)] as const)
         .filter(([k]) => k === "a")
@@ -65,7 +65,7 @@ test("routing property - keys are independent", () => {
 });
 
 test("routing - an empty host set is a programming error", () => {
-  assert.throws(() => new RoutingTable().pick("k", []), RangeError);
+  assert.throws(() => new RoundRobinBalancer().pick("k", []), RangeError);
 });
 
 test("routing property - picks from the same list object and from fresh equal copies are the same sequence", () => {
@@ -73,8 +73,8 @@ test("routing property - picks from the same list object and from fresh equal co
     fc.property(
       fc.array(fc.tuple(hostSet, fc.integer({ min: 1, max: 6 })), { minLength: 1, maxLength: 8 }),
       (phases) => {
-        const shared = new RoutingTable();
-        const copied = new RoutingTable();
+        const shared = new RoundRobinBalancer();
+        const copied = new RoundRobinBalancer();
         for (const [hosts, n] of phases) {
           for (let i = 0; i < n; i++) assert.equal(shared.pick("k", hosts), copied.pick("k", [...hosts]));
         }

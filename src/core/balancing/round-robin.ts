@@ -1,5 +1,6 @@
 /**
- * Round-robin choice of a host per key. Pure and deterministic.
+ * Round robin (DriverOptions.balancing "round-robin", the default): the next host per key.
+ * Pure and deterministic; it reads neither the load tracker nor the Rng.
  *
  * Each key keeps a cursor that advances once per pick, so with a stable host set of size n
  * every window of n consecutive picks visits each host exactly once (fairness), and since
@@ -8,6 +9,8 @@
  * When the set changes, the cursor continues from the host after the last one picked, so a
  * change neither restarts the cycle at the first host nor skips a host.
  */
+import type { Balancer } from "./balancer.js";
+
 interface Cursor {
   /** The host picked last. */
   host: string;
@@ -16,7 +19,7 @@ interface Cursor {
   index: number;
 }
 
-export class RoutingTable {
+export class RoundRobinBalancer implements Balancer {
   private readonly cursors = new Map<string, Cursor>();
 
   /** Picks the next host for `key` among `hosts` (sorted, non-empty). */
