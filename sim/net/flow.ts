@@ -172,6 +172,7 @@ export class Flow {
     let bytes = 0;
     for (const f of frames) bytes += f.length;
     this.net.traceDeliver(this, bytes, frames);
+    if (this.dst.hbReg !== undefined) this.dst.hbHeardUs = this.net.nowUs; // data counts as heard (heartbeats.ts)
     this.dst.receiveFrom(frames, this);
     this.dst.owner.delivered(this.dst);
     if (!this.head && !this.dead && this.transit.length > 0) this.scheduleHead(0);
