@@ -25,6 +25,7 @@ import { DiscoveryLog } from "./history/discovery-log.js";
 import { ExecLog } from "./history/exec-log.js";
 import { FaultLog } from "./history/fault-log.js";
 import { ReadLog } from "./history/read-log.js";
+import { RoutingLog } from "./history/routing-log.js";
 import { SimNetwork } from "./net/network.js";
 import { resolveSimOptions, type SimInput, type SimOptions } from "./options.js";
 import { Prng } from "./prng.js";
@@ -256,6 +257,7 @@ function makeContext(options: SimOptions, drain: DrainMode): SimContext {
     ),
     reads: new ReadLog(capacity, () => scheduler.nowUs),
     discovery: new DiscoveryLog(),
+    routing: new RoutingLog(),
     faults: new FaultLog(),
     violations: new Violations(),
   };

@@ -117,7 +117,12 @@ export class Connecter {
       this.retry();
       return;
     }
-    const rtt = this.net.delayUs(this.sock.host, b.host) + this.net.delayUs(b.host, this.sock.host);
+    const [me, it] = [this.sock.host, b.host];
+    const rtt =
+      this.net.delayUs(me, it) +
+      this.net.delayUs(it, me) +
+      this.net.extraDelayUs(me, it) +
+      this.net.extraDelayUs(it, me);
     this.attempt = this.net.at(this.net.nowUs + rtt, () => this.handshake(b));
   }
 

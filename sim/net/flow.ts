@@ -24,6 +24,8 @@ export interface FlowNet {
   atWith(atUs: number, fn: (ev: SimEvent) => void, arg: unknown): SimEvent;
   cancel(ev: SimEvent | undefined): void;
   delayUs(src: number, dst: number): number;
+  /** Extra delay of a message written from `src` to `dst` now (the one-way delay fault), µs. */
+  extraDelayUs(src: number, dst: number): number;
   linkOpen(src: number, dst: number): boolean;
   /** Whether a message written from `src` to `dst` now is to be delivered twice (the duplicate fault). */
   duplicates(src: number, dst: number): boolean;
@@ -49,7 +51,7 @@ function hwm(n: number): number {
 export class Flow {
   count = 0;
   readonly capacity: number;
-  /** Messages in flight (FIN is a marker entry), each with the time it was written. */
+  /** Messages in flight (FIN is a marker entry), each with the time it was written (plus any extra delay then). */
   private readonly transit = new PairFifo<Buffer[], number>();
   private head: SimEvent | undefined;
   private isStalled = false;
@@ -141,7 +143,7 @@ export class Flow {
 
   private push(frames: Buffer[]): void {
     const now = this.net.nowUs;
-    this.transit.push(frames, now);
+    this.transit.push(frames, now + this.net.extraDelayUs(this.srcHost, this.dstHost));
     if (!this.head && !this.isStalled) this.scheduleHead(now);
   }
 

@@ -92,16 +92,18 @@ export class Heartbeats {
   /** The deadline event of `end` (see expireEvent). */
   expire(end: PipeEnd): void {
     end.hbTimer = undefined;
-    const link = end.link;
-    if (!end.hbSilent || link === undefined) return;
+    if (!end.hbSilent || end.link === undefined) return;
     const sock = end.owner as SimSocket;
     if (sock.dead || sock.proc.frozen) return; // its I/O thread is stopped: thawing looks again
-    const now = this.net.nowUs;
     const due = this.deadlineUs(end);
-    if (due > now) {
-      end.hbTimer = this.net.atWith(due, expireEvent, end);
-      return;
-    }
+    if (due > this.net.nowUs) end.hbTimer = this.net.atWith(due, expireEvent, end);
+    else this.close(end);
+  }
+
+  /** `end` timed out: its side closes the connection, "disconnect". */
+  private close(end: PipeEnd): void {
+    const link = end.link!;
+    const sock = end.owner as SimSocket;
     const peer = peerOf(end);
     this.timeouts++;
     this.net.trace.record("hbTimeout", link.id, sock.host, (peer.owner as SimSocket).host);
@@ -149,7 +151,12 @@ export class Heartbeats {
       end.hbSilent = true;
       end.hbHeardUs = Math.max(end.hbHeardUs, now);
     }
-    end.hbTimer ??= this.net.atWith(this.deadlineUs(end), expireEvent, end);
+    if (end.hbTimer !== undefined) return;
+    const due = this.deadlineUs(end);
+    // Overdue only for a side whose process was frozen: on thawing its timers run first,
+    // before any of its JavaScript, so it closes now rather than in an event of its own.
+    if (due <= now && !(end.owner as SimSocket).proc.frozen) this.close(end);
+    else end.hbTimer = this.net.atWith(due, expireEvent, end);
   }
 
   private hears(end: PipeEnd): boolean {

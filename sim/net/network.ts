@@ -125,13 +125,18 @@ export class SimNetwork implements FlowNet {
     this.scheduler.cancel(ev);
   }
 
-  delayUs(src: number, dst: number): number {
-    return this.minUs + Math.round(this.rng.exponential(this.meanUs)) + this.faults.extraDelayUs(src, dst);
+  delayUs(_src: number, _dst: number): number {
+    return this.minUs + Math.round(this.rng.exponential(this.meanUs));
+  }
+
+  extraDelayUs(src: number, dst: number): number {
+    return this.faults.extraDelayUs(src, dst);
   }
 
   /**
    * The one-way delay fault: messages written from `src` to `dst` take `extraUs` longer
-   * until the returned function is called. Its direction's heartbeats are silent for
+   * until the returned function is called (a message carries the extra of the moment it
+   * was written; those written later still queue behind it). Its direction's heartbeats are silent for
    * `extraUs` from now (heartbeats.ts): what is sent behind the delayed traffic arrives
    * after it.
    */

@@ -21,13 +21,7 @@
  * - heartbeatIntervalMs > 0: a connection that stops hearing its peer is closed after the
  *   heartbeat timeout and reported as "disconnect" (heartbeats.ts has the model).
  */
-import {
-  PortError,
-  type PortErrorCode,
-  type PortSocket,
-  type RouterOptions,
-  type SocketEvent,
-} from "../../src/ports/socket.js";
+import { PortError, type PortSocket, type RouterOptions, type SocketEvent } from "../../src/ports/socket.js";
 import { LoadBalancer } from "./balancers.js";
 import { Connecter } from "./connecter.js";
 import type { Link } from "./flow.js";
@@ -71,6 +65,8 @@ export class SimSocket implements PortSocket, EndOwner {
   private nextPeerId = 1;
   private isClosed = false;
   dead = false;
+  /** Virtual time it closed or its process crashed (NaN while open). */
+  closedUs = Number.NaN;
 
   constructor(
     private readonly net: SimNetwork,
@@ -146,6 +142,7 @@ export class SimSocket implements PortSocket, EndOwner {
 
   close(): void {
     if (this.isClosed) return;
+    this.closedUs = this.net.nowUs;
     this.shutdown(this.lingerMs === 0);
     // Errors are built only when something waits (an Error captures a stack trace; the pool
     // closes idle sockets all the time).
@@ -160,7 +157,10 @@ export class SimSocket implements PortSocket, EndOwner {
   kill(): void {
     if (this.dead) return;
     this.dead = true;
-    if (!this.isClosed) this.shutdown(true);
+    if (!this.isClosed) {
+      this.closedUs = this.net.nowUs;
+      this.shutdown(true);
+    }
     this.listeners.clear();
   }
 
@@ -172,6 +172,16 @@ export class SimSocket implements PortSocket, EndOwner {
   emit(e: SocketEvent): void {
     if (this.dead) return;
     for (const l of [...this.listeners]) l(e);
+  }
+
+  /** The sockets connected to this one now (a ROUTER's accepted connections): the simulator's ground truth. */
+  connectedPeers(): SimSocket[] {
+    const out: SimSocket[] = [];
+    for (const end of this.accepted ?? []) {
+      const link = end.link;
+      if (link) out.push((link.a === end ? link.b : link.a).owner as SimSocket);
+    }
+    return out;
   }
 
   // --- used by connecters, flows and the send path -------------------------------------
@@ -278,10 +288,5 @@ export class SimSocket implements PortSocket, EndOwner {
       end.closeLink(reset);
       this.detachEnd(end, true);
     }
-  }
-
-  /** Reports a failed send in the trace. */
-  traceSendFail(code: PortErrorCode): void {
-    this.net.trace.record("sendFail", this.host, this.id, code === "EAGAIN" ? 1 : code === "EHOSTUNREACH" ? 2 : 3);
   }
 }

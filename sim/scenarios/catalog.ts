@@ -5,6 +5,7 @@
  * (after warm-up) for calls / ratePerSec seconds.
  */
 import { ACK_SCENARIOS } from "./acks.js";
+import { LIVENESS_SCENARIOS } from "./liveness.js";
 import { scenario, type Scenario } from "./dsl.js";
 
 const small = { serversPerTopic: 3, topicsPerClient: 2 };
@@ -173,6 +174,7 @@ export const SCENARIOS: readonly Scenario[] = [
     .build(),
 
   ...ACK_SCENARIOS,
+  ...LIVENESS_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario | undefined {
