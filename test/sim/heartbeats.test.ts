@@ -26,7 +26,7 @@ async function pair(o: { dealer?: SocketOptions; router?: SocketOptions } = {}) 
   const scheduler = new Scheduler();
   const trace = new Trace(() => scheduler.nowUs);
   const net = new SimNetwork(scheduler, trace, Prng.derive(1, "net"));
-  const procs = [0, 1].map((i) => new HostProcess(net.addHost().index, 0, net, scheduler, trace, IDEAL_TIME, 1));
+  const procs = [0, 1].map(() => new HostProcess(net.addHost().index, 0, net, scheduler, trace, IDEAL_TIME, 1));
   const [client, server] = procs as [HostProcess, HostProcess];
   const router = server.sockets.router(o.router ?? HB);
   const endpoint = await router.bind(`tcp://${net.hosts[1]!.ip}:*`);
