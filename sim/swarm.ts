@@ -14,6 +14,12 @@ import { Prng } from "./prng.js";
 export interface SwarmOverrides {
   hosts?: number;
   calls?: number;
+  /**
+   * false: the world the seed drew before the swarm drew heartbeats, their faults and NTP
+   * clocks (heartbeats off, clock offsets as drawn), for regression seeds found then.
+   * @default true
+   */
+  liveness?: boolean;
 }
 
 const pickOne = <T>(rng: Prng, xs: readonly T[]): T => rng.pick(xs);
@@ -121,6 +127,7 @@ export function optionsSwarm(seed: number, o: SwarmOverrides = {}): SimInput {
         driver: { ...input.driver, acks, ackTimeoutMs, ackResendsPerHost },
       }
     : input;
+  if (o.liveness === false) return { ...acked, driver: { ...acked.driver, heartbeatIntervalMs: 0 } };
   return liveness(rng, acked);
 }
 
