@@ -64,12 +64,15 @@ export class RoutingLog {
   readonly cutLinks: CutLink[] = [];
   /** Resends (ACK timeouts) of a request to a host its client held open or was probing with another request. */
   resendsToOpenHosts = 0;
+  /** When some breaker last opened a host (-1: never). */
+  lastOpenedUs = -1;
 
   pick(atUs: number, client: number, address: string, state: HealthCode): void {
     this.rows.push(atUs, client, this.id(address), state);
   }
 
   transition(atUs: number, client: number, address: string, from: HealthCode, to: HealthCode): void {
+    if (to === HEALTH.open) this.lastOpenedUs = atUs;
     this.rows.push(atUs, client, this.id(address), TRANSITION + 4 * from + to);
   }
 

@@ -37,6 +37,8 @@ export interface FlowNet {
   sent(): void;
   /** Messages in transit were discarded (reset, reader gone). */
   lost(n: number): void;
+  /** One data message of `flow` was discarded in transit because the connection closed (not a crash's reset). */
+  lostOnWire(flow: Flow, frames: readonly Buffer[]): void;
 }
 
 const FIN: Buffer[] = [];
@@ -112,6 +114,10 @@ export class Flow {
     this.count = 0;
     const lost = this.dataInTransit();
     this.net.lost(lost);
+    if (lost > 0)
+      this.transit.forEachA((f) => {
+        if (f !== FIN) this.net.lostOnWire(this, f);
+      });
     this.transit.clear();
     return lost;
   }

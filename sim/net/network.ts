@@ -61,6 +61,8 @@ export class SimNetwork implements FlowNet {
   readonly heartbeats: Heartbeats;
   /** Processes frozen now (HostProcess.freeze). */
   frozenProcesses = 0;
+  /** Hears each data message discarded in transit because its connection closed (the simulator's ReadLog). */
+  onWireLoss: ((flow: Flow, frames: readonly Buffer[]) => void) | undefined;
   readonly endpoints = new Map<string, SimSocket>();
   readonly hosts: SimHost[] = [];
   readonly stats: NetworkStats = {
@@ -175,6 +177,10 @@ export class SimNetwork implements FlowNet {
   lost(n: number): void {
     this.stats.inTransit -= n;
     this.stats.lostInTransit += n;
+  }
+
+  lostOnWire(flow: Flow, frames: readonly Buffer[]): void {
+    this.onWireLoss?.(flow, frames);
   }
 
   stalled(flow: Flow, on: boolean): void {
