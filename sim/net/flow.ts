@@ -77,7 +77,11 @@ export class Flow {
   }
 
   send(frames: Buffer[]): void {
-    if (this.dead || this.net.drops(this, frames)) return;
+    if (this.dead) {
+      this.net.lostOnWire(this, frames); // written to a connection its peer has closed
+      return;
+    }
+    if (this.net.drops(this, frames)) return;
     this.count++;
     this.net.sent();
     this.push(frames);

@@ -171,7 +171,10 @@ export class SimSocket implements PortSocket, EndOwner {
 
   emit(e: SocketEvent): void {
     if (this.dead) return;
-    for (const l of [...this.listeners]) l(e);
+    // A stopped process hears of nothing until it runs again (a paused one still does:
+    // the simulation has always delivered socket events at once).
+    if (this.proc.frozen) this.proc.enter(() => this.emit(e));
+    else for (const l of [...this.listeners]) l(e);
   }
 
   /** The sockets connected to this one now (a ROUTER's accepted connections): the simulator's ground truth. */
