@@ -1,9 +1,10 @@
 /**
  * Swarm testing (VOPR's options_swarm): each seed picks its own world. Cluster shape,
  * workload, driver options (timeouts, TTL, HWM, pool cap, grace period) and which fault
- * kinds are enabled at what rates, and whether acknowledged delivery is on (with its ACK
- * timeout, resends per host and share of idempotent requests), are all drawn from the
- * seed, within the bounds below, so
+ * kinds are enabled at what rates, whether acknowledged delivery is on (with its ACK
+ * timeout, resends per host and share of idempotent requests), and whether heartbeats
+ * are (with freezes, heartbeat loss and one-way delays), are all drawn from the seed,
+ * within the bounds below, so
  * a sweep over seeds explores combinations no hand-written scenario would. Explicit
  * --hosts / --calls on the command line override the drawn values.
  */
