@@ -6,6 +6,7 @@ import type { ExecLog } from "./history/exec-log.js";
 import type { FaultLog } from "./history/fault-log.js";
 import type { NotifyLog } from "./notify/notify-log.js";
 import type { ReadLog } from "./history/read-log.js";
+import type { RoutingLog } from "./history/routing-log.js";
 import type { SimNetwork } from "./net/network.js";
 import type { SimOptions } from "./options.js";
 import type { Scheduler } from "./scheduler.js";
@@ -24,6 +25,8 @@ export interface SimContext {
   /** Requests each server process read from its socket (the simulated ROUTER records them). */
   readonly reads: ReadLog;
   readonly discovery: DiscoveryLog;
+  /** Where clients routed calls and casts, their breakers' states, the links each fault cut. */
+  readonly routing: RoutingLog;
   readonly faults: FaultLog;
   readonly violations: Violations;
   /** What happened to each notification; only with a notification workload. */

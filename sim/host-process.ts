@@ -4,8 +4,11 @@
  * random stream; the host's address and clock drift stay.
  *
  * Pause models a blocked event loop (a long GC, a synchronous loop): libzmq's I/O thread
- * keeps accepting data, but no timer, receive completion or matchmaker reply reaches the
- * JavaScript code until resume, when they run in their original order.
+ * keeps accepting data and answering heartbeats, but no timer, receive completion or
+ * matchmaker reply reaches the JavaScript code until resume, when they run in their
+ * original order. Freeze is a stopped process (SIGSTOP, a suspended VM): paused, and its
+ * I/O thread stopped too, so its peers miss its heartbeats (sim/net/heartbeats.ts) and no
+ * connection to or from it completes a handshake until it thaws.
  */
 import { Prng } from "./prng.js";
 import type { Scheduler } from "./scheduler.js";
@@ -18,6 +21,7 @@ import { SimSocketFactory } from "./net/socket-factory.js";
 export class HostProcess implements ProcessGate {
   dead = false;
   paused = false;
+  frozen = false;
   private deferred: (() => void)[] = [];
   readonly clock: ProcessClock;
   readonly rng: Prng;
@@ -26,7 +30,7 @@ export class HostProcess implements ProcessGate {
   constructor(
     readonly host: number,
     readonly incarnation: number,
-    net: SimNetwork,
+    private readonly net: SimNetwork,
     scheduler: Scheduler,
     trace: Trace,
     readonly time: HostTime,
@@ -55,8 +59,26 @@ export class HostProcess implements ProcessGate {
     if (!this.dead) this.paused = true;
   }
 
+  /** The whole process stops (paused, and its I/O thread too). */
+  freeze(): void {
+    if (this.dead || this.frozen) return;
+    this.pause();
+    this.frozen = true;
+    this.net.frozenProcesses++;
+    this.net.heartbeats.changed([this.host]);
+  }
+
+  /** A frozen process runs again: its heartbeat timers first (overdue ones close at once), then its JavaScript. */
+  thaw(): void {
+    if (!this.frozen) return;
+    this.frozen = false;
+    this.net.frozenProcesses--;
+    this.net.heartbeats.changed([this.host]);
+    this.resume();
+  }
+
   resume(): void {
-    if (!this.paused) return;
+    if (this.frozen || !this.paused) return;
     this.paused = false;
     const work = this.deferred;
     this.deferred = [];
@@ -68,6 +90,8 @@ export class HostProcess implements ProcessGate {
     if (this.dead) return;
     this.dead = true;
     this.paused = false;
+    if (this.frozen) this.net.frozenProcesses--;
+    this.frozen = false;
     this.deferred = [];
     this.clock.cancelAll();
     this.sockets.killAll();

@@ -20,6 +20,13 @@
  *   ACK (fire and forget), while the driver goes on delivering them. It stays invisible
  *   until a cast is lost for good (a server that never gets it, and a caller that then
  *   gives up on it) after the caller was told it had been delivered.
+ * - "ignores-open-breaker": clients pick hosts whatever their circuit breaker says (every
+ *   host is allowed), so an open host keeps getting requests. It stays invisible until a
+ *   breaker opens (a dropped connection, missed heartbeats, failures in a row).
+ * - "ignores-disconnects": clients ignore a pooled socket's "disconnect" (a dropped
+ *   connection, missed heartbeats): the host is not believed dead, so it stays in routing
+ *   until its sends fail often enough. It stays invisible until a connection drops while
+ *   the matchmaker still lists its server (a partition, a frozen server within its TTL).
  */
 import { transportInternals, type Transport } from "../src/api/transport.js";
 import { decodeReply, type DecodedRequest } from "../src/core/codec.js";
@@ -32,6 +39,8 @@ export const PLANTED_BUGS = [
   "run-expired",
   "moves-non-idempotent",
   "cast-before-ack",
+  "ignores-open-breaker",
+  "ignores-disconnects",
 ] as const;
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
@@ -74,7 +83,16 @@ export function applyPlantedBug(name: string, transport: Transport): void {
       sent.catch(() => undefined); // its failure, if any, reaches nobody
       return Promise.resolve(undefined);
     });
-  else throw new RangeError(`unknown planted bug ${JSON.stringify(name)} (known: ${PLANTED_BUGS.join(", ")})`);
+  else if (name === "ignores-open-breaker") {
+    const flows = delivery(transport).core.flows;
+    flows.health.allows = () => true;
+  } else if (name === "ignores-disconnects") {
+    const shell = delivery(transport);
+    const hostDown = shell.hostDown.bind(shell);
+    shell.hostDown = (host, why) => {
+      if (why !== "disconnected") hostDown(host, why);
+    };
+  } else throw new RangeError(`unknown planted bug ${JSON.stringify(name)} (known: ${PLANTED_BUGS.join(", ")})`);
 }
 
 function staleReplyToOldest(transport: Transport): void {
@@ -97,6 +115,14 @@ function staleReplyToOldest(transport: Transport): void {
     }
     original(frames);
   };
+}
+
+/** The client engine's delivery shell (src/driver/delivery-shell.ts), as the client bugs reach it. */
+function delivery(transport: Transport): {
+  core: { flows: { health: { allows(...args: unknown[]): boolean } } };
+  hostDown(host: string, why: string): void;
+} {
+  return (transportInternals(transport).engine as unknown as { delivery: ReturnType<typeof delivery> }).delivery;
 }
 
 /** Puts `wrap` between every RpcClient of `transport` and its client engine's send. */

@@ -25,7 +25,11 @@ import { DiscoveryLog } from "./history/discovery-log.js";
 import { ExecLog } from "./history/exec-log.js";
 import { FaultLog } from "./history/fault-log.js";
 import { ReadLog } from "./history/read-log.js";
+import { RoutingLog } from "./history/routing-log.js";
 import { SimNetwork } from "./net/network.js";
+import type { SimSocket } from "./net/sim-socket.js";
+import type { HostProcess } from "./host-process.js";
+import { serverKey } from "./history/exec-log.js";
 import { resolveSimOptions, type SimInput, type SimOptions } from "./options.js";
 import { Prng } from "./prng.js";
 import { Scheduler } from "./scheduler.js";
@@ -207,10 +211,12 @@ async function livenessPhase(
   await scheduler.run({
     untilUs: Math.max(scheduler.nowUs, healUs + ms(ttl * 1.01 + options.checks.discoverySlackMs + 100)),
   });
-  // A client refuses calls at once while every server of the topic is open in its circuit
-  // breaker (spec/delivery.md, "Host health"); after the longest cool-down each may be probed.
+  // A client's breaker may still hold the one server of a topic open (tripped at the
+  // healing: its registration expired while it was paused), and then refuses a call to
+  // the topic at once: the probes wait out the longest cool-down since the last trip.
+  const opened = ctx.routing.lastOpenedUs;
   const coolDownMs = options.driver.circuitBreaker?.maxCoolDownMs ?? BREAKER_MAX_COOL_DOWN_MS;
-  await scheduler.run({ untilUs: scheduler.nowUs + ms(coolDownMs) });
+  if (opened >= 0) await scheduler.run({ untilUs: Math.max(scheduler.nowUs, opened + ms(coolDownMs + 1)) });
   // Servers drop requests past their deadline on their own wall clock: a probe must
   // outlast the most a server's clock can run ahead of its caller's.
   const f = options.faults;
@@ -249,6 +255,12 @@ function makeContext(options: SimOptions, drain: DrainMode): SimContext {
   });
   const capacity = options.workload.calls + 4 * options.cluster.hosts + 16;
   const calls = new CallLog(capacity);
+  const reads = new ReadLog(capacity, () => scheduler.nowUs);
+  net.onWireLoss = (flow, frames) => {
+    const server = flow.dst.owner as SimSocket;
+    if (server.kind === "router")
+      reads.lostOnWire(frames, serverKey(server.host, (server.proc as HostProcess).incarnation));
+  };
   const matchmaker = new InProcessMatchmaker({
     nowMs: () => scheduler.nowUs / 1000,
     epochMs: () => SIM_EPOCH_BASE_MS + scheduler.nowUs / 1000,
@@ -268,8 +280,9 @@ function makeContext(options: SimOptions, drain: DrainMode): SimContext {
       () => calls.size,
       () => scheduler.nowUs,
     ),
-    reads: new ReadLog(capacity, () => scheduler.nowUs),
+    reads,
     discovery: new DiscoveryLog(),
+    routing: new RoutingLog(),
     faults: new FaultLog(),
     violations: new Violations(),
     ...(options.notifications ? { notifies: new NotifyLog() } : {}),

@@ -1,9 +1,10 @@
 /**
  * Swarm testing (VOPR's options_swarm): each seed picks its own world. Cluster shape,
  * workload, driver options (timeouts, TTL, HWM, pool cap, grace period) and which fault
- * kinds are enabled at what rates, and whether acknowledged delivery is on (with its ACK
- * timeout, resends per host and share of idempotent requests), are all drawn from the
- * seed, within the bounds below, so
+ * kinds are enabled at what rates, whether acknowledged delivery is on (with its ACK
+ * timeout, resends per host and share of idempotent requests), and whether heartbeats
+ * are (with freezes, heartbeat loss and one-way delays), are all drawn from the seed,
+ * within the bounds below, so
  * a sweep over seeds explores combinations no hand-written scenario would. Explicit
  * --hosts / --calls on the command line override the drawn values.
  */
@@ -14,6 +15,12 @@ import { Prng } from "./prng.js";
 export interface SwarmOverrides {
   hosts?: number;
   calls?: number;
+  /**
+   * false: the world the seed drew before the swarm drew heartbeats, their faults and NTP
+   * clocks (heartbeats off, clock offsets as drawn), for regression seeds found then.
+   * @default true
+   */
+  liveness?: boolean;
 }
 
 const pickOne = <T>(rng: Prng, xs: readonly T[]): T => rng.pick(xs);
@@ -114,11 +121,48 @@ export function optionsSwarm(seed: number, o: SwarmOverrides = {}): SimInput {
   );
   const ackResendsPerHost = pickOne(rng, [0, 1, 2, 3]);
   const idempotentRatio = pickOne(rng, [0, 0.5, 0.9, 1]);
-  if (!acks) return input;
+  const acked = acks
+    ? {
+        ...input,
+        workload: { ...input.workload, idempotentRatio },
+        driver: { ...input.driver, acks, ackTimeoutMs, ackResendsPerHost },
+      }
+    : input;
+  if (o.liveness === false) return { ...acked, driver: { ...acked.driver, heartbeatIntervalMs: 0 } };
+  return liveness(rng, acked);
+}
+
+/**
+ * Drawn after everything else (as acks are), so that the rest of a seed's world stays
+ * what it was. Half the seeds turn ZMTP heartbeats on (interval 20 ms to 1 s, timeout 2
+ * to 5 intervals) with the faults they are about: frozen processes, heartbeat loss,
+ * one-way delays; the other half run with heartbeats off and none of those faults,
+ * exactly as before the simulated sockets had heartbeats. Clock offsets: four seeds in
+ * five model NTP-synced hosts (the drawn offset scaled down to at most 100 ms); the
+ * fifth keeps clocks up to 10 s apart.
+ */
+function liveness(rng: Prng, input: SimInput): SimInput {
+  const live = rng.bernoulli(0.5);
+  const heartbeatIntervalMs = pickOne(rng, [20, 100, 1000]);
+  const heartbeatTimeoutMs = heartbeatIntervalMs * pickOne(rng, [2, 3, 5]);
+  const faults = {
+    freezesPerSec: maybe(rng, 0.5, rng.range(1, 20) / 10),
+    freezeMsMean: rng.range(20, 2000),
+    heartbeatLossPerSec: maybe(rng, 0.5, rng.range(1, 20) / 10),
+    heartbeatLossMsMean: rng.range(20, 2000),
+    delaysPerSec: maybe(rng, 0.5, rng.range(1, 30) / 10),
+    delayMsMean: rng.range(20, 2000),
+    delayExtraMsMean: pickOne(rng, [1, 10, 100, 1000]),
+  };
+  const ntp = rng.bernoulli(0.8);
+  const offset = input.faults?.clockOffsetMsMax ?? 0;
+  const clockOffsetMsMax = ntp ? Math.ceil(offset / 100) : offset;
   return {
     ...input,
-    workload: { ...input.workload, idempotentRatio },
-    driver: { ...input.driver, acks, ackTimeoutMs, ackResendsPerHost },
+    driver: live
+      ? { ...input.driver, heartbeatIntervalMs, heartbeatTimeoutMs }
+      : { ...input.driver, heartbeatIntervalMs: 0 },
+    faults: { ...input.faults, ...(live ? faults : {}), clockOffsetMsMax },
   };
 }
 

@@ -32,13 +32,14 @@ export const TRACE_KINDS = {
   notify: ["notification", "host", "topic", "pools"],
   notified: ["notification", "host", "outcome"],
   notifyRun: ["notification", "host", "incarnation", "requeue"],
+  hbTimeout: ["conn", "host", "peer"],
 } as const;
 
 export type TraceKind = keyof typeof TRACE_KINDS;
 const KIND_NAMES = Object.keys(TRACE_KINDS) as TraceKind[];
 const KIND_CODE = Object.fromEntries(KIND_NAMES.map((k, i) => [k, i + 1])) as Record<TraceKind, number>;
 /** Fields that hold host indexes print as h<index>. */
-const HOST_FIELDS: ReadonlySet<string> = new Set(["from", "to", "host"]);
+const HOST_FIELDS: ReadonlySet<string> = new Set(["from", "to", "host", "peer"]);
 
 function fmtTime(us: number): string {
   const ms = Math.floor(us / 1000);

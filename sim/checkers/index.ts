@@ -1,8 +1,10 @@
 /**
  * Checkers judge a run from the outside: they read the workload's CallLog, the endpoint's
- * ExecLog, the simulated ROUTERs' ReadLog, the matchmaker's DiscoveryLog, the FaultLog
- * and the simulated sockets' own counters, never the driver's bookkeeping. Each states what it proves (spec/sim.md,
- * "Checkers") and adds Violations; a run passes when none is found.
+ * ExecLog, the simulated ROUTERs' ReadLog, the matchmaker's DiscoveryLog, the FaultLog,
+ * the RoutingLog (the clients' picks and breaker states, observed from outside the core)
+ * and the simulated sockets' own counters, never the driver's bookkeeping. Each states
+ * what it proves (spec/sim.md, "Checkers") and adds Violations; a run passes when none is
+ * found.
  */
 import type { Cluster } from "../cluster/cluster.js";
 import type { SimContext } from "../context.js";
@@ -17,6 +19,7 @@ import {
   notifyRequeuesBounded,
   notifyTopicIsolation,
 } from "./notifications.js";
+import { breakerOpenNoTraffic, deadPeerLeavesRouting } from "./routing.js";
 
 export interface CheckInput {
   readonly ctx: SimContext;
@@ -48,6 +51,8 @@ export const CHECKERS: readonly Checker[] = [
   nonIdempotentNeverTwice,
   fanoutCoverage,
   discoveryTtl,
+  deadPeerLeavesRouting,
+  breakerOpenNoTraffic,
   liveness,
   poolCap,
   notifyReachesLivePools,

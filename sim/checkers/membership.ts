@@ -25,7 +25,11 @@ import type { Checker, CheckInput } from "./index.js";
  * fanout whose caller ended later is not judged either: resolving means the messages
  * were queued, and a crash resets the caller's connections with whatever was still in
  * flight.
- * Partitions and pauses only delay delivery; the liveness phase waits for it.
+ * Partitions and pauses only delay delivery; the liveness phase waits for it, unless the
+ * connection is closed meanwhile (its heartbeats time out): what was still on the wire to
+ * the server is then lost, as TCP loses it, and a fanout that resolved when its copy was
+ * accepted (acks off) did not reach that server. A copy the server never read is excused
+ * when the simulated network discarded it so (ReadLog `wasLostOnWire`).
  *
  * A server drops a request whose deadline has passed on its own wall clock, fanout copies
  * included, so a copy it read too late, or that waited in its work gate until too late,
@@ -57,6 +61,8 @@ export const fanoutCoverage: Checker = {
             const q = queues.of(serverKey(s, node.incarnation));
             const why = copyMayHaveExpired(ctx, q, i, calls.deadlineLocalMs[i]!, cluster.hosts[s]!.time);
             if (why === "expired") continue;
+            if (why === "the server never read it" && ctx.reads.wasLostOnWire(i, serverKey(s, node.incarnation)))
+              continue;
             violations.add({
               checker: this.name,
               message: `fanout #${i} to t${t} resolved but never ran on live server h${s} (${address}): ${why}`,

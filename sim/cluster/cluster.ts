@@ -2,7 +2,7 @@
  * The simulated cluster: hosts with addresses and clocks (each drifting within the fault
  * options' bounds), their current process incarnation (SimNode), the topology (which host
  * serves which topic, which topics each host calls), and the lifecycle faults act on:
- * crash, restart, pause, resume.
+ * crash, restart, pause, resume, freeze, thaw.
  */
 import { listenKeys } from "../../src/core/target.js";
 import type { SimContext } from "../context.js";
@@ -144,10 +144,28 @@ export class Cluster {
 
   resume(h: number): void {
     const host = this.hosts[h]!;
-    if (!host.node.proc.paused) return;
+    if (!host.node.proc.paused || host.node.proc.frozen) return; // a frozen process stays stopped
     this.ctx.faults.pauseEnded(h, this.ctx.scheduler.nowUs);
     this.ctx.trace.record("process", h, host.node.incarnation, 4);
     host.node.proc.resume();
+  }
+
+  /** The whole process stops (SIGSTOP): paused, and its I/O thread too (no heartbeat answered). */
+  freeze(h: number): void {
+    const host = this.hosts[h]!;
+    const proc = host.node.proc;
+    if (!host.up || proc.frozen) return;
+    if (!proc.paused) this.ctx.faults.pauseStarted(h, this.ctx.scheduler.nowUs);
+    this.ctx.trace.record("process", h, host.node.incarnation, 6);
+    proc.freeze();
+  }
+
+  thaw(h: number): void {
+    const host = this.hosts[h]!;
+    if (!host.node.proc.frozen) return;
+    this.ctx.faults.pauseEnded(h, this.ctx.scheduler.nowUs);
+    this.ctx.trace.record("process", h, host.node.incarnation, 7);
+    host.node.proc.thaw();
   }
 
   /** Hosts whose process is up and not paused, in index order. */

@@ -8,7 +8,9 @@ import { getRpcServer, getRpcTransport, RpcClient, type RpcServer, type Transpor
 import { sleepOn } from "../../src/ports/clock.js";
 import type { SimContext } from "../context.js";
 import type { HostProcess } from "../host-process.js";
+import { serverKey } from "../history/exec-log.js";
 import { applyPlantedBug } from "../planted-bugs.js";
+import { observeDriver } from "./driver-observer.js";
 import { Prng } from "../prng.js";
 import { NodeNotifications } from "../notify/node-notifications.js";
 import { makeEndpoint } from "./endpoint.js";
@@ -86,6 +88,13 @@ export class SimNode {
       ports,
     });
     if (o.plantedBug) applyPlantedBug(o.plantedBug, this.transport);
+    const { net, routing, scheduler } = this.ctx;
+    observeDriver(this.transport, {
+      log: routing,
+      client: serverKey(this.spec.index, this.proc.incarnation),
+      nowUs: () => scheduler.nowUs,
+      cutting: () => net.cutting,
+    });
     if (this.spec.topic < 0) return;
     const endpoint = makeEndpoint({
       host: this.spec.index,

@@ -10,6 +10,11 @@
  * the first `message` it sends after that reaches its peer (host `to`, or any when null;
  * it lasts from arming until the restart, `restartAfterMs` after the crash, or until the
  * faults heal when null).
+ *
+ * `freeze` stops a host's whole process (SIGSTOP): paused like `pause`, and its libzmq I/O
+ * thread too, so its peers miss its heartbeats. `heartbeatLoss` loses the ZMTP PINGs and
+ * PONGs written from `from` to `to` while data passes; `delay` adds `extraMs` to every
+ * message written from `from` to `to` (sim/net/heartbeats.ts, sim/net/link-faults.ts).
  */
 import type { WireKind } from "../net/message-faults.js";
 
@@ -33,7 +38,10 @@ export type FaultAction =
       /** Only a message to this host triggers it (null: to any host, itself included). */
       to: number | null;
       restartAfterMs: number | null;
-    };
+    }
+  | { kind: "freeze"; atMs: number; forMs: number; host: number }
+  | { kind: "heartbeatLoss"; atMs: number; forMs: number; from: number; to: number }
+  | { kind: "delay"; atMs: number; forMs: number; from: number; to: number; extraMs: number };
 
 export type FaultKind = FaultAction["kind"];
 
@@ -50,6 +58,9 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "duplicate",
   "drop",
   "crashAfter",
+  "freeze",
+  "heartbeatLoss",
+  "delay",
 ];
 
 /**
@@ -70,6 +81,8 @@ export function faultHosts(a: FaultAction): number[] {
       return a.hosts;
     case "clog":
     case "duplicate":
+    case "heartbeatLoss":
+    case "delay":
       return [a.from, a.to];
     case "drop":
       return a.to === null ? [a.from] : [a.from, a.to];
@@ -110,6 +123,12 @@ export function describeFault(a: FaultAction): string {
       return `${at}.duplicate(${a.from}, ${a.to}, { forMs: ${ms(a.forMs)} })`;
     case "drop":
       return `${at}.drop("${a.message}", { from: ${a.from}, ${a.to === null ? "" : `to: ${a.to}, `}forMs: ${ms(a.forMs)} })`;
+    case "freeze":
+      return `${at}.freeze(${a.host}, { forMs: ${ms(a.forMs)} })`;
+    case "heartbeatLoss":
+      return `${at}.heartbeatLoss(${a.from}, ${a.to}, { forMs: ${ms(a.forMs)} })`;
+    case "delay":
+      return `${at}.delay(${a.from}, ${a.to}, { forMs: ${ms(a.forMs)}, extraMs: ${ms(a.extraMs)} })`;
     case "crashAfter":
       return `${at}.crashAfter(${a.host}, "${a.message}", { ${a.to === null ? "" : `to: ${a.to}, `}restartAfterMs: ${a.restartAfterMs === null ? "null" : ms(a.restartAfterMs)} })`;
   }

@@ -8,6 +8,7 @@ import type { Cluster } from "../cluster/cluster.js";
 import type { SimContext } from "../context.js";
 import type { SimEvent } from "../scheduler.js";
 import { FAULT_KINDS, faultDurationMs, faultHosts, type FaultAction } from "./actions.js";
+import { recordCutLinks } from "./cut-links.js";
 
 export class FaultInjector {
   private readonly ends = new Map<number, () => void>();
@@ -45,6 +46,7 @@ export class FaultInjector {
     const kind = FAULT_KINDS.indexOf(a.kind);
     const host = faultHosts(a)[0] ?? -1;
     trace.record("fault", i, kind, host, 1);
+    recordCutLinks(this.ctx, this.cluster, i, a);
     const lift = this.apply(a, () => end());
     let ended = false;
     const end = (): void => {
@@ -85,6 +87,13 @@ export class FaultInjector {
       case "pause":
         this.cluster.pause(a.host);
         return () => this.cluster.resume(a.host);
+      case "freeze":
+        this.cluster.freeze(a.host);
+        return () => this.cluster.thaw(a.host);
+      case "heartbeatLoss":
+        return net.silence(a.from, a.to);
+      case "delay":
+        return this.ctx.net.oneWayDelay(a.from, a.to, Math.round(a.extraMs * 1000));
       case "slow":
         return this.cluster.hosts[a.host]!.behavior.startSlow(a.serviceMs);
       case "hang":

@@ -49,6 +49,17 @@ export interface FaultOptions {
   /** Windows per second during which every message on one directed link is delivered twice (a sender re-sending). */
   duplicatesPerSec: number;
   duplicateMsMean: number;
+  /** Process freezes (the whole process stopped: SIGSTOP, a suspended VM) per second. */
+  freezesPerSec: number;
+  freezeMsMean: number;
+  /** Windows per second during which ZMTP heartbeats on one directed link are lost while data passes. */
+  heartbeatLossPerSec: number;
+  heartbeatLossMsMean: number;
+  /** Windows per second during which one directed link is slower by an extra delay. */
+  delaysPerSec: number;
+  delayMsMean: number;
+  /** Mean of the extra one-way delay (exponential). */
+  delayExtraMsMean: number;
   /** Each host's clock drifts by up to this many ppm, either way. */
   clockDriftPpmMax: number;
   /** Each host's clock is offset by up to this many ms, either way. */
@@ -85,6 +96,13 @@ export const FAULTS_NONE: FaultOptions = {
   redisOutageMsMean: 200,
   duplicatesPerSec: 0,
   duplicateMsMean: 100,
+  freezesPerSec: 0,
+  freezeMsMean: 300,
+  heartbeatLossPerSec: 0,
+  heartbeatLossMsMean: 500,
+  delaysPerSec: 0,
+  delayMsMean: 300,
+  delayExtraMsMean: 20,
   clockDriftPpmMax: 0,
   clockOffsetMsMax: 0,
 };
@@ -103,8 +121,12 @@ export const FAULTS_DEFAULT: FaultOptions = {
   hangsPerSec: 0.2,
   redisOutagesPerSec: 0.2,
   duplicatesPerSec: 0.5,
+  freezesPerSec: 0.2,
+  heartbeatLossPerSec: 0.3,
+  delaysPerSec: 0.5,
   clockDriftPpmMax: 200,
-  clockOffsetMsMax: 1000,
+  // NTP-synced hosts: tens of ms apart. Clocks seconds apart are scenario drift-heavy's.
+  clockOffsetMsMax: 50,
 };
 
 /** Many overlapping faults and HWM pressure. */
@@ -121,6 +143,9 @@ export const FAULTS_HEAVY: FaultOptions = {
   hangsPerSec: 1,
   redisOutagesPerSec: 1,
   duplicatesPerSec: 2,
+  freezesPerSec: 1,
+  heartbeatLossPerSec: 1,
+  delaysPerSec: 2,
   clockDriftPpmMax: 1000,
   sendHighWaterMark: 8,
   receiveHighWaterMark: 8,

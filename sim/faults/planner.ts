@@ -57,6 +57,12 @@ function partition(rng: Prng, o: FaultOptions, w: PlanWindow, atMs: number): Fau
   return { kind: "partition", atMs, forMs, hosts, symmetric: symmetric(rng, o) };
 }
 
+/** Two distinct hosts, a directed link. */
+function pair(rng: Prng, hosts: number): [number, number] {
+  const from = rng.int(hosts);
+  return [from, (from + 1 + rng.int(hosts - 1)) % hosts];
+}
+
 export function planFaults(o: FaultOptions, w: PlanWindow, rng: Prng): FaultAction[] {
   const out: FaultAction[] = [];
   const anyServer = (): number => (w.servers.length > 0 ? rng.pick(w.servers) : rng.int(w.hosts));
@@ -98,6 +104,20 @@ export function planFaults(o: FaultOptions, w: PlanWindow, rng: Prng): FaultActi
       const from = rng.int(w.hosts);
       const to = (from + 1 + rng.int(w.hosts - 1)) % w.hosts;
       out.push({ kind: "duplicate", atMs, forMs: dur(rng, o.duplicateMsMean), from, to });
+    }
+  }
+  // The faults of liveness on real networks, drawn after all the others for the same reason.
+  for (const atMs of arrivals(rng, o.freezesPerSec, w))
+    out.push({ kind: "freeze", atMs, forMs: dur(rng, o.freezeMsMean), host: rng.int(w.hosts) });
+  if (w.hosts >= 2) {
+    for (const atMs of arrivals(rng, o.heartbeatLossPerSec, w)) {
+      const [from, to] = pair(rng, w.hosts);
+      out.push({ kind: "heartbeatLoss", atMs, forMs: dur(rng, o.heartbeatLossMsMean), from, to });
+    }
+    for (const atMs of arrivals(rng, o.delaysPerSec, w)) {
+      const [from, to] = pair(rng, w.hosts);
+      const forMs = dur(rng, o.delayMsMean);
+      out.push({ kind: "delay", atMs, forMs, from, to, extraMs: dur(rng, o.delayExtraMsMean) });
     }
   }
   return out.sort((a, b) => a.atMs - b.atMs);

@@ -19,12 +19,13 @@ import { serverKey } from "./exec-log.js";
 
 const PREFIX = Buffer.from('[{"request":');
 
-/** The request index a ROUTER-side request frame set carries, or -1. */
+/** The request index a request frame set carries, as a ROUTER reads it (6 frames) or a DEALER writes it (5), or -1. */
 export function requestIndex(frames: readonly Buffer[]): number {
-  if (frames.length !== 6) return -1;
-  const type = frames[3]!;
+  const o = frames.length - 5;
+  if (o !== 0 && o !== 1) return -1;
+  const type = frames[o + 2]!;
   if (type.length !== 1 || type[0]! < 0x31 || type[0]! > 0x33) return -1; // CALL, CAST, CAST_FANOUT
-  const p = frames[5]!;
+  const p = frames[o + 4]!;
   if (p.length <= PREFIX.length) return -1;
   // A byte loop: for 12 bytes it beats Buffer.compare's call into C++.
   for (let k = 0; k < PREFIX.length; k++) if (p[k] !== PREFIX[k]) return -1;
@@ -52,6 +53,8 @@ export class ReadLog {
   /** Reads of a request by further server processes (fanout copies): request, server, position, time. */
   private readonly moreRows = new Columns(4);
   private moreIndex: Map<number, { server: number; seq: number; atUs: number }[]> | undefined;
+  /** Requests lost on the wire to a server process: written to its connection, discarded when that closed first ("n/key"). */
+  private readonly lost = new Set<string>();
 
   constructor(
     capacity: number,
@@ -71,6 +74,17 @@ export class ReadLog {
       if (n < 0 || n >= this.firstServer.length) return;
       this.record(n, key, count++);
     };
+  }
+
+  /** A request on its way to server process `key` was discarded: its connection closed first (heartbeats). */
+  lostOnWire(frames: readonly Buffer[], key: number): void {
+    const n = requestIndex(frames);
+    if (n >= 0) this.lost.add(`${n}/${key}`);
+  }
+
+  /** Whether request `n` was lost on the wire to server process `key` (it may have reached it on another connection). */
+  wasLostOnWire(n: number, key: number): boolean {
+    return this.lost.size > 0 && this.lost.has(`${n}/${key}`);
   }
 
   /** The first read of request `n` by server process `key`, if it read it. */

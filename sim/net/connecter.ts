@@ -5,9 +5,13 @@
  * doubling it up to reconnectMaxIntervalMs when that is set (0 = no backoff).
  *
  * A connection attempt fails when nothing is bound at the address (refused), when the
- * bound socket's process is gone, or when either direction of the link is blocked (the
- * handshake needs both). A ROUTER refuses a second connection with a routing id it already
- * routes to (libzmq without ZMQ_ROUTER_HANDOVER); the connecter retries later.
+ * bound socket's process is gone, when either direction of the link is blocked (the
+ * handshake needs both), or when either process is frozen (a stopped process's kernel
+ * would accept the TCP connection, but no ZMTP greeting comes until it resumes: the
+ * attempt counts as failed and is retried). A ROUTER refuses a second connection with a
+ * routing id it already routes to (libzmq without ZMQ_ROUTER_HANDOVER); the connecter
+ * retries later. A connection whose heartbeats time out (heartbeats.ts) is closed from
+ * this side and retried like one the peer closed.
  */
 import type { SimEvent } from "../scheduler.js";
 import { Link } from "./flow.js";
@@ -66,6 +70,18 @@ export class Connecter {
     this.link = undefined;
     const lost = end.outFlow()?.kill() ?? 0;
     end.link = undefined;
+    this.lost(end, link, lost);
+  }
+
+  /** Our end missed the peer's heartbeats: it closes the connection (a FIN behind our data) and reconnects. */
+  timedOut(end: PipeEnd): void {
+    if (end.link !== this.link || !this.link) return;
+    const link = this.link;
+    this.link = undefined;
+    this.lost(end, link, end.closeLink(false));
+  }
+
+  private lost(end: PipeEnd, link: Link, lost: number): void {
     if (!end.persistent) {
       this.sock.detachEnd(end, this.sock.immediate);
       this.end = undefined;
@@ -87,6 +103,7 @@ export class Connecter {
     const b = this.net.endpoints.get(this.address);
     if (!b || b.closed) return undefined;
     if (!this.net.linkOpen(this.sock.host, b.host) || !this.net.linkOpen(b.host, this.sock.host)) return undefined;
+    if (b.proc.frozen || this.sock.proc.frozen) return undefined;
     return b;
   }
 
@@ -100,7 +117,12 @@ export class Connecter {
       this.retry();
       return;
     }
-    const rtt = this.net.delayUs(this.sock.host, b.host) + this.net.delayUs(b.host, this.sock.host);
+    const [me, it] = [this.sock.host, b.host];
+    const rtt =
+      this.net.delayUs(me, it) +
+      this.net.delayUs(it, me) +
+      this.net.extraDelayUs(me, it) +
+      this.net.extraDelayUs(it, me);
     this.attempt = this.net.at(this.net.nowUs + rtt, () => this.handshake(b));
   }
 
@@ -129,6 +151,7 @@ export class Connecter {
     if (mine.persistent) this.sock.linkUp(mine);
     else this.sock.attachEnd(mine);
     b.attachEnd(theirs);
+    this.net.heartbeats.linkUp(link);
     b.emit({ type: "accept", address: this.address });
     this.sock.emit({ type: "connect", address: this.address });
   }

@@ -24,6 +24,8 @@ export interface FlowNet {
   atWith(atUs: number, fn: (ev: SimEvent) => void, arg: unknown): SimEvent;
   cancel(ev: SimEvent | undefined): void;
   delayUs(src: number, dst: number): number;
+  /** Extra delay of a message written from `src` to `dst` now (the one-way delay fault), µs. */
+  extraDelayUs(src: number, dst: number): number;
   linkOpen(src: number, dst: number): boolean;
   /** Whether a message written from `src` to `dst` now is to be delivered twice (the duplicate fault). */
   duplicates(src: number, dst: number): boolean;
@@ -35,6 +37,8 @@ export interface FlowNet {
   sent(): void;
   /** Messages in transit were discarded (reset, reader gone). */
   lost(n: number): void;
+  /** One data message of `flow` was discarded in transit because the connection closed (not a crash's reset). */
+  lostOnWire(flow: Flow, frames: readonly Buffer[]): void;
 }
 
 const FIN: Buffer[] = [];
@@ -49,7 +53,7 @@ function hwm(n: number): number {
 export class Flow {
   count = 0;
   readonly capacity: number;
-  /** Messages in flight (FIN is a marker entry), each with the time it was written. */
+  /** Messages in flight (FIN is a marker entry), each with the time it was written (plus any extra delay then). */
   private readonly transit = new PairFifo<Buffer[], number>();
   private head: SimEvent | undefined;
   private isStalled = false;
@@ -73,7 +77,11 @@ export class Flow {
   }
 
   send(frames: Buffer[]): void {
-    if (this.dead || this.net.drops(this, frames)) return;
+    if (this.dead) {
+      this.net.lostOnWire(this, frames); // written to a connection its peer has closed
+      return;
+    }
+    if (this.net.drops(this, frames)) return;
     this.count++;
     this.net.sent();
     this.push(frames);
@@ -110,6 +118,10 @@ export class Flow {
     this.count = 0;
     const lost = this.dataInTransit();
     this.net.lost(lost);
+    if (lost > 0)
+      this.transit.forEachA((f) => {
+        if (f !== FIN) this.net.lostOnWire(this, f);
+      });
     this.transit.clear();
     return lost;
   }
@@ -141,7 +153,7 @@ export class Flow {
 
   private push(frames: Buffer[]): void {
     const now = this.net.nowUs;
-    this.transit.push(frames, now);
+    this.transit.push(frames, now + this.net.extraDelayUs(this.srcHost, this.dstHost));
     if (!this.head && !this.isStalled) this.scheduleHead(now);
   }
 
@@ -172,6 +184,7 @@ export class Flow {
     let bytes = 0;
     for (const f of frames) bytes += f.length;
     this.net.traceDeliver(this, bytes, frames);
+    if (this.dst.hbReg !== undefined) this.dst.hbHeardUs = this.net.nowUs; // data counts as heard (heartbeats.ts)
     this.dst.receiveFrom(frames, this);
     this.dst.owner.delivered(this.dst);
     if (!this.head && !this.dead && this.transit.length > 0) this.scheduleHead(0);

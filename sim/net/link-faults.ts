@@ -8,10 +8,16 @@
  * Directions: a block from A to B stops A's data to B; B's data to A still arrives (an
  * asymmetric partition). The data model is at connection level (spec/sim.md, fault model).
  *
- * Duplication is the one fault that does not block: while it lasts, every message written
- * from A to B is delivered twice, the copy right behind the original. TCP never does
- * that; it stands for a sender that sends the same frames again (a client re-sending a
- * request whose reply or ACK it did not get), so that servers meet duplicates.
+ * Three faults do not block data. Duplication: while it lasts, every message written from A
+ * to B is delivered twice, the copy right behind the original. TCP never does that; it
+ * stands for a sender that sends the same frames again (a client re-sending a request
+ * whose reply or ACK it did not get), so that servers meet duplicates. Heartbeat loss
+ * (`silence`): ZMTP PINGs and PONGs from A to B are lost while data passes
+ * (heartbeats.ts reads `hbPasses`). One-way delay: every message written from A to B
+ * takes `extraUs` longer (`extraDelayUs`, added by the network to each sampled delay).
+ *
+ * `onChange` hears every start and end of a blocking or heartbeat fault, with the hosts it
+ * touches (null: any), so that heartbeats re-evaluate only the connections concerned.
  */
 export interface Cut {
   /** side[h] is 0 or 1; data from side 0 to side 1 is blocked, and back too if symmetric. */
@@ -24,11 +30,20 @@ export class LinkFaults {
   private readonly isolatedIn = new Map<number, number>();
   private readonly clogs = new Map<number, number>();
   private readonly duplicated = new Map<number, number>();
+  private readonly silenced = new Map<number, number>();
+  private readonly delays = new Map<number, number>();
   private readonly cuts = new Set<Cut>();
   /** Faults blocking something now (fast path: 0 means every link is open). */
   private active = 0;
+  /** A blocking or heartbeat fault started or ended, touching these hosts (null: any host). */
+  onChange: ((hosts: readonly number[] | null) => void) | undefined;
 
   constructor(private readonly onLift: () => void) {}
+
+  /** Whether some fault blocks a link now. */
+  get blocking(): boolean {
+    return this.active > 0;
+  }
 
   open(src: number, dst: number): boolean {
     if (src === dst) return true;
@@ -49,7 +64,7 @@ export class LinkFaults {
         ? [this.isolatedIn, this.isolatedOut]
         : [direction === "in" ? this.isolatedIn : this.isolatedOut];
     for (const m of maps) m.set(host, (m.get(host) ?? 0) + 1);
-    return this.once(() => {
+    return this.once([host], () => {
       for (const m of maps) dec(m, host);
     });
   }
@@ -57,7 +72,45 @@ export class LinkFaults {
   clog(src: number, dst: number): () => void {
     const k = src * 65536 + dst;
     this.clogs.set(k, (this.clogs.get(k) ?? 0) + 1);
-    return this.once(() => dec(this.clogs, k));
+    return this.once([src, dst], () => dec(this.clogs, k));
+  }
+
+  /** Whether ZMTP heartbeats (PING, PONG) written from `src` to `dst` now arrive (no heartbeat loss). */
+  hbPasses(src: number, dst: number): boolean {
+    return this.silenced.size === 0 || src === dst || !this.silenced.has(src * 65536 + dst);
+  }
+
+  /** Heartbeats from `src` to `dst` are lost (data passes) until the returned function is called. */
+  silence(src: number, dst: number): () => void {
+    const k = src * 65536 + dst;
+    this.silenced.set(k, (this.silenced.get(k) ?? 0) + 1);
+    this.onChange?.([src, dst]);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      dec(this.silenced, k);
+      this.onChange?.([src, dst]);
+    };
+  }
+
+  /** Extra one-way delay (µs) of a message written from `src` to `dst` now. */
+  extraDelayUs(src: number, dst: number): number {
+    return this.delays.size === 0 ? 0 : (this.delays.get(src * 65536 + dst) ?? 0);
+  }
+
+  /** Messages from `src` to `dst` take `extraUs` longer until the returned function is called. */
+  delay(src: number, dst: number, extraUs: number): () => void {
+    const k = src * 65536 + dst;
+    this.delays.set(k, (this.delays.get(k) ?? 0) + extraUs);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (this.delays.get(k) ?? 0) - extraUs;
+      if (left > 0) this.delays.set(k, left);
+      else this.delays.delete(k);
+    };
   }
 
   /** Whether a message written from `src` to `dst` now is delivered twice. */
@@ -78,11 +131,13 @@ export class LinkFaults {
 
   partition(cut: Cut): () => void {
     this.cuts.add(cut);
-    return this.once(() => this.cuts.delete(cut));
+    return this.once(null, () => this.cuts.delete(cut));
   }
 
-  private once(lift: () => void): () => void {
+  /** Counts a blocking fault that just started; returns what lifts it (once). */
+  private once(hosts: readonly number[] | null, lift: () => void): () => void {
     this.active++;
+    this.onChange?.(hosts);
     let done = false;
     return () => {
       if (done) return;
@@ -90,6 +145,7 @@ export class LinkFaults {
       lift();
       this.active--;
       this.onLift();
+      this.onChange?.(hosts);
     };
   }
 }

@@ -1,13 +1,15 @@
 /**
  * The simulated network: hosts with distinct addresses (tcp://10.0.x.y:port), bound
- * endpoints, one-way delays, and the link faults that stall traffic. Sockets and flows
- * reach virtual time and randomness only through here, so the whole network draws from
- * one seeded stream in event order.
+ * endpoints, one-way delays, the link faults that stall traffic or add delay, and the
+ * heartbeats of its connections (heartbeats.ts). Sockets and flows reach virtual time
+ * and randomness only through here, so the whole network draws from one seeded stream in
+ * event order.
  */
 import type { Prng } from "../prng.js";
 import type { Scheduler, SimEvent } from "../scheduler.js";
 import type { Trace } from "../trace.js";
 import type { Flow, FlowNet } from "./flow.js";
+import { Heartbeats } from "./heartbeats.js";
 import { LinkFaults } from "./link-faults.js";
 import { MessageFaults, wireType } from "./message-faults.js";
 import type { SimSocket } from "./sim-socket.js";
@@ -55,6 +57,12 @@ export class SimNetwork implements FlowNet {
   readonly faults: LinkFaults;
   /** Faults aimed at messages of one kind (drop, watch for a delivery). */
   readonly messages = new MessageFaults();
+  /** ZMTP heartbeats of every connection whose socket has them. */
+  readonly heartbeats: Heartbeats;
+  /** Processes frozen now (HostProcess.freeze). */
+  frozenProcesses = 0;
+  /** Hears each data message discarded in transit because its connection closed (the simulator's ReadLog). */
+  onWireLoss: ((flow: Flow, frames: readonly Buffer[]) => void) | undefined;
   readonly endpoints = new Map<string, SimSocket>();
   readonly hosts: SimHost[] = [];
   readonly stats: NetworkStats = {
@@ -84,6 +92,8 @@ export class SimNetwork implements FlowNet {
     options: NetworkOptions = DEFAULT_NETWORK,
   ) {
     this.faults = new LinkFaults(() => this.reopen());
+    this.heartbeats = new Heartbeats(this);
+    this.faults.onChange = (hosts) => this.heartbeats.changed(hosts);
     this.minUs = Math.round(options.oneWayDelayMsMin * 1000);
     this.meanUs = options.oneWayDelayMsMean * 1000;
     this.readLatencyUs = Math.round(options.readLatencyMs * 1000);
@@ -121,6 +131,28 @@ export class SimNetwork implements FlowNet {
     return this.minUs + Math.round(this.rng.exponential(this.meanUs));
   }
 
+  extraDelayUs(src: number, dst: number): number {
+    return this.faults.extraDelayUs(src, dst);
+  }
+
+  /**
+   * The one-way delay fault: messages written from `src` to `dst` take `extraUs` longer
+   * until the returned function is called (a message carries the extra of the moment it
+   * was written; those written later still queue behind it). Its direction's heartbeats are silent for
+   * `extraUs` from now (heartbeats.ts): what is sent behind the delayed traffic arrives
+   * after it.
+   */
+  oneWayDelay(src: number, dst: number, extraUs: number): () => void {
+    const lift = this.faults.delay(src, dst, extraUs);
+    this.scheduler.after(extraUs, this.faults.silence(src, dst));
+    return lift;
+  }
+
+  /** Whether any fault that can cut a peer off is in force: a blocked link or a frozen process. */
+  get cutting(): boolean {
+    return this.faults.blocking || this.frozenProcesses > 0;
+  }
+
   linkOpen(src: number, dst: number): boolean {
     return this.faults.open(src, dst);
   }
@@ -145,6 +177,10 @@ export class SimNetwork implements FlowNet {
   lost(n: number): void {
     this.stats.inTransit -= n;
     this.stats.lostInTransit += n;
+  }
+
+  lostOnWire(flow: Flow, frames: readonly Buffer[]): void {
+    this.onWireLoss?.(flow, frames);
   }
 
   stalled(flow: Flow, on: boolean): void {

@@ -13,6 +13,8 @@ import { Fifo } from "./fifo.js";
 import { PairFifo } from "./pair-fifo.js";
 import type { Writable, Readable } from "./balancers.js";
 import type { Flow, Link } from "./flow.js";
+import type { Heartbeats } from "./heartbeats.js";
+import type { SimEvent } from "../scheduler.js";
 
 /** What an end needs from the socket that owns it. */
 export interface EndOwner {
@@ -48,7 +50,16 @@ export class PipeEnd implements Writable, Readable<Buffer[]> {
   /** The link is gone; the end stays readable until its unread messages are read. */
   terminating = false;
   /** The connect() session this end belongs to (connecting side only). */
-  connecter: { peerClosed(end: PipeEnd): void } | undefined;
+  connecter: { peerClosed(end: PipeEnd): void; timedOut(end: PipeEnd): void } | undefined;
+  /** Heartbeats (heartbeats.ts) of this end's link, when its socket has them: the registry, else undefined. */
+  hbReg: Heartbeats | undefined = undefined;
+  /** When the link came up, when this end last heard its peer (while silent), whether it hears none now, its deadline. */
+  hbUpUs = 0;
+  hbHeardUs = 0;
+  /** The host of the peer end (the ends are indexed by it too). */
+  hbPeerHost = 0;
+  hbSilent = false;
+  hbTimer: SimEvent | undefined = undefined;
 
   constructor(
     readonly owner: EndOwner,
@@ -69,6 +80,7 @@ export class PipeEnd implements Writable, Readable<Buffer[]> {
   }
 
   set link(l: Link | undefined) {
+    if (this.hbReg !== undefined) this.hbReg.detach(this);
     this.currentLink = l;
     this.out = l === undefined ? undefined : l.a === this ? l.ab : l.ba;
   }
@@ -107,15 +119,19 @@ export class PipeEnd implements Writable, Readable<Buffer[]> {
     return m;
   }
 
-  /** Closes the link from this side: a FIN behind the data in flight (reset: RST, the data is discarded); nothing more arrives here. */
-  closeLink(reset: boolean): void {
+  /**
+   * Closes the link from this side: a FIN behind the data in flight (reset: RST, the data
+   * is discarded); nothing more arrives here. Returns the messages lost on the way in.
+   */
+  closeLink(reset: boolean): number {
     const link = this.link;
-    if (!link) return;
+    if (!link) return 0;
     const out = link.flowFrom(this);
     if (reset) out.reset();
     else out.fin();
-    link.flowTo(this).kill();
+    const lost = link.flowTo(this).kill();
     this.link = undefined;
+    return lost;
   }
 
   /** Drops every unread message. */

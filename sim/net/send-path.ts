@@ -47,7 +47,7 @@ export class SendPath {
     const code = this.attempt(frames);
     if (code === undefined) return DONE;
     if (this.sock.sendTimeoutMs === 0) {
-      this.sock.traceSendFail(code);
+      this.traceFail(code);
       return Promise.reject(new PortError(code, message(code)));
     }
     return new Promise<void>((resolve, reject) => {
@@ -84,8 +84,14 @@ export class SendPath {
   private timedOut(b: Blocked): void {
     if (this.blocked !== b) return;
     this.blocked = undefined;
-    this.sock.traceSendFail(b.code);
+    this.traceFail(b.code);
     b.reject(new PortError(b.code, message(b.code)));
+  }
+
+  /** Reports a failed send in the trace. */
+  private traceFail(code: PortErrorCode): void {
+    const s = this.sock;
+    this.net.trace.record("sendFail", s.host, s.id, code === "EAGAIN" ? 1 : code === "EHOSTUNREACH" ? 2 : 3);
   }
 
   /** Routes one message; undefined when it was queued (or dropped by design), else the error. */

@@ -18,30 +18,22 @@
  * - close(): pending send and receive reject ECLOSED, later calls too; links close with a
  *   FIN behind the data in flight (lingerMs 0: reset). A crashed process's sockets reset
  *   their links and never settle anything again.
+ * - heartbeatIntervalMs > 0: a connection that stops hearing its peer is closed after the
+ *   heartbeat timeout and reported as "disconnect" (heartbeats.ts has the model).
  */
-import {
-  PortError,
-  type PortErrorCode,
-  type PortSocket,
-  type RouterOptions,
-  type SocketEvent,
-} from "../../src/ports/socket.js";
-import { FairQueue, LoadBalancer } from "./balancers.js";
+import { PortError, type PortSocket, type RouterOptions, type SocketEvent } from "../../src/ports/socket.js";
+import { LoadBalancer } from "./balancers.js";
 import { Connecter } from "./connecter.js";
+import type { Link } from "./flow.js";
 import type { SimNetwork } from "./network.js";
 import type { EndOwner, PipeEnd } from "./pipe-end.js";
 import type { ProcessGate } from "./process-gate.js";
 import { RouteTable } from "./routes.js";
-import type { SimEvent } from "../scheduler.js";
+import { ReceivePath } from "./receive-path.js";
 import { SendPath } from "./send-path.js";
 
 export type SocketKind = "router" | "dealer";
 
-/** Every socket's read-latency wake-up: the socket is the event's data. */
-const wakeEvent = (ev: SimEvent): void => {
-  const s = ev.arg as SimSocket;
-  s.proc.enter(s.serveFn);
-};
 const NEVER = new Promise<never>(() => undefined);
 
 export class SimSocket implements PortSocket, EndOwner {
@@ -55,31 +47,26 @@ export class SimSocket implements PortSocket, EndOwner {
   readonly lingerMs: number;
   readonly reconnectIvlUs: number;
   readonly reconnectMaxIvlUs: number;
-  readonly fq = new FairQueue<Buffer[], PipeEnd>();
+  /** ZMTP heartbeat interval and timeout (0: no heartbeats). */
+  readonly hbIvlUs: number;
+  readonly hbTimeoutUs: number;
   readonly lb = new LoadBalancer<PipeEnd>();
   /** ROUTER: where each peer routing id goes (undefined on a DEALER). */
   readonly routes: RouteTable | undefined;
   private readonly routingId: Buffer | undefined;
   private readonly sendPath: SendPath;
+  /** Fair queue, waiting receive, read latency, ROUTER prefix (receive-path.ts). */
+  readonly recv: ReceivePath;
   private readonly connecters: Connecter[] = [];
   /** Accepted ends (this socket bound; the peer connected); made at the first one (most sockets only connect). */
   private accepted: Set<PipeEnd> | undefined;
   private readonly bound: string[] = [];
   private readonly listeners = new Set<(e: SocketEvent) => void>();
-  /** The waiting receive's settle functions (both set or both undefined). */
-  private recvResolve: ((f: Buffer[]) => void) | undefined;
-  private recvReject: ((e: PortError) => void) | undefined;
-  /** One executor for every waiting receive (no closure per receive). */
-  private readonly recvExecutor = (resolve: (f: Buffer[]) => void, reject: (e: PortError) => void): void => {
-    this.recvResolve = resolve;
-    this.recvReject = reject;
-  };
-  /** A ROUTER's reads, as handed to the receiver (the simulator's ReadLog listens here). */
-  onRead: ((frames: readonly Buffer[]) => void) | undefined;
-  private wakeArmed = false;
   private nextPeerId = 1;
   private isClosed = false;
   dead = false;
+  /** Virtual time it closed or its process crashed (NaN while open). */
+  closedUs = Number.NaN;
 
   constructor(
     private readonly net: SimNetwork,
@@ -97,9 +84,13 @@ export class SimSocket implements PortSocket, EndOwner {
     this.lingerMs = o.lingerMs ?? -1;
     this.reconnectIvlUs = Math.max(1, Math.round((o.reconnectIntervalMs ?? 100) * 1000));
     this.reconnectMaxIvlUs = Math.max(0, Math.round((o.reconnectMaxIntervalMs ?? 0) * 1000));
+    const ivl = o.heartbeatIntervalMs ?? 0;
+    this.hbIvlUs = ivl > 0 ? Math.max(1, Math.round(ivl * 1000)) : 0;
+    this.hbTimeoutUs = ivl > 0 ? Math.max(1, Math.round((o.heartbeatTimeoutMs ?? ivl) * 1000)) : 0;
     this.routingId = o.routingId === undefined ? undefined : Buffer.from(o.routingId);
     if (kind === "router") this.routes = new RouteTable();
     this.sendPath = new SendPath(this, net);
+    this.recv = new ReceivePath(this, net);
   }
 
   get closed(): boolean {
@@ -146,25 +137,17 @@ export class SimSocket implements PortSocket, EndOwner {
   receive(): Promise<Buffer[]> {
     if (this.dead) return NEVER;
     if (this.isClosed) return Promise.reject(new PortError("ECLOSED", "socket is closed"));
-    if (this.recvResolve)
-      return Promise.reject(
-        new PortError("EBUSY", "Socket is busy reading; only one receive operation may be in progress at any time"),
-      );
-    const m = this.readOne();
-    if (m) return Promise.resolve(m);
-    return new Promise<Buffer[]>(this.recvExecutor);
+    return this.recv.receive();
   }
 
   close(): void {
     if (this.isClosed) return;
+    this.closedUs = this.net.nowUs;
     this.shutdown(this.lingerMs === 0);
     // Errors are built only when something waits (an Error captures a stack trace; the pool
     // closes idle sockets all the time).
     this.sendPath.abort("socket closed while a send was pending");
-    const reject = this.recvReject;
-    this.recvResolve = undefined;
-    this.recvReject = undefined;
-    if (reject) reject(new PortError("ECLOSED", "socket closed while a receive was pending"));
+    this.recv.abort();
     this.net.trace.record("close", this.host, this.id);
     this.emit({ type: "close" });
     this.listeners.clear();
@@ -174,7 +157,10 @@ export class SimSocket implements PortSocket, EndOwner {
   kill(): void {
     if (this.dead) return;
     this.dead = true;
-    if (!this.isClosed) this.shutdown(true);
+    if (!this.isClosed) {
+      this.closedUs = this.net.nowUs;
+      this.shutdown(true);
+    }
     this.listeners.clear();
   }
 
@@ -185,7 +171,20 @@ export class SimSocket implements PortSocket, EndOwner {
 
   emit(e: SocketEvent): void {
     if (this.dead) return;
-    for (const l of [...this.listeners]) l(e);
+    // A stopped process hears of nothing until it runs again (a paused one still does:
+    // the simulation has always delivered socket events at once).
+    if (this.proc.frozen) this.proc.enter(() => this.emit(e));
+    else for (const l of [...this.listeners]) l(e);
+  }
+
+  /** The sockets connected to this one now (a ROUTER's accepted connections): the simulator's ground truth. */
+  connectedPeers(): SimSocket[] {
+    const out: SimSocket[] = [];
+    for (const end of this.accepted ?? []) {
+      const link = end.link;
+      if (link) out.push((link.a === end ? link.b : link.a).owner as SimSocket);
+    }
+    return out;
   }
 
   // --- used by connecters, flows and the send path -------------------------------------
@@ -211,7 +210,7 @@ export class SimSocket implements PortSocket, EndOwner {
   }
 
   attachEnd(end: PipeEnd): void {
-    this.fq.attach(end);
+    this.recv.fq.attach(end);
     if (end.link && !end.connecter) {
       this.accepted ??= new Set();
       this.accepted.add(end);
@@ -236,7 +235,7 @@ export class SimSocket implements PortSocket, EndOwner {
     this.accepted?.delete(end);
     if (dropUnread || end.inbound.length === 0) {
       end.dropUnread();
-      this.fq.terminated(end);
+      this.recv.fq.terminated(end);
     } else {
       end.terminating = true;
     }
@@ -244,18 +243,8 @@ export class SimSocket implements PortSocket, EndOwner {
 
   delivered(end: PipeEnd): void {
     if (this.isClosed) return;
-    this.fq.activated(end);
-    if (!this.recvResolve || this.wakeArmed) return;
-    this.wakeArmed = true;
-    if (this.net.readLatencyUs > 0) this.net.atWith(this.net.nowUs + this.net.readLatencyUs, wakeEvent, this);
-    else this.proc.enter(this.serveFn);
+    this.recv.delivered(end);
   }
-
-  /** A waiting receive gets the next message: on the process's thread (gated; see wakeEvent). */
-  readonly serveFn = (): void => {
-    this.wakeArmed = false;
-    this.serveReceive();
-  };
 
   writable(end: PipeEnd): void {
     end.outFull = false;
@@ -272,39 +261,26 @@ export class SimSocket implements PortSocket, EndOwner {
     const link = end.link;
     end.outFlow()?.kill();
     end.link = undefined;
+    this.endLost(end, link, 0);
+  }
+
+  /** `end` missed its peer's heartbeats: this side closes the connection (a FIN behind its data). */
+  timedOut(end: PipeEnd): void {
+    if (this.isClosed) return;
+    if (end.connecter) {
+      end.connecter.timedOut(end);
+      return;
+    }
+    const link = end.link;
+    this.endLost(end, link, end.closeLink(false));
+  }
+
+  /** An accepted connection ended: its unread messages stay readable; "disconnect". */
+  private endLost(end: PipeEnd, link: Link | undefined, lost: number): void {
     this.detachEnd(end, false);
     this.net.stats.linksDown++;
-    if (link) this.net.trace.record("connDown", link.id, this.host, link.a.owner.host, 0);
+    if (link) this.net.trace.record("connDown", link.id, this.host, link.a.owner.host, lost);
     this.emit({ type: "disconnect", address: end.address });
-  }
-
-  private serveReceive(): void {
-    const resolve = this.recvResolve;
-    if (!resolve || this.isClosed) return;
-    const m = this.readOne();
-    if (!m) return;
-    this.recvResolve = undefined;
-    this.recvReject = undefined;
-    resolve(m);
-  }
-
-  private readOne(): Buffer[] | undefined {
-    const msg = this.fq.next();
-    if (!msg) return undefined;
-    const from = this.fq.from!;
-    if (from.terminating && from.inbound.length === 0) this.fq.terminated(from);
-    if (this.kind !== "router") return msg;
-    // A ROUTER prefixes the sender's routing id (a new array: the sender's frames are
-    // shared), allocated at its final size for the driver's five-frame requests.
-    const id = from.peerId;
-    let out: Buffer[];
-    if (msg.length === 5) out = [id, msg[0]!, msg[1]!, msg[2]!, msg[3]!, msg[4]!];
-    else {
-      out = [id];
-      for (let i = 0; i < msg.length; i++) out.push(msg[i]!);
-    }
-    this.onRead?.(out);
-    return out;
   }
 
   private shutdown(reset: boolean): void {
@@ -315,10 +291,5 @@ export class SimSocket implements PortSocket, EndOwner {
       end.closeLink(reset);
       this.detachEnd(end, true);
     }
-  }
-
-  /** Reports a failed send in the trace. */
-  traceSendFail(code: PortErrorCode): void {
-    this.net.trace.record("sendFail", this.host, this.id, code === "EAGAIN" ? 1 : code === "EHOSTUNREACH" ? 2 : 3);
   }
 }

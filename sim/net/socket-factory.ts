@@ -50,7 +50,7 @@ export class SimSocketFactory implements SocketFactory {
 
   private make(kind: "router" | "dealer", options: RouterOptions): SimSocket {
     const s = new SimSocket(this.net, this.proc, kind, options);
-    if (kind === "router") s.onRead = this.onRouterRead;
+    if (kind === "router") s.recv.onRead = this.onRouterRead;
     this.sockets.add(s);
     this.counts.created++;
     this.counts.open++;

@@ -87,6 +87,9 @@ const KIND_COLORS: Record<string, string> = {
   hang: "#2c7a7b",
   redis: "#b83280",
   duplicate: "#4a5568",
+  freeze: "#975a16",
+  heartbeatLoss: "#718096",
+  delay: "#2b6cb0",
 };
 
 export function faultTimeline(faults: readonly AppliedFault[], startMs: number, endMs: number, healMs: number): string {

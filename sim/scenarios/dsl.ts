@@ -35,6 +35,12 @@ type At = {
   crash(host: number, o?: { restartAfterMs?: number | null }): ScenarioBuilder;
   restart(host: number): ScenarioBuilder;
   pause(host: number, o: { forMs: number }): ScenarioBuilder;
+  /** Stops the whole process of `host` (SIGSTOP): its peers miss its heartbeats. */
+  freeze(host: number, o: { forMs: number }): ScenarioBuilder;
+  /** ZMTP heartbeats from `from` to `to` are lost for `forMs` while data passes. */
+  heartbeatLoss(from: number, to: number, o: { forMs: number }): ScenarioBuilder;
+  /** Messages from `from` to `to` take `extraMs` longer for `forMs`. */
+  delay(from: number, to: number, o: { forMs: number; extraMs: number }): ScenarioBuilder;
   slow(host: number, o: { forMs: number; serviceMs: number }): ScenarioBuilder;
   hang(host: number, o: { forMs: number }): ScenarioBuilder;
   redisOutage(o: { forMs: number }): ScenarioBuilder;
@@ -114,6 +120,9 @@ export class ScenarioBuilder {
         add({ kind: "crash", atMs, host, restartAfterMs: o.restartAfterMs === undefined ? null : o.restartAfterMs }),
       restart: (host) => add({ kind: "restart", atMs, host }),
       pause: (host, o) => add({ kind: "pause", atMs, forMs: o.forMs, host }),
+      freeze: (host, o) => add({ kind: "freeze", atMs, forMs: o.forMs, host }),
+      heartbeatLoss: (from, to, o) => add({ kind: "heartbeatLoss", atMs, forMs: o.forMs, from, to }),
+      delay: (from, to, o) => add({ kind: "delay", atMs, forMs: o.forMs, from, to, extraMs: o.extraMs }),
       slow: (host, o) => add({ kind: "slow", atMs, forMs: o.forMs, host, serviceMs: o.serviceMs }),
       hang: (host, o) => add({ kind: "hang", atMs, forMs: o.forMs, host }),
       redisOutage: (o) => add({ kind: "redis", atMs, forMs: o.forMs }),

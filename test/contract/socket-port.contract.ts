@@ -25,7 +25,25 @@ export interface SocketEnv {
   unusedAddress(): Promise<string>;
   sleep(ms: number): Promise<void>;
   close(): Promise<void>;
+  /** A ROUTER (default options) bound in a process of its own, which the test can stop whole (SIGSTOP) and resume. */
+  stoppableRouter(): Promise<StoppableRouter>;
+  /**
+   * Blocks the JavaScript thread of the process that `h`'s sockets live in for `ms` (a busy
+   * handler); libzmq's I/O thread runs on. Resolves once the thread runs again.
+   */
+  blockEventLoop(h: ContractHost, ms: number): Promise<void>;
 }
+
+export interface StoppableRouter {
+  readonly endpoint: string;
+  /** The whole process stops: its I/O thread too, so it answers no heartbeat and accepts no handshake. */
+  stop(): void;
+  resume(): void;
+  close(): Promise<void>;
+}
+
+/** Heartbeats short enough for a test: a PING every 100 ms, a connection silent 300 ms after one closes. */
+const HEARTBEATS = { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 300 } as const;
 
 const B = (s: string): Buffer => Buffer.from(s);
 const text = (frames: Buffer[]): string[] => frames.map((f) => f.toString());
@@ -282,6 +300,57 @@ export function socketPortContract(name: string, makeEnv: () => Promise<SocketEn
           const got = await Promise.race([d.receive().then(text), env.sleep(300).then(() => "nothing")]);
           assert.deepEqual(got, immediate ? "nothing" : ["reply"], `immediate=${immediate}`);
         }
+      },
+    );
+
+    withEnv(
+      "with heartbeats, a DEALER whose peer process stops reports disconnect (without heartbeats it does not), and connect again once the peer resumes",
+      async (env, t) => {
+        const peer = await env.stoppableRouter();
+        try {
+          const h = env.host();
+          const watched = t.dealer(h, { immediate: true, ...HEARTBEATS, reconnectIntervalMs: 50 });
+          const blind = t.dealer(h, { immediate: true });
+          const up = Promise.all([t.event(watched, "connect"), t.event(blind, "connect")]);
+          watched.connect(peer.endpoint);
+          blind.connect(peer.endpoint);
+          await up;
+          let blindDropped = 0;
+          blind.onEvent((e) => {
+            if (e.type === "disconnect") blindDropped++;
+          });
+          const down = t.event(watched, "disconnect");
+          peer.stop();
+          await down;
+          assert.equal(blindDropped, 0, "a connection without heartbeats does not notice a stopped peer");
+          const again = t.event(watched, "connect");
+          peer.resume();
+          await again;
+        } finally {
+          await peer.close();
+        }
+      },
+    );
+
+    withEnv(
+      "with heartbeats, a peer whose event loop is blocked for several heartbeat timeouts keeps its connection (its I/O thread answers the PINGs)",
+      async (env, t) => {
+        const h = env.host();
+        const { router, endpoint } = await t.bound(h, { ...HEARTBEATS });
+        const d = t.dealer(env.host(), { immediate: true, routingId: "patient", ...HEARTBEATS });
+        let dropped = 0;
+        for (const s of [router, d])
+          s.onEvent((e) => {
+            if (e.type === "disconnect") dropped++;
+          });
+        const up = t.event(d, "connect");
+        d.connect(endpoint);
+        await up;
+        await env.blockEventLoop(h, 1000);
+        await env.sleep(100);
+        assert.equal(dropped, 0);
+        await d.send([B("still-here")]);
+        assert.deepEqual(text(await t.within(router.receive())), ["patient", "still-here"]);
       },
     );
 

@@ -10,7 +10,7 @@ import { SimNetwork } from "../../sim/net/network.js";
 import { Prng } from "../../sim/prng.js";
 import { Scheduler } from "../../sim/scheduler.js";
 import { Trace } from "../../sim/trace.js";
-import { socketPortContract, type SocketEnv } from "./socket-port.contract.js";
+import { socketPortContract, type ContractHost, type SocketEnv } from "./socket-port.contract.js";
 
 socketPortContract("simulated sockets", async (): Promise<SocketEnv> => {
   const scheduler = new Scheduler();
@@ -19,14 +19,38 @@ socketPortContract("simulated sockets", async (): Promise<SocketEnv> => {
   const runner = new AutoRunner(scheduler);
   runner.start();
   const spare = net.addHost();
+  const procs = new WeakMap<ContractHost, HostProcess>();
+  const sleep = (ms: number): Promise<void> => new Promise<void>((resolve) => scheduler.after(ms * 1000, resolve));
+  const host = (): ContractHost & { proc: HostProcess } => {
+    const h = net.addHost();
+    const proc = new HostProcess(h.index, 0, net, scheduler, trace, IDEAL_TIME, 1);
+    const c = { sockets: proc.sockets, anyPort: `tcp://${h.ip}:*`, proc };
+    procs.set(c, proc);
+    return c;
+  };
   return {
-    host() {
-      const h = net.addHost();
-      const proc = new HostProcess(h.index, 0, net, scheduler, trace, IDEAL_TIME, 1);
-      return { sockets: proc.sockets, anyPort: `tcp://${h.ip}:*` };
-    },
+    host,
     unusedAddress: async () => `tcp://${spare.ip}:5555`,
-    sleep: (ms) => new Promise<void>((resolve) => scheduler.after(ms * 1000, resolve)),
+    sleep,
     close: () => runner.stop(),
+    // A stopped process is a frozen one: paused, and its I/O thread stopped too.
+    async stoppableRouter() {
+      const { proc, sockets, anyPort } = host();
+      const router = sockets.router({});
+      const endpoint = await router.bind(anyPort);
+      return {
+        endpoint,
+        stop: () => proc.freeze(),
+        resume: () => proc.thaw(),
+        close: async () => router.close(),
+      };
+    },
+    // A blocked event loop is a paused process.
+    async blockEventLoop(h, ms) {
+      const proc = procs.get(h)!;
+      proc.pause();
+      await sleep(ms);
+      proc.resume();
+    },
   };
 });

@@ -1,6 +1,10 @@
 /** The socket port contract against zeromq.js over real loopback TCP (src/runtime/node/zmq-socket.ts). */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { performance } from "node:perf_hooks";
+import { createInterface } from "node:readline";
 import { ZmqSocketFactory } from "../../src/runtime/node/zmq-socket.js";
-import { socketPortContract, type SocketEnv } from "./socket-port.contract.js";
+import { socketPortContract, type SocketEnv, type StoppableRouter } from "./socket-port.contract.js";
 
 socketPortContract("zeromq.js over loopback", async (): Promise<SocketEnv> => {
   const sockets = new ZmqSocketFactory();
@@ -17,5 +21,38 @@ socketPortContract("zeromq.js over loopback", async (): Promise<SocketEnv> => {
     async close() {
       sockets.close();
     },
+    stoppableRouter: routerInChildProcess,
+    async blockEventLoop(_h, ms) {
+      // Every socket of this test lives in this process: a synchronous spin blocks them all,
+      // as a busy handler would, while libzmq's I/O thread goes on.
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    },
   };
 });
+
+/** A zeromq.js ROUTER in a child Node process (it reads and drops every message), stopped with SIGSTOP. */
+async function routerInChildProcess(): Promise<StoppableRouter> {
+  const code = [
+    'import * as zmq from "zeromq";',
+    "const r = new zmq.Router();",
+    'await r.bind("tcp://127.0.0.1:*");',
+    'process.stdout.write(r.lastEndpoint + "\\n");',
+    "for await (const _ of r);",
+  ].join("\n");
+  const child = spawn(process.execPath, ["--input-type=module", "-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+  const exited = once(child, "exit");
+  const lines = createInterface({ input: child.stdout });
+  const [endpoint] = (await Promise.race([once(lines, "line"), exited.then(() => ["exited"])])) as string[];
+  if (!endpoint?.startsWith("tcp://")) throw new Error(`the child ROUTER did not bind: ${endpoint}`);
+  return {
+    endpoint,
+    stop: () => child.kill("SIGSTOP"),
+    resume: () => child.kill("SIGCONT"),
+    async close() {
+      lines.close();
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
