@@ -1,7 +1,7 @@
 /**
  * Records a client's routing decisions and circuit-breaker states into the RoutingLog
  * (sim/history/routing-log.ts) by wrapping, on one transport instance, the delivery
- * core's routing table (`pick`: the host a call or cast goes to), its host health (every
+ * core's balancer (`pick`: the host a call or cast goes to), its host health (every
  * method that may change a host's state) and the shell's `send` effect (to count resends
  * to open hosts). Nothing in src/ changes: the wrappers call the originals and only look
  * at what they return and at `HostHealth.stateOf`, as planted bugs do (sim/planted-bugs.ts,
@@ -24,7 +24,7 @@ interface HealthInternals {
 interface CoreInternals {
   flows: {
     health: HealthInternals;
-    routing: { pick(key: string, hosts: readonly string[]): string };
+    balancer: { pick(key: string, hosts: readonly string[]): string };
   };
 }
 
@@ -48,7 +48,7 @@ export interface ObserveOptions {
 
 export function observeDriver(transport: Transport, o: ObserveOptions): void {
   const shell = (transportInternals(transport).engine as unknown as { delivery: ShellInternals }).delivery;
-  const { health, routing } = shell.core.flows;
+  const { health, balancer: routing } = shell.core.flows;
   const { log, client, nowUs, cutting } = o;
   const stateOf = (host: string): HealthCode => (health.filtering() ? HEALTH[health.stateOf(host)] : HEALTH.closed);
   /** The host just picked: the shell's next send to it is the pick's first (not a resend). */
