@@ -5,8 +5,10 @@
  * - Over the second half of the delay, server_1 answers under a fifth of the calls. The
  *   strategy (spec/balancing.md) draws two candidates with replacement and takes the one
  *   with the lower EWMA of reply times, so the slowest of three gets 1/9 of the picks (both
- *   draws on it), against 1/3 each before; a fifth is about four standard deviations
- *   above 1/9 for the two hundred calls counted, and six below 1/3.
+ *   draws on it), where an even spread (round robin: checked when the case was written,
+ *   33.3 %) gives 1/3; a fifth is about four standard deviations above 1/9 for the two
+ *   hundred calls counted, and six below 1/3. Before the delay the three are equally fast,
+ *   so their ranks, and with them their shares, follow noise.
  * Method: one-server-fault.ts (Redis, three servers, a client, each in its own network
  * namespace; a call every 20 ms throughout): 50 ms added to everything server_1 sends, by
  * netem where the kernel has it, else a delay relay in its namespace (added-delay.ts).
