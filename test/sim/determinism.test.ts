@@ -2,12 +2,14 @@
  * Determinism: the same seed and options give the same trace hash, bit for bit, and the
  * same event trace line for line; another seed gives another run. Runs happen in one
  * process, one after the other, so any state leaking between runs (a module global, a
- * shared matchmaker) would show up as a different hash.
+ * shared matchmaker) would show up as a different hash. A run suspends stack traces
+ * (sim/stack-traces.ts) and gives the limit back.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { runSimulation } from "../../sim/run.js";
 import { FAULTS_HEAVY } from "../../sim/faults/options.js";
+import { suspendStackTraces } from "../../sim/stack-traces.js";
 
 const input = { seed: 1234, cluster: { hosts: 8 }, workload: { calls: 400, ratePerSec: 1000 }, faults: FAULTS_HEAVY };
 
@@ -40,5 +42,23 @@ describe("sim determinism", () => {
     const a = await runSimulation(input);
     const b = await runSimulation({ ...input, seed: 1235 });
     assert.notEqual(a.traceHash, b.traceHash);
+  });
+
+  it("a run builds its errors without stack traces and restores Error.stackTraceLimit, also after overlapping claims", async () => {
+    const before = Error.stackTraceLimit;
+    const frames = new Set<number>();
+    await runSimulation(
+      { ...input, workload: { calls: 60, ratePerSec: 600 } },
+      { traceSink: () => frames.add((new Error("in a run").stack ?? "").split("\n    at ").length - 1) },
+    );
+    assert.deepEqual([...frames], [0], "an error built during the run has no stack frames");
+    assert.equal(Error.stackTraceLimit, before);
+    const first = suspendStackTraces();
+    const second = suspendStackTraces();
+    first();
+    first(); // a second end of the same claim changes nothing
+    assert.equal(Error.stackTraceLimit, 0, "the second claim still holds");
+    second();
+    assert.equal(Error.stackTraceLimit, before);
   });
 });

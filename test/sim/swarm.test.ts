@@ -6,7 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { runSimulation } from "../../sim/run.js";
-import { optionsSwarm } from "../../sim/swarm.js";
+import { optionsSwarm, SWARM_REQUEST_SHARE } from "../../sim/swarm.js";
 
 describe("sim swarm", () => {
   it("5 swarm seeds (200 requests each) have no violations", async () => {
@@ -22,8 +22,9 @@ describe("sim swarm", () => {
   });
 
   // Each seed once failed a checker; the comment says which and why. They run in the world
-  // they drew when they failed, before the swarm drew heartbeats, their faults and NTP
-  // clocks (optionsSwarm's `liveness: false`), and in the world they draw now.
+  // they drew when they failed (before the request share, decision 0020, and before the
+  // swarm drew heartbeats, their faults and NTP clocks: `requestShare: 1, liveness: false`),
+  // and in the world they draw now.
   const regressions: Record<number, string> = {
     // fanout-reaches-live-servers: the last request, a fanout, was issued in the
     // microsecond the healing restarted crashed servers of its topic, before they
@@ -72,7 +73,7 @@ describe("sim swarm", () => {
   };
   for (const [seed, why] of Object.entries(regressions)) {
     it(`swarm seed ${seed} has no violations (${why})`, async () => {
-      const then = await runSimulation(optionsSwarm(Number(seed), { liveness: false }));
+      const then = await runSimulation(optionsSwarm(Number(seed), { liveness: false, requestShare: 1 }));
       assert.deepEqual(then.violations, [], `seed ${seed} in the world it drew when it failed`);
       const now = await runSimulation(optionsSwarm(Number(seed)));
       assert.deepEqual(now.violations, [], `npm run sim -- --swarm 1 --seed ${seed}`);
@@ -85,5 +86,18 @@ describe("sim swarm", () => {
     const worlds = new Set([1, 2, 3, 4, 5].map((s) => JSON.stringify(optionsSwarm(s))));
     assert.equal(worlds.size, 5);
     assert.deepEqual(optionsSwarm(3, { hosts: 500, calls: 7 }).cluster?.hosts, 500);
+  });
+
+  it("the request share scales the drawn request count and rate, and nothing else", () => {
+    for (const seed of [1, 2, 3, 1389, 424469]) {
+      const whole = optionsSwarm(seed, { requestShare: 1 });
+      const share = optionsSwarm(seed);
+      const issued = (drawn: number | undefined): number => Math.max(1, Math.round(drawn! * SWARM_REQUEST_SHARE));
+      assert.equal(share.workload?.calls, issued(whole.workload?.calls));
+      assert.equal(share.workload?.ratePerSec, issued(whole.workload?.ratePerSec));
+      const rest = (o: typeof whole): unknown => ({ ...o, workload: { ...o.workload, calls: 0, ratePerSec: 0 } });
+      assert.deepEqual(rest(share), rest(whole));
+      assert.equal(optionsSwarm(seed, { calls: 7 }).workload?.calls, 7);
+    }
   });
 });
