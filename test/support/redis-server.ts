@@ -155,7 +155,7 @@ export async function startRedis(opts: StartOptions = {}): Promise<RedisProcess>
             `tls-client-key-file ${t.clientKey}`,
           ]
         : [`port ${port}`]),
-      ...(opts.password !== undefined ? [`requirepass ${opts.password}`] : []),
+      ...(opts.password !== undefined ? [`requirepass ${JSON.stringify(opts.password)}`] : []),
       "bind 127.0.0.1",
       `dir ${dir}`,
       'save ""',
