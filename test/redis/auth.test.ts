@@ -23,30 +23,13 @@ import { Redis } from "ioredis";
 import { getRpcServer, getRpcTransport, MatchmakerUnavailable, RpcClient, type Transport } from "../../src/index.js";
 import { aclRules, transportInternals, type RedisMatchmaker } from "../../src/internal.js";
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
+import { causeChain, everythingPrinted } from "./support/printed.js";
 
 const ADMIN_PASSWORD = "adm1n-Pa55:w@rd/%";
 const MM_USER = "matchmaker";
 const MM_PASSWORD = "mm-S3cret+ü@x";
 const WRONG = "wr0ng-Guess-9f3c";
 const CLI = fileURLToPath(new URL("../../src/matchmaker/redis/cli.ts", import.meta.url));
-
-/** The error, its causes, and everything they print: what must not hold a password. */
-export function everythingPrinted(err: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = err; e !== undefined; e = (e as { cause?: unknown }).cause) {
-    const x = e as Error;
-    parts.push(String(x.message), String(x.stack), JSON.stringify(x) ?? "");
-  }
-  parts.push(inspect(err, { depth: Infinity, showHidden: true }));
-  return parts.join("\n");
-}
-
-/** Every error on the cause chain. */
-function chain(err: unknown): unknown[] {
-  const out: unknown[] = [];
-  for (let e: unknown = err; e !== undefined; e = (e as { cause?: unknown }).cause) out.push(e);
-  return out;
-}
 
 function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -160,7 +143,7 @@ describe("Redis authentication", { skip: redisSkipReason() ?? false, timeout: 12
       for (const secret of [WRONG, MM_PASSWORD, ADMIN_PASSWORD, encodeURIComponent(WRONG)])
         assert.equal(printed.includes(secret), false, `the password is in:\n${printed}`);
       assert.ok(
-        chain(err).some((e) => Array.isArray((e as { command?: { args?: unknown } }).command?.args)),
+        causeChain(err).some((e) => Array.isArray((e as { command?: { args?: unknown } }).command?.args)),
         "the ioredis error (with its scrubbed HELLO arguments) is on the cause chain",
       );
       // Both connections were closed: the server sees no new connection attempts.
@@ -181,7 +164,7 @@ describe("Redis authentication", { skip: redisSkipReason() ?? false, timeout: 12
         () => new Error("start succeeded"),
         (e: unknown) => e,
       );
-    const mu = chain(err).find((e) => e instanceof MatchmakerUnavailable) as MatchmakerUnavailable | undefined;
+    const mu = causeChain(err).find((e) => e instanceof MatchmakerUnavailable) as MatchmakerUnavailable | undefined;
     assert.ok(mu, `a MatchmakerUnavailable on the chain of ${inspect(err)}`);
     assert.equal(mu.reason, "permission");
     assert.match(mu.message, /register failed: permission denied \(NOPERM/);

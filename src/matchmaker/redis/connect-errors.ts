@@ -22,6 +22,10 @@ export interface ErrorMeaning {
 const TLS_CODE =
   /^(ERR_SSL_|ERR_TLS_|ERR_OSSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED)/;
 
+/** TLS failures named only in a message ("All sentinels are unreachable. … Last error: self-signed certificate …"). */
+const TLS_MESSAGE =
+  /self[- ]signed certificate|unable to (verify|get issuer)|certificate (has expired|is not yet valid)|does not match certificate's altnames|SSL routines|alert certificate required/i;
+
 /** Readable phrases for the TLS codes an operator meets most. */
 const TLS_HINTS: Readonly<Record<string, string>> = {
   SELF_SIGNED_CERT_IN_CHAIN: "self-signed certificate in chain: the server's CA is not trusted (set tls.ca)",
@@ -50,14 +54,18 @@ export function errorMeaning(err: unknown, tls: boolean, firstConnect = false): 
   if (!(err instanceof Error)) return undefined;
   const raw: unknown = (err as { code?: unknown }).code;
   const code = typeof raw === "string" ? raw : "";
-  const message = firstLine(err.message);
-  if (/^(WRONGPASS|NOAUTH)\b|invalid password|invalid username-password/i.test(message))
+  // ioredis's Sentinel connector: "All sentinels are unreachable. Retrying from scratch after 300ms. Last error: …".
+  const sentinels = /^All sentinels are unreachable\..*?Last error: (.*)$/s.exec(err.message);
+  const message = sentinels ? `no Sentinel answered: ${firstLine(sentinels[1]!)}` : firstLine(err.message);
+  if (/\b(WRONGPASS|NOAUTH)\b|invalid password|invalid username-password/i.test(message))
     return { reason: "authentication", text: `authentication failed (${message})`, code };
-  if (/^NOPERM\b/.test(message)) return { reason: "permission", text: `permission denied (${message})`, code };
+  if (/\bNOPERM\b/.test(message)) return { reason: "permission", text: `permission denied (${message})`, code };
   if (TLS_CODE.test(code)) {
     const hint = TLS_HINTS[code];
     return { reason: "tls", text: `TLS: ${hint ?? message} (${code})`, code };
   }
+  // ioredis's Sentinel connector reports the last Sentinel's error inside its own message, without the code.
+  if (TLS_MESSAGE.test(message)) return { reason: "tls", text: `TLS: ${message}`, code };
   if (firstConnect && !tls && code === "ECONNRESET")
     return {
       reason: "unavailable",

@@ -17,6 +17,7 @@
  */
 import { Redis, type RedisOptions } from "ioredis";
 import { scrubError, type Secret } from "../../core/redact.js";
+import { GuardedSentinelConnector, GuardedStandaloneConnector } from "./guarded-connector.js";
 import type { ResolvedRedisMatchmakerOptions } from "./options.js";
 import { LOOKUP_LUA, REGISTER_LUA, UNREGISTER_LUA } from "./scripts.js";
 
@@ -104,9 +105,17 @@ export function redisClientOptions(spec: RedisSpec, o: ResolvedRedisMatchmakerOp
     ...(spec.password !== undefined ? { password: spec.password.reveal() } : {}),
   };
   const tls = spec.tls ? { ...o.tls } : undefined;
-  if (spec.kind === "redis") return { ...common, host: spec.host, port: spec.port, ...(tls ? { tls } : {}) };
+  if (spec.kind === "redis")
+    return {
+      ...common,
+      Connector: GuardedStandaloneConnector,
+      host: spec.host,
+      port: spec.port,
+      ...(tls ? { tls } : {}),
+    };
   return {
     ...common,
+    Connector: GuardedSentinelConnector,
     sentinels: spec.sentinels.map((s) => ({ host: s.host, port: s.port })),
     name: spec.masterName,
     role: "master",
