@@ -56,9 +56,9 @@ export type ProxyDropReason =
   | "client-gone"; // a reply or notice for a client not connected here
 
 /** Which message types each op may carry. */
-const REQUEST_TYPES = new Set(["1", "2", "3", "4"]);
-const PUBLISH_TYPES = new Set(["3"]);
-const BACK_TYPES = new Set(["5", "6"]);
+const REQUEST_TYPES: readonly string[] = ["1", "2", "3", "4"];
+const PUBLISH_TYPES: readonly string[] = ["3"];
+const BACK_TYPES: readonly string[] = ["5", "6"];
 
 export interface ClientMessage {
   op: "R" | "P";
@@ -83,10 +83,10 @@ function op(frame: Buffer | undefined): string | undefined {
 }
 
 /** Checks a body: exactly version, type (one of `types`), a non-empty id, payload. */
-function bodyOk(body: readonly Buffer[], types: ReadonlySet<string>): boolean {
+function bodyOk(body: readonly Buffer[], types: readonly string[]): boolean {
   if (body.length !== BODY_FRAMES) return false;
   const [version, type, id] = body as [Buffer, Buffer, Buffer, Buffer];
-  return version.equals(VERSION) && types.has(type.toString("latin1")) && id.length > 0;
+  return version.equals(VERSION) && types.includes(type.toString("latin1")) && id.length > 0;
 }
 
 /** A frontend message as the ROUTER reads it: [client, "", op, destination, ...body]. */
