@@ -74,3 +74,5 @@ export { CryptoRng } from "./runtime/node/crypto-rng.js";
 export * from "./core/proxy-frames.js";
 export * from "./core/proxy-forwarding.js";
 export * from "./core/proxy-hops.js";
+export { ProxyShell, type ProxyShellConfig, type ProxyShellDeps } from "./driver/proxy-shell.js";
+export { ProxyRouting } from "./driver/proxy-sockets.js";

@@ -15,6 +15,7 @@
  * (closed with it), and registrations then default to a 3 s TTL refreshed every second.
  */
 import { ClientEngine } from "../driver/client-engine.js";
+import { ProxyRouting } from "../driver/proxy-sockets.js";
 import type { PoolMetrics } from "../pool/socket-pool.js";
 import { TransportClosed } from "../errors.js";
 import { createRedisMatchmaker } from "../matchmaker/redis/factory.js";
@@ -70,6 +71,12 @@ export class Transport {
     readonly matchmakerSpec: MatchmakerSpec,
   ) {
     this.options = options;
+    // Proxy routing mode (spec/proxy.md): the engine and the listeners get virtual sockets
+    // over the proxies, and a matchmaker that knows published keys and subscriptions.
+    if (options.routing === "proxy") {
+      const routing = new ProxyRouting({ ...deps, options });
+      deps = { ...deps, sockets: routing.sockets, matchmaker: routing.matchmaker };
+    }
     const engine = new ClientEngine(deps.clock, deps.rng, deps.sockets, deps.matchmaker, options);
     this.internals = { engine, deps, attach: (listener) => this.attach(listener) };
   }
