@@ -121,6 +121,11 @@ export function transportInternals(t: Transport): TransportInternals {
   return t["internals"];
 }
 
+/** zeromq.js sockets, Node timers and crypto randomness: the real shell's ports (also the proxy process's). */
+export function realPorts(): { sockets: SocketFactory; clock: Clock; rng: Rng } {
+  return { sockets: new ZmqSocketFactory(), clock: new NodeClock(), rng: new CryptoRng() };
+}
+
 /** Creates a transport for RPC (oslo: get_rpc_transport). */
 export async function getRpcTransport(url: string, options: DriverOptions = {}): Promise<Transport> {
   const spec = parseTransportUrl(url);
@@ -128,7 +133,7 @@ export async function getRpcTransport(url: string, options: DriverOptions = {}):
     options,
     spec.kind === "in-process" ? {} : { registrationTtlMs: DEFAULT_REDIS_REGISTRATION_TTL_MS },
   );
-  const ports = options.ports ?? { sockets: new ZmqSocketFactory(), clock: new NodeClock(), rng: new CryptoRng() };
+  const ports = options.ports ?? realPorts();
   let matchmaker = options.matchmaker;
   let owns = false;
   if (!matchmaker) {
