@@ -110,6 +110,15 @@ export class HopTable {
     return hop.host;
   }
 
+  /** The host message `id` was sent to, while it is unanswered. */
+  hostOf(id: string): string | undefined {
+    return this.hops.get(id)?.host;
+  }
+
+  knows(id: string): boolean {
+    return this.hops.has(id);
+  }
+
   /** The proxy behind `link` could not route `id`: where to send it next, if anywhere. */
   noRoute(id: string, link: string): HopResend | undefined {
     const hop = this.hops.get(id);

@@ -200,8 +200,13 @@ export class ProxyClientLinks {
         continue;
       }
       if (m.op === "N") {
+        const host = this.hops.hostOf(m.messageId);
         const next = this.hops.noRoute(m.messageId, address);
         if (next !== undefined) this.resend([next]);
+        // Every live proxy refused it: the server is connected to none, as good as a
+        // dropped connection in direct mode (the delivery core's failover rule applies).
+        else if (host !== undefined && !this.hops.knows(m.messageId))
+          this.virtual.get(host)?.emit({ type: "disconnect", address: host });
         continue;
       }
       const host = this.hops.answered(m.messageId, m.type) ?? m.server;

@@ -19,7 +19,7 @@ import {
   subscribeFrames,
 } from "../core/proxy-frames.js";
 import type { ResolvedOptions } from "../options.js";
-import type { Clock } from "../ports/clock.js";
+import { sleepOn, type Clock } from "../ports/clock.js";
 import type { Matchmaker } from "../ports/matchmaker.js";
 import { randomId, type Rng } from "../ports/rng.js";
 import {
@@ -89,6 +89,11 @@ export class ProxyServerSocket implements PortSocket {
   async bind(): Promise<string> {
     if (this.closed) throw new PortError("ECLOSED", "socket closed");
     await this.directory.start();
+    // Registered only once its links are connected (or sendTimeoutMs passed), so that the
+    // first client to find it in the matchmaker can reach it through the proxies.
+    const end = this.deps.clock.nowMs() + this.deps.options.sendTimeoutMs;
+    while ([...this.links.values()].some((l) => !l.up) && this.deps.clock.nowMs() < end && !this.closed)
+      await sleepOn(this.deps.clock, 5);
     return this.identity;
   }
 
