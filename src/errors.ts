@@ -11,6 +11,7 @@
  * - The underlying cause (a zeromq.js error with its `code`, a Redis error) is chained
  *   with the standard `cause` option.
  */
+import { redactUrl } from "./core/redact.js";
 
 export type MessagingErrorCode =
   | "MessagingError"
@@ -77,12 +78,16 @@ function showTarget(target: unknown): string {
   }
 }
 
-/** The transport URL cannot be parsed or names an unsupported backend. */
+/**
+ * The transport URL cannot be parsed or names an unsupported backend. `url` and the
+ * message hold the URL with its password masked (`zmq+redis://user:***@host`).
+ */
 export class InvalidTransportURL extends MessagingError {
   readonly url: string;
   constructor(url: string, reason: string) {
-    super(`Invalid transport URL ${JSON.stringify(url)}: ${reason}`, { code: "InvalidTransportURL" });
-    this.url = url;
+    const shown = redactUrl(String(url));
+    super(`Invalid transport URL ${JSON.stringify(shown)}: ${reason}`, { code: "InvalidTransportURL" });
+    this.url = shown;
   }
 }
 
@@ -135,10 +140,21 @@ export class UnsupportedVersion extends MessagingError {
   }
 }
 
-/** The matchmaker (name service) could not be reached. Used as a `cause`. */
+/**
+ * Why a matchmaker could not be used: "unavailable" (down, unreachable, hung: retrying
+ * can help), "authentication" (wrong user or password), "permission" (the ACL user may
+ * not run a command or touch a key), "tls" (certificate not trusted, a client certificate
+ * required, a port that does not speak TLS). Only "unavailable" is retryable.
+ */
+export type MatchmakerFailure = "unavailable" | "authentication" | "permission" | "tls";
+
+/** The matchmaker (name service) could not be reached or refused us; `reason` says why. Used as a `cause`. */
 export class MatchmakerUnavailable extends MessagingError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, { ...options, code: "MatchmakerUnavailable", retryable: true });
+  readonly reason: MatchmakerFailure;
+  constructor(message: string, options?: { cause?: unknown; reason?: MatchmakerFailure }) {
+    const reason = options?.reason ?? "unavailable";
+    super(message, { cause: options?.cause, code: "MatchmakerUnavailable", retryable: reason === "unavailable" });
+    this.reason = reason;
   }
 }
 

@@ -48,4 +48,6 @@ export {
   TransportClosed,
   PayloadTooLarge,
   type MessagingErrorCode,
+  type MatchmakerFailure,
 } from "./errors.js";
+export { redactOptions, redactUrl, Secret } from "./core/redact.js";

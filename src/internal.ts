@@ -40,6 +40,7 @@ export * from "./core/notify-message.js";
 export * from "./core/notify-dispatcher.js";
 export * from "./core/notification-filter.js";
 export * from "./core/batch-collector.js";
+export * from "./core/redact.js";
 export { NotificationWorker, type Source, type NotificationWorkerStats } from "./api/notification-worker.js";
 export * from "./ports/clock.js";
 export * from "./ports/matchmaker.js";

@@ -11,6 +11,7 @@ import type { Rng } from "./ports/rng.js";
 import type { SocketFactory } from "./ports/socket.js";
 import { resolveRedisMatchmakerOptions, type RedisMatchmakerOptions } from "./matchmaker/redis/options.js";
 import { validateLimits, type PoolLimits } from "./pool/pool-limits.js";
+import { hideSecrets } from "./core/redact.js";
 import {
   boolean,
   finiteAtLeast,
@@ -294,7 +295,8 @@ export function resolveOptions(
   if (o.redisMatchmaker !== undefined) resolveRedisMatchmakerOptions(o.redisMatchmaker); // checked for every URL
   if (o.matchmaker !== undefined) withMethods("DriverOptions.matchmaker", o.matchmaker, MATCHMAKER_METHODS);
   if (o.ports !== undefined) checkPorts(o.ports);
-  return {
+  // Printed or serialised, the resolved options show secret fields as *** (core/redact.ts).
+  return hideSecrets({
     bindAddress,
     advertiseHost: opt(
       "advertiseHost",
@@ -324,7 +326,7 @@ export function resolveOptions(
     routing: opt("routing", "direct", (w, v) => oneOf(w, v, ROUTING_MODES)),
     remoteErrors: o.remoteErrors ?? {},
     pool: resolvePool(o.pool),
-  };
+  });
 }
 
 function resolvePool(pool: PoolOptions | undefined): PoolLimits {

@@ -14,6 +14,7 @@
  * "zmq+redis://" and "zmq+sentinel://" create a Redis matchmaker owned by the transport
  * (closed with it), and registrations then default to a 3 s TTL refreshed every second.
  */
+import { INSPECT, redactOptions } from "../core/redact.js";
 import { ClientEngine } from "../driver/client-engine.js";
 import { ProxyRouting } from "../driver/proxy-sockets.js";
 import type { PoolMetrics } from "../pool/socket-pool.js";
@@ -88,6 +89,15 @@ export class Transport {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** What JSON and util.inspect show: the parsed URL and the options, secrets masked (spec/security.md). */
+  toJSON(): unknown {
+    return redactOptions({ matchmaker: this.matchmakerSpec, options: this.options, closed: this.closed });
+  }
+
+  [INSPECT](): unknown {
+    return this.toJSON();
   }
 
   /** Stops every server on this transport, rejects pending requests, closes all sockets. */

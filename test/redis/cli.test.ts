@@ -1,6 +1,8 @@
 /**
  * Goal: the matchmaker CLI (npm run matchmaker -- hosts <topic>) lists what Redis knows,
- * and reports bad usage and an unreachable Redis with distinct exit codes.
+ * and reports bad usage and an unreachable Redis with distinct exit codes; it parses TLS
+ * files and --password-file, and `acl` prints the ACL a matchmaker user needs.
+ * (Authentication and TLS against Redis: test/redis/auth.test.ts, test/redis/tls.test.ts.)
  * Method: argument parsing as a pure function; the CLI itself as a child process against a
  * real redis-server with two registered servers.
  */
@@ -10,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { getRpcServer, getRpcTransport, type Transport } from "../../src/index.js";
-import { helpFor, parseCliArgs, USAGE } from "../../src/matchmaker/redis/cli.js";
+import { aclCommand, helpFor, parseCliArgs, USAGE } from "../../src/matchmaker/redis/cli.js";
 import { freePort, redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
 
 const CLI = fileURLToPath(new URL("../../src/matchmaker/redis/cli.ts", import.meta.url));
@@ -50,6 +52,40 @@ describe("matchmaker CLI arguments", () => {
       "zmq+sentinel://s:26379/m",
     );
     assert.deepEqual(parseCliArgs(["keys", "nova/", "--prefix", "p:"]).command, { cmd: "keys", prefix: "nova/" });
+  });
+
+  test("TLS files, --password-file and acl [USER] parse; --tls-cert and --tls-key go together", () => {
+    assert.deepEqual(
+      parseCliArgs([
+        "keys",
+        "--tls-ca",
+        "ca.pem",
+        "--tls-cert",
+        "c.pem",
+        "--tls-key",
+        "k.pem",
+        "--tls-servername",
+        "r",
+      ]),
+      {
+        command: { cmd: "keys", prefix: "" },
+        url: "zmq+redis://127.0.0.1:6379",
+        json: false,
+        tls: { ca: "ca.pem", cert: "c.pem", key: "k.pem", servername: "r" },
+      },
+    );
+    assert.equal(parseCliArgs(["watch", "--password-file", "/run/secrets/pw"]).passwordFile, "/run/secrets/pw");
+    assert.deepEqual(parseCliArgs(["acl"]).command, { cmd: "acl", user: "zmq-matchmaker" });
+    assert.deepEqual(parseCliArgs(["acl", "mm"]).command, { cmd: "acl", user: "mm" });
+    assert.throws(() => parseCliArgs(["keys", "--tls-cert", "c.pem"]), {
+      message: "--tls-cert and --tls-key go together",
+    });
+    assert.throws(() => parseCliArgs(["acl", "a", "b"]), { message: "acl takes at most one user name" });
+    assert.equal(
+      aclCommand("mm", "p:", 2),
+      "ACL SETUSER mm on ><password> resetkeys ~p:* resetchannels &p:changes:* -@all +evalsha +eval +subscribe +info +time +zadd +zrem +zscore +zrange +zrangebyscore +zremrangebyscore +pexpire +persist +publish +select",
+    );
+    assert.match(aclCommand("mm", "a*b["), / ~a\\\*b\\\[\* /, "glob characters of the prefix are escaped");
   });
 
   test("mistakes are rejected with a message naming them", () => {
@@ -96,6 +132,9 @@ describe("matchmaker CLI as a program (no Redis needed)", () => {
     const hosts = await runCli(["hosts", "--help"]);
     assert.equal(hosts.code, 0, hosts.stderr);
     assert.match(hosts.stdout, /^usage: npm run matchmaker -- hosts <topic>/);
+    const acl = await runCli(["acl", "--prefix", "nova:", "--url", "zmq+redis://:secret@h/0"]);
+    assert.equal(acl.code, 0, acl.stderr);
+    assert.match(acl.stdout, /^ACL SETUSER zmq-matchmaker on ><password> resetkeys ~nova:\* .* \+publish\n$/);
     const bad = await runCli(["keys", "--server", "n1"]);
     assert.equal(bad.code, 2);
     assert.equal(bad.stdout, "");

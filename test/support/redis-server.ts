@@ -1,14 +1,17 @@
 /**
  * Real redis-server processes for tests: started from /usr/bin on a free loopback port in a
  * fresh temp directory, stopped (and the directory removed) afterwards. Also starts a
- * replica and a Sentinel (`redis-server <conf> --sentinel`) for the failover test.
+ * replica and a Sentinel (`redis-server <conf> --sentinel`) for the failover test, and
+ * servers with a password, ACL users (`config` lines) or TLS only (`tls`, certificates
+ * from tls-certs.ts).
  *
  * When the binary is absent, `redisSkipReason()` returns a printed reason and the suites
  * skip; nothing else is ever skipped.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -46,14 +49,34 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** TLS files of a TLS-only server (paths, as redis.conf takes them). */
+export interface RedisTlsFiles {
+  ca: string;
+  serverCert: string;
+  serverKey: string;
+  clientCert: string;
+  clientKey: string;
+}
+
 /** Sends one inline command and returns the first reply line (enough for PING/SHUTDOWN). */
-function probe(port: number, command: string): Promise<string> {
+function probe(port: number, command: string, tls?: RedisTlsFiles): Promise<string> {
   return new Promise((resolve, reject) => {
-    const s = new Socket();
+    const send = (): void => void s.write(`${command}\r\n`);
+    const s = tls
+      ? tlsConnect(
+          {
+            host: "127.0.0.1",
+            port,
+            ca: readFileSync(tls.ca),
+            cert: readFileSync(tls.clientCert),
+            key: readFileSync(tls.clientKey),
+          },
+          send,
+        )
+      : new Socket().connect(port, "127.0.0.1", send);
     let buf = "";
     s.setTimeout(1000, () => s.destroy(new Error("probe timeout")));
     s.once("error", reject);
-    s.connect(port, "127.0.0.1", () => s.write(`${command}\r\n`));
     s.on("data", (d) => {
       buf += d.toString();
       const i = buf.indexOf("\r\n");
@@ -65,11 +88,12 @@ function probe(port: number, command: string): Promise<string> {
   });
 }
 
-async function waitForPing(port: number, proc: ChildProcess, output: () => string): Promise<void> {
+async function waitForPing(port: number, proc: ChildProcess, output: () => string, tls?: RedisTlsFiles): Promise<void> {
   for (let i = 0; i < 400; i++) {
     if (proc.exitCode !== null) throw new Error(`redis-server on ${port} exited with ${proc.exitCode}: ${output()}`);
     try {
-      if ((await probe(port, "PING")) === "+PONG") return;
+      // A server with a password answers NOAUTH: it is up all the same.
+      if (/^(\+PONG|-NOAUTH)/.test(await probe(port, "PING", tls))) return;
     } catch {
       // not listening yet
     }
@@ -101,6 +125,10 @@ export interface StartOptions {
   /** Start as a Sentinel (`--sentinel`); the config file must then be writable. */
   sentinel?: boolean;
   dir?: string;
+  /** `requirepass` (the default user's password). */
+  password?: string;
+  /** TLS only: `port 0`, `tls-port` the port; clients must present a certificate when `authClients`. */
+  tls?: RedisTlsFiles & { authClients?: boolean };
 }
 
 export async function startRedis(opts: StartOptions = {}): Promise<RedisProcess> {
@@ -111,8 +139,23 @@ export async function startRedis(opts: StartOptions = {}): Promise<RedisProcess>
   let out = "";
   const launch = async (): Promise<void> => {
     const conf = join(dir, opts.sentinel ? `sentinel-${port}.conf` : `redis-${port}.conf`);
+    const t = opts.tls;
     const lines = [
-      `port ${port}`,
+      ...(t
+        ? [
+            "port 0",
+            `tls-port ${port}`,
+            `tls-cert-file ${t.serverCert}`,
+            `tls-key-file ${t.serverKey}`,
+            `tls-ca-cert-file ${t.ca}`,
+            `tls-auth-clients ${t.authClients ? "yes" : "no"}`,
+            // What a Sentinel or replica uses towards this server.
+            "tls-replication yes",
+            `tls-client-cert-file ${t.clientCert}`,
+            `tls-client-key-file ${t.clientKey}`,
+          ]
+        : [`port ${port}`]),
+      ...(opts.password !== undefined ? [`requirepass ${JSON.stringify(opts.password)}`] : []),
       "bind 127.0.0.1",
       `dir ${dir}`,
       'save ""',
@@ -132,7 +175,7 @@ export async function startRedis(opts: StartOptions = {}): Promise<RedisProcess>
     p.once("exit", () => running.delete(p));
     proc.stdout!.on("data", (d) => (out = (out + d.toString()).slice(-4000)));
     proc.stderr!.on("data", (d) => (out = (out + d.toString()).slice(-4000)));
-    await waitForPing(port, proc, () => out);
+    await waitForPing(port, proc, () => out, opts.tls);
   };
   const exited = (): Promise<void> =>
     proc.exitCode !== null || proc.signalCode !== null
@@ -142,7 +185,7 @@ export async function startRedis(opts: StartOptions = {}): Promise<RedisProcess>
   return {
     port,
     dir,
-    url: `zmq+redis://127.0.0.1:${port}`,
+    url: `${opts.tls ? "zmq+rediss" : "zmq+redis"}://127.0.0.1:${port}`,
     get pid() {
       return proc.pid;
     },

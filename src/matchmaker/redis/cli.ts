@@ -4,12 +4,16 @@
  *   npm run matchmaker -- hosts <topic> [--exchange <e>] [--server <s>]   hosts of a topic and its servers
  *   npm run matchmaker -- keys [<key-prefix>]                             every key with live hosts
  *   npm run matchmaker -- watch                                           print change messages as they come
+ *   npm run matchmaker -- acl [<user>]                                    the ACL SETUSER a matchmaker user needs
  *
- * Common flags: --url <zmq+redis://...|zmq+sentinel://...> (default $ZMQ_TRANSPORT_URL or
- * zmq+redis://127.0.0.1:6379), --prefix <key prefix> (default "zmq-mm:"), --json, and
- * --help (`<command> --help` for one command's).
- * Exit status: 0 listed, 1 Redis unavailable, 2 bad usage.
+ * Common flags: --url <zmq+redis(s)://...|zmq+sentinel(s)://...> (default $ZMQ_TRANSPORT_URL
+ * or zmq+redis://127.0.0.1:6379), --password-file, --tls-ca/--tls-cert/--tls-key (PEM
+ * files), --tls-servername, --prefix <key prefix> (default "zmq-mm:"), --json, and --help
+ * (`<command> --help` for one command's). Passwords are never printed: errors show the URL
+ * redacted (core/redact.ts).
+ * Exit status: 0 listed, 1 Redis unavailable (or refused us), 2 bad usage.
  */
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -21,27 +25,50 @@ import {
   parseCommandLine,
   UsageError,
 } from "../../cli/command-line.js";
+import { Secret } from "../../core/redact.js";
 import { DEFAULT_EXCHANGE, serverKey, topicKey } from "../../core/target.js";
 import { MessagingError } from "../../errors.js";
 import { NodeClock } from "../../runtime/node/node-clock.js";
+import { aclRules } from "./acl.js";
 import { createRedisMatchmaker } from "./factory.js";
+import type { RedisMatchmakerOptions } from "./options.js";
 import type { KeyListing } from "./redis-matchmaker.js";
 
 export type CliCommand =
   | { cmd: "hosts"; topic: string; exchange?: string; server?: string }
   | { cmd: "keys"; prefix: string }
-  | { cmd: "watch" };
+  | { cmd: "watch" }
+  | { cmd: "acl"; user: string };
+
+/** TLS files (PEM paths) and the name to check the server certificate against. */
+export interface CliTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  servername?: string;
+}
 
 export interface CliArgs {
   command: CliCommand;
   url: string;
   keyPrefix?: string;
   json: boolean;
+  passwordFile?: string;
+  tls?: CliTls;
 }
 
 const COMMON = `options (before or after the command):
-  --url URL      zmq+redis://host:port or zmq+sentinel://host:port[,host:port]/<master>
-                 (default: $ZMQ_TRANSPORT_URL, else zmq+redis://127.0.0.1:6379)
+  --url URL      zmq+redis://[[user]:password@]host:port[/db] or
+                 zmq+sentinel://host:port[,host:port]/<master>; zmq+rediss:// and
+                 zmq+sentinels:// use TLS (default: $ZMQ_TRANSPORT_URL, else
+                 zmq+redis://127.0.0.1:6379). A password on the command line is visible
+                 to other users (ps): prefer $ZMQ_TRANSPORT_URL or --password-file
+  --password-file F  the Redis password: the first line of file F (replaces the URL's;
+                 an ACL user goes in the URL as zmq+redis://user:@host)
+  --tls-ca F     PEM file of the CA that signed the Redis certificate
+  --tls-cert F   PEM client certificate (Redis with tls-auth-clients yes)
+  --tls-key F    PEM key of the client certificate
+  --tls-servername N  the name the server certificate must carry (default: the URL's host)
   --prefix P     the matchmaker's Redis key prefix (default "zmq-mm:")
   --json         machine-readable output
   -h, --help     this help`;
@@ -54,6 +81,7 @@ commands (<command> --help for one):
   hosts <topic> [--exchange E] [--server S]   hosts registered for a topic (and its servers)
   keys [KEY-PREFIX]                           every matchmaker key with live hosts
   watch                                       print registrations and removals as they happen
+  acl [USER]                                  the ACL SETUSER command a matchmaker user needs
 
 ${COMMON}`;
 
@@ -82,6 +110,15 @@ Lists every matchmaker key that has live hosts (only those starting with KEY-PRE
 Prints each registration and removal as the matchmaker announces it, until interrupted
 (Ctrl-C).`,
   },
+  acl: {
+    own: [],
+    help: `usage: npm run matchmaker -- acl [USER] [--prefix P] [--url URL]
+
+Prints the ACL SETUSER command that creates USER (default "zmq-matchmaker") with exactly
+what the matchmaker needs: its keys and change channel under the key prefix, the scripts
+and the commands they call, SUBSCRIBE and INFO (+select when the URL names a database
+other than 0). Replace <password>; nothing is sent to Redis.`,
+  },
 } as const satisfies Record<CliCommand["cmd"], { own: readonly string[]; help: string }>;
 
 const OPTIONS = {
@@ -91,6 +128,11 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
   exchange: { type: "string" },
   server: { type: "string" },
+  "password-file": { type: "string" },
+  "tls-ca": { type: "string" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+  "tls-servername": { type: "string" },
 } as const;
 
 function scan(argv: readonly string[]) {
@@ -132,6 +174,9 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
       ...(values.exchange !== undefined ? { exchange: values.exchange } : {}),
       ...(values.server !== undefined ? { server: values.server } : {}),
     };
+  } else if (cmd === "acl") {
+    if (rest.length > 1) throw new UsageError("acl takes at most one user name");
+    command = { cmd: "acl", user: rest[0] ?? "zmq-matchmaker" };
   } else if (cmd === "keys") {
     if (rest.length > 1) throw new UsageError("keys takes at most one key prefix");
     command = { cmd: "keys", prefix: rest[0] ?? "" };
@@ -140,11 +185,36 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
     command = { cmd: "watch" };
   }
   const url = values.url ?? env.ZMQ_TRANSPORT_URL ?? "zmq+redis://127.0.0.1:6379";
+  const tls: CliTls = {
+    ...(values["tls-ca"] !== undefined ? { ca: values["tls-ca"] } : {}),
+    ...(values["tls-cert"] !== undefined ? { cert: values["tls-cert"] } : {}),
+    ...(values["tls-key"] !== undefined ? { key: values["tls-key"] } : {}),
+    ...(values["tls-servername"] !== undefined ? { servername: values["tls-servername"] } : {}),
+  };
+  if ((tls.cert === undefined) !== (tls.key === undefined))
+    throw new UsageError("--tls-cert and --tls-key go together");
   return {
     command,
     url,
     json: values.json === true,
     ...(values.prefix !== undefined ? { keyPrefix: values.prefix } : {}),
+    ...(values["password-file"] !== undefined ? { passwordFile: values["password-file"] } : {}),
+    ...(Object.keys(tls).length > 0 ? { tls } : {}),
+  };
+}
+
+/** The command that creates a matchmaker ACL user (the `acl` command's output). */
+export function aclCommand(user: string, keyPrefix = "zmq-mm:", db = 0): string {
+  return `ACL SETUSER ${user} on ><password> ${aclRules(keyPrefix, db).join(" ")}`;
+}
+
+/** The TLS options the files name, read (RedisMatchmakerOptions.tls). */
+function tlsOptions(t: CliTls): RedisMatchmakerOptions["tls"] {
+  return {
+    ...(t.ca !== undefined ? { ca: readFileSync(t.ca) } : {}),
+    ...(t.cert !== undefined ? { cert: readFileSync(t.cert) } : {}),
+    ...(t.key !== undefined ? { key: readFileSync(t.key) } : {}),
+    ...(t.servername !== undefined ? { servername: t.servername } : {}),
   };
 }
 
@@ -181,14 +251,21 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     args = parseCliArgs(argv, process.env);
-    const spec = parseTransportUrl(args.url);
-    if (spec.kind === "in-process")
+    const parsed = parseTransportUrl(args.url);
+    if (args.command.cmd === "acl") {
+      console.log(aclCommand(args.command.user, args.keyPrefix, parsed.kind === "in-process" ? 0 : parsed.db));
+      return 0;
+    }
+    if (parsed.kind === "in-process")
       throw new Error("zmq:// has no shared matchmaker to list; use zmq+redis:// or zmq+sentinel://");
-    const mm = await createRedisMatchmaker(
-      spec,
-      new NodeClock(),
-      args.keyPrefix !== undefined ? { keyPrefix: args.keyPrefix } : {},
-    );
+    const spec =
+      args.passwordFile === undefined
+        ? parsed
+        : { ...parsed, password: new Secret(readFileSync(args.passwordFile, "utf8").split(/\r?\n/)[0]!) };
+    const mm = await createRedisMatchmaker(spec, new NodeClock(), {
+      ...(args.keyPrefix !== undefined ? { keyPrefix: args.keyPrefix } : {}),
+      ...(args.tls !== undefined ? { tls: tlsOptions(args.tls) } : {}),
+    });
     try {
       if (args.command.cmd === "watch") {
         mm.onChange((c) =>

@@ -13,10 +13,14 @@
  *
  * `reachable` is true in "ready" only. `onReadyAgain` fires when the connection becomes
  * ready after having been ready (the matchmaker then replays its registrations).
+ * Every MatchmakerUnavailable it makes carries the error's meaning (connect-errors.ts) as
+ * `reason` and its cause scrubbed of secrets.
  */
 import type { EventEmitter } from "node:events";
 import { MatchmakerUnavailable } from "../../errors.js";
 import type { Clock, TimerId } from "../../ports/clock.js";
+import { errorMeaning, type ErrorMeaning } from "./connect-errors.js";
+import type { RedisConnections } from "./connection.js";
 
 export class CommandRunner {
   private everReady: boolean;
@@ -29,7 +33,7 @@ export class CommandRunner {
 
   constructor(
     private readonly conn: EventEmitter & { status: string },
-    private readonly describe: string,
+    private readonly info: Pick<RedisConnections, "describe" | "tls" | "scrub">,
     private readonly clock: Clock,
     private readonly firstConnectWaitMs: number,
     private readonly onFailure: () => void,
@@ -58,6 +62,11 @@ export class CommandRunner {
     return this.conn.status === "ready" && !this.failing && !this.closed;
   }
 
+  /** What the last error of the connection or of a command means (undefined: none yet). */
+  get lastFailure(): ErrorMeaning | undefined {
+    return errorMeaning(this.lastError, this.info.tls, !this.everReady);
+  }
+
   /** Resolves true when the connection is ready, false after `ms` or when it goes down; never rejects. */
   async ready(ms = this.firstConnectWaitMs): Promise<boolean> {
     return this.conn.status === "ready" || (await this.waitReady(ms));
@@ -68,7 +77,8 @@ export class CommandRunner {
     if (this.closed) throw this.unavailable("is closed");
     if (this.conn.status !== "ready" && !(await this.waitForFirstConnect())) {
       this.onFailure();
-      const why = this.lastError ? `; last error: ${this.lastError.message}` : "";
+      const failure = this.lastFailure;
+      const why = failure ? `; last error: ${failure.text}` : "";
       throw this.unavailable(`is not connected (status ${this.conn.status}${why}); ${what} not done`, this.lastError);
     }
     try {
@@ -78,15 +88,26 @@ export class CommandRunner {
     } catch (err) {
       this.onFailure();
       this.failing = true;
-      this.lastError = err as Error;
-      throw this.unavailable(`: ${what} failed: ${(err as Error).message}`, err);
+      this.lastError = this.info.scrub(err as Error);
+      const meaning = errorMeaning(err, this.info.tls);
+      throw this.unavailable(`: ${what} failed: ${meaning?.text ?? String(err)}`, err);
     }
   }
 
+  /** The error that ends a failed startup: `what`, with the last connection error as cause. */
+  failedStart(what: string): MatchmakerUnavailable {
+    return this.unavailable(what, this.lastError);
+  }
+
+  /** A MatchmakerUnavailable naming this Redis; `reason` from what `cause` means. */
   unavailable(what: string, cause?: unknown): MatchmakerUnavailable {
+    const reason = errorMeaning(cause, this.info.tls, !this.everReady)?.reason;
     return new MatchmakerUnavailable(
-      `Redis matchmaker (${this.describe})${what.startsWith(":") ? "" : " "}${what}`,
-      cause === undefined ? undefined : { cause },
+      `Redis matchmaker (${this.info.describe})${what.startsWith(":") ? "" : " "}${what}`,
+      {
+        ...(cause === undefined ? {} : { cause: this.info.scrub(cause) }),
+        ...(reason === undefined ? {} : { reason }),
+      },
     );
   }
 

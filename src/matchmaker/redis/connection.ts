@@ -8,21 +8,39 @@
  * maxRetriesPerRequest 0), so a command fails at once instead of hanging; a command on a
  * connection that stopped answering fails after commandTimeoutMs. Reconnects back off
  * linearly to reconnectMaxDelayMs, so servers re-register soon after Redis returns.
+ *
+ * Credentials and TLS: user and password from the URL (ioredis sends HELLO 3 AUTH),
+ * Sentinel credentials from its query, TLS for zmq+rediss:// (the master) and
+ * zmq+sentinels:// (Sentinels and master) with RedisMatchmakerOptions.tls. Every error
+ * either connection emits is scrubbed of the secrets first (`scrub`: an ioredis
+ * error carries the HELLO ... AUTH arguments of a failed handshake).
  */
 import { Redis, type RedisOptions } from "ioredis";
+import { scrubError, type Secret } from "../../core/redact.js";
+import { GuardedSentinelConnector, GuardedStandaloneConnector } from "./guarded-connector.js";
 import type { ResolvedRedisMatchmakerOptions } from "./options.js";
 import { LOOKUP_LUA, REGISTER_LUA, UNREGISTER_LUA } from "./scripts.js";
 
+/** What both kinds share: the database, TLS (zmq+rediss://, zmq+sentinels://), the Redis user and password. */
+interface RedisSpecCommon {
+  db: number;
+  /** Present (true) for the TLS schemes. */
+  tls?: boolean;
+  /** ACL user name; without it Redis's `default` user. */
+  username?: string;
+  password?: Secret;
+}
+
 /** Where a Redis matchmaker connects: one Redis server, or the master its Sentinels name. */
 export type RedisSpec =
-  | { kind: "redis"; host: string; port: number; db: number; password?: string }
-  | {
+  | ({ kind: "redis"; host: string; port: number } & RedisSpecCommon)
+  | ({
       kind: "sentinel";
       sentinels: { host: string; port: number }[];
       masterName: string;
-      db: number;
-      password?: string;
-    };
+      sentinelUsername?: string;
+      sentinelPassword?: Secret;
+    } & RedisSpecCommon);
 
 /** The arguments both membership scripts begin with: their two keys, then now, grace, channel, key and host. */
 export type MembershipArgs = [
@@ -48,12 +66,28 @@ export interface RedisConnections {
   readonly db: number;
   /** "redis 127.0.0.1:6379/0" or "sentinel mymaster via 10.0.0.1:26379,...", for messages. */
   readonly describe: string;
+  /** Whether the connections use TLS. */
+  readonly tls: boolean;
+  /** Removes the passwords and TLS secrets from an error, in place (both connections' errors already are). */
+  scrub<E>(err: E): E;
 }
 
+/** For messages: "redis[s] user@host:port/db" or "sentinel[s] <master> via h1:p1,h2:p2/db"; never a secret. */
 export function describeSpec(spec: RedisSpec): string {
+  const s = spec.tls ? "s" : "";
+  const user = spec.username !== undefined ? `${spec.username}@` : "";
   return spec.kind === "redis"
-    ? `redis ${spec.host}:${spec.port}/${spec.db}`
-    : `sentinel ${spec.masterName} via ${spec.sentinels.map((s) => `${s.host}:${s.port}`).join(",")}/${spec.db}`;
+    ? `redis${s} ${user}${spec.host}:${spec.port}/${spec.db}`
+    : `sentinel${s} ${user}${spec.masterName} via ${spec.sentinels.map((h) => `${h.host}:${h.port}`).join(",")}/${spec.db}`;
+}
+
+/** The secret strings a connection knows: passwords and the TLS private key and passphrase. */
+export function specSecrets(spec: RedisSpec, o: ResolvedRedisMatchmakerOptions): string[] {
+  const out: string[] = [];
+  if (spec.password) out.push(spec.password.reveal());
+  if (spec.kind === "sentinel" && spec.sentinelPassword) out.push(spec.sentinelPassword.reveal());
+  for (const v of [o.tls?.passphrase, o.tls?.key].flat()) if (typeof v === "string") out.push(v);
+  return out.filter((x) => x !== "");
 }
 
 export function redisClientOptions(spec: RedisSpec, o: ResolvedRedisMatchmakerOptions): RedisOptions {
@@ -67,22 +101,40 @@ export function redisClientOptions(spec: RedisSpec, o: ResolvedRedisMatchmakerOp
     connectTimeout: o.connectTimeoutMs,
     retryStrategy: backoff,
     autoResubscribe: true,
-    ...(spec.password !== undefined ? { password: spec.password } : {}),
+    ...(spec.username !== undefined ? { username: spec.username } : {}),
+    ...(spec.password !== undefined ? { password: spec.password.reveal() } : {}),
   };
-  if (spec.kind === "redis") return { ...common, host: spec.host, port: spec.port };
+  const tls = spec.tls ? { ...o.tls } : undefined;
+  if (spec.kind === "redis")
+    return {
+      ...common,
+      Connector: GuardedStandaloneConnector,
+      host: spec.host,
+      port: spec.port,
+      ...(tls ? { tls } : {}),
+    };
   return {
     ...common,
+    Connector: GuardedSentinelConnector,
     sentinels: spec.sentinels.map((s) => ({ host: s.host, port: s.port })),
     name: spec.masterName,
     role: "master",
     sentinelRetryStrategy: backoff,
     sentinelCommandTimeout: o.commandTimeoutMs,
+    ...(spec.sentinelUsername !== undefined ? { sentinelUsername: spec.sentinelUsername } : {}),
+    ...(spec.sentinelPassword !== undefined ? { sentinelPassword: spec.sentinelPassword.reveal() } : {}),
+    ...(tls ? { tls, sentinelTLS: tls, enableTLSForSentinelMode: true } : {}),
   };
 }
 
 /** Opens both connections (they connect in the background; see RedisMatchmaker.ready). */
 export function openConnections(spec: RedisSpec, o: ResolvedRedisMatchmakerOptions): RedisConnections {
+  const secrets = specSecrets(spec, o);
+  const scrub = <E>(err: E): E => scrubError(err, secrets);
   const commands = new Redis(redisClientOptions(spec, o)) as Redis & ScriptCommands;
+  // First listener of each connection: later listeners (and the console, were there none)
+  // see the error without secrets.
+  commands.on("error", scrub);
   commands.defineCommand("mmRegister", { numberOfKeys: 2, lua: REGISTER_LUA });
   commands.defineCommand("mmUnregister", { numberOfKeys: 2, lua: UNREGISTER_LUA });
   commands.defineCommand("mmLookup", { numberOfKeys: 1, lua: LOOKUP_LUA });
@@ -93,5 +145,6 @@ export function openConnections(spec: RedisSpec, o: ResolvedRedisMatchmakerOptio
     maxRetriesPerRequest: null,
     connectionName: "zmq-matchmaker-sub",
   });
-  return { commands, subscriber, db: spec.db, describe: describeSpec(spec) };
+  subscriber.on("error", scrub);
+  return { commands, subscriber, db: spec.db, describe: describeSpec(spec), tls: spec.tls === true, scrub };
 }

@@ -3,11 +3,21 @@ export { createRedisMatchmaker } from "./factory.js";
 export { RedisMatchmaker, type RedisMatchmakerStats, type KeyListing } from "./redis-matchmaker.js";
 export {
   resolveRedisMatchmakerOptions,
+  REDIS_MATCHMAKER_OPTION_KEYS,
   type RedisMatchmakerOptions,
   type ResolvedRedisMatchmakerOptions,
 } from "./options.js";
-export { openConnections, describeSpec, type RedisSpec, type RedisConnections } from "./connection.js";
+export {
+  openConnections,
+  describeSpec,
+  redisClientOptions,
+  specSecrets,
+  type RedisSpec,
+  type RedisConnections,
+} from "./connection.js";
 export { CommandRunner } from "./command-runner.js";
+export { aclRules, MATCHMAKER_COMMANDS } from "./acl.js";
+export { errorMeaning, isFatal, type ErrorMeaning } from "./connect-errors.js";
 export { keyScheme, encodeChange, decodeChange, type KeyScheme, type Change, type ChangeOp } from "./key-scheme.js";
 export { LookupCache, liveInReply, type CacheAnswer, type FetchToken } from "./lookup-cache.js";
 export { RegistrationBook, type BookEntry, type Replay } from "./registration-book.js";

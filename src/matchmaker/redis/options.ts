@@ -5,6 +5,8 @@
  * registrationTtlMs / registrationRefreshMs), whose defaults become 3000 / 1000 ms for
  * zmq+redis:// and zmq+sentinel:// URLs.
  */
+import type { ConnectionOptions } from "node:tls";
+import { hideSecrets } from "../../core/redact.js";
 import { finiteAtLeast, knownKeys, oneOf, optionsObject, rangeError, string } from "../../core/validate.js";
 
 /** DriverOptions.registrationTtlMs default for Redis URLs (refresh: a third of it, 1000 ms). */
@@ -41,11 +43,25 @@ export interface RedisMatchmakerOptions {
    * port: only for single-process tests with a fake clock. @default "redis"
    */
   timeSource?: "redis" | "clock";
+  /**
+   * TLS settings for zmq+rediss:// and zmq+sentinels:// URLs, as Node's
+   * `tls.connect` takes them and ioredis passes them on: `ca` (the CA that signed the
+   * server certificate; default: Node's bundled CAs), `cert` and `key` (a client
+   * certificate, when Redis has `tls-auth-clients yes`), `passphrase`, `servername` (the
+   * name checked against the certificate; default: the URL's host). With zmq+sentinels://
+   * they apply to the Sentinels and to the master. Refused with a plain zmq+redis:// or
+   * zmq+sentinel:// URL. Shown as `***` in output: `key`, `passphrase`, `pfx`.
+   * @default undefined (no TLS options)
+   */
+  tls?: ConnectionOptions;
 }
 
-export type ResolvedRedisMatchmakerOptions = Required<RedisMatchmakerOptions>;
+export type ResolvedRedisMatchmakerOptions = Required<Omit<RedisMatchmakerOptions, "tls">> & {
+  tls: ConnectionOptions | undefined;
+};
 
-const KEYS = [
+/** Every RedisMatchmakerOptions field (spec/matchmaker-redis.md documents each; test/unit/options-documented.test.ts checks). */
+export const REDIS_MATCHMAKER_OPTION_KEYS = [
   "keyPrefix",
   "lookupCacheTtlMs",
   "commandTimeoutMs",
@@ -54,16 +70,19 @@ const KEYS = [
   "firstConnectWaitMs",
   "keyGraceMs",
   "timeSource",
+  "tls",
 ] as const satisfies readonly (keyof RedisMatchmakerOptions)[];
 
 export function resolveRedisMatchmakerOptions(options: RedisMatchmakerOptions = {}): ResolvedRedisMatchmakerOptions {
   const o = optionsObject("RedisMatchmakerOptions", options) as RedisMatchmakerOptions;
-  knownKeys("RedisMatchmakerOptions", o as Record<string, unknown>, KEYS);
+  knownKeys("RedisMatchmakerOptions", o as Record<string, unknown>, REDIS_MATCHMAKER_OPTION_KEYS);
   const ms = (name: keyof RedisMatchmakerOptions, fallback: number): number =>
     o[name] === undefined ? fallback : finiteAtLeast(`RedisMatchmakerOptions.${name}`, o[name], 0);
   const keyPrefix = o.keyPrefix === undefined ? "zmq-mm:" : string("RedisMatchmakerOptions.keyPrefix", o.keyPrefix);
   if (/\s/.test(keyPrefix)) throw rangeError("RedisMatchmakerOptions.keyPrefix", "free of white space", keyPrefix);
-  return {
+  const tls =
+    o.tls === undefined ? undefined : { ...(optionsObject("RedisMatchmakerOptions.tls", o.tls) as ConnectionOptions) };
+  return hideSecrets({
     keyPrefix,
     lookupCacheTtlMs: ms("lookupCacheTtlMs", 500),
     commandTimeoutMs: ms("commandTimeoutMs", 1000),
@@ -75,5 +94,6 @@ export function resolveRedisMatchmakerOptions(options: RedisMatchmakerOptions = 
       o.timeSource === undefined
         ? "redis"
         : oneOf("RedisMatchmakerOptions.timeSource", o.timeSource, ["redis", "clock"]),
-  };
+    tls: tls === undefined ? undefined : hideSecrets(tls),
+  });
 }

@@ -19,9 +19,12 @@
  * - Every promise it creates is either returned or has a catch: no unhandled rejections.
  */
 import type { EventEmitter } from "node:events";
+import { INSPECT } from "../../core/redact.js";
+import type { MatchmakerUnavailable } from "../../errors.js";
 import type { Clock, TimerId } from "../../ports/clock.js";
 import type { Matchmaker } from "../../ports/matchmaker.js";
 import { CommandRunner } from "./command-runner.js";
+import type { ErrorMeaning } from "./connect-errors.js";
 import type { MembershipArgs, RedisConnections } from "./connection.js";
 import { decodeChange, keyScheme, type Change, type KeyScheme } from "./key-scheme.js";
 import { liveInReply, LookupCache } from "./lookup-cache.js";
@@ -90,7 +93,7 @@ export class RedisMatchmaker implements Matchmaker {
     const { commands, subscriber } = conn;
     this.runner = new CommandRunner(
       commands,
-      conn.describe,
+      conn,
       clock,
       options.firstConnectWaitMs,
       () => this.stats.failures++,
@@ -108,10 +111,11 @@ export class RedisMatchmaker implements Matchmaker {
    * Resolves true when the command connection is ready and the first SUBSCRIBE to the
    * change channel has settled (so a change made after ready() reaches `watch`), false
    * when the connection is not ready after firstConnectWaitMs; never rejects. The wait for
-   * the subscription is bounded by firstConnectWaitMs too.
+   * the subscription is bounded by firstConnectWaitMs too. `waitMs` replaces
+   * firstConnectWaitMs for the connection (the factory's startup wait).
    */
-  async ready(): Promise<boolean> {
-    if (!(await this.runner.ready())) return false;
+  async ready(waitMs?: number): Promise<boolean> {
+    if (!(await this.runner.ready(waitMs))) return false;
     let timer: TimerId | undefined;
     await Promise.race([
       this.firstSubscribe,
@@ -119,6 +123,25 @@ export class RedisMatchmaker implements Matchmaker {
     ]);
     if (timer !== undefined) this.clock.clearTimer(timer);
     return true;
+  }
+
+  /** What the command connection's last error means (the factory refuses to start on a fatal one). */
+  get lastFailure(): ErrorMeaning | undefined {
+    return this.runner.lastFailure;
+  }
+
+  /** MatchmakerUnavailable for a startup the factory refuses: `what`, caused by the last connection error. */
+  startupError(what: string): MatchmakerUnavailable {
+    return this.runner.failedStart(what);
+  }
+
+  /** The Redis it uses, for messages and output: never a password (spec/security.md). */
+  toJSON(): { redis: string; stats: RedisMatchmakerStats } {
+    return { redis: this.conn.describe, stats: { ...this.stats } };
+  }
+
+  [INSPECT](): string {
+    return `RedisMatchmaker(${this.conn.describe})`;
   }
 
   async register(key: string, host: string, ttlMs: number | null): Promise<void> {
