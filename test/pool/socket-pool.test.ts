@@ -150,10 +150,10 @@ test("socket pool - handshake errors count as failures and recycle an idle socke
   const { sockets, pool } = setup({ recycleAfterFailures: 3 });
   (await pool.acquire("tcp://a:1", 5000)).release();
   const s = sockets.dealers[0]!;
-  s.emit({ type: "handshake:error", address: "tcp://a:1" });
-  s.emit({ type: "handshake:error", address: "tcp://a:1" });
+  s.emit({ type: "handshake:error", address: "tcp://a:1", reason: "other" });
+  s.emit({ type: "handshake:error", address: "tcp://a:1", reason: "other" });
   assert.equal(s.closed, false);
-  s.emit({ type: "handshake:error", address: "tcp://a:1" });
+  s.emit({ type: "handshake:error", address: "tcp://a:1", reason: "other" });
   assert.equal(s.closed, true);
   assert.equal(pool.metrics().recycledFailed, 1);
 });

@@ -1,0 +1,62 @@
+/**
+ * DriverOptions.curve (spec/security.md, spec/transport.md "Options"): checked once by
+ * resolveOptions. Whether the public key belongs to the secret key needs Curve25519, so
+ * getRpcTransport checks that (src/api/transport.ts) with the real shell's crypto.
+ *
+ * The resolved object keeps the secret key in a non-enumerable property: it is read by
+ * the code that makes sockets, and left out of JSON.stringify, util.inspect (console.log)
+ * and object spreads of the options.
+ */
+import { publicCurveKey, secretCurveKey } from "./curve-key.js";
+import { knownKeys, optionsObject, typeError } from "./validate.js";
+
+/** CURVE encryption and authentication of every connection of a transport (spec/security.md). */
+export interface CurveOptions {
+  /**
+   * This process's public key (Z85, 40 characters): published in the matchmaker with the
+   * address of each of its servers, and presented as a client.
+   */
+  publicKey: string;
+  /** Its secret key (Z85, 40 characters). Never printed: not in errors, logs or the options' JSON. */
+  secretKey: string;
+  /**
+   * When set, this process's servers accept only clients holding one of these public keys
+   * (refused handshakes: stats.refusedHandshakes); unset, any CURVE client that knows the
+   * server's published key. @default unset (no client authentication)
+   */
+  allowedClientKeys?: string[];
+}
+
+export interface ResolvedCurve {
+  readonly publicKey: string;
+  /** Non-enumerable (see above). */
+  readonly secretKey: string;
+  readonly allowedClientKeys: readonly string[] | undefined;
+}
+
+export const CURVE_OPTION_KEYS = [
+  "publicKey",
+  "secretKey",
+  "allowedClientKeys",
+] as const satisfies readonly (keyof CurveOptions)[];
+
+/** Checks DriverOptions.curve: known fields, Z85 keys (the secret one never shown), a list of client keys. */
+export function resolveCurve(v: unknown): ResolvedCurve | null {
+  if (v === undefined) return null;
+  const what = "DriverOptions.curve";
+  const c = optionsObject(what, v);
+  knownKeys(what, c, CURVE_OPTION_KEYS);
+  const publicKey = publicCurveKey(`${what}.publicKey`, c.publicKey);
+  const secretKey = secretCurveKey(`${what}.secretKey`, c.secretKey);
+  let allowed: readonly string[] | undefined;
+  if (c.allowedClientKeys !== undefined) {
+    if (!Array.isArray(c.allowedClientKeys))
+      throw typeError(`${what}.allowedClientKeys`, "an array of CURVE public keys", c.allowedClientKeys);
+    allowed = Object.freeze(
+      c.allowedClientKeys.map((k: unknown, i: number) => publicCurveKey(`${what}.allowedClientKeys[${i}]`, k)),
+    );
+  }
+  const out = { publicKey, allowedClientKeys: allowed } as ResolvedCurve;
+  Object.defineProperty(out, "secretKey", { value: secretKey, enumerable: false });
+  return Object.freeze(out);
+}

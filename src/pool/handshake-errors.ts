@@ -1,0 +1,58 @@
+/**
+ * What a pooled socket's failed security handshake means for its sends (spec/security.md,
+ * "Failure modes"): a send that could not go out because the handshake with its host
+ * failed, or because the pool refused to connect at all, fails with PortError
+ * "EHANDSHAKE" whose message names the host and the cause. The delivery core keeps it as
+ * the request's last cause, and the request's final error (MessagingTimeout at its
+ * deadline, MessageDeliveryFailure) names it (src/core/delivery-errors.ts).
+ */
+import type { HostEntry } from "../core/host-entry.js";
+import { PortError, type HandshakeFailure } from "../ports/socket.js";
+
+/**
+ * Why the pool does not connect to `entry` at all, or undefined when it may: a CURVE
+ * transport never connects in plaintext, and a plaintext one cannot speak to a host that
+ * published a CURVE key.
+ */
+export function securityMismatch(entry: HostEntry, curveClient: boolean): PortError | undefined {
+  if (curveClient && entry.curveServerKey === undefined)
+    return new PortError(
+      "EHANDSHAKE",
+      `${entry.address} published no CURVE key: this transport requires CURVE (DriverOptions.curve) and never connects in plaintext`,
+    );
+  if (!curveClient && entry.curveServerKey !== undefined)
+    return new PortError(
+      "EHANDSHAKE",
+      `${entry.address} requires CURVE (its matchmaker entry carries its public key) and this transport has no DriverOptions.curve`,
+    );
+  return undefined;
+}
+
+/** The cause of a failed handshake with `address`, in words. */
+export function handshakeCause(address: string, reason: HandshakeFailure, curveClient: boolean): string {
+  switch (reason) {
+    case "auth":
+      return `the server at ${address} refused this client's CURVE key (not in its curve.allowedClientKeys)`;
+    case "mechanism":
+      return curveClient
+        ? `${address} does not use CURVE, and this transport never falls back to plaintext`
+        : `${address} requires CURVE and this transport has no DriverOptions.curve`;
+    case "protocol":
+      return `the security handshake with ${address} failed (ZMTP protocol error)`;
+    case "other":
+      return curveClient
+        ? `the CURVE handshake with ${address} failed: the server hung up (the key published for it is not its key, as after a key rotation or in a forged entry, or it does not use CURVE)`
+        : `the handshake with ${address} failed: the server hung up (it may require CURVE)`;
+  }
+}
+
+/** A send's error, explained when its socket's last handshake failed (`reason`). */
+export function explainSendError(
+  err: PortError,
+  address: string,
+  reason: HandshakeFailure | undefined,
+  curveClient: boolean,
+): PortError {
+  if (reason === undefined || (err.code !== "EAGAIN" && err.code !== "ECLOSED")) return err;
+  return new PortError("EHANDSHAKE", handshakeCause(address, reason, curveClient), { cause: err });
+}
