@@ -71,7 +71,8 @@ export function getRpcServer(
       ? "default"
       : oneOf("getRpcServer: options.accessPolicy", options.accessPolicy, ACCESS_POLICIES);
   if (options.serializer !== undefined) checkSerializer("getRpcServer: options.serializer", options.serializer);
-  const logger = options.logger === undefined ? consoleLogger : checkLogger("getRpcServer: options.logger", options.logger);
+  const logger =
+    options.logger === undefined ? consoleLogger : checkLogger("getRpcServer: options.logger", options.logger);
   const dispatcher = new Dispatcher([...endpoints] as Endpoint[], accessPolicy);
   const serializer = options.serializer ?? noOpSerializer;
   const { sockets, clock, rng, matchmaker } = transportInternals(transport).deps;

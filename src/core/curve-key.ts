@@ -67,8 +67,11 @@ export function publicCurveKey(what: string, v: unknown): string {
 /** `v` as a secret CURVE key: the same errors, naming `what` and the value's type and length, never the value. */
 export function secretCurveKey(what: string, v: unknown): string {
   if (isCurveKey(v)) return v;
-  if (typeof v === "string") throw new RangeError(`${what} must be ${EXPECTED}, got a string of ${v.length} characters (not shown)`);
-  throw new TypeError(`${what} must be ${EXPECTED}, got ${v === null ? "null" : `a value of type ${typeof v}`} (not shown)`);
+  if (typeof v === "string")
+    throw new RangeError(`${what} must be ${EXPECTED}, got a string of ${v.length} characters (not shown)`);
+  throw new TypeError(
+    `${what} must be ${EXPECTED}, got ${v === null ? "null" : `a value of type ${typeof v}`} (not shown)`,
+  );
 }
 
 /** The 64 lowercase hex digits of a Z85 key (the form a key takes in a matchmaker entry). */

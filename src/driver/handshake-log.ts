@@ -55,10 +55,10 @@ export class HandshakeLog {
       return;
     }
     this.keys.add(clientKey);
-    this.log(
-      `server ${this.server}: refused a CURVE client key not in curve.allowedClientKeys (logged once per key)`,
-      { clientKey, address },
-    );
+    this.log(`server ${this.server}: refused a CURVE client key not in curve.allowedClientKeys (logged once per key)`, {
+      clientKey,
+      address,
+    });
   }
 
   private log(message: string, details?: Record<string, unknown>): void {

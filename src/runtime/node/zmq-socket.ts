@@ -71,7 +71,9 @@ function baseOptions(o: SocketOptions): Record<string, unknown> {
 function handshakeFailure(ev: zmq.Event): HandshakeFailure {
   if (ev.type === "handshake:error:auth") return "auth";
   if (ev.type === "handshake:error:protocol")
-    return (ev as { error?: { code?: unknown } }).error?.code === "ERR_ZMTP_MECHANISM_MISMATCH" ? "mechanism" : "protocol";
+    return (ev as { error?: { code?: unknown } }).error?.code === "ERR_ZMTP_MECHANISM_MISMATCH"
+      ? "mechanism"
+      : "protocol";
   return "other";
 }
 
@@ -217,7 +219,8 @@ export class ZmqSocketFactory implements SocketFactory {
       security.curvePublicKey = curve.publicKey;
       security.curveSecretKey = curve.secretKey;
       if (curve.allowedClientKeys !== undefined) {
-        const zap = (this.zap ??= new ZapHandler(this.context));
+        this.zap ??= new ZapHandler(this.context);
+        const zap = this.zap;
         const domain = zap.add(
           curve.allowedClientKeys.map((k) => curveKeyHex(k)),
           (clientKey, address) => port?.emit({ type: "auth:refused", address, clientKey }),
