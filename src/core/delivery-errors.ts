@@ -86,10 +86,16 @@ export function hostDeadError<T>(
 }
 
 /** Every host a call or cast could go to is open in its circuit breaker: refused at once, nothing sent. */
-export function allHostsOpen<T>(r: DeliveryRequest<T>, hosts: readonly string[]): MessageDeliveryFailure {
+export function allHostsOpen<T>(
+  r: DeliveryRequest<T>,
+  hosts: readonly string[],
+  hostsCause?: unknown,
+): MessageDeliveryFailure {
+  // A request refused before it was sent anywhere names why its hosts failed (hostsCause).
+  const cause = r.lastCause ?? hostsCause;
   return new MessageDeliveryFailure(
-    `${r.kind} ${r.id} to ${r.key}: every server it could go to is failing (circuit open): ${hosts.join(", ")}${handshakeNote(r.lastCause)}`,
-    { host: hosts.length === 1 ? hosts[0] : undefined, cause: r.lastCause },
+    `${r.kind} ${r.id} to ${r.key}: every server it could go to is failing (circuit open): ${hosts.join(", ")}${handshakeNote(cause)}`,
+    { host: hosts.length === 1 ? hosts[0] : undefined, cause },
   );
 }
 
