@@ -11,7 +11,6 @@ import {
   type RouterOptions,
   type SocketEvent,
   type SocketFactory,
-  type SocketOptions,
 } from "../../src/internal.js";
 
 export class FakeSocket implements PortSocket {
