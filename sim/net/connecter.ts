@@ -137,7 +137,8 @@ export class Connecter {
     if (this.stopped || this.sock.closed) return;
     const b = this.usableBinder();
     // The security handshake comes before the routing id is exchanged (ZMTP 3: READY).
-    const refusal = b === binder ? curveRefusal(this.sock.curveClient, this.serverKey, b.curveServer) : undefined;
+    const refusal =
+      b === binder ? curveRefusal(this.sock.curveClient, this.serverKey, b.curveServer, b.curveAllowed) : undefined;
     if (b && refusal) {
       this.refused(b, refusal);
       return;

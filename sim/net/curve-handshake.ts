@@ -34,17 +34,23 @@ export const REFUSAL_CODE: Readonly<Record<HandshakeFailure, number>> = {
   other: 4,
 };
 
+/**
+ * The refusal of a handshake between a connecting socket (`client` keys, naming
+ * `serverKey`) and a bound one (`server` keys, `allowed`: its allow-list as a set), or
+ * undefined when they agree.
+ */
 export function curveRefusal(
   client: CurveKeyPair | undefined,
   serverKey: string | undefined,
   server: CurveServerOptions | undefined,
+  allowed: ReadonlySet<string> | undefined,
 ): Refusal | undefined {
   if (client === undefined && server === undefined) return undefined;
   if (client === undefined || server === undefined)
     return { client: "mechanism", server: "mechanism", final: true, refusedKey: undefined };
   if (serverKey !== server.publicKey)
     return { client: "other", server: "protocol", final: false, refusedKey: undefined };
-  if (server.allowedClientKeys !== undefined && !server.allowedClientKeys.includes(client.publicKey))
+  if (allowed !== undefined && !allowed.has(client.publicKey))
     return { client: "auth", server: "auth", final: true, refusedKey: client.publicKey };
   return undefined;
 }

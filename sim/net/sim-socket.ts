@@ -63,8 +63,9 @@ export class SimSocket implements PortSocket, EndOwner {
   readonly hbIvlUs: number;
   readonly hbTimeoutUs: number;
   readonly lb = new LoadBalancer<PipeEnd>();
-  /** ROUTER: its CURVE server keys and allow-list. */
+  /** ROUTER: its CURVE server keys and allow-list (also as a set). */
   readonly curveServer: CurveServerOptions | undefined;
+  readonly curveAllowed: ReadonlySet<string> | undefined;
   /** DEALER: its CURVE client keys. */
   readonly curveClient: CurveKeyPair | undefined;
   /** ROUTER: where each peer routing id goes (undefined on a DEALER). */
@@ -106,6 +107,8 @@ export class SimSocket implements PortSocket, EndOwner {
     this.routingId = o.routingId === undefined ? undefined : Buffer.from(o.routingId);
     if (kind === "router") this.routes = new RouteTable();
     this.curveServer = kind === "router" ? o.curveServer : undefined;
+    const allowed = this.curveServer?.allowedClientKeys;
+    this.curveAllowed = allowed === undefined ? undefined : new Set(allowed);
     this.curveClient = kind === "dealer" ? o.curveClient : undefined;
     this.sendPath = new SendPath(this, net);
     this.recv = new ReceivePath(this, net);
