@@ -9,7 +9,8 @@
  *   the TTL with the old one).
  * - Every server allows the client keys of every host and generation, except those of
  *   the `refusedHosts`: a client there is refused by every server, and none of its requests
- *   may ever be read or run (checker curve-refused-never-run).
+ *   may ever be read or run (checker curve-refused-never-run). Every client pins the
+ *   server keys of every host and generation (curve.allowedServerKeys).
  * - Public keys are computed from the secret keys with X25519 (getRpcTransport checks the
  *   pair); the simulated sockets compare keys as strings (sim/net/curve-handshake.ts).
  */
@@ -29,6 +30,7 @@ export interface SimCurveOptions {
 export class SimCurve {
   private readonly pairs = new Map<string, CurveKeyPair>();
   private allowed: string[] | undefined;
+  private servers: string[] | undefined;
   readonly refused: ReadonlySet<number>;
 
   constructor(
@@ -57,7 +59,21 @@ export class SimCurve {
 
   /** DriverOptions.curve of `host` in `incarnation`. */
   optionsFor(host: number, incarnation: number): CurveOptions {
-    return { ...this.keyPair(host, incarnation), allowedClientKeys: this.allowedClientKeys() };
+    return {
+      ...this.keyPair(host, incarnation),
+      allowedClientKeys: this.allowedClientKeys(),
+      allowedServerKeys: this.allServerKeys(),
+    };
+  }
+
+  /** Every host's keys of every generation (made once, shared by every client). */
+  private allServerKeys(): string[] {
+    if (!this.servers) {
+      this.servers = [];
+      for (let h = 0; h < this.hosts; h++)
+        for (let g = 0; g < KEY_GENERATIONS; g++) this.servers.push(this.keyPair(h, g).publicKey);
+    }
+    return this.servers;
   }
 
   /** Every host's keys of every generation, but the refused hosts' (made once, shared by every server). */

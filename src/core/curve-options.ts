@@ -25,6 +25,13 @@ export interface CurveOptions {
    * server's published key. @default unset (no client authentication)
    */
   allowedClientKeys?: string[];
+  /**
+   * When set, this process's clients connect only to servers whose published key is listed
+   * (pinned server keys): a matchmaker entry with any other key, forged or unknown, is
+   * never connected to. Unset, a client trusts the key the matchmaker publishes.
+   * @default unset (trust the matchmaker)
+   */
+  allowedServerKeys?: string[];
 }
 
 export interface ResolvedCurve {
@@ -32,12 +39,14 @@ export interface ResolvedCurve {
   /** Non-enumerable (see above). */
   readonly secretKey: string;
   readonly allowedClientKeys: readonly string[] | undefined;
+  readonly allowedServerKeys: readonly string[] | undefined;
 }
 
 export const CURVE_OPTION_KEYS = [
   "publicKey",
   "secretKey",
   "allowedClientKeys",
+  "allowedServerKeys",
 ] as const satisfies readonly (keyof CurveOptions)[];
 
 /** Checks DriverOptions.curve: known fields, Z85 keys (the secret one never shown), a list of client keys. */
@@ -48,15 +57,18 @@ export function resolveCurve(v: unknown): ResolvedCurve | null {
   knownKeys(what, c, CURVE_OPTION_KEYS);
   const publicKey = publicCurveKey(`${what}.publicKey`, c.publicKey);
   const secretKey = secretCurveKey(`${what}.secretKey`, c.secretKey);
-  let allowed: readonly string[] | undefined;
-  if (c.allowedClientKeys !== undefined) {
-    if (!Array.isArray(c.allowedClientKeys))
-      throw typeError(`${what}.allowedClientKeys`, "an array of CURVE public keys", c.allowedClientKeys);
-    allowed = Object.freeze(
-      c.allowedClientKeys.map((k: unknown, i: number) => publicCurveKey(`${what}.allowedClientKeys[${i}]`, k)),
-    );
-  }
-  const out = { publicKey, allowedClientKeys: allowed } as ResolvedCurve;
+  const out = {
+    publicKey,
+    allowedClientKeys: keyList(`${what}.allowedClientKeys`, c.allowedClientKeys),
+    allowedServerKeys: keyList(`${what}.allowedServerKeys`, c.allowedServerKeys),
+  } as ResolvedCurve;
   Object.defineProperty(out, "secretKey", { value: secretKey, enumerable: false });
   return Object.freeze(out);
+}
+
+/** A list of public keys, checked and frozen; undefined stays undefined. */
+function keyList(what: string, v: unknown): readonly string[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) throw typeError(what, "an array of CURVE public keys", v);
+  return Object.freeze(v.map((k: unknown, i: number) => publicCurveKey(`${what}[${i}]`, k)));
 }

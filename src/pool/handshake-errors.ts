@@ -7,14 +7,43 @@
  * deadline, MessageDeliveryFailure) names it (src/core/delivery-errors.ts).
  */
 import type { HostEntry } from "../core/host-entry.js";
-import { PortError, type HandshakeFailure } from "../ports/socket.js";
+import { PortError, type HandshakeFailure, type PortSocket } from "../ports/socket.js";
+
+/**
+ * Connects a pooled `socket` to `entry` (the matchmaker entry `peer`) as its security
+ * allows, naming the published key when it is a CURVE client. Returns the error the
+ * socket's sends must fail with instead, when it did not connect: a refused security
+ * (securityMismatch), or an address connect refused (it came from the matchmaker).
+ */
+export function connectPeer(
+  socket: Pick<PortSocket, "connect">,
+  peer: string,
+  entry: HostEntry,
+  curveClient: boolean,
+  pinned: ReadonlySet<string> | undefined,
+): PortError | undefined {
+  const refused = securityMismatch(entry, curveClient, pinned);
+  if (refused !== undefined) return refused;
+  try {
+    const key = entry.curveServerKey;
+    socket.connect(entry.address, key === undefined ? undefined : { curveServerKey: key });
+    return undefined;
+  } catch (err) {
+    return err instanceof PortError ? err : new PortError("EINVAL", `cannot connect to ${peer}`, { cause: err });
+  }
+}
 
 /**
  * Why the pool does not connect to `entry` at all, or undefined when it may: a CURVE
- * transport never connects in plaintext, and a plaintext one cannot speak to a host that
- * published a CURVE key.
+ * transport never connects in plaintext, a plaintext one cannot speak to a host that
+ * published a CURVE key, and with pinned server keys (`pinned`: curve.allowedServerKeys)
+ * a CURVE transport never connects to a key outside them.
  */
-export function securityMismatch(entry: HostEntry, curveClient: boolean): PortError | undefined {
+export function securityMismatch(
+  entry: HostEntry,
+  curveClient: boolean,
+  pinned?: ReadonlySet<string>,
+): PortError | undefined {
   if (curveClient && entry.curveServerKey === undefined)
     return new PortError(
       "EHANDSHAKE",
@@ -24,6 +53,11 @@ export function securityMismatch(entry: HostEntry, curveClient: boolean): PortEr
     return new PortError(
       "EHANDSHAKE",
       `${entry.address} requires CURVE (its matchmaker entry carries its public key) and this transport has no DriverOptions.curve`,
+    );
+  if (pinned !== undefined && entry.curveServerKey !== undefined && !pinned.has(entry.curveServerKey))
+    return new PortError(
+      "EHANDSHAKE",
+      `${entry.address} published a CURVE key that is not in curve.allowedServerKeys (an unknown or forged registration): not connected`,
     );
   return undefined;
 }

@@ -13,12 +13,10 @@
  *   one receive loop each feeding replies to `onFrames`.
  * - Send outcomes and handshake errors are reported to the core, which recycles a socket
  *   after `recycleAfterFailures` in a row, or at once after a final handshake error.
- * - A peer is a matchmaker entry (core/host-entry.ts): its address, and for a CURVE server
- *   its public key, which the socket names when it connects. A CURVE transport never
- *   connects to an entry without a key, a plaintext one never to an entry with one; the
- *   sends then fail with EHANDSHAKE, as do sends a failed handshake kept from going out
- *   (handshake-errors.ts). After a final handshake error the socket is closed at once:
- *   it has no connection and libzmq will not try again, so nothing can come on it.
+ * - A peer is a matchmaker entry (core/host-entry.ts): address and, for CURVE, the key the
+ *   socket names at connect. Sends fail with EHANDSHAKE where security forbids the
+ *   connection or a failed handshake kept them from going out (handshake-errors.ts); after
+ *   a final handshake error the socket, never connected, is closed at once.
  * - One clock timer is armed, at the core's next wake-up (idle expiry or a waiter's deadline).
  */
 import { parseHostEntry } from "../core/host-entry.js";
@@ -30,7 +28,7 @@ import { PortError, type HandshakeFailure, type PortSocket, type SocketFactory }
 import { WakeTimer } from "../ports/wake-timer.js";
 import { PoolCore } from "./pool-core.js";
 import { SocketPoolError } from "./pool-error.js";
-import { explainSendError, securityMismatch } from "./handshake-errors.js";
+import { connectPeer, explainSendError } from "./handshake-errors.js";
 import { SendQueue } from "./send-queue.js";
 import type { PoolCounters, PoolEffect, RejectReason } from "./pool-types.js";
 
@@ -87,8 +85,12 @@ export class SocketPool {
   private readonly tickets = new Map<number, { resolve: (l: Lease) => void; reject: (e: Error) => void }>();
   private readonly timer: WakeTimer;
   private peakQueueDepth = 0;
+  /** curve.allowedServerKeys as a set (pinned server keys), if any. */
+  private readonly pinned: ReadonlySet<string> | undefined;
 
   constructor(private readonly deps: SocketPoolDeps) {
+    const pinned = deps.options.curve?.allowedServerKeys;
+    this.pinned = pinned === undefined ? undefined : new Set(pinned);
     this.core = new PoolCore(deps.options.pool);
     this.timer = new WakeTimer(deps.clock, () => this.apply(this.core.tick(this.deps.clock.nowMs())));
   }
@@ -195,20 +197,10 @@ export class SocketPool {
         this.deps.onPeerConnect?.(peer);
       }
     });
-    // A malformed address (it came from the matchmaker) makes connect throw, and the pool
-    // refuses a connection whose security would not match. The socket is still
-    // registered, so it is closed like any other, and its sends fail with that error: they
-    // count as failures (recycling) and the engine tries another host.
-    let connectError = securityMismatch(entry, curve !== null);
-    if (connectError === undefined) {
-      try {
-        const key = entry.curveServerKey;
-        socket.connect(entry.address, key === undefined ? undefined : { curveServerKey: key });
-      } catch (err) {
-        connectError =
-          err instanceof PortError ? err : new PortError("EINVAL", `cannot connect to ${peer}`, { cause: err });
-      }
-    }
+    // A malformed address or a refused security makes the socket's sends fail with that
+    // error: it is closed like any other, its failures count (recycling), and the engine
+    // tries another host.
+    const connectError = connectPeer(socket, peer, entry, curve !== null, this.pinned);
     const report = (ok: boolean): void => {
       if (!this.handles.has(slot)) return;
       const effects = this.core.sendResult(slot, ok, this.deps.clock.nowMs());

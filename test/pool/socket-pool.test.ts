@@ -193,6 +193,21 @@ test("socket pool - CURVE: a CURVE pool never connects to an entry without a key
   plain.pool.close();
 });
 
+test("socket pool - CURVE with pinned server keys: an entry whose key is not pinned is never connected to; a pinned one is", async () => {
+  const pinned = generateCurveKeyPair();
+  const { sockets, pool } = setup({}, { curve: { ...generateCurveKeyPair(), allowedServerKeys: [pinned.publicKey] } });
+  const forged = await pool.acquire(formatHostEntry("tcp://a:1", generateCurveKeyPair().publicKey), 5000);
+  await assert.rejects(forged.send(frames, 5000), {
+    code: "EHANDSHAKE",
+    message: /not in curve\.allowedServerKeys \(an unknown or forged registration\)/,
+  });
+  assert.deepEqual(sockets.dealers[0]!.connects, []);
+  (await pool.acquire(formatHostEntry("tcp://a:1", pinned.publicKey), 5000)).release();
+  assert.deepEqual(sockets.dealers[1]!.connectOptions, [{ curveServerKey: pinned.publicKey }]);
+  forged.release();
+  pool.close();
+});
+
 test("socket pool - a final handshake error (the key refused) closes the socket at once; its send fails EHANDSHAKE naming the refusal; no peer-disconnect is reported", async () => {
   const clock = new ManualClock();
   const sockets = new FakeSocketFactory();

@@ -134,6 +134,31 @@ describe("CURVE between transports", () => {
     await server.stop();
   });
 
+  test("curve - matchmaker poisoning: an attacker's own server registered under the topic takes calls from a client that trusts the matchmaker, none from one that pins the server keys", async () => {
+    // The real server of the topic, and an attacker who can write to the matchmaker and
+    // runs a CURVE server of its own (its own key pair, so its handshakes succeed).
+    const real = getRpcServer(await open({ curve: serverKeys }), { topic: "pinned", server: "real" }, [
+      new CountingEndpoint(),
+    ]);
+    await real.start();
+    const attacker = generateCurveKeyPair();
+    const loot = new CountingEndpoint();
+    const rogue = getRpcServer(await open({ curve: attacker }), { topic: "pinned", server: "rogue" }, [loot]);
+    await rogue.start();
+    const trusting = new RpcClient(await open({ curve: clientKeys }), { topic: "pinned" }, { timeoutMs: 5000 });
+    for (let i = 0; i < 4; i++) await trusting.call({}, "echo", { text: `t${i}` });
+    assert.ok(loot.ran.length > 0, "without pinned keys the rogue server got calls (the threat)");
+    const ran = loot.ran.length;
+    const pinning = new RpcClient(
+      await open({ curve: { ...clientKeys, allowedServerKeys: [serverKeys.publicKey] } }),
+      { topic: "pinned" },
+      { timeoutMs: 5000 },
+    );
+    for (let i = 0; i < 6; i++) assert.equal(await pinning.call({}, "echo", { text: `p${i}` }), `p${i}`);
+    assert.equal(loot.ran.length, ran, "with pinned keys the rogue server got nothing");
+    await Promise.all([real.stop(), rogue.stop()]);
+  });
+
   test("curve - a forged entry (the server's address with another key) fails the handshake: the call fails naming it, nothing runs", async () => {
     const own = await open({ curve: { ...serverKeys } });
     const endpoint = new CountingEndpoint();

@@ -99,6 +99,7 @@ test("curve options - each field is checked, the error names it, and a secret ke
       /allowedClientKeys\[1\] must be a CURVE key/,
       RangeError,
     ],
+    [{ publicKey, secretKey, allowedServerKeys: [7] }, /allowedServerKeys\[0\] must be a CURVE key/, TypeError],
     [{ publicKey, secretKey, allowed: [] }, /DriverOptions\.curve has no option "allowed"/, RangeError],
     ["keys", /DriverOptions\.curve must be an object/, TypeError],
   ];
