@@ -172,7 +172,7 @@ export class Connecter {
   /** A refused handshake: both sides hear of it, nothing links; tried again unless final. */
   private refused(b: SimSocket, r: Refusal): void {
     this.net.stats.handshakeFailures++;
-    this.net.trace.record("handshakeFail", this.sock.host, b.host, REFUSAL_CODE[r.client]);
+    this.net.trace.record("refused", this.sock.host, b.host, REFUSAL_CODE[r.client]);
     b.emit({ type: "accept", address: this.address });
     if (r.refusedKey !== undefined)
       b.emit({ type: "auth:refused", address: this.net.hosts[this.sock.host]?.ip ?? "", clientKey: r.refusedKey });

@@ -26,7 +26,7 @@ export interface Refusal {
   readonly refusedKey: string | undefined;
 }
 
-/** Trace codes of the refusals (the handshakeFail record's `reason`). */
+/** Trace codes of the refusals (the refused record's `reason`). */
 export const REFUSAL_CODE: Readonly<Record<HandshakeFailure, number>> = {
   auth: 1,
   mechanism: 2,

@@ -34,15 +34,7 @@ const { values } = await parseOrExit(
     }),
   USAGE,
 );
-let count: number;
-try {
-  count = intOption("--count", values.count, 1) ?? 1;
-} catch (err) {
-  if (!(err instanceof UsageError)) throw err;
-  process.stderr.write(`${err.message}\n\n${USAGE}`);
-  await exitWhenFlushed(2);
-  throw err;
-}
+const count = await countOrExit(values.count);
 for (let i = 0; i < count; i++) {
   const pair = generateCurveKeyPair();
   process.stdout.write(
@@ -52,3 +44,14 @@ for (let i = 0; i < count; i++) {
   );
 }
 await exitWhenFlushed(0);
+
+/** --count as an integer >= 1 (1 when absent); a bad one prints the usage and exits 2. */
+async function countOrExit(value: string | undefined): Promise<number> {
+  try {
+    return intOption("--count", value, 1) ?? 1;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n\n${USAGE}`);
+    return await exitWhenFlushed(2);
+  }
+}

@@ -7,7 +7,6 @@
 import { rangeError, typeError } from "./validate.js";
 
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
-const DIGIT = new Map<string, number>([...ALPHABET].map((c, i) => [c, i]));
 
 /** Characters of a Z85 CURVE key. */
 export const CURVE_KEY_CHARS = 40;
@@ -37,8 +36,8 @@ export function z85Decode(text: string): Buffer | undefined {
   for (let i = 0; i < text.length; i += 5) {
     let v = 0;
     for (let j = 0; j < 5; j++) {
-      const d = DIGIT.get(text[i + j]!);
-      if (d === undefined) return undefined;
+      const d = ALPHABET.indexOf(text[i + j]!);
+      if (d < 0) return undefined;
       v = v * 85 + d;
     }
     if (v > 0xffffffff) return undefined;
