@@ -74,13 +74,19 @@ export function handshakeCause(address: string, reason: HandshakeFailure, curveC
     case "protocol":
       return `the security handshake with ${address} failed (ZMTP protocol error)`;
     case "other":
+      // libzmq reports any connection lost mid-handshake so: a server that cannot decrypt
+      // the client's HELLO hangs up, and so does one that is stopping or gone.
       return curveClient
-        ? `the CURVE handshake with ${address} failed: the server hung up (the key published for it is not its key, as after a key rotation or in a forged entry, or it does not use CURVE)`
-        : `the handshake with ${address} failed: the server hung up (it may require CURVE)`;
+        ? `the CURVE handshake with ${address} failed: the server hung up (the key published for it may not be its key, as after a key rotation or in a forged entry; or the server is going away)`
+        : `the handshake with ${address} failed: the server hung up`;
   }
 }
 
-/** A send's error, explained when its socket's last handshake failed (`reason`). */
+/**
+ * A send's error, explained when its socket's last handshake failed (`reason`). A plaintext
+ * socket's "other" failure (a server that went away mid-handshake) is left as it was: it
+ * says nothing about security.
+ */
 export function explainSendError(
   err: PortError,
   address: string,
@@ -88,5 +94,6 @@ export function explainSendError(
   curveClient: boolean,
 ): PortError {
   if (reason === undefined || (err.code !== "EAGAIN" && err.code !== "ECLOSED")) return err;
+  if (reason === "other" && !curveClient) return err;
   return new PortError("EHANDSHAKE", handshakeCause(address, reason, curveClient), { cause: err });
 }

@@ -253,6 +253,16 @@ test("socket pool - a handshake that fails and is retried ('other', a wrong serv
   pool.close();
 });
 
+test("socket pool - a plaintext socket's hang-up mid-handshake ('other': a server going away) is not explained as a security failure", async () => {
+  const { sockets, pool } = setup({ recycleAfterFailures: 5 });
+  const lease = await pool.acquire("tcp://a:1", 5000);
+  sockets.sendOutcome = () => "EAGAIN";
+  sockets.dealers[0]!.emit({ type: "handshake:error", address: "tcp://a:1", reason: "other" });
+  await assert.rejects(lease.send(frames, 5000), { code: "EAGAIN" });
+  lease.release();
+  pool.close();
+});
+
 test("socket pool - a removed host's busy socket keeps serving its lease and closes at release", async () => {
   const { sockets, pool } = setup();
   const l = await pool.acquire("tcp://a:1", 5000);
