@@ -35,6 +35,9 @@ export class ZapHandler {
     this.ready = this.socket.bind(ZAP_ENDPOINT).then(() => {
       void this.serve();
     });
+    // A failed bind fails the bind of every router that waits for it (fails closed); it
+    // must not also surface as an unhandled rejection.
+    this.ready.catch(() => undefined);
   }
 
   /** A new domain whose clients must hold one of `allowedHex`; returns its name. */
