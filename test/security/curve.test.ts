@@ -12,10 +12,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
   generateCurveKeyPair,
+  getNotificationListener,
+  getNotificationTransport,
   getRpcServer,
   getRpcTransport,
   MessageDeliveryFailure,
   MessagingTimeout,
+  Notifier,
   RpcClient,
   type DriverOptions,
   type RpcServer,
@@ -23,6 +26,7 @@ import {
 } from "../../src/index.js";
 import { InProcessMatchmaker, NodeClock, parseHostEntry } from "../../src/internal.js";
 import { capturingLogger, CountingEndpoint, moveEntry } from "../support/curve.js";
+import { KeptLogger, RecordingEndpoint } from "../support/notify-fixtures.js";
 import { waitFor } from "../support/fixtures.js";
 
 const TIMEOUT_MS = 1500;
@@ -82,6 +86,35 @@ describe("CURVE between transports", () => {
     assert.ok(ran.includes("echo:hello"));
     assert.equal(ran.filter((r) => r === "note:cast").length, 1);
     for (const e of endpoints) assert.ok(e.ran.includes("note:fanout"), "the fanout reached every server");
+  });
+
+  test("curve - notifications: a listener pool on a CURVE transport gets an allowed publisher's notification; a stranger's is refused", async () => {
+    const listening = await getNotificationTransport("zmq://", {
+      matchmaker: mm,
+      curve: { ...serverKeys, allowedClientKeys: [clientKeys.publicKey] },
+    });
+    transports.push(listening);
+    const ep = new RecordingEndpoint();
+    const listener = getNotificationListener(listening, [{ topic: "secure-events" }], [ep], {
+      pool: "p",
+      logger: new KeptLogger(),
+    });
+    await listener.start();
+    const publishing = await getNotificationTransport("zmq://", { matchmaker: mm, curve: clientKeys });
+    const strange = await getNotificationTransport("zmq://", { matchmaker: mm, curve: strangerKeys });
+    transports.push(publishing, strange);
+    await new Notifier(publishing, { topics: ["secure-events"], logger: new KeptLogger() }).info({}, "e", "ok");
+    await assert.rejects(
+      new Notifier(strange, { topics: ["secure-events"], logger: new KeptLogger(), timeoutMs: TIMEOUT_MS }).info(
+        {},
+        "e",
+        "intruder",
+      ),
+      MessageDeliveryFailure,
+    );
+    await waitFor(() => ep.events.length > 0, 5000, "the notification");
+    assert.deepEqual(ep.payloads(), ["ok"]);
+    await listener.stop();
   });
 
   test("curve - an unknown client key is refused: the call and the cast fail naming the refusal, nothing runs, the refusal is counted and logged once", async () => {
