@@ -2,14 +2,16 @@
  * Benchmarks: the driver's call round trip and cast throughput against raw zeromq.js
  * DEALER/ROUTER doing the same work in the same run, plus codec micro-benchmarks.
  * Numbers depend on the machine; the ratio to raw zeromq.js is the figure to track
- * (roadmap aim: call latency within 1.2x raw zeromq.js).
+ * (roadmap aim: call latency within 1.2x raw zeromq.js). The same with CURVE on (a server
+ * with an allow-list, so its ZAP handler too; raw zeromq.js with CURVE beside it) gives the
+ * cost of encryption, stated in spec/security.md ("Cost").
  * Run: npm run bench   (options: --time-ms 2000 or BENCH_TIME_MS=2000; --help)
  */
 import { parseArgs } from "node:util";
 import { Bench } from "tinybench";
 import * as zmq from "zeromq";
 import { intOption, parseOrExit } from "../src/cli/command-line.js";
-import { getRpcServer, getRpcTransport, RpcClient } from "../src/index.js";
+import { generateCurveKeyPair, getRpcServer, getRpcTransport, RpcClient } from "../src/index.js";
 import {
   CryptoRng,
   decodeRequest,
@@ -25,8 +27,9 @@ import {
 const USAGE = `usage: npm run bench [-- --time-ms <n>]
 
 Benchmarks the driver's call round trip and cast throughput against raw zeromq.js
-DEALER/ROUTER doing the same work in the same run, plus codec micro-benchmarks; prints
-tinybench's table and the driver's latency as a multiple of raw zeromq.js.
+DEALER/ROUTER doing the same work in the same run, with and without CURVE, plus codec
+micro-benchmarks; prints tinybench's table, the driver's latency as a multiple of raw
+zeromq.js, and what CURVE costs.
 
   --time-ms <n>   time per task in ms (default: BENCH_TIME_MS, else 2000)
   -h, --help      print this help and exit
@@ -55,6 +58,22 @@ void (async () => {
   for await (const [id, , v, , mid] of router) await router.send([id!, "", v!, "5", mid!, "[1,null]"]);
 })().catch(() => undefined);
 const rawReq = encodeRequest(MessageType.CALL, "m", {}, { method: "echo", args: { n: 1 } });
+
+// Raw zeromq.js with CURVE: the same echo between a CURVE ROUTER and a CURVE DEALER.
+const rawServerKeys = zmq.curveKeyPair();
+const rawClientKeys = zmq.curveKeyPair();
+const curveRouter = new zmq.Router({ linger: 0, curveServer: true, curveSecretKey: rawServerKeys.secretKey });
+await curveRouter.bind("tcp://127.0.0.1:*");
+const curveDealer = new zmq.Dealer({
+  linger: 0,
+  curvePublicKey: rawClientKeys.publicKey,
+  curveSecretKey: rawClientKeys.secretKey,
+  curveServerKey: rawServerKeys.publicKey,
+});
+curveDealer.connect(curveRouter.lastEndpoint!);
+void (async () => {
+  for await (const [id, , v, , mid] of curveRouter) await curveRouter.send([id!, "", v!, "5", mid!, "[1,null]"]);
+})().catch(() => undefined);
 
 // The driver: one server, one client, in-process matchmaker, real sockets.
 const transport = await getRpcTransport("zmq://", { matchmaker: new InProcessMatchmaker(new NodeClock()) });
@@ -86,6 +105,17 @@ const proxiedServer = getRpcServer(proxied, { topic: "bench", server: "s" }, [
 await proxiedServer.start();
 const viaProxy = new RpcClient(proxied, { topic: "bench", server: "s" }, { timeoutMs: 10_000 });
 await viaProxy.call({}, "echo", { n: 1 });
+// The driver with CURVE: one transport serves and calls, its own key on its allow-list (ZAP).
+const curveKeys = generateCurveKeyPair();
+const curveTransport = await getRpcTransport("zmq://", {
+  matchmaker: new InProcessMatchmaker(new NodeClock()),
+  curve: { ...curveKeys, allowedClientKeys: [curveKeys.publicKey] },
+});
+const curveServer = getRpcServer(curveTransport, { topic: "bench-curve", server: "s" }, [
+  { echo: (_c: unknown, a: { n: number }) => a.n },
+]);
+await curveServer.start();
+const curveClient = new RpcClient(curveTransport, { topic: "bench-curve", server: "s" }, { timeoutMs: 10_000 });
 
 const BATCH = 100;
 bench
@@ -111,6 +141,20 @@ bench
   })
   .add(`driver ${BATCH} concurrent calls via a proxy`, async () => {
     await Promise.all(Array.from({ length: BATCH }, () => viaProxy.call({}, "echo", { n: 1 })));
+  })
+  .add("raw zeromq.js CURVE round trip", async () => {
+    await curveDealer.send(rawReq);
+    await curveDealer.receive();
+  })
+  .add("driver CURVE call round trip (named server)", async () => {
+    await curveClient.call({}, "echo", { n: 1 });
+  })
+  .add(`raw zeromq.js CURVE ${BATCH} pipelined round trips`, async () => {
+    for (let i = 0; i < BATCH; i++) await curveDealer.send(rawReq);
+    for (let i = 0; i < BATCH; i++) await curveDealer.receive();
+  })
+  .add(`driver CURVE ${BATCH} concurrent calls`, async () => {
+    await Promise.all(Array.from({ length: BATCH }, () => curveClient.call({}, "echo", { n: 1 })));
   })
   .add(`driver ${BATCH} casts (accepted by the socket)`, async () => {
     await Promise.all(Array.from({ length: BATCH }, () => client.cast({}, "count")));
@@ -165,6 +209,24 @@ if (rawBatch && viaBatch && drvBatch)
   );
 await proxied.close();
 await proxy.stop();
+const rawCurve = mean("raw zeromq.js CURVE round trip");
+const drvCurve = mean("driver CURVE call round trip");
+const rawCurveBatch = mean(`raw zeromq.js CURVE ${BATCH}`);
+const drvCurveBatch = mean(`driver CURVE ${BATCH} concurrent`);
+const pct = (a: number, b: number): string => `${a >= b ? "+" : ""}${(((a - b) / b) * 100).toFixed(0)} %`;
+if (drv && drvCurve && raw && rawCurve)
+  console.log(
+    `CURVE call latency: driver ${(drvCurve * 1000).toFixed(0)} µs vs ${(drv * 1000).toFixed(0)} µs plaintext (${pct(drvCurve, drv)}); ` +
+      `raw ${(rawCurve * 1000).toFixed(0)} µs vs ${(raw * 1000).toFixed(0)} µs (${pct(rawCurve, raw)})`,
+  );
+if (drvBatch && drvCurveBatch && rawBatch && rawCurveBatch)
+  console.log(
+    `CURVE pipelined: driver ${Math.round(BATCH / (drvCurveBatch / 1000))} vs ${Math.round(BATCH / (drvBatch / 1000))} calls/s plaintext (${pct(BATCH / drvCurveBatch, BATCH / drvBatch)}); ` +
+      `raw ${Math.round(BATCH / (rawCurveBatch / 1000))} vs ${Math.round(BATCH / (rawBatch / 1000))} round trips/s (${pct(BATCH / rawCurveBatch, BATCH / rawBatch)})`,
+  );
 await transport.close();
+await curveTransport.close();
 dealer.close();
 router.close();
+curveDealer.close();
+curveRouter.close();

@@ -12,6 +12,7 @@ import type { SimOptions } from "./options.js";
 import type { Scheduler } from "./scheduler.js";
 import type { Trace } from "./trace.js";
 import type { Violations } from "./violations.js";
+import type { SimCurve } from "./cluster/sim-curve.js";
 
 export interface SimContext {
   readonly options: SimOptions;
@@ -31,4 +32,6 @@ export interface SimContext {
   readonly violations: Violations;
   /** What happened to each notification; only with a notification workload. */
   readonly notifies?: NotifyLog;
+  /** Every process's CURVE keys; only with SimOptions.curve. */
+  readonly curve?: SimCurve;
 }

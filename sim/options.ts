@@ -7,6 +7,7 @@ import type { DriverOptions, PoolOptions } from "../src/options.js";
 import type { FaultAction } from "./faults/actions.js";
 import { FAULTS_DEFAULT, type FaultOptions } from "./faults/options.js";
 import { resolveNotifyOptions, type NotifyWorkloadOptions } from "./notify/notify-options.js";
+import type { SimCurveOptions } from "./cluster/sim-curve.js";
 
 export interface ClusterOptions {
   /** Simulated hosts, one driver process each (10.0.x.y). */
@@ -79,11 +80,17 @@ export interface SimOptions {
   plantedBug?: string;
   /** The notification workload (sim/notify/notify-options.ts); absent: none, and runs keep their trace hashes. */
   notifications?: NotifyWorkloadOptions;
+  /** CURVE in every process (sim/cluster/sim-curve.ts); absent: plaintext, and runs keep their trace hashes. */
+  curve?: SimCurveOptions;
 }
 
+/** Most hosts a run with CURVE may have: every server holds every host's client keys. */
+export const MAX_CURVE_HOSTS = 200;
+
 export type SimInput = Partial<
-  Omit<SimOptions, "cluster" | "workload" | "driver" | "faults" | "checks" | "notifications">
+  Omit<SimOptions, "cluster" | "workload" | "driver" | "faults" | "checks" | "notifications" | "curve">
 > & {
+  curve?: Partial<SimCurveOptions>;
   notifications?: Partial<NotifyWorkloadOptions>;
   cluster?: Partial<ClusterOptions>;
   workload?: Partial<WorkloadOptions>;
@@ -133,6 +140,7 @@ export function resolveSimOptions(input: SimInput = {}): SimOptions {
   };
   if (!(workload.idempotentRatio >= 0 && workload.idempotentRatio <= 1))
     throw new RangeError(`idempotentRatio must be in [0, 1], got ${workload.idempotentRatio}`);
+  const curve = input.curve ? resolveCurve(input.curve, cluster) : undefined;
   return {
     seed: input.seed ?? 0,
     cluster,
@@ -146,7 +154,21 @@ export function resolveSimOptions(input: SimInput = {}): SimOptions {
     ...(input.notifications && (input.notifications.count ?? 0) > 0
       ? { notifications: resolveNotifyOptions(input.notifications) }
       : {}),
+    ...(curve ? { curve } : {}),
   };
+}
+
+/** CURVE options checked against the cluster: refused hosts run no server (they only call). */
+function resolveCurve(c: Partial<SimCurveOptions>, cluster: ClusterOptions): SimCurveOptions {
+  if (cluster.hosts > MAX_CURVE_HOSTS)
+    throw new RangeError(`CURVE runs take at most ${MAX_CURVE_HOSTS} hosts, got ${cluster.hosts}`);
+  const refusedHosts = [...(c.refusedHosts ?? [])].sort((a, b) => a - b);
+  for (const h of refusedHosts)
+    if (!Number.isInteger(h) || h < cluster.servers || h >= cluster.hosts)
+      throw new RangeError(
+        `a refused host must be a client-only host (h${cluster.servers}..h${cluster.hosts - 1}), got ${h}`,
+      );
+  return { refusedHosts };
 }
 
 /**

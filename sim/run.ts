@@ -11,6 +11,7 @@
  *
  * Nothing in here reads real time except `wallMs` (reported, never used by the simulation).
  */
+import { SimCurve } from "./cluster/sim-curve.js";
 import { performance } from "node:perf_hooks";
 import { InProcessMatchmaker } from "../src/matchmaker/in-process.js";
 import { armDiscoveryProbe, CHECKERS, cleanShutdown } from "./checkers/index.js";
@@ -110,6 +111,7 @@ export async function runSimulation(input: SimInput, hooks: RunHooks = {}): Prom
       linksUp: net.stats.linksUp,
       duplicated: net.stats.duplicated,
       droppedByFault: net.stats.droppedByFault,
+      ...(options.curve ? { refusedHandshakes: net.stats.handshakeFailures } : {}),
     });
     const count = (o: number): number => calls.count(o as 0);
     return {
@@ -289,6 +291,7 @@ function makeContext(options: SimOptions, drain: DrainMode): SimContext {
     faults: new FaultLog(),
     violations: new Violations(),
     ...(options.notifications ? { notifies: new NotifyLog() } : {}),
+    ...(options.curve ? { curve: new SimCurve(options.seed, options.cluster.hosts, options.curve) } : {}),
   };
 }
 

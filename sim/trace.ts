@@ -33,6 +33,7 @@ export const TRACE_KINDS = {
   notified: ["notification", "host", "outcome"],
   notifyRun: ["notification", "host", "incarnation", "requeue"],
   hbTimeout: ["conn", "host", "peer"],
+  refused: ["from", "to", "reason"],
 } as const;
 
 export type TraceKind = keyof typeof TRACE_KINDS;

@@ -55,7 +55,7 @@ export class Workload {
     for (let t = 0; t < this.cluster.topics; t++) {
       for (let k = 0; k < hosts; k++) {
         const h = (from + t + k) % hosts;
-        if (!this.cluster.ready(h)) continue;
+        if (!this.cluster.ready(h) || this.ctx.curve?.refused.has(h)) continue; // a refused client is never served
         this.issue(h, KIND.call, t, -1, true, timeoutMs);
         sent++;
         break;

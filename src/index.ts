@@ -1,5 +1,5 @@
 /** Public API: everything a user of the driver needs, and nothing of its internals. */
-export { getRpcTransport, Transport } from "./api/transport.js";
+export { getRpcTransport, Transport, generateCurveKeyPair } from "./api/transport.js";
 export { RpcClient, type RpcClientOptions, type PrepareOptions } from "./api/rpc-client.js";
 export { getRpcServer, type RpcServer, type RpcServerOptions } from "./api/rpc-server.js";
 export { noOpSerializer, type Serializer } from "./api/serializer.js";
@@ -32,6 +32,8 @@ export { PRIORITIES, type Priority } from "./core/notify-message.js";
 export type { Target } from "./core/target.js";
 export { expose, type AccessPolicy, type EndpointMethod } from "./core/dispatcher.js";
 export type { DriverOptions } from "./options.js";
+export type { CurveOptions } from "./core/curve-options.js";
+export type { CurveKeyPair } from "./ports/socket.js";
 export type { RemoteErrorClass } from "./core/remote-error.js";
 export type { BalancingStrategy } from "./core/balancing/balancer.js";
 export {

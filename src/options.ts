@@ -5,6 +5,7 @@
 import { BALANCING_STRATEGIES, DEFAULT_BALANCING, type BalancingStrategy } from "./core/balancing/balancer.js";
 import type { RemoteErrorClass } from "./core/remote-error.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./core/codec.js";
+import { CURVE_OPTION_KEYS, resolveCurve, type CurveOptions, type ResolvedCurve } from "./core/curve-options.js";
 import type { Clock } from "./ports/clock.js";
 import type { Matchmaker } from "./ports/matchmaker.js";
 import type { Rng } from "./ports/rng.js";
@@ -200,6 +201,8 @@ export interface DriverOptions {
   pool?: PoolOptions;
   /** Redis matchmaker settings for zmq+redis:// and zmq+sentinel:// URLs (oslo: [matchmaker_redis]; src/matchmaker/redis/options.ts). */
   redisMatchmaker?: RedisMatchmakerOptions;
+  /** CURVE encryption and authentication of every server and client of the transport (spec/security.md). @default unset (plaintext) */
+  curve?: CurveOptions;
   /** Matchmaker to use instead of the one the URL names (tests, simulator). */
   matchmaker?: Matchmaker;
   /** Ports to use instead of zeromq.js, Node timers and crypto randomness (simulator). */
@@ -209,9 +212,18 @@ export interface DriverOptions {
 export type ResolvedOptions = Required<
   Omit<
     DriverOptions,
-    "matchmaker" | "ports" | "advertiseHost" | "registrationRefreshMs" | "pool" | "redisMatchmaker" | "circuitBreaker"
+    | "matchmaker"
+    | "ports"
+    | "advertiseHost"
+    | "registrationRefreshMs"
+    | "pool"
+    | "redisMatchmaker"
+    | "circuitBreaker"
+    | "curve"
   >
 > & {
+  /** DriverOptions.curve checked, or null (plaintext); its secretKey is not enumerable. */
+  curve: ResolvedCurve | null;
   advertiseHost: string;
   registrationRefreshMs: number;
   pool: PoolLimits;
@@ -245,6 +257,7 @@ export const DRIVER_OPTION_KEYS = [
   "remoteErrors",
   "pool",
   "redisMatchmaker",
+  "curve",
   "matchmaker",
   "ports",
 ] as const satisfies readonly (keyof DriverOptions)[];
@@ -265,7 +278,11 @@ const POOL_OPTION_KEYS = [
 ] as const satisfies readonly (keyof PoolOptions)[];
 
 /** The option objects whose fields are documented one by one (spec/transport.md); redisMatchmaker has its own spec. */
-export const NESTED_OPTION_KEYS = { pool: POOL_OPTION_KEYS, circuitBreaker: BREAKER_OPTION_KEYS } as const;
+export const NESTED_OPTION_KEYS = {
+  pool: POOL_OPTION_KEYS,
+  circuitBreaker: BREAKER_OPTION_KEYS,
+  curve: CURVE_OPTION_KEYS,
+} as const;
 
 /** The methods a matchmaker must have to be used (src/ports/matchmaker.ts). */
 const MATCHMAKER_METHODS = ["register", "unregister", "getHosts", "close"] as const;
@@ -326,6 +343,7 @@ export function resolveOptions(
     routing: opt("routing", "direct", (w, v) => oneOf(w, v, ROUTING_MODES)),
     remoteErrors: o.remoteErrors ?? {},
     pool: resolvePool(o.pool),
+    curve: resolveCurve(o.curve),
   });
 }
 

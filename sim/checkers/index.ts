@@ -20,6 +20,7 @@ import {
   notifyTopicIsolation,
 } from "./notifications.js";
 import { breakerOpenNoTraffic, deadPeerLeavesRouting } from "./routing.js";
+import { curveRefusedNeverRun } from "./security.js";
 
 export interface CheckInput {
   readonly ctx: SimContext;
@@ -59,4 +60,5 @@ export const CHECKERS: readonly Checker[] = [
   notifyAtMostOncePerPool,
   notifyRequeuesBounded,
   notifyTopicIsolation,
+  curveRefusedNeverRun,
 ];

@@ -37,6 +37,8 @@ export interface CliArgs {
   idempotentPercent: number | undefined;
   /** DriverOptions.balancing of every simulated process; undefined: the driver's default (round robin). */
   balancing: BalancingStrategy | undefined;
+  /** CURVE in every process (SimOptions.curve), keys drawn from the seed. */
+  curve: boolean;
   progress: boolean | undefined;
   drain: "sync" | "immediate";
   help: boolean;
@@ -73,6 +75,8 @@ violation, 1 a checker found a violation, 2 bad usage or a crash of the simulato
   --idempotent <pct>    percent of calls and casts marked idempotent (default 50 with --acks, else 0)
   --balancing <name>    every client's strategy: ${BALANCING_STRATEGIES.join(" | ")}
                         (default: the driver's, round-robin; also with --scenario, --swarm, --search)
+  --curve               CURVE in every process, keys from the seed, new keys at each restart
+                        (at most 200 hosts; also with --scenario, --search)
   --[no-]progress       progress bar on stderr (default: when stderr is a terminal)
   --drain <mode>        microtask drain: sync (default) | immediate (portable, slower)
   -h, --help            print this help and exit
@@ -101,6 +105,7 @@ const OPTIONS = {
   "ack-timeout-ms": { type: "string" },
   idempotent: { type: "string" },
   balancing: { type: "string" },
+  curve: { type: "boolean" },
   progress: { type: "boolean" },
   "no-progress": { type: "boolean" },
   drain: { type: "string" },
@@ -150,6 +155,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     ackTimeoutMs: intOption("--ack-timeout-ms", v["ack-timeout-ms"], 1),
     idempotentPercent: intOption("--idempotent", v.idempotent, 0),
     balancing: v.balancing as BalancingStrategy | undefined,
+    curve: v.curve === true,
     progress: lastProgress === undefined ? undefined : lastProgress === "progress",
     drain: v.drain === "immediate" ? "immediate" : "sync",
     help: v.help === true,
@@ -200,6 +206,7 @@ function checkCombination(a: CliArgs, given: ReadonlySet<string>): void {
       "acks",
       "ack-timeout-ms",
       "idempotent",
+      "curve",
     ]);
   else {
     const bad = ["workers", "shard"].filter((n) => given.has(n)).map((n) => `--${n}`);

@@ -32,6 +32,7 @@ export function reproduce(a: CliArgs, seed: number, swarm: boolean): string {
   if (a.idempotentPercent !== undefined) parts.push(`--idempotent ${a.idempotentPercent}`);
   if (a.plantedBug) parts.push(`--planted-bug ${a.plantedBug}`);
   if (a.balancing) parts.push(`--balancing ${a.balancing}`);
+  if (a.curve) parts.push("--curve");
   return parts.join(" ");
 }
 
@@ -88,9 +89,13 @@ export function singleInput(a: CliArgs, seed: number): { input: SimInput; name: 
   };
 }
 
-/** `input` with the command line's --balancing for every process, if given (nothing is drawn for it). */
+/**
+ * `input` with the command line's --balancing and --curve for every process, if given
+ * (nothing is drawn for them; a scenario's own CURVE options stay).
+ */
 export function withBalancing(a: CliArgs, input: SimInput): SimInput {
-  return a.balancing === undefined ? input : { ...input, driver: { ...input.driver, balancing: a.balancing } };
+  const curved = a.curve && !input.curve ? { ...input, curve: {} } : input;
+  return a.balancing === undefined ? curved : { ...curved, driver: { ...curved.driver, balancing: a.balancing } };
 }
 
 /** Runs `input` with the drain, planted bug, progress bar and trace file the command line asks for. */

@@ -81,8 +81,10 @@ export class SimNode {
     };
     const ports = { sockets: this.proc.sockets, clock: this.proc.clock, rng: this.proc.rng };
     this.proc.sockets.onRouterRead = this.ctx.reads.recorder(this.spec.index, this.proc.incarnation);
+    const curve = this.ctx.curve?.optionsFor(this.spec.index, this.proc.incarnation);
     this.transport = await getRpcTransport("zmq://", {
       ...driver,
+      ...(curve ? { curve } : {}),
       bindAddress: this.spec.ip,
       matchmaker: this.mm,
       ports,
@@ -118,6 +120,8 @@ export class SimNode {
         [endpoint],
         {
           maxConcurrency: o.cluster.maxConcurrency,
+          // Refused handshakes are counted (stats.refusedHandshakes) and judged by the checkers.
+          logger: { warn: () => undefined },
         },
       );
       try {

@@ -87,6 +87,11 @@ export class ReadLog {
     return this.lost.size > 0 && this.lost.has(`${n}/${key}`);
   }
 
+  /** Whether any server process read request `n`. */
+  wasRead(n: number): boolean {
+    return n >= 0 && n < this.firstServer.length && this.firstServer[n]! >= 0;
+  }
+
   /** The first read of request `n` by server process `key`, if it read it. */
   readAt(n: number, key: number): Read | undefined {
     if (n < 0 || n >= this.firstServer.length) return undefined;

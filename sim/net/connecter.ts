@@ -11,9 +11,13 @@
  * attempt counts as failed and is retried). A ROUTER refuses a second connection with a
  * routing id it already routes to (libzmq without ZMQ_ROUTER_HANDOVER); the connecter
  * retries later. A connection whose heartbeats time out (heartbeats.ts) is closed from
- * this side and retried like one the peer closed.
+ * this side and retried like one the peer closed. A handshake the security check refuses
+ * (curve-handshake.ts) never links: both sides hear "handshake:error" and "disconnect",
+ * and the connecter tries again after the reconnect interval, or never again after a
+ * final refusal (libzmq ends such a connection for good).
  */
 import type { SimEvent } from "../scheduler.js";
+import { curveRefusal, REFUSAL_CODE, type Refusal } from "./curve-handshake.js";
 import { Link } from "./flow.js";
 import type { SimNetwork } from "./network.js";
 import { PipeEnd } from "./pipe-end.js";
@@ -33,6 +37,8 @@ export class Connecter {
     private readonly net: SimNetwork,
     private readonly sock: SimSocket,
     readonly address: string,
+    /** The server key named at connect (a CURVE client). */
+    private readonly serverKey: string | undefined = undefined,
   ) {
     this.ivlUs = sock.reconnectIvlUs;
   }
@@ -130,6 +136,13 @@ export class Connecter {
     this.attempt = undefined;
     if (this.stopped || this.sock.closed) return;
     const b = this.usableBinder();
+    // The security handshake comes before the routing id is exchanged (ZMTP 3: READY).
+    const refusal =
+      b === binder ? curveRefusal(this.sock.curveClient, this.serverKey, b.curveServer, b.curveAllowed) : undefined;
+    if (b && refusal) {
+      this.refused(b, refusal);
+      return;
+    }
     const myId = b === binder ? binder.peerIdFor(this.sock) : undefined;
     if (!b || b !== binder || !myId) {
       this.net.stats.connectRetries++;
@@ -154,6 +167,22 @@ export class Connecter {
     this.net.heartbeats.linkUp(link);
     b.emit({ type: "accept", address: this.address });
     this.sock.emit({ type: "connect", address: this.address });
+  }
+
+  /** A refused handshake: both sides hear of it, nothing links; tried again unless final. */
+  private refused(b: SimSocket, r: Refusal): void {
+    this.net.stats.handshakeFailures++;
+    this.net.trace.record("refused", this.sock.host, b.host, REFUSAL_CODE[r.client]);
+    b.emit({ type: "accept", address: this.address });
+    if (r.refusedKey !== undefined)
+      b.emit({ type: "auth:refused", address: this.net.hosts[this.sock.host]?.ip ?? "", clientKey: r.refusedKey });
+    b.emit({ type: "handshake:error", address: this.address, reason: r.server });
+    b.emit({ type: "disconnect", address: this.address });
+    this.sock.emit({ type: "handshake:error", address: this.address, reason: r.client });
+    this.sock.emit({ type: "disconnect", address: this.address });
+    if (r.final) return; // no attempt is armed: this connection is over
+    this.ivlUs = this.sock.reconnectIvlUs; // the TCP connection was made: the backoff starts over
+    this.retry();
   }
 }
 

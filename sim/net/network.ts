@@ -46,6 +46,8 @@ export interface NetworkStats {
   duplicated: number;
   /** Messages the drop fault lost (message-faults.ts). */
   droppedByFault: number;
+  /** Connections refused by the security handshake (CURVE, curve-handshake.ts). */
+  handshakeFailures: number;
 }
 
 /** 10.0.x.y with y in 1..250: 62,750 hosts fit, far beyond any run. */
@@ -75,6 +77,7 @@ export class SimNetwork implements FlowNet {
     connectRetries: 0,
     duplicated: 0,
     droppedByFault: 0,
+    handshakeFailures: 0,
   };
   private readonly byIp = new Map<string, SimHost>();
   private readonly stalledFlows = new Set<Flow>();

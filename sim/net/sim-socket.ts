@@ -20,8 +20,20 @@
  *   their links and never settle anything again.
  * - heartbeatIntervalMs > 0: a connection that stops hearing its peer is closed after the
  *   heartbeat timeout and reported as "disconnect" (heartbeats.ts has the model).
+ * - CURVE: a router's `curveServer`, a DEALER's `curveClient` and the server key named at
+ *   connect decide each handshake (curve-handshake.ts); a refused one never links.
  */
-import { PortError, type PortSocket, type RouterOptions, type SocketEvent } from "../../src/ports/socket.js";
+import { isCurveKey } from "../../src/core/curve-key.js";
+import {
+  PortError,
+  type ConnectOptions,
+  type CurveKeyPair,
+  type CurveServerOptions,
+  type DealerOptions,
+  type PortSocket,
+  type RouterOptions,
+  type SocketEvent,
+} from "../../src/ports/socket.js";
 import { LoadBalancer } from "./balancers.js";
 import { Connecter } from "./connecter.js";
 import type { Link } from "./flow.js";
@@ -51,6 +63,11 @@ export class SimSocket implements PortSocket, EndOwner {
   readonly hbIvlUs: number;
   readonly hbTimeoutUs: number;
   readonly lb = new LoadBalancer<PipeEnd>();
+  /** ROUTER: its CURVE server keys and allow-list (also as a set). */
+  readonly curveServer: CurveServerOptions | undefined;
+  readonly curveAllowed: ReadonlySet<string> | undefined;
+  /** DEALER: its CURVE client keys. */
+  readonly curveClient: CurveKeyPair | undefined;
   /** ROUTER: where each peer routing id goes (undefined on a DEALER). */
   readonly routes: RouteTable | undefined;
   private readonly routingId: Buffer | undefined;
@@ -72,7 +89,7 @@ export class SimSocket implements PortSocket, EndOwner {
     private readonly net: SimNetwork,
     readonly proc: ProcessGate,
     readonly kind: SocketKind,
-    o: RouterOptions,
+    o: RouterOptions & DealerOptions,
   ) {
     this.id = net.socketId();
     this.host = proc.host;
@@ -89,6 +106,10 @@ export class SimSocket implements PortSocket, EndOwner {
     this.hbTimeoutUs = ivl > 0 ? Math.max(1, Math.round((o.heartbeatTimeoutMs ?? ivl) * 1000)) : 0;
     this.routingId = o.routingId === undefined ? undefined : Buffer.from(o.routingId);
     if (kind === "router") this.routes = new RouteTable();
+    this.curveServer = kind === "router" ? o.curveServer : undefined;
+    const allowed = this.curveServer?.allowedClientKeys;
+    this.curveAllowed = allowed === undefined ? undefined : new Set(allowed);
+    this.curveClient = kind === "dealer" ? o.curveClient : undefined;
     this.sendPath = new SendPath(this, net);
     this.recv = new ReceivePath(this, net);
   }
@@ -113,10 +134,20 @@ export class SimSocket implements PortSocket, EndOwner {
     return Promise.resolve(endpoint);
   }
 
-  connect(address: string): void {
+  connect(address: string, options?: ConnectOptions): void {
     if (this.isClosed) throw new PortError("ECLOSED", "socket is closed");
+    const key = options?.curveServerKey;
+    if ((this.curveClient !== undefined) !== (key !== undefined))
+      throw new PortError(
+        "EINVAL",
+        key === undefined
+          ? `a CURVE client must name the server's key to connect to ${address}`
+          : `a server key was given for ${address}, but this socket is not a CURVE client`,
+      );
+    if (key !== undefined && !isCurveKey(key))
+      throw new PortError("EINVAL", `the server key for ${address} is not a CURVE key`);
     if (!/^tcp:\/\/[^:/]+:\d+$/.test(address)) throw new PortError("EINVAL", `cannot connect to ${address}`);
-    const c = new Connecter(this.net, this, address);
+    const c = new Connecter(this.net, this, address, key);
     this.connecters.push(c);
     c.start();
   }

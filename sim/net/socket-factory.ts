@@ -4,7 +4,7 @@
  * the driver's own pool counters: the pool-cap checker compares this ground truth with
  * the pool's limit. `killAll` is the crash path: links reset, nothing settles.
  */
-import type { PortSocket, RouterOptions, SocketFactory, SocketOptions } from "../../src/ports/socket.js";
+import type { DealerOptions, PortSocket, RouterOptions, SocketFactory } from "../../src/ports/socket.js";
 import type { SimNetwork } from "./network.js";
 import type { ProcessGate } from "./process-gate.js";
 import { SimSocket } from "./sim-socket.js";
@@ -31,7 +31,7 @@ export class SimSocketFactory implements SocketFactory {
     return this.make("router", options);
   }
 
-  dealer(options: SocketOptions): PortSocket {
+  dealer(options: DealerOptions): PortSocket {
     return this.make("dealer", options);
   }
 
@@ -48,7 +48,7 @@ export class SimSocketFactory implements SocketFactory {
     this.sockets.clear();
   }
 
-  private make(kind: "router" | "dealer", options: RouterOptions): SimSocket {
+  private make(kind: "router" | "dealer", options: RouterOptions & DealerOptions): SimSocket {
     const s = new SimSocket(this.net, this.proc, kind, options);
     if (kind === "router") s.recv.onRead = this.onRouterRead;
     this.sockets.add(s);

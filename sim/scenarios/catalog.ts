@@ -5,6 +5,7 @@
  * (after warm-up) for calls / ratePerSec seconds.
  */
 import { ACK_SCENARIOS } from "./acks.js";
+import { CURVE_SCENARIOS } from "./curve-scenarios.js";
 import { LIVENESS_SCENARIOS } from "./liveness.js";
 import { scenario, type Scenario } from "./dsl.js";
 import { NOTIFY_SCENARIOS } from "./notify-scenarios.js";
@@ -177,6 +178,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...ACK_SCENARIOS,
   ...NOTIFY_SCENARIOS,
   ...LIVENESS_SCENARIOS,
+  ...CURVE_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

@@ -19,6 +19,7 @@ import type { WireKind } from "../net/message-faults.js";
 import { FAULTS_NONE, type FaultOptions } from "../faults/options.js";
 import type { NotifyWorkloadOptions } from "../notify/notify-options.js";
 import type { ClusterOptions, SimInput, SimOptions, WorkloadOptions } from "../options.js";
+import type { SimCurveOptions } from "../cluster/sim-curve.js";
 
 export interface Scenario {
   readonly name: string;
@@ -59,6 +60,7 @@ export class ScenarioBuilder {
   private work: Partial<WorkloadOptions> = {};
   private drv: SimOptions["driver"] = {};
   private notify: Partial<NotifyWorkloadOptions> | undefined;
+  private curveOptions: Partial<SimCurveOptions> | undefined;
   private background: Partial<FaultOptions> = {};
   private readonly actions: FaultAction[] = [];
   private seedValue = 1;
@@ -81,6 +83,12 @@ export class ScenarioBuilder {
   /** A notification workload besides the requests (sim/notify/notify-options.ts). */
   notifications(o: Partial<NotifyWorkloadOptions>): this {
     this.notify = { ...this.notify, ...o };
+    return this;
+  }
+
+  /** CURVE in every process (sim/cluster/sim-curve.ts). */
+  curve(o: Partial<SimCurveOptions>): this {
+    this.curveOptions = { ...this.curveOptions, ...o };
     return this;
   }
 
@@ -152,6 +160,7 @@ export class ScenarioBuilder {
         workload: { ...this.work },
         driver: { ...this.drv },
         ...(this.notify ? { notifications: { ...this.notify } } : {}),
+        ...(this.curveOptions ? { curve: { ...this.curveOptions } } : {}),
         faults: { ...FAULTS_NONE, ...this.background },
         // Listed faults replace the random ones; without any, the background rates plan them.
         ...(this.actions.length > 0 ? { schedule: [...this.actions].sort((a, b) => a.atMs - b.atMs) } : {}),

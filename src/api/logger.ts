@@ -2,9 +2,11 @@
  * The logging hook of notifications: where a notifier says that a notification had no
  * listener, and a notification listener says that it dropped a notification after its
  * requeues, lost a requeue or that an endpoint threw (oslo logged these as WARNING and
- * "Callback raised an exception"). Nothing else in the driver logs (spec/notifications.md,
- * "Failure modes"). The default writes to the console's warn; pass your own to route the
- * lines to an application log, or one that ignores them.
+ * "Callback raised an exception"); and where a server says that it refused a security
+ * handshake, once per client key or cause (RpcServerOptions.logger, spec/security.md).
+ * Nothing else in the driver logs (spec/notifications.md, "Failure modes"). The default
+ * writes to the console's warn; pass your own to route the lines to an application log,
+ * or one that ignores them.
  */
 import { withMethods } from "../core/validate.js";
 

@@ -35,7 +35,7 @@ import { newListenerStats, type ListenerStats } from "../driver/listener-stats.j
 import { RpcListener } from "../driver/rpc-listener.js";
 import { InvalidTarget, MessagingError } from "../errors.js";
 import { randomId } from "../ports/rng.js";
-import { checkLogger, consoleLogger, type Logger } from "./logger.js";
+import { checkLogger, consoleLogger, safeWarn, type Logger } from "./logger.js";
 import { NotificationWorker, type NotificationWorkerStats } from "./notification-worker.js";
 import { checkSerializer, noOpSerializer, type Serializer } from "./serializer.js";
 import { Transport, transportInternals } from "./transport.js";
@@ -153,7 +153,11 @@ function build(
     maxRequeues,
     batch,
   });
-  const listenerDeps = { ...deps, options: transport.options };
+  const listenerDeps = {
+    ...deps,
+    options: transport.options,
+    warn: (message: string, details?: Record<string, unknown>) => safeWarn(logger, message, details),
+  };
   const listeners = [...checked.values()].map((target) => {
     const role: ListenerRole<DecodedNotification> = {
       name: JSON.stringify({ ...target, pool: options.pool ?? null }),

@@ -16,11 +16,13 @@ import {
   type RequestHandler,
 } from "../driver/rpc-listener.js";
 import { InvalidTarget } from "../errors.js";
+import type { Logger } from "./logger.js";
 import { attachDeadline } from "./deadline.js";
+import { checkLogger, consoleLogger, safeWarn } from "./logger.js";
 import { checkSerializer, noOpSerializer, type Serializer } from "./serializer.js";
 import { Transport, transportInternals } from "./transport.js";
 
-const OPTION_KEYS = ["maxConcurrency", "accessPolicy", "serializer"] as const;
+const OPTION_KEYS = ["maxConcurrency", "accessPolicy", "serializer", "logger"] as const;
 const ACCESS_POLICIES = ["default", "legacy", "explicit"] as const satisfies readonly AccessPolicy[];
 
 export interface RpcServerOptions {
@@ -30,6 +32,8 @@ export interface RpcServerOptions {
   accessPolicy?: AccessPolicy;
   /** @default noOpSerializer */
   serializer?: Serializer;
+  /** Where refused handshakes are logged, once per client key or cause (spec/security.md). @default consoleLogger */
+  logger?: Logger;
 }
 
 export interface RpcServer {
@@ -39,7 +43,7 @@ export interface RpcServer {
   /** Resolves after the server has stopped. */
   wait(): Promise<void>;
   readonly target: Target;
-  /** Address peers reach this server at, once started. */
+  /** Address peers reach this server at, once started; with CURVE its public key follows (`#curve=<hex>`, decision 0021). */
   readonly host: string | undefined;
   readonly stats: ListenerStats;
 }
@@ -67,6 +71,8 @@ export function getRpcServer(
       ? "default"
       : oneOf("getRpcServer: options.accessPolicy", options.accessPolicy, ACCESS_POLICIES);
   if (options.serializer !== undefined) checkSerializer("getRpcServer: options.serializer", options.serializer);
+  const logger =
+    options.logger === undefined ? consoleLogger : checkLogger("getRpcServer: options.logger", options.logger);
   const dispatcher = new Dispatcher([...endpoints] as Endpoint[], accessPolicy);
   const serializer = options.serializer ?? noOpSerializer;
   const { sockets, clock, rng, matchmaker } = transportInternals(transport).deps;
@@ -104,7 +110,14 @@ export function getRpcServer(
     return isThenable(result) ? Promise.resolve(result).then(done, failed) : Promise.resolve(done(result));
   };
   const listener = new RpcListener(
-    { sockets, clock, rng, matchmaker, options: transport.options },
+    {
+      sockets,
+      clock,
+      rng,
+      matchmaker,
+      options: transport.options,
+      warn: (message, details) => safeWarn(logger, message, details),
+    },
     rpcRole({ ...target }),
     maxConcurrency,
     handler,

@@ -27,6 +27,10 @@ import type { Matchmaker } from "../ports/matchmaker.js";
 import type { Rng } from "../ports/rng.js";
 import type { SocketFactory } from "../ports/socket.js";
 import { CryptoRng } from "../runtime/node/crypto-rng.js";
+import { curvePublicKeyOf } from "../runtime/node/curve-keys.js";
+
+/** A fresh CURVE key pair for DriverOptions.curve (the real shell's, re-exported by src/index.ts). */
+export { generateCurveKeyPair } from "../runtime/node/curve-keys.js";
 import { NodeClock } from "../runtime/node/node-clock.js";
 import { ZmqSocketFactory } from "../runtime/node/zmq-socket.js";
 import { defaultInProcessMatchmaker, inProcessMatchmakerFor } from "./process-matchmaker.js";
@@ -143,6 +147,12 @@ export async function getRpcTransport(url: string, options: DriverOptions = {}):
     options,
     spec.kind === "in-process" ? {} : { registrationTtlMs: DEFAULT_REDIS_REGISTRATION_TTL_MS },
   );
+  // A mistyped pair would fail every handshake; it fails here instead, naming neither key.
+  if (resolved.curve && curvePublicKeyOf(resolved.curve.secretKey) !== resolved.curve.publicKey)
+    throw new RangeError(
+      "DriverOptions.curve.publicKey is not the public key of DriverOptions.curve.secretKey " +
+        "(make the pair together: generateCurveKeyPair() or `npm run keys`)",
+    );
   const ports = options.ports ?? realPorts();
   let matchmaker = options.matchmaker;
   let owns = false;

@@ -12,7 +12,7 @@ import type { DeliveryRequest, HostDownReason } from "./delivery-request.js";
  * a socket timeout when the request was waiting for a pooled socket).
  */
 export function deadlineError<T>(r: DeliveryRequest<T>, cause: unknown): MessagingTimeout | MessageDeliveryFailure {
-  const why = cause instanceof MatchmakerUnavailable ? " (matchmaker unavailable)" : "";
+  const why = cause instanceof MatchmakerUnavailable ? " (matchmaker unavailable)" : handshakeNote(cause);
   if (r.kind === "call")
     return new MessagingTimeout(`Timeout while waiting on RPC response for message ${r.id} to ${r.key}${why}`, {
       cause,
@@ -31,9 +31,22 @@ export function deadlineError<T>(r: DeliveryRequest<T>, cause: unknown): Messagi
   );
 }
 
+/**
+ * " (<cause>)" when `cause` is a failed or refused security handshake (a PortError
+ * "EHANDSHAKE" from the pool, src/pool/handshake-errors.ts): the final error then says
+ * why no server could be reached, not only that none was.
+ */
+function handshakeNote(cause: unknown): string {
+  const c = cause as { code?: unknown; message?: unknown } | null | undefined;
+  return c?.code === "EHANDSHAKE" && typeof c.message === "string" ? ` (${c.message})` : "";
+}
+
 /** A call's or cast's failed sends went past its `retry`. */
 export function retriesExhausted(host: string, failures: number, cause: unknown): MessageDeliveryFailure {
-  return new MessageDeliveryFailure(`send to ${host} failed after ${failures} attempt(s)`, { cause, host });
+  return new MessageDeliveryFailure(`send to ${host} failed after ${failures} attempt(s)${handshakeNote(cause)}`, {
+    cause,
+    host,
+  });
 }
 
 /** A call's or cast's ACK timeouts (with its failed sends) went past its `retry`; the host may have run it. */
@@ -73,10 +86,16 @@ export function hostDeadError<T>(
 }
 
 /** Every host a call or cast could go to is open in its circuit breaker: refused at once, nothing sent. */
-export function allHostsOpen<T>(r: DeliveryRequest<T>, hosts: readonly string[]): MessageDeliveryFailure {
+export function allHostsOpen<T>(
+  r: DeliveryRequest<T>,
+  hosts: readonly string[],
+  hostsCause?: unknown,
+): MessageDeliveryFailure {
+  // A request refused before it was sent anywhere names why its hosts failed (hostsCause).
+  const cause = r.lastCause ?? hostsCause;
   return new MessageDeliveryFailure(
-    `${r.kind} ${r.id} to ${r.key}: every server it could go to is failing (circuit open): ${hosts.join(", ")}`,
-    { host: hosts.length === 1 ? hosts[0] : undefined, cause: r.lastCause },
+    `${r.kind} ${r.id} to ${r.key}: every server it could go to is failing (circuit open): ${hosts.join(", ")}${handshakeNote(cause)}`,
+    { host: hosts.length === 1 ? hosts[0] : undefined, cause },
   );
 }
 

@@ -113,7 +113,7 @@ export class DeliveryFlows<T> {
    */
   private refuseOpen(r: DeliveryRequest<T>, hosts: readonly string[]): void {
     this.stats.openRefusals++;
-    this.fail(r, allHostsOpen(r, hosts));
+    this.fail(r, allHostsOpen(r, hosts, this.health.lastCause(hosts)));
   }
 
   /** `r` leaves the host it was the probe of (sent elsewhere, or settled): without an outcome, the probe failed. */
@@ -156,7 +156,7 @@ export class DeliveryFlows<T> {
   /** A call's or cast's send to `host` failed: settle, stop (the deadline settles it, with this cause), retry or pause. */
   sendFailedOne(r: DeliveryRequest<T>, host: string, failure: SendFailure, error: unknown, nowMs: number): void {
     r.lastCause = error;
-    if (failure === "closed" || failure === "send-error") this.health.failed(host, nowMs);
+    if (failure === "closed" || failure === "send-error") this.health.failed(host, nowMs, error);
     if (r.probeOf !== undefined) this.probeLeft(r); // any other failure leaves the host without an outcome
     this.load?.left(r); // balancing: no longer in flight on `host`
     const next = afterFailedSend(r, host, failure);

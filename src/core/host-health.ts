@@ -48,6 +48,8 @@ class Health {
   coolDownMs: number;
   /** Probing: the probe's id and whether it is still out (the core tells). */
   probeId = "";
+  /** The error of the host's last failed send, named by a request refused while it is open. */
+  lastCause: unknown = undefined;
 
   constructor(coolDownMs: number) {
     this.coolDownMs = coolDownMs;
@@ -66,10 +68,11 @@ export class HostHealth {
     this.open(h, nowMs);
   }
 
-  /** A soft failure of `host` (failed send, ACK timeout, timed-out call) at `nowMs`. */
-  failed(host: string, nowMs: number): void {
+  /** A soft failure of `host` (failed send, ACK timeout, timed-out call) at `nowMs`; `cause`: a failed send's error. */
+  failed(host: string, nowMs: number, cause?: unknown): void {
     const o = this.options;
     const h = this.entry(host);
+    if (cause !== undefined) h.lastCause = cause;
     if (h.state === "probing") {
       h.coolDownMs = Math.min(h.coolDownMs * 2, o.maxCoolDownMs);
       this.open(h, nowMs);
@@ -82,6 +85,15 @@ export class HostHealth {
     }
     h.failures++;
     if (h.failures >= o.failureThreshold) this.open(h, nowMs);
+  }
+
+  /** The last failed send's error among `hosts` (those with a record), if any. */
+  lastCause(hosts: readonly string[]): unknown {
+    for (const host of hosts) {
+      const cause = this.hosts.get(host)?.lastCause;
+      if (cause !== undefined) return cause;
+    }
+    return undefined;
   }
 
   /** `host` answered (ACK, reply, or an accepted send with acks off): closed, forgotten. */

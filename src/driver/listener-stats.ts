@@ -29,6 +29,12 @@ export interface ListenerStats {
   unsupported: number;
   /** Client connections the socket saw close (ZMQ_EVENT_DISCONNECTED). */
   peerDisconnects: number;
+  /**
+   * Connections whose security handshake failed, nothing read from them: a client key not
+   * in curve.allowedClientKeys, a client without CURVE at a CURVE server (or the other way
+   * round), a client using another server key (spec/security.md).
+   */
+  refusedHandshakes: number;
   /** Requests dropped unrun because their deadline had passed on this host's wall clock (at receipt or before starting). */
   expired: number;
   /** Requests whose message id this server had already accepted, dropped unrun (answered with the kept reply or an ACK). */
@@ -58,6 +64,7 @@ export function newListenerStats(): ListenerStats {
     backpressurePauses: 0,
     unsupported: 0,
     peerDisconnects: 0,
+    refusedHandshakes: 0,
     expired: 0,
     duplicates: 0,
     repliesResent: 0,

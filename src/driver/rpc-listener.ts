@@ -14,6 +14,7 @@
  * sends can throw out of the receive loop.
  */
 import { decodeRequest, MessageType, type DecodedRequest, type DecodedRpcRequest } from "../core/codec.js";
+import { formatHostEntry } from "../core/host-entry.js";
 import { serializeRemoteError } from "../core/remote-error.js";
 import { nextServerState, type ServerEvent, type ServerState } from "../core/server-lifecycle.js";
 import { WorkGate } from "../core/work-gate.js";
@@ -21,12 +22,13 @@ import { MessagingError } from "../errors.js";
 import { sleepOn, type Clock, type TimerId } from "../ports/clock.js";
 import type { Matchmaker } from "../ports/matchmaker.js";
 import { randomId, type Rng } from "../ports/rng.js";
-import type { PortSocket, SocketFactory } from "../ports/socket.js";
+import type { PortSocket, RouterOptions, SocketFactory } from "../ports/socket.js";
 import type { ResolvedOptions } from "../options.js";
 import type { ListenerRole, Registration } from "./listener-role.js";
 import { ReplySender, type HandlerResult } from "./reply-sender.js";
 import { RequestIntake } from "./request-intake.js";
 import { newListenerStats, type ListenerStats } from "./listener-stats.js";
+import { HandshakeLog, type Warn } from "./handshake-log.js";
 
 export type { HandlerResult, ListenerStats };
 export { rpcRole, type ListenerRole, type Registration } from "./listener-role.js";
@@ -39,6 +41,8 @@ export interface ListenerDeps {
   rng: Rng;
   matchmaker: Matchmaker;
   options: ResolvedOptions;
+  /** Where refused handshakes are logged (once per client key, or once per cause); default: nowhere. */
+  warn?: Warn;
 }
 
 export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
@@ -68,7 +72,10 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
     this.stoppedPromise = new Promise((r) => (this.resolveStopped = r));
   }
 
-  /** Address other processes use to reach this server, once started. */
+  /**
+   * The entry other processes reach this server by, once started: its address, and with
+   * CURVE its public key (core/host-entry.ts); what it registers in the matchmaker.
+   */
   get host(): string | undefined {
     return this.address;
   }
@@ -85,6 +92,7 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
   private async doStart(): Promise<void> {
     this.transition("start");
     const { sockets, options } = this.deps;
+    const curve = options.curve;
     const socket = sockets.router({
       mandatory: true,
       routingId: `srv-${randomId(this.deps.rng)}`,
@@ -93,16 +101,23 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
       lingerMs: options.lingerMs,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+      ...curveServer(options),
     });
     this.socket = socket;
+    const handshakes = new HandshakeLog(this.role.name, curve !== null, this.deps.warn);
     socket.onEvent((e) => {
       if (e.type === "disconnect") this.stats.peerDisconnects++;
+      else if (e.type === "handshake:error") {
+        this.stats.refusedHandshakes++;
+        handshakes.failed(e.reason);
+      } else if (e.type === "auth:refused") handshakes.refusedKey(e.clientKey, e.address);
     });
     this.replies = new ReplySender(socket, this.deps.clock, options, this.stats);
     this.intake = new RequestIntake(this.deps.clock, this.replies, options, this.stats);
     try {
       const endpoint = await socket.bind(`tcp://${options.bindAddress}:*`);
-      this.address = endpoint.replace(/^tcp:\/\/[^:]+:/, `tcp://${options.advertiseHost}:`);
+      const address = endpoint.replace(/^tcp:\/\/[^:]+:/, `tcp://${options.advertiseHost}:`);
+      this.address = formatHostEntry(address, curve?.publicKey);
       void this.receiveLoop(socket);
       await this.register();
     } catch (err) {
@@ -278,4 +293,17 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
     this.resumeReceiving = undefined;
     wake?.();
   }
+}
+
+/** The router's CURVE server options (the secret key is read, never spread: it is not enumerable). */
+function curveServer(options: ResolvedOptions): Pick<RouterOptions, "curveServer"> {
+  const c = options.curve;
+  if (c === null) return {};
+  return {
+    curveServer: {
+      publicKey: c.publicKey,
+      secretKey: c.secretKey,
+      ...(c.allowedClientKeys === undefined ? {} : { allowedClientKeys: c.allowedClientKeys }),
+    },
+  };
 }

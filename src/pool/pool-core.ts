@@ -19,7 +19,8 @@
  * - A waiter not served by its deadline is rejected ("timeout"); one that would make more
  *   than `maxWaiters` wait is rejected at once ("exhausted").
  * - An idle socket closes once `idleTimeoutMs` has passed since its last use, not before.
- * - `recycleAfterFailures` consecutive send failures or handshake errors recycle a socket; a host
+ * - `recycleAfterFailures` consecutive send failures or handshake errors recycle a socket (a
+ *   final handshake error, after which the socket does not try again, at once); a host
  *   leaving the matchmaker closes its socket and rejects its waiters. A busy socket is
  *   drained in both cases, never closed under a lease.
  */
@@ -135,9 +136,19 @@ export class PoolCore {
     return fx;
   }
 
-  /** A handshake with the peer failed: counted like a send failure. */
-  handshakeFailed(slotId: number, nowMs: number): PoolEffect[] {
-    return this.sendResult(slotId, false, nowMs);
+  /**
+   * A handshake with the peer failed: counted like a send failure; a `final` one (the
+   * socket will not try again: a refused key, plaintext against CURVE) recycles the
+   * socket at once.
+   */
+  handshakeFailed(slotId: number, nowMs: number, final = false): PoolEffect[] {
+    const slot = this.slots.get(slotId);
+    if (!final || !slot) return this.sendResult(slotId, false, nowMs);
+    const fx: PoolEffect[] = [];
+    slot.failures = Math.max(slot.failures + 1, this.limits.recycleAfterFailures);
+    if (slot.state !== "draining") this.fire(slot, "failureLimit", fx);
+    this.settle(nowMs, fx);
+    return fx;
   }
 
   /** The peer left the matchmaker: reject its waiters, close (or drain) its socket. */

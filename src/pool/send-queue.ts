@@ -11,6 +11,8 @@
  * - `onOutcome`, when given, hears every send the socket settled: true on success, false
  *   on a failure other than ECLOSED (closing is not a failure). Refusals before the
  *   socket (queue full, deadline passed) are not outcomes.
+ * - `explain`, when given, may replace the error of a send the socket failed, and of a
+ *   message the close rejected (the pool names a failed security handshake there).
  *
  * Cost: a message sent on an idle queue (the common case) costs one promise on top of the
  * socket's own: it goes to the socket at once, without an Item or a pump loop.
@@ -38,7 +40,7 @@ export class SendQueue {
     const e = err instanceof PortError ? err : new PortError("EOTHER", String(err), { cause: err });
     if (e.code !== "ECLOSED") this.onOutcome?.(false);
     this.next();
-    throw e;
+    throw this.explain ? this.explain(e) : e;
   };
 
   constructor(
@@ -46,6 +48,7 @@ export class SendQueue {
     private readonly clock: Clock,
     private readonly maxQueued: number,
     private readonly onOutcome?: (ok: boolean) => void,
+    private readonly explain?: (e: PortError) => PortError,
   ) {}
 
   enqueue(frames: readonly Buffer[], deadlineMs = Infinity): Promise<void> {
@@ -75,7 +78,10 @@ export class SendQueue {
 
   close(): void {
     this.closed = true;
-    for (const it of this.items.splice(0)) it.reject(new PortError("ECLOSED", "send queue is closed"));
+    for (const it of this.items.splice(0)) {
+      const e = new PortError("ECLOSED", "send queue is closed");
+      it.reject(this.explain ? this.explain(e) : e);
+    }
     if (!this.sending) for (const w of this.idleWaiters.splice(0)) w();
   }
 

@@ -12,17 +12,23 @@
  *   collected sockets), created with a finite linger (`lingerMs`), `immediate` set, and
  *   one receive loop each feeding replies to `onFrames`.
  * - Send outcomes and handshake errors are reported to the core, which recycles a socket
- *   after `recycleAfterFailures` in a row.
+ *   after `recycleAfterFailures` in a row, or at once after a final handshake error.
+ * - A peer is a matchmaker entry (core/host-entry.ts): address and, for CURVE, the key the
+ *   socket names at connect. Sends fail with EHANDSHAKE where security forbids the
+ *   connection or a failed handshake kept them from going out (handshake-errors.ts); after
+ *   a final handshake error the socket, never connected, is closed at once.
  * - One clock timer is armed, at the core's next wake-up (idle expiry or a waiter's deadline).
  */
+import { parseHostEntry } from "../core/host-entry.js";
 import { TransportClosed } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
 import type { Clock } from "../ports/clock.js";
 import { randomId, type Rng } from "../ports/rng.js";
-import { PortError, type PortSocket, type SocketFactory } from "../ports/socket.js";
+import { PortError, type HandshakeFailure, type PortSocket, type SocketFactory } from "../ports/socket.js";
 import { WakeTimer } from "../ports/wake-timer.js";
 import { PoolCore } from "./pool-core.js";
 import { SocketPoolError } from "./pool-error.js";
+import { connectPeer, explainSendError } from "./handshake-errors.js";
 import { SendQueue } from "./send-queue.js";
 import type { PoolCounters, PoolEffect, RejectReason } from "./pool-types.js";
 
@@ -65,14 +71,26 @@ interface Handle {
   readonly unsubscribe: () => void;
 }
 
+/** A socket's connection state as its events tell it. */
+interface Link {
+  /** The connection is up (handshake completed, not lost since). */
+  up: boolean;
+  /** The last handshake failure since the connection was last up. */
+  failed: HandshakeFailure | undefined;
+}
+
 export class SocketPool {
   private readonly core: PoolCore;
   private readonly handles = new Map<number, Handle>();
   private readonly tickets = new Map<number, { resolve: (l: Lease) => void; reject: (e: Error) => void }>();
   private readonly timer: WakeTimer;
   private peakQueueDepth = 0;
+  /** curve.allowedServerKeys as a set (pinned server keys), if any. */
+  private readonly pinned: ReadonlySet<string> | undefined;
 
   constructor(private readonly deps: SocketPoolDeps) {
+    const pinned = deps.options.curve?.allowedServerKeys;
+    this.pinned = pinned === undefined ? undefined : new Set(pinned);
     this.core = new PoolCore(deps.options.pool);
     this.timer = new WakeTimer(deps.clock, () => this.apply(this.core.tick(this.deps.clock.nowMs())));
   }
@@ -147,6 +165,7 @@ export class SocketPool {
 
   private open(slot: number, peer: string): void {
     const o = this.deps.options;
+    const curve = o.curve;
     const socket = this.deps.sockets.dealer({
       routingId: randomId(this.deps.rng),
       immediate: true,
@@ -157,33 +176,42 @@ export class SocketPool {
       reconnectMaxIntervalMs: 1000,
       heartbeatIntervalMs: o.heartbeatIntervalMs,
       heartbeatTimeoutMs: o.heartbeatTimeoutMs,
+      ...(curve === null ? {} : { curveClient: { publicKey: curve.publicKey, secretKey: curve.secretKey } }),
     });
+    const entry = parseHostEntry(peer);
+    const link: Link = { up: false, failed: undefined };
     const unsubscribe = socket.onEvent((e) => {
-      if (e.type === "handshake:error" && this.handles.has(slot))
-        this.apply(this.core.handshakeFailed(slot, this.deps.clock.nowMs()));
-      else if (e.type === "disconnect" && this.handles.has(slot)) this.deps.onPeerDisconnect?.(peer);
-      else if (e.type === "connect" && this.handles.has(slot)) this.deps.onPeerConnect?.(peer);
+      if (!this.handles.has(slot)) return;
+      if (e.type === "handshake:error") {
+        link.failed = e.reason;
+        const final = e.reason !== "other"; // libzmq does not reconnect after these
+        if (final) socket.close(); // no connection, none to come: fail its sends now
+        this.apply(this.core.handshakeFailed(slot, this.deps.clock.nowMs(), final));
+      } else if (e.type === "disconnect") {
+        // A connection that never completed its handshake was never up: no host went down.
+        if (link.up) this.deps.onPeerDisconnect?.(peer);
+        link.up = false;
+      } else if (e.type === "connect") {
+        link.up = true;
+        link.failed = undefined;
+        this.deps.onPeerConnect?.(peer);
+      }
     });
-    // A malformed address (it came from the matchmaker) makes connect throw. The socket is
-    // still registered, so it is closed like any other, and its sends fail with that error:
-    // they count as failures (recycling) and the engine tries another host.
-    let connectError: PortError | undefined;
-    try {
-      socket.connect(peer);
-    } catch (err) {
-      connectError =
-        err instanceof PortError ? err : new PortError("EINVAL", `cannot connect to ${peer}`, { cause: err });
-    }
+    // A malformed address or a refused security makes the socket's sends fail with that
+    // error: it is closed like any other, its failures count (recycling), and the engine
+    // tries another host.
+    const connectError = connectPeer(socket, peer, entry, curve !== null, this.pinned);
     const report = (ok: boolean): void => {
       if (!this.handles.has(slot)) return;
       const effects = this.core.sendResult(slot, ok, this.deps.clock.nowMs());
       if (!ok || effects.length > 0) this.apply(effects); // a success only resets a counter: no effects, no wake-up to recompute
     };
+    const explain = (err: PortError): PortError => explainSendError(err, entry.address, link.failed, curve !== null);
     const target = connectError === undefined ? socket : { send: () => Promise.reject(connectError) };
     this.handles.set(slot, {
       peer,
       socket,
-      queue: new SendQueue(target, this.deps.clock, o.maxQueuedSends, report),
+      queue: new SendQueue(target, this.deps.clock, o.maxQueuedSends, report, explain),
       unsubscribe,
     });
     void this.receiveLoop(socket, peer);

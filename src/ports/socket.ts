@@ -19,8 +19,32 @@
  *   `heartbeatTimeoutMs` after a PING is closed and reported as "disconnect". PINGs are
  *   answered by the I/O thread, not the application: a busy handler is not a dead peer,
  *   a stopped process or a cut link is.
+ * - CURVE (test/contract/socket-port-curve.contract.ts): a ROUTER with `curveServer` is a
+ *   CURVE server; a DEALER with `curveClient` is a CURVE client and names the server's
+ *   public key at each `connect` (ZeroMQ reads it when the connection is made, so one
+ *   DEALER may reach servers of different keys). A connection whose two sides do not
+ *   agree — plaintext and CURVE, a server key other than the server's, a client key
+ *   outside the server's `allowedClientKeys` — never completes: both sides report
+ *   "handshake:error", nothing is delivered either way, and an `immediate` DEALER's send
+ *   times out (EAGAIN). After a "mechanism" or "auth" failure the connecting side does
+ *   not try again (libzmq ends that connection for good); after an "other" failure (the
+ *   server hung up mid-handshake, as it does on a wrong server key) it reconnects as usual.
+ *   A router with `allowedClientKeys` reports each refused key as "auth:refused".
  */
-export type PortErrorCode = "EBUSY" | "EAGAIN" | "EHOSTUNREACH" | "ECLOSED" | "EADDRINUSE" | "EINVAL" | "EOTHER";
+/**
+ * EHANDSHAKE is never raised by a socket: the pool (src/pool/socket-pool.ts) gives it to a
+ * send that failed on a socket whose security handshake failed, or that it refused to make
+ * (a plaintext connection to a CURVE host, or the other way round).
+ */
+export type PortErrorCode =
+  | "EBUSY"
+  | "EAGAIN"
+  | "EHOSTUNREACH"
+  | "ECLOSED"
+  | "EADDRINUSE"
+  | "EINVAL"
+  | "EHANDSHAKE"
+  | "EOTHER";
 
 export class PortError extends Error {
   readonly code: PortErrorCode;
@@ -61,20 +85,59 @@ export interface SocketOptions {
 export interface RouterOptions extends SocketOptions {
   /** ZMQ_ROUTER_MANDATORY: unroutable sends fail with EHOSTUNREACH. */
   mandatory?: boolean;
+  /** ZMQ_CURVE_SERVER with this key pair: every connection must complete a CURVE handshake. */
+  curveServer?: CurveServerOptions;
 }
+
+/** A CURVE key pair, Z85 (40 characters each). */
+export interface CurveKeyPair {
+  publicKey: string;
+  secretKey: string;
+}
+
+export interface CurveServerOptions extends CurveKeyPair {
+  /**
+   * When set, only clients whose public key is listed complete the handshake (ZAP, RFC 27:
+   * the zeromq.js factory answers ZAP requests for its routers); unset, any client key is
+   * accepted (encryption and server authentication only).
+   */
+  allowedClientKeys?: readonly string[];
+}
+
+export interface DealerOptions extends SocketOptions {
+  /** A CURVE client with this long-term key pair: every connect names the server's public key. */
+  curveClient?: CurveKeyPair;
+}
+
+export interface ConnectOptions {
+  /** ZMQ_CURVE_SERVERKEY for this connection: required on a `curveClient` DEALER, refused (EINVAL) on any other. */
+  curveServerKey?: string;
+}
+
+/**
+ * Why a security handshake failed: "auth", the server refused the client's key (ZAP);
+ * "mechanism", one side uses CURVE and the other does not; "protocol", another ZMTP
+ * protocol error (a server that cannot decrypt the client's HELLO: a wrong server key);
+ * "other", the peer hung up during the handshake.
+ */
+export type HandshakeFailure = "auth" | "mechanism" | "protocol" | "other";
 
 export type SocketEvent =
   /** An outgoing connection completed its handshake: the peer now takes this socket's sends. */
   | { type: "connect"; address: string }
   | { type: "disconnect"; address: string }
   | { type: "accept"; address: string }
-  | { type: "handshake:error"; address: string }
+  /** A connection's handshake failed (on either side): nothing was or will be delivered on it. */
+  | { type: "handshake:error"; address: string; reason: HandshakeFailure }
+  /** A CURVE router with allowedClientKeys refused `clientKey` (Z85), from `address` (the client's IP as ZAP saw it). */
+  | { type: "auth:refused"; address: string; clientKey: string }
   | { type: "close" };
 
 export interface PortSocket {
   /** Binds and returns the concrete endpoint (a "tcp://host:*" wildcard is resolved). */
   bind(address: string): Promise<string>;
-  connect(address: string): void;
+  /** Connects; a CURVE client DEALER names the server's key (`curveServerKey`), any other socket names none. */
+  connect(address: string, options?: ConnectOptions): void;
   disconnect(address: string): void;
   send(frames: readonly Buffer[]): Promise<void>;
   receive(): Promise<Buffer[]>;
@@ -86,12 +149,12 @@ export interface PortSocket {
 
 export interface SocketFactory {
   router(options: RouterOptions): PortSocket;
-  dealer(options: SocketOptions): PortSocket;
+  dealer(options: DealerOptions): PortSocket;
   /**
    * The transport is done with the factory: Transport.close() calls it once, after its
    * servers and its engine closed their sockets. A factory releases here what it holds
-   * besides its sockets (each socket is closed by its owner); the zeromq.js and simulated
-   * factories hold nothing more, so theirs do nothing.
+   * besides its sockets (each socket is closed by its owner): the zeromq.js factory closes
+   * its ZAP handler, if it made one; the simulated factory holds nothing more.
    */
   close(): void;
 }

@@ -44,3 +44,21 @@ test("readme - the notifications example runs: the billing pool charges the comp
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("readme - the security example runs: the allowed client's call returns 5, a stranger's key is refused by name", () => {
+  const readme = readFileSync("README.md", "utf8");
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const block = blocks.find((b) => b.includes("generateCurveKeyPair()"));
+  assert.ok(block, "README has a CURVE example");
+  const dir = mkdtempSync(join(tmpdir(), "readme-"));
+  try {
+    const file = join(dir, "curve-example.mts");
+    writeFileSync(file, block.replace('"zmq-rpc-sandbox"', JSON.stringify(resolve("src/index.ts"))));
+    const r = spawnSync(process.execPath, ["--import", "tsx", file], { encoding: "utf8", timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split("\n"), ["5", "true"]);
+    assert.match(r.stderr, /refused a CURVE client key/, "the server logged the refusal");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -11,8 +11,9 @@ import { Prng } from "../../sim/prng.js";
 import { Scheduler } from "../../sim/scheduler.js";
 import { Trace } from "../../sim/trace.js";
 import { socketPortContract, type ContractHost, type SocketEnv } from "./socket-port.contract.js";
+import { socketPortCurveContract } from "./socket-port-curve.contract.js";
 
-socketPortContract("simulated sockets", async (): Promise<SocketEnv> => {
+const simulated = async (): Promise<SocketEnv> => {
   const scheduler = new Scheduler();
   const trace = new Trace(() => scheduler.nowUs);
   const net = new SimNetwork(scheduler, trace, Prng.derive(1, "net"));
@@ -53,4 +54,7 @@ socketPortContract("simulated sockets", async (): Promise<SocketEnv> => {
       proc.resume();
     },
   };
-});
+};
+
+socketPortContract("simulated sockets", simulated);
+socketPortCurveContract("simulated sockets", simulated);

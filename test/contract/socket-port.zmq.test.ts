@@ -5,8 +5,9 @@ import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { ZmqSocketFactory } from "../../src/runtime/node/zmq-socket.js";
 import { socketPortContract, type SocketEnv, type StoppableRouter } from "./socket-port.contract.js";
+import { socketPortCurveContract } from "./socket-port-curve.contract.js";
 
-socketPortContract("zeromq.js over loopback", async (): Promise<SocketEnv> => {
+const loopback = async (): Promise<SocketEnv> => {
   const sockets = new ZmqSocketFactory();
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
   return {
@@ -29,7 +30,10 @@ socketPortContract("zeromq.js over loopback", async (): Promise<SocketEnv> => {
       while (performance.now() < until);
     },
   };
-});
+};
+
+socketPortContract("zeromq.js over loopback", loopback);
+socketPortCurveContract("zeromq.js over loopback", loopback);
 
 /** A zeromq.js ROUTER in a child Node process (it reads and drops every message), stopped with SIGSTOP. */
 async function routerInChildProcess(): Promise<StoppableRouter> {

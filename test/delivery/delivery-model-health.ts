@@ -57,6 +57,8 @@ export class HealthModel {
   readonly open = new Map<string, OpenHost>();
   /** Requests refused because every candidate was open. */
   refusals = 0;
+  /** The errors of every failed send the breaker heard of, per host (a refusal may name one). */
+  readonly sendErrors = new Map<string, Set<unknown>>();
 
   constructor(
     /** The breaker's first cool-down and its longest (a core built without a breaker: 1000 and 30000 ms). */
@@ -75,7 +77,12 @@ export class HealthModel {
   }
 
   /** A soft failure of `host` at `nowMs`: it reopens the host while its probe is out (else nothing: threshold 0). */
-  soft(host: string, nowMs: number): void {
+  soft(host: string, nowMs: number, error?: unknown): void {
+    if (error !== undefined) {
+      const errors = this.sendErrors.get(host) ?? new Set<unknown>();
+      errors.add(error);
+      this.sendErrors.set(host, errors);
+    }
     const h = this.open.get(host);
     if (h !== undefined && (h.probe !== undefined || h.unnoticed)) this.reopen(h, nowMs);
   }
@@ -141,7 +148,13 @@ export class HealthModel {
       `${r.kind} ${r.id} to ${r.key}: every server it could go to is failing (circuit open): ${hosts.join(", ")}`,
     );
     assert.equal(e.host, hosts.length === 1 ? hosts[0] : undefined, `${r.id}'s refusal names the wrong host`);
-    assert.ok(causeMatches(r.lastCause, e.cause), `${r.id}'s refusal has the wrong cause`);
+    // The request's own last failure; without one, none or a failed send's error of one of
+    // its candidates (the breaker remembers its hosts' last failed send, HostHealth.lastCause).
+    const cause =
+      r.lastCause !== undefined
+        ? causeMatches(r.lastCause, e.cause)
+        : e.cause === undefined || hosts.some((host) => this.sendErrors.get(host)?.has(e.cause) === true);
+    assert.ok(cause, `${r.id}'s refusal has the wrong cause`);
     this.refusals++;
     m.note("refused: every host open");
   }

@@ -5,23 +5,26 @@
  */
 import {
   PortError,
+  type ConnectOptions,
+  type DealerOptions,
   type PortSocket,
   type RouterOptions,
   type SocketEvent,
   type SocketFactory,
-  type SocketOptions,
 } from "../../src/internal.js";
 
 export class FakeSocket implements PortSocket {
   closed = false;
   readonly connects: string[] = [];
+  /** The options of each connect, in order (a CURVE client names the server key). */
+  readonly connectOptions: (ConnectOptions | undefined)[] = [];
   readonly sent: Buffer[][] = [];
   sendsAfterClose = 0;
   private readonly listeners = new Set<(e: SocketEvent) => void>();
   private receivers: { resolve: (f: Buffer[]) => void; reject: (e: Error) => void }[] = [];
 
   constructor(
-    readonly options: SocketOptions,
+    readonly options: DealerOptions,
     private readonly factory: FakeSocketFactory,
   ) {}
 
@@ -29,8 +32,9 @@ export class FakeSocket implements PortSocket {
     return Promise.resolve(address);
   }
 
-  connect(address: string): void {
+  connect(address: string, options?: ConnectOptions): void {
     this.connects.push(address);
+    this.connectOptions.push(options);
   }
 
   disconnect(): void {}
@@ -81,7 +85,7 @@ export class FakeSocketFactory implements SocketFactory {
     return new FakeSocket(options, this);
   }
 
-  dealer(options: SocketOptions): PortSocket {
+  dealer(options: DealerOptions): PortSocket {
     const s = new FakeSocket(options, this);
     this.dealers.push(s);
     return s;

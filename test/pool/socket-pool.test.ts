@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   CryptoRng,
+  formatHostEntry,
+  generateCurveKeyPair,
   InProcessMatchmaker,
   HostSync,
   resolveOptions,
@@ -150,12 +152,115 @@ test("socket pool - handshake errors count as failures and recycle an idle socke
   const { sockets, pool } = setup({ recycleAfterFailures: 3 });
   (await pool.acquire("tcp://a:1", 5000)).release();
   const s = sockets.dealers[0]!;
-  s.emit({ type: "handshake:error", address: "tcp://a:1" });
-  s.emit({ type: "handshake:error", address: "tcp://a:1" });
+  s.emit({ type: "handshake:error", address: "tcp://a:1", reason: "other" });
+  s.emit({ type: "handshake:error", address: "tcp://a:1", reason: "other" });
   assert.equal(s.closed, false);
-  s.emit({ type: "handshake:error", address: "tcp://a:1" });
+  s.emit({ type: "handshake:error", address: "tcp://a:1", reason: "other" });
   assert.equal(s.closed, true);
   assert.equal(pool.metrics().recycledFailed, 1);
+});
+
+test("socket pool - CURVE: a socket is a CURVE client with the transport's keys and connects to the entry's address naming its published key", async () => {
+  const keys = generateCurveKeyPair();
+  const server = generateCurveKeyPair();
+  const { sockets, pool } = setup({}, { curve: keys });
+  const entry = formatHostEntry("tcp://a:1", server.publicKey);
+  (await pool.acquire(entry, 5000)).release();
+  const s = sockets.dealers[0]!;
+  assert.deepEqual(s.options.curveClient, { publicKey: keys.publicKey, secretKey: keys.secretKey });
+  assert.deepEqual(s.connects, ["tcp://a:1"]);
+  assert.deepEqual(s.connectOptions, [{ curveServerKey: server.publicKey }]);
+  pool.close();
+});
+
+test("socket pool - CURVE: a CURVE pool never connects to an entry without a key, a plaintext one never to an entry with one; their sends fail EHANDSHAKE naming why", async () => {
+  const keys = generateCurveKeyPair();
+  const curve = setup({}, { curve: keys });
+  const l1 = await curve.pool.acquire("tcp://plain:1", 5000);
+  await assert.rejects(l1.send(frames, 5000), {
+    code: "EHANDSHAKE",
+    message: /published no CURVE key: this transport requires CURVE/,
+  });
+  assert.deepEqual(curve.sockets.dealers[0]!.connects, [], "no plaintext connection was made");
+  const plain = setup();
+  const l2 = await plain.pool.acquire(formatHostEntry("tcp://secure:1", keys.publicKey), 5000);
+  await assert.rejects(l2.send(frames, 5000), {
+    code: "EHANDSHAKE",
+    message: /requires CURVE .* no DriverOptions\.curve/,
+  });
+  assert.deepEqual(plain.sockets.dealers[0]!.connects, []);
+  curve.pool.close();
+  plain.pool.close();
+});
+
+test("socket pool - CURVE with pinned server keys: an entry whose key is not pinned is never connected to; a pinned one is", async () => {
+  const pinned = generateCurveKeyPair();
+  const { sockets, pool } = setup({}, { curve: { ...generateCurveKeyPair(), allowedServerKeys: [pinned.publicKey] } });
+  const forged = await pool.acquire(formatHostEntry("tcp://a:1", generateCurveKeyPair().publicKey), 5000);
+  await assert.rejects(forged.send(frames, 5000), {
+    code: "EHANDSHAKE",
+    message: /not in curve\.allowedServerKeys \(an unknown or forged registration\)/,
+  });
+  assert.deepEqual(sockets.dealers[0]!.connects, []);
+  (await pool.acquire(formatHostEntry("tcp://a:1", pinned.publicKey), 5000)).release();
+  assert.deepEqual(sockets.dealers[1]!.connectOptions, [{ curveServerKey: pinned.publicKey }]);
+  forged.release();
+  pool.close();
+});
+
+test("socket pool - a final handshake error (the key refused) closes the socket at once; its send fails EHANDSHAKE naming the refusal; no peer-disconnect is reported", async () => {
+  const clock = new ManualClock();
+  const sockets = new FakeSocketFactory();
+  const options = resolveOptions({ curve: generateCurveKeyPair(), pool: { recycleAfterFailures: 3 } });
+  const disconnects: string[] = [];
+  const pool = new SocketPool({
+    sockets,
+    clock,
+    rng: new CryptoRng(),
+    options,
+    onFrames: () => undefined,
+    onPeerDisconnect: (p) => disconnects.push(p),
+  });
+  const entry = formatHostEntry("tcp://a:1", generateCurveKeyPair().publicKey);
+  const lease = await pool.acquire(entry, 5000);
+  const s = sockets.dealers[0]!;
+  sockets.sendOutcome = () => "EAGAIN"; // an immediate DEALER without a connection
+  s.emit({ type: "handshake:error", address: "tcp://a:1", reason: "auth" });
+  s.emit({ type: "disconnect", address: "tcp://a:1" });
+  assert.equal(s.closed, true, "closed at once: libzmq will not try again");
+  await assert.rejects(lease.send(frames, 5000), { code: "EHANDSHAKE", message: /refused this client's CURVE key/ });
+  lease.release();
+  assert.equal(pool.metrics().recycledFailed, 1);
+  assert.deepEqual(disconnects, [], "a connection that never came up did not go down");
+  pool.close();
+});
+
+test("socket pool - a handshake that fails and is retried ('other', a wrong server key) explains the send's EAGAIN as EHANDSHAKE; a completed handshake clears it", async () => {
+  const { sockets, pool } = setup({ recycleAfterFailures: 5 }, { curve: generateCurveKeyPair() });
+  const entry = formatHostEntry("tcp://a:1", generateCurveKeyPair().publicKey);
+  const lease = await pool.acquire(entry, 5000);
+  const s = sockets.dealers[0]!;
+  sockets.sendOutcome = () => "EAGAIN";
+  s.emit({ type: "handshake:error", address: "tcp://a:1", reason: "other" });
+  assert.equal(s.closed, false, "libzmq tries again: the socket stays");
+  await assert.rejects(lease.send(frames, 5000), {
+    code: "EHANDSHAKE",
+    message: /CURVE handshake with tcp:\/\/a:1 failed: the server hung up/,
+  });
+  s.emit({ type: "connect", address: "tcp://a:1" });
+  await assert.rejects(lease.send(frames, 5000), { code: "EAGAIN" });
+  lease.release();
+  pool.close();
+});
+
+test("socket pool - a plaintext socket's hang-up mid-handshake ('other': a server going away) is not explained as a security failure", async () => {
+  const { sockets, pool } = setup({ recycleAfterFailures: 5 });
+  const lease = await pool.acquire("tcp://a:1", 5000);
+  sockets.sendOutcome = () => "EAGAIN";
+  sockets.dealers[0]!.emit({ type: "handshake:error", address: "tcp://a:1", reason: "other" });
+  await assert.rejects(lease.send(frames, 5000), { code: "EAGAIN" });
+  lease.release();
+  pool.close();
 });
 
 test("socket pool - a removed host's busy socket keeps serving its lease and closes at release", async () => {

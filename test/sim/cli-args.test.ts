@@ -93,5 +93,8 @@ test("sim cli args - values parse to their types; the later of --progress and --
   assert.deepEqual([s.swarm, s.workers, s.shard], [10, 3, { index: 2, count: 4 }]);
   assert.equal(parseArgs(["--swarm", "10"]).workers, undefined, "no --workers: one per core");
   assert.equal(parseArgs([]).balancing, undefined, "no --balancing: the driver's default");
+  assert.equal(parseArgs(["--curve"]).curve, true);
+  assert.equal(parseArgs([]).curve, false, "no --curve: plaintext");
+  assert.throws(() => parseArgs(["--swarm", "3", "--curve"]), /--swarm/);
   assert.equal(parseArgs(["--scenario", "quiet", "--balancing", "latency"]).balancing, "latency");
 });

@@ -2,7 +2,8 @@
  * Redis key scheme of the matchmaker (spec/matchmaker-redis.md). Pure: names and the
  * change-message format, nothing else.
  *
- *   <prefix>hosts:<key>   ZSET  member = host address ("tcp://10.0.0.5:41234"),
+ *   <prefix>hosts:<key>   ZSET  member = host entry ("tcp://10.0.0.5:41234", with CURVE
+ *                               "…#curve=<hex key>": core/host-entry.ts),
  *                               score  = expiry in Redis server time (ms), "inf" = no TTL
  *   <prefix>keys          ZSET  member = <key>, score = latest expiry among its hosts
  *   <prefix>changes:<db>  channel: "+\t<key>\t<host>" when a host becomes visible,

@@ -15,11 +15,20 @@
  *   are accepted and lost (test/redis/heartbeat.acceptance.test.ts thaws such a server).
  *   Routers here set `handover`: the new connection takes the routing id over and the old
  *   one is closed.
+ * - CURVE: a router with `curveServer` is a ZMQ_CURVE_SERVER; with `allowedClientKeys` it
+ *   gets a ZAP domain of the factory's ZAP handler (zap-handler.ts, one per Context, made
+ *   at the first such router) and ZMQ_ZAP_ENFORCE_DOMAIN, and binds only once the handler
+ *   is bound. A `curveClient` DEALER sets ZMQ_CURVE_SERVERKEY right before each connect:
+ *   libzmq copies the socket's options into the connection at connect time.
  * Sockets are held strongly by their owner: zeromq.js closes garbage-collected sockets.
  */
 import * as zmq from "zeromq";
+import { curveKeyHex, isCurveKey } from "../../core/curve-key.js";
 import {
   PortError,
+  type ConnectOptions,
+  type DealerOptions,
+  type HandshakeFailure,
   type PortErrorCode,
   type PortSocket,
   type RouterOptions,
@@ -27,6 +36,7 @@ import {
   type SocketFactory,
   type SocketOptions,
 } from "../../ports/socket.js";
+import { ZapHandler } from "./zap-handler.js";
 
 const KNOWN: ReadonlySet<string> = new Set(["EBUSY", "EAGAIN", "EHOSTUNREACH", "EADDRINUSE", "EINVAL"]);
 
@@ -57,11 +67,34 @@ function baseOptions(o: SocketOptions): Record<string, unknown> {
   return out;
 }
 
+/** How a zeromq.js handshake failure event reads as the port's reason. */
+function handshakeFailure(ev: zmq.Event): HandshakeFailure {
+  if (ev.type === "handshake:error:auth") return "auth";
+  if (ev.type === "handshake:error:protocol")
+    return (ev as { error?: { code?: unknown } }).error?.code === "ERR_ZMTP_MECHANISM_MISMATCH"
+      ? "mechanism"
+      : "protocol";
+  return "other";
+}
+
+interface SocketExtras {
+  /** A CURVE client DEALER: each connect names the server key. */
+  curveClient?: boolean;
+  /** Settles before bind (the ZAP handler a router's handshakes depend on is bound). */
+  beforeBind?: Promise<void>;
+  /** Runs once at close (the router's ZAP domain is removed). */
+  onClose?: () => void;
+}
+
 class ZmqPortSocket implements PortSocket {
   private readonly listeners = new Set<(e: SocketEvent) => void>();
   private eventsStarted = false;
+  private serverKey: string | undefined;
 
-  constructor(private readonly sock: zmq.Router | zmq.Dealer) {}
+  constructor(
+    private readonly sock: zmq.Router | zmq.Dealer,
+    private readonly extras: SocketExtras = {},
+  ) {}
 
   get closed(): boolean {
     return this.sock.closed;
@@ -69,6 +102,7 @@ class ZmqPortSocket implements PortSocket {
 
   async bind(address: string): Promise<string> {
     try {
+      if (this.extras.beforeBind) await this.extras.beforeBind;
       await this.sock.bind(address);
     } catch (err) {
       throw toPortError(err, this.sock.closed);
@@ -76,8 +110,23 @@ class ZmqPortSocket implements PortSocket {
     return this.sock.lastEndpoint ?? address;
   }
 
-  connect(address: string): void {
+  connect(address: string, options?: ConnectOptions): void {
+    const key = options?.curveServerKey;
+    if (this.extras.curveClient !== (key !== undefined))
+      throw new PortError(
+        "EINVAL",
+        key === undefined
+          ? `a CURVE client must name the server's key to connect to ${address}`
+          : `a server key was given for ${address}, but this socket is not a CURVE client`,
+      );
+    if (key !== undefined && !isCurveKey(key))
+      throw new PortError("EINVAL", `the server key for ${address} is not a CURVE key`);
     try {
+      // Read by libzmq when the connection is made: set right before each connect.
+      if (key !== undefined && key !== this.serverKey) {
+        this.sock.curveServerKey = key;
+        this.serverKey = key;
+      }
       this.sock.connect(address);
     } catch (err) {
       // A malformed address (it came from the matchmaker) is the port's error, not zeromq.js's.
@@ -115,7 +164,14 @@ class ZmqPortSocket implements PortSocket {
   close(): void {
     if (this.sock.closed) return;
     this.sock.close();
+    this.extras.onClose?.();
     for (const l of this.listeners) l({ type: "close" });
+  }
+
+  /** Hands an event that does not come from the socket's monitor (a ZAP refusal) to the listeners. */
+  emit(e: SocketEvent): void {
+    if (this.sock.closed) return;
+    for (const l of this.listeners) l(e);
   }
 
   onEvent(listener: (e: SocketEvent) => void): () => void {
@@ -138,7 +194,8 @@ class ZmqPortSocket implements PortSocket {
         if (ev.type === "handshake") e = { type: "connect", address };
         else if (ev.type === "disconnect") e = { type: "disconnect", address };
         else if (ev.type === "accept") e = { type: "accept", address };
-        else if (ev.type.startsWith("handshake:error")) e = { type: "handshake:error", address };
+        else if (ev.type.startsWith("handshake:error"))
+          e = { type: "handshake:error", address, reason: handshakeFailure(ev) };
         if (e) for (const l of this.listeners) l(e);
       }
     } catch {
@@ -147,30 +204,63 @@ class ZmqPortSocket implements PortSocket {
   }
 }
 
-/** Creates zeromq.js sockets on one Context owned by this factory. */
+/** Creates zeromq.js sockets on one Context owned by this factory, and its ZAP handler when a router needs one. */
 export class ZmqSocketFactory implements SocketFactory {
   private readonly context = new zmq.Context({ blocky: false });
+  private zap: ZapHandler | undefined;
 
   router(options: RouterOptions): PortSocket {
-    return new ZmqPortSocket(
+    const curve = options.curveServer;
+    const security: Record<string, unknown> = {};
+    const extras: SocketExtras = {};
+    let port: ZmqPortSocket | undefined;
+    if (curve) {
+      security.curveServer = true;
+      security.curvePublicKey = curve.publicKey;
+      security.curveSecretKey = curve.secretKey;
+      if (curve.allowedClientKeys !== undefined) {
+        this.zap ??= new ZapHandler(this.context);
+        const zap = this.zap;
+        const domain = zap.add(
+          curve.allowedClientKeys.map((k) => curveKeyHex(k)),
+          (clientKey, address) => port?.emit({ type: "auth:refused", address, clientKey }),
+        );
+        security.zapDomain = domain;
+        security.zapEnforceDomain = true;
+        extras.beforeBind = zap.ready;
+        extras.onClose = () => zap.remove(domain);
+      }
+    }
+    port = new ZmqPortSocket(
       new zmq.Router({
         sendTimeout: 0,
         ...baseOptions(options),
+        ...security,
         mandatory: options.mandatory ?? true,
         handover: true,
         context: this.context,
       }),
+      extras,
     );
+    return port;
   }
 
-  dealer(options: SocketOptions): PortSocket {
-    return new ZmqPortSocket(new zmq.Dealer({ ...baseOptions(options), context: this.context }));
+  dealer(options: DealerOptions): PortSocket {
+    const curve = options.curveClient;
+    const security = curve ? { curvePublicKey: curve.publicKey, curveSecretKey: curve.secretKey } : {};
+    return new ZmqPortSocket(new zmq.Dealer({ ...baseOptions(options), ...security, context: this.context }), {
+      curveClient: curve !== undefined,
+    });
   }
 
   /**
-   * Nothing to release: each socket is closed by its owner, and zeromq.js 6 has no call
-   * that ends a Context; it shuts the Context down when the Context is garbage-collected
-   * (after its sockets are closed) and terminates it at process exit.
+   * Closes the ZAP handler, if one was made. Each socket is closed by its owner, and
+   * zeromq.js 6 has no call that ends a Context; it shuts the Context down when the
+   * Context is garbage-collected (after its sockets are closed) and terminates it at
+   * process exit.
    */
-  close(): void {}
+  close(): void {
+    this.zap?.close();
+    this.zap = undefined;
+  }
 }
