@@ -19,3 +19,13 @@ export {
   type LookupReply,
   type Member,
 } from "./scripts.js";
+export {
+  osloSetKey,
+  osloMember,
+  fromOsloMember,
+  osloTtlSeconds,
+  OsloRegistrations,
+  OSLO_REGISTER_LUA,
+  OSLO_UNREGISTER_LUA,
+  OSLO_LOOKUP_LUA,
+} from "./oslo-key-scheme.js";

@@ -41,6 +41,14 @@ export interface RedisMatchmakerOptions {
    * port: only for single-process tests with a fake clock. @default "redis"
    */
   timeSource?: "redis" | "clock";
+  /**
+   * Layout of the registrations in Redis. "native": sorted sets scored by expiry plus a
+   * change channel (this driver's own). "oslo": the SETs and liveness keys of
+   * oslo.messaging's zmq driver (oslo-key-scheme.ts), so Python servers and clients share
+   * the Redis; no change channel, so other processes see changes within lookupCacheTtlMs.
+   * @default "native"
+   */
+  keyScheme?: "native" | "oslo";
 }
 
 export type ResolvedRedisMatchmakerOptions = Required<RedisMatchmakerOptions>;
@@ -54,6 +62,7 @@ const KEYS = [
   "firstConnectWaitMs",
   "keyGraceMs",
   "timeSource",
+  "keyScheme",
 ] as const satisfies readonly (keyof RedisMatchmakerOptions)[];
 
 export function resolveRedisMatchmakerOptions(options: RedisMatchmakerOptions = {}): ResolvedRedisMatchmakerOptions {
@@ -75,5 +84,7 @@ export function resolveRedisMatchmakerOptions(options: RedisMatchmakerOptions = 
       o.timeSource === undefined
         ? "redis"
         : oneOf("RedisMatchmakerOptions.timeSource", o.timeSource, ["redis", "clock"]),
+    keyScheme:
+      o.keyScheme === undefined ? "native" : oneOf("RedisMatchmakerOptions.keyScheme", o.keyScheme, ["native", "oslo"]),
   };
 }

@@ -26,6 +26,15 @@ import type { MembershipArgs, RedisConnections } from "./connection.js";
 import { decodeChange, keyScheme, type Change, type KeyScheme } from "./key-scheme.js";
 import { liveInReply, LookupCache } from "./lookup-cache.js";
 import type { ResolvedRedisMatchmakerOptions } from "./options.js";
+import {
+  fromOsloMember,
+  installOsloCommands,
+  osloMember,
+  OsloRegistrations,
+  osloSetKey,
+  osloTtlSeconds,
+  type OsloCommands,
+} from "./oslo-key-scheme.js";
 import { RegistrationBook } from "./registration-book.js";
 import { parseLookupReply, type LookupReply } from "./scripts.js";
 
@@ -79,6 +88,8 @@ export class RedisMatchmaker implements Matchmaker {
   /** The first SUBSCRIBE to the change channel, settled (either way). */
   private readonly firstSubscribe: Promise<void>;
   private closed = false;
+  /** keyScheme "oslo": the oslo commands and this process's oslo registrations (oslo-key-scheme.ts). */
+  private readonly oslo: { commands: OsloCommands; registrations: OsloRegistrations } | undefined;
 
   constructor(
     private readonly conn: RedisConnections,
@@ -86,7 +97,12 @@ export class RedisMatchmaker implements Matchmaker {
     private readonly options: ResolvedRedisMatchmakerOptions,
   ) {
     this.scheme = keyScheme(options.keyPrefix, conn.db);
-    this.cache = new LookupCache(options.lookupCacheTtlMs);
+    // No change channel in oslo's scheme: a stale answer may miss a "-", so it is never served.
+    this.cache = new LookupCache(options.lookupCacheTtlMs, options.keyScheme !== "oslo");
+    this.oslo =
+      options.keyScheme === "oslo"
+        ? { commands: installOsloCommands(conn.commands), registrations: new OsloRegistrations() }
+        : undefined;
     const { commands, subscriber } = conn;
     this.runner = new CommandRunner(
       commands,
@@ -135,7 +151,13 @@ export class RedisMatchmaker implements Matchmaker {
   async unregister(key: string, host: string): Promise<void> {
     const token = this.book.remove(key, host);
     this.localChange({ op: "-", key, host });
-    await this.runner.run("unregister", () => this.conn.commands.mmUnregister(...this.membershipArgs(key, host)));
+    const oslo = this.osloTarget(key, host);
+    if (oslo) {
+      const drop = oslo.registrations.remove(oslo.member, oslo.setKey) ? "1" : "0";
+      await this.runner.run("unregister", () => oslo.commands.osloUnregister(oslo.setKey, oslo.member, drop));
+    } else {
+      await this.runner.run("unregister", () => this.conn.commands.mmUnregister(...this.membershipArgs(key, host)));
+    }
     this.book.removed(key, host, token);
   }
 
@@ -246,7 +268,27 @@ export class RedisMatchmaker implements Matchmaker {
     ];
   }
 
+  /** Where `host` under `key` lives in oslo's scheme; undefined in the native scheme or for a non-RPC key. */
+  private osloTarget(key: string, host: string) {
+    if (!this.oslo) return undefined;
+    const setKey = osloSetKey(key);
+    if (setKey === undefined) return undefined;
+    const member = osloMember(host);
+    if (member === undefined) throw this.runner.unavailable(`: oslo key scheme cannot store host ${host}`);
+    return { ...this.oslo, setKey, member };
+  }
+
   private async writeRegister(key: string, host: string, ttlMs: number | null): Promise<void> {
+    const oslo = this.osloTarget(key, host);
+    if (oslo) {
+      oslo.registrations.add(oslo.member, oslo.setKey);
+      const ttl = String(osloTtlSeconds(ttlMs));
+      const changed = await this.runner.run("register", () =>
+        oslo.commands.osloRegister(oslo.setKey, oslo.member, ttl),
+      );
+      if (changed === 1) this.localChange({ op: "+", key, host });
+      return;
+    }
     const ttl = ttlMs === null ? "-1" : String(Math.max(0, Math.round(ttlMs)));
     const changed = await this.runner.run("register", () =>
       this.conn.commands.mmRegister(...this.membershipArgs(key, host), ttl),
@@ -267,10 +309,31 @@ export class RedisMatchmaker implements Matchmaker {
   private async fetchFresh(key: string): Promise<string[]> {
     for (let attempt = 1; ; attempt++) {
       const token = this.cache.beginFetch(key, this.clock.nowMs());
-      const reply = await this.lookup(this.scheme.hostsKey(key));
+      const reply = await this.lookupKey(key);
       if (this.cache.store(token, reply) || attempt >= FETCH_ATTEMPTS)
         return liveInReply(token, reply, this.clock.nowMs());
     }
+  }
+
+  /** LOOKUP of a matchmaker key in the configured scheme; oslo members come back as "tcp://host:port". */
+  private async lookupKey(key: string): Promise<LookupReply> {
+    const setKey = this.oslo ? osloSetKey(key) : undefined;
+    if (!this.oslo || setKey === undefined) return this.lookup(this.scheme.hostsKey(key));
+    const { commands } = this.oslo;
+    this.stats.redisLookups++;
+    const raw = await this.runner.run("lookup", () => commands.osloLookup(setKey));
+    let reply: LookupReply;
+    try {
+      reply = parseLookupReply(raw);
+    } catch (err) {
+      throw this.runner.unavailable(": unexpected lookup reply", err);
+    }
+    const members = [];
+    for (const m of reply.members) {
+      const host = fromOsloMember(m.member);
+      if (host !== undefined) members.push({ member: host, expiresAtMs: m.expiresAtMs });
+    }
+    return { nowMs: reply.nowMs, members };
   }
 
   private async lookup(zsetKey: string): Promise<LookupReply> {
