@@ -6,6 +6,9 @@ RPC client, in direct mode with JSON on one Redis (zmq+redis://). Talks JSON lin
                                                  cast/fanout it ran; stops when stdin closes
   peer.py client <redis-port> <topic> <server>   runs the client cases against a server
                                                  there, prints {"case": ..., ...} per case
+  peer.py listener <redis-port> <topic>          notification listener on <topic>: prints
+                                                 {"ready": ...}, then one line per notification
+  peer.py notifier <redis-port> <topic> <text>   sends one info notification, then exits
   peer.py failures                               reads failure JSON lines from stdin, prints
                                                  what deserialize_remote_exception makes
 """
@@ -27,13 +30,17 @@ def transport(port):
     conf = cfg.ConfigOpts()
     conf([], project="interop")
     t = om.get_rpc_transport(conf, url="zmq+redis://127.0.0.1:%d" % port)
+    tune(conf)
+    return t
+
+
+def tune(conf):
     conf.set_override("rpc_zmq_host", "127.0.0.1", group="oslo_messaging_zmq")
     conf.set_override("rpc_zmq_bind_address", "127.0.0.1", group="oslo_messaging_zmq")
     conf.set_override("zmq_target_expire", 60, group="oslo_messaging_zmq")
     conf.set_override("zmq_target_update", 2, group="oslo_messaging_zmq")
     conf.set_override("wait_timeout", 200, group="matchmaker_redis")
     conf.set_override("check_timeout", 5000, group="matchmaker_redis")
-    return t
 
 
 class Endpoint(object):
@@ -88,6 +95,37 @@ def client(port, topic, name):
     t.cleanup()
 
 
+class NotifyEndpoint(object):
+    def info(self, ctxt, publisher_id, event_type, payload, metadata):
+        emit(notification=event_type, publisher_id=publisher_id, payload=payload)
+
+
+def listener(port, topic):
+    conf = cfg.ConfigOpts()
+    conf([], project="interop")
+    t = om.get_notification_transport(conf, url="zmq+redis://127.0.0.1:%d" % port)
+    tune(conf)
+    lst = om.get_notification_listener(t, [om.Target(topic=topic)], [NotifyEndpoint()],
+                                       executor="threading")
+    lst.start()
+    emit(ready=True, topic=topic)
+    sys.stdin.read()
+    lst.stop()
+    lst.wait()
+    t.cleanup()
+
+
+def notifier(port, topic, text):
+    conf = cfg.ConfigOpts()
+    conf([], project="interop")
+    t = om.get_notification_transport(conf, url="zmq+redis://127.0.0.1:%d" % port)
+    tune(conf)
+    n = om.Notifier(t, publisher_id="python.host", driver="messaging", topics=[topic])
+    n.info({}, "interop.python", {"text": text})
+    emit(sent=True)
+    t.cleanup()
+
+
 def failures():
     for line in sys.stdin:
         line = line.strip()
@@ -103,6 +141,10 @@ if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "failures":
         failures()
+    elif mode == "listener":
+        listener(int(sys.argv[2]), sys.argv[3])
+    elif mode == "notifier":
+        notifier(int(sys.argv[2]), sys.argv[3], sys.argv[4])
     elif mode == "server":
         server(int(sys.argv[2]), sys.argv[3], sys.argv[4])
     else:

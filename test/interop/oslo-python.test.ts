@@ -5,7 +5,8 @@
  * schemes: a Python client calls and casts to a server here and gets its results and
  * errors; a client here calls and casts to a Python server; a missing method is
  * NoSuchMethod here and RemoteError(NoSuchMethod …) in Python; a fanout reaches servers of
- * both kinds; Python rebuilds the failures this driver sends as spec/codec.md says.
+ * both kinds; Python rebuilds the failures this driver sends as spec/codec.md says; a
+ * notification reaches listeners of both kinds, from a notifier of either kind.
  *
  * Needs the virtualenv scripts/oslo-interop/setup.sh builds: $OSLO_VENV, else
  * ~/.cache/oslo-zmq-interop/venv. Without it (CI) every case is skipped with the reason
@@ -19,8 +20,10 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, test } from "node:test";
 import {
+  getNotificationListener,
   getRpcServer,
   getRpcTransport,
+  Notifier,
   NoSuchMethod,
   RemoteError,
   RpcClient,
@@ -86,6 +89,7 @@ describe("interop with oslo.messaging's Python zmq driver", { skip: reason ?? fa
   let transport: Transport;
   const peers: Peer[] = [];
   const casts: unknown[] = [];
+  const notes: { eventType: string; publisherId: string | null; payload: unknown }[] = [];
   const topic = "interop";
   const endpoint = {
     echo: (_ctx: object, { value }: { value: unknown }) => ({ from: "typescript", value }),
@@ -109,6 +113,14 @@ describe("interop with oslo.messaging's Python zmq driver", { skip: reason ?? fa
     const py = new Peer(["server", String(redis.port), topic, "py-1"]);
     peers.push(py);
     await py.waitFor((l) => l.ready === true, "ready line");
+    const notifyEndpoint = {
+      info: (_ctx: object, publisherId: string | null, eventType: string, payload: unknown) =>
+        void notes.push({ eventType, publisherId, payload }),
+    };
+    await getNotificationListener(transport, [{ topic: "interop-notes" }], [notifyEndpoint]).start();
+    const pyListener = new Peer(["listener", String(redis.port), "interop-notes"]);
+    peers.push(pyListener);
+    await pyListener.waitFor((l) => l.ready === true, "listener ready line");
   });
   after(async () => {
     for (const p of peers) p.kill();
@@ -191,5 +203,25 @@ describe("interop with oslo.messaging's Python zmq driver", { skip: reason ?? fa
       "URIError allowed=false: oslo_messaging.rpc.client.RemoteError",
       "URIError allowed=true: oslo_messaging.rpc.client.RemoteError",
     ]);
+  });
+
+  test("interop - a notification reaches listeners of both kinds, from a notifier of either kind", async () => {
+    const pyListener = peers[1]!;
+    const notifier = new Notifier(transport, { publisherId: "ts.host", topics: ["interop-notes"] });
+    await notifier.info({}, "interop.typescript", { text: "from ts" });
+    await pyListener.waitFor((l) => l.notification === "interop.typescript", "the notification on the Python listener");
+    const py = new Peer(["notifier", String(redis.port), "interop-notes", "from python"]);
+    peers.push(py);
+    await py.waitFor((l) => l.sent === true, "the Python notifier's send");
+    await pyListener.waitFor((l) => l.notification === "interop.python", "Python's own notification");
+    for (let i = 0; i < 50 && notes.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    console.log(`# notifications here: ${JSON.stringify(notes)}`);
+    assert.deepEqual(notes.map((n) => [n.eventType, n.publisherId, n.payload]).sort(), [
+      ["interop.python", "python.host", { text: "from python" }],
+      ["interop.typescript", "ts.host", { text: "from ts" }],
+    ]);
+    assert.deepEqual(pyListener.lines.find((l) => l.notification === "interop.typescript")?.payload, {
+      text: "from ts",
+    });
   });
 });

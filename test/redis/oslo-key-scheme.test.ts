@@ -12,6 +12,10 @@ import { after, before, describe, test } from "node:test";
 import { Redis } from "ioredis";
 import {
   listenKeys,
+  notifyPoolKey,
+  notifyPoolsKey,
+  osloPoolPart,
+  poolEntry,
   NodeClock,
   openConnections,
   osloSetKey,
@@ -117,6 +121,35 @@ describe("redis matchmaker, keyScheme oslo", { skip: redisSkipReason() ?? false,
       for (let i = 0; i < 40 && (await raw.exists("127.0.0.1:49500")) === 1; i++) await sleep(100);
       assert.equal(await raw.exists("127.0.0.1:49500"), 0);
       assert.deepEqual(await mm.getHosts(key), []);
+    } finally {
+      await mm.close();
+    }
+  });
+
+  test("oslo-key-scheme - notifications: listeners also in oslo's ROUTER/<topic>.<priority>; oslo's listeners are pools of their own", async () => {
+    await raw.flushdb();
+    const mm = await open();
+    try {
+      const t = { topic: "notifications" };
+      const listing = notifyPoolsKey(t, "info");
+      await mm.register(notifyPoolKey(t, "info", "billing"), "tcp://127.0.0.1:49600", 300_000);
+      await mm.register(listing, poolEntry("billing", "tcp://127.0.0.1:49600"), 300_000);
+      assert.deepEqual(await raw.smembers("ROUTER/notifications.info"), ["127.0.0.1:49600"]);
+      assert.deepEqual(await raw.smembers("127.0.0.1:49600"), [" "]);
+      // oslo's ZmqNotificationServer registers Target(topic="notifications.info") this way.
+      await raw.sadd("ROUTER/notifications.info", "py-node:49700");
+      await raw.expire("ROUTER/notifications.info", 300);
+      await raw.sadd("py-node:49700", " ");
+      await raw.expire("py-node:49700", 300);
+      const python = osloPoolPart("py-node:49700");
+      assert.deepEqual(await mm.getHosts(listing), [
+        `${python}@tcp://py-node:49700`,
+        poolEntry("billing", "tcp://127.0.0.1:49600"),
+      ]);
+      assert.deepEqual(await mm.getHosts(notifyPoolKey(t, "info", python)), ["tcp://py-node:49700"]);
+      assert.deepEqual(await mm.getHosts(notifyPoolKey(t, "info", "billing")), ["tcp://127.0.0.1:49600"]);
+      await mm.unregister(listing, poolEntry("billing", "tcp://127.0.0.1:49600"));
+      assert.deepEqual(await raw.smembers("ROUTER/notifications.info"), ["py-node:49700"]);
     } finally {
       await mm.close();
     }

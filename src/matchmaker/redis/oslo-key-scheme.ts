@@ -14,8 +14,9 @@
  * key exists (TTL >= -1); dead members stay in the SET and are skipped on read. No change
  * channel exists: other processes see a change when they next read Redis.
  *
- * Only RPC keys ("<exchange>/<topic>[/<server>]", core/target.ts) map; the exchange is
- * dropped, as oslo ignores it. Other keys (notifications) keep the native scheme.
+ * RPC keys ("<exchange>/<topic>[/<server>]", core/target.ts) map to these; the exchange
+ * is dropped, as oslo ignores it. Notification keys map to oslo's ROUTER/<topic>.<priority>
+ * as oslo-store.ts describes.
  */
 
 /** The listener type oslo's direct-mode servers register under (zmq_names.socket_type_str(zmq.ROUTER)). */
@@ -83,6 +84,30 @@ export function osloSetKey(key: string): string | undefined {
   // zmq_address.target_to_key: "FIXME(ozamiatin): Workaround for Cinder" cuts at "@".
   const server = (decoded[2] as string).split("@")[0];
   return `${OSLO_LISTENER_TYPE}/${topic}/${server}`;
+}
+
+/**
+ * A notification key of core/target.ts ("notify:<exchange>/<topic>.<priority>[/<pool part>]")
+ * -> oslo's SET of that topic's listeners (ZmqNotificationServer listens on
+ * Target(topic="<topic>.<priority>")), and the pool part when it is a pool key.
+ */
+export function osloNotifyKey(key: string): { setKey: string; poolPart?: string } | undefined {
+  if (!key.startsWith("notify:")) return undefined;
+  const parts = key.slice("notify:".length).split("/");
+  if ((parts.length !== 2 && parts.length !== 3) || parts[1] === "") return undefined;
+  let topic: string;
+  try {
+    topic = decodeURIComponent(parts[1] as string);
+  } catch {
+    return undefined;
+  }
+  const setKey = `${OSLO_LISTENER_TYPE}/${topic}`;
+  return parts.length === 3 ? { setKey, poolPart: parts[2] as string } : { setKey };
+}
+
+/** The pool part of an oslo listener: a pool of its own (":" marks a private pool, core/target.ts). */
+export function osloPoolPart(member: string): string {
+  return `:oslo-${encodeURIComponent(member)}`;
 }
 
 const TCP = /^tcp:\/\/([^/\s]+:\d{1,5})$/;

@@ -26,15 +26,8 @@ import type { MembershipArgs, RedisConnections } from "./connection.js";
 import { decodeChange, keyScheme, type Change, type KeyScheme } from "./key-scheme.js";
 import { liveInReply, LookupCache } from "./lookup-cache.js";
 import type { ResolvedRedisMatchmakerOptions } from "./options.js";
-import {
-  fromOsloMember,
-  installOsloCommands,
-  osloMember,
-  OsloRegistrations,
-  osloSetKey,
-  osloTtlSeconds,
-  type OsloCommands,
-} from "./oslo-key-scheme.js";
+import { installOsloCommands } from "./oslo-key-scheme.js";
+import { OsloStore, type SchemeMode } from "./oslo-store.js";
 import { RegistrationBook } from "./registration-book.js";
 import { parseLookupReply, type LookupReply } from "./scripts.js";
 
@@ -88,8 +81,8 @@ export class RedisMatchmaker implements Matchmaker {
   /** The first SUBSCRIBE to the change channel, settled (either way). */
   private readonly firstSubscribe: Promise<void>;
   private closed = false;
-  /** keyScheme "oslo": the oslo commands and this process's oslo registrations (oslo-key-scheme.ts). */
-  private readonly oslo: { commands: OsloCommands; registrations: OsloRegistrations } | undefined;
+  /** keyScheme "oslo": the keys in oslo's scheme (oslo-store.ts). */
+  private readonly oslo: OsloStore | undefined;
 
   constructor(
     private readonly conn: RedisConnections,
@@ -101,7 +94,11 @@ export class RedisMatchmaker implements Matchmaker {
     this.cache = new LookupCache(options.lookupCacheTtlMs, options.keyScheme !== "oslo");
     this.oslo =
       options.keyScheme === "oslo"
-        ? { commands: installOsloCommands(conn.commands), registrations: new OsloRegistrations() }
+        ? new OsloStore(
+            installOsloCommands(conn.commands),
+            (what, op) => this.runner.run(what, op),
+            (what, cause) => this.runner.unavailable(what, cause),
+          )
         : undefined;
     const { commands, subscriber } = conn;
     this.runner = new CommandRunner(
@@ -151,13 +148,10 @@ export class RedisMatchmaker implements Matchmaker {
   async unregister(key: string, host: string): Promise<void> {
     const token = this.book.remove(key, host);
     this.localChange({ op: "-", key, host });
-    const oslo = this.osloTarget(key, host);
-    if (oslo) {
-      const drop = oslo.registrations.remove(oslo.member, oslo.setKey) ? "1" : "0";
-      await this.runner.run("unregister", () => oslo.commands.osloUnregister(oslo.setKey, oslo.member, drop));
-    } else {
+    const mode = this.mode(key);
+    if (mode !== "native") await this.oslo?.unregister(key, host);
+    if (mode !== "oslo")
       await this.runner.run("unregister", () => this.conn.commands.mmUnregister(...this.membershipArgs(key, host)));
-    }
     this.book.removed(key, host, token);
   }
 
@@ -268,31 +262,20 @@ export class RedisMatchmaker implements Matchmaker {
     ];
   }
 
-  /** Where `host` under `key` lives in oslo's scheme; undefined in the native scheme or for a non-RPC key. */
-  private osloTarget(key: string, host: string) {
-    if (!this.oslo) return undefined;
-    const setKey = osloSetKey(key);
-    if (setKey === undefined) return undefined;
-    const member = osloMember(host);
-    if (member === undefined) throw this.runner.unavailable(`: oslo key scheme cannot store host ${host}`);
-    return { ...this.oslo, setKey, member };
+  private mode(key: string): SchemeMode {
+    return this.oslo?.mode(key) ?? "native";
   }
 
   private async writeRegister(key: string, host: string, ttlMs: number | null): Promise<void> {
-    const oslo = this.osloTarget(key, host);
-    if (oslo) {
-      oslo.registrations.add(oslo.member, oslo.setKey);
-      const ttl = String(osloTtlSeconds(ttlMs));
-      const changed = await this.runner.run("register", () =>
-        oslo.commands.osloRegister(oslo.setKey, oslo.member, ttl),
+    const mode = this.mode(key);
+    let changed = mode === "native" ? 0 : ((await this.oslo?.register(key, host, ttlMs)) ?? 0);
+    if (mode !== "oslo") {
+      const ttl = ttlMs === null ? "-1" : String(Math.max(0, Math.round(ttlMs)));
+      const native = await this.runner.run("register", () =>
+        this.conn.commands.mmRegister(...this.membershipArgs(key, host), ttl),
       );
-      if (changed === 1) this.localChange({ op: "+", key, host });
-      return;
+      changed = Math.max(changed, native);
     }
-    const ttl = ttlMs === null ? "-1" : String(Math.max(0, Math.round(ttlMs)));
-    const changed = await this.runner.run("register", () =>
-      this.conn.commands.mmRegister(...this.membershipArgs(key, host), ttl),
-    );
     if (changed === 1) this.localChange({ op: "+", key, host });
   }
 
@@ -315,25 +298,12 @@ export class RedisMatchmaker implements Matchmaker {
     }
   }
 
-  /** LOOKUP of a matchmaker key in the configured scheme; oslo members come back as "tcp://host:port". */
-  private async lookupKey(key: string): Promise<LookupReply> {
-    const setKey = this.oslo ? osloSetKey(key) : undefined;
-    if (!this.oslo || setKey === undefined) return this.lookup(this.scheme.hostsKey(key));
-    const { commands } = this.oslo;
+  /** LOOKUP of a matchmaker key in its scheme (oslo-store.ts for keyScheme "oslo"). */
+  private lookupKey(key: string): Promise<LookupReply> {
+    const native = (): Promise<LookupReply> => this.lookup(this.scheme.hostsKey(key));
+    if (!this.oslo || this.mode(key) === "native") return native();
     this.stats.redisLookups++;
-    const raw = await this.runner.run("lookup", () => commands.osloLookup(setKey));
-    let reply: LookupReply;
-    try {
-      reply = parseLookupReply(raw);
-    } catch (err) {
-      throw this.runner.unavailable(": unexpected lookup reply", err);
-    }
-    const members = [];
-    for (const m of reply.members) {
-      const host = fromOsloMember(m.member);
-      if (host !== undefined) members.push({ member: host, expiresAtMs: m.expiresAtMs });
-    }
-    return { nowMs: reply.nowMs, members };
+    return this.oslo.lookup(key, native);
   }
 
   private async lookup(zsetKey: string): Promise<LookupReply> {
