@@ -12,6 +12,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import fc from "fast-check";
 import {
   deserializeRemoteError,
   InvalidTarget,
@@ -20,6 +21,7 @@ import {
   MessagingError,
   MessagingTimeout,
   NoSuchMethod,
+  OSLO_MODULES,
   RemoteError,
   RPCVersionCapError,
   serializeRemoteError,
@@ -140,4 +142,21 @@ test("oslo-remote-error - failures of this driver's earlier form are still rebui
   const b = old("UnsupportedVersion", ["2.0", "m"]);
   assert.ok(b instanceof UnsupportedVersion && b.version === "2.0" && b.method === "m");
   assert.equal(old("RangeError", ["x"], "builtins").constructor, RangeError);
+});
+
+test("oslo-remote-error - any failure naming oslo's family rebuilds to an Error without throwing (property)", () => {
+  const classes = Object.keys(OSLO_MODULES);
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...classes),
+      fc.constantFrom("oslo_messaging", "oslo_messaging.rpc.dispatcher", "oslo_messaging.x_Remote", "builtins"),
+      fc.string(),
+      fc.array(fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.object()), { maxLength: 4 }),
+      (cls, module, message, args) => {
+        const e = deserializeRemoteError(JSON.stringify({ class: cls, module, message, tb: [], args, kwargs: {} }));
+        assert.ok(e instanceof Error);
+      },
+    ),
+    { numRuns: 500 },
+  );
 });
