@@ -10,7 +10,17 @@ import { Bench } from "tinybench";
 import * as zmq from "zeromq";
 import { intOption, parseOrExit } from "../src/cli/command-line.js";
 import { getRpcServer, getRpcTransport, RpcClient } from "../src/index.js";
-import { decodeRequest, encodeRequest, InProcessMatchmaker, MessageType, NodeClock } from "../src/internal.js";
+import {
+  CryptoRng,
+  decodeRequest,
+  encodeRequest,
+  InProcessMatchmaker,
+  MessageType,
+  NodeClock,
+  ProxyShell,
+  resolveOptions,
+  ZmqSocketFactory,
+} from "../src/internal.js";
 
 const USAGE = `usage: npm run bench [-- --time-ms <n>]
 
@@ -56,6 +66,27 @@ await server.start();
 const client = new RpcClient(transport, { topic: "bench" }, { timeoutMs: 10_000 });
 const direct = client.prepare({ server: "s" });
 
+// The same through one proxy in this process (proxy routing mode, spec/proxy.md): one hop more.
+const proxyMm = new InProcessMatchmaker(new NodeClock());
+const proxy = new ProxyShell(
+  {
+    sockets: new ZmqSocketFactory(),
+    clock: new NodeClock(),
+    rng: new CryptoRng(),
+    matchmaker: proxyMm,
+    options: resolveOptions({}),
+  },
+  { drainMs: 0 },
+);
+await proxy.start();
+const proxied = await getRpcTransport("zmq://", { matchmaker: proxyMm, routing: "proxy" });
+const proxiedServer = getRpcServer(proxied, { topic: "bench", server: "s" }, [
+  { echo: (_c: unknown, a: { n: number }) => a.n },
+]);
+await proxiedServer.start();
+const viaProxy = new RpcClient(proxied, { topic: "bench", server: "s" }, { timeoutMs: 10_000 });
+await viaProxy.call({}, "echo", { n: 1 });
+
 const BATCH = 100;
 bench
   .add("raw zeromq.js round trip (DEALER->ROUTER->DEALER)", async () => {
@@ -68,12 +99,18 @@ bench
   .add("driver call round trip (named server)", async () => {
     await direct.call({}, "echo", { n: 1 });
   })
+  .add("driver call round trip via a proxy (named server)", async () => {
+    await viaProxy.call({}, "echo", { n: 1 });
+  })
   .add(`raw zeromq.js ${BATCH} pipelined round trips`, async () => {
     for (let i = 0; i < BATCH; i++) await dealer.send(rawReq);
     for (let i = 0; i < BATCH; i++) await dealer.receive();
   })
   .add(`driver ${BATCH} concurrent calls`, async () => {
     await Promise.all(Array.from({ length: BATCH }, () => client.call({}, "echo", { n: 1 })));
+  })
+  .add(`driver ${BATCH} concurrent calls via a proxy`, async () => {
+    await Promise.all(Array.from({ length: BATCH }, () => viaProxy.call({}, "echo", { n: 1 })));
   })
   .add(`driver ${BATCH} casts (accepted by the socket)`, async () => {
     await Promise.all(Array.from({ length: BATCH }, () => client.cast({}, "count")));
@@ -103,6 +140,31 @@ if (rawBatch && drvBatch)
   console.log(
     `pipelined: driver ${Math.round(BATCH / (drvBatch / 1000))} calls/s vs raw ${Math.round(BATCH / (rawBatch / 1000))} round trips/s`,
   );
+const p50 = (name: string): number | undefined => {
+  const r = bench.tasks.find((t) => t.name.startsWith(name))?.result;
+  return r && "latency" in r ? r.latency.p50 : undefined;
+};
+const viaMean = mean("driver call round trip via a proxy");
+const viaBatch = mean(`driver ${BATCH} concurrent calls via`);
+const [rawP50, drvP50, viaP50] = [
+  p50("raw zeromq.js round trip"),
+  p50("driver call round trip (named"),
+  p50("driver call round trip via"),
+];
+if (raw && viaMean && drv)
+  console.log(
+    `call via a proxy: ${(viaMean * 1000).toFixed(0)} µs mean -> ${(viaMean / raw).toFixed(2)}x raw zeromq.js, ${(viaMean / drv).toFixed(2)}x direct`,
+  );
+if (rawP50 && drvP50 && viaP50)
+  console.log(
+    `call p50: raw ${(rawP50 * 1000).toFixed(0)} µs, direct ${(drvP50 * 1000).toFixed(0)} µs (${(drvP50 / rawP50).toFixed(2)}x), via a proxy ${(viaP50 * 1000).toFixed(0)} µs (${(viaP50 / rawP50).toFixed(2)}x)`,
+  );
+if (rawBatch && viaBatch && drvBatch)
+  console.log(
+    `pipelined via a proxy: ${Math.round(BATCH / (viaBatch / 1000))} calls/s (${(rawBatch / viaBatch).toFixed(2)}x raw, ${(drvBatch / viaBatch).toFixed(2)}x direct)`,
+  );
+await proxied.close();
+await proxy.stop();
 await transport.close();
 dealer.close();
 router.close();

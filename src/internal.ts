@@ -71,3 +71,9 @@ export { Outbound, sendFailureOf } from "./driver/outbound.js";
 export { ZmqSocketFactory } from "./runtime/node/zmq-socket.js";
 export { NodeClock } from "./runtime/node/node-clock.js";
 export { CryptoRng } from "./runtime/node/crypto-rng.js";
+// Proxy routing mode (spec/proxy.md).
+export * from "./core/proxy-frames.js";
+export * from "./core/proxy-forwarding.js";
+export * from "./core/proxy-hops.js";
+export { ProxyShell, type ProxyShellConfig, type ProxyShellDeps } from "./driver/proxy-shell.js";
+export { ProxyRouting } from "./driver/proxy-sockets.js";

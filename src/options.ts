@@ -73,6 +73,10 @@ export interface CircuitBreakerOptions {
   maxCoolDownMs?: number;
 }
 
+/** DriverOptions.routing (spec/proxy.md). */
+export const ROUTING_MODES = ["direct", "proxy"] as const;
+export type RoutingMode = (typeof ROUTING_MODES)[number];
+
 export interface DriverOptions {
   /** Interface servers bind to (oslo: rpc_zmq_bind_address). @default "127.0.0.1" */
   bindAddress?: string;
@@ -180,6 +184,15 @@ export interface DriverOptions {
    * @default "round-robin"
    */
   balancing?: BalancingStrategy;
+  /**
+   * How clients and servers reach each other (spec/proxy.md). "direct": every client
+   * connects to every server it sends to (N×M connections). "proxy": clients and servers
+   * connect only to the proxies the matchmaker lists (`npm run proxy`), N×P + M×P
+   * connections; requests and replies both go through a proxy, fanouts through a proxy's
+   * exact-key publisher; a message whose proxy fails is sent again through another one.
+   * Run it with acks: a proxy hop can lose a message. @default "direct"
+   */
+  routing?: RoutingMode;
   /** Error classes re-created from remote failures, by class name (oslo: allowed_remote_exmods). @default {} */
   remoteErrors?: Record<string, RemoteErrorClass>;
   /** Outbound socket pool limits. */
@@ -227,6 +240,7 @@ export const DRIVER_OPTION_KEYS = [
   "heartbeatTimeoutMs",
   "circuitBreaker",
   "balancing",
+  "routing",
   "remoteErrors",
   "pool",
   "redisMatchmaker",
@@ -307,6 +321,7 @@ export function resolveOptions(
     heartbeatTimeoutMs: opt("heartbeatTimeoutMs", 3000, (w, v) => integerAtLeast(w, v, 1)),
     circuitBreaker: resolveBreaker(o.circuitBreaker),
     balancing: opt("balancing", DEFAULT_BALANCING, (w, v) => oneOf(w, v, BALANCING_STRATEGIES)),
+    routing: opt("routing", "direct", (w, v) => oneOf(w, v, ROUTING_MODES)),
     remoteErrors: o.remoteErrors ?? {},
     pool: resolvePool(o.pool),
   };

@@ -15,6 +15,7 @@
  * (closed with it), and registrations then default to a 3 s TTL refreshed every second.
  */
 import { ClientEngine } from "../driver/client-engine.js";
+import { ProxyRouting } from "../driver/proxy-sockets.js";
 import type { PoolMetrics } from "../pool/socket-pool.js";
 import { TransportClosed } from "../errors.js";
 import { createRedisMatchmaker } from "../matchmaker/redis/factory.js";
@@ -70,6 +71,12 @@ export class Transport {
     readonly matchmakerSpec: MatchmakerSpec,
   ) {
     this.options = options;
+    // Proxy routing mode (spec/proxy.md): the engine and the listeners get virtual sockets
+    // over the proxies, and a matchmaker that knows published keys and subscriptions.
+    if (options.routing === "proxy") {
+      const routing = new ProxyRouting({ ...deps, options });
+      deps = { ...deps, sockets: routing.sockets, matchmaker: routing.matchmaker };
+    }
     const engine = new ClientEngine(deps.clock, deps.rng, deps.sockets, deps.matchmaker, options);
     this.internals = { engine, deps, attach: (listener) => this.attach(listener) };
   }
@@ -114,6 +121,11 @@ export function transportInternals(t: Transport): TransportInternals {
   return t["internals"];
 }
 
+/** zeromq.js sockets, Node timers and crypto randomness: the real shell's ports (also the proxy process's). */
+export function realPorts(): { sockets: SocketFactory; clock: Clock; rng: Rng } {
+  return { sockets: new ZmqSocketFactory(), clock: new NodeClock(), rng: new CryptoRng() };
+}
+
 /** Creates a transport for RPC (oslo: get_rpc_transport). */
 export async function getRpcTransport(url: string, options: DriverOptions = {}): Promise<Transport> {
   const spec = parseTransportUrl(url);
@@ -121,7 +133,7 @@ export async function getRpcTransport(url: string, options: DriverOptions = {}):
     options,
     spec.kind === "in-process" ? {} : { registrationTtlMs: DEFAULT_REDIS_REGISTRATION_TTL_MS },
   );
-  const ports = options.ports ?? { sockets: new ZmqSocketFactory(), clock: new NodeClock(), rng: new CryptoRng() };
+  const ports = options.ports ?? realPorts();
   let matchmaker = options.matchmaker;
   let owns = false;
   if (!matchmaker) {

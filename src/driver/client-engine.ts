@@ -22,6 +22,7 @@ import {
   type RpcRequestType,
 } from "../core/codec.js";
 import { zeroClientStats, type ClientStats, type Failover, type RequestKind } from "../core/delivery-request.js";
+import { PUBLISHED_HOST_PREFIX } from "../core/proxy-frames.js";
 import { deserializeRemoteError } from "../core/remote-error.js";
 import { sendKey } from "../core/target.js";
 import { PayloadTooLarge, TransportClosed } from "../errors.js";
@@ -103,7 +104,9 @@ export class ClientEngine {
   send(req: SendRequest): Promise<unknown> {
     if (this.closed) return Promise.reject(new TransportClosed());
     const id = this.newId();
-    const key = req.key ?? sendKey(req.target);
+    let key = req.key ?? sendKey(req.target);
+    // Proxy mode: a fanout is one copy to a proxy's publisher (spec/proxy.md).
+    if (req.kind === "fanout" && this.options.routing === "proxy") key = `${PUBLISHED_HOST_PREFIX}${key}`;
     const type: RpcRequestType =
       req.kind === "call" ? MessageType.CALL : req.kind === "cast" ? MessageType.CAST : MessageType.CAST_FANOUT;
     const frames = encodeRequest(type, id, req.context, req.message, this.options.maxPayloadBytes);

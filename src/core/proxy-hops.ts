@@ -1,0 +1,192 @@
+/**
+ * A proxy-mode client's hop table (spec/proxy.md): which proxy link each unanswered
+ * message went through, so that it can be sent again through another one. Pure and
+ * synchronous; the shell (src/driver/proxy-client-links.ts) performs the sends.
+ *
+ * - Links are the client's DEALERs to the proxies' frontends, by address. A message goes
+ *   through the next link that is up (round robin), or, when none is, the next known link
+ *   (its DEALER waits for a connection up to its send timeout).
+ * - An entry lives from its first send until its answer: a call's reply, any other
+ *   request's ACK. Entries older than `maxAgeMs`, or beyond `maxEntries` (oldest first),
+ *   are forgotten (counted): their requests have timed out or were never acknowledged.
+ * - A link that goes down or leaves: every entry on it moves to another link that is up and
+ *   has not refused it; the shell sends those again, with the same message id (servers
+ *   dedup by id, so a message never runs twice).
+ * - A NO-ROUTE notice from a proxy: the entry moves to a link that has not refused it yet,
+ *   or is dropped (counted) when every live proxy refused it.
+ */
+
+export interface HopResend {
+  id: string;
+  link: string;
+  frames: readonly Buffer[];
+}
+
+interface Hop {
+  host: string;
+  frames: readonly Buffer[];
+  link: string;
+  refusedBy: string[];
+  sentAtMs: number;
+  /** A call: kept until its reply (an ACK only says the server has it). */
+  untilReply: boolean;
+}
+
+export interface HopStats {
+  resentLinkDown: number;
+  resentNoRoute: number;
+  noRouteDropped: number;
+  /** Entries on a failed link with no other live link to go to. */
+  strandedDropped: number;
+  forgotten: number;
+}
+
+export class HopTable {
+  /** address -> up. Insertion order is the round-robin order. */
+  private readonly links = new Map<string, boolean>();
+  private next = 0;
+  /** In first-send order (Map insertion order), so the oldest are first. */
+  private readonly hops = new Map<string, Hop>();
+  readonly stats: HopStats = {
+    resentLinkDown: 0,
+    resentNoRoute: 0,
+    noRouteDropped: 0,
+    strandedDropped: 0,
+    forgotten: 0,
+  };
+
+  constructor(
+    private readonly maxAgeMs: number,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  addLink(link: string): void {
+    if (!this.links.has(link)) this.links.set(link, false);
+  }
+
+  linkUp(link: string): void {
+    if (this.links.has(link)) this.links.set(link, true);
+  }
+
+  /** A link's connection dropped (it stays known and may come back up). */
+  linkDown(link: string): HopResend[] {
+    if (this.links.has(link)) this.links.set(link, false);
+    return this.moveOff(link);
+  }
+
+  /** A link left (its proxy is no longer listed): forgotten, its entries moved. */
+  removeLink(link: string): HopResend[] {
+    this.links.delete(link);
+    return this.moveOff(link);
+  }
+
+  get knownLinks(): string[] {
+    return [...this.links.keys()];
+  }
+
+  get upLinks(): string[] {
+    return [...this.links].filter(([, up]) => up).map(([l]) => l);
+  }
+
+  /** Records the first send of message `id` to `host` and returns the link to send it on (undefined: no link known). */
+  send(id: string, host: string, frames: readonly Buffer[], untilReply: boolean, nowMs: number): string | undefined {
+    this.purge(nowMs);
+    const link = this.pick([]);
+    if (link === undefined) return undefined;
+    this.hops.delete(id); // a resend by the delivery core (ACK timeout) starts a fresh entry
+    this.hops.set(id, { host, frames, link, refusedBy: [], sentAtMs: nowMs, untilReply });
+    while (this.hops.size > this.maxEntries) this.forgetOldest();
+    return link;
+  }
+
+  /**
+   * An answer (reply type "5" or ACK "6") for `id` arrived: the host it belongs to, or
+   * undefined for an id this table does not know (stale).
+   */
+  answered(id: string, type: string): string | undefined {
+    const hop = this.hops.get(id);
+    if (hop === undefined) return undefined;
+    if (type === "5" || !hop.untilReply) this.hops.delete(id);
+    return hop.host;
+  }
+
+  /** The host message `id` was sent to, while it is unanswered. */
+  hostOf(id: string): string | undefined {
+    return this.hops.get(id)?.host;
+  }
+
+  knows(id: string): boolean {
+    return this.hops.has(id);
+  }
+
+  /** The proxy behind `link` could not route `id`: where to send it next, if anywhere. */
+  noRoute(id: string, link: string): HopResend | undefined {
+    const hop = this.hops.get(id);
+    if (hop === undefined || hop.link !== link) return undefined;
+    hop.refusedBy.push(link);
+    const to = this.pick(hop.refusedBy, true);
+    if (to === undefined) {
+      this.hops.delete(id);
+      this.stats.noRouteDropped++;
+      return undefined;
+    }
+    hop.link = to;
+    this.stats.resentNoRoute++;
+    return { id, link: to, frames: hop.frames };
+  }
+
+  get size(): number {
+    return this.hops.size;
+  }
+
+  /** Forgets entries older than maxAgeMs (their requests are past any deadline this client gives). */
+  purge(nowMs: number): void {
+    for (const [id, hop] of this.hops) {
+      if (nowMs - hop.sentAtMs <= this.maxAgeMs) break;
+      this.hops.delete(id);
+      this.stats.forgotten++;
+    }
+  }
+
+  private forgetOldest(): void {
+    const first = this.hops.keys().next();
+    if (first.done) return;
+    this.hops.delete(first.value);
+    this.stats.forgotten++;
+  }
+
+  private moveOff(link: string): HopResend[] {
+    const out: HopResend[] = [];
+    for (const [id, hop] of this.hops) {
+      if (hop.link !== link) continue;
+      const to = this.pick([...hop.refusedBy, link], true);
+      if (to === undefined) {
+        this.hops.delete(id);
+        this.stats.strandedDropped++;
+        continue;
+      }
+      hop.link = to;
+      this.stats.resentLinkDown++;
+      out.push({ id, link: to, frames: hop.frames });
+    }
+    return out;
+  }
+
+  /** The next link in round-robin order that is not excluded: an up one, else (unless upOnly) any known one. */
+  private pick(exclude: readonly string[], upOnly = false): string | undefined {
+    const all = [...this.links];
+    const n = all.length;
+    if (n === 0) return undefined;
+    let fallback: string | undefined;
+    for (let i = 0; i < n; i++) {
+      const [l, up] = all[(this.next + i) % n]!;
+      if (exclude.includes(l)) continue;
+      if (up) {
+        this.next = (this.next + i + 1) % n;
+        return l;
+      }
+      fallback ??= l;
+    }
+    return upOnly ? undefined : fallback;
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * A listener's socket in proxy mode (spec/proxy.md): a virtual ROUTER over one DEALER per
+ * live proxy backend, all with the listener's identity `proxied:srv-…`, which is also the
+ * "host" it registers. The listener (rpc-listener.ts) cannot tell it from a ROUTER:
+ * - receive() gives `[client, "", ...body]` for every MESSAGE a link reads; a published
+ *   one whose key is not exactly one of this listener's keys is dropped (counted);
+ * - send(`[client, "", ...body]`) sends BACK through the link the client's latest message
+ *   came on, or another link that is up; with no link at all it fails with EHOSTUNREACH
+ *   (the listener counts a reply to a vanished client);
+ * - bind() starts following the proxies and returns the identity.
+ * Its keys (subscribe) go to every proxy as SUBSCRIBE on every connect of a link.
+ * Back-pressure: the links stop reading while `receiveHighWaterMark` messages wait.
+ */
+import {
+  PROXIED_HOST_PREFIX,
+  PROXY_BACKEND_KEY,
+  backFrames,
+  parseServerInbound,
+  subscribeFrames,
+} from "../core/proxy-frames.js";
+import type { ResolvedOptions } from "../options.js";
+import { sleepOn, type Clock } from "../ports/clock.js";
+import type { Matchmaker } from "../ports/matchmaker.js";
+import { randomId, type Rng } from "../ports/rng.js";
+import {
+  PortError,
+  type PortSocket,
+  type RouterOptions,
+  type SocketEvent,
+  type SocketFactory,
+} from "../ports/socket.js";
+import { SendQueue } from "../pool/send-queue.js";
+import { ProxyDirectory } from "./proxy-directory.js";
+
+export interface ProxyServerDeps {
+  sockets: SocketFactory;
+  clock: Clock;
+  rng: Rng;
+  matchmaker: Matchmaker;
+  options: ResolvedOptions;
+}
+
+interface Link {
+  socket: PortSocket;
+  queue: SendQueue;
+  up: boolean;
+}
+
+/** How many clients' latest links are remembered (oldest forgotten first). */
+const LAST_LINK_BOUND = 10_000;
+/** Messages read from the links and not yet taken by the listener, before the links pause. */
+const INBOX_BOUND = 1000;
+
+export interface ProxyServerStats {
+  /** Published MESSAGEs for a key this listener is not subscribed to. */
+  wrongKey: number;
+  malformed: number;
+}
+
+export class ProxyServerSocket implements PortSocket {
+  readonly identity: string;
+  readonly stats: ProxyServerStats = { wrongKey: 0, malformed: 0 };
+  private keys: string[] = [];
+  private readonly links = new Map<string, Link>();
+  private readonly lastLink = new Map<string, string>();
+  private readonly inbox: Buffer[][] = [];
+  private waiting: { resolve: (f: Buffer[]) => void; reject: (e: Error) => void } | undefined;
+  private spaceWaiters: (() => void)[] = [];
+  private readonly listeners = new Set<(e: SocketEvent) => void>();
+  private readonly directory: ProxyDirectory;
+  private rr = 0;
+  closed = false;
+
+  constructor(
+    private readonly deps: ProxyServerDeps,
+    private readonly socketOptions: RouterOptions,
+    private readonly onClose: (s: ProxyServerSocket) => void,
+  ) {
+    this.identity = `${PROXIED_HOST_PREFIX}${socketOptions.routingId ?? `srv-${randomId(deps.rng)}`}`;
+    this.directory = new ProxyDirectory(
+      deps.matchmaker,
+      deps.clock,
+      PROXY_BACKEND_KEY,
+      deps.options.registrationRefreshMs,
+      (added, removed) => this.proxiesChanged(added, removed),
+    );
+  }
+
+  async bind(): Promise<string> {
+    if (this.closed) throw new PortError("ECLOSED", "socket closed");
+    await this.directory.start();
+    // Registered only once its links are connected (or sendTimeoutMs passed), so that the
+    // first client to find it in the matchmaker can reach it through the proxies.
+    const end = this.deps.clock.nowMs() + this.deps.options.sendTimeoutMs;
+    while ([...this.links.values()].some((l) => !l.up) && this.deps.clock.nowMs() < end && !this.closed)
+      await sleepOn(this.deps.clock, 5);
+    return this.identity;
+  }
+
+  /** The exact keys published messages may carry to this listener; sent to every proxy. */
+  subscribe(keys: readonly string[]): void {
+    this.keys = [...keys];
+    for (const l of this.links.values()) if (l.up) this.sendSubscribe(l);
+  }
+
+  get subscribedKeys(): readonly string[] {
+    return this.keys;
+  }
+
+  connect(): void {
+    throw new PortError("EINVAL", "a proxy-mode server socket does not connect");
+  }
+
+  disconnect(): void {}
+
+  send(frames: readonly Buffer[]): Promise<void> {
+    if (this.closed) return Promise.reject(new PortError("ECLOSED", "socket closed"));
+    const link = this.pickLink(frames[0]!.toString("latin1"));
+    if (link === undefined) return Promise.reject(new PortError("EHOSTUNREACH", "no proxy link"));
+    return link.queue.enqueue(backFrames(frames));
+  }
+
+  receive(): Promise<Buffer[]> {
+    if (this.closed) return Promise.reject(new PortError("ECLOSED", "socket closed"));
+    const next = this.inbox.shift();
+    if (next !== undefined) {
+      if (this.inbox.length < INBOX_BOUND) for (const w of this.spaceWaiters.splice(0)) w();
+      return Promise.resolve(next);
+    }
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.directory.close();
+    for (const l of this.links.values()) {
+      l.queue.close();
+      l.socket.close();
+    }
+    this.links.clear();
+    this.waiting?.reject(new PortError("ECLOSED", "socket closed"));
+    this.waiting = undefined;
+    for (const w of this.spaceWaiters.splice(0)) w();
+    this.onClose(this);
+    for (const l of this.listeners) l({ type: "close" });
+  }
+
+  onEvent(listener: (e: SocketEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get linkCount(): number {
+    return this.links.size;
+  }
+
+  private pickLink(client: string): Link | undefined {
+    const last = this.lastLink.get(client);
+    const l = last === undefined ? undefined : this.links.get(last);
+    if (l?.up) return l;
+    const all = [...this.links.values()];
+    if (all.length === 0) return undefined;
+    for (let i = 0; i < all.length; i++) {
+      const c = all[(this.rr + i) % all.length]!;
+      if (c.up) {
+        this.rr = (this.rr + i + 1) % all.length;
+        return c;
+      }
+    }
+    return l ?? all[0];
+  }
+
+  private sendSubscribe(l: Link): void {
+    l.queue.enqueue(subscribeFrames(this.keys)).catch(() => undefined);
+  }
+
+  private proxiesChanged(added: string[], removed: string[]): void {
+    if (this.closed) return;
+    for (const address of added) this.openLink(address);
+    for (const address of removed) {
+      const l = this.links.get(address);
+      if (l === undefined) continue;
+      this.links.delete(address);
+      l.queue.close();
+      l.socket.close();
+    }
+  }
+
+  private openLink(address: string): void {
+    const o = this.socketOptions;
+    const socket = this.deps.sockets.dealer({
+      routingId: this.identity,
+      immediate: true,
+      sendHighWaterMark: o.sendHighWaterMark,
+      sendTimeoutMs: this.deps.options.sendTimeoutMs,
+      lingerMs: o.lingerMs,
+      reconnectIntervalMs: 100,
+      reconnectMaxIntervalMs: 1000,
+      heartbeatIntervalMs: o.heartbeatIntervalMs,
+      heartbeatTimeoutMs: o.heartbeatTimeoutMs,
+    });
+    const link: Link = {
+      socket,
+      queue: new SendQueue(socket, this.deps.clock, this.deps.options.maxQueuedSends),
+      up: false,
+    };
+    this.links.set(address, link);
+    socket.onEvent((e) => {
+      if (this.links.get(address) !== link) return;
+      if (e.type === "connect") {
+        link.up = true;
+        this.sendSubscribe(link);
+      } else if (e.type === "disconnect") {
+        link.up = false;
+        for (const l of this.listeners) l(e);
+      }
+    });
+    try {
+      socket.connect(address);
+    } catch {
+      /* a malformed address from the matchmaker: the link never comes up */
+    }
+    void this.receiveLoop(address, socket);
+  }
+
+  private async receiveLoop(address: string, socket: PortSocket): Promise<void> {
+    while (!socket.closed && !this.closed) {
+      if (this.inbox.length >= INBOX_BOUND) await new Promise<void>((r) => this.spaceWaiters.push(r));
+      let frames: Buffer[];
+      try {
+        frames = await socket.receive();
+      } catch {
+        return;
+      }
+      const m = parseServerInbound(frames);
+      if (m === undefined) {
+        this.stats.malformed++;
+        continue;
+      }
+      // Exact topic matching, checked again here: the key must equal one of ours, byte for byte.
+      if (m.via !== "" && !this.keys.includes(m.via)) {
+        this.stats.wrongKey++;
+        continue;
+      }
+      const client = m.client.toString("latin1");
+      this.lastLink.delete(client);
+      this.lastLink.set(client, address);
+      if (this.lastLink.size > LAST_LINK_BOUND) this.lastLink.delete(this.lastLink.keys().next().value!);
+      const w = this.waiting;
+      if (w !== undefined) {
+        this.waiting = undefined;
+        w.resolve(m.routerFrames);
+      } else this.inbox.push(m.routerFrames);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The proxy's shell (spec/proxy.md): two ROUTERs, a frontend for clients and a backend for
+ * servers, both mandatory (an unroutable send fails at once instead of vanishing) with a
+ * send timeout of 0 like a server's ROUTER; one receive loop each hands every message to
+ * the forwarding core (src/core/proxy-forwarding.ts) and performs its effects through
+ * one SendQueue per socket. The proxy registers both addresses in the matchmaker with the
+ * servers' TTL and refresh, and on stop deregisters, keeps forwarding for `drainMs`, then
+ * closes. Ports only, so the simulator can run it as it is.
+ */
+import { ProxyCore, type ProxyEffect, type ProxySend, type ProxyStats } from "../core/proxy-forwarding.js";
+import { PROXY_BACKEND_KEY, PROXY_FRONTEND_KEY } from "../core/proxy-frames.js";
+import type { ResolvedOptions } from "../options.js";
+import { sleepOn, type Clock, type TimerId } from "../ports/clock.js";
+import type { Matchmaker } from "../ports/matchmaker.js";
+import { randomId, type Rng } from "../ports/rng.js";
+import { PortError, type PortSocket, type SocketFactory } from "../ports/socket.js";
+import { SendQueue } from "../pool/send-queue.js";
+
+export interface ProxyShellDeps {
+  sockets: SocketFactory;
+  clock: Clock;
+  rng: Rng;
+  matchmaker: Matchmaker;
+  options: ResolvedOptions;
+}
+
+export interface ProxyShellConfig {
+  /** Interface both ROUTERs bind. @default options.bindAddress */
+  bindAddress?: string;
+  /** Host written into the registered addresses. @default options.advertiseHost */
+  advertiseHost?: string;
+  /** 0: a random port. */
+  frontendPort?: number;
+  backendPort?: number;
+  /** How long a stopping proxy forwards after it deregistered. @default 1000 */
+  drainMs?: number;
+}
+
+export interface ProxyShellStats extends ProxyStats {
+  /** Sends that failed for another reason than a gone peer (a full queue, a full peer). */
+  sendFailures: number;
+}
+
+export class ProxyShell {
+  readonly core = new ProxyCore();
+  private frontend: PortSocket | undefined;
+  private backend: PortSocket | undefined;
+  private queues: { frontend: SendQueue; backend: SendQueue } | undefined;
+  private refreshTimer: TimerId | undefined;
+  private registered: [string, string][] = [];
+  private sendFailures = 0;
+  private stopping: Promise<void> | undefined;
+  /** The registered addresses, once started. */
+  addresses: { frontend: string; backend: string } | undefined;
+
+  constructor(
+    private readonly deps: ProxyShellDeps,
+    private readonly config: ProxyShellConfig = {},
+  ) {}
+
+  get stats(): ProxyShellStats {
+    return { ...this.core.stats, sendFailures: this.sendFailures };
+  }
+
+  async start(): Promise<{ frontend: string; backend: string }> {
+    const { sockets, options, rng } = this.deps;
+    const router = (name: string): PortSocket =>
+      sockets.router({
+        mandatory: true,
+        routingId: `proxy-${name}-${randomId(rng)}`,
+        sendHighWaterMark: options.sendHighWaterMark,
+        sendTimeoutMs: 0,
+        lingerMs: options.lingerMs,
+        heartbeatIntervalMs: options.heartbeatIntervalMs,
+        heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+      });
+    const frontend = router("fe");
+    const backend = router("be");
+    this.frontend = frontend;
+    this.backend = backend;
+    this.queues = {
+      frontend: new SendQueue(frontend, this.deps.clock, options.maxQueuedSends),
+      backend: new SendQueue(backend, this.deps.clock, options.maxQueuedSends),
+    };
+    const bind = this.config.bindAddress ?? options.bindAddress;
+    const advertise = this.config.advertiseHost ?? options.advertiseHost;
+    const shown = (endpoint: string): string => endpoint.replace(/^tcp:\/\/[^:]+:/, `tcp://${advertise}:`);
+    const fe = shown(await frontend.bind(`tcp://${bind}:${this.config.frontendPort || "*"}`));
+    const be = shown(await backend.bind(`tcp://${bind}:${this.config.backendPort || "*"}`));
+    void this.receiveLoop(frontend, (f) => this.core.fromFrontend(f));
+    void this.receiveLoop(backend, (f) => this.core.fromBackend(f));
+    this.addresses = { frontend: fe, backend: be };
+    await this.register([
+      [PROXY_FRONTEND_KEY, fe],
+      [PROXY_BACKEND_KEY, be],
+    ]);
+    return this.addresses;
+  }
+
+  /** Deregisters, forwards for drainMs more, closes both sockets. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.refreshTimer !== undefined) this.deps.clock.clearTimer(this.refreshTimer);
+      this.refreshTimer = undefined;
+      const mm = this.deps.matchmaker;
+      await Promise.all(this.registered.map(([k, a]) => mm.unregister(k, a).catch(() => undefined)));
+      this.registered = [];
+      await sleepOn(this.deps.clock, this.config.drainMs ?? 1000);
+      this.queues?.frontend.close();
+      this.queues?.backend.close();
+      this.frontend?.close();
+      this.backend?.close();
+    })();
+    return this.stopping;
+  }
+
+  private async register(regs: [string, string][]): Promise<void> {
+    const { matchmaker, options, clock } = this.deps;
+    this.registered = regs;
+    const ttl = options.registrationTtlMs;
+    await Promise.all(regs.map(([k, a]) => matchmaker.register(k, a, ttl)));
+    if (ttl === null) return;
+    const refresh = (): void => {
+      if (this.stopping) return;
+      void Promise.all(regs.map(([k, a]) => matchmaker.register(k, a, ttl))).catch(() => undefined);
+      this.refreshTimer = clock.setTimer(options.registrationRefreshMs, refresh);
+    };
+    this.refreshTimer = clock.setTimer(options.registrationRefreshMs, refresh);
+  }
+
+  private async receiveLoop(socket: PortSocket, handle: (frames: Buffer[]) => ProxyEffect[]): Promise<void> {
+    for (;;) {
+      let frames: Buffer[];
+      try {
+        frames = await socket.receive();
+      } catch {
+        return; // closed
+      }
+      this.apply(handle(frames));
+    }
+  }
+
+  private apply(effects: ProxyEffect[]): void {
+    for (const e of effects) if (e.kind === "send") this.send(e);
+  }
+
+  private send(e: ProxySend): void {
+    const queues = this.queues;
+    if (queues === undefined) return;
+    queues[e.side].enqueue(e.frames).catch((err: unknown) => {
+      const code = err instanceof PortError ? err.code : "EOTHER";
+      if (code === "EHOSTUNREACH") this.apply(this.core.unreachable(e));
+      else if (code !== "ECLOSED") this.sendFailures++;
+    });
+  }
+}
