@@ -83,6 +83,11 @@ class Peer {
   }
 }
 
+/** Waits (bounded, two minutes) until `cond` holds; the assertion after it says what was expected. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 1200 && !cond(); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
 const reason = skipReason();
 if (reason) console.log(`# oslo interop skipped: ${reason}`);
 
@@ -146,8 +151,7 @@ describe("interop with oslo.messaging's Python zmq driver", { skip: reason ?? fa
     assert.deepEqual([c("range-error").type, c("range-error").module], ["ValueError", "builtins"]);
     const py = peers[0]!;
     await py.waitFor((l) => l.cast === "note" && l.text === "python fanout", "the Python fanout on the Python server");
-    for (let i = 0; i < 50 && !(casts.includes("from python") && casts.includes("python fanout")); i++)
-      await new Promise((r) => setTimeout(r, 100));
+    await until(() => casts.includes("from python") && casts.includes("python fanout"));
     assert.ok(casts.includes("from python"), "cast reached the server here");
     assert.ok(casts.includes("python fanout"), "fanout reached the server here");
   });
@@ -178,7 +182,7 @@ describe("interop with oslo.messaging's Python zmq driver", { skip: reason ?? fa
     const client = new RpcClient(transport, { topic, fanout: true }, { timeoutMs: 10_000 });
     await client.cast({}, "note", { text: "ts fanout" });
     await peers[0]!.waitFor((l) => l.text === "ts fanout", "the fanout on the Python server");
-    for (let i = 0; i < 50 && !casts.includes("ts fanout"); i++) await new Promise((r) => setTimeout(r, 100));
+    await until(() => casts.includes("ts fanout"));
     assert.ok(casts.includes("ts fanout"));
   });
 
@@ -216,7 +220,7 @@ describe("interop with oslo.messaging's Python zmq driver", { skip: reason ?? fa
     peers.push(py);
     await py.waitFor((l) => l.sent === true, "the Python notifier's send");
     await pyListener.waitFor((l) => l.notification === "interop.python", "Python's own notification");
-    for (let i = 0; i < 50 && notes.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    await until(() => notes.length >= 2);
     console.log(`# notifications here: ${JSON.stringify(notes)}`);
     assert.deepEqual(notes.map((n) => [n.eventType, n.publisherId, n.payload]).sort(), [
       ["interop.python", "python.host", { text: "from python" }],
