@@ -5,6 +5,7 @@ export * from "./core/dedup-cache.js";
 export * from "./core/dispatcher.js";
 export * from "./core/min-heap.js";
 export * from "./core/remote-error.js";
+export * from "./core/oslo-exceptions.js";
 export * from "./core/balancing/balancer.js";
 export * from "./core/balancing/balancing.js";
 export * from "./core/balancing/host-load.js";

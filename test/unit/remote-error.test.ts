@@ -13,12 +13,14 @@ import {
   UnsupportedVersion,
 } from "../../src/internal.js";
 
-test("remote-error - wire form has oslo's keys", () => {
+test("remote-error - wire form has oslo's keys (plus js_class for a JavaScript built-in)", () => {
   const f = JSON.parse(serializeRemoteError(new TypeError("bad")));
-  assert.deepEqual(Object.keys(f).sort(), ["args", "class", "kwargs", "message", "module", "tb"]);
+  assert.deepEqual(Object.keys(f).sort(), ["args", "class", "js_class", "kwargs", "message", "module", "tb"]);
   assert.equal(f.class, "TypeError");
   assert.equal(f.module, "builtins");
   assert.ok(Array.isArray(f.tb) && f.tb.length > 0);
+  const app = JSON.parse(serializeRemoteError(Object.assign(new Error("x"), { name: "Conflict" })));
+  assert.deepEqual(Object.keys(app).sort(), ["args", "class", "kwargs", "message", "module", "tb"]);
 });
 
 test("remote-error - built-in classes are rebuilt with class and message", () => {

@@ -29,3 +29,16 @@ export {
   type LookupReply,
   type Member,
 } from "./scripts.js";
+export {
+  osloSetKey,
+  osloMember,
+  fromOsloMember,
+  osloTtlSeconds,
+  osloNotifyKey,
+  osloPoolPart,
+  OsloRegistrations,
+  OSLO_REGISTER_LUA,
+  OSLO_UNREGISTER_LUA,
+  OSLO_LOOKUP_LUA,
+} from "./oslo-key-scheme.js";
+export { OsloStore, type SchemeMode } from "./oslo-store.js";

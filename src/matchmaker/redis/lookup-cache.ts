@@ -60,7 +60,15 @@ interface Entry {
 export class LookupCache {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly freshForMs: number) {}
+  /**
+   * @param staleWhileRevalidate serve a stale answer whose hosts are all live while a
+   *   refresh runs; only sound with a change channel (a host that left would have sent
+   *   "-"), so the oslo key scheme turns it off.
+   */
+  constructor(
+    private readonly freshForMs: number,
+    private readonly staleWhileRevalidate = true,
+  ) {}
 
   /** What a lookup of `key` at `nowMs` gets from the cache. */
   answer(key: string, nowMs: number, reachable: boolean): CacheAnswer {
@@ -73,7 +81,7 @@ export class LookupCache {
     if (e.mustFetch) return { kind: "miss" };
     const live = liveHosts(e, nowMs);
     if (nowMs < e.freshUntilMs) return { kind: "hit", hosts: live, refresh: false };
-    return live.length > 0 && live.length === e.hosts.size - e.down.size
+    return this.staleWhileRevalidate && live.length > 0 && live.length === e.hosts.size - e.down.size
       ? { kind: "hit", hosts: live, refresh: true }
       : { kind: "miss" };
   }

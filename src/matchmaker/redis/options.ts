@@ -54,6 +54,14 @@ export interface RedisMatchmakerOptions {
    * @default undefined (no TLS options)
    */
   tls?: ConnectionOptions;
+  /**
+   * Layout of the registrations in Redis. "native": sorted sets scored by expiry plus a
+   * change channel (this driver's own). "oslo": the SETs and liveness keys of
+   * oslo.messaging's zmq driver (oslo-key-scheme.ts), so Python servers and clients share
+   * the Redis; no change channel, so other processes see changes within lookupCacheTtlMs.
+   * @default "native"
+   */
+  keyScheme?: "native" | "oslo";
 }
 
 export type ResolvedRedisMatchmakerOptions = Required<Omit<RedisMatchmakerOptions, "tls">> & {
@@ -71,6 +79,7 @@ export const REDIS_MATCHMAKER_OPTION_KEYS = [
   "keyGraceMs",
   "timeSource",
   "tls",
+  "keyScheme",
 ] as const satisfies readonly (keyof RedisMatchmakerOptions)[];
 
 export function resolveRedisMatchmakerOptions(options: RedisMatchmakerOptions = {}): ResolvedRedisMatchmakerOptions {
@@ -95,5 +104,7 @@ export function resolveRedisMatchmakerOptions(options: RedisMatchmakerOptions = 
         ? "redis"
         : oneOf("RedisMatchmakerOptions.timeSource", o.timeSource, ["redis", "clock"]),
     tls: tls === undefined ? undefined : hideSecrets(tls),
+    keyScheme:
+      o.keyScheme === undefined ? "native" : oneOf("RedisMatchmakerOptions.keyScheme", o.keyScheme, ["native", "oslo"]),
   });
 }

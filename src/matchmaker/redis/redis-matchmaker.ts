@@ -29,6 +29,8 @@ import type { MembershipArgs, RedisConnections } from "./connection.js";
 import { decodeChange, keyScheme, type Change, type KeyScheme } from "./key-scheme.js";
 import { liveInReply, LookupCache } from "./lookup-cache.js";
 import type { ResolvedRedisMatchmakerOptions } from "./options.js";
+import { installOsloCommands } from "./oslo-key-scheme.js";
+import { OsloStore, type SchemeMode } from "./oslo-store.js";
 import { RegistrationBook } from "./registration-book.js";
 import { parseLookupReply, type LookupReply } from "./scripts.js";
 
@@ -82,6 +84,8 @@ export class RedisMatchmaker implements Matchmaker {
   /** The first SUBSCRIBE to the change channel, settled (either way). */
   private readonly firstSubscribe: Promise<void>;
   private closed = false;
+  /** keyScheme "oslo": the keys in oslo's scheme (oslo-store.ts). */
+  private readonly oslo: OsloStore | undefined;
 
   constructor(
     private readonly conn: RedisConnections,
@@ -89,7 +93,16 @@ export class RedisMatchmaker implements Matchmaker {
     private readonly options: ResolvedRedisMatchmakerOptions,
   ) {
     this.scheme = keyScheme(options.keyPrefix, conn.db);
-    this.cache = new LookupCache(options.lookupCacheTtlMs);
+    // No change channel in oslo's scheme: a stale answer may miss a "-", so it is never served.
+    this.cache = new LookupCache(options.lookupCacheTtlMs, options.keyScheme !== "oslo");
+    this.oslo =
+      options.keyScheme === "oslo"
+        ? new OsloStore(
+            installOsloCommands(conn.commands),
+            (what, op) => this.runner.run(what, op),
+            (what, cause) => this.runner.unavailable(what, cause),
+          )
+        : undefined;
     const { commands, subscriber } = conn;
     this.runner = new CommandRunner(
       commands,
@@ -158,7 +171,10 @@ export class RedisMatchmaker implements Matchmaker {
   async unregister(key: string, host: string): Promise<void> {
     const token = this.book.remove(key, host);
     this.localChange({ op: "-", key, host });
-    await this.runner.run("unregister", () => this.conn.commands.mmUnregister(...this.membershipArgs(key, host)));
+    const mode = this.mode(key);
+    if (mode !== "native") await this.oslo?.unregister(key, host);
+    if (mode !== "oslo")
+      await this.runner.run("unregister", () => this.conn.commands.mmUnregister(...this.membershipArgs(key, host)));
     this.book.removed(key, host, token);
   }
 
@@ -269,11 +285,20 @@ export class RedisMatchmaker implements Matchmaker {
     ];
   }
 
+  private mode(key: string): SchemeMode {
+    return this.oslo?.mode(key) ?? "native";
+  }
+
   private async writeRegister(key: string, host: string, ttlMs: number | null): Promise<void> {
-    const ttl = ttlMs === null ? "-1" : String(Math.max(0, Math.round(ttlMs)));
-    const changed = await this.runner.run("register", () =>
-      this.conn.commands.mmRegister(...this.membershipArgs(key, host), ttl),
-    );
+    const mode = this.mode(key);
+    let changed = mode === "native" ? 0 : ((await this.oslo?.register(key, host, ttlMs)) ?? 0);
+    if (mode !== "oslo") {
+      const ttl = ttlMs === null ? "-1" : String(Math.max(0, Math.round(ttlMs)));
+      const native = await this.runner.run("register", () =>
+        this.conn.commands.mmRegister(...this.membershipArgs(key, host), ttl),
+      );
+      changed = Math.max(changed, native);
+    }
     if (changed === 1) this.localChange({ op: "+", key, host });
   }
 
@@ -290,10 +315,18 @@ export class RedisMatchmaker implements Matchmaker {
   private async fetchFresh(key: string): Promise<string[]> {
     for (let attempt = 1; ; attempt++) {
       const token = this.cache.beginFetch(key, this.clock.nowMs());
-      const reply = await this.lookup(this.scheme.hostsKey(key));
+      const reply = await this.lookupKey(key);
       if (this.cache.store(token, reply) || attempt >= FETCH_ATTEMPTS)
         return liveInReply(token, reply, this.clock.nowMs());
     }
+  }
+
+  /** LOOKUP of a matchmaker key in its scheme (oslo-store.ts for keyScheme "oslo"). */
+  private lookupKey(key: string): Promise<LookupReply> {
+    const native = (): Promise<LookupReply> => this.lookup(this.scheme.hostsKey(key));
+    if (!this.oslo || this.mode(key) === "native") return native();
+    this.stats.redisLookups++;
+    return this.oslo.lookup(key, native);
   }
 
   private async lookup(zsetKey: string): Promise<LookupReply> {
