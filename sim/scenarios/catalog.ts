@@ -8,6 +8,7 @@ import { ACK_SCENARIOS } from "./acks.js";
 import { LIVENESS_SCENARIOS } from "./liveness.js";
 import { scenario, type Scenario } from "./dsl.js";
 import { NOTIFY_SCENARIOS } from "./notify-scenarios.js";
+import { PROXY_SCENARIOS } from "./proxy-scenarios.js";
 
 const small = { serversPerTopic: 3, topicsPerClient: 2 };
 
@@ -177,6 +178,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...ACK_SCENARIOS,
   ...NOTIFY_SCENARIOS,
   ...LIVENESS_SCENARIOS,
+  ...PROXY_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario | undefined {
