@@ -119,7 +119,10 @@ export function applyProxyPlantedBug(name: string, shell: ProxyShell): void {
     if (typeof m === "string" || m.op !== "R") return effects;
     const client = frames[0]!;
     const ack = encodeAck(client, m.body[2]!.toString()).slice(2);
-    return [{ kind: "send", side: "frontend", peer: client, frames: fromFrames(client, m.destination, ack) }, ...effects];
+    return [
+      { kind: "send", side: "frontend", peer: client, frames: fromFrames(client, m.destination, ack) },
+      ...effects,
+    ];
   };
 }
 

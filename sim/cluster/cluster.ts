@@ -69,9 +69,7 @@ export class Cluster {
     for (let p = 0; p < c.proxies; p++) {
       const net = ctx.net.addHost();
       const drift =
-        o.faults.clockDriftPpmMax > 0
-          ? proxyClocks.range(-o.faults.clockDriftPpmMax, o.faults.clockDriftPpmMax)
-          : 0;
+        o.faults.clockDriftPpmMax > 0 ? proxyClocks.range(-o.faults.clockDriftPpmMax, o.faults.clockDriftPpmMax) : 0;
       this.proxies.push(new SimProxy(ctx, p, net.index, net.ip, { offsetMs: 0, driftPpm: drift }));
     }
   }

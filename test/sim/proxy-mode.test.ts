@@ -26,7 +26,8 @@ describe("sim proxy mode", () => {
       const r = await runSimulation({ ...s.input, seed: s.seed });
       assert.deepEqual(r.violations, [], s.name);
       assert.equal(r.options.driver.routing, "proxy", s.name);
-      for (const h of r.cluster.hosts) assert.equal(h.node.transport?.options.routing, "proxy", `${s.name} h${h.index}`);
+      for (const h of r.cluster.hosts)
+        assert.equal(h.node.transport?.options.routing, "proxy", `${s.name} h${h.index}`);
       // Every routed request and every reply or ACK passed through a proxy; fanouts were published.
       assert.ok((r.figures.proxyRouted ?? 0) > 0 && (r.figures.proxyBack ?? 0) > 0, s.name);
       assert.ok((r.figures.proxyPublished ?? 0) > 0, s.name);
