@@ -26,6 +26,13 @@ export interface ClusterOptions {
   readLatencyMs: number;
   /** "node": timers behave like Node's setTimeout (>= 1 ms, truncated); "exact": sub-ms. */
   timerGranularity: "node" | "exact";
+  /**
+   * Proxy hosts (spec/proxy.md), each running the unmodified ProxyShell on hosts of their
+   * own after the driver hosts (sim/cluster/proxy-host.ts). More than 0 puts every driver
+   * process in proxy routing mode (`driver.routing: "proxy"`) unless the input's driver
+   * options say otherwise. @default 0 (direct mode)
+   */
+  proxies: number;
 }
 
 export interface WorkloadOptions {
@@ -121,8 +128,11 @@ export function resolveSimOptions(input: SimInput = {}): SimOptions {
     matchmakerLatencyMs: 0,
     readLatencyMs: 0.02,
     timerGranularity: "node",
+    proxies: 0,
     ...input.cluster,
   };
+  if (!(Number.isInteger(cluster.proxies) && cluster.proxies >= 0 && cluster.proxies <= 16))
+    throw new RangeError(`proxies must be an integer in 0..16, got ${cluster.proxies}`);
   cluster.servers = Math.min(hosts, cluster.servers);
   if (hosts < 1 || hosts > 5000) throw new RangeError(`hosts must be in 1..5000, got ${hosts}`);
   if (cluster.servers < 1) throw new RangeError("at least one host must run a server");
@@ -145,7 +155,11 @@ export function resolveSimOptions(input: SimInput = {}): SimOptions {
     seed: input.seed ?? 0,
     cluster,
     workload,
-    driver: { ...DEFAULT_DRIVER, ...input.driver },
+    driver: {
+      ...DEFAULT_DRIVER,
+      ...(cluster.proxies > 0 ? { routing: "proxy" as const } : {}),
+      ...input.driver,
+    },
     faults: { ...FAULTS_DEFAULT, ...input.faults },
     ...(input.schedule ? { schedule: input.schedule } : {}),
     checks: { settleSlackMs: 2, discoverySlackMs: 1, ...input.checks },

@@ -27,9 +27,17 @@
  *   connection, missed heartbeats): the host is not believed dead, so it stays in routing
  *   until its sends fail often enough. It stays invisible until a connection drops while
  *   the matchmaker still lists its server (a partition, a frozen server within its TTL).
+ * - "proxy-acks-on-receipt": a proxy (proxy routing mode, sim/cluster/proxy-host.ts)
+ *   answers every routed request with an ACK of its own as it forwards it, instead of
+ *   relaying the server's ACK (a store-and-forward proxy that forgot it stores nothing).
+ *   The client takes the ACK as proof of delivery and stops tracking the copy. It stays
+ *   invisible until a proxy fails with forwarded requests still in its queues or on the
+ *   wire to a server (a proxy crash, a proxy cut off from a server).
  */
 import { transportInternals, type Transport } from "../src/api/transport.js";
-import { decodeReply, type DecodedRequest } from "../src/core/codec.js";
+import { decodeReply, encodeAck, type DecodedRequest } from "../src/core/codec.js";
+import { fromFrames, parseClientMessage } from "../src/core/proxy-frames.js";
+import type { ProxyShell } from "../src/driver/proxy-shell.js";
 import type { SendRequest } from "../src/driver/outbound.js";
 import type { RpcListener } from "../src/driver/rpc-listener.js";
 
@@ -41,7 +49,11 @@ export const PLANTED_BUGS = [
   "cast-before-ack",
   "ignores-open-breaker",
   "ignores-disconnects",
+  "proxy-acks-on-receipt",
 ] as const;
+
+/** The planted bugs that live in the proxy, not in the driver's transports. */
+const PROXY_BUGS: readonly string[] = ["proxy-acks-on-receipt"];
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
 interface EngineInternals {
@@ -58,6 +70,7 @@ interface IntakeInternals {
 }
 
 export function applyPlantedBug(name: string, transport: Transport): void {
+  if (PROXY_BUGS.includes(name)) return; // applied to the proxies (applyProxyPlantedBug)
   if (name === "stale-reply-to-oldest") staleReplyToOldest(transport);
   else if (name === "no-dedup")
     onEveryIntake(transport, (intake) => {
@@ -93,6 +106,24 @@ export function applyPlantedBug(name: string, transport: Transport): void {
       if (why !== "disconnected") hostDown(host, why);
     };
   } else throw new RangeError(`unknown planted bug ${JSON.stringify(name)} (known: ${PLANTED_BUGS.join(", ")})`);
+}
+
+/** Applies a proxy planted bug to one simulated proxy's shell; other bugs leave it alone. */
+export function applyProxyPlantedBug(name: string, shell: ProxyShell): void {
+  if (name !== "proxy-acks-on-receipt") return;
+  const core = shell.core;
+  const fromFrontend = core.fromFrontend.bind(core);
+  core.fromFrontend = (frames) => {
+    const effects = fromFrontend(frames);
+    const m = parseClientMessage(frames);
+    if (typeof m === "string" || m.op !== "R") return effects;
+    const client = frames[0]!;
+    const ack = encodeAck(client, m.body[2]!.toString()).slice(2);
+    return [
+      { kind: "send", side: "frontend", peer: client, frames: fromFrames(client, m.destination, ack) },
+      ...effects,
+    ];
+  };
 }
 
 function staleReplyToOldest(transport: Transport): void {

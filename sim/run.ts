@@ -113,6 +113,14 @@ export async function runSimulation(input: SimInput, hooks: RunHooks = {}): Prom
       droppedByFault: net.stats.droppedByFault,
       ...(options.curve ? { refusedHandshakes: net.stats.handshakeFailures } : {}),
     });
+    for (const p of cluster.proxies) {
+      const f = p.forwarded();
+      figures.proxyRouted = (figures.proxyRouted ?? 0) + f.routed;
+      figures.proxyPublished = (figures.proxyPublished ?? 0) + f.published;
+      figures.proxyBack = (figures.proxyBack ?? 0) + f.back;
+      figures.proxyNoRoute = (figures.proxyNoRoute ?? 0) + f.noRoute;
+      figures.proxyCrashes = (figures.proxyCrashes ?? 0) + p.crashes;
+    }
     const count = (o: number): number => calls.count(o as 0);
     return {
       options,
@@ -165,6 +173,7 @@ async function safetyPhase(
     toMs: options.warmupMs + windowMs,
     hosts: options.cluster.hosts,
     servers: cluster.serversOfTopic.flat(),
+    proxies: cluster.proxies.length,
   };
   const schedule = options.schedule ?? planFaults(options.faults, window, Prng.derive(options.seed, "faults"));
   injector.schedule(schedule);

@@ -12,6 +12,10 @@
  * request window, so the same fault schedule, at a lower request rate (decision
  * docs/decisions/0020-swarm-request-share.md: the planted bugs are caught nearly as often
  * per seed at a fraction of the cost).
+ *
+ * Proxy routing mode (`--proxies draw`, or a number) is drawn from a stream of its own
+ * ("swarm/proxies"), so a seed's world is otherwise what it was: in proxy mode it gets 1
+ * to 3 proxies and the proxy faults (crash, partition, slow) on top of its drawn faults.
  */
 import { FAULTS_NONE, type FaultOptions, type PartitionMode, type PartitionSymmetry } from "./faults/options.js";
 import type { SimInput } from "./options.js";
@@ -34,6 +38,8 @@ export interface SwarmOverrides {
    * it is); 1 gives the worlds of swarms before decision 0020. @default SWARM_REQUEST_SHARE
    */
   requestShare?: number;
+  /** Proxy routing mode: this many proxies for every seed, or "draw" (each seed draws). @default direct mode */
+  proxies?: number | "draw";
 }
 
 const pickOne = <T>(rng: Prng, xs: readonly T[]): T => rng.pick(xs);
@@ -143,8 +149,35 @@ export function optionsSwarm(seed: number, o: SwarmOverrides = {}): SimInput {
         driver: { ...input.driver, acks, ackTimeoutMs, ackResendsPerHost },
       }
     : input;
-  if (o.liveness === false) return { ...acked, driver: { ...acked.driver, heartbeatIntervalMs: 0 } };
-  return liveness(rng, acked);
+  const world =
+    o.liveness === false ? { ...acked, driver: { ...acked.driver, heartbeatIntervalMs: 0 } } : liveness(rng, acked);
+  return o.proxies === undefined ? world : proxyMode(seed, o.proxies, world);
+}
+
+/**
+ * The seed's routing mode, from a stream of its own: with "draw", half the seeds stay in
+ * direct mode (unchanged), the others get 1 to 3 proxies; in proxy mode each proxy fault
+ * kind is on in two seeds of three, at 0.1 to 2 per second.
+ */
+function proxyMode(seed: number, proxies: number | "draw", input: SimInput): SimInput {
+  const rng = Prng.derive(seed, "swarm/proxies");
+  const on = proxies !== "draw" || rng.bernoulli(0.5);
+  const n = proxies === "draw" ? rng.range(1, 3) : proxies;
+  const faults = {
+    proxyCrashesPerSec: maybe(rng, 0.67, rng.range(1, 20) / 10),
+    proxyPartitionsPerSec: maybe(rng, 0.67, rng.range(1, 20) / 10),
+    proxyPartitionMsMean: rng.range(20, 800),
+    proxySlowPerSec: maybe(rng, 0.67, rng.range(1, 20) / 10),
+    proxySlowMsMean: rng.range(20, 800),
+    proxySlowExtraMsMean: pickOne(rng, [1, 10, 100]),
+  };
+  if (!on) return input;
+  return {
+    ...input,
+    cluster: { ...input.cluster, proxies: n },
+    driver: { ...input.driver, routing: "proxy" },
+    faults: { ...input.faults, ...faults },
+  };
 }
 
 /**

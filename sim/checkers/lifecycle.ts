@@ -50,6 +50,12 @@ export const liveness: Checker = {
  * The socket pool stays within its cap: the peak number of DEALER sockets a process had
  * open at once, counted by the simulated socket factory (ground truth, not the pool's own
  * counters), never exceeds the pool's maxSockets.
+ *
+ * Proxy routing mode: the pool's sockets are virtual (one per server, over the links), and
+ * the process's DEALERs are its links, one per proxy for the client engine and for each
+ * listener (spec/proxy.md, the N×P + M×P bound). The cap is then (1 + listeners) × the
+ * proxy incarnations of the run: a link to a crashed proxy stays open until the matchmaker
+ * stops listing it, while the link to its restarted incarnation opens.
  */
 
 export const poolCap: Checker = {
@@ -57,9 +63,12 @@ export const poolCap: Checker = {
   proves: "no process ever has more outbound sockets open than pool.maxSockets",
   check({ ctx, cluster }: CheckInput): { peakOutboundSockets: number } {
     let peakAll = 0;
+    const proxyIncarnations = cluster.proxies.reduce((n, p) => n + p.incarnation + 1, 0);
     for (const h of cluster.hosts) {
       for (const node of h.incarnations) {
-        const cap = node.transport?.options.pool.maxSockets;
+        const listeners = (h.topic >= 0 ? 1 : 0) + (node.notifications ? 1 : 0);
+        const cap =
+          proxyIncarnations > 0 ? (1 + listeners) * proxyIncarnations : node.transport?.options.pool.maxSockets;
         const peak = node.proc.sockets.counts.peakOpenDealers;
         peakAll = Math.max(peakAll, peak);
         if (cap !== undefined && peak > cap) {

@@ -37,6 +37,15 @@ import type { Checker, CheckInput } from "./index.js";
  * the exact host clocks (server-queues.ts): a missing copy is a violation when the server
  * never read it, or read it in time and then started a request read after it while the
  * deadline was still ahead on its clock (the work gate starts requests in arrival order).
+ *
+ * Proxy routing mode (spec/proxy.md, "Fanout through the publisher"): a fanout is one
+ * publish through one proxy, which reaches the servers connected and subscribed to it
+ * then. A fault anywhere (a proxy crashed or restarted, cut off from some servers, a
+ * server's link reconnecting and subscribing again) legitimately leaves servers out, and
+ * the ground truth of which links were up is the proxy's, not the matchmaker's. So in
+ * proxy mode the checker judges the fanouts of quiet times only: no fault in force from
+ * one registration TTL before the issue (the time for every process to learn the proxies
+ * as they now are) until the fanout settled; those must reach every live listed server.
  */
 
 export const fanoutCoverage: Checker = {
@@ -46,8 +55,10 @@ export const fanoutCoverage: Checker = {
     const { calls, exec, discovery, faults, violations } = ctx;
     const crashedIncarnations = new Set(faults.ended.map((c) => `${c.host}/${c.incarnation}`));
     const queues = new ServerQueues(ctx);
+    const quiet = quietWindows(ctx);
     for (let i = 0; i < calls.size; i++) {
       if (calls.kind[i] !== KIND.fanout || calls.outcome[i] !== OUTCOME.replied) continue;
+      if (quiet && !quiet(calls.issuedUs[i]!, calls.settledUs[i]!)) continue;
       if (crashedIncarnations.has(`${calls.host[i]}/${calls.incarnation[i]}`)) continue;
       const t = calls.topic[i]!;
       const key = topicKey({ topic: topicName(t) });
@@ -75,6 +86,17 @@ export const fanoutCoverage: Checker = {
     }
   },
 };
+
+/**
+ * In proxy mode, whether [fromUs, toUs] is quiet: no fault in force from one registration
+ * TTL (or 3 s without TTL) before `fromUs` to `toUs`. Direct mode: undefined (every fanout is judged).
+ */
+function quietWindows(ctx: SimContext): ((fromUs: number, toUs: number) => boolean) | undefined {
+  if (ctx.options.cluster.proxies === 0) return undefined;
+  const leadUs = (ctx.options.driver.registrationTtlMs ?? 3000) * 1000;
+  const spans = ctx.faults.applied.map((f) => [f.startUs, Number.isNaN(f.endUs) ? Infinity : f.endUs] as const);
+  return (fromUs, toUs) => spans.every(([s, e]) => e < fromUs - leadUs || s > toUs);
+}
 
 /**
  * A crashed host leaves discovery within its TTL: ttl (+ slack) after the crash, none of

@@ -29,6 +29,12 @@ export interface CliArgs {
   noReport: boolean;
   trace: string | undefined;
   plantedBug: string | undefined;
+  /**
+   * --proxies: a number runs every process in proxy routing mode through that many
+   * simulated proxies (a single run, or every seed of a swarm); "draw" (swarm only): each
+   * seed draws direct or proxy mode (sim/swarm.ts). undefined: direct mode.
+   */
+  proxies: number | "draw" | undefined;
   /** Acknowledged delivery on (DriverOptions.acks) in every process. */
   acks: boolean;
   /** DriverOptions.ackTimeoutMs with --acks (undefined: the driver's default). */
@@ -70,6 +76,8 @@ violation, 1 a checker found a violation, 2 bad usage or a crash of the simulato
   --no-report           do not write a report
   --trace <file>        write the event trace, one line per event (slow on big runs)
   --planted-bug <name>  run with a deliberately planted driver bug (demonstration)
+  --proxies <n|draw>    proxy routing mode through n simulated proxies (1..16); with --swarm,
+                        "draw": each seed draws direct mode or 1..3 proxies with proxy faults
   --acks                acknowledged delivery on in every process (also with --scenario)
   --ack-timeout-ms <n>  with --acks: wait for an ACK before resending (default: the driver's, 1000)
   --idempotent <pct>    percent of calls and casts marked idempotent (default 50 with --acks, else 0)
@@ -101,6 +109,7 @@ const OPTIONS = {
   "no-report": { type: "boolean" },
   trace: { type: "string" },
   "planted-bug": { type: "string" },
+  proxies: { type: "string" },
   acks: { type: "boolean" },
   "ack-timeout-ms": { type: "string" },
   idempotent: { type: "string" },
@@ -151,6 +160,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     noReport: v["no-report"] === true,
     trace: v.trace,
     plantedBug: v["planted-bug"],
+    proxies: v.proxies === "draw" ? "draw" : intOption("--proxies", v.proxies, 1),
     acks: v.acks === true,
     ackTimeoutMs: intOption("--ack-timeout-ms", v["ack-timeout-ms"], 1),
     idempotentPercent: intOption("--idempotent", v.idempotent, 0),
@@ -215,6 +225,11 @@ function checkCombination(a: CliArgs, given: ReadonlySet<string>): void {
         `${bad.join(", ")} divide the seeds of --swarm; without --swarm ${bad.length > 1 ? "they" : "it"} would be ignored`,
       );
   }
+  if (a.proxies === "draw" && a.swarm === undefined)
+    throw new UsageError("--proxies draw needs --swarm: only a swarm draws the routing mode per seed");
+  if (typeof a.proxies === "number" && a.proxies > 16)
+    throw new UsageError(`--proxies needs 1..16 proxies, got ${a.proxies}`);
+  if (a.scenario !== undefined) refuse("--scenario (a scenario sets its own proxies)", ["proxies"]);
   if (given.has("ack-timeout-ms") && !a.acks)
     throw new UsageError("--ack-timeout-ms needs --acks: without it there are no ACKs to wait for");
   if (a.search !== undefined)

@@ -31,6 +31,7 @@ export function reproduce(a: CliArgs, seed: number, swarm: boolean): string {
   if (a.ackTimeoutMs !== undefined) parts.push(`--ack-timeout-ms ${a.ackTimeoutMs}`);
   if (a.idempotentPercent !== undefined) parts.push(`--idempotent ${a.idempotentPercent}`);
   if (a.plantedBug) parts.push(`--planted-bug ${a.plantedBug}`);
+  if (a.proxies !== undefined) parts.push(`--proxies ${a.proxies}`);
   if (a.balancing) parts.push(`--balancing ${a.balancing}`);
   if (a.curve) parts.push("--curve");
   return parts.join(" ");
@@ -76,7 +77,7 @@ export function singleInput(a: CliArgs, seed: number): { input: SimInput; name: 
   return {
     input: withAcks(a, {
       seed,
-      cluster: { hosts: a.hosts ?? 20 },
+      cluster: { hosts: a.hosts ?? 20, ...(typeof a.proxies === "number" ? { proxies: a.proxies } : {}) },
       workload: {
         calls: a.calls ?? 2000,
         ...(a.rate !== undefined ? { ratePerSec: a.rate } : {}),

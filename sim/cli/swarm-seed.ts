@@ -34,6 +34,7 @@ export async function runSwarmSeed(a: CliArgs, seed: number, label: string): Pro
   const input = optionsSwarm(seed, {
     ...(a.hosts !== undefined ? { hosts: a.hosts } : {}),
     ...(a.calls !== undefined ? { calls: a.calls } : {}),
+    ...(a.proxies !== undefined ? { proxies: a.proxies } : {}),
   });
   const r = await runOne(a, input, label);
   const cmd = reproduce(a, seed, true);

@@ -12,6 +12,7 @@ import { HostProcess } from "../host-process.js";
 import { Prng } from "../prng.js";
 import { topicCount } from "../options.js";
 import { HostBehavior } from "./behavior.js";
+import { SimProxy } from "./proxy-host.js";
 import { serverName, SimNode, topicName, type HostSpec } from "./node.js";
 
 export interface HostState extends HostSpec {
@@ -28,6 +29,8 @@ export interface HostState extends HostSpec {
 
 export class Cluster {
   readonly hosts: HostState[] = [];
+  /** Proxy hosts (proxy routing mode), on the network after the driver hosts. */
+  readonly proxies: SimProxy[] = [];
   readonly topics: number;
   /** Server hosts of each topic. */
   readonly serversOfTopic: number[][];
@@ -61,11 +64,19 @@ export class Cluster {
       const node = this.makeNode(spec, time, 0);
       this.hosts.push({ ...spec, time, clientTopics, node, up: true, restarting: false, incarnations: [node] });
     }
+    // Drawn from a stream of their own, after the hosts: a run without proxies is unchanged.
+    const proxyClocks = Prng.derive(o.seed, "proxies");
+    for (let p = 0; p < c.proxies; p++) {
+      const net = ctx.net.addHost();
+      const drift =
+        o.faults.clockDriftPpmMax > 0 ? proxyClocks.range(-o.faults.clockDriftPpmMax, o.faults.clockDriftPpmMax) : 0;
+      this.proxies.push(new SimProxy(ctx, p, net.index, net.ip, { offsetMs: 0, driftPpm: drift }));
+    }
   }
 
   /** Starts every node; resolves when every server is bound and registered. */
   startAll(): Promise<void> {
-    this.starting = this.hosts.map((h) => this.startNode(h));
+    this.starting = [...this.proxies.map((p) => p.start()), ...this.hosts.map((h) => this.startNode(h))];
     return Promise.all(this.starting).then(() => undefined);
   }
 
@@ -188,9 +199,10 @@ export class Cluster {
   /** Closes every live transport (servers stop, sockets close). */
   closeAll(): Promise<void> {
     this.shuttingDown = true;
-    return Promise.all(this.hosts.filter((h) => h.up).map((h) => h.node.close().catch(() => undefined))).then(
-      () => undefined,
-    );
+    return Promise.all([
+      ...this.hosts.filter((h) => h.up).map((h) => h.node.close().catch(() => undefined)),
+      ...this.proxies.map((p) => p.close()),
+    ]).then(() => undefined);
   }
 
   private makeNode(spec: HostSpec, time: HostTime, incarnation: number): SimNode {

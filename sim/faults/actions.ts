@@ -15,6 +15,11 @@
  * thread too, so its peers miss its heartbeats. `heartbeatLoss` loses the ZMTP PINGs and
  * PONGs written from `from` to `to` while data passes; `delay` adds `extraMs` to every
  * message written from `from` to `to` (sim/net/heartbeats.ts, sim/net/link-faults.ts).
+ *
+ * The proxy faults (proxy routing mode, `cluster.proxies` > 0) name a proxy p0, p1, … by
+ * number: `proxyCrash` kills it (a new incarnation on a new port after `restartAfterMs`),
+ * `proxyPartition` cuts it off from the driver hosts listed (all of them when the list is
+ * empty), `proxySlow` adds `extraMs` to every message to and from it.
  */
 import type { WireKind } from "../net/message-faults.js";
 
@@ -41,7 +46,17 @@ export type FaultAction =
     }
   | { kind: "freeze"; atMs: number; forMs: number; host: number }
   | { kind: "heartbeatLoss"; atMs: number; forMs: number; from: number; to: number }
-  | { kind: "delay"; atMs: number; forMs: number; from: number; to: number; extraMs: number };
+  | { kind: "delay"; atMs: number; forMs: number; from: number; to: number; extraMs: number }
+  | { kind: "proxyCrash"; atMs: number; proxy: number; restartAfterMs: number | null }
+  | {
+      kind: "proxyPartition";
+      atMs: number;
+      forMs: number;
+      proxy: number;
+      /** Driver hosts cut off from the proxy (both ways); empty: the proxy is isolated from every host. */
+      hosts: number[];
+    }
+  | { kind: "proxySlow"; atMs: number; forMs: number; proxy: number; extraMs: number };
 
 export type FaultKind = FaultAction["kind"];
 
@@ -61,6 +76,9 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "freeze",
   "heartbeatLoss",
   "delay",
+  "proxyCrash",
+  "proxyPartition",
+  "proxySlow",
 ];
 
 /**
@@ -68,13 +86,13 @@ export const FAULT_KINDS: readonly FaultKind[] = [
  * or, for a crashAfter, until the restart its crash schedules; a graceful restart is instant).
  */
 export function faultDurationMs(a: FaultAction): number | null {
-  if (a.kind === "crash") return a.restartAfterMs;
+  if (a.kind === "crash" || a.kind === "proxyCrash") return a.restartAfterMs;
   if (a.kind === "crashAfter") return null;
   if (a.kind === "restart") return 0;
   return a.forMs;
 }
 
-/** The hosts a fault touches (for the timeline and for scenario validation). */
+/** The driver hosts a fault touches (for the timeline and for scenario validation); a proxy fault names its proxy in `proxy`. */
 export function faultHosts(a: FaultAction): number[] {
   switch (a.kind) {
     case "partition":
@@ -89,7 +107,11 @@ export function faultHosts(a: FaultAction): number[] {
     case "crashAfter":
       return a.to === null ? [a.host] : [a.host, a.to];
     case "redis":
+    case "proxyCrash":
+    case "proxySlow":
       return [];
+    case "proxyPartition":
+      return a.hosts;
     default:
       return [a.host];
   }
@@ -129,6 +151,12 @@ export function describeFault(a: FaultAction): string {
       return `${at}.heartbeatLoss(${a.from}, ${a.to}, { forMs: ${ms(a.forMs)} })`;
     case "delay":
       return `${at}.delay(${a.from}, ${a.to}, { forMs: ${ms(a.forMs)}, extraMs: ${ms(a.extraMs)} })`;
+    case "proxyCrash":
+      return `${at}.proxyCrash(${a.proxy}, { restartAfterMs: ${a.restartAfterMs === null ? "null" : ms(a.restartAfterMs)} })`;
+    case "proxyPartition":
+      return `${at}.proxyPartition(${a.proxy}, [${a.hosts.join(", ")}], { forMs: ${ms(a.forMs)} })`;
+    case "proxySlow":
+      return `${at}.proxySlow(${a.proxy}, { forMs: ${ms(a.forMs)}, extraMs: ${ms(a.extraMs)} })`;
     case "crashAfter":
       return `${at}.crashAfter(${a.host}, "${a.message}", { ${a.to === null ? "" : `to: ${a.to}, `}restartAfterMs: ${a.restartAfterMs === null ? "null" : ms(a.restartAfterMs)} })`;
   }

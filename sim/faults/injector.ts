@@ -28,6 +28,10 @@ export class FaultInjector {
             `fault #${i} (${a.kind}) names host ${h}, but the cluster has ${this.cluster.hosts.length}`,
           );
       }
+      if ("proxy" in a && !(Number.isInteger(a.proxy) && a.proxy >= 0 && a.proxy < this.cluster.proxies.length))
+        throw new RangeError(
+          `fault #${i} (${a.kind}) names proxy ${a.proxy}, but the cluster has ${this.cluster.proxies.length}`,
+        );
       this.pendingStarts.push(this.ctx.scheduler.at(a.atMs * 1000, () => this.start(i, a)));
     });
   }
@@ -37,6 +41,7 @@ export class FaultInjector {
     for (const ev of this.pendingStarts.splice(0)) this.ctx.scheduler.cancel(ev);
     for (const end of [...this.ends.values()]) end();
     for (const h of this.cluster.hosts) if (!h.up) this.cluster.restart(h.index);
+    for (const p of this.cluster.proxies) if (!p.up) p.restart();
     this.ctx.faults.healedAtUs = this.ctx.scheduler.nowUs;
   }
 
@@ -68,7 +73,7 @@ export class FaultInjector {
     const net = this.ctx.net.faults;
     switch (a.kind) {
       case "partition": {
-        const side = new Uint8Array(this.cluster.hosts.length);
+        const side = new Uint8Array(this.ctx.net.hosts.length); // proxy hosts included: on side 0
         for (const h of a.hosts) side[h] = 1;
         return net.partition({ side, symmetric: a.symmetric });
       }
@@ -102,12 +107,41 @@ export class FaultInjector {
         return this.ctx.net.messages.drop(a.from, a.to ?? -1, a.message);
       case "crashAfter":
         return this.crashAfter(a, end);
+      case "proxyCrash": {
+        const p = this.cluster.proxies[a.proxy]!;
+        p.crash();
+        return () => p.restart();
+      }
+      case "proxyPartition":
+        return this.cutProxy(a.proxy, a.hosts);
+      case "proxySlow": {
+        const p = this.cluster.proxies[a.proxy]!.netHost;
+        const extraUs = Math.round(a.extraMs * 1000);
+        const lifts = this.cluster.hosts.flatMap((h) => [
+          this.ctx.net.oneWayDelay(p, h.index, extraUs),
+          this.ctx.net.oneWayDelay(h.index, p, extraUs),
+        ]);
+        return () => {
+          for (const lift of lifts) lift();
+        };
+      }
       case "redis":
         if (this.redisDown++ === 0) this.ctx.matchmaker.setAvailable(false);
         return () => {
           if (--this.redisDown === 0) this.ctx.matchmaker.setAvailable(true);
         };
     }
+  }
+
+  /** Cuts proxy `proxy` off from `hosts` both ways (every host when empty: isolated). */
+  private cutProxy(proxy: number, hosts: readonly number[]): () => void {
+    const net = this.ctx.net.faults;
+    const p = this.cluster.proxies[proxy]!.netHost;
+    if (hosts.length === 0) return net.isolate(p, "both");
+    const lifts = hosts.flatMap((h) => [net.clog(p, h), net.clog(h, p)]);
+    return () => {
+      for (const lift of lifts) lift();
+    };
   }
 
   /**

@@ -60,6 +60,16 @@ export interface FaultOptions {
   delayMsMean: number;
   /** Mean of the extra one-way delay (exponential). */
   delayExtraMsMean: number;
+  /** Proxy crashes per second (proxy mode only: cluster.proxies > 0); each restarts after restartMsMean. */
+  proxyCrashesPerSec: number;
+  /** Proxy partitions per second (proxy mode only): a proxy cut off from a random half of the hosts, or from all. */
+  proxyPartitionsPerSec: number;
+  proxyPartitionMsMean: number;
+  /** Windows per second during which one proxy is slow (proxy mode only): every message to and from it is delayed. */
+  proxySlowPerSec: number;
+  proxySlowMsMean: number;
+  /** Mean of the extra one-way delay of a slow proxy (exponential). */
+  proxySlowExtraMsMean: number;
   /** Each host's clock drifts by up to this many ppm, either way. */
   clockDriftPpmMax: number;
   /** Each host's clock is offset by up to this many ms, either way. */
@@ -103,6 +113,12 @@ export const FAULTS_NONE: FaultOptions = {
   delaysPerSec: 0,
   delayMsMean: 300,
   delayExtraMsMean: 20,
+  proxyCrashesPerSec: 0,
+  proxyPartitionsPerSec: 0,
+  proxyPartitionMsMean: 300,
+  proxySlowPerSec: 0,
+  proxySlowMsMean: 300,
+  proxySlowExtraMsMean: 10,
   clockDriftPpmMax: 0,
   clockOffsetMsMax: 0,
 };
@@ -124,6 +140,9 @@ export const FAULTS_DEFAULT: FaultOptions = {
   freezesPerSec: 0.2,
   heartbeatLossPerSec: 0.3,
   delaysPerSec: 0.5,
+  proxyCrashesPerSec: 0.3,
+  proxyPartitionsPerSec: 0.3,
+  proxySlowPerSec: 0.3,
   clockDriftPpmMax: 200,
   // NTP-synced hosts: tens of ms apart. Clocks seconds apart are scenario drift-heavy's.
   clockOffsetMsMax: 50,
@@ -146,6 +165,9 @@ export const FAULTS_HEAVY: FaultOptions = {
   freezesPerSec: 1,
   heartbeatLossPerSec: 1,
   delaysPerSec: 2,
+  proxyCrashesPerSec: 1,
+  proxyPartitionsPerSec: 1,
+  proxySlowPerSec: 1,
   clockDriftPpmMax: 1000,
   sendHighWaterMark: 8,
   receiveHighWaterMark: 8,

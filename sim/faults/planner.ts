@@ -14,6 +14,8 @@ export interface PlanWindow {
   hosts: number;
   /** Hosts that run a server (slow and hung handlers only make sense there). */
   servers: readonly number[];
+  /** Proxy hosts (proxy mode); 0 or absent: no proxy fault is drawn. */
+  proxies?: number;
 }
 
 const dur = (rng: Prng, meanMs: number): number => Math.max(1, Math.round(rng.exponential(meanMs) * 1000) / 1000);
@@ -118,6 +120,24 @@ export function planFaults(o: FaultOptions, w: PlanWindow, rng: Prng): FaultActi
       const [from, to] = pair(rng, w.hosts);
       const forMs = dur(rng, o.delayMsMean);
       out.push({ kind: "delay", atMs, forMs, from, to, extraMs: dur(rng, o.delayExtraMsMean) });
+    }
+  }
+  // Proxy faults, drawn last and only in proxy mode, so that direct-mode schedules stay as they were.
+  const proxies = w.proxies ?? 0;
+  if (proxies > 0) {
+    for (const atMs of arrivals(rng, o.proxyCrashesPerSec, w)) {
+      const restartAfterMs = o.restartMsMean > 0 ? dur(rng, o.restartMsMean) : null;
+      out.push({ kind: "proxyCrash", atMs, proxy: rng.int(proxies), restartAfterMs });
+    }
+    for (const atMs of arrivals(rng, o.proxyPartitionsPerSec, w)) {
+      const forMs = dur(rng, o.proxyPartitionMsMean);
+      const proxy = rng.int(proxies);
+      const hosts = rng.bernoulli(0.5) ? [] : [...Array(w.hosts).keys()].filter(() => rng.bernoulli(0.5));
+      out.push({ kind: "proxyPartition", atMs, forMs, proxy, hosts });
+    }
+    for (const atMs of arrivals(rng, o.proxySlowPerSec, w)) {
+      const forMs = dur(rng, o.proxySlowMsMean);
+      out.push({ kind: "proxySlow", atMs, forMs, proxy: rng.int(proxies), extraMs: dur(rng, o.proxySlowExtraMsMean) });
     }
   }
   return out.sort((a, b) => a.atMs - b.atMs);

@@ -71,6 +71,11 @@ export function terminalSummary(r: SimResult, label: RunLabel, reportPath?: stri
   const errors = [...r.ctx.calls.errors].map(([e, c]) => `${e} ${n(c)}`).join(", ");
   if (errors) lines.push(`  failures by error: ${errors}`);
   lines.push(
+    ...(r.figures.proxyRouted !== undefined
+      ? [
+          `  proxies ${r.options.cluster.proxies}: routed ${n(r.figures.proxyRouted)}   published ${n(r.figures.proxyPublished ?? 0)}   back ${n(r.figures.proxyBack ?? 0)}   no-route ${n(r.figures.proxyNoRoute ?? 0)}   crashes ${r.figures.proxyCrashes ?? 0}`,
+        ]
+      : []),
     `  peak outbound sockets per process ${r.figures.peakOutboundSockets ?? 0}   latest settle vs deadline ${(r.figures.maxLatenessMs ?? 0).toFixed(3)} ms`,
   );
   lines.push("");

@@ -9,6 +9,7 @@ import { CURVE_SCENARIOS } from "./curve-scenarios.js";
 import { LIVENESS_SCENARIOS } from "./liveness.js";
 import { scenario, type Scenario } from "./dsl.js";
 import { NOTIFY_SCENARIOS } from "./notify-scenarios.js";
+import { PROXY_SCENARIOS } from "./proxy-scenarios.js";
 
 const small = { serversPerTopic: 3, topicsPerClient: 2 };
 
@@ -179,6 +180,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...NOTIFY_SCENARIOS,
   ...LIVENESS_SCENARIOS,
   ...CURVE_SCENARIOS,
+  ...PROXY_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

@@ -53,6 +53,12 @@ type At = {
    * given); it restarts after `restartAfterMs` (null, the default: at healing).
    */
   crashAfter(host: number, message: WireKind, o?: { to?: number; restartAfterMs?: number | null }): ScenarioBuilder;
+  /** Kills proxy `proxy` (p0, p1, …); it restarts on a new port after `restartAfterMs` (null, the default: at healing). */
+  proxyCrash(proxy: number, o?: { restartAfterMs?: number | null }): ScenarioBuilder;
+  /** Cuts proxy `proxy` off from driver hosts `hosts` both ways for `forMs` (an empty list: from every host). */
+  proxyPartition(proxy: number, hosts: number[], o: { forMs: number }): ScenarioBuilder;
+  /** Every message to and from proxy `proxy` takes `extraMs` longer for `forMs`. */
+  proxySlow(proxy: number, o: { forMs: number; extraMs: number }): ScenarioBuilder;
 };
 
 export class ScenarioBuilder {
@@ -145,6 +151,16 @@ export class ScenarioBuilder {
           to: o.to ?? null,
           restartAfterMs: o.restartAfterMs === undefined ? null : o.restartAfterMs,
         }),
+      proxyCrash: (proxy, o = {}) =>
+        add({
+          kind: "proxyCrash",
+          atMs,
+          proxy,
+          restartAfterMs: o.restartAfterMs === undefined ? null : o.restartAfterMs,
+        }),
+      proxyPartition: (proxy, hosts, o) =>
+        add({ kind: "proxyPartition", atMs, forMs: o.forMs, proxy, hosts: [...hosts].sort((a, b) => a - b) }),
+      proxySlow: (proxy, o) => add({ kind: "proxySlow", atMs, forMs: o.forMs, proxy, extraMs: o.extraMs }),
     };
   }
 

@@ -26,13 +26,18 @@ describe("sim scenarios", () => {
   }
 
   it("every scenario of acknowledged delivery has its expectation", () => {
-    // Notification scenarios may turn acks on too; they assert their own outcomes.
-    const acked = SCENARIOS.filter((s) => s.input.driver?.acks === true && !s.input.notifications).map((s) => s.name);
+    // Notification and proxy scenarios may turn acks on too; they assert their own outcomes
+    // (test/sim/notifications.test.ts, test/sim/proxy-mode.test.ts).
+    const acked = SCENARIOS.filter(
+      (s) => s.input.driver?.acks === true && !s.input.notifications && !s.input.cluster?.proxies,
+    ).map((s) => s.name);
     assert.deepEqual(acked, Object.keys(ACK_EXPECTATIONS));
   });
 
   it("every scenario of liveness (heartbeats on) has its expectation", () => {
-    const live = SCENARIOS.filter((s) => (s.input.driver?.heartbeatIntervalMs ?? 0) > 0).map((s) => s.name);
+    const live = SCENARIOS.filter(
+      (s) => (s.input.driver?.heartbeatIntervalMs ?? 0) > 0 && !s.input.cluster?.proxies,
+    ).map((s) => s.name);
     assert.deepEqual(live, Object.keys(LIVENESS_EXPECTATIONS));
   });
 });
