@@ -153,6 +153,12 @@ export async function getRpcTransport(url: string, options: DriverOptions = {}):
       "DriverOptions.curve.publicKey is not the public key of DriverOptions.curve.secretKey " +
         "(make the pair together: generateCurveKeyPair() or `npm run keys`)",
     );
+  // Proxies do not speak CURVE yet (spec/proxy.md, open questions): refused, never a
+  // silent fall back to plaintext through the proxy.
+  if (resolved.curve && resolved.routing === "proxy")
+    throw new RangeError(
+      'DriverOptions.curve cannot be combined with routing "proxy" yet: proxies do not speak CURVE (spec/proxy.md)',
+    );
   const ports = options.ports ?? realPorts();
   let matchmaker = options.matchmaker;
   let owns = false;

@@ -149,3 +149,12 @@ test("curve options - the resolved options never show the secret key: not in JSO
     await t.close();
   }
 });
+
+test("curve options - CURVE with proxy routing is refused at once (proxies do not speak CURVE), never plaintext", async () => {
+  const keys = generateCurveKeyPair();
+  await assert.rejects(
+    getRpcTransport("zmq://", { matchmaker: new InProcessMatchmaker(new NodeClock()), curve: keys, routing: "proxy" }),
+    (err: Error) =>
+      err instanceof RangeError && /routing "proxy"/.test(err.message) && !err.message.includes(keys.secretKey),
+  );
+});
