@@ -36,7 +36,7 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<{ cod
     execFile(
       process.execPath,
       ["--import", "tsx", CLI, ...args],
-      { timeout: 20_000, env: { ...process.env, ...env } },
+      { timeout: 60_000, env: { ...process.env, ...env } },
       (err, stdout, stderr) => {
         const code = err
           ? typeof (err as { code?: unknown }).code === "number"

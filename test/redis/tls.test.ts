@@ -44,9 +44,18 @@ import { everythingPrinted } from "./support/printed.js";
 const CLI = fileURLToPath(new URL("../../src/matchmaker/redis/cli.ts", import.meta.url));
 const PASSWORD = "tls-Pa55word";
 
+/**
+ * `options` with Redis timeouts long enough for TLS handshakes on a loaded 2-core machine
+ * (the defaults are 1 s; a Sentinel starved of CPU answered later than that in npm test).
+ */
+function patient(options: DriverOptions = {}): DriverOptions {
+  const slow = { connectTimeoutMs: 5000, commandTimeoutMs: 5000, firstConnectWaitMs: 5000 };
+  return { ...options, redisMatchmaker: { ...slow, ...options.redisMatchmaker } };
+}
+
 function runCli(args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", CLI, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ["--import", "tsx", CLI, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err
         ? typeof (err as { code?: unknown }).code === "number"
           ? (err as { code: number }).code
@@ -57,7 +66,7 @@ function runCli(args: string[]): Promise<{ code: number; out: string }> {
   });
 }
 
-describe("Redis over TLS", { skip: redisTlsSkipReason() ?? false, timeout: 180_000 }, () => {
+describe("Redis over TLS", { skip: redisTlsSkipReason() ?? false, timeout: 300_000 }, () => {
   let dir: string;
   let certs: TestCertificates;
   /** TLS only, password, no client certificates required. */
@@ -67,7 +76,7 @@ describe("Redis over TLS", { skip: redisTlsSkipReason() ?? false, timeout: 180_0
   let plainRedis: RedisProcess;
   const transports: Transport[] = [];
   const open = async (url: string, options?: DriverOptions): Promise<Transport> => {
-    const t = await getRpcTransport(url, options);
+    const t = await getRpcTransport(url, patient(options));
     transports.push(t);
     return t;
   };
@@ -76,7 +85,7 @@ describe("Redis over TLS", { skip: redisTlsSkipReason() ?? false, timeout: 180_0
 
   /** getRpcTransport's rejection, checked to be MatchmakerUnavailable with reason "tls". */
   async function tlsFailure(url: string, options?: DriverOptions): Promise<MatchmakerUnavailable> {
-    const err = await getRpcTransport(url, options).then(
+    const err = await getRpcTransport(url, patient(options)).then(
       (t) => {
         transports.push(t);
         throw new Error("getRpcTransport succeeded");
@@ -255,7 +264,7 @@ describe("Redis over TLS", { skip: redisTlsSkipReason() ?? false, timeout: 180_0
         /^Redis matchmaker \(sentinels mm-tls via 127\.0\.0\.1:\d+\/0\): Sentinel 127\.0\.0\.1:\d+: TLS: self-signed/,
       );
       const wrong = "wrong-Sentinel-pw";
-      const auth = await getRpcTransport(url(wrong), { redisMatchmaker: { tls: { ca: certs.ca } } }).then(
+      const auth = await getRpcTransport(url(wrong), patient({ redisMatchmaker: { tls: { ca: certs.ca } } })).then(
         () => new Error("getRpcTransport succeeded"),
         (e: unknown) => e,
       );
