@@ -32,6 +32,17 @@ export { PRIORITIES, type Priority } from "./core/notify-message.js";
 export type { Target } from "./core/target.js";
 export { expose, type AccessPolicy, type EndpointMethod } from "./core/dispatcher.js";
 export type { DriverOptions } from "./options.js";
+// Observability (spec/observability.md).
+export type {
+  ClientStats,
+  ListenerStats,
+  MatchmakerStatus,
+  PoolMetrics,
+  ServerStatus,
+  TransportStatus,
+} from "./api/status.js";
+export type { StatusEvent, StatusEventType, StatusListener, FrameDropReason } from "./observability/status-events.js";
+export { redactSecrets, type DriverLogger } from "./observability/log-hook.js";
 export type { RemoteErrorClass } from "./core/remote-error.js";
 export type { BalancingStrategy } from "./core/balancing/balancer.js";
 export {

@@ -5,6 +5,8 @@
 import { BALANCING_STRATEGIES, DEFAULT_BALANCING, type BalancingStrategy } from "./core/balancing/balancer.js";
 import type { RemoteErrorClass } from "./core/remote-error.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./core/codec.js";
+import type { MeterProvider, TracerProvider } from "@opentelemetry/api";
+import { checkDriverLogger, type DriverLogger } from "./observability/log-hook.js";
 import type { Clock } from "./ports/clock.js";
 import type { Matchmaker } from "./ports/matchmaker.js";
 import type { Rng } from "./ports/rng.js";
@@ -190,12 +192,34 @@ export interface DriverOptions {
   matchmaker?: Matchmaker;
   /** Ports to use instead of zeromq.js, Node timers and crypto randomness (simulator). */
   ports?: { sockets: SocketFactory; clock: Clock; rng: Rng };
+  // --- observability (spec/observability.md) ---
+  /**
+   * Where the driver logs its status events: any object with debug/info/warn/error called
+   * as (obj, msg), pino's shape (console works). Rate-limited per peer and reason, secrets
+   * redacted. @default none: silent
+   */
+  logger?: DriverLogger;
+  /** Where spans go. @default the global tracer provider (a no-op until an SDK registers one) */
+  tracerProvider?: TracerProvider;
+  /** Where metric points go; the global one is read once, when the transport is created. @default the global meter provider */
+  meterProvider?: MeterProvider;
+  /** How often each server publishes its stats to a Redis matchmaker for `npm run top`; 0: never. @default 0 */
+  statsPublishIntervalMs?: number;
 }
 
 export type ResolvedOptions = Required<
   Omit<
     DriverOptions,
-    "matchmaker" | "ports" | "advertiseHost" | "registrationRefreshMs" | "pool" | "redisMatchmaker" | "circuitBreaker"
+    | "matchmaker"
+    | "ports"
+    | "advertiseHost"
+    | "registrationRefreshMs"
+    | "pool"
+    | "redisMatchmaker"
+    | "circuitBreaker"
+    | "logger"
+    | "tracerProvider"
+    | "meterProvider"
   >
 > & {
   advertiseHost: string;
@@ -232,6 +256,10 @@ export const DRIVER_OPTION_KEYS = [
   "redisMatchmaker",
   "matchmaker",
   "ports",
+  "logger",
+  "tracerProvider",
+  "meterProvider",
+  "statsPublishIntervalMs",
 ] as const satisfies readonly (keyof DriverOptions)[];
 
 const BREAKER_OPTION_KEYS = [
@@ -280,6 +308,9 @@ export function resolveOptions(
   if (o.redisMatchmaker !== undefined) resolveRedisMatchmakerOptions(o.redisMatchmaker); // checked for every URL
   if (o.matchmaker !== undefined) withMethods("DriverOptions.matchmaker", o.matchmaker, MATCHMAKER_METHODS);
   if (o.ports !== undefined) checkPorts(o.ports);
+  if (o.logger !== undefined) checkDriverLogger("DriverOptions.logger", o.logger);
+  if (o.tracerProvider !== undefined) withMethods("DriverOptions.tracerProvider", o.tracerProvider, ["getTracer"]);
+  if (o.meterProvider !== undefined) withMethods("DriverOptions.meterProvider", o.meterProvider, ["getMeter"]);
   return {
     bindAddress,
     advertiseHost: opt(
@@ -309,6 +340,7 @@ export function resolveOptions(
     balancing: opt("balancing", DEFAULT_BALANCING, (w, v) => oneOf(w, v, BALANCING_STRATEGIES)),
     remoteErrors: o.remoteErrors ?? {},
     pool: resolvePool(o.pool),
+    statsPublishIntervalMs: opt("statsPublishIntervalMs", 0, (w, v) => finiteAtLeast(w, v, 0)),
   };
 }
 

@@ -19,6 +19,7 @@ import { InvalidTarget } from "../errors.js";
 import { attachDeadline } from "./deadline.js";
 import { checkSerializer, noOpSerializer, type Serializer } from "./serializer.js";
 import { Transport, transportInternals } from "./transport.js";
+import { ServerTelemetry } from "./server-telemetry.js";
 
 const OPTION_KEYS = ["maxConcurrency", "accessPolicy", "serializer"] as const;
 const ACCESS_POLICIES = ["default", "legacy", "explicit"] as const satisfies readonly AccessPolicy[];
@@ -103,11 +104,17 @@ export function getRpcServer(
     const failed = (err: unknown): HandlerResult => ({ failure: serializeRemoteError(err) });
     return isThenable(result) ? Promise.resolve(result).then(done, failed) : Promise.resolve(done(result));
   };
+  // Spans, metrics, status events and published stats (spec/observability.md).
+  const { observer, addServer } = transportInternals(transport);
+  const telemetry = new ServerTelemetry(
+    { observer, clock, matchmaker, publishIntervalMs: transport.options.statsPublishIntervalMs },
+    target,
+  );
   const listener = new RpcListener(
-    { sockets, clock, rng, matchmaker, options: transport.options },
+    { sockets, clock, rng, matchmaker, options: transport.options, observer },
     rpcRole({ ...target }),
     maxConcurrency,
-    handler,
+    telemetry.wrap(handler),
   );
   return {
     target: { ...target },
@@ -118,6 +125,23 @@ export function getRpcServer(
     async start() {
       transportInternals(transport).attach(listener);
       await listener.start();
+      telemetry.started(
+        {
+          target,
+          get host() {
+            return listener.host;
+          },
+          get inFlight() {
+            return listener.inFlight;
+          },
+          get queued() {
+            return listener.queued;
+          },
+          stats: listener.stats,
+        },
+        addServer,
+      );
+      void listener.wait().then(() => telemetry.stopped());
     },
     stop: () => listener.stop(),
     wait: () => listener.wait(),
