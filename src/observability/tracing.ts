@@ -32,6 +32,8 @@ export interface SpanTarget {
   exchange: string;
   server?: string | undefined;
   method: string;
+  /** The span's name, when not `<topic>/<method>` (a notification: `<topic>.<priority> send`). */
+  name?: string;
 }
 
 /** A started client span and the trace context its request carries. */
@@ -76,7 +78,7 @@ export class Tracing {
     };
     if (op !== "call") attributes["messaging.system"] = RPC_SYSTEM;
     if (t.server) attributes["oslo_messaging.server"] = t.server;
-    const name = op === "notify" ? `${t.topic}.${t.method} send` : `${t.topic}/${t.method}`;
+    const name = t.name ?? `${t.topic}/${t.method}`;
     const span = this.getTracer().startSpan(name, {
       kind: op === "call" ? SpanKind.CLIENT : SpanKind.PRODUCER,
       attributes,
