@@ -9,7 +9,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { getRpcServer, getRpcTransport, MessagingTimeout, RpcClient, type Transport } from "../../src/index.js";
+import {
+  getNotificationListener,
+  getRpcServer,
+  getRpcTransport,
+  MessagingTimeout,
+  Notifier,
+  RpcClient,
+  type Transport,
+} from "../../src/index.js";
 import { installContextManager, memoryTracer, parentOf } from "../support/otel.js";
 
 const uniq = () => Math.random().toString(36).slice(2, 8);
@@ -144,6 +152,23 @@ describe("observability traces", () => {
     assert.equal(parentOf(inner), frontServer.spanContext().spanId, "the third span nests under the server span");
     assert.equal(parentOf(own), frontServer.spanContext().spanId);
     assert.equal(parentOf(backServer), inner.spanContext().spanId);
+  });
+
+  test("traces - a notification gives one PRODUCER span named <topic>.<priority> send", async () => {
+    exporter.reset();
+    const topic = `tr-notify-${uniq()}`;
+    let got!: () => void;
+    const done = new Promise<void>((r) => (got = r));
+    const l = getNotificationListener(transport, [{ topic }], [{ info: () => got() }]);
+    await l.start();
+    await new Notifier(transport, { topics: [topic] }).info({}, "compute.start", { n: 1 });
+    await done;
+    await l.stop();
+    const [p] = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.PRODUCER);
+    assert.ok(p);
+    assert.equal(p.name, `${topic}.info send`);
+    assert.equal(p.attributes["rpc.method"], "compute.start");
+    assert.equal(p.attributes["oslo_messaging.kind"], "notify");
   });
 
   test("traces - without an SDK (the global no-op provider) no span is active in a handler", async () => {
