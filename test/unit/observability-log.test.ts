@@ -78,3 +78,11 @@ test("log - silent by default; a throwing logger is ignored; console fits; a log
   assert.throws(() => resolveOptions({ logger: { warn() {} } as never }), /DriverOptions\.logger\.debug/);
   assert.equal(resolveOptions({ logger: console }).statsPublishIntervalMs, 0);
 });
+
+test("log - every status event type has a row in spec/observability.md", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { STATUS_EVENT_TYPES } = await import("../../src/observability/status-events.js");
+  const spec = readFileSync(new URL("../../spec/observability.md", import.meta.url), "utf8");
+  const missing = STATUS_EVENT_TYPES.filter((t) => !new RegExp(`^\\| \`${t}\` +\\|`, "m").test(spec));
+  assert.deepEqual(missing, []);
+});
