@@ -34,6 +34,17 @@ export { expose, type AccessPolicy, type EndpointMethod } from "./core/dispatche
 export type { DriverOptions } from "./options.js";
 export type { CurveOptions } from "./core/curve-options.js";
 export type { CurveKeyPair } from "./ports/socket.js";
+// Observability (spec/observability.md).
+export type {
+  ClientStats,
+  ListenerStats,
+  MatchmakerStatus,
+  PoolMetrics,
+  ServerStatus,
+  TransportStatus,
+} from "./api/status.js";
+export type { StatusEvent, StatusEventType, StatusListener, FrameDropReason } from "./observability/status-events.js";
+export { redactSecrets, type DriverLogger } from "./observability/log-hook.js";
 export type { RemoteErrorClass } from "./core/remote-error.js";
 export type { BalancingStrategy } from "./core/balancing/balancer.js";
 export {

@@ -6,6 +6,8 @@ import { BALANCING_STRATEGIES, DEFAULT_BALANCING, type BalancingStrategy } from 
 import type { RemoteErrorClass } from "./core/remote-error.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./core/codec.js";
 import { CURVE_OPTION_KEYS, resolveCurve, type CurveOptions, type ResolvedCurve } from "./core/curve-options.js";
+import type { MeterProvider, TracerProvider } from "@opentelemetry/api";
+import { checkDriverLogger, type DriverLogger } from "./observability/log-hook.js";
 import type { Clock } from "./ports/clock.js";
 import type { Matchmaker } from "./ports/matchmaker.js";
 import type { Rng } from "./ports/rng.js";
@@ -207,6 +209,19 @@ export interface DriverOptions {
   matchmaker?: Matchmaker;
   /** Ports to use instead of zeromq.js, Node timers and crypto randomness (simulator). */
   ports?: { sockets: SocketFactory; clock: Clock; rng: Rng };
+  // --- observability (spec/observability.md) ---
+  /**
+   * Where the driver logs its status events: any object with debug/info/warn/error called
+   * as (obj, msg), pino's shape (console works). Rate-limited per peer and reason, secrets
+   * redacted. @default none: silent
+   */
+  logger?: DriverLogger;
+  /** Where spans go. @default the global tracer provider (a no-op until an SDK registers one) */
+  tracerProvider?: TracerProvider;
+  /** Where metric points go; the global one is read once, when the transport is created. @default the global meter provider */
+  meterProvider?: MeterProvider;
+  /** How often each server publishes its stats to a Redis matchmaker for `npm run top`; 0: never. @default 0 */
+  statsPublishIntervalMs?: number;
 }
 
 export type ResolvedOptions = Required<
@@ -220,6 +235,9 @@ export type ResolvedOptions = Required<
     | "redisMatchmaker"
     | "circuitBreaker"
     | "curve"
+    | "logger"
+    | "tracerProvider"
+    | "meterProvider"
   >
 > & {
   /** DriverOptions.curve checked, or null (plaintext); its secretKey is not enumerable. */
@@ -260,6 +278,10 @@ export const DRIVER_OPTION_KEYS = [
   "curve",
   "matchmaker",
   "ports",
+  "logger",
+  "tracerProvider",
+  "meterProvider",
+  "statsPublishIntervalMs",
 ] as const satisfies readonly (keyof DriverOptions)[];
 
 const BREAKER_OPTION_KEYS = [
@@ -312,6 +334,9 @@ export function resolveOptions(
   if (o.redisMatchmaker !== undefined) resolveRedisMatchmakerOptions(o.redisMatchmaker); // checked for every URL
   if (o.matchmaker !== undefined) withMethods("DriverOptions.matchmaker", o.matchmaker, MATCHMAKER_METHODS);
   if (o.ports !== undefined) checkPorts(o.ports);
+  if (o.logger !== undefined) checkDriverLogger("DriverOptions.logger", o.logger);
+  if (o.tracerProvider !== undefined) withMethods("DriverOptions.tracerProvider", o.tracerProvider, ["getTracer"]);
+  if (o.meterProvider !== undefined) withMethods("DriverOptions.meterProvider", o.meterProvider, ["getMeter"]);
   // Printed or serialised, the resolved options show secret fields as *** (core/redact.ts).
   return hideSecrets({
     bindAddress,
@@ -344,6 +369,7 @@ export function resolveOptions(
     remoteErrors: o.remoteErrors ?? {},
     pool: resolvePool(o.pool),
     curve: resolveCurve(o.curve),
+    statsPublishIntervalMs: opt("statsPublishIntervalMs", 0, (w, v) => finiteAtLeast(w, v, 0)),
   });
 }
 

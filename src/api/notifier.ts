@@ -19,7 +19,7 @@
  */
 import { encodeNotificationPayload } from "../core/codec.js";
 import { notificationTimestamp, type NotificationMessage, type Priority } from "../core/notify-message.js";
-import { notifyPoolKey, notifyPoolsKey, poolsOfListing } from "../core/target.js";
+import { DEFAULT_EXCHANGE, notifyPoolKey, notifyPoolsKey, poolsOfListing } from "../core/target.js";
 import {
   boolean,
   finiteAtLeast,
@@ -30,7 +30,7 @@ import {
   typeError,
   rangeError,
 } from "../core/validate.js";
-import { WIRE_KEY, withWireMeta } from "../core/wire-context.js";
+import { WIRE_KEY, withWireMeta, type WireTrace } from "../core/wire-context.js";
 import { MessageDeliveryFailure, TransportClosed } from "../errors.js";
 import { randomId } from "../ports/rng.js";
 import { checkLogger, consoleLogger, safeWarn, type Logger } from "./logger.js";
@@ -184,7 +184,26 @@ export class Notifier {
     return this.notify(ctx, eventType, payload, "sample");
   }
 
-  private async notify(ctx: Record<string, unknown>, eventType: string, body: unknown, p: Priority): Promise<void> {
+  /** One notification, inside a PRODUCER span when tracing (spec/observability.md, "Traces"). */
+  private notify(ctx: Record<string, unknown>, eventType: string, body: unknown, p: Priority): Promise<void> {
+    const { observer } = transportInternals(this.shared.transport);
+    const topic = this.topics.join(",");
+    const probe = observer.beginClient(
+      "notify",
+      { topic, exchange: DEFAULT_EXCHANGE, method: eventType, name: `${topic}.${p} send` },
+      () => this.topics.map((t) => notifyPoolsKey({ topic: t }, p)).join(","),
+    );
+    const sent = this.send(ctx, eventType, body, p, probe?.span?.wire);
+    return probe === undefined ? sent : observer.endClient(probe, sent);
+  }
+
+  private async send(
+    ctx: Record<string, unknown>,
+    eventType: string,
+    body: unknown,
+    p: Priority,
+    trace: WireTrace | undefined,
+  ): Promise<void> {
     const op = `Notifier.${p}`;
     plainObject(`${op}: ctx`, ctx);
     if (Object.hasOwn(ctx, WIRE_KEY))
@@ -205,7 +224,7 @@ export class Notifier {
     const context = serializer.serializeContext(ctx);
     if (serializer !== noOpSerializer && Object.hasOwn(Object(context), WIRE_KEY))
       throw typeError(`${op}: serializer.serializeContext(ctx)._zmq`, "absent", context[WIRE_KEY]);
-    const wire = withWireMeta(context, undefined, transport.options.acks);
+    const wire = withWireMeta(context, undefined, transport.options.acks, 0, trace);
     const payload = encodeNotificationPayload(wire, message, transport.options.maxPayloadBytes);
     if (!this.isEnabled()) return;
     stats.notifications++;

@@ -12,7 +12,14 @@
  * endpoint carries that request's deadline (deadline.ts): a call or cast made with it
  * keeps the earlier of the two deadlines, so a nested call never outlives its caller.
  */
-import { checkSendTarget, checkTarget, overrideTarget, sendKey, type Target } from "../core/target.js";
+import {
+  checkSendTarget,
+  checkTarget,
+  DEFAULT_EXCHANGE,
+  overrideTarget,
+  sendKey,
+  type Target,
+} from "../core/target.js";
 import {
   boolean,
   finiteAtLeast,
@@ -25,7 +32,9 @@ import {
 } from "../core/validate.js";
 import { isValidVersion, versionAllowedByCap } from "../core/version.js";
 import type { RpcMessage } from "../core/codec.js";
-import { WIRE_KEY, withWireMeta } from "../core/wire-context.js";
+import { WIRE_KEY, withWireMeta, type WireTrace } from "../core/wire-context.js";
+import type { SpanTarget } from "../observability/tracing.js";
+import type { SendRequest } from "../driver/outbound.js";
 import type { Clock } from "../ports/clock.js";
 import { contextDeadline } from "./deadline.js";
 import { MessagingError, RPCVersionCapError } from "../errors.js";
@@ -116,10 +125,13 @@ export class RpcClient {
   call<T = unknown>(ctx: Record<string, unknown>, method: string, args: Record<string, unknown> = {}): Promise<T> {
     let sent: Promise<unknown>;
     let serializer: Serializer;
+    const internals = transportInternals(this.transport);
+    // Tracing or metrics on: a span and the start time (spec/observability.md); else undefined.
+    const probe = internals.observer.beginClient("call", this.spanTarget(method), this.spanKey);
     try {
-      const prepared = this.prepareSend(ctx, method, args, true);
+      const prepared = this.prepareSend(ctx, method, args, true, probe?.span?.wire);
       serializer = prepared.serializer;
-      sent = transportInternals(this.transport).engine.send({
+      const req: SendRequest = {
         target: this.target,
         key: this.key(),
         context: prepared.context,
@@ -128,10 +140,14 @@ export class RpcClient {
         timeoutMs: prepared.timeoutMs,
         retry: this.retry(),
         idempotent: this.options.idempotent === true,
-      });
+      };
+      if (probe?.span !== undefined) req.span = probe.span.span;
+      sent = internals.engine.send(req);
     } catch (err) {
+      if (probe !== undefined) void internals.observer.endClient(probe, Promise.reject(err)).catch(() => undefined);
       return Promise.reject(err); // argument errors reject, as from an async function
     }
+    if (probe !== undefined) sent = internals.observer.endClient(probe, sent);
     // The no-op serializer returns the body as it is: hand back the engine's promise itself.
     return (
       serializer === noOpSerializer ? sent : sent.then((body) => serializer.deserializeEntity(ctx, body))
@@ -139,22 +155,44 @@ export class RpcClient {
   }
 
   cast(ctx: Record<string, unknown>, method: string, args: Record<string, unknown> = {}): Promise<void> {
+    const internals = transportInternals(this.transport);
+    const kind = this.target.fanout ? "fanout" : "cast";
+    const probe = internals.observer.beginClient(kind, this.spanTarget(method), this.spanKey);
+    let sent: Promise<unknown>;
     try {
-      const { message, context, timeoutMs } = this.prepareSend(ctx, method, args, false);
+      const { message, context, timeoutMs } = this.prepareSend(ctx, method, args, false, probe?.span?.wire);
       // The engine settles casts and fanouts with undefined.
-      return transportInternals(this.transport).engine.send({
+      const req: SendRequest = {
         target: this.target,
         key: this.key(),
         context,
         message,
-        kind: this.target.fanout ? "fanout" : "cast",
+        kind,
         timeoutMs,
         retry: this.retry(),
         idempotent: this.options.idempotent === true,
-      }) as Promise<void>;
+      };
+      if (probe?.span !== undefined) req.span = probe.span.span;
+      sent = internals.engine.send(req);
     } catch (err) {
-      return Promise.reject(err);
+      sent = Promise.reject(err);
     }
+    return (probe === undefined ? sent : internals.observer.endClient(probe, sent)) as Promise<void>;
+  }
+
+  /** The key a span names; "" for a target that cannot be sent to (the send rejects anyway). */
+  private readonly spanKey = (): string => {
+    try {
+      return this.key();
+    } catch {
+      return "";
+    }
+  };
+
+  /** What this client's spans name (spec/observability.md, "Traces"). */
+  private spanTarget(method: string): SpanTarget {
+    const t = this.target;
+    return { topic: t.topic ?? "", exchange: t.exchange ?? DEFAULT_EXCHANGE, server: t.server, method };
   }
 
   /** The matchmaker key of this client's target, computed once (checkSendTarget ran first). */
@@ -172,7 +210,13 @@ export class RpcClient {
     return this.options.timeoutMs ?? this.transport.options.rpcResponseTimeoutMs;
   }
 
-  private prepareSend(ctx: Record<string, unknown>, method: string, args: Record<string, unknown>, isCall: boolean) {
+  private prepareSend(
+    ctx: Record<string, unknown>,
+    method: string,
+    args: Record<string, unknown>,
+    isCall: boolean,
+    trace: WireTrace | undefined,
+  ) {
     const op = isCall ? "RpcClient.call" : "RpcClient.cast";
     plainObject(`${op}: ctx`, ctx);
     if (Object.hasOwn(ctx, WIRE_KEY)) throw reservedKey(`${op}: ctx._zmq`, ctx[WIRE_KEY]);
@@ -215,7 +259,7 @@ export class RpcClient {
       timeoutMs = Math.max(0, inherited - epoch);
     }
     const acks = this.transport.options.acks;
-    return { message, context: withWireMeta(context, deadline, acks), serializer, timeoutMs };
+    return { message, context: withWireMeta(context, deadline, acks, 0, trace), serializer, timeoutMs };
   }
 }
 

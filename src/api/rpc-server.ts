@@ -21,6 +21,7 @@ import { attachDeadline } from "./deadline.js";
 import { checkLogger, consoleLogger, safeWarn } from "./logger.js";
 import { checkSerializer, noOpSerializer, type Serializer } from "./serializer.js";
 import { Transport, transportInternals } from "./transport.js";
+import { ServerTelemetry } from "./server-telemetry.js";
 
 const OPTION_KEYS = ["maxConcurrency", "accessPolicy", "serializer", "logger"] as const;
 const ACCESS_POLICIES = ["default", "legacy", "explicit"] as const satisfies readonly AccessPolicy[];
@@ -109,6 +110,12 @@ export function getRpcServer(
     const failed = (err: unknown): HandlerResult => ({ failure: serializeRemoteError(err) });
     return isThenable(result) ? Promise.resolve(result).then(done, failed) : Promise.resolve(done(result));
   };
+  // Spans, metrics, status events and published stats (spec/observability.md).
+  const { observer, addServer } = transportInternals(transport);
+  const telemetry = new ServerTelemetry(
+    { observer, clock, matchmaker, publishIntervalMs: transport.options.statsPublishIntervalMs },
+    target,
+  );
   const listener = new RpcListener(
     {
       sockets,
@@ -117,10 +124,11 @@ export function getRpcServer(
       matchmaker,
       options: transport.options,
       warn: (message, details) => safeWarn(logger, message, details),
+      observer,
     },
     rpcRole({ ...target }),
     maxConcurrency,
-    handler,
+    telemetry.wrap(handler),
   );
   return {
     target: { ...target },
@@ -131,6 +139,23 @@ export function getRpcServer(
     async start() {
       transportInternals(transport).attach(listener);
       await listener.start();
+      telemetry.started(
+        {
+          target,
+          get host() {
+            return listener.host;
+          },
+          get inFlight() {
+            return listener.inFlight;
+          },
+          get queued() {
+            return listener.queued;
+          },
+          stats: listener.stats,
+        },
+        addServer,
+      );
+      void listener.wait().then(() => telemetry.stopped());
     },
     stop: () => listener.stop(),
     wait: () => listener.wait(),

@@ -35,6 +35,9 @@ import { NodeClock } from "../runtime/node/node-clock.js";
 import { ZmqSocketFactory } from "../runtime/node/zmq-socket.js";
 import { defaultInProcessMatchmaker, inProcessMatchmakerFor } from "./process-matchmaker.js";
 import { parseTransportUrl, type MatchmakerSpec } from "./url.js";
+import { Observer } from "../observability/observer.js";
+import type { StatusListener } from "../observability/status-events.js";
+import { serverStatus, type ServerProbe, type TransportStatus } from "./status.js";
 
 export interface TransportDeps {
   sockets: SocketFactory;
@@ -61,12 +64,18 @@ export interface TransportInternals {
   readonly deps: TransportDeps;
   /** Attaches a starting server's listener (stopped by close(), forgotten once stopped); throws TransportClosed after close(). */
   attach(listener: AttachedListener): void;
+  /** Status events, log lines, spans and metric points of this transport (spec/observability.md). */
+  readonly observer: Observer;
+  /** Lists a started server in status() and the metrics until the returned function is called. */
+  addServer(server: ServerProbe): () => void;
 }
 
 export class Transport {
   readonly options: ResolvedOptions;
   private readonly internals: TransportInternals;
   private readonly listeners = new Set<AttachedListener>();
+  private readonly servers = new Set<ServerProbe>();
+  private readonly stopObserving: (() => void)[] = [];
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -74,6 +83,7 @@ export class Transport {
     deps: TransportDeps,
     options: ResolvedOptions,
     readonly matchmakerSpec: MatchmakerSpec,
+    observability: Pick<DriverOptions, "logger" | "tracerProvider" | "meterProvider"> = {},
   ) {
     this.options = options;
     // Proxy routing mode (spec/proxy.md): the engine and the listeners get virtual sockets
@@ -82,8 +92,86 @@ export class Transport {
       const routing = new ProxyRouting({ ...deps, options });
       deps = { ...deps, sockets: routing.sockets, matchmaker: routing.matchmaker };
     }
-    const engine = new ClientEngine(deps.clock, deps.rng, deps.sockets, deps.matchmaker, options);
-    this.internals = { engine, deps, attach: (listener) => this.attach(listener) };
+    const observer = new Observer({ clock: deps.clock, ...observability });
+    const engine = new ClientEngine(deps.clock, deps.rng, deps.sockets, deps.matchmaker, options, observer);
+    this.internals = {
+      engine,
+      deps,
+      attach: (listener) => this.attach(listener),
+      observer,
+      addServer: (server) => {
+        this.servers.add(server);
+        return () => this.servers.delete(server);
+      },
+    };
+    this.observe(observer, engine, deps.matchmaker);
+  }
+
+  // --- observability (spec/observability.md) ---------------------------------------------
+
+  /** Adds a status listener; returns a function that removes it. */
+  on(event: "status", listener: StatusListener): () => void {
+    if (event !== "status")
+      throw new TypeError(`Transport.on: unknown event ${JSON.stringify(event)}; known: "status"`);
+    return this.internals.observer.events.add(listener);
+  }
+
+  /** Removes a status listener. */
+  off(event: "status", listener: StatusListener): void {
+    if (event === "status") this.internals.observer.events.remove(listener);
+  }
+
+  /** A copy of every counter of this transport now. */
+  status(): TransportStatus {
+    const { engine, deps } = this.internals;
+    return {
+      client: { ...engine.stats, pending: engine.pendingCount },
+      pool: { ...engine.poolMetrics },
+      breakers: engine.unhealthyHosts.map((host) => ({ host })),
+      servers: [...this.servers].map(serverStatus),
+      matchmaker: {
+        available: deps.matchmaker.available === undefined ? null : deps.matchmaker.available(),
+        describe: deps.matchmaker.describe,
+      },
+    };
+  }
+
+  private observe(observer: Observer, engine: ClientEngine, mm: Matchmaker): void {
+    if (mm.onAvailability !== undefined) {
+      let downAtMs = 0;
+      const name = mm.describe ?? "matchmaker";
+      this.stopObserving.push(
+        mm.onAvailability((up, detail) => {
+          const nowMs = this.internals.deps.clock.nowMs();
+          if (up) observer.report({ type: "matchmaker-up", matchmaker: name, downMs: nowMs - downAtMs });
+          else {
+            downAtMs = nowMs;
+            observer.report({ type: "matchmaker-down", matchmaker: name, error: detail });
+          }
+        }),
+      );
+    }
+    if (!observer.metrics.enabled) return;
+    const lookups = (mm as { stats?: { lookups?: unknown } }).stats?.lookups;
+    this.stopObserving.push(
+      observer.metrics.observe({
+        pending: () => engine.pendingCount,
+        pool: () => engine.poolMetrics,
+        openHosts: () => engine.unhealthyHosts.length,
+        servers: () =>
+          [...this.servers].map((s) => ({
+            topic: s.target.topic ?? "",
+            server: s.target.server ?? "",
+            queued: s.queued,
+            inFlight: s.inFlight,
+          })),
+        matchmaker: () => ({
+          available: mm.available === undefined ? null : mm.available(),
+          lookups:
+            typeof lookups === "number" ? ((mm as { stats?: { lookups?: number } }).stats?.lookups ?? 0) : undefined,
+        }),
+      }),
+    );
   }
 
   /** Outbound socket pool counters: open, created, reused, evicted, recycled, queue depths (spec/pool.md). */
@@ -113,6 +201,7 @@ export class Transport {
       // A server whose stop fails must not keep the rest of the transport open.
       await Promise.allSettled([...this.listeners].map((l) => l.stop()));
       engine.close();
+      for (const stop of this.stopObserving.splice(0)) stop();
       deps.sockets.close();
       if (deps.ownsMatchmaker) await deps.matchmaker.close();
     })();
@@ -170,5 +259,9 @@ export async function getRpcTransport(url: string, options: DriverOptions = {}):
       owns = true;
     }
   }
-  return new Transport({ ...ports, matchmaker, ownsMatchmaker: owns }, resolved, spec);
+  return new Transport({ ...ports, matchmaker, ownsMatchmaker: owns }, resolved, spec, {
+    logger: options.logger,
+    tracerProvider: options.tracerProvider,
+    meterProvider: options.meterProvider,
+  });
 }

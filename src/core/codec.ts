@@ -22,7 +22,7 @@
 import { PayloadTooLarge } from "../errors.js";
 import { explainUnserializable, unserializableError } from "./json-check.js";
 import { checkNotification, type NotificationMessage } from "./notify-message.js";
-import { takeWireMeta } from "./wire-context.js";
+import { takeWireMeta, type WireMeta } from "./wire-context.js";
 import {
   checkRpcMessage,
   type DecodedAck,
@@ -249,15 +249,26 @@ export function decodeRequest(
     const { deadline, ack } = meta;
     return {
       ok: true,
-      value: { peerId, type: t, messageId, context, message: n, deadline, ack, requeues: meta.requeues ?? 0 },
+      value: withTrace(
+        { peerId, type: t, messageId, context, message: n, deadline, ack, requeues: meta.requeues ?? 0 },
+        meta,
+      ),
     };
   }
   const m = message as RpcMessage;
   if (m.args === undefined) m.args = {}; // the parsed object is this request's own: no copy
   return {
     ok: true,
-    value: { peerId, type: t, messageId, context, message: m, deadline: meta.deadline, ack: meta.ack },
+    value: withTrace({ peerId, type: t, messageId, context, message: m, deadline: meta.deadline, ack: meta.ack }, meta),
   };
+}
+
+/** Adds the sender's trace context to a decoded request, when it sent one (spec/observability.md). */
+function withTrace<R extends DecodedRequest>(r: R, meta: WireMeta): R {
+  if (meta.traceparent === undefined) return r;
+  r.traceparent = meta.traceparent;
+  if (meta.tracestate !== undefined) r.tracestate = meta.tracestate;
+  return r;
 }
 
 /**

@@ -66,7 +66,11 @@ export class DeliveryCore<T> extends DeliveryQueries<T> {
     const balancing = options.balancing ?? createBalancing("round-robin", undefined);
     super(
       new RequestBook(out, checkedInterval(options), balancing.load),
-      new HostHealth(options.breaker ?? HARD_FAILURES_ONLY),
+      // A breaker opening or closing is reported through the optional effect (spec/observability.md).
+      new HostHealth(
+        options.breaker ?? HARD_FAILURES_ONLY,
+        out.breakerChanged === undefined ? undefined : (host, open) => out.breakerChanged?.(host, open),
+      ),
     );
     this.acks = options.acks === undefined ? undefined : new AckPolicy(options.acks);
     const { hostWaitIntervalMs, socketTimeoutCause } = options;

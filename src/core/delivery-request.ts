@@ -54,6 +54,8 @@ export interface DeliveryEffects<T> {
   release(r: DeliveryRequest<T>): void;
   /** `r` is done: resolve with `value` when `ok`, else reject with it (an Error). Exactly once per request. */
   settle(r: DeliveryRequest<T>, ok: boolean, value: unknown): void;
+  /** Optional: `host`'s circuit breaker opened (closed before) or closed (open, half-open or probing before). Reports only. */
+  breakerChanged?(host: string, open: boolean): void;
 }
 
 /** Counters of the client engine; the core moves all of them but `malformedReplies` (the shell's decoder). */

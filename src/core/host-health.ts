@@ -59,13 +59,17 @@ class Health {
 export class HostHealth {
   private readonly hosts = new Map<string, Health>();
 
-  constructor(readonly options: BreakerOptions) {}
+  /** `onChange(host, open)`: a breaker opened from closed, or closed from any other state (spec/observability.md). */
+  constructor(
+    readonly options: BreakerOptions,
+    private readonly onChange?: (host: string, open: boolean) => void,
+  ) {}
 
   /** A hard failure: `host` is believed dead at `nowMs`. */
   trip(host: string, nowMs: number): void {
     const h = this.entry(host);
     if (h.state === "probing") h.coolDownMs = Math.min(h.coolDownMs * 2, this.options.maxCoolDownMs);
-    this.open(h, nowMs);
+    this.open(h, nowMs, host);
   }
 
   /** A soft failure of `host` (failed send, ACK timeout, timed-out call) at `nowMs`; `cause`: a failed send's error. */
@@ -75,7 +79,7 @@ export class HostHealth {
     if (cause !== undefined) h.lastCause = cause;
     if (h.state === "probing") {
       h.coolDownMs = Math.min(h.coolDownMs * 2, o.maxCoolDownMs);
-      this.open(h, nowMs);
+      this.open(h, nowMs, host);
       return;
     }
     if (h.state !== "closed" || o.failureThreshold === 0) return;
@@ -84,7 +88,7 @@ export class HostHealth {
       h.firstFailureAtMs = nowMs;
     }
     h.failures++;
-    if (h.failures >= o.failureThreshold) this.open(h, nowMs);
+    if (h.failures >= o.failureThreshold) this.open(h, nowMs, host);
   }
 
   /** The last failed send's error among `hosts` (those with a record), if any. */
@@ -98,7 +102,11 @@ export class HostHealth {
 
   /** `host` answered (ACK, reply, or an accepted send with acks off): closed, forgotten. */
   ok(host: string): void {
-    if (this.hosts.size > 0) this.hosts.delete(host);
+    if (this.hosts.size === 0) return;
+    const h = this.hosts.get(host);
+    if (h === undefined) return;
+    this.hosts.delete(host);
+    if (h.state !== "closed") this.onChange?.(host, false);
   }
 
   /** `host`'s connection completed a handshake again: an open host may be probed at once. */
@@ -168,8 +176,10 @@ export class HostHealth {
     return [...this.hosts].filter(([, h]) => h.state !== "closed").map(([host]) => host);
   }
 
-  private open(h: Health, nowMs: number): void {
+  private open(h: Health, nowMs: number, host: string): void {
+    const wasClosed = h.state === "closed";
     h.state = move(h.state, "trip");
+    if (wasClosed) this.onChange?.(host, true);
     h.failures = 0;
     h.untilMs = nowMs + h.coolDownMs;
   }

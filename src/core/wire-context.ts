@@ -10,6 +10,9 @@
  * - ack: the caller asks for an ACK as soon as the server accepts the request.
  * - requeues: how many times a notification listener has sent this notification back to
  *   its pool (spec/notifications.md, "Requeue"); absent for 0 and on every RPC request.
+ * - traceparent, tracestate: the sender's W3C trace context (spec/observability.md,
+ *   "Traces"), present only while tracing; kept when a string of at most 256 characters,
+ *   otherwise ignored (a bad trace context never makes a request malformed).
  * Other fields are ignored (room for later additions); all are optional.
  *
  * The client adds the key to a copy of the caller's context (withWireMeta), last, so the
@@ -30,7 +33,20 @@ export interface WireMeta {
   ack: boolean;
   /** A requeued notification's requeue count; absent when it was not sent (0). */
   requeues?: number;
+  /** The sender's W3C traceparent, when it sent one (format checked by src/observability/trace-context.ts). */
+  traceparent?: string;
+  /** The sender's W3C tracestate, when it sent one with a traceparent. */
+  tracestate?: string;
 }
+
+/** The trace context a sender adds to "_zmq" (spec/observability.md, "Traces"). */
+export interface WireTrace {
+  traceparent: string;
+  tracestate?: string;
+}
+
+/** Longest traceparent or tracestate kept from a peer (a W3C traceparent has 55 characters). */
+const MAX_TRACE_CHARS = 256;
 
 const NO_META: WireMeta = Object.freeze({ deadline: undefined, ack: false }) as WireMeta;
 
@@ -45,10 +61,15 @@ export function withWireMeta(
   deadline: number | undefined,
   ack: boolean,
   requeues = 0,
+  trace?: WireTrace,
 ): Record<string, unknown> {
   const meta: Record<string, unknown> = deadline === undefined ? {} : { deadline };
   if (ack) meta.ack = true;
   if (requeues > 0) meta.requeues = requeues;
+  if (trace !== undefined) {
+    meta.traceparent = trace.traceparent;
+    if (trace.tracestate !== undefined) meta.tracestate = trace.tracestate;
+  }
   const wire: Record<string, unknown> = {};
   for (const k in context) {
     // An own "__proto__" key (JSON.parse makes one) must stay a key, not set the prototype.
@@ -83,5 +104,11 @@ export function takeWireMeta(context: Record<string, unknown>): WireMeta | strin
   delete context[WIRE_KEY];
   const meta: WireMeta = { deadline: deadline as number | undefined, ack: ack === true };
   if (requeues !== undefined) meta.requeues = requeues as number;
+  const tp = m.traceparent;
+  if (typeof tp === "string" && tp.length <= MAX_TRACE_CHARS) {
+    meta.traceparent = tp;
+    const ts = m.tracestate;
+    if (typeof ts === "string" && ts.length <= MAX_TRACE_CHARS) meta.tracestate = ts;
+  }
   return meta;
 }

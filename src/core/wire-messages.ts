@@ -21,6 +21,10 @@ interface DecodedCommon {
   deadline: number | undefined;
   /** Whether the caller asked for an ACK ("_zmq".ack). */
   ack: boolean;
+  /** The caller's W3C traceparent ("_zmq".traceparent), if it sent one (spec/observability.md). */
+  traceparent?: string;
+  /** The caller's W3C tracestate, if it sent one. */
+  tracestate?: string;
 }
 
 /** A CALL, CAST or CAST_FANOUT as a ROUTER received it. */

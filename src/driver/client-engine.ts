@@ -33,6 +33,7 @@ import type { SocketFactory } from "../ports/socket.js";
 import type { ResolvedOptions } from "../options.js";
 import { HostSync } from "../pool/host-sync.js";
 import { SocketPool, type PoolMetrics } from "../pool/socket-pool.js";
+import type { Observer } from "../observability/observer.js";
 import { DeliveryShell } from "./delivery-shell.js";
 import { Outbound, type NotifyRequest, type SendRequest } from "./outbound.js";
 
@@ -54,6 +55,8 @@ export class ClientEngine {
     sockets: SocketFactory,
     matchmaker: Matchmaker,
     private readonly options: ResolvedOptions,
+    /** Where status events go (spec/observability.md); none in unit tests. */
+    private readonly observer?: Observer,
   ) {
     this.idPrefix = `${randomId(rng).slice(0, 16)}.`;
     this.pool = new SocketPool({
@@ -63,6 +66,7 @@ export class ClientEngine {
       options,
       onFrames: (frames, peer) => this.onFrames(frames, peer),
       onPeerDisconnect: (peer) => {
+        this.observer?.report({ type: "peer-dead", peer, reason: "disconnected" });
         matchmaker.hostDown?.(peer);
         this.delivery.hostDown(peer, "disconnected");
       },
@@ -84,6 +88,7 @@ export class ClientEngine {
         ? { ackTimeoutMs: options.ackTimeoutMs, ackResendsPerHost: options.ackResendsPerHost }
         : undefined,
       balancing: createBalancing(options.balancing, rng),
+      observer,
     });
   }
 
@@ -111,6 +116,7 @@ export class ClientEngine {
       req.kind === "call" ? MessageType.CALL : req.kind === "cast" ? MessageType.CAST : MessageType.CAST_FANOUT;
     const frames = encodeRequest(type, id, req.context, req.message, this.options.maxPayloadBytes);
     const failover = req.target.server ? "one-server" : req.idempotent ? "move" : "not-idempotent";
+    req.span?.setAttribute("messaging.message.id", id);
     return this.deliver(id, req.kind, key, frames, req.timeoutMs, req.retry, failover);
   }
 
@@ -165,7 +171,7 @@ export class ClientEngine {
     if (isAckFrames(frames)) {
       const a = decodeAck(frames);
       if (a.ok) this.delivery.ack(a.value.messageId, peer);
-      else this.stats.malformedReplies++;
+      else this.malformed(peer, a.reason);
       return;
     }
     const r = decodeReply(frames, this.options.maxPayloadBytes);
@@ -178,7 +184,7 @@ export class ClientEngine {
           false,
           new PayloadTooLarge("reply", big.bytes, this.options.maxPayloadBytes),
         );
-      else this.stats.malformedReplies++;
+      else this.malformed(peer, r.reason);
       return;
     }
     const { messageId, failure } = r.value;
@@ -190,5 +196,10 @@ export class ClientEngine {
         // A stale failure (no such pending call) is only counted: it is not rebuilt.
         this.delivery.isPendingCall(messageId) ? deserializeRemoteError(failure, this.options.remoteErrors) : undefined,
       );
+  }
+
+  private malformed(peer: string, reason: string): void {
+    this.stats.malformedReplies++;
+    this.observer?.report({ type: "frame-dropped", side: "client", reason: "malformed", peer, detail: reason });
   }
 }

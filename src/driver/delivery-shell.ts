@@ -31,6 +31,7 @@ import { WakeTimer } from "../ports/wake-timer.js";
 import type { HostSync } from "../pool/host-sync.js";
 import { SocketPoolError } from "../pool/pool-error.js";
 import type { Lease, SocketPool } from "../pool/socket-pool.js";
+import type { Observer } from "../observability/observer.js";
 import { sendFailureOf, type Outbound } from "./outbound.js";
 
 export interface DeliveryShellDeps {
@@ -48,6 +49,8 @@ export interface DeliveryShellDeps {
   breaker?: BreakerOptions;
   /** The core's balancing (DriverOptions.balancing, drawing from the transport's Rng); default: round robin. */
   balancing?: Balancing;
+  /** Where breaker changes and exhausted retries are reported (spec/observability.md). */
+  observer?: Observer | undefined;
 }
 
 export class DeliveryShell implements DeliveryEffects<Outbound> {
@@ -175,8 +178,24 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
   }
 
   settle(r: DeliveryRequest<Outbound>, ok: boolean, value: unknown): void {
-    if (ok) r.ctx.resolve(value);
-    else r.ctx.reject(value as Error);
+    if (ok) {
+      r.ctx.resolve(value);
+      return;
+    }
+    const observer = this.d.observer;
+    if (observer !== undefined && (value as { code?: unknown } | null)?.code === "MessageDeliveryFailure")
+      observer.report({
+        type: "retry-exhausted",
+        kind: r.kind,
+        key: r.key,
+        messageId: r.id,
+        error: (value as Error).message,
+      });
+    r.ctx.reject(value as Error);
+  }
+
+  breakerChanged(host: string, open: boolean): void {
+    this.d.observer?.report({ type: open ? "breaker-open" : "breaker-closed", host });
   }
 
   // --- outcomes --------------------------------------------------------------------------

@@ -26,6 +26,8 @@ export interface SendRequest {
    * its host is believed dead (never when the target names one server). @default false
    */
   idempotent?: boolean;
+  /** The request's client span, when tracing (spec/observability.md): the engine names the message id on it. */
+  span?: { setAttribute(key: string, value: string): unknown } | undefined;
 }
 
 /**

@@ -29,6 +29,8 @@ import { ReplySender, type HandlerResult } from "./reply-sender.js";
 import { RequestIntake } from "./request-intake.js";
 import { newListenerStats, type ListenerStats } from "./listener-stats.js";
 import { HandshakeLog, type Warn } from "./handshake-log.js";
+import type { Observer } from "../observability/observer.js";
+import type { FrameDropReason } from "../observability/status-events.js";
 
 export type { HandlerResult, ListenerStats };
 export { rpcRole, type ListenerRole, type Registration } from "./listener-role.js";
@@ -43,6 +45,8 @@ export interface ListenerDeps {
   options: ResolvedOptions;
   /** Where refused handshakes are logged (once per client key, or once per cause); default: nowhere. */
   warn?: Warn;
+  /** Where dropped frames and failed refreshes are reported (spec/observability.md); none in unit tests. */
+  observer?: Observer | undefined;
 }
 
 export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
@@ -70,6 +74,15 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
   ) {
     this.gate = new WorkGate(maxConcurrency);
     this.stoppedPromise = new Promise((r) => (this.resolveStopped = r));
+  }
+
+  /** Requests running now, and waiting in the work gate (status snapshots, metrics). */
+  get inFlight(): number {
+    return this.gate.inFlight;
+  }
+
+  get queued(): number {
+    return this.gate.queued;
   }
 
   /**
@@ -194,7 +207,14 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
     if (ttl !== null) {
       const refresh = (): void => {
         if (this.state !== "running" && this.state !== "starting") return;
-        void Promise.all(regs.map((r) => matchmaker.register(r.key, r.entry, ttl))).catch(() => undefined);
+        for (const r of regs)
+          matchmaker.register(r.key, r.entry, ttl).catch((err: unknown) =>
+            this.deps.observer?.report({
+              type: "registration-failed",
+              key: r.key,
+              error: err instanceof Error ? err.message : String(err),
+            }),
+          );
         this.refreshTimer = clock.setTimer(options.registrationRefreshMs, refresh);
       };
       this.refreshTimer = clock.setTimer(options.registrationRefreshMs, refresh);
@@ -221,18 +241,25 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
       if (!r.ok) {
         if (r.oversized !== undefined) this.replies!.refuseOversized(frames[0]!, r.oversized);
         else this.stats.malformed++;
+        this.dropped(frames[0], r.oversized !== undefined ? "oversized" : "malformed", r.reason);
         continue;
       }
       const req = r.value;
       if (!this.role.serves(req)) {
         this.stats.unsupported++; // a NOTIFY at an RPC server, an RPC request at a notification listener
+        this.dropped(req.peerId, "unsupported", `message type ${req.type}`);
         continue;
       }
       // Expired or a duplicate: counted, answered if need be (a kept reply, an ACK), dropped.
-      if (this.intake!.screen(req) !== "new") continue;
+      const screened = this.intake!.screen(req);
+      if (screened !== "new") {
+        if (screened === "expired") this.dropped(req.peerId, "expired", `message ${req.messageId}`);
+        continue;
+      }
       const verdict = this.gate.offer(req);
       if (verdict === "refused") {
         this.stats.refused++; // no ACK: the caller may try another server
+        this.dropped(req.peerId, "refused", `message ${req.messageId}: server stopping`);
         continue;
       }
       this.intake!.accepted(req);
@@ -293,6 +320,21 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
     this.resumeReceiving = undefined;
     wake?.();
   }
+
+  /** Reports a dropped frame set; `peer` is the sender's routing id (spec/observability.md). */
+  private dropped(peer: Buffer | undefined, reason: FrameDropReason, detail: string): void {
+    const observer = this.deps.observer;
+    if (observer === undefined) return;
+    observer.report({ type: "frame-dropped", side: "server", reason, peer: peerName(peer), detail });
+  }
+}
+
+/** A routing id as text for a log line: printable ASCII as it is, anything else in hex, at most 64 characters. */
+export function peerName(id: Buffer | undefined): string {
+  if (id === undefined || id.length === 0) return "(unknown)";
+  const printable = id.every((b) => b >= 0x20 && b < 0x7f);
+  const text = printable ? id.toString("latin1") : `0x${id.toString("hex")}`;
+  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
 }
 
 /** The router's CURVE server options (the secret key is read, never spread: it is not enumerable). */

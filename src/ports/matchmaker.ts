@@ -26,5 +26,19 @@ export interface Matchmaker {
   watch?(listener: (key: string) => void): () => void;
   /** Optional: a sender's connection to `host` dropped; the matchmaker may stop returning it sooner than its TTL. */
   hostDown?(host: string): void;
+  /**
+   * Optional (spec/observability.md): calls `listener(false, error)` when the matchmaker
+   * becomes unreachable and `listener(true, "")` when it is reachable again; returns an
+   * unsubscribe function. `describe` names it in events (no secret in it).
+   */
+  onAvailability?(listener: (up: boolean, detail: string) => void): () => void;
+  /** Optional: what to call this matchmaker in status events and log lines, secrets left out. */
+  readonly describe?: string;
+  /** Optional: reachable now (true/false); absent when the matchmaker cannot tell. */
+  available?(): boolean;
+  /** Optional: stores a server's published stats under `name` for `ttlMs` (spec/observability.md). */
+  publishStats?(name: string, json: string, ttlMs: number): Promise<void>;
+  /** Optional: removes the published stats under `name`. */
+  removeStats?(name: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@
 import { Transport } from "../../src/index.js";
 import type { SendRequest } from "../../src/internal.js";
 import { ManualClock } from "./manual-clock.js";
+import { Observer } from "../../src/observability/observer.js";
 
 export function stubTransport(
   reply: unknown = "r",
@@ -16,6 +17,7 @@ export function stubTransport(
     options: { rpcResponseTimeoutMs: 60_000 },
     internals: {
       deps: { clock },
+      observer: new Observer({ clock }),
       engine: {
         send: (r: SendRequest) => {
           sent.push(r);

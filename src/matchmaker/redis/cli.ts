@@ -268,6 +268,8 @@ async function main(argv: string[]): Promise<number> {
     });
     try {
       if (args.command.cmd === "watch") {
+        // On stderr, so that --json output stays one JSON object a line (tests wait for it).
+        console.error(`watching ${mm.describe} (Ctrl-C to stop)`);
         mm.onChange((c) =>
           console.log(
             args.json
@@ -275,7 +277,10 @@ async function main(argv: string[]): Promise<number> {
               : `${c.op === "+" ? "registered  " : "unregistered"} ${decodeURIComponent(c.key)}  ${c.host}`,
           ),
         );
-        await new Promise<void>((resolve) => process.once("SIGINT", resolve));
+        await new Promise<void>((resolve) => {
+          process.once("SIGINT", resolve);
+          process.once("SIGTERM", resolve);
+        });
         return 0;
       }
       const all = await mm.list(args.command.cmd === "keys" ? args.command.prefix : "");

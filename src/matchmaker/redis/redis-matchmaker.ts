@@ -32,6 +32,7 @@ import type { ResolvedRedisMatchmakerOptions } from "./options.js";
 import { installOsloCommands } from "./oslo-key-scheme.js";
 import { OsloStore, type SchemeMode } from "./oslo-store.js";
 import { RegistrationBook } from "./registration-book.js";
+import { StatsStore, type PublishedStatsEntry } from "./stats-store.js";
 import { parseLookupReply, type LookupReply } from "./scripts.js";
 
 export interface RedisMatchmakerStats {
@@ -86,6 +87,11 @@ export class RedisMatchmaker implements Matchmaker {
   private closed = false;
   /** keyScheme "oslo": the keys in oslo's scheme (oslo-store.ts). */
   private readonly oslo: OsloStore | undefined;
+  // --- observability (spec/observability.md) ---
+  private readonly availability = new Set<(up: boolean, detail: string) => void>();
+  private downSinceMs: number | undefined = undefined;
+  private lastError = "";
+  private readonly statsStore: StatsStore;
 
   constructor(
     private readonly conn: RedisConnections,
@@ -118,6 +124,59 @@ export class RedisMatchmaker implements Matchmaker {
       if (channel === this.scheme.channel) this.onMessage(message);
     });
     this.firstSubscribe = this.subscribe();
+    this.statsStore = new StatsStore(commands, options.keyPrefix);
+    this.watchAvailability(commands);
+  }
+
+  // --- observability (spec/observability.md) ---------------------------------------------
+
+  get describe(): string {
+    return this.conn.describe;
+  }
+
+  available(): boolean {
+    return this.runner.reachable;
+  }
+
+  onAvailability(listener: (up: boolean, detail: string) => void): () => void {
+    this.availability.add(listener);
+    return () => this.availability.delete(listener);
+  }
+
+  publishStats(name: string, json: string, ttlMs: number): Promise<void> {
+    return this.runner.run("publish stats", () => this.statsStore.publish(name, json, ttlMs));
+  }
+
+  removeStats(name: string): Promise<void> {
+    return this.runner.run("remove stats", () => this.statsStore.remove(name));
+  }
+
+  /** Every server's published stats (npm run top). */
+  readStats(): Promise<PublishedStatsEntry[]> {
+    return this.runner.run("read stats", () => this.statsStore.readAll());
+  }
+
+  /** Reports the command connection going down (once per outage) and coming back. */
+  private watchAvailability(commands: RedisConnections["commands"]): void {
+    const tell = (up: boolean, detail: string): void => {
+      for (const l of [...this.availability]) l(up, detail);
+    };
+    const down = (): void => {
+      if (this.closed || this.downSinceMs !== undefined) return;
+      this.downSinceMs = this.clock.nowMs();
+      tell(false, this.lastError || "connection lost");
+    };
+    this.on(commands, "error", (e: Error) => {
+      this.lastError = e.message;
+    });
+    this.on(commands, "close", down);
+    this.on(commands, "reconnecting", down);
+    this.on(commands, "ready", () => {
+      if (this.closed || this.downSinceMs === undefined) return;
+      this.downSinceMs = undefined;
+      this.lastError = "";
+      tell(true, "");
+    });
   }
 
   /**
