@@ -21,7 +21,10 @@ const OPS: Readonly<Record<1 | 2 | 3, SpanOp>> = { 1: "call", 2: "cast", 3: "fan
 function failureClass(result: HandlerResult): string | undefined {
   if (!("failure" in result)) return undefined;
   try {
-    const cls = (JSON.parse(result.failure) as { class?: unknown }).class;
+    // A JavaScript built-in travels under a Python built-in's name with its own in js_class
+    // (core/remote-error.ts): the span names the class the handler threw.
+    const f = JSON.parse(result.failure) as { class?: unknown; js_class?: unknown };
+    const cls = typeof f.js_class === "string" ? f.js_class : f.class;
     return typeof cls === "string" ? cls : "RemoteError";
   } catch {
     return "RemoteError";
