@@ -62,9 +62,9 @@ export class ClientEngine {
       rng,
       options,
       onFrames: (frames, peer) => this.onFrames(frames, peer),
-      onPeerDisconnect: (peer) => {
+      onPeerDisconnect: (peer, undelivered) => {
         matchmaker.hostDown?.(peer);
-        this.delivery.hostDown(peer, "disconnected");
+        this.delivery.hostDown(peer, "disconnected", undelivered);
       },
       onPeerConnect: (peer) => this.delivery.hostUp(peer),
     });
