@@ -89,17 +89,27 @@ export class AckFlows<T> {
    * matchmaker dropped it): it is tripped open, and every call or cast of `pending` waiting
    * on it for an ACK or a reply moves or fails, every fanout copy waiting for its ACK gives
    * it up. With acks off too: a call accepted by a connection that is gone will not get
-   * its reply (the server routes it to a peer that left).
+   * its reply (the server routes it to a peer that left). `undelivered`: ids of requests
+   * the host is known never to have received (proxy mode: every proxy refused to route
+   * them); one of them whose only copy was that one moves like a failed send, whatever its
+   * `failover`, unless it is addressed to one server.
    */
-  hostDown(host: string, why: HostDownReason, pending: Iterable<DeliveryRequest<T>>): void {
+  hostDown(
+    host: string,
+    why: HostDownReason,
+    pending: Iterable<DeliveryRequest<T>>,
+    undelivered: readonly string[] = [],
+  ): void {
     this.base.health.trip(host, this.base.nowMs);
     for (const r of pending) {
       const progress = r.fanout;
       if (progress !== undefined) {
         const h = progress.hosts.get(host);
         if (h?.state === "awaiting-ack") this.fanoutHostDead(r, progress, h, why);
-      } else if (r.host === host && (r.state === "awaiting-ack" || r.state === "awaiting-reply"))
-        this.hostDead(r, host, why, true);
+      } else if (r.host === host && (r.state === "awaiting-ack" || r.state === "awaiting-reply")) {
+        const neverReached = r.copies === 1 && r.failover !== "one-server" && undelivered.includes(r.id);
+        this.hostDead(r, host, why, true, neverReached);
+      }
     }
   }
 
@@ -138,9 +148,15 @@ export class AckFlows<T> {
    * against `retry`, one after ACK timeouts was counted by the last of them), else fails
    * with MessageDeliveryFailure naming the host. Other requests avoid the host a while.
    */
-  private hostDead(r: DeliveryRequest<T>, host: string, why: HostDownReason, countsAsRetry: boolean): void {
+  private hostDead(
+    r: DeliveryRequest<T>,
+    host: string,
+    why: HostDownReason,
+    countsAsRetry: boolean,
+    neverReached = false,
+  ): void {
     if (why === "no-ack") this.base.health.trip(host, this.base.nowMs);
-    if (r.failover !== "move") {
+    if (r.failover !== "move" && !neverReached) {
       this.base.fail(r, hostDeadError(r, host, why));
       return;
     }

@@ -218,12 +218,18 @@ export class DeliveryCore<T> extends DeliveryQueries<T> {
    * (`disconnected`). It is tripped open
    * (picks avoid it until a probe), every call or cast waiting on it for an ACK or a reply
    * moves or fails by its `failover`, and every fanout copy waiting for its ACK gives the
-   * host up. Sends in flight learn of it from their own outcome.
+   * host up. Sends in flight learn of it from their own outcome. `undelivered`: ids the
+   * host is known never to have received (AckFlows.hostDown): they move like failed sends.
    */
-  hostDown(host: string, why: Exclude<HostDownReason, "no-ack">, nowMs: number): void {
+  hostDown(
+    host: string,
+    why: Exclude<HostDownReason, "no-ack">,
+    nowMs: number,
+    undelivered: readonly string[] = [],
+  ): void {
     this.enter(nowMs);
     try {
-      if (!this.closed) this.flows.ack.hostDown(host, why, this.book.values());
+      if (!this.closed) this.flows.ack.hostDown(host, why, this.book.values(), undelivered);
     } finally {
       this.busy = false;
     }

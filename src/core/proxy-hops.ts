@@ -13,7 +13,8 @@
  *   has not refused it; the shell sends those again, with the same message id (servers
  *   dedup by id, so a message never runs twice).
  * - A NO-ROUTE notice from a proxy: the entry moves to a link that has not refused it yet,
- *   or is dropped (counted) when every live proxy refused it.
+ *   or is dropped (counted) when every live proxy refused it; then, unless it was on a link
+ *   that went down, its host surely never received it (the shell tells the delivery core).
  */
 
 export interface HopResend {
@@ -22,11 +23,19 @@ export interface HopResend {
   frames: readonly Buffer[];
 }
 
+/** A message every live proxy refused: dropped from the table; `undelivered`: its host surely never received it. */
+export interface HopDropped {
+  dropped: true;
+  undelivered: boolean;
+}
+
 interface Hop {
   host: string;
   frames: readonly Buffer[];
   link: string;
   refusedBy: string[];
+  /** It was on a link that went down: that proxy may have forwarded it before it failed. */
+  mayHaveArrived: boolean;
   sentAtMs: number;
   /** A call: kept until its reply (an ACK only says the server has it). */
   untilReply: boolean;
@@ -94,7 +103,7 @@ export class HopTable {
     const link = this.pick([]);
     if (link === undefined) return undefined;
     this.hops.delete(id); // a resend by the delivery core (ACK timeout) starts a fresh entry
-    this.hops.set(id, { host, frames, link, refusedBy: [], sentAtMs: nowMs, untilReply });
+    this.hops.set(id, { host, frames, link, refusedBy: [], mayHaveArrived: false, sentAtMs: nowMs, untilReply });
     while (this.hops.size > this.maxEntries) this.forgetOldest();
     return link;
   }
@@ -119,8 +128,12 @@ export class HopTable {
     return this.hops.has(id);
   }
 
-  /** The proxy behind `link` could not route `id`: where to send it next, if anywhere. */
-  noRoute(id: string, link: string): HopResend | undefined {
+  /**
+   * The proxy behind `link` could not route `id`: where to send it next, if anywhere.
+   * Dropped (every live proxy refused it): `undelivered` is true when every proxy it went
+   * through (since its latest first send) refused it, so its host surely never received it.
+   */
+  noRoute(id: string, link: string): HopResend | HopDropped | undefined {
     const hop = this.hops.get(id);
     if (hop === undefined || hop.link !== link) return undefined;
     hop.refusedBy.push(link);
@@ -128,7 +141,7 @@ export class HopTable {
     if (to === undefined) {
       this.hops.delete(id);
       this.stats.noRouteDropped++;
-      return undefined;
+      return { dropped: true, undelivered: !hop.mayHaveArrived };
     }
     hop.link = to;
     this.stats.resentNoRoute++;
@@ -166,6 +179,7 @@ export class HopTable {
         continue;
       }
       hop.link = to;
+      hop.mayHaveArrived = true;
       this.stats.resentLinkDown++;
       out.push({ id, link: to, frames: hop.frames });
     }

@@ -65,10 +65,10 @@ export class ClientEngine {
       rng,
       options,
       onFrames: (frames, peer) => this.onFrames(frames, peer),
-      onPeerDisconnect: (peer) => {
+      onPeerDisconnect: (peer, undelivered) => {
         this.observer?.report({ type: "peer-dead", peer, reason: "disconnected" });
         matchmaker.hostDown?.(peer);
-        this.delivery.hostDown(peer, "disconnected");
+        this.delivery.hostDown(peer, "disconnected", undelivered);
       },
       onPeerConnect: (peer) => this.delivery.hostUp(peer),
     });

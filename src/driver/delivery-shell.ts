@@ -125,9 +125,9 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
     this.input((nowMs) => this.core.hostUp(host, nowMs));
   }
 
-  /** A pooled socket's connection to `host` dropped or missed its heartbeats. */
-  hostDown(host: string, why: Exclude<HostDownReason, "no-ack">): void {
-    this.input((nowMs) => this.core.hostDown(host, why, nowMs));
+  /** A pooled socket's connection to `host` dropped or missed its heartbeats; `undelivered`: ids it surely never got. */
+  hostDown(host: string, why: Exclude<HostDownReason, "no-ack">, undelivered: readonly string[] = []): void {
+    this.input((nowMs) => this.core.hostDown(host, why, nowMs, undelivered));
   }
 
   /** Whether `id` is a pending call (a reply to it would settle it). */

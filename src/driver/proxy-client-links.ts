@@ -202,11 +202,14 @@ export class ProxyClientLinks {
       if (m.op === "N") {
         const host = this.hops.hostOf(m.messageId);
         const next = this.hops.noRoute(m.messageId, address);
-        if (next !== undefined) this.resend([next]);
+        if (next !== undefined && !("dropped" in next)) this.resend([next]);
         // Every live proxy refused it: the server is connected to none, as good as a
-        // dropped connection in direct mode (the delivery core's failover rule applies).
-        else if (host !== undefined && !this.hops.knows(m.messageId))
-          this.virtual.get(host)?.emit({ type: "disconnect", address: host });
+        // dropped connection in direct mode (the delivery core's failover rule applies),
+        // and a message every proxy refused surely never reached it: it moves like a failed send.
+        else if (next !== undefined && host !== undefined)
+          this.virtual
+            .get(host)
+            ?.emit({ type: "disconnect", address: host, undelivered: next.undelivered ? [m.messageId] : [] });
         continue;
       }
       const host = this.hops.answered(m.messageId, m.type) ?? m.server;

@@ -58,8 +58,11 @@ export interface SocketPoolDeps {
   options: ResolvedOptions;
   /** Every message received on any pooled socket (replies, ACKs), with the peer whose socket it came on. */
   onFrames: (frames: Buffer[], peer: string) => void;
-  /** A pooled socket's connection to its peer dropped, or missed its heartbeats (ZMQ_EVENT_DISCONNECTED). */
-  onPeerDisconnect?: (peer: string) => void;
+  /**
+   * A pooled socket's connection to its peer dropped, or missed its heartbeats
+   * (ZMQ_EVENT_DISCONNECTED); `undelivered`: message ids the peer surely never received.
+   */
+  onPeerDisconnect?: (peer: string, undelivered?: readonly string[]) => void;
   /** A pooled socket's connection to its peer completed its ZMTP handshake. */
   onPeerConnect?: (peer: string) => void;
 }
@@ -189,7 +192,7 @@ export class SocketPool {
         this.apply(this.core.handshakeFailed(slot, this.deps.clock.nowMs(), final));
       } else if (e.type === "disconnect") {
         // A connection that never completed its handshake was never up: no host went down.
-        if (link.up) this.deps.onPeerDisconnect?.(peer);
+        if (link.up) this.deps.onPeerDisconnect?.(peer, e.undelivered);
         link.up = false;
       } else if (e.type === "connect") {
         link.up = true;

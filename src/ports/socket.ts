@@ -125,7 +125,8 @@ export type HandshakeFailure = "auth" | "mechanism" | "protocol" | "other";
 export type SocketEvent =
   /** An outgoing connection completed its handshake: the peer now takes this socket's sends. */
   | { type: "connect"; address: string }
-  | { type: "disconnect"; address: string }
+  /** `undelivered` (proxy mode only): ids of messages the peer surely never received (every proxy refused them). */
+  | { type: "disconnect"; address: string; undelivered?: readonly string[] }
   | { type: "accept"; address: string }
   /** A connection's handshake failed (on either side): nothing was or will be delivered on it. */
   | { type: "handshake:error"; address: string; reason: HandshakeFailure }

@@ -4,7 +4,8 @@
  * in-process matchmaker (zmq://); with DriverOptions.acks, what a resolved and a rejected
  * info() mean. Method: the suite of test/support/notify-suite.ts, listeners and notifier
  * on two transports that share one in-process matchmaker; a raw ROUTER registered as a
- * pool member stands for a member that never acknowledges.
+ * pool member stands for a member that never acknowledges. The suite runs again in proxy
+ * routing mode (spec/proxy.md): two proxies in this process, acks on.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -26,6 +27,7 @@ import {
   notifyPoolsKey,
   poolEntry,
 } from "../../src/internal.js";
+import { startProxy, type RunningProxy } from "../../src/api/proxy-process.js";
 import { waitFor } from "../support/fixtures.js";
 import { KeptLogger, RecordingEndpoint } from "../support/notify-fixtures.js";
 import { notifyTestCases } from "../support/notify-suite.js";
@@ -60,6 +62,25 @@ describe("notifications over zmq://", () => {
     raw.close();
     await l.stop();
   });
+});
+
+describe("notifications over zmq://, proxy routing (two proxies in this process, acks on)", () => {
+  let proxies: RunningProxy[] = [];
+  let listening: Transport;
+  let publishing: Transport;
+  before(async () => {
+    const matchmaker = new InProcessMatchmaker(new NodeClock());
+    proxies = await Promise.all([0, 1].map(() => startProxy("zmq://", {}, { matchmaker })));
+    const options = { matchmaker, routing: "proxy", acks: true } as const;
+    listening = await getNotificationTransport("zmq://", options);
+    publishing = await getNotificationTransport("zmq://", options);
+  });
+  after(async () => {
+    await publishing?.close();
+    await listening?.close();
+    await Promise.all(proxies.map((p) => p.stop()));
+  });
+  notifyTestCases("notify via proxies", () => ({ listening, publishing }));
 });
 
 describe("notifications over zmq:// with acknowledged delivery", () => {

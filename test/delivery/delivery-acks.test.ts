@@ -207,6 +207,37 @@ test("acknowledged delivery - a host reported down (disconnected or removed) mov
       }
 });
 
+test("acknowledged delivery - a host reported down with the request among its surely undelivered ids (proxy mode: every proxy refused it) moves a 'not-idempotent' request whose only copy that was, like a failed send; not a 'one-server' one, nor one with an earlier copy there", () => {
+  for (const failover of ["not-idempotent", "one-server"] as const satisfies readonly Failover[]) {
+    const { rec, core } = setup();
+    const r = core.send("1", "cast", "k", 1000, null, null, 0, ["a", "b"], failover);
+    assert.equal(r.host, "a");
+    core.sendAccepted(r, "a", 1);
+    rec.take();
+    core.hostDown("a", "disconnected", 2, ["1"]);
+    const fx = rec.take();
+    if (failover === "one-server") {
+      assert.equal(failure(fx).host, "a", "a request addressed to one server never moves");
+      continue;
+    }
+    assert.deepEqual(types(fx), ["lookup"]);
+    core.hostsKnown("k", ["a", "b"], 3);
+    assert.deepEqual(types(rec.take()), ["hostsSeen", "send 1 b"], "moved to b, a believed dead");
+    core.sendAccepted(r, "b", 4);
+    core.ackReceived("1", "b", 5);
+    assert.equal(settled(rec.take()).ok, true);
+  }
+  // A second copy to the host (an ACK resend): the first may have arrived, so the rule applies.
+  const { rec, core } = setup();
+  const r = core.send("2", "cast", "k", 1000, null, null, 0, ["a", "b"], "not-idempotent");
+  core.sendAccepted(r, "a", 1);
+  core.timerFired(1 + ACK_MS);
+  assert.deepEqual(types(rec.take()), ["hostsSeen", "send 2 a", "send 2 a"], "resent to a after the ACK wait");
+  core.sendAccepted(r, "a", 1 + ACK_MS);
+  core.hostDown("a", "disconnected", 12, ["2"]);
+  assert.equal(failure(rec.take()).host, "a", "two copies went to a: it may have the first, so it fails, not moved");
+});
+
 test("acknowledged delivery - a host reported down gives up the fanout copies waiting for its ACK; the fanout ends 'reached k of n', the cause naming the host", () => {
   for (const why of ["disconnected"] as const) {
     const { rec, core } = setup();

@@ -73,15 +73,25 @@ test("proxy hops - a call stays until its reply; a cast leaves at its ACK; an un
   assert.equal(t.answered("nope", "5"), undefined);
 });
 
-test("proxy hops - NO-ROUTE tries each live proxy once, then drops", () => {
+test("proxy hops - NO-ROUTE tries each live proxy once, then drops it as surely undelivered", () => {
   const t = table("p1", "p2", "p3");
   assert.equal(t.send("a", "h", f, true, 0), "p1");
   assert.equal(t.noRoute("a", "p2"), undefined, "a notice from a link it is not on is ignored");
-  assert.equal(t.noRoute("a", "p1")?.link, "p2");
-  assert.equal(t.noRoute("a", "p2")?.link, "p3");
-  assert.equal(t.noRoute("a", "p3"), undefined);
+  assert.deepEqual(t.noRoute("a", "p1"), { id: "a", link: "p2", frames: f });
+  assert.deepEqual(t.noRoute("a", "p2"), { id: "a", link: "p3", frames: f });
+  assert.deepEqual(t.noRoute("a", "p3"), { dropped: true, undelivered: true });
+  assert.equal(t.noRoute("a", "p3"), undefined, "then it is unknown");
   assert.equal(t.size, 0);
   assert.deepEqual([t.stats.resentNoRoute, t.stats.noRouteDropped], [2, 1]);
+});
+
+test("proxy hops - a message that was on a link that went down may have arrived: dropped by NO-ROUTE, it is not surely undelivered", () => {
+  const t = table("p1", "p2");
+  assert.equal(t.send("a", "h", f, false, 0), "p1");
+  assert.deepEqual(t.linkDown("p1"), [{ id: "a", link: "p2", frames: f }]);
+  assert.deepEqual(t.noRoute("a", "p2"), { dropped: true, undelivered: false });
+  assert.equal(t.send("b", "h", f, false, 1), "p2", "a fresh first send starts surely undelivered again");
+  assert.deepEqual(t.noRoute("b", "p2"), { dropped: true, undelivered: true });
 });
 
 test("proxy hops - entries are forgotten by age and beyond the count bound, oldest first", () => {

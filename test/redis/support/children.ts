@@ -66,11 +66,17 @@ export function spawnServer(url: string, topic: string, name: string, options: D
 
 /**
  * A notification listener in its own process (notify-listener-process.ts) on `topic`, in
- * pool `pool` (none: a pool of its own); an RpcServer named `name` on `<topic>-ctl`
+ * pool `pool` (none: a pool of its own), its transport made with `options`; an RpcServer named `name` on `<topic>-ctl`
  * answers "received" with the payloads its endpoint got.
  */
-export function spawnNotifyListener(url: string, topic: string, name: string, pool?: string): ServerChild {
-  return spawnScript(NOTIFY_SCRIPT, [url, topic, name, pool ?? "-"], name);
+export function spawnNotifyListener(
+  url: string,
+  topic: string,
+  name: string,
+  pool?: string,
+  options: DriverOptions = {},
+): ServerChild {
+  return spawnScript(NOTIFY_SCRIPT, [url, topic, name, pool ?? "-", JSON.stringify(options)], name);
 }
 
 function spawnScript(script: string, args: string[], name: string): ServerChild {

@@ -1,6 +1,6 @@
 /**
  * A notification listener in its own process, for the multi-process notification test:
- * argv = <transport URL> <topic> <name> <pool or "-">. It starts a NotificationListener on
+ * argv = <transport URL> <topic> <name> <pool or "-"> [DriverOptions as JSON]. It starts a NotificationListener on
  * <topic> (in <pool>, or a pool of its own for "-") whose endpoint records each info
  * payload, and an RpcServer named <name> on "<topic>-ctl" whose "received" method answers
  * the payloads recorded so far. Events on stdout as server-process.ts prints them:
@@ -10,14 +10,14 @@
 import { createInterface } from "node:readline";
 import { getNotificationListener, getNotificationTransport, getRpcServer } from "../../../src/index.js";
 
-const [url, topic, name, pool] = process.argv.slice(2);
+const [url, topic, name, pool, optionsJson] = process.argv.slice(2);
 if (!url || !topic || !name || !pool) {
-  console.error("usage: notify-listener-process.ts <url> <topic> <name> <pool|->");
+  console.error("usage: notify-listener-process.ts <url> <topic> <name> <pool|-> [options-json]");
   process.exit(2);
 }
 const emit = (o: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
 const received: unknown[] = [];
-const transport = await getNotificationTransport(url);
+const transport = await getNotificationTransport(url, optionsJson ? JSON.parse(optionsJson) : {});
 const listener = getNotificationListener(
   transport,
   [{ topic }],
