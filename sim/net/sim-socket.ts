@@ -20,6 +20,8 @@
  *   their links and never settle anything again.
  * - heartbeatIntervalMs > 0: a connection that stops hearing its peer is closed after the
  *   heartbeat timeout and reported as "disconnect" (heartbeats.ts has the model).
+ * - maxFrameBytes: a message with a longer frame is not delivered; the receiving side drops
+ *   the connection at once, as after a reset ("disconnect"; a DEALER reconnects).
  */
 import { PortError, type PortSocket, type RouterOptions, type SocketEvent } from "../../src/ports/socket.js";
 import { LoadBalancer } from "./balancers.js";
@@ -50,6 +52,7 @@ export class SimSocket implements PortSocket, EndOwner {
   /** ZMTP heartbeat interval and timeout (0: no heartbeats). */
   readonly hbIvlUs: number;
   readonly hbTimeoutUs: number;
+  readonly maxFrameBytes: number;
   readonly lb = new LoadBalancer<PipeEnd>();
   /** ROUTER: where each peer routing id goes (undefined on a DEALER). */
   readonly routes: RouteTable | undefined;
@@ -87,6 +90,7 @@ export class SimSocket implements PortSocket, EndOwner {
     const ivl = o.heartbeatIntervalMs ?? 0;
     this.hbIvlUs = ivl > 0 ? Math.max(1, Math.round(ivl * 1000)) : 0;
     this.hbTimeoutUs = ivl > 0 ? Math.max(1, Math.round((o.heartbeatTimeoutMs ?? ivl) * 1000)) : 0;
+    this.maxFrameBytes = o.maxFrameBytes ?? Number.POSITIVE_INFINITY;
     this.routingId = o.routingId === undefined ? undefined : Buffer.from(o.routingId);
     if (kind === "router") this.routes = new RouteTable();
     this.sendPath = new SendPath(this, net);
@@ -273,6 +277,17 @@ export class SimSocket implements PortSocket, EndOwner {
     }
     const link = end.link;
     this.endLost(end, link, end.closeLink(false));
+  }
+
+  /** A frame over maxFrameBytes arrived on `end`: libzmq fails that connection at once (its data in flight is lost both ways). */
+  frameTooLarge(end: PipeEnd): void {
+    if (this.isClosed) return;
+    if (end.connecter) {
+      end.connecter.frameTooLarge(end);
+      return;
+    }
+    const link = end.link;
+    this.endLost(end, link, end.closeLink(true));
   }
 
   /** An accepted connection ended: its unread messages stay readable; "disconnect". */

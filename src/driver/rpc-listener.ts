@@ -93,6 +93,7 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
       lingerMs: options.lingerMs,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+      ...(options.maxFrameBytes === null ? {} : { maxFrameBytes: options.maxFrameBytes }),
     });
     this.socket = socket;
     socket.onEvent((e) => {
@@ -205,7 +206,10 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
       const r = decodeRequest(frames, this.deps.options.maxPayloadBytes);
       if (!r.ok) {
         if (r.oversized !== undefined) this.replies!.refuseOversized(frames[0]!, r.oversized);
-        else this.stats.malformed++;
+        else {
+          this.stats.malformed++;
+          this.stats.malformedByKind[r.kind]++;
+        }
         continue;
       }
       const req = r.value;

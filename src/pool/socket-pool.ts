@@ -157,6 +157,7 @@ export class SocketPool {
       reconnectMaxIntervalMs: 1000,
       heartbeatIntervalMs: o.heartbeatIntervalMs,
       heartbeatTimeoutMs: o.heartbeatTimeoutMs,
+      ...(o.maxFrameBytes === null ? {} : { maxFrameBytes: o.maxFrameBytes }),
     });
     const unsubscribe = socket.onEvent((e) => {
       if (e.type === "handshake:error" && this.handles.has(slot))
