@@ -234,11 +234,19 @@ export function encodeAck(peerId: Buffer, messageId: string): Buffer[] {
   return [peerId, EMPTY, VERSION_FRAME, ACK_TYPE_FRAME, Buffer.from(messageId), EMPTY];
 }
 
-/** The payload frame, or PayloadTooLarge. UTF-8 takes at least one byte per UTF-16 unit, so a long string fails before it is copied. */
+/**
+ * The payload frame, or PayloadTooLarge. UTF-8 takes at least one byte per UTF-16 unit, so
+ * a long string fails before it is copied. A payload nested deeper than a peer accepts is
+ * a TypeError here rather than a drop there (a call would time out).
+ */
 function payloadBuffer(json: string, maxBytes: number, what: string): Buffer {
   if (json.length > maxBytes) throw new PayloadTooLarge(what, Buffer.byteLength(json), maxBytes);
   const buf = Buffer.from(json);
   if (buf.length > maxBytes) throw new PayloadTooLarge(what, buf.length, maxBytes);
+  if (nestsDeeperThan(buf, MAX_JSON_DEPTH))
+    throw new TypeError(
+      `the ${what} cannot be sent: it nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels (MAX_JSON_DEPTH), which peers refuse`,
+    );
   return buf;
 }
 
@@ -283,7 +291,8 @@ export function nestsDeeperThan(buf: Buffer, max: number): boolean {
   for (let i = 0; i < buf.length; i++) {
     const c = buf[i]!;
     if (inString) {
-      if (c === 0x5c) i++; // backslash: the next byte is escaped (a quote or a backslash among them)
+      if (c === 0x5c)
+        i++; // backslash: the next byte is escaped (a quote or a backslash among them)
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {

@@ -8,8 +8,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { decodeAck, decodeReply, decodeRequest, isAckFrames, MAX_JSON_DEPTH } from "../../src/internal.js";
-import { judgeRequest } from "../support/frame-oracle.js";
+import { judgeReply, judgeRequest } from "../support/frame-oracle.js";
 import { hostileRequest, type FuzzLimits } from "../support/hostile-frames.js";
+import { hostileAnswer } from "../support/hostile-replies.js";
 
 const LIMITS: FuzzLimits = { maxPayloadBytes: 1 << 20, maxDepth: MAX_JSON_DEPTH };
 const PEER = Buffer.from("peer");
@@ -40,6 +41,40 @@ test("hostile frames - decodeRequest agrees with the spec's verdict on every gen
         assert.ok(
           kinds.includes(got.kind),
           `${m.category}: kind ${got.kind} (${got.reason}), the spec says ${want.kind}`,
+        );
+      }
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test("hostile frames - decodeReply and decodeAck agree with the spec's verdict on every generated answer", () => {
+  const limits = { maxPayloadBytes: 4096, maxDepth: MAX_JSON_DEPTH };
+  fc.assert(
+    fc.property(hostileAnswer(limits), fc.uint8Array({ minLength: 0, maxLength: 130 }), (a, idBytes) => {
+      const frames = a.frames(Buffer.from(idBytes));
+      const want = judgeReply(frames, limits.maxPayloadBytes, limits.maxDepth);
+      // The client's dispatch (ClientEngine.onFrames): the type frame "6" goes to decodeAck.
+      const isAck = isAckFrames(frames);
+      const ack = isAck ? decodeAck(frames) : undefined;
+      const reply = isAck ? undefined : decodeReply(frames, limits.maxPayloadBytes);
+      const got = (ack ?? reply)!;
+      if (want.verdict === "ack") {
+        assert.ok(ack?.ok, `${a.category}: not an ACK`);
+        assert.equal(ack.value.messageId, want.id);
+      } else if (want.verdict === "reply") {
+        assert.ok(reply?.ok, `${a.category}: ${!got.ok ? got.reason : "an ACK"}`);
+        assert.equal(reply.value.messageId, want.id);
+        assert.deepEqual(reply.value.body, want.body);
+        assert.equal(reply.value.failure, want.failure);
+      } else if (want.verdict === "oversized") {
+        assert.ok(!got.ok && got.oversized?.messageId === want.id, `${a.category}: not refused as oversized`);
+      } else {
+        assert.ok(!got.ok && got.oversized === undefined, `${a.category}: accepted, the spec says ${want.kind}`);
+        const kinds = want.kind === "depth|json" ? ["depth", "json"] : [want.kind];
+        assert.ok(
+          kinds.includes(got.kind),
+          `${a.category}: kind ${got.kind} (${got.reason}), the spec says ${want.kind}`,
         );
       }
     }),
