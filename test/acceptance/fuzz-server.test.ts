@@ -23,9 +23,11 @@ import { getRpcServer, getRpcTransport, RpcClient } from "../../src/index.js";
 import {
   decodeAck,
   decodeReply,
+  encodeRequest,
   InProcessMatchmaker,
   isAckFrames,
   MAX_JSON_DEPTH,
+  MessageType,
   NodeClock,
 } from "../../src/internal.js";
 import { waitFor } from "../support/fixtures.js";
@@ -257,5 +259,41 @@ test("fuzz - hostile frames at a live server: no crash, exact drop counts by kin
     process.off("uncaughtException", onCrash);
     process.off("unhandledRejection", onCrash);
     await transport.close();
+  }
+});
+
+test("fuzz - a peer claiming a connected peer's routing id takes its connection and replies over (ROUTER_HANDOVER); the server keeps serving", async () => {
+  // What the driver does not prevent (spec/security.md, "Fuzzing"): routing ids are
+  // random, but sent in clear in the ZMTP greeting without CURVE.
+  const mm = new InProcessMatchmaker(new NodeClock());
+  const transport = await getRpcTransport("zmq://", { matchmaker: mm, heartbeatIntervalMs: 0 });
+  let release = (): void => undefined;
+  const server = getRpcServer(transport, { topic: "claim", server: "s1" }, [
+    { slow: () => new Promise((r) => (release = () => r("done"))), ping: () => "pong" },
+  ]);
+  const id = `victim-${SEED}`;
+  const victim = new zmq.Dealer({ linger: 0, routingId: id });
+  const thief = new zmq.Dealer({ linger: 0, routingId: id });
+  try {
+    await server.start();
+    victim.connect(server.host!);
+    await victim.send(encodeRequest(MessageType.CALL, "v-1", {}, { method: "slow", args: {} }));
+    await waitFor(() => server.stats.received === 1, 5000, "the victim's call to arrive");
+    thief.connect(server.host!);
+    await thief.send(encodeRequest(MessageType.CALL, "t-1", {}, { method: "ping", args: {} }));
+    const [, , , pong] = await thief.receive(); // its connection has the id now
+    assert.equal(pong!.toString(), "t-1");
+    release();
+    const [, , , msgId, payload] = await thief.receive();
+    assert.equal(msgId!.toString(), "v-1", "the victim's reply went to the thief");
+    assert.deepEqual(JSON.parse(payload!.toString()), ["done", null]);
+    const client = new RpcClient(transport, { topic: "claim" }, { timeoutMs: 5000 });
+    assert.equal(await client.call({}, "ping"), "pong");
+  } finally {
+    release();
+    victim.close();
+    thief.close();
+    await transport.close();
+    await mm.close();
   }
 });
