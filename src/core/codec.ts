@@ -124,7 +124,7 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
  * JSON.stringify, structuredClone and every recursive walk of the value overflow the stack
  * a few thousand levels down, Python's json (an oslo peer) stops near 1,000, and a deep
  * value costs about 30 bytes of heap and 0.4 µs of parsing per byte of payload. Found by
- * test/acceptance/fuzz.test.ts; spec/codec.md, "Payload JSON".
+ * test/acceptance/fuzz-server.test.ts; spec/codec.md, "Payload JSON".
  */
 export const MAX_JSON_DEPTH = 512;
 

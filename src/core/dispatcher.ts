@@ -122,7 +122,7 @@ const MAX_REMEMBERED_PAIRS = 256;
 /**
  * Longest version string a Dispatcher remembers. Peers choose the strings too: before this
  * bound, 256 requests with a namespace or version of a megabyte each stayed in the
- * dispatcher's memory for the server's lifetime (found by test/acceptance/fuzz.test.ts).
+ * dispatcher's memory for the server's lifetime (found by test/acceptance/fuzz-server.test.ts).
  */
 const MAX_REMEMBERED_VERSION_CHARS = 64;
 
