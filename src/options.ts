@@ -122,6 +122,15 @@ export interface DriverOptions {
   /** Largest payload accepted from a peer; larger frames are dropped and counted. @default 64 MiB */
   maxPayloadBytes?: number;
   /**
+   * Largest frame any socket of the transport reads (ZMQ_MAXMSGSIZE). libzmq closes a
+   * connection whose peer announces a longer frame before allocating it; without a bound,
+   * a peer that can reach a port makes the process allocate any size it names. Above
+   * maxPayloadBytes on purpose: a payload between the two is still read, refused and, for
+   * a call, answered with PayloadTooLarge. `null`: no bound (libzmq's default).
+   * @default max(2 × maxPayloadBytes, maxPayloadBytes + 1 MiB)
+   */
+  maxFrameBytes?: number | null;
+  /**
    * Message ids a server remembers at most, so that a duplicate never runs twice. An id
    * lives until its request's deadline plus a second; beyond this count the oldest are
    * forgotten first (stats.dedupEvicted). 100,000 ids cost about 11 MB (measured on Node
@@ -262,6 +271,7 @@ export const DRIVER_OPTION_KEYS = [
   "stopGraceMs",
   "maxQueuedRequests",
   "maxPayloadBytes",
+  "maxFrameBytes",
   "dedupMaxEntries",
   "dedupMaxReplyBytes",
   "acks",
@@ -338,6 +348,7 @@ export function resolveOptions(
   if (o.tracerProvider !== undefined) withMethods("DriverOptions.tracerProvider", o.tracerProvider, ["getTracer"]);
   if (o.meterProvider !== undefined) withMethods("DriverOptions.meterProvider", o.meterProvider, ["getMeter"]);
   // Printed or serialised, the resolved options show secret fields as *** (core/redact.ts).
+  const maxPayloadBytes = opt("maxPayloadBytes", DEFAULT_MAX_PAYLOAD_BYTES, (w, v) => integerAtLeast(w, v, 1));
   return hideSecrets({
     bindAddress,
     advertiseHost: opt(
@@ -355,7 +366,8 @@ export function resolveOptions(
     lingerMs: opt("lingerMs", 1000, (w, v) => finiteAtLeast(w, v, 0)),
     stopGraceMs: opt("stopGraceMs", 100, (w, v) => finiteAtLeast(w, v, 0)),
     maxQueuedRequests: opt("maxQueuedRequests", 1000, (w, v) => integerAtLeast(w, v, 1)),
-    maxPayloadBytes: opt("maxPayloadBytes", DEFAULT_MAX_PAYLOAD_BYTES, (w, v) => integerAtLeast(w, v, 1)),
+    maxPayloadBytes,
+    maxFrameBytes: resolveMaxFrameBytes(o.maxFrameBytes, maxPayloadBytes),
     dedupMaxEntries: opt("dedupMaxEntries", 100_000, (w, v) => integerAtLeast(w, v, 1)),
     dedupMaxReplyBytes: opt("dedupMaxReplyBytes", 16 * 1024 * 1024, (w, v) => integerAtLeast(w, v, 0)),
     acks: opt("acks", false, boolean),
@@ -371,6 +383,14 @@ export function resolveOptions(
     curve: resolveCurve(o.curve),
     statsPublishIntervalMs: opt("statsPublishIntervalMs", 0, (w, v) => finiteAtLeast(w, v, 0)),
   });
+}
+
+/** The default frame bound leaves room above the payload bound for a PayloadTooLarge answer. */
+function resolveMaxFrameBytes(v: unknown, maxPayloadBytes: number): number | null {
+  if (v === undefined) return Math.max(2 * maxPayloadBytes, maxPayloadBytes + 1024 * 1024);
+  if (v === null) return null;
+  // A frame bound below the payload bound would close connections that carry valid payloads.
+  return integerAtLeast("DriverOptions.maxFrameBytes", v, maxPayloadBytes);
 }
 
 function resolvePool(pool: PoolOptions | undefined): PoolLimits {

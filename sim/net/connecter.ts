@@ -87,6 +87,14 @@ export class Connecter {
     this.lost(end, link, end.closeLink(false));
   }
 
+  /** A frame over maxFrameBytes reached our end: the connection is dropped at once (a reset) and retried. */
+  frameTooLarge(end: PipeEnd): void {
+    if (end.link !== this.link || !this.link) return;
+    const link = this.link;
+    this.link = undefined;
+    this.lost(end, link, end.closeLink(true));
+  }
+
   private lost(end: PipeEnd, link: Link, lost: number): void {
     if (!end.persistent) {
       this.sock.detachEnd(end, this.sock.immediate);

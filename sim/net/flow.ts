@@ -182,7 +182,18 @@ export class Flow {
       return;
     }
     let bytes = 0;
-    for (const f of frames) bytes += f.length;
+    let longest = 0;
+    for (const f of frames) {
+      bytes += f.length;
+      if (f.length > longest) longest = f.length;
+    }
+    if (longest > this.dst.owner.maxFrameBytes) {
+      // libzmq reads the frame's length, fails the connection before allocating the frame.
+      this.net.lost(1);
+      this.net.lostOnWire(this, frames);
+      this.dst.owner.frameTooLarge(this.dst);
+      return;
+    }
     this.net.traceDeliver(this, bytes, frames);
     if (this.dst.hbReg !== undefined) this.dst.hbHeardUs = this.net.nowUs; // data counts as heard (heartbeats.ts)
     this.dst.receiveFrom(frames, this);

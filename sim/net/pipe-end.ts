@@ -27,6 +27,10 @@ export interface EndOwner {
   writable(end: PipeEnd): void;
   /** The peer's FIN (close) or RST (crash) reached `end`. */
   peerClosed(end: PipeEnd): void;
+  /** ZMQ_MAXMSGSIZE: the longest frame this owner reads (Infinity: no bound). */
+  readonly maxFrameBytes: number;
+  /** A frame longer than maxFrameBytes reached `end`: the owner drops the connection. */
+  frameTooLarge(end: PipeEnd): void;
 }
 
 function hwm(n: number): number {
@@ -50,7 +54,9 @@ export class PipeEnd implements Writable, Readable<Buffer[]> {
   /** The link is gone; the end stays readable until its unread messages are read. */
   terminating = false;
   /** The connect() session this end belongs to (connecting side only). */
-  connecter: { peerClosed(end: PipeEnd): void; timedOut(end: PipeEnd): void } | undefined;
+  connecter:
+    | { peerClosed(end: PipeEnd): void; timedOut(end: PipeEnd): void; frameTooLarge(end: PipeEnd): void }
+    | undefined;
   /** Heartbeats (heartbeats.ts) of this end's link, when its socket has them: the registry, else undefined. */
   hbReg: Heartbeats | undefined = undefined;
   /** When the link came up, when this end last heard its peer (while silent), whether it hears none now, its deadline. */

@@ -22,6 +22,8 @@
  *   heartbeat timeout and reported as "disconnect" (heartbeats.ts has the model).
  * - CURVE: a router's `curveServer`, a DEALER's `curveClient` and the server key named at
  *   connect decide each handshake (curve-handshake.ts); a refused one never links.
+ * - maxFrameBytes: a message with a longer frame is not delivered; the receiving side drops
+ *   the connection at once, as after a reset ("disconnect"; a DEALER reconnects).
  */
 import { isCurveKey } from "../../src/core/curve-key.js";
 import {
@@ -62,6 +64,7 @@ export class SimSocket implements PortSocket, EndOwner {
   /** ZMTP heartbeat interval and timeout (0: no heartbeats). */
   readonly hbIvlUs: number;
   readonly hbTimeoutUs: number;
+  readonly maxFrameBytes: number;
   readonly lb = new LoadBalancer<PipeEnd>();
   /** ROUTER: its CURVE server keys and allow-list (also as a set). */
   readonly curveServer: CurveServerOptions | undefined;
@@ -104,6 +107,7 @@ export class SimSocket implements PortSocket, EndOwner {
     const ivl = o.heartbeatIntervalMs ?? 0;
     this.hbIvlUs = ivl > 0 ? Math.max(1, Math.round(ivl * 1000)) : 0;
     this.hbTimeoutUs = ivl > 0 ? Math.max(1, Math.round((o.heartbeatTimeoutMs ?? ivl) * 1000)) : 0;
+    this.maxFrameBytes = o.maxFrameBytes ?? Number.POSITIVE_INFINITY;
     this.routingId = o.routingId === undefined ? undefined : Buffer.from(o.routingId);
     if (kind === "router") this.routes = new RouteTable();
     this.curveServer = kind === "router" ? o.curveServer : undefined;
@@ -304,6 +308,17 @@ export class SimSocket implements PortSocket, EndOwner {
     }
     const link = end.link;
     this.endLost(end, link, end.closeLink(false));
+  }
+
+  /** A frame over maxFrameBytes arrived on `end`: libzmq fails that connection at once (its data in flight is lost both ways). */
+  frameTooLarge(end: PipeEnd): void {
+    if (this.isClosed) return;
+    if (end.connecter) {
+      end.connecter.frameTooLarge(end);
+      return;
+    }
+    const link = end.link;
+    this.endLost(end, link, end.closeLink(true));
   }
 
   /** An accepted connection ended: its unread messages stay readable; "disconnect". */

@@ -10,7 +10,7 @@
  * and so its own copy (spec/notifications.md). What happens to each notification is the
  * NotificationWorker's (notification-worker.ts).
  */
-import { MessageType, type DecodedNotification, type DecodedRequest } from "../core/codec.js";
+import { MALFORMED_KINDS, MessageType, type DecodedNotification, type DecodedRequest } from "../core/codec.js";
 import { checkNotificationEndpoints, NotificationDispatcher } from "../core/notify-dispatcher.js";
 import {
   checkTarget,
@@ -182,9 +182,12 @@ function build(
     },
     get stats(): NotificationListenerStats {
       const sum = newListenerStats();
-      for (const l of listeners)
-        for (const k of Object.keys(sum) as (keyof ListenerStats)[])
-          sum[k] = k === "maxInFlight" ? Math.max(sum[k], l.stats[k]) : sum[k] + l.stats[k];
+      for (const l of listeners) {
+        for (const k of Object.keys(sum) as (keyof ListenerStats)[]) {
+          if (k === "malformedByKind") for (const m of MALFORMED_KINDS) sum[k][m] += l.stats[k][m];
+          else sum[k] = k === "maxInFlight" ? Math.max(sum[k], l.stats[k]) : sum[k] + l.stats[k];
+        }
+      }
       return { ...sum, ...worker.stats };
     },
     start() {

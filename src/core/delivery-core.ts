@@ -180,12 +180,12 @@ export class DeliveryCore<T> extends DeliveryQueries<T> {
   }
 
   /** A reply to message `id` (`ok`: its body, else the rebuilt error) settles that pending call; anything else is stale. */
-  replyReceived(id: string, ok: boolean, value: unknown, nowMs: number): void {
+  replyReceived(id: string, ok: boolean, value: unknown, nowMs: number, host?: string): void {
     this.enter(nowMs);
     try {
-      const r = this.book.get(id);
+      const r = this.pendingCall(id, host);
       // Only a pending call is settled by a reply: one naming a cast's id must not touch the cast.
-      if (r === undefined || r.kind !== "call") this.stats.staleReplies++;
+      if (r === undefined) this.stats.staleReplies++;
       else {
         this.stats.replies++;
         if (r.host !== undefined) this.health.ok(r.host);
@@ -195,6 +195,20 @@ export class DeliveryCore<T> extends DeliveryQueries<T> {
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * The pending call `id`, when a reply to it from `host` may settle it: `host` is the one
+   * it was sent to, or one it left as believed dead (which may still have run it). A
+   * server's message ids are no secret to it (a random prefix and a counter), so matching
+   * by id alone let any server a client talks to answer calls it never received (found by
+   * test/acceptance/fuzz-client.test.ts). `host` undefined: matched by id alone (tests).
+   */
+  pendingCall(id: string, host?: string): DeliveryRequest<T> | undefined {
+    const r = this.book.get(id);
+    if (r === undefined || r.kind !== "call") return undefined;
+    if (host === undefined || r.host === host || r.dead?.has(host) === true) return r;
+    return undefined;
   }
 
   /**

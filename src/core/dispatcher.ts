@@ -119,6 +119,12 @@ function pickMethod(
 
 /** Distinct (namespace, version) pairs a Dispatcher remembers; peers choose them, so the memory is bounded. */
 const MAX_REMEMBERED_PAIRS = 256;
+/**
+ * Longest version string a Dispatcher remembers. Peers choose the strings too: before this
+ * bound, 256 requests with a namespace or version of a megabyte each stayed in the
+ * dispatcher's memory for the server's lifetime (found by test/acceptance/fuzz-server.test.ts).
+ */
+const MAX_REMEMBERED_VERSION_CHARS = 64;
 
 /**
  * `dispatch` for one server, with the namespace and version matching done once per
@@ -130,20 +136,25 @@ const MAX_REMEMBERED_PAIRS = 256;
 export class Dispatcher {
   private readonly serving = new Map<string | null, Map<string, readonly Endpoint[]>>();
   private remembered = 0;
+  /** Every namespace some endpoint accepts: a request in any other is served by none (nothing to remember). */
+  private readonly namespaces: ReadonlySet<string | null>;
 
   constructor(
     private readonly endpoints: readonly Endpoint[],
     private readonly policy: AccessPolicy,
-  ) {}
+  ) {
+    this.namespaces = new Set(endpoints.flatMap((ep) => acceptedNamespaces(ep.target ?? {})));
+  }
 
   dispatch(message: RpcMessage): DispatchDecision {
     const namespace = message.namespace ?? null;
     const version = message.version ?? "1.0";
+    if (!this.namespaces.has(namespace)) return pickMethod([], this.policy, message.method, version);
     let byVersion = this.serving.get(namespace);
     let eps = byVersion?.get(version);
     if (eps === undefined) {
       eps = servingEndpoints(this.endpoints, namespace, version);
-      if (this.remembered < MAX_REMEMBERED_PAIRS) {
+      if (this.remembered < MAX_REMEMBERED_PAIRS && version.length <= MAX_REMEMBERED_VERSION_CHARS) {
         if (byVersion === undefined) {
           byVersion = new Map();
           this.serving.set(namespace, byVersion);

@@ -178,23 +178,28 @@ export class ClientEngine {
     if (!r.ok) {
       // A reply over this client's limit is not read, but its call is failed at once.
       const big = r.oversized;
-      if (big !== undefined && this.delivery.isPendingCall(big.messageId))
+      if (big !== undefined && this.delivery.isPendingCall(big.messageId, peer))
         this.delivery.reply(
           big.messageId,
           false,
           new PayloadTooLarge("reply", big.bytes, this.options.maxPayloadBytes),
+          peer,
         );
       else this.malformed(peer, r.reason);
       return;
     }
+    // A reply settles a call only when it comes from a host the call was sent to (delivery-core.ts, pendingCall).
     const { messageId, failure } = r.value;
-    if (failure === null) this.delivery.reply(messageId, true, r.value.body);
+    if (failure === null) this.delivery.reply(messageId, true, r.value.body, peer);
     else
       this.delivery.reply(
         messageId,
         false,
         // A stale failure (no such pending call) is only counted: it is not rebuilt.
-        this.delivery.isPendingCall(messageId) ? deserializeRemoteError(failure, this.options.remoteErrors) : undefined,
+        this.delivery.isPendingCall(messageId, peer)
+          ? deserializeRemoteError(failure, this.options.remoteErrors)
+          : undefined,
+        peer,
       );
   }
 

@@ -106,10 +106,10 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
     this.after(nowMs);
   }
 
-  /** A reply to message `id`: its body (`ok`), or the error rebuilt from its failure. */
-  reply(id: string, ok: boolean, value: unknown): void {
+  /** A reply to message `id` from `host`: its body (`ok`), or the error rebuilt from its failure. */
+  reply(id: string, ok: boolean, value: unknown, host?: string): void {
     const nowMs = this.clock.nowMs();
-    this.core.replyReceived(id, ok, value, nowMs);
+    this.core.replyReceived(id, ok, value, nowMs, host);
     this.after(nowMs);
   }
 
@@ -130,9 +130,9 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
     this.input((nowMs) => this.core.hostDown(host, why, nowMs, undelivered));
   }
 
-  /** Whether `id` is a pending call (a reply to it would settle it). */
-  isPendingCall(id: string): boolean {
-    return this.core.request(id)?.kind === "call";
+  /** Whether `id` is a pending call a reply from `host` would settle. */
+  isPendingCall(id: string, host?: string): boolean {
+    return this.core.pendingCall(id, host) !== undefined;
   }
 
   /** Settles every pending request with TransportClosed; no timer or watch is left. */

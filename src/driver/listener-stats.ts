@@ -4,13 +4,18 @@
  * the RequestIntake (expired requests, duplicates, the dedup cache's bounds). Every
  * request the receive loop reads ends in exactly one of malformed, oversized,
  * unsupported, expired, duplicates, refused or handled, or is still queued or running
- * (spec/server.md, "Stats").
+ * (spec/server.md, "Stats"). The malformed ones are also counted by what was wrong with
+ * them (`malformedByKind`, the codec's MalformedKind), whose counts add up to `malformed`.
  */
+import { MALFORMED_KINDS, type MalformedKind } from "../core/codec.js";
+
 export interface ListenerStats {
   /** Frame sets read from the socket. */
   received: number;
   /** Frame sets the codec rejected, dropped. */
   malformed: number;
+  /** `malformed` by what the codec found wrong first (spec/codec.md, "Validation and malformed input"). */
+  malformedByKind: Record<MalformedKind, number>;
   /** Requests over maxPayloadBytes, dropped unread; a call among them got a PayloadTooLarge failure reply. */
   oversized: number;
   /** Requests whose handler ran to completion. */
@@ -55,6 +60,7 @@ export function newListenerStats(): ListenerStats {
   return {
     received: 0,
     malformed: 0,
+    malformedByKind: zeroByKind(),
     oversized: 0,
     handled: 0,
     replied: 0,
@@ -73,4 +79,11 @@ export function newListenerStats(): ListenerStats {
     dedupEvicted: 0,
     dedupRepliesDropped: 0,
   };
+}
+
+/** A count of 0 for every MalformedKind. */
+export function zeroByKind(): Record<MalformedKind, number> {
+  const out = {} as Record<MalformedKind, number>;
+  for (const k of MALFORMED_KINDS) out[k] = 0;
+  return out;
 }

@@ -115,6 +115,7 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
       ...curveServer(options),
+      ...(options.maxFrameBytes === null ? {} : { maxFrameBytes: options.maxFrameBytes }),
     });
     this.socket = socket;
     const handshakes = new HandshakeLog(this.role.name, curve !== null, this.deps.warn);
@@ -240,7 +241,10 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
       const r = decodeRequest(frames, this.deps.options.maxPayloadBytes);
       if (!r.ok) {
         if (r.oversized !== undefined) this.replies!.refuseOversized(frames[0]!, r.oversized);
-        else this.stats.malformed++;
+        else {
+          this.stats.malformed++;
+          this.stats.malformedByKind[r.kind]++;
+        }
         this.dropped(frames[0], r.oversized !== undefined ? "oversized" : "malformed", r.reason);
         continue;
       }

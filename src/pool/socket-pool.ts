@@ -180,6 +180,7 @@ export class SocketPool {
       heartbeatIntervalMs: o.heartbeatIntervalMs,
       heartbeatTimeoutMs: o.heartbeatTimeoutMs,
       ...(curve === null ? {} : { curveClient: { publicKey: curve.publicKey, secretKey: curve.secretKey } }),
+      ...(o.maxFrameBytes === null ? {} : { maxFrameBytes: o.maxFrameBytes }),
     });
     const entry = parseHostEntry(peer);
     const link: Link = { up: false, failed: undefined };

@@ -80,6 +80,12 @@ export interface SocketOptions {
    * as ZMQ_HEARTBEAT_TTL, so its side drops the connection when our PINGs stop.
    */
   heartbeatTimeoutMs?: number;
+  /**
+   * ZMQ_MAXMSGSIZE: the largest frame read. A peer that announces a longer one has its
+   * connection closed before the frame is allocated (a "disconnect"; a DEALER reconnects),
+   * and what it sent after that frame on that connection is lost. Unset: no bound.
+   */
+  maxFrameBytes?: number;
 }
 
 export interface RouterOptions extends SocketOptions {

@@ -39,6 +39,7 @@ describe("bad input", () => {
   let server: RpcServer;
   const endpoint = {
     echo: (_c: unknown, a: { v: unknown }) => a.v,
+    deep: (_c: unknown, a: { n: number }) => JSON.parse(`${"[".repeat(a.n)}${"]".repeat(a.n)}`),
     big: (_c: unknown, a: { n: number }) => "x".repeat(a.n),
     bigint: () => 10n,
     circular: () => {
@@ -97,6 +98,22 @@ describe("bad input", () => {
     );
     await rejectsWith(client.cast({}, "echo", { v: [1, 2n] }), TypeError, /args\.v\[1\] is a BigInt/);
     await rejectsWith(client.call({ user: 1n }, "echo", {}), TypeError, /context\.user is a BigInt/);
+  });
+
+  test("bad input - arguments nested deeper than peers accept (MAX_JSON_DEPTH): TypeError at once, nothing sent", async () => {
+    const received = server.stats.received;
+    let v: unknown[] = [];
+    for (let i = 0; i < 600; i++) v = [v];
+    await rejectsWith(
+      client.call({}, "echo", { v }),
+      TypeError,
+      /^the request cannot be sent: it nests arrays and objects deeper than 512 levels/,
+    );
+    assert.equal(server.stats.received, received, "nothing reached the server");
+  });
+
+  test("bad input - a result nested deeper than peers accept: the server's TypeError, not a timeout", async () => {
+    await rejectsWith(client.call({}, "deep", { n: 600 }), TypeError, /^the reply cannot be sent: it nests/);
   });
 
   test("bad input - a request over maxPayloadBytes: PayloadTooLarge naming size and limit, nothing sent", async () => {

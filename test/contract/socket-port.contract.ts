@@ -244,6 +244,30 @@ export function socketPortContract(name: string, makeEnv: () => Promise<SocketEn
       await dropped;
     });
 
+    withEnv(
+      "a frame over maxFrameBytes is never delivered: the receiver drops the connection, the DEALER reconnects",
+      async (env, t) => {
+        const h = env.host();
+        const { router, endpoint } = await t.bound(h, { maxFrameBytes: 100 });
+        const d = t.dealer(env.host(), { routingId: "big", reconnectIntervalMs: 50 });
+        const up = t.event(d, "connect");
+        d.connect(endpoint);
+        await up;
+        await d.send([B("a".repeat(60)), B("b".repeat(100))]); // each frame within the bound
+        assert.deepEqual(
+          (await t.within(router.receive())).map((f) => f.length),
+          [3, 60, 100],
+        );
+        const dropped = t.event(router, "disconnect");
+        const again = t.event(d, "connect");
+        await d.send([B("c".repeat(101))]);
+        await dropped;
+        await again;
+        await d.send([B("after")]);
+        assert.deepEqual(text(await t.within(router.receive())), ["big", "after"], "the long frame never arrived");
+      },
+    );
+
     withEnv("after one peer closes, the DEALER sends to the others only", async (env, t) => {
       const h = env.host();
       const a = await t.bound(h, {});

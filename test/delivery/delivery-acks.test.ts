@@ -238,6 +238,20 @@ test("acknowledged delivery - a host reported down with the request among its su
   assert.equal(failure(rec.take()).host, "a", "two copies went to a: it may have the first, so it fails, not moved");
 });
 
+test("acknowledged delivery - a call moved away from a host believed dead still takes that host's late reply; a third host's reply is stale", () => {
+  const { rec, core } = setup();
+  const r = core.send("1", "call", "k", 1000, null, null, 0, ["a", "b", "c"], "move");
+  core.sendAccepted(r, "a", 1);
+  core.hostDown("a", "disconnected", 2);
+  core.hostsKnown("k", ["a", "b", "c"], 3);
+  assert.deepEqual(types(rec.take()).slice(-1), ["send 1 b"]);
+  core.sendAccepted(r, "b", 4);
+  core.replyReceived("1", true, "from c", 5, "c");
+  assert.deepEqual(rec.take(), [], "c was never sent the call");
+  core.replyReceived("1", true, "from a", 6, "a");
+  assert.equal(settled(rec.take()).value, "from a", "a may have run it before its connection dropped");
+});
+
 test("acknowledged delivery - a host reported down gives up the fanout copies waiting for its ACK; the fanout ends 'reached k of n', the cause naming the host", () => {
   for (const why of ["disconnected"] as const) {
     const { rec, core } = setup();

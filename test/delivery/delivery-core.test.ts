@@ -230,6 +230,19 @@ test("delivery core - a reply naming a cast or an unknown id is stale and change
   assert.equal(r.state, "sending");
 });
 
+test("delivery core - a reply settles a call only from the host it was sent to (or one it left as dead); from any other host it is stale (regression: fuzz)", () => {
+  const { rec, core } = setup();
+  const r = core.send("1", "call", "k", 1000, null, null, 0, ["a", "b"]);
+  core.sendAccepted(r, "a", 1);
+  rec.take();
+  assert.equal(core.pendingCall("1", "b"), undefined);
+  core.replyReceived("1", true, "forged", 2, "b");
+  assert.deepEqual(rec.take(), [], "another server's reply is ignored");
+  assert.equal(core.stats.staleReplies, 1);
+  core.replyReceived("1", true, "pong", 3, "a");
+  assert.equal(settled(rec.take()).value, "pong");
+});
+
 test("delivery core - close settles every pending request with TransportClosed in the order they were made; later requests are refused at once", () => {
   const { rec, core } = setup();
   core.send("1", "call", "k", 1000, null, null, 0, ["a"]);

@@ -4,7 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decodeReply, decodeRequest, encodeReply, encodeRequest, MessageType } from "../../src/internal.js";
+import {
+  decodeAck,
+  decodeReply,
+  decodeRequest,
+  encodeReply,
+  encodeRequest,
+  MAX_JSON_DEPTH,
+  MessageType,
+  nestsDeeperThan,
+} from "../../src/internal.js";
 
 const b = (s: string) => Buffer.from(s);
 const asRouterSees = (frames: Buffer[]) => [b("peer"), ...frames];
@@ -76,4 +85,68 @@ test("codec - replies: wrong type, bad failure and bad shape are rejected", () =
   assert.equal(decodeReply([b("1.0"), b("5"), b("i"), b("[1,null]")]).ok, false);
   const ok = decodeReply([b(""), b("1.0"), b("5"), b("i"), b('[1,"{}"]')]);
   assert.ok(ok.ok && ok.value.body === 1 && ok.value.failure === "{}");
+});
+
+/** A request whose args hold `depth` nested arrays: the payload nests depth + 3 levels ([ctx, msg], msg, args). */
+const deepRequest = (depth: number, type = "1") => [
+  b("p"),
+  b(""),
+  b("1.0"),
+  b(type),
+  b("deep"),
+  b(`[{},{"method":"m","args":{"v":${"[".repeat(depth)}${"]".repeat(depth)}}}]`),
+];
+
+test("codec - a payload nested deeper than MAX_JSON_DEPTH is rejected unparsed (kind depth); exactly the bound decodes (regression: fuzz)", () => {
+  const at = decodeRequest(deepRequest(MAX_JSON_DEPTH - 3));
+  assert.ok(at.ok, !at.ok ? at.reason : "");
+  const over = decodeRequest(deepRequest(MAX_JSON_DEPTH - 2));
+  assert.ok(!over.ok && over.kind === "depth", !over.ok ? over.reason : "accepted");
+  // 100,000 levels: rejected by the scan, never handed to JSON.parse.
+  const far = decodeRequest(deepRequest(100_000));
+  assert.ok(!far.ok && far.kind === "depth");
+  const reply = decodeReply([
+    b(""),
+    b("1.0"),
+    b("5"),
+    b("i"),
+    b(`[${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)},null]`),
+  ]);
+  assert.ok(!reply.ok && reply.kind === "depth", "replies have the same bound");
+});
+
+test("codec - the nesting scan counts brackets outside strings only, escaped quotes included", () => {
+  const inString = `["${"[".repeat(600)}\\"${"{".repeat(600)}"]`;
+  assert.equal(JSON.parse(inString).length, 1);
+  assert.equal(nestsDeeperThan(b(inString), 10), false);
+  assert.equal(nestsDeeperThan(b(`${"[".repeat(11)}${"]".repeat(11)}`), 10), true);
+  assert.equal(nestsDeeperThan(b(`${"[".repeat(10)}${"]".repeat(10)}`), 10), false);
+  assert.equal(nestsDeeperThan(b(`[${"[]".repeat(50)}]`), 10), false, "wide is not deep");
+  assert.equal(nestsDeeperThan(b("[".repeat(20)), 10), false, "at most 2 × max bytes: not scanned");
+});
+
+test("codec - every rejection names its kind, in the order the checks run", () => {
+  const good = encodeRequest(MessageType.CALL, "i", {}, { method: "m", args: {} });
+  const req = (f: (string | Buffer)[]) => decodeRequest(f.map((x) => (typeof x === "string" ? b(x) : x)));
+  const kind = (r: ReturnType<typeof decodeRequest>) => (r.ok ? "ok" : r.kind);
+  assert.equal(kind(req(["p", ...good.slice(0, 4)])), "frames");
+  assert.equal(kind(req(["p", "x", ...good.slice(1)])), "delimiter");
+  assert.equal(kind(req(["p", "", "1.1", ...good.slice(2)])), "version");
+  assert.equal(kind(req(["p", "", "1.0", "5", ...good.slice(3)])), "type");
+  assert.equal(kind(req(["p", "", "1.0", "1", "", good[4]!])), "id");
+  assert.equal(kind(req(["p", "", "1.0", "1", "i", "[{},"])), "json");
+  assert.equal(kind(req(["p", "", "1.0", "1", "i", "[{}]"])), "shape");
+  assert.equal(kind(req(["p", "", "1.0", "1", "i", '[[],{"method":"m"}]'])), "context");
+  assert.equal(kind(req(["p", "", "1.0", "1", "i", '[{"_zmq":5},{"method":"m"}]'])), "context");
+  assert.equal(kind(req(["p", "", "1.0", "1", "i", '[{"_zmq":5},{"method":""}]'])), "message", "message before _zmq");
+  const big = decodeRequest([b("p"), ...good.slice(0, 4), b(`"${"x".repeat(100)}"`)], 50);
+  assert.ok(!big.ok && big.oversized !== undefined, "oversized is not a malformed kind of its own");
+  const ack = decodeAck([b(""), b("1.0"), b("6"), b("i"), b("x")]);
+  assert.ok(!ack.ok && ack.kind === "shape");
+});
+
+test("codec - a reason quotes at most 32 bytes of a frame a peer chose", () => {
+  const r = decodeRequest([b("p"), b(""), Buffer.alloc(100_000, 0x39), b("1"), b("i"), b("[]")]);
+  assert.ok(!r.ok && r.kind === "version");
+  assert.ok(r.reason.length < 100, r.reason);
 });

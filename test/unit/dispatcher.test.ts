@@ -4,7 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkEndpoints, dispatch, expose, NoSuchMethod, UnsupportedVersion } from "../../src/internal.js";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { checkEndpoints, dispatch, Dispatcher, expose, NoSuchMethod, UnsupportedVersion } from "../../src/internal.js";
 
 const msg = (method: string, extra: { namespace?: string | null; version?: string } = {}) => ({
   method,
@@ -85,4 +87,25 @@ test("dispatcher - checkEndpoints: method named target, non-object target, bad v
   assert.throws(() => checkEndpoints([{ target: 3 }]), TypeError);
   assert.throws(() => checkEndpoints([{ target: { version: "one" } }]), TypeError);
   assert.doesNotThrow(() => checkEndpoints([{ target: { version: "1.2", namespace: "x" } }, {}]));
+});
+
+test("dispatcher - a Dispatcher keeps no namespace or version string a peer chose at length (regression: fuzz)", () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const endpoint = { m: () => 1, target: { namespace: "ns" } };
+  const d = new Dispatcher([endpoint], "default");
+  const heap = () => {
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const before = heap();
+  for (let i = 0; i < 300; i++) {
+    // Before the fix, each pair was remembered: 300 × (100 KB + 100 KB) stayed for the server's lifetime.
+    const long = `${i}`.padEnd(100_000, "n");
+    assert.ok(rejected(d.dispatch(msg("m", { namespace: long }))) instanceof UnsupportedVersion);
+    assert.ok(rejected(d.dispatch(msg("m", { namespace: "ns", version: `1.${long.replace(/\D/g, "1")}` }))));
+  }
+  const grown = (heap() - before) / 1024 / 1024;
+  assert.ok(grown < 8, `the dispatcher holds ${grown.toFixed(1)} MiB after 600 long strings`);
+  assert.equal(invoked(d.dispatch(msg("m", { namespace: "ns", version: "1.0" }))) !== undefined, true);
 });

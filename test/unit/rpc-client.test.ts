@@ -95,3 +95,16 @@ test("options - counts (maxQueuedSends, sendHighWaterMark, maxQueuedRequests, ma
     [3, 7, 1, 1024, 2.5],
   );
 });
+
+test("options - maxFrameBytes: by default twice maxPayloadBytes, at least 1 MiB above it; null for no bound; never below maxPayloadBytes", () => {
+  assert.equal(resolveOptions({}).maxFrameBytes, 2 * 64 * 1024 * 1024);
+  assert.equal(resolveOptions({ maxPayloadBytes: 1000 }).maxFrameBytes, 1000 + 1024 * 1024);
+  assert.equal(resolveOptions({ maxFrameBytes: null }).maxFrameBytes, null);
+  assert.equal(resolveOptions({ maxPayloadBytes: 1000, maxFrameBytes: 1000 }).maxFrameBytes, 1000);
+  assert.throws(
+    () => resolveOptions({ maxPayloadBytes: 1000, maxFrameBytes: 999 }),
+    /^RangeError: DriverOptions\.maxFrameBytes must be an integer >= 1000, got 999$/,
+  );
+  // @ts-expect-error the point is a caller that ignores the types
+  assert.throws(() => resolveOptions({ maxFrameBytes: "big" }), TypeError);
+});

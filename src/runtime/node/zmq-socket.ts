@@ -57,6 +57,7 @@ function baseOptions(o: SocketOptions): Record<string, unknown> {
   if (o.immediate !== undefined) out.immediate = o.immediate;
   if (o.reconnectIntervalMs !== undefined) out.reconnectInterval = o.reconnectIntervalMs;
   if (o.reconnectMaxIntervalMs !== undefined) out.reconnectMaxInterval = o.reconnectMaxIntervalMs;
+  if (o.maxFrameBytes !== undefined) out.maxMessageSize = o.maxFrameBytes;
   if (o.heartbeatIntervalMs !== undefined && o.heartbeatIntervalMs > 0) {
     out.heartbeatInterval = o.heartbeatIntervalMs;
     if (o.heartbeatTimeoutMs !== undefined) {
