@@ -14,6 +14,7 @@ import { MALFORMED_KINDS, MessageType, type DecodedNotification, type DecodedReq
 import { checkNotificationEndpoints, NotificationDispatcher } from "../core/notify-dispatcher.js";
 import {
   checkTarget,
+  DEFAULT_EXCHANGE,
   notifyPoolKey,
   notifyPoolsKey,
   poolEntry,
@@ -139,7 +140,7 @@ function build(
   if (options.serializer !== undefined) checkSerializer(`${what}: options.serializer`, options.serializer);
   const logger = options.logger === undefined ? consoleLogger : checkLogger(`${what}: options.logger`, options.logger);
 
-  const { engine, deps } = transportInternals(transport);
+  const { engine, deps, observer } = transportInternals(transport);
   const dispatcher = new NotificationDispatcher([...endpoints]);
   const pool = poolPart(options.pool, randomId(deps.rng));
   const worker = new NotificationWorker({
@@ -169,7 +170,23 @@ function build(
       serves: (req: DecodedRequest): req is DecodedNotification => req.type === MessageType.NOTIFY,
     };
     const source = { target, pool };
-    return new RpcListener(listenerDeps, role, maxConcurrency, (req) => worker.handle(req, source));
+    // A CONSUMER span per notification, child of the notifier's PRODUCER span (spec/observability.md).
+    const exchange = target.exchange ?? DEFAULT_EXCHANGE;
+    return new RpcListener(listenerDeps, role, maxConcurrency, (req) =>
+      observer.tracing.runServer(
+        "notify",
+        {
+          topic: target.topic ?? "",
+          exchange,
+          method: req.message.event_type,
+          name: `${target.topic}.${req.message.priority.toLowerCase()} process`,
+        },
+        req,
+        undefined,
+        () => worker.handle(req, source),
+        (result) => ("failure" in result ? "NotificationFailure" : undefined),
+      ),
+    );
   });
 
   let starting: Promise<void> | undefined;

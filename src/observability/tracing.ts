@@ -120,7 +120,7 @@ export class Tracing {
     if (t.server) attributes["oslo_messaging.server"] = t.server;
     if (host !== undefined) attributes["server.address"] = host;
     const span = this.getTracer().startSpan(
-      `${t.topic}/${t.method}`,
+      t.name ?? `${t.topic}/${t.method}`,
       { kind: op === "call" ? SpanKind.SERVER : SpanKind.CONSUMER, attributes },
       parent,
     );

@@ -154,7 +154,7 @@ describe("observability traces", () => {
     assert.equal(parentOf(backServer), inner.spanContext().spanId);
   });
 
-  test("traces - a notification gives one PRODUCER span named <topic>.<priority> send", async () => {
+  test("traces - a notification gives one PRODUCER span named <topic>.<priority> send and a CONSUMER span <topic>.<priority> process at the listener, its child", async () => {
     exporter.reset();
     const topic = `tr-notify-${uniq()}`;
     let got!: () => void;
@@ -169,6 +169,13 @@ describe("observability traces", () => {
     assert.equal(p.name, `${topic}.info send`);
     assert.equal(p.attributes["rpc.method"], "compute.start");
     assert.equal(p.attributes["oslo_messaging.kind"], "notify");
+    // The listener's side: one CONSUMER span per notification, the PRODUCER span's child.
+    const [c] = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CONSUMER);
+    assert.ok(c);
+    assert.equal(c.name, `${topic}.info process`);
+    assert.equal(c.spanContext().traceId, p.spanContext().traceId);
+    assert.equal(parentOf(c), p.spanContext().spanId);
+    assert.equal(c.attributes["rpc.method"], "compute.start");
   });
 
   test("traces - without an SDK (the global no-op provider) no span is active in a handler", async () => {
