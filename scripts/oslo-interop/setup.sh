@@ -6,16 +6,20 @@
 # Usage: scripts/oslo-interop/setup.sh [VENV]      (VENV defaults to $OSLO_VENV, then
 #        ~/.cache/oslo-zmq-interop/venv)
 #
-# The oslo packages come from git checkouts of their release tags. Point OSLO_SOURCES at a
+# The oslo packages come from git checkouts of their release tags. OSLO_SOURCES names a
 # directory holding one git directory per project (bare or not), named either <name>,
 # <name>.git, <owner>+<name>/repo or <owner>/<name>: openstack/{oslo.messaging, oslo.config,
 # oslo.utils, oslo.serialization, oslo.i18n, oslo.context, futurist, debtcollector, pbr},
-# netaddr/netaddr and micktwomey/pyiso8601. pyzmq, redis and the small pure-Python
+# netaddr/netaddr and micktwomey/pyiso8601. Default: ~/.cache/oslo-zmq-interop/sources,
+# where a project that is missing is cloned (bare) from $OSLO_GIT_BASE/<owner>/<name>
+# (default https://github.com); OSLO_NO_FETCH=1 turns cloning off (offline machines: point
+# OSLO_SOURCES at local copies instead). pyzmq, redis and the small pure-Python
 # dependencies come from the package index pip is configured with.
 set -euo pipefail
 
 VENV="${1:-${OSLO_VENV:-$HOME/.cache/oslo-zmq-interop/venv}}"
-SOURCES="${OSLO_SOURCES:-/work/.mirror}"
+SOURCES="${OSLO_SOURCES:-$HOME/.cache/oslo-zmq-interop/sources}"
+GIT_BASE="${OSLO_GIT_BASE:-https://github.com}"
 PYTHON="${PYTHON:-python3}"
 BUILD="$(dirname "$VENV")/build"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -47,7 +51,15 @@ find_gitdir() {
       return 0
     fi
   done
-  echo "setup.sh: no git directory for $1 under $SOURCES (set OSLO_SOURCES)" >&2
+  if [ "${OSLO_NO_FETCH:-0}" != 1 ]; then
+    mkdir -p "$SOURCES"
+    echo "setup.sh: cloning $GIT_BASE/$1 into $SOURCES/$name.git" >&2
+    if git clone -q --bare "$GIT_BASE/$1" "$SOURCES/$name.git" >&2; then
+      echo "$SOURCES/$name.git"
+      return 0
+    fi
+  fi
+  echo "setup.sh: no git directory for $1 under $SOURCES (set OSLO_SOURCES, or allow cloning)" >&2
   return 1
 }
 
