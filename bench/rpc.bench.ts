@@ -7,6 +7,7 @@
  * cost of encryption, stated in spec/security.md ("Cost").
  * Run: npm run bench   (options: --time-ms 2000 or BENCH_TIME_MS=2000; --help)
  */
+import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Bench } from "tinybench";
 import * as zmq from "zeromq";
@@ -209,21 +210,52 @@ if (rawBatch && viaBatch && drvBatch)
   );
 await proxied.close();
 await proxy.stop();
-const rawCurve = mean("raw zeromq.js CURVE round trip");
-const drvCurve = mean("driver CURVE call round trip");
-const rawCurveBatch = mean(`raw zeromq.js CURVE ${BATCH}`);
-const drvCurveBatch = mean(`driver CURVE ${BATCH} concurrent`);
+// CURVE against plaintext: medians (p50), which a loaded machine disturbs less than means.
+const [rawCurve, drvCurve, rawCurveBatch, drvCurveBatch, rawBatchP50, drvBatchP50] = [
+  p50("raw zeromq.js CURVE round trip"),
+  p50("driver CURVE call round trip"),
+  p50(`raw zeromq.js CURVE ${BATCH}`),
+  p50(`driver CURVE ${BATCH} concurrent`),
+  p50(`raw zeromq.js ${BATCH}`),
+  p50(`driver ${BATCH} concurrent`),
+];
 const pct = (a: number, b: number): string => `${a >= b ? "+" : ""}${(((a - b) / b) * 100).toFixed(0)} %`;
-if (drv && drvCurve && raw && rawCurve)
+const perSec = (batchMs: number): number => Math.round(BATCH / (batchMs / 1000));
+if (drvP50 && drvCurve && rawP50 && rawCurve)
   console.log(
-    `CURVE call latency: driver ${(drvCurve * 1000).toFixed(0)} µs vs ${(drv * 1000).toFixed(0)} µs plaintext (${pct(drvCurve, drv)}); ` +
-      `raw ${(rawCurve * 1000).toFixed(0)} µs vs ${(raw * 1000).toFixed(0)} µs (${pct(rawCurve, raw)})`,
+    `CURVE call p50: driver ${(drvCurve * 1000).toFixed(0)} µs vs ${(drvP50 * 1000).toFixed(0)} µs plaintext (${pct(drvCurve, drvP50)}); ` +
+      `raw ${(rawCurve * 1000).toFixed(0)} µs vs ${(rawP50 * 1000).toFixed(0)} µs (${pct(rawCurve, rawP50)})`,
   );
-if (drvBatch && drvCurveBatch && rawBatch && rawCurveBatch)
+if (drvBatchP50 && drvCurveBatch && rawBatchP50 && rawCurveBatch)
   console.log(
-    `CURVE pipelined: driver ${Math.round(BATCH / (drvCurveBatch / 1000))} vs ${Math.round(BATCH / (drvBatch / 1000))} calls/s plaintext (${pct(BATCH / drvCurveBatch, BATCH / drvBatch)}); ` +
-      `raw ${Math.round(BATCH / (rawCurveBatch / 1000))} vs ${Math.round(BATCH / (rawBatch / 1000))} round trips/s (${pct(BATCH / rawCurveBatch, BATCH / rawBatch)})`,
+    `CURVE pipelined (p50 of a batch): driver ${perSec(drvCurveBatch)} vs ${perSec(drvBatchP50)} calls/s plaintext (${pct(perSec(drvCurveBatch), perSec(drvBatchP50))}); ` +
+      `raw ${perSec(rawCurveBatch)} vs ${perSec(rawBatchP50)} round trips/s (${pct(perSec(rawCurveBatch), perSec(rawBatchP50))})`,
   );
+// CURVE against plaintext in alternating rounds (plaintext, CURVE, plaintext, …): a load
+// that comes and goes on a shared machine then weighs on both sides alike. The figure is
+// the median over the rounds of the ratio CURVE / plaintext.
+const ROUNDS = 12;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+async function msPerCall(c: RpcClient, calls: number, inFlight: number): Promise<number> {
+  const t0 = performance.now();
+  for (let done = 0; done < calls; done += inFlight)
+    await Promise.all(Array.from({ length: inFlight }, () => c.call({}, "echo", { n: 1 })));
+  return (performance.now() - t0) / calls;
+}
+const ab = { latency: [] as number[], pipelined: [] as number[], plainUs: [] as number[], curveUs: [] as number[] };
+for (let r = 0; r < ROUNDS; r++) {
+  const plain = await msPerCall(direct, 300, 1);
+  const curve = await msPerCall(curveClient, 300, 1);
+  ab.latency.push(curve / plain);
+  ab.plainUs.push(plain * 1000);
+  ab.curveUs.push(curve * 1000);
+  ab.pipelined.push((await msPerCall(direct, 2000, BATCH)) / (await msPerCall(curveClient, 2000, BATCH)));
+}
+console.log(
+  `CURVE A/B, ${ROUNDS} alternating rounds (medians): sequential call ${median(ab.curveUs).toFixed(0)} µs vs ` +
+    `${median(ab.plainUs).toFixed(0)} µs plaintext, ratio ${median(ab.latency).toFixed(2)}x; ` +
+    `${BATCH} in flight: CURVE throughput ${median(ab.pipelined).toFixed(2)}x plaintext's`,
+);
 await transport.close();
 await curveTransport.close();
 dealer.close();

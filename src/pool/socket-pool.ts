@@ -76,9 +76,7 @@ interface Handle {
 
 /** A socket's connection state as its events tell it. */
 interface Link {
-  /** The connection is up (handshake completed, not lost since). */
-  up: boolean;
-  /** The last handshake failure since the connection was last up. */
+  /** The last handshake failure since a connection last came up. */
   failed: HandshakeFailure | undefined;
 }
 
@@ -183,8 +181,10 @@ export class SocketPool {
       ...(o.maxFrameBytes === null ? {} : { maxFrameBytes: o.maxFrameBytes }),
     });
     const entry = parseHostEntry(peer);
-    const link: Link = { up: false, failed: undefined };
+    const link: Link = { failed: undefined };
     const unsubscribe = socket.onEvent((e) => {
+      // Kept before the check below: a connect event can come while connect() runs.
+      if (e.type === "connect") link.failed = undefined;
       if (!this.handles.has(slot)) return;
       if (e.type === "handshake:error") {
         link.failed = e.reason;
@@ -192,14 +192,9 @@ export class SocketPool {
         if (final) socket.close(); // no connection, none to come: fail its sends now
         this.apply(this.core.handshakeFailed(slot, this.deps.clock.nowMs(), final));
       } else if (e.type === "disconnect") {
-        // A connection that never completed its handshake was never up: no host went down.
-        if (link.up) this.deps.onPeerDisconnect?.(peer, e.undelivered);
-        link.up = false;
-      } else if (e.type === "connect") {
-        link.up = true;
-        link.failed = undefined;
-        this.deps.onPeerConnect?.(peer);
-      }
+        // The disconnect that ends a failed handshake ends a connection that never came up.
+        if (link.failed === undefined) this.deps.onPeerDisconnect?.(peer, e.undelivered);
+      } else if (e.type === "connect") this.deps.onPeerConnect?.(peer);
     });
     // A malformed address or a refused security makes the socket's sends fail with that
     // error: it is closed like any other, its failures count (recycling), and the engine

@@ -35,6 +35,8 @@ export class FakeSocket implements PortSocket {
   connect(address: string, options?: ConnectOptions): void {
     this.connects.push(address);
     this.connectOptions.push(options);
+    // Some sockets report their connection while connect() runs (proxy mode's virtual DEALERs).
+    if (this.factory.connectAtOnce) this.emit({ type: "connect", address });
   }
 
   disconnect(): void {}
@@ -78,6 +80,8 @@ export class FakeSocket implements PortSocket {
 
 export class FakeSocketFactory implements SocketFactory {
   readonly dealers: FakeSocket[] = [];
+  /** Sockets emit "connect" synchronously inside connect(). */
+  connectAtOnce = false;
   /** How the next send on a socket ends; "ok" unless a test says otherwise. */
   sendOutcome: (s: FakeSocket) => "ok" | "EAGAIN" | "EHOSTUNREACH" = () => "ok";
 

@@ -253,6 +253,25 @@ test("socket pool - a handshake that fails and is retried ('other', a wrong serv
   pool.close();
 });
 
+test("socket pool - a connection reported while connect() runs, then lost, is reported as a peer disconnect", async () => {
+  const clock = new ManualClock();
+  const sockets = new FakeSocketFactory();
+  sockets.connectAtOnce = true;
+  const disconnects: string[] = [];
+  const pool = new SocketPool({
+    sockets,
+    clock,
+    rng: new CryptoRng(),
+    options: resolveOptions({}),
+    onFrames: () => undefined,
+    onPeerDisconnect: (p) => disconnects.push(p),
+  });
+  (await pool.acquire("tcp://a:1", 5000)).release();
+  sockets.dealers[0]!.emit({ type: "disconnect", address: "tcp://a:1" });
+  assert.deepEqual(disconnects, ["tcp://a:1"]);
+  pool.close();
+});
+
 test("socket pool - a plaintext socket's hang-up mid-handshake ('other': a server going away) is not explained as a security failure", async () => {
   const { sockets, pool } = setup({ recycleAfterFailures: 5 });
   const lease = await pool.acquire("tcp://a:1", 5000);
