@@ -4,9 +4,14 @@
  * "host" it registers. The listener (rpc-listener.ts) cannot tell it from a ROUTER:
  * - receive() gives `[client, "", ...body]` for every MESSAGE a link reads; a published
  *   one whose key is not exactly one of this listener's keys is dropped (counted);
- * - send(`[client, "", ...body]`) sends BACK through the link the client's latest message
- *   came on, or another link that is up; with no link at all it fails with EHOSTUNREACH
- *   (the listener counts a reply to a vanished client);
+ * - send(`[client, "", ...body]`) sends BACK through the link the request it answers came
+ *   on (same client and message id), else the link the client's latest message came on, or
+ *   another link that is up; with no link at all it fails with EHOSTUNREACH (the listener
+ *   counts a reply to a vanished client). The reply takes its request's path so that the
+ *   client, which resends whatever was on a proxy that failed, covers a reply lost in that
+ *   proxy too: answered by the same route as the latest message instead, a call's reply
+ *   could be lost in a proxy its request never crossed, and nothing would resend it
+ *   (test/redis/proxy-modes.acceptance.test.ts › "SIGKILL one of two proxies …");
  * - bind() starts following the proxies and returns the identity.
  * Its keys (subscribe) go to every proxy as SUBSCRIBE on every connect of a link.
  * Back-pressure: the links stop reading while `receiveHighWaterMark` messages wait.
@@ -48,6 +53,13 @@ interface Link {
 
 /** How many clients' latest links are remembered (oldest forgotten first). */
 const LAST_LINK_BOUND = 10_000;
+/** The reply type frame (codec.ts): a reply ends its request's entry; an ACK does not. */
+const REPLY_TYPE = "5";
+
+/** The key of one client's message `id` frame (index 4 of `[client, "", version, type, id, payload]`). */
+function requestKey(client: string, id: Buffer | undefined): string | undefined {
+  return id === undefined ? undefined : `${client}\u0000${id.toString("latin1")}`;
+}
 /** Messages read from the links and not yet taken by the listener, before the links pause. */
 const INBOX_BOUND = 1000;
 
@@ -63,6 +75,8 @@ export class ProxyServerSocket implements PortSocket {
   private keys: string[] = [];
   private readonly links = new Map<string, Link>();
   private readonly lastLink = new Map<string, string>();
+  /** `client \0 message id` -> the link the request came on, until its reply leaves (bounded, oldest first). */
+  private readonly requestLink = new Map<string, string>();
   private readonly inbox: Buffer[][] = [];
   private waiting: { resolve: (f: Buffer[]) => void; reject: (e: Error) => void } | undefined;
   private spaceWaiters: (() => void)[] = [];
@@ -115,7 +129,11 @@ export class ProxyServerSocket implements PortSocket {
 
   send(frames: readonly Buffer[]): Promise<void> {
     if (this.closed) return Promise.reject(new PortError("ECLOSED", "socket closed"));
-    const link = this.pickLink(frames[0]!.toString("latin1"));
+    const client = frames[0]!.toString("latin1");
+    const key = requestKey(client, frames[4]);
+    const via = key === undefined ? undefined : this.requestLink.get(key);
+    if (key !== undefined && frames[3]?.toString("latin1") === REPLY_TYPE) this.requestLink.delete(key);
+    const link = this.pickLink(client, via);
     if (link === undefined) return Promise.reject(new PortError("EHOSTUNREACH", "no proxy link"));
     return link.queue.enqueue(backFrames(frames));
   }
@@ -155,7 +173,9 @@ export class ProxyServerSocket implements PortSocket {
     return this.links.size;
   }
 
-  private pickLink(client: string): Link | undefined {
+  private pickLink(client: string, via: string | undefined): Link | undefined {
+    const came = via === undefined ? undefined : this.links.get(via);
+    if (came?.up) return came;
     const last = this.lastLink.get(client);
     const l = last === undefined ? undefined : this.links.get(last);
     if (l?.up) return l;
@@ -247,6 +267,12 @@ export class ProxyServerSocket implements PortSocket {
       this.lastLink.delete(client);
       this.lastLink.set(client, address);
       if (this.lastLink.size > LAST_LINK_BOUND) this.lastLink.delete(this.lastLink.keys().next().value!);
+      const key = requestKey(client, m.routerFrames[4]);
+      if (key !== undefined) {
+        this.requestLink.delete(key);
+        this.requestLink.set(key, address);
+        if (this.requestLink.size > LAST_LINK_BOUND) this.requestLink.delete(this.requestLink.keys().next().value!);
+      }
       const w = this.waiting;
       if (w !== undefined) {
         this.waiting = undefined;
