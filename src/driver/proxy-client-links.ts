@@ -16,26 +16,15 @@ import {
   routeFrames,
   type ProxyOp,
 } from "../core/proxy-frames.js";
-import type { ResolvedOptions } from "../options.js";
-import type { Clock } from "../ports/clock.js";
-import type { Matchmaker } from "../ports/matchmaker.js";
-import { randomId, type Rng } from "../ports/rng.js";
-import { PortError, type PortSocket, type SocketEvent, type SocketFactory } from "../ports/socket.js";
-import { SendQueue } from "../pool/send-queue.js";
+import { randomId } from "../ports/rng.js";
+import { PortError, type PortSocket, type SocketEvent } from "../ports/socket.js";
 import { ProxyDirectory } from "./proxy-directory.js";
+import { openProxyLink, type ProxyLinkSocket, type ProxyPortDeps } from "./proxy-link.js";
 
-export interface ProxyLinkDeps {
-  sockets: SocketFactory;
-  clock: Clock;
-  rng: Rng;
-  matchmaker: Matchmaker;
-  options: ResolvedOptions;
-}
+/** The ports and options the client's links are built from. */
+export type ProxyLinkDeps = ProxyPortDeps;
 
-interface Link {
-  socket: PortSocket;
-  queue: SendQueue;
-}
+type Link = ProxyLinkSocket;
 
 export interface ProxyClientStats {
   /** FROM or NO-ROUTE frames that did not parse, or a FROM for no open virtual socket. */
@@ -142,19 +131,8 @@ export class ProxyClientLinks {
   }
 
   private openLink(address: string): void {
-    const o = this.deps.options;
-    const socket = this.deps.sockets.dealer({
-      routingId: this.identity,
-      immediate: true,
-      sendHighWaterMark: o.sendHighWaterMark,
-      sendTimeoutMs: o.sendTimeoutMs,
-      lingerMs: o.lingerMs,
-      reconnectIntervalMs: 100,
-      reconnectMaxIntervalMs: 1000,
-      heartbeatIntervalMs: o.heartbeatIntervalMs,
-      heartbeatTimeoutMs: o.heartbeatTimeoutMs,
-    });
-    const link: Link = { socket, queue: new SendQueue(socket, this.deps.clock, o.maxQueuedSends) };
+    const link = openProxyLink(this.deps, this.identity);
+    const socket = link.socket;
     this.links.set(address, link);
     this.hops.addLink(address);
     socket.onEvent((e) => {

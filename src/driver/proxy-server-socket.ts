@@ -23,31 +23,16 @@ import {
   parseServerInbound,
   subscribeFrames,
 } from "../core/proxy-frames.js";
-import type { ResolvedOptions } from "../options.js";
-import { sleepOn, type Clock } from "../ports/clock.js";
-import type { Matchmaker } from "../ports/matchmaker.js";
-import { randomId, type Rng } from "../ports/rng.js";
-import {
-  PortError,
-  type PortSocket,
-  type RouterOptions,
-  type SocketEvent,
-  type SocketFactory,
-} from "../ports/socket.js";
-import { SendQueue } from "../pool/send-queue.js";
+import { sleepOn } from "../ports/clock.js";
+import { randomId } from "../ports/rng.js";
+import { PortError, type PortSocket, type RouterOptions, type SocketEvent } from "../ports/socket.js";
 import { ProxyDirectory } from "./proxy-directory.js";
+import { openProxyLink, type ProxyLinkSocket, type ProxyPortDeps } from "./proxy-link.js";
 
-export interface ProxyServerDeps {
-  sockets: SocketFactory;
-  clock: Clock;
-  rng: Rng;
-  matchmaker: Matchmaker;
-  options: ResolvedOptions;
-}
+/** The ports and options a listener's links are built from. */
+export type ProxyServerDeps = ProxyPortDeps;
 
-interface Link {
-  socket: PortSocket;
-  queue: SendQueue;
+interface Link extends ProxyLinkSocket {
   up: boolean;
 }
 
@@ -208,23 +193,8 @@ export class ProxyServerSocket implements PortSocket {
   }
 
   private openLink(address: string): void {
-    const o = this.socketOptions;
-    const socket = this.deps.sockets.dealer({
-      routingId: this.identity,
-      immediate: true,
-      sendHighWaterMark: o.sendHighWaterMark,
-      sendTimeoutMs: this.deps.options.sendTimeoutMs,
-      lingerMs: o.lingerMs,
-      reconnectIntervalMs: 100,
-      reconnectMaxIntervalMs: 1000,
-      heartbeatIntervalMs: o.heartbeatIntervalMs,
-      heartbeatTimeoutMs: o.heartbeatTimeoutMs,
-    });
-    const link: Link = {
-      socket,
-      queue: new SendQueue(socket, this.deps.clock, this.deps.options.maxQueuedSends),
-      up: false,
-    };
+    const link: Link = { ...openProxyLink(this.deps, this.identity, this.socketOptions), up: false };
+    const socket = link.socket;
     this.links.set(address, link);
     socket.onEvent((e) => {
       if (this.links.get(address) !== link) return;

@@ -9,20 +9,13 @@
  */
 import { ProxyCore, type ProxyEffect, type ProxySend, type ProxyStats } from "../core/proxy-forwarding.js";
 import { PROXY_BACKEND_KEY, PROXY_FRONTEND_KEY } from "../core/proxy-frames.js";
-import type { ResolvedOptions } from "../options.js";
-import { sleepOn, type Clock, type TimerId } from "../ports/clock.js";
-import type { Matchmaker } from "../ports/matchmaker.js";
-import { randomId, type Rng } from "../ports/rng.js";
-import { PortError, type PortSocket, type SocketFactory } from "../ports/socket.js";
+import { sleepOn, type TimerId } from "../ports/clock.js";
+import { randomId } from "../ports/rng.js";
+import { PortError, type PortSocket } from "../ports/socket.js";
 import { SendQueue } from "../pool/send-queue.js";
+import type { ProxyPortDeps } from "./proxy-link.js";
 
-export interface ProxyShellDeps {
-  sockets: SocketFactory;
-  clock: Clock;
-  rng: Rng;
-  matchmaker: Matchmaker;
-  options: ResolvedOptions;
-}
+export type ProxyShellDeps = ProxyPortDeps;
 
 export interface ProxyShellConfig {
   /** Interface both ROUTERs bind. @default options.bindAddress */
@@ -73,6 +66,8 @@ export class ProxyShell {
         lingerMs: options.lingerMs,
         heartbeatIntervalMs: options.heartbeatIntervalMs,
         heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+        // The frame bound of every other socket: a peer cannot make the proxy allocate more (spec/codec.md).
+        ...(options.maxFrameBytes === null ? {} : { maxFrameBytes: options.maxFrameBytes }),
       });
     const frontend = router("fe");
     const backend = router("be");

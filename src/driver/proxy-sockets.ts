@@ -12,21 +12,13 @@
  *   host "published:<key>" while `<key>` lists any server, and nothing otherwise.
  */
 import { PUBLISHED_HOST_PREFIX } from "../core/proxy-frames.js";
-import type { ResolvedOptions } from "../options.js";
-import type { Clock } from "../ports/clock.js";
 import type { Matchmaker } from "../ports/matchmaker.js";
-import type { Rng } from "../ports/rng.js";
 import type { PortSocket, RouterOptions, SocketFactory, SocketOptions } from "../ports/socket.js";
 import { ProxyClientLinks } from "./proxy-client-links.js";
 import { ProxyServerSocket } from "./proxy-server-socket.js";
+import type { ProxyPortDeps } from "./proxy-link.js";
 
-export interface ProxyRoutingDeps {
-  sockets: SocketFactory;
-  clock: Clock;
-  rng: Rng;
-  matchmaker: Matchmaker;
-  options: ResolvedOptions;
-}
+export type ProxyRoutingDeps = ProxyPortDeps;
 
 export class ProxyRouting {
   readonly sockets: SocketFactory;
