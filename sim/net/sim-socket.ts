@@ -27,6 +27,7 @@
  */
 import { isCurveKey } from "../../src/core/curve-key.js";
 import {
+  connectKeyError,
   PortError,
   type ConnectOptions,
   type CurveKeyPair,
@@ -141,15 +142,8 @@ export class SimSocket implements PortSocket, EndOwner {
   connect(address: string, options?: ConnectOptions): void {
     if (this.isClosed) throw new PortError("ECLOSED", "socket is closed");
     const key = options?.curveServerKey;
-    if ((this.curveClient !== undefined) !== (key !== undefined))
-      throw new PortError(
-        "EINVAL",
-        key === undefined
-          ? `a CURVE client must name the server's key to connect to ${address}`
-          : `a server key was given for ${address}, but this socket is not a CURVE client`,
-      );
-    if (key !== undefined && !isCurveKey(key))
-      throw new PortError("EINVAL", `the server key for ${address} is not a CURVE key`);
+    const keyError = connectKeyError(address, this.curveClient !== undefined, key, isCurveKey);
+    if (keyError) throw keyError;
     if (!/^tcp:\/\/[^:/]+:\d+$/.test(address)) throw new PortError("EINVAL", `cannot connect to ${address}`);
     const c = new Connecter(this.net, this, address, key);
     this.connecters.push(c);

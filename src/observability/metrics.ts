@@ -28,6 +28,25 @@ export interface MetricSources {
   matchmaker(): { available: boolean | null; lookups: number | undefined };
 }
 
+/** The counters and histograms this file records, by name (the table in spec/observability.md). */
+const COUNTERS = {
+  "rpc.client.requests": { unit: "{request}", description: "Requests settled, by outcome" },
+  "rpc.server.requests": { unit: "{request}", description: "Requests handled, by outcome" },
+  "oslo_messaging.frames.dropped": { unit: "{frame}", description: "Frame sets dropped, by side and reason" },
+  "oslo_messaging.matchmaker.outages": { unit: "{outage}", description: "Times the matchmaker became unreachable" },
+  "oslo_messaging.peers.dead": {
+    unit: "{peer}",
+    description: "Client connections that dropped or missed their heartbeats",
+  },
+  "oslo_messaging.breaker.transitions": { unit: "{transition}", description: "Circuit breaker openings and closings" },
+} as const;
+const HISTOGRAMS = {
+  "rpc.client.duration": { unit: "ms", description: "From a request to its settling" },
+  "rpc.server.duration": { unit: "ms", description: "Handler time" },
+} as const;
+type CounterName = keyof typeof COUNTERS;
+type HistogramName = keyof typeof HISTOGRAMS;
+
 export class DriverMetrics {
   /** Whether per-request points are recorded (a real MeterProvider). */
   readonly enabled: boolean;
@@ -44,36 +63,16 @@ export class DriverMetrics {
   constructor(provider: MeterProvider | undefined) {
     this.meter = (provider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_NAME);
     this.enabled = this.meter.constructor !== createNoopMeter().constructor;
-    const m = this.meter;
-    this.clientRequests = m.createCounter("rpc.client.requests", {
-      unit: "{request}",
-      description: "Requests settled, by outcome",
-    });
-    this.clientDuration = m.createHistogram("rpc.client.duration", {
-      unit: "ms",
-      description: "From a request to its settling",
-    });
-    this.serverRequests = m.createCounter("rpc.server.requests", {
-      unit: "{request}",
-      description: "Requests handled, by outcome",
-    });
-    this.serverDuration = m.createHistogram("rpc.server.duration", { unit: "ms", description: "Handler time" });
-    this.framesDropped = m.createCounter("oslo_messaging.frames.dropped", {
-      unit: "{frame}",
-      description: "Frame sets dropped, by side and reason",
-    });
-    this.outages = m.createCounter("oslo_messaging.matchmaker.outages", {
-      unit: "{outage}",
-      description: "Times the matchmaker became unreachable",
-    });
-    this.peersDead = m.createCounter("oslo_messaging.peers.dead", {
-      unit: "{peer}",
-      description: "Client connections that dropped or missed their heartbeats",
-    });
-    this.breakerTransitions = m.createCounter("oslo_messaging.breaker.transitions", {
-      unit: "{transition}",
-      description: "Circuit breaker openings and closings",
-    });
+    const counter = (name: CounterName): Counter => this.meter.createCounter(name, COUNTERS[name]);
+    const histogram = (name: HistogramName): Histogram => this.meter.createHistogram(name, HISTOGRAMS[name]);
+    this.clientRequests = counter("rpc.client.requests");
+    this.clientDuration = histogram("rpc.client.duration");
+    this.serverRequests = counter("rpc.server.requests");
+    this.serverDuration = histogram("rpc.server.duration");
+    this.framesDropped = counter("oslo_messaging.frames.dropped");
+    this.outages = counter("oslo_messaging.matchmaker.outages");
+    this.peersDead = counter("oslo_messaging.peers.dead");
+    this.breakerTransitions = counter("oslo_messaging.breaker.transitions");
   }
 
   clientSettled(op: SpanOp, topic: string, outcome: ClientOutcome, ms: number): void {

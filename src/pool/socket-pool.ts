@@ -28,6 +28,7 @@ import { PortError, type HandshakeFailure, type PortSocket, type SocketFactory }
 import { WakeTimer } from "../ports/wake-timer.js";
 import { PoolCore } from "./pool-core.js";
 import { SocketPoolError } from "./pool-error.js";
+import { outboundDealerOptions } from "./dealer-options.js";
 import { connectPeer, explainSendError } from "./handshake-errors.js";
 import { SendQueue } from "./send-queue.js";
 import type { PoolCounters, PoolEffect, RejectReason } from "./pool-types.js";
@@ -168,17 +169,8 @@ export class SocketPool {
     const o = this.deps.options;
     const curve = o.curve;
     const socket = this.deps.sockets.dealer({
-      routingId: randomId(this.deps.rng),
-      immediate: true,
-      sendHighWaterMark: o.sendHighWaterMark,
-      sendTimeoutMs: o.sendTimeoutMs,
-      lingerMs: o.lingerMs,
-      reconnectIntervalMs: 100,
-      reconnectMaxIntervalMs: 1000,
-      heartbeatIntervalMs: o.heartbeatIntervalMs,
-      heartbeatTimeoutMs: o.heartbeatTimeoutMs,
+      ...outboundDealerOptions(o, randomId(this.deps.rng)),
       ...(curve === null ? {} : { curveClient: { publicKey: curve.publicKey, secretKey: curve.secretKey } }),
-      ...(o.maxFrameBytes === null ? {} : { maxFrameBytes: o.maxFrameBytes }),
     });
     const entry = parseHostEntry(peer);
     const link: Link = { failed: undefined };

@@ -165,3 +165,26 @@ export interface SocketFactory {
    */
   close(): void;
 }
+
+/**
+ * The port's rule for `connect(address, { curveServerKey })` (socket.md, CURVE rules): a
+ * CURVE client must name the server's key, a plaintext socket must not, and a key must be
+ * a CURVE key. Both implementations check it here before anything else; undefined: allowed.
+ */
+export function connectKeyError(
+  address: string,
+  curveClient: boolean,
+  key: string | undefined,
+  isCurveKey: (k: string) => boolean,
+): PortError | undefined {
+  if (curveClient !== (key !== undefined))
+    return new PortError(
+      "EINVAL",
+      key === undefined
+        ? `a CURVE client must name the server's key to connect to ${address}`
+        : `a server key was given for ${address}, but this socket is not a CURVE client`,
+    );
+  if (key !== undefined && !isCurveKey(key))
+    return new PortError("EINVAL", `the server key for ${address} is not a CURVE key`);
+  return undefined;
+}

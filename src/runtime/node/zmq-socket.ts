@@ -25,6 +25,7 @@
 import * as zmq from "zeromq";
 import { curveKeyHex, isCurveKey } from "../../core/curve-key.js";
 import {
+  connectKeyError,
   PortError,
   type ConnectOptions,
   type DealerOptions,
@@ -113,15 +114,8 @@ class ZmqPortSocket implements PortSocket {
 
   connect(address: string, options?: ConnectOptions): void {
     const key = options?.curveServerKey;
-    if (this.extras.curveClient !== (key !== undefined))
-      throw new PortError(
-        "EINVAL",
-        key === undefined
-          ? `a CURVE client must name the server's key to connect to ${address}`
-          : `a server key was given for ${address}, but this socket is not a CURVE client`,
-      );
-    if (key !== undefined && !isCurveKey(key))
-      throw new PortError("EINVAL", `the server key for ${address} is not a CURVE key`);
+    const keyError = connectKeyError(address, this.extras.curveClient === true, key, isCurveKey);
+    if (keyError) throw keyError;
     try {
       // Read by libzmq when the connection is made: set right before each connect.
       if (key !== undefined && key !== this.serverKey) {
