@@ -41,6 +41,13 @@ const LAST_LINK_BOUND = 10_000;
 /** The reply type frame (codec.ts): a reply ends its request's entry; an ACK does not. */
 const REPLY_TYPE = "5";
 
+/** Sets `key` as the newest entry of `map`, forgetting the oldest beyond LAST_LINK_BOUND. */
+function remember(map: Map<string, string>, key: string, value: string): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > LAST_LINK_BOUND) map.delete(map.keys().next().value!);
+}
+
 /** The key of one client's message `id` frame (index 4 of `[client, "", version, type, id, payload]`). */
 function requestKey(client: string, id: Buffer | undefined): string | undefined {
   return id === undefined ? undefined : `${client}\u0000${id.toString("latin1")}`;
@@ -234,15 +241,9 @@ export class ProxyServerSocket implements PortSocket {
         continue;
       }
       const client = m.client.toString("latin1");
-      this.lastLink.delete(client);
-      this.lastLink.set(client, address);
-      if (this.lastLink.size > LAST_LINK_BOUND) this.lastLink.delete(this.lastLink.keys().next().value!);
+      remember(this.lastLink, client, address);
       const key = requestKey(client, m.routerFrames[4]);
-      if (key !== undefined) {
-        this.requestLink.delete(key);
-        this.requestLink.set(key, address);
-        if (this.requestLink.size > LAST_LINK_BOUND) this.requestLink.delete(this.requestLink.keys().next().value!);
-      }
+      if (key !== undefined) remember(this.requestLink, key, address);
       const w = this.waiting;
       if (w !== undefined) {
         this.waiting = undefined;

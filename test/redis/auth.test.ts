@@ -11,7 +11,6 @@
  * in this process; the CLI as a child process.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,6 +22,7 @@ import { Redis } from "ioredis";
 import { getRpcServer, getRpcTransport, MatchmakerUnavailable, RpcClient, type Transport } from "../../src/index.js";
 import { aclRules, transportInternals, type RedisMatchmaker } from "../../src/internal.js";
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
+import { runScript } from "../support/run-script.js";
 import { causeChain, everythingPrinted } from "./support/printed.js";
 
 const ADMIN_PASSWORD = "adm1n-Pa55:w@rd/%";
@@ -30,24 +30,7 @@ const MM_USER = "matchmaker";
 const MM_PASSWORD = "mm-S3cret+ü@x";
 const WRONG = "wr0ng-Guess-9f3c";
 const CLI = fileURLToPath(new URL("../../src/matchmaker/redis/cli.ts", import.meta.url));
-
-function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", CLI, ...args],
-      { timeout: 60_000, env: { ...process.env, ...env } },
-      (err, stdout, stderr) => {
-        const code = err
-          ? typeof (err as { code?: unknown }).code === "number"
-            ? (err as { code: number }).code
-            : -1
-          : 0;
-        resolve({ code, out: `${stdout}\n${stderr}` });
-      },
-    );
-  });
-}
+const runCli = (args: string[], env: Record<string, string> = {}) => runScript(CLI, args, { timeoutMs: 60_000, env });
 
 describe("Redis authentication", { skip: redisSkipReason() ?? false, timeout: 120_000 }, () => {
   let redis: RedisProcess;

@@ -7,28 +7,17 @@
  * real redis-server with two registered servers.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { getRpcServer, getRpcTransport, type Transport } from "../../src/index.js";
 import { aclCommand, helpFor, parseCliArgs, USAGE } from "../../src/matchmaker/redis/cli.js";
 import { freePort, redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
+import { runScript } from "../support/run-script.js";
+
+const runCli = (args: string[]) => runScript(CLI, args, { timeoutMs: 20_000 });
 
 const CLI = fileURLToPath(new URL("../../src/matchmaker/redis/cli.ts", import.meta.url));
-
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", CLI, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err
-        ? typeof (err as { code?: unknown }).code === "number"
-          ? (err as { code: number }).code
-          : -1
-        : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe("matchmaker CLI arguments", () => {
   test("hosts takes a topic and optional --exchange/--server; the URL comes from --url, the environment, or the default", () => {

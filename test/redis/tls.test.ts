@@ -13,7 +13,6 @@
  * TLS build of redis-server.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,6 +38,7 @@ import {
 } from "../../src/internal.js";
 import { startRedis, type RedisProcess } from "../support/redis-server.js";
 import { makeCertificates, redisTlsSkipReason, type TestCertificates } from "../support/tls-certs.js";
+import { runScript } from "../support/run-script.js";
 import { everythingPrinted } from "./support/printed.js";
 
 const CLI = fileURLToPath(new URL("../../src/matchmaker/redis/cli.ts", import.meta.url));
@@ -48,22 +48,11 @@ const PASSWORD = "tls-Pa55word";
  * `options` with Redis timeouts long enough for TLS handshakes on a loaded 2-core machine
  * (the defaults are 1 s; a Sentinel starved of CPU answered later than that in npm test).
  */
+const runCli = (args: string[]) => runScript(CLI, args, { timeoutMs: 60_000 });
+
 function patient(options: DriverOptions = {}): DriverOptions {
   const slow = { connectTimeoutMs: 5000, commandTimeoutMs: 5000, firstConnectWaitMs: 5000 };
   return { ...options, redisMatchmaker: { ...slow, ...options.redisMatchmaker } };
-}
-
-function runCli(args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", CLI, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err
-        ? typeof (err as { code?: unknown }).code === "number"
-          ? (err as { code: number }).code
-          : -1
-        : 0;
-      resolve({ code, out: `${stdout}\n${stderr}` });
-    });
-  });
 }
 
 describe("Redis over TLS", { skip: redisTlsSkipReason() ?? false, timeout: 300_000 }, () => {

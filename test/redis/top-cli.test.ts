@@ -7,28 +7,17 @@
  * output read; servers on a zmq+redis:// transport with statsPublishIntervalMs.
  */
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { getRpcServer, getRpcTransport, RpcClient, type Transport } from "../../src/index.js";
 import { parseTopArgs } from "../../src/matchmaker/redis/top.js";
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
+import { runScript } from "../support/run-script.js";
 
 const CLI = fileURLToPath(new URL("../../src/matchmaker/redis/cli.ts", import.meta.url));
 const TOP = fileURLToPath(new URL("../../src/matchmaker/redis/top.ts", import.meta.url));
-
-function run(script: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", script, ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err
-        ? typeof (err as { code?: unknown }).code === "number"
-          ? (err as { code: number }).code
-          : -1
-        : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (script: string, args: string[]) => runScript(script, args);
 
 test("top arguments - defaults, --once, --iterations, --interval-ms; mistakes are usage errors", () => {
   assert.deepEqual(parseTopArgs([]), { url: "zmq+redis://127.0.0.1:6379", intervalMs: 1000, iterations: undefined });
