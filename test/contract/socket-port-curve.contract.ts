@@ -13,10 +13,11 @@
  * (reconnect interval 20 ms); a slow machine can only make such a check weaker, never fail it.
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe } from "node:test";
 import type { DealerOptions, PortSocket, RouterOptions, SocketEvent } from "../../src/ports/socket.js";
 import { generateCurveKeyPair } from "../../src/runtime/node/curve-keys.js";
 import type { ContractHost, SocketEnv } from "./socket-port.contract.js";
+import { caseRunner, withinOn } from "./contract-cases.js";
 
 const B = (s: string): Buffer => Buffer.from(s);
 const text = (frames: Buffer[]): string[] => frames.map((f) => f.toString());
@@ -53,18 +54,7 @@ export function socketPortCurveContract(name: string, makeEnv: () => Promise<Soc
     const client = generateCurveKeyPair();
     const stranger = generateCurveKeyPair();
 
-    const withEnv = (title: string, body: (env: SocketEnv, t: Tools) => Promise<void>): void => {
-      it(title, async () => {
-        const env = await makeEnv();
-        const open: PortSocket[] = [];
-        try {
-          await body(env, tools(env, open));
-        } finally {
-          for (const s of open) s.close();
-          await env.close();
-        }
-      });
-    };
+    const withEnv = caseRunner(makeEnv, tools);
 
     withEnv(
       "a CURVE DEALER naming the router's public key reaches a CURVE ROUTER; messages flow both ways",
@@ -200,8 +190,7 @@ interface Tools {
 }
 
 function tools(env: SocketEnv, open: PortSocket[]): Tools {
-  const within = <T>(p: Promise<T>): Promise<T> =>
-    Promise.race([p, env.sleep(WAIT_MS).then(() => Promise.reject(new Error(`no result within ${WAIT_MS} ms`)))]);
+  const within = withinOn(env, WAIT_MS);
   const record = (socket: PortSocket): Recorded => {
     open.push(socket);
     const events: SocketEvent[] = [];

@@ -9,9 +9,10 @@
  * `env.sleep` so that a broken implementation fails instead of hanging. On real sockets
  * those sleeps are real milliseconds; in the simulation they are virtual.
  */
-import { describe, it } from "node:test";
+import { describe } from "node:test";
 import assert from "node:assert/strict";
 import type { PortSocket, RouterOptions, SocketEvent, SocketFactory, SocketOptions } from "../../src/ports/socket.js";
+import { caseRunner, withinOn } from "./contract-cases.js";
 
 export interface ContractHost {
   sockets: SocketFactory;
@@ -60,18 +61,7 @@ function settle<T>(p: Promise<T>): Promise<Settled<T>> {
 
 export function socketPortContract(name: string, makeEnv: () => Promise<SocketEnv>): void {
   describe(`socket port contract: ${name}`, () => {
-    const withEnv = (title: string, body: (env: SocketEnv, t: Tools) => Promise<void>): void => {
-      it(title, async () => {
-        const env = await makeEnv();
-        const open: PortSocket[] = [];
-        try {
-          await body(env, tools(env, open));
-        } finally {
-          for (const s of open) s.close();
-          await env.close();
-        }
-      });
-    };
+    const withEnv = caseRunner(makeEnv, tools);
 
     withEnv(
       "bind to tcp://<host>:* resolves a concrete port; binding that endpoint again rejects EADDRINUSE",
@@ -406,8 +396,7 @@ function tools(env: SocketEnv, open: PortSocket[]): Tools {
     open.push(s);
     return s;
   };
-  const within = <T>(p: Promise<T>): Promise<T> =>
-    Promise.race([p, env.sleep(WAIT_MS).then(() => Promise.reject(new Error(`no result within ${WAIT_MS} ms`)))]);
+  const within = withinOn(env, WAIT_MS);
   const events = (s: PortSocket, type: SocketEvent["type"], count: number): Promise<void> =>
     within(
       new Promise<void>((resolve) => {
