@@ -14,8 +14,9 @@
  *   with that cause. Nothing waits for Redis longer than commandTimeoutMs.
  * - When the command connection becomes ready again, the registration book is replayed
  *   (servers re-register at once, also into a Redis that restarted empty) and the cache
- *   is invalidated; when the subscriber reconnects (change messages may have been lost)
- *   the cache is invalidated and watchers are woken.
+ *   is invalidated; whenever Redis confirms the change channel's SUBSCRIBE (after a
+ *   reconnect, or the first one of a matchmaker created while Redis was down: change
+ *   messages may have been lost) the cache is invalidated and watchers are woken.
  * - Every promise it creates is either returned or has a catch: no unhandled rejections.
  */
 import type { EventEmitter } from "node:events";
@@ -411,19 +412,30 @@ export class RedisMatchmaker implements Matchmaker {
   private subscribe(): Promise<void> {
     // Failures need no handling: the subscriber re-subscribes on every reconnect.
     return this.conn.subscriber.subscribe(this.scheme.channel).then(
-      () => undefined,
+      () => this.onSubscribed(),
       () => undefined,
     );
   }
 
   private onSubscriberReady(): void {
     if (!this.subscribedOnce) {
-      this.subscribedOnce = true;
+      this.subscribedOnce = true; // the constructor's SUBSCRIBE is already queued
       return;
     }
     // Reconnected: ioredis re-subscribes on its own, but not to a SUBSCRIBE that never
-    // succeeded; subscribing twice is harmless. Changes may have been missed meanwhile.
+    // succeeded; subscribing twice is harmless.
     void this.subscribe();
+  }
+
+  /**
+   * Redis confirmed a SUBSCRIBE: changes reach this matchmaker from now on, and any
+   * published before may have been missed: after a reconnect, and also at the first
+   * subscription of a matchmaker created while Redis was down, whose command connection
+   * may have answered lookups (and whose watchers may have been waiting) before its
+   * subscriber was back. At a normal start the cache is still empty and this does nothing.
+   */
+  private onSubscribed(): void {
+    if (this.closed) return;
     this.cache.invalidateAll();
     this.wakeAll();
   }
