@@ -40,6 +40,13 @@ export interface WorkloadOptions {
   calls: number;
   /** Arrival rate over the whole cluster, per virtual second (Poisson). */
   ratePerSec: number;
+  /**
+   * Requests each arrival issues at once, from one host in one instant (a client with
+   * several requests in flight, like Promise.all): they queue up behind each other's
+   * sends, so the driver coalesces them (spec/codec.md, "Batches"). 1 draws exactly as
+   * before. @default 1
+   */
+  burst: number;
   /** Relative weights of the request kinds (notifications are their own workload: SimOptions.notifications). */
   mix: { call: number; cast: number; fanout: number };
   /** Share of calls and casts addressed to one named server. */
@@ -139,6 +146,7 @@ export function resolveSimOptions(input: SimInput = {}): SimOptions {
   const workload: WorkloadOptions = {
     calls: 2000,
     ratePerSec: 2000,
+    burst: 1,
     mix: { call: 0.85, cast: 0.1, fanout: 0.05 },
     directedRatio: 0.1,
     timeoutMs: 3000,
@@ -150,6 +158,8 @@ export function resolveSimOptions(input: SimInput = {}): SimOptions {
   };
   if (!(workload.idempotentRatio >= 0 && workload.idempotentRatio <= 1))
     throw new RangeError(`idempotentRatio must be in [0, 1], got ${workload.idempotentRatio}`);
+  if (!Number.isInteger(workload.burst) || workload.burst < 1)
+    throw new RangeError(`burst must be an integer >= 1, got ${workload.burst}`);
   const curve = input.curve ? resolveCurve(input.curve, cluster) : undefined;
   return {
     seed: input.seed ?? 0,

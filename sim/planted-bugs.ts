@@ -57,7 +57,8 @@ const PROXY_BUGS: readonly string[] = ["proxy-acks-on-receipt"];
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
 interface EngineInternals {
-  onFrames(frames: Buffer[]): void;
+  /** One reply or ACK, alone or out of a batch (src/driver/client-engine.ts). */
+  onMessage(frames: Buffer[], peer: string): void;
   /** The delivery core keeps pending requests in the order they were made. */
   delivery: { core: { request(id: string): unknown; pending(): Iterable<{ id: string; kind: string }> } };
 }
@@ -129,8 +130,8 @@ export function applyProxyPlantedBug(name: string, shell: ProxyShell): void {
 function staleReplyToOldest(transport: Transport): void {
   const engine = transportInternals(transport).engine as unknown as EngineInternals;
   const core = engine.delivery.core;
-  const original = engine.onFrames.bind(engine);
-  engine.onFrames = (frames: Buffer[]): void => {
+  const original = engine.onMessage.bind(engine);
+  engine.onMessage = (frames: Buffer[], peer: string): void => {
     const r = decodeReply(frames);
     if (r.ok && core.request(r.value.messageId) === undefined) {
       let oldest: string | undefined;
@@ -144,7 +145,7 @@ function staleReplyToOldest(transport: Transport): void {
         frames[3] = Buffer.from(oldest);
       }
     }
-    original(frames);
+    original(frames, peer);
   };
 }
 

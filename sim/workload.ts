@@ -70,18 +70,22 @@ export class Workload {
     const w = this.ctx.options.workload;
     const h = this.pickHost();
     if (h < 0) this.skipped++;
-    else {
-      const host = this.cluster.hosts[h]!;
-      const r = this.rng.float();
-      const kind: KindCode = r < this.weights[0]! ? KIND.call : r < this.weights[1]! ? KIND.cast : KIND.fanout;
-      const topic = this.rng.pick(host.clientTopics);
-      const servers = this.cluster.serversOfTopic[topic]!;
-      const server =
-        kind !== KIND.fanout && servers.length > 0 && this.rng.bernoulli(w.directedRatio) ? this.rng.pick(servers) : -1;
-      this.issue(h, kind, topic, server, false, w.timeoutMs);
-    }
+    else for (let b = 0; b < w.burst && (b === 0 || !this.done); b++) this.arriveAt(h);
     if (!this.done)
       this.ctx.scheduler.after(Math.max(1, Math.round(this.rng.exponential(1e6 / w.ratePerSec))), this.arriveFn);
+  }
+
+  /** One request of an arrival at host `h`: its kind, topic and server drawn. */
+  private arriveAt(h: number): void {
+    const w = this.ctx.options.workload;
+    const host = this.cluster.hosts[h]!;
+    const r = this.rng.float();
+    const kind: KindCode = r < this.weights[0]! ? KIND.call : r < this.weights[1]! ? KIND.cast : KIND.fanout;
+    const topic = this.rng.pick(host.clientTopics);
+    const servers = this.cluster.serversOfTopic[topic]!;
+    const server =
+      kind !== KIND.fanout && servers.length > 0 && this.rng.bernoulli(w.directedRatio) ? this.rng.pick(servers) : -1;
+    this.issue(h, kind, topic, server, false, w.timeoutMs);
   }
 
   private pickHost(): number {

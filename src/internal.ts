@@ -1,5 +1,6 @@
 /** Internal barrel for tests, the simulator and benchmarks. Not a stable API. */
 export * from "./index.js";
+export * from "./core/batch-frames.js";
 export * from "./core/codec.js";
 export * from "./core/dedup-cache.js";
 export * from "./core/dispatcher.js";
@@ -61,7 +62,7 @@ export { ClientEngine, type SendRequest, type NotifyRequest, type ClientStats } 
 export { RpcListener } from "./driver/rpc-listener.js";
 export { RequestIntake, DEDUP_MARGIN_MS } from "./driver/request-intake.js";
 export { attachDeadline, contextDeadline } from "./api/deadline.js";
-export { SendQueue } from "./pool/send-queue.js";
+export { coalescingOf, SendQueue, type Coalescing } from "./pool/send-queue.js";
 export { SocketPool, type Lease, type PoolMetrics, type SocketPoolDeps } from "./pool/socket-pool.js";
 export { PoolCore } from "./pool/pool-core.js";
 export { validateLimits, type PoolLimits } from "./pool/pool-limits.js";

@@ -99,6 +99,17 @@ export interface DriverOptions {
   hostWaitIntervalMs?: number;
   /** Messages waiting per socket before sends are refused (back-pressure). @default 1000 */
   maxQueuedSends?: number;
+  /**
+   * Message coalescing (decision 0027; spec/codec.md, "Batches"): the most messages one
+   * socket send carries when several wait behind the send in flight. A message sent on an
+   * idle socket leaves alone and at once; those that queued up meanwhile leave as one batch
+   * envelope to a server that reads batches (its matchmaker entry says `#wire=2`), and a
+   * server's replies and ACKs to a client whose requests came in batches leave the same
+   * way. 1: one message per send, always. Proxy links never coalesce. @default 64
+   */
+  coalesceMaxMessages?: number;
+  /** The most type, id and payload bytes one batch carries; a message over it leaves alone. @default 262144 (256 KiB) */
+  coalesceMaxBytes?: number;
   /** ZMQ_SNDHWM of every socket (oslo had no option: its sockets used 0, unlimited; here bounded). @default 1000 */
   sendHighWaterMark?: number;
   /** ZMQ_SNDTIMEO of client sockets: longest a single send waits for a connection. @default 1000 */
@@ -265,6 +276,8 @@ export const DRIVER_OPTION_KEYS = [
   "registrationRefreshMs",
   "hostWaitIntervalMs",
   "maxQueuedSends",
+  "coalesceMaxMessages",
+  "coalesceMaxBytes",
   "sendHighWaterMark",
   "sendTimeoutMs",
   "lingerMs",
@@ -361,6 +374,8 @@ export function resolveOptions(
     registrationRefreshMs: opt("registrationRefreshMs", refreshDefault, finitePositive),
     hostWaitIntervalMs: opt("hostWaitIntervalMs", 100, finitePositive),
     maxQueuedSends: opt("maxQueuedSends", 1000, (w, v) => integerAtLeast(w, v, 1)),
+    coalesceMaxMessages: opt("coalesceMaxMessages", 64, (w, v) => integerAtLeast(w, v, 1)),
+    coalesceMaxBytes: opt("coalesceMaxBytes", 256 * 1024, (w, v) => integerAtLeast(w, v, 1)),
     sendHighWaterMark: opt("sendHighWaterMark", 1000, (w, v) => integerAtLeast(w, v, 1)),
     sendTimeoutMs: opt("sendTimeoutMs", 1000, finitePositive),
     lingerMs: opt("lingerMs", 1000, (w, v) => finiteAtLeast(w, v, 0)),

@@ -15,6 +15,7 @@ export interface CliArgs {
   /** Notifications to publish besides the requests (sim/notify/); undefined: none. */
   notifications: number | undefined;
   rate: number | undefined;
+  burst: number | undefined;
   timeoutMs: number | undefined;
   faults: string;
   scenario: string | undefined;
@@ -62,6 +63,8 @@ violation, 1 a checker found a violation, 2 bad usage or a crash of the simulato
   --calls <n>           requests to issue: calls, casts and fanouts (default 2000)
   --notifications <n>   also publish <n> notifications to listener pools (default 0: none)
   --rate <n>            requests per virtual second over the cluster (default 2000)
+  --burst <n>           requests each arrival issues at once from one host (default 1;
+                        more queue up behind each other's sends and travel in batches)
   --timeout-ms <n>      request timeout (default 3000)
   --faults <preset>     ${Object.keys(FAULT_PRESETS).join(" | ")} (default: default)
   --scenario <name>     run a named regression scenario (--list-scenarios to see them)
@@ -96,6 +99,7 @@ const OPTIONS = {
   calls: { type: "string" },
   notifications: { type: "string" },
   rate: { type: "string" },
+  burst: { type: "string" },
   "timeout-ms": { type: "string" },
   faults: { type: "string" },
   scenario: { type: "string" },
@@ -147,6 +151,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}):
     calls: intOption("--calls", v.calls, 0),
     notifications: intOption("--notifications", v.notifications, 0),
     rate: intOption("--rate", v.rate, 1),
+    burst: intOption("--burst", v.burst, 1),
     timeoutMs: intOption("--timeout-ms", v["timeout-ms"], 0),
     faults: v.faults ?? "default",
     scenario: v.scenario,

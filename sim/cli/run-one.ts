@@ -81,6 +81,7 @@ export function singleInput(a: CliArgs, seed: number): { input: SimInput; name: 
       workload: {
         calls: a.calls ?? 2000,
         ...(a.rate !== undefined ? { ratePerSec: a.rate } : {}),
+        ...(a.burst !== undefined ? { burst: a.burst } : {}),
         ...(a.timeoutMs !== undefined ? { timeoutMs: a.timeoutMs } : {}),
       },
       faults: FAULT_PRESETS[a.faults]!,

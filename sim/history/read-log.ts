@@ -14,6 +14,7 @@
  * of typed arrays (columns.ts), indexed once when a checker asks. Per-server arrays pushed
  * on every read cost about 9 % of a 500-host run.
  */
+import { isBatch, splitBatch } from "../../src/core/batch-frames.js";
 import { Columns } from "./columns.js";
 import { serverKey } from "./exec-log.js";
 
@@ -37,6 +38,26 @@ export function requestIndex(frames: readonly Buffer[]): number {
     n = n * 10 + (c - 0x30);
   }
   return i === PREFIX.length ? -1 : n;
+}
+
+/**
+ * Calls `fn` with the request index of each request a message carries: the message
+ * itself, or each message of a batch envelope (spec/codec.md, "Batches") as a ROUTER
+ * reads it (4 frames) or a DEALER writes it (3).
+ */
+export function forEachRequest(frames: readonly Buffer[], fn: (n: number) => void): void {
+  const head = frames.length === 4 ? 1 : 0;
+  if ((frames.length === 3 || frames.length === 4) && isBatch(frames, head)) {
+    const split = splitBatch(frames, head);
+    if (split.ok)
+      for (const m of split.messages) {
+        const n = requestIndex(m);
+        if (n >= 0) fn(n);
+      }
+    return;
+  }
+  const n = requestIndex(frames);
+  if (n >= 0) fn(n);
 }
 
 /** One read: the position among the server process's reads, and the virtual time. */
@@ -69,17 +90,15 @@ export class ReadLog {
   recorder(host: number, incarnation: number): (frames: readonly Buffer[]) => void {
     const key = serverKey(host, incarnation);
     let count = 0;
-    return (frames) => {
-      const n = requestIndex(frames);
-      if (n < 0 || n >= this.firstServer.length) return;
-      this.record(n, key, count++);
-    };
+    return (frames) =>
+      forEachRequest(frames, (n) => {
+        if (n < this.firstServer.length) this.record(n, key, count++);
+      });
   }
 
   /** A request on its way to server process `key` was discarded: its connection closed first (heartbeats). */
   lostOnWire(frames: readonly Buffer[], key: number): void {
-    const n = requestIndex(frames);
-    if (n >= 0) this.lost.add(`${n}/${key}`);
+    forEachRequest(frames, (n) => this.lost.add(`${n}/${key}`));
   }
 
   /** Whether request `n` was lost on the wire to server process `key` (it may have reached it on another connection). */

@@ -29,8 +29,8 @@ export interface FlowNet {
   linkOpen(src: number, dst: number): boolean;
   /** Whether a message written from `src` to `dst` now is to be delivered twice (the duplicate fault). */
   duplicates(src: number, dst: number): boolean;
-  /** Whether a message written on `flow` now is lost (the drop fault, message-faults.ts). */
-  drops(flow: Flow, frames: readonly Buffer[]): boolean;
+  /** What of a message written on `flow` now gets through the drop fault (message-faults.ts): it, part of a batch, or nothing. */
+  keep(flow: Flow, frames: Buffer[]): Buffer[] | undefined;
   stalled(flow: Flow, on: boolean): void;
   traceDeliver(flow: Flow, bytes: number, frames: readonly Buffer[]): void;
   /** A message entered a flow. */
@@ -76,12 +76,13 @@ export class Flow {
     this.dstHost = dst.owner.host;
   }
 
-  send(frames: Buffer[]): void {
+  send(written: Buffer[]): void {
     if (this.dead) {
-      this.net.lostOnWire(this, frames); // written to a connection its peer has closed
+      this.net.lostOnWire(this, written); // written to a connection its peer has closed
       return;
     }
-    if (this.net.drops(this, frames)) return;
+    const frames = this.net.keep(this, written);
+    if (frames === undefined) return;
     this.count++;
     this.net.sent();
     this.push(frames);

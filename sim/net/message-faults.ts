@@ -15,7 +15,12 @@
  *   (the fault injector crashes the sender then: "crash right after the ACK").
  *
  * Both are counted in `active`, so a network without them pays one comparison per message.
+ *
+ * A batch envelope (src/core/batch-frames.ts, spec/codec.md "Batches") carries several
+ * messages: a drop rule takes out the ones of its kind and the rest travel on as a
+ * smaller batch; a watch fires on any message of its kind inside one.
  */
+import { isBatch, joinBatch, splitBatch } from "../../src/core/batch-frames.js";
 
 /** The message kinds a fault can single out, by the wire type the codec writes. */
 export const WIRE_KINDS = { call: 1, cast: 2, fanout: 3, reply: 5, ack: 6 } as const;
@@ -58,10 +63,30 @@ export class MessageFaults {
     return this.once(() => remove(this.drops, rule));
   }
 
-  /** Whether a message written from `src` to `dst` now is lost. */
-  dropped(src: number, dst: number, frames: readonly Buffer[]): boolean {
-    if (this.drops.length === 0) return false;
-    const type = wireType(frames);
+  /**
+   * What of a message written from `src` to `dst` now gets through: the same frames, a
+   * batch without the messages the drop rules take out, or undefined (all lost); `lost`
+   * hears the wire type of each message taken out.
+   */
+  keep(src: number, dst: number, frames: Buffer[], lost: (type: number) => void): Buffer[] | undefined {
+    if (this.drops.length === 0) return frames;
+    const messages = messagesOf(frames);
+    if (messages === undefined) {
+      if (!this.dropped(src, dst, wireType(frames))) return frames;
+      lost(wireType(frames));
+      return undefined;
+    }
+    const kept = messages.filter((m) => {
+      const type = wireType(m);
+      if (!this.dropped(src, dst, type)) return true;
+      lost(type);
+      return false;
+    });
+    if (kept.length === messages.length) return frames;
+    return kept.length === 0 ? undefined : joinBatch(kept, 0);
+  }
+
+  private dropped(src: number, dst: number, type: number): boolean {
     for (const r of this.drops) if (r.from === src && (r.to < 0 || r.to === dst) && r.type === type) return true;
     return false;
   }
@@ -81,11 +106,13 @@ export class MessageFaults {
   /** A message from `src` arrived at `dst`: fires (and removes) the watches it matches. */
   delivered(src: number, dst: number, frames: readonly Buffer[]): void {
     if (this.watches.length === 0) return;
-    const type = wireType(frames);
-    for (const w of [...this.watches]) {
-      if (w.from !== src || w.type !== type || (w.to >= 0 && w.to !== dst)) continue;
-      if (remove(this.watches, w)) this.active--;
-      w.fn(dst);
+    for (const m of messagesOf(frames) ?? [frames]) {
+      const type = wireType(m);
+      for (const w of [...this.watches]) {
+        if (w.from !== src || w.type !== type || (w.to >= 0 && w.to !== dst)) continue;
+        if (remove(this.watches, w)) this.active--;
+        w.fn(dst);
+      }
     }
   }
 
@@ -98,6 +125,13 @@ export class MessageFaults {
       if (removeIt()) this.active--;
     };
   }
+}
+
+/** The messages of a batch envelope as a flow carries it (a DEALER's layout), or undefined for one message. */
+function messagesOf(frames: readonly Buffer[]): Buffer[][] | undefined {
+  if (!isBatch(frames, 0)) return undefined;
+  const split = splitBatch(frames, 0);
+  return split.ok ? split.messages : undefined;
 }
 
 function remove<T>(list: T[], item: T): boolean {

@@ -11,7 +11,7 @@ import type { Trace } from "../trace.js";
 import type { Flow, FlowNet } from "./flow.js";
 import { Heartbeats } from "./heartbeats.js";
 import { LinkFaults } from "./link-faults.js";
-import { MessageFaults, wireType } from "./message-faults.js";
+import { MessageFaults } from "./message-faults.js";
 import type { SimSocket } from "./sim-socket.js";
 
 export interface NetworkOptions {
@@ -166,11 +166,12 @@ export class SimNetwork implements FlowNet {
     return true;
   }
 
-  drops(flow: Flow, frames: readonly Buffer[]): boolean {
-    if (this.messages.active === 0 || !this.messages.dropped(flow.srcHost, flow.dstHost, frames)) return false;
-    this.stats.droppedByFault++;
-    this.trace.record("lose", flow.linkId, flow.srcHost, flow.dstHost, wireType(frames));
-    return true;
+  keep(flow: Flow, frames: Buffer[]): Buffer[] | undefined {
+    if (this.messages.active === 0) return frames;
+    return this.messages.keep(flow.srcHost, flow.dstHost, frames, (type) => {
+      this.stats.droppedByFault++;
+      this.trace.record("lose", flow.linkId, flow.srcHost, flow.dstHost, type);
+    });
   }
 
   sent(): void {

@@ -12,6 +12,7 @@
  * matchmaker counts against it (oslo waited up to 20 s for the matchmaker first).
  */
 import { createBalancing } from "../core/balancing/balancing.js";
+import { isBatch, splitBatch } from "../core/batch-frames.js";
 import {
   decodeAck,
   decodeReply,
@@ -168,6 +169,17 @@ export class ClientEngine {
   }
 
   private onFrames(frames: Buffer[], peer: string): void {
+    if (isBatch(frames, 0)) {
+      // Replies and ACKs that queued up at the server for this client (core/batch-frames.ts).
+      const split = splitBatch(frames, 0);
+      if (!split.ok) this.malformed(peer, split.reason);
+      else for (const m of split.messages) this.onMessage(m, peer);
+      return;
+    }
+    this.onMessage(frames, peer);
+  }
+
+  private onMessage(frames: Buffer[], peer: string): void {
     if (isAckFrames(frames)) {
       const a = decodeAck(frames);
       if (a.ok) this.delivery.ack(a.value.messageId, peer);

@@ -10,8 +10,12 @@
 import { MALFORMED_KINDS, type MalformedKind } from "../core/codec.js";
 
 export interface ListenerStats {
-  /** Frame sets read from the socket. */
+  /** Messages read from the socket: each message of a batch envelope counts, a malformed envelope once. */
   received: number;
+  /** Batch envelopes read (core/batch-frames.ts); their messages count in `received`. */
+  batchesReceived: number;
+  /** Batch envelopes of replies and ACKs sent: those that queued up for one client that sends batches. */
+  batchesSent: number;
   /** Frame sets the codec rejected, dropped. */
   malformed: number;
   /** `malformed` by what the codec found wrong first (spec/codec.md, "Validation and malformed input"). */
@@ -59,6 +63,8 @@ export interface ListenerStats {
 export function newListenerStats(): ListenerStats {
   return {
     received: 0,
+    batchesReceived: 0,
+    batchesSent: 0,
     malformed: 0,
     malformedByKind: zeroByKind(),
     oversized: 0,

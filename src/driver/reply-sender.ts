@@ -5,7 +5,8 @@
  * and a call too large to read is answered with PayloadTooLarge: the caller learns at once
  * instead of waiting for its deadline (spec/api.md, "Bad input"; spec/server.md). ACKs
  * and the kept replies sent again for duplicates go through the same queue, so a call's
- * ACK always leaves before its reply.
+ * ACK always leaves before its reply. Replies and ACKs to a peer whose request came in a
+ * batch may leave in one (coalescing, decision 0027): those that queue up behind a send.
  */
 import { encodeAck, encodeReply, MessageType, replyFrames, type DecodedRequest } from "../core/codec.js";
 import { serializeRemoteError } from "../core/remote-error.js";
@@ -13,13 +14,14 @@ import { PayloadTooLarge } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
 import type { Clock, TimerId } from "../ports/clock.js";
 import type { PortSocket } from "../ports/socket.js";
-import { SendQueue } from "../pool/send-queue.js";
+import { coalescingOf, SendQueue } from "../pool/send-queue.js";
 
 /** What the handler returns for one request: a body, or a serialized failure. */
 export type HandlerResult = { body: unknown } | { failure: string };
 
 /** The counters this class keeps (a part of the listener's stats). */
 export interface ReplyStats {
+  batchesSent: number;
   replied: number;
   replyFailures: number;
   oversized: number;
@@ -41,10 +43,15 @@ export class ReplySender {
   constructor(
     socket: PortSocket,
     private readonly clock: Clock,
-    private readonly options: Pick<ResolvedOptions, "maxQueuedSends" | "maxPayloadBytes">,
+    private readonly options: Pick<
+      ResolvedOptions,
+      "maxQueuedSends" | "maxPayloadBytes" | "coalesceMaxMessages" | "coalesceMaxBytes" | "maxFrameBytes"
+    >,
     private readonly stats: ReplyStats,
   ) {
-    this.queue = new SendQueue(socket, clock, options.maxQueuedSends);
+    const coalescing = coalescingOf(options, 1);
+    if (coalescing) coalescing.onBatch = () => this.stats.batchesSent++;
+    this.queue = new SendQueue(socket, clock, options.maxQueuedSends, undefined, undefined, coalescing);
   }
 
   /** Sends the reply to `req` and returns its payload frame (the server keeps it for duplicates). */
@@ -61,18 +68,18 @@ export class ReplySender {
       // maxPayloadBytes (PayloadTooLarge) becomes a failure reply the caller sees at once.
       frames = this.failureFrames(req.peerId, req.messageId, err);
     }
-    this.send(frames, "replied");
+    this.send(frames, "replied", req.inBatch === true);
     return frames[5]!;
   }
 
-  /** ACKs request `messageId` to the peer that sent it. */
-  ack(peerId: Buffer, messageId: string): void {
-    this.send(encodeAck(peerId, messageId), "acks");
+  /** ACKs request `messageId` to the peer that sent it; `inBatch`: the request came in a batch. */
+  ack(peerId: Buffer, messageId: string, inBatch = false): void {
+    this.send(encodeAck(peerId, messageId), "acks", inBatch);
   }
 
   /** Sends a kept reply (its payload) again, to the peer that sent the duplicate. */
-  resend(peerId: Buffer, messageId: string, payload: Buffer): void {
-    this.send(replyFrames(peerId, messageId, payload), "repliesResent");
+  resend(peerId: Buffer, messageId: string, payload: Buffer, inBatch = false): void {
+    this.send(replyFrames(peerId, messageId, payload), "repliesResent", inBatch);
   }
 
   /**
@@ -83,7 +90,7 @@ export class ReplySender {
     this.stats.oversized++;
     if (big.type !== MessageType.CALL) return;
     const err = new PayloadTooLarge("request", big.bytes, this.options.maxPayloadBytes);
-    this.send(this.failureFrames(peerId, big.messageId, err), "replied");
+    this.send(this.failureFrames(peerId, big.messageId, err), "replied", false);
   }
 
   /** Resolves when every queued reply has left, or after `limitMs`, whichever comes first. */
@@ -110,8 +117,8 @@ export class ReplySender {
     }
   }
 
-  private send(frames: Buffer[], counter: Counter): void {
-    this.queue.enqueue(frames).then(
+  private send(frames: Buffer[], counter: Counter, batchable: boolean): void {
+    this.queue.enqueue(frames, Infinity, batchable).then(
       () => this.stats[counter]++,
       () => this.stats[FAILURE[counter]]++,
     );

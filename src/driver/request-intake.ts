@@ -81,8 +81,8 @@ export class RequestIntake {
     this.stats.duplicates++;
     // A reply answers the duplicate and acknowledges it at once.
     const kept = this.cache.reply(req.messageId);
-    if (kept !== undefined) this.replies.resend(req.peerId, req.messageId, Buffer.from(kept, "latin1"));
-    else if (req.ack) this.replies.ack(req.peerId, req.messageId);
+    if (kept !== undefined) this.replies.resend(req.peerId, req.messageId, Buffer.from(kept, "latin1"), req.inBatch);
+    else if (req.ack) this.replies.ack(req.peerId, req.messageId, req.inBatch);
     return "duplicate";
   }
 
@@ -96,7 +96,7 @@ export class RequestIntake {
     const now = this.screenedNowMs;
     this.cache.add(req.messageId, now + budget + DEDUP_MARGIN_MS, now);
     this.stats.dedupEvicted = this.cache.evicted;
-    if (req.ack) this.replies.ack(req.peerId, req.messageId);
+    if (req.ack) this.replies.ack(req.peerId, req.messageId, req.inBatch);
   }
 
   /** Before a request that waited in the work gate starts: false when its deadline passed meanwhile (counted). */

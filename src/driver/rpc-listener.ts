@@ -14,6 +14,7 @@
  * sends can throw out of the receive loop.
  */
 import { decodeRequest, MessageType, type DecodedRequest, type DecodedRpcRequest } from "../core/codec.js";
+import { isBatch, splitBatch, WIRE_VERSION } from "../core/batch-frames.js";
 import { formatHostEntry } from "../core/host-entry.js";
 import { serializeRemoteError } from "../core/remote-error.js";
 import { nextServerState, type ServerEvent, type ServerState } from "../core/server-lifecycle.js";
@@ -131,7 +132,9 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
     try {
       const endpoint = await socket.bind(`tcp://${options.bindAddress}:*`);
       const address = endpoint.replace(/^tcp:\/\/[^:]+:/, `tcp://${options.advertiseHost}:`);
-      this.address = formatHostEntry(address, curve?.publicKey);
+      // Batches are read on a direct connection only; in proxy mode the entry is the
+      // listener's identity on the proxies' links, which must stay as the links say it.
+      this.address = formatHostEntry(address, curve?.publicKey, options.routing === "direct" ? WIRE_VERSION : 1);
       void this.receiveLoop(socket);
       await this.register();
     } catch (err) {
@@ -227,6 +230,7 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
       // Back-pressure: with maxQueuedRequests waiting, stop reading. Requests then wait in
       // libzmq's buffers, up to the receive high-water mark, and beyond it clients' sends
       // time out and fail over to other servers, instead of this queue growing unbounded.
+      // A batch envelope is one read: it may take the queue past the limit by its size.
       if (this.gate.queued >= this.deps.options.maxQueuedRequests && !socket.closed) {
         this.stats.backpressurePauses++;
         await new Promise<void>((resolve) => (this.resumeReceiving = resolve));
@@ -237,39 +241,59 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
       } catch {
         return; // socket closed
       }
-      this.stats.received++;
-      const r = decodeRequest(frames, this.deps.options.maxPayloadBytes);
-      if (!r.ok) {
-        if (r.oversized !== undefined) this.replies!.refuseOversized(frames[0]!, r.oversized);
-        else {
-          this.stats.malformed++;
-          this.stats.malformedByKind[r.kind]++;
-        }
-        this.dropped(frames[0], r.oversized !== undefined ? "oversized" : "malformed", r.reason);
-        continue;
-      }
-      const req = r.value;
-      if (!this.role.serves(req)) {
-        this.stats.unsupported++; // a NOTIFY at an RPC server, an RPC request at a notification listener
-        this.dropped(req.peerId, "unsupported", `message type ${req.type}`);
-        continue;
-      }
-      // Expired or a duplicate: counted, answered if need be (a kept reply, an ACK), dropped.
-      const screened = this.intake!.screen(req);
-      if (screened !== "new") {
-        if (screened === "expired") this.dropped(req.peerId, "expired", `message ${req.messageId}`);
-        continue;
-      }
-      const verdict = this.gate.offer(req);
-      if (verdict === "refused") {
-        this.stats.refused++; // no ACK: the caller may try another server
-        this.dropped(req.peerId, "refused", `message ${req.messageId}: server stopping`);
-        continue;
-      }
-      this.intake!.accepted(req);
-      if (verdict === "run") this.run(req);
-      this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.gate.inFlight);
+      if (isBatch(frames, 1)) this.receiveBatch(frames);
+      else this.receiveOne(frames, false);
     }
+  }
+
+  /** A batch envelope: each of its messages is received as if it had come alone. */
+  private receiveBatch(frames: Buffer[]): void {
+    const split = splitBatch(frames, 1);
+    if (!split.ok) {
+      this.stats.received++;
+      this.stats.malformed++;
+      this.stats.malformedByKind[split.kind]++;
+      this.dropped(frames[0], "malformed", split.reason);
+      return;
+    }
+    this.stats.batchesReceived++;
+    for (const m of split.messages) this.receiveOne(m, true);
+  }
+
+  private receiveOne(frames: Buffer[], inBatch: boolean): void {
+    this.stats.received++;
+    const r = decodeRequest(frames, this.deps.options.maxPayloadBytes);
+    if (!r.ok) {
+      if (r.oversized !== undefined) this.replies!.refuseOversized(frames[0]!, r.oversized);
+      else {
+        this.stats.malformed++;
+        this.stats.malformedByKind[r.kind]++;
+      }
+      this.dropped(frames[0], r.oversized !== undefined ? "oversized" : "malformed", r.reason);
+      return;
+    }
+    const req = r.value;
+    if (inBatch) req.inBatch = true;
+    if (!this.role.serves(req)) {
+      this.stats.unsupported++; // a NOTIFY at an RPC server, an RPC request at a notification listener
+      this.dropped(req.peerId, "unsupported", `message type ${req.type}`);
+      return;
+    }
+    // Expired or a duplicate: counted, answered if need be (a kept reply, an ACK), dropped.
+    const screened = this.intake!.screen(req);
+    if (screened !== "new") {
+      if (screened === "expired") this.dropped(req.peerId, "expired", `message ${req.messageId}`);
+      return;
+    }
+    const verdict = this.gate.offer(req);
+    if (verdict === "refused") {
+      this.stats.refused++; // no ACK: the caller may try another server
+      this.dropped(req.peerId, "refused", `message ${req.messageId}: server stopping`);
+      return;
+    }
+    this.intake!.accepted(req);
+    if (verdict === "run") this.run(req);
+    this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.gate.inFlight);
   }
 
   /**

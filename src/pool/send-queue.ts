@@ -14,15 +14,37 @@
  * - `explain`, when given, may replace the error of a send the socket failed, and of a
  *   message the close rejected (the pool names a failed security handshake there).
  *
+ * - Coalescing (decision 0027), when configured: the messages waiting behind a send that
+ *   just ended and marked batchable leave together, in FIFO order, as one batch envelope
+ *   (core/batch-frames.ts) of at most `maxMessages` messages and `maxBytes` bytes, all
+ *   for the same peer. Each settles with the batch's send. A message on an idle queue
+ *   still leaves alone and at once: coalescing adds no wait, it only takes what queued up
+ *   while the socket was busy.
+ *
  * Cost: a message sent on an idle queue (the common case) costs one promise on top of the
  * socket's own: it goes to the socket at once, without an Item or a pump loop.
  */
+import { batchBytes, joinBatch, sameHead, type Head } from "../core/batch-frames.js";
 import { PortError, type PortSocket } from "../ports/socket.js";
 import type { Clock } from "../ports/clock.js";
+
+/** How a queue coalesces; undefined: never (one message per send). */
+export interface Coalescing {
+  /** The routing frames before the delimiter: 0 for a DEALER's messages, 1 (the peer id) for a ROUTER's. */
+  head: Head;
+  /** The most messages one batch carries (>= 2). */
+  maxMessages: number;
+  /** The most type, id and payload bytes one batch carries; a message over it leaves alone. */
+  maxBytes: number;
+  /** Hears each batch sent, with the number of messages it carried (counters). */
+  onBatch?: (messages: number) => void;
+}
 
 interface Item {
   frames: readonly Buffer[];
   deadlineMs: number;
+  /** May leave in a batch (the peer reads them); 0 when not, else its bytes in a batch. */
+  batchBytes: number;
   resolve: () => void;
   reject: (e: PortError) => void;
 }
@@ -49,9 +71,15 @@ export class SendQueue {
     private readonly maxQueued: number,
     private readonly onOutcome?: (ok: boolean) => void,
     private readonly explain?: (e: PortError) => PortError,
+    private readonly coalescing?: Coalescing,
   ) {}
 
-  enqueue(frames: readonly Buffer[], deadlineMs = Infinity): Promise<void> {
+  /**
+   * Queues `frames` for the socket. `batchable`: it may leave in a batch envelope (with
+   * coalescing configured; a ROUTER's reply to a peer that sent a batch, say). Defaults to
+   * whether the queue coalesces at all.
+   */
+  enqueue(frames: readonly Buffer[], deadlineMs = Infinity, batchable = this.coalescing !== undefined): Promise<void> {
     if (this.closed) return Promise.reject(new PortError("ECLOSED", "send queue is closed"));
     if (!this.sending) {
       // Nothing in flight, so nothing is queued either (a queued item starts as the one before it ends).
@@ -61,8 +89,9 @@ export class SendQueue {
     if (this.items.length >= this.maxQueued) {
       return Promise.reject(new PortError("EAGAIN", `send queue full (${this.maxQueued} messages)`));
     }
+    const bytes = batchable && this.coalescing ? batchBytes(frames, this.coalescing.head) : 0;
     return new Promise<void>((resolve, reject) => {
-      this.items.push({ frames, deadlineMs, resolve, reject });
+      this.items.push({ frames, deadlineMs, batchBytes: bytes, resolve, reject });
     });
   }
 
@@ -106,13 +135,67 @@ export class SendQueue {
         it.reject(deadlinePassed());
         continue;
       }
-      this.start(it.frames).then(it.resolve, it.reject);
+      const group = this.coalescing && it.batchBytes > 0 ? this.batchAfter(it, this.coalescing) : undefined;
+      if (group === undefined) this.start(it.frames).then(it.resolve, it.reject);
+      else {
+        this.coalescing!.onBatch?.(group.length);
+        this.start(joinBatch(group.map(frames), this.coalescing!.head)).then(
+          () => {
+            for (const g of group) g.resolve();
+          },
+          (e: PortError) => {
+            for (const g of group) g.reject(e);
+          },
+        );
+      }
       return;
     }
     for (const w of this.idleWaiters.splice(0)) w();
   }
+
+  /**
+   * `first` and the batchable messages right behind it for the same peer, within the
+   * limits; undefined when none can join it. Messages whose deadline passed are refused
+   * on the way, as they would be at their turn.
+   */
+  private batchAfter(first: Item, c: Coalescing): Item[] | undefined {
+    if (first.batchBytes > c.maxBytes) return undefined;
+    let group: Item[] | undefined;
+    let bytes = first.batchBytes;
+    const nowMs = this.clock.nowMs();
+    while (this.items.length > 0 && (group?.length ?? 1) < c.maxMessages) {
+      const n = this.items[0]!;
+      if (n.batchBytes === 0 || bytes + n.batchBytes > c.maxBytes || !sameHead(first.frames, n.frames, c.head)) break;
+      this.items.shift();
+      if (nowMs >= n.deadlineMs) {
+        n.reject(deadlinePassed());
+        continue;
+      }
+      group ??= [first];
+      group.push(n);
+      bytes += n.batchBytes;
+    }
+    return group;
+  }
 }
+
+const frames = (it: Item): readonly Buffer[] => it.frames;
 
 function deadlinePassed(): PortError {
   return new PortError("EAGAIN", "deadline passed before the message could be sent");
+}
+
+/**
+ * The coalescing `options` ask for, for messages with `head` routing frames; undefined
+ * when they turn it off. A batch is one frame, so it stays within maxFrameBytes (with the
+ * same limit on both sides, a batch never makes the peer drop the connection).
+ */
+export function coalescingOf(
+  options: { coalesceMaxMessages: number; coalesceMaxBytes: number; maxFrameBytes?: number | null },
+  head: Head,
+): Coalescing | undefined {
+  const frameCap = options.maxFrameBytes ?? Number.POSITIVE_INFINITY;
+  return options.coalesceMaxMessages < 2
+    ? undefined
+    : { head, maxMessages: options.coalesceMaxMessages, maxBytes: Math.min(options.coalesceMaxBytes, frameCap) };
 }

@@ -19,6 +19,7 @@
  *   a final handshake error the socket, never connected, is closed at once.
  * - One clock timer is armed, at the core's next wake-up (idle expiry or a waiter's deadline).
  */
+import { WIRE_VERSION } from "../core/batch-frames.js";
 import { parseHostEntry } from "../core/host-entry.js";
 import { TransportClosed } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
@@ -30,7 +31,7 @@ import { PoolCore } from "./pool-core.js";
 import { SocketPoolError } from "./pool-error.js";
 import { outboundDealerOptions } from "./dealer-options.js";
 import { connectPeer, explainSendError } from "./handshake-errors.js";
-import { SendQueue } from "./send-queue.js";
+import { coalescingOf, SendQueue } from "./send-queue.js";
 import type { PoolCounters, PoolEffect, RejectReason } from "./pool-types.js";
 
 export interface Lease {
@@ -202,7 +203,17 @@ export class SocketPool {
     this.handles.set(slot, {
       peer,
       socket,
-      queue: new SendQueue(target, this.deps.clock, o.maxQueuedSends, report, explain),
+      // Coalescing only to a server that reads batches (its entry says so: core/host-entry.ts),
+      // and only on a direct connection: in proxy mode the socket is a virtual DEALER whose
+      // messages a proxy forwards, and proxies read version 1.0 only (spec/proxy.md).
+      queue: new SendQueue(
+        target,
+        this.deps.clock,
+        o.maxQueuedSends,
+        report,
+        explain,
+        o.routing === "direct" && entry.wire >= WIRE_VERSION ? coalescingOf(o, 0) : undefined,
+      ),
       unsubscribe,
     });
     void this.receiveLoop(socket, peer);

@@ -13,6 +13,7 @@ import * as zmq from "zeromq";
 import { getRpcServer, MessagingTimeout, remainingMs, RpcClient, type Transport } from "../../src/index.js";
 import { encodeRequest, MessageType, withWireMeta } from "../../src/internal.js";
 import { newTransport, startGroup, waitFor } from "../support/fixtures.js";
+import { addressOf } from "../support/host-address.js";
 
 interface Report {
   remaining: number | undefined;
@@ -45,7 +46,7 @@ describe("deadlines", () => {
   test("server - a request that arrives after its deadline is dropped at receipt and not answered", async () => {
     const g = await startGroup(transport, { count: 1 });
     const raw = new zmq.Dealer({ linger: 0 });
-    raw.connect(g.servers[0]!.host!);
+    raw.connect(addressOf(g.servers[0]!.host!));
     const late = withWireMeta({}, Date.now() - 1, false);
     await raw.send(encodeRequest(MessageType.CALL, "late", late, { method: "add", args: { increment: 1 } }));
     await raw.send(encodeRequest(MessageType.CALL, "ping", {}, { method: "ping", args: {} }));
@@ -82,7 +83,7 @@ describe("deadlines", () => {
     // A caller without "_zmq" (an older client) gives the handler no deadline.
     const legacy = await new Promise<Report>((resolve, reject) => {
       const raw = new zmq.Dealer({ linger: 0 });
-      raw.connect(inner.host!);
+      raw.connect(addressOf(inner.host!));
       raw
         .send(encodeRequest(MessageType.CALL, "legacy", { user: "u" }, { method: "report", args: {} }))
         .then(() => raw.receive())

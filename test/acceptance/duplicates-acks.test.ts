@@ -10,6 +10,7 @@ import * as zmq from "zeromq";
 import type { Transport } from "../../src/index.js";
 import { decodeAck, decodeReply, encodeRequest, MessageType, withWireMeta } from "../../src/internal.js";
 import { newTransport, startGroup, waitFor, type Group } from "../support/fixtures.js";
+import { addressOf } from "../support/host-address.js";
 
 const meta = (ack: boolean) => withWireMeta({}, Date.now() + 10_000, ack);
 const call = (id: string, method: string, ack = false, args: Record<string, unknown> = {}) =>
@@ -33,7 +34,7 @@ describe("duplicates and acks", () => {
     transport = await newTransport();
     g = await startGroup(transport, { count: 1 });
     raw = new zmq.Dealer({ linger: 0 });
-    raw.connect(g.servers[0]!.host!);
+    raw.connect(addressOf(g.servers[0]!.host!));
   });
   after(async () => {
     raw.close();

@@ -31,6 +31,7 @@ import { startProxy, type RunningProxy } from "../../src/api/proxy-process.js";
 import { waitFor } from "../support/fixtures.js";
 import { KeptLogger, RecordingEndpoint } from "../support/notify-fixtures.js";
 import { notifyTestCases } from "../support/notify-suite.js";
+import { addressOf } from "../support/host-address.js";
 
 describe("notifications over zmq://", () => {
   let listening: Transport;
@@ -52,7 +53,7 @@ describe("notifications over zmq://", () => {
     const l = getNotificationListener(listening, [{ topic }], [ep], { logger: new KeptLogger() });
     await l.start();
     const raw = new zmq.Dealer({ linger: 0 });
-    raw.connect(l.hosts[0]!);
+    raw.connect(addressOf(l.hosts[0]!));
     await raw.send(encodeRequest(MessageType.CALL, "c1", {}, { method: "info", args: {} }));
     await raw.send(["", "1.0", "4", "n1", JSON.stringify([{}, { message_id: "m", priority: "LOUD" }])]);
     await new Notifier(publishing, { topics: [topic], logger: new KeptLogger() }).info({}, "t", "after");

@@ -14,6 +14,7 @@ import { topicKey } from "../../src/core/target.js";
 import { transportInternals } from "../../src/internal.js";
 import { LINES_PER_WINDOW } from "../../src/observability/log-hook.js";
 import { recordingLogger } from "../support/recording-logger.js";
+import { addressOf } from "../support/host-address.js";
 
 const uniq = () => Math.random().toString(36).slice(2, 8);
 
@@ -40,7 +41,7 @@ describe("observability status", () => {
     const server = getRpcServer(transport, { topic: `st-${uniq()}`, server: "s" }, [{ ping: () => "pong" }]);
     await server.start();
     const raw = new zmq.Dealer({ linger: 0, routingId: "bad-peer-1" });
-    raw.connect(server.host!);
+    raw.connect(addressOf(server.host!));
     await raw.send(["", "1.0", "1", "id", "not json"]);
     await until(() => server.stats.malformed === 1, "the frame was read");
     const dropped = events.filter((e) => e.type === "frame-dropped");

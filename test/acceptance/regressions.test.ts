@@ -26,6 +26,7 @@ import {
   transportInternals,
 } from "../../src/internal.js";
 import { newTransport, startGroup } from "../support/fixtures.js";
+import { addressOf } from "../support/host-address.js";
 
 describe("regressions", () => {
   let transport: Transport;
@@ -95,7 +96,7 @@ describe("regressions", () => {
   test("server - NOTIFY requests are dropped and counted as unsupported, not dispatched", async () => {
     const g = await startGroup(transport, { count: 1 });
     const raw = new zmq.Dealer({ linger: 0 });
-    raw.connect(g.servers[0]!.host!);
+    raw.connect(addressOf(g.servers[0]!.host!));
     const notification = {
       message_id: "m1",
       publisher_id: null,

@@ -17,6 +17,7 @@ import {
 } from "../../src/index.js";
 import { encodeRequest, MessageType, topicKey, transportInternals } from "../../src/internal.js";
 import { newTransport, startGroup, TestServerEndpoint, waitFor } from "../support/fixtures.js";
+import { addressOf } from "../support/host-address.js";
 
 describe("robustness", () => {
   let transport: Transport;
@@ -30,7 +31,7 @@ describe("robustness", () => {
   test("server - malformed frames from a peer are dropped and counted; the server keeps serving", async () => {
     const g = await startGroup(transport, { count: 1 });
     const raw = new zmq.Dealer({ linger: 0 });
-    raw.connect(g.servers[0]!.host!);
+    raw.connect(addressOf(g.servers[0]!.host!));
     const garbage: (string | Buffer)[][] = [
       ["just one frame"],
       ["", "9.9", "1", "id", '[{}, {"method": "add"}]'],
@@ -117,7 +118,7 @@ describe("robustness", () => {
   test("server - a reply to a client that vanished is dropped and counted, the server survives", async () => {
     const g = await startGroup(transport, { count: 1 });
     const raw = new zmq.Dealer({ linger: 0 });
-    raw.connect(g.servers[0]!.host!);
+    raw.connect(addressOf(g.servers[0]!.host!));
     await raw.send(encodeRequest(MessageType.CALL, "orphan", {}, { method: "longRunningTask", args: {} }));
     // The orphan call is running (a ping on another connection proves nothing about its arrival).
     await waitFor(() => g.endpoints[0]!.running === 1, 5000, "the orphan call to start");
@@ -152,20 +153,49 @@ describe("robustness", () => {
   });
 
   test("server - back-pressure: with maxQueuedRequests waiting it stops reading; nothing is lost when it resumes", async () => {
+    // One message per send (no batches): then every read is one request.
+    const t = await newTransport({ maxQueuedRequests: 2, coalesceMaxMessages: 1 });
+    const g = await startGroup(t, { count: 1, maxConcurrency: 1 });
+    try {
+      const c = g.client({ server: 0 });
+      await Promise.all(Array.from({ length: 10 }, () => c.cast({}, "longRunningTask")));
+      const stats = g.servers[0]!.stats;
+      while (stats.backpressurePauses === 0) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(stats.received, 3, "one running and two queued; the other seven wait in libzmq's buffers");
+      while (stats.handled < 10) {
+        g.endpoints[0]!.release();
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      assert.equal(stats.received, 10);
+      assert.equal(stats.maxInFlight, 1);
+    } finally {
+      await g.close();
+      await t.close();
+    }
+  });
+
+  test("server - back-pressure with batches: a batch is one read, so the queue may pass the limit by one batch; it pauses, nothing is lost", async () => {
     const t = await newTransport({ maxQueuedRequests: 2 });
     const g = await startGroup(t, { count: 1, maxConcurrency: 1 });
-    const c = g.client({ server: 0 });
-    await Promise.all(Array.from({ length: 10 }, () => c.cast({}, "longRunningTask")));
-    const stats = g.servers[0]!.stats;
-    while (stats.backpressurePauses === 0) await new Promise((r) => setTimeout(r, 5));
-    assert.equal(stats.received, 3, "one running and two queued; the other seven wait in libzmq's buffers");
-    while (stats.handled < 10) {
-      g.endpoints[0]!.release();
-      await new Promise((r) => setTimeout(r, 1));
+    try {
+      const c = g.client({ server: 0 });
+      await Promise.all(Array.from({ length: 30 }, () => c.cast({}, "longRunningTask")));
+      const stats = g.servers[0]!.stats;
+      while (stats.backpressurePauses === 0) await new Promise((r) => setTimeout(r, 5));
+      assert.ok(stats.batchesReceived >= 1, "the casts came in batches");
+      assert.ok(
+        stats.received < 30 || stats.batchesReceived === 1,
+        "reading stopped, unless one batch carried them all",
+      );
+      while (stats.handled < 30) {
+        g.endpoints[0]!.release();
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      assert.equal(stats.received, 30);
+      assert.equal(stats.maxInFlight, 1);
+    } finally {
+      await g.close();
+      await t.close();
     }
-    assert.equal(stats.received, 10);
-    assert.equal(stats.maxInFlight, 1);
-    await g.close();
-    await t.close();
   });
 });

@@ -16,6 +16,7 @@
  * (test/netns/support/cluster.ts). Client c0 uses acks and idempotent calls, c1 neither;
  * each runs two call loops on the topic throughout. Figures are printed as diagnostics.
  */
+import { addressOf } from "../support/host-address.js";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
@@ -100,13 +101,15 @@ describe("Redis killed and restarted while calls flow (network namespaces)", {
   test("without acks, while Redis is down the only calls that fail were sent to the killed server before the client saw its connection drop", (t2) => {
     const failed = plain.filter((o) => !o.ok && o.endMs < t.redisBack!);
     const dropSeen = plainConnections.find(
-      (c) => c.host === killedHost && c.type === "disconnect" && c.atMs >= t.serverKilled!,
+      (c) => c.host === addressOf(killedHost) && c.type === "disconnect" && c.atMs >= t.serverKilled!,
     );
     t2.diagnostic(`c1 (no acks): ${describeOutcomes(plain)}`);
     t2.diagnostic(
       `the client saw the killed server's connection drop ${dropSeen ? (dropSeen.atMs - t.serverKilled!).toFixed(1) : "never"} ms after SIGKILL`,
     );
-    const killedEvents = plainConnections.filter((c) => c.host === killedHost && c.atMs >= t.serverKilled! - 1000);
+    const killedEvents = plainConnections.filter(
+      (c) => c.host === addressOf(killedHost) && c.atMs >= t.serverKilled! - 1000,
+    );
     t2.diagnostic(
       `killed server's connection events (ms after SIGKILL): ${killedEvents.map((c) => `${c.type} ${(c.atMs - t.serverKilled!).toFixed(1)}`).join(", ")}; Redis ready again ${(t.redisBack! - t.serverKilled!).toFixed(0)} ms after it`,
     );
@@ -119,7 +122,7 @@ describe("Redis killed and restarted while calls flow (network namespaces)", {
     }
     assert.ok(dropSeen, "the client saw the connection drop");
     for (const o of failed) {
-      assert.deepEqual([...(where.get(o.id) ?? [])], [killedHost], `${o.id} went only to the killed server`);
+      assert.deepEqual([...(where.get(o.id) ?? [])], [addressOf(killedHost)], `${o.id} went only to the killed server`);
       for (const s of plainSends.filter((x) => x.callId === o.id))
         assert.ok(s.atMs <= dropSeen.atMs, `${o.id} was sent before the client saw the drop`);
     }
@@ -131,7 +134,7 @@ describe("Redis killed and restarted while calls flow (network namespaces)", {
 
   test("without acks, no call on a live server fails when Redis comes back empty", (t2) => {
     const dropSeen = plainConnections.find(
-      (c) => c.host === killedHost && c.type === "disconnect" && c.atMs >= t.serverKilled!,
+      (c) => c.host === addressOf(killedHost) && c.type === "disconnect" && c.atMs >= t.serverKilled!,
     );
     assert.ok(dropSeen);
     const failed = startedBetween(plain, dropSeen.atMs, t.end!).filter((o) => !o.ok);

@@ -7,46 +7,79 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { decodeAck, decodeReply, decodeRequest, isAckFrames, MAX_JSON_DEPTH } from "../../src/internal.js";
-import { judgeReply, judgeRequest } from "../support/frame-oracle.js";
+import {
+  decodeAck,
+  decodeReply,
+  decodeRequest,
+  isAckFrames,
+  isBatch,
+  MAX_JSON_DEPTH,
+  splitBatch,
+  type Decoded,
+  type DecodedRequest,
+} from "../../src/internal.js";
+import { judgeAtServer, judgeReply, judgeRequest, type RequestVerdict } from "../support/frame-oracle.js";
 import { hostileRequest, type FuzzLimits } from "../support/hostile-frames.js";
 import { hostileAnswer } from "../support/hostile-replies.js";
 
 const LIMITS: FuzzLimits = { maxPayloadBytes: 1 << 20, maxDepth: MAX_JSON_DEPTH };
 const PEER = Buffer.from("peer");
 
+/** The server's reading of one ZeroMQ message: a batch split into its messages (rpc-listener.ts), each decoded. */
+function serverReads(frames: Buffer[]): Decoded<DecodedRequest>[] {
+  if (!isBatch(frames, 1)) return [decodeRequest(frames, LIMITS.maxPayloadBytes)];
+  const split = splitBatch(frames, 1);
+  return split.ok
+    ? split.messages.map((m) => decodeRequest(m, LIMITS.maxPayloadBytes))
+    : [{ ok: false, kind: split.kind, reason: split.reason }];
+}
+
 test("hostile frames - decodeRequest agrees with the spec's verdict on every generated request", () => {
   fc.assert(
     fc.property(hostileRequest(LIMITS), (m) => {
       const frames = [PEER, ...m.frames];
-      const want = judgeRequest(frames, LIMITS.maxPayloadBytes, LIMITS.maxDepth);
-      const got = decodeRequest(frames, LIMITS.maxPayloadBytes);
-      if (want.verdict === "request") {
-        assert.ok(got.ok, `${m.category}: rejected (${!got.ok ? got.reason : ""}), the spec accepts it`);
-        assert.equal(got.value.type, want.type);
-        assert.equal(got.value.messageId, want.id);
-        assert.deepEqual(got.value.context, want.context);
-        assert.deepEqual(got.value.message, want.message);
-        assert.equal(got.value.deadline, want.deadline);
-        assert.equal(got.value.ack, want.ack);
-      } else if (want.verdict === "oversized") {
-        assert.ok(!got.ok && got.oversized !== undefined, `${m.category}: not refused as oversized`);
-        assert.equal(got.oversized.messageId, want.id);
-      } else {
-        assert.ok(
-          !got.ok && got.oversized === undefined,
-          `${m.category}: accepted, the spec rejects it (${want.kind})`,
-        );
-        const kinds = want.kind === "depth|json" ? ["depth", "json"] : [want.kind];
-        assert.ok(
-          kinds.includes(got.kind),
-          `${m.category}: kind ${got.kind} (${got.reason}), the spec says ${want.kind}`,
-        );
-      }
+      agree(
+        m.category,
+        judgeRequest(frames, LIMITS.maxPayloadBytes, LIMITS.maxDepth),
+        decodeRequest(frames, LIMITS.maxPayloadBytes),
+      );
     }),
     { numRuns: 3000 },
   );
 });
+
+test("hostile frames - a server's reading (batches split, each message decoded) agrees with the spec's verdicts, message by message", () => {
+  fc.assert(
+    fc.property(hostileRequest(LIMITS), (m) => {
+      const frames = [PEER, ...m.frames];
+      const want = judgeAtServer(frames, LIMITS.maxPayloadBytes, LIMITS.maxDepth);
+      const got = serverReads(frames);
+      assert.equal(got.length, want.length, `${m.category}: ${got.length} messages read, the spec says ${want.length}`);
+      for (const [i, w] of want.entries()) agree(m.category, w, got[i]!);
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+/** `got` is what the spec's verdict `want` says, for a message of `category`. */
+function agree(category: string, want: RequestVerdict, got: Decoded<DecodedRequest>): void {
+  if (want.verdict === "request") {
+    assert.ok(got.ok, `${category}: rejected (${!got.ok ? got.reason : ""}), the spec accepts it`);
+    assert.equal(got.value.type, want.type);
+    assert.equal(got.value.messageId, want.id);
+    assert.deepEqual(got.value.context, want.context);
+    assert.deepEqual(got.value.message, want.message);
+    assert.equal(got.value.deadline, want.deadline);
+    assert.equal(got.value.ack, want.ack);
+  } else if (want.verdict === "oversized") {
+    assert.ok(!got.ok && got.oversized !== undefined, `${category}: not refused as oversized`);
+    assert.equal(got.oversized.messageId, want.id);
+  } else {
+    assert.ok(!got.ok && got.oversized === undefined, `${category}: accepted, the spec rejects it (${want.kind})`);
+    const kinds = want.kind === "depth|json" ? ["depth", "json"] : [want.kind];
+    assert.ok(kinds.includes(got.kind), `${category}: kind ${got.kind} (${got.reason}), the spec says ${want.kind}`);
+  }
+}
 
 test("hostile frames - decodeReply and decodeAck agree with the spec's verdict on every generated answer", () => {
   const limits = { maxPayloadBytes: 4096, maxDepth: MAX_JSON_DEPTH };

@@ -7,6 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { encodeAck, encodeReply, encodeRequest, MessageType } from "../../src/core/codec.js";
+import { isBatch, joinBatch, splitBatch } from "../../src/core/batch-frames.js";
 import { KIND, OUTCOME } from "../../sim/history/call-log.js";
 import { FAULTS_NONE } from "../../sim/faults/options.js";
 import { describeFault, type FaultAction } from "../../sim/faults/actions.js";
@@ -48,17 +49,21 @@ describe("sim message faults", () => {
     const m = new MessageFaults();
     const ack = encodeAck(Buffer.from("p"), "m").slice(1);
     const reply = encodeReply(Buffer.from("p"), "m", 1, null).slice(1);
+    const lost: number[] = [];
+    const dropped = (src: number, dst: number, frames: Buffer[]): boolean =>
+      m.keep(src, dst, frames, (t) => lost.push(t)) === undefined;
     const lift = m.drop(0, 3, "ack");
     assert.deepEqual(
-      [m.dropped(0, 3, ack), m.dropped(0, 2, ack), m.dropped(1, 3, ack), m.dropped(0, 3, reply)],
+      [dropped(0, 3, ack), dropped(0, 2, ack), dropped(1, 3, ack), dropped(0, 3, reply)],
       [true, false, false, false],
     );
+    assert.deepEqual(lost, [6]);
     const liftAny = m.drop(1, -1, "reply");
-    assert.equal(m.dropped(1, 2, reply), true);
+    assert.equal(dropped(1, 2, reply), true);
     lift();
     lift();
     liftAny();
-    assert.equal(m.dropped(0, 3, ack), false);
+    assert.equal(dropped(0, 3, ack), false);
     assert.equal(m.active, 0);
     const seen: number[] = [];
     const cancel = m.watch(0, -1, "ack", (to) => seen.push(to));
@@ -68,6 +73,41 @@ describe("sim message faults", () => {
     cancel();
     assert.deepEqual(seen, [2]);
     assert.equal(m.active, 0, "a fired watch no longer counts, and cancelling it after does nothing");
+  });
+
+  it("in a batch envelope a drop rule takes out only the messages of its kind; a watch fires on one inside a batch", () => {
+    const m = new MessageFaults();
+    const p = Buffer.from("p");
+    const batch = joinBatch(
+      [encodeAck(p, "a1").slice(1), encodeReply(p, "r1", 1, null).slice(1), encodeAck(p, "a2").slice(1)],
+      0,
+    );
+    const lost: number[] = [];
+    m.drop(0, 3, "ack");
+    const kept = m.keep(0, 3, batch, (t) => lost.push(t));
+    assert.deepEqual(lost, [6, 6]);
+    assert.ok(kept !== undefined && isBatch(kept, 0));
+    const split = splitBatch(kept, 0);
+    assert.ok(split.ok);
+    assert.deepEqual(
+      split.messages.map((f) => f[3]!.toString()),
+      ["r1"],
+    );
+    assert.equal(
+      m.keep(0, 2, batch, () => undefined),
+      batch,
+      "another peer: the batch passes untouched",
+    );
+    const onlyAcks = joinBatch([encodeAck(p, "a1").slice(1), encodeAck(p, "a2").slice(1)], 0);
+    assert.equal(
+      m.keep(0, 3, onlyAcks, () => undefined),
+      undefined,
+      "nothing left: the message is lost",
+    );
+    const seen: number[] = [];
+    m.watch(0, -1, "reply", (to) => seen.push(to));
+    m.delivered(0, 4, batch);
+    assert.deepEqual(seen, [4]);
   });
 
   it("dropping h0's replies to h3 for 200 ms: those calls ran once and timed out, every other call was answered", async () => {

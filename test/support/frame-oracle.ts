@@ -129,6 +129,44 @@ export function judgeRequest(frames: readonly Buffer[], maxPayloadBytes: number,
   return { verdict: "request", type, id, context: ctx, message: msg, ...meta };
 }
 
+/**
+ * What a server makes of one ZeroMQ message as its ROUTER reads it: a batch envelope
+ * (spec/codec.md, "Batches": version frame "2.0") gives a verdict per record, each record
+ * judged as a 1.0 request; a refused envelope is one malformed message; anything else is
+ * one request judged by judgeRequest. Written from the spec, apart from batch-frames.ts.
+ */
+export function judgeAtServer(frames: readonly Buffer[], maxPayloadBytes: number, maxDepth: number): RequestVerdict[] {
+  const bad = (kind: OracleKind): RequestVerdict[] => [{ verdict: "malformed", kind }];
+  if (frames[2] === undefined || frames[2].toString("latin1") !== "2.0")
+    return [judgeRequest(frames, maxPayloadBytes, maxDepth)];
+  if (frames.length !== 4) return bad("frames");
+  if (frames[1]!.length !== 0) return bad("delimiter");
+  const records = frames[3]!;
+  const messages: Buffer[][] = [];
+  let at = 0;
+  while (at < records.length) {
+    if (messages.length === 4096) return bad("frames");
+    if (records.length - at < 6) return bad("shape");
+    const idLength = records[at + 1]!;
+    const payloadLength = records.readUInt32BE(at + 2);
+    const end = at + 6 + idLength + payloadLength;
+    if (end > records.length) return bad("shape");
+    const type = Buffer.from(records.subarray(at, at + 1));
+    const id = Buffer.from(records.subarray(at + 6, at + 6 + idLength));
+    messages.push([
+      frames[0]!,
+      Buffer.alloc(0),
+      Buffer.from("1.0"),
+      type,
+      id,
+      Buffer.from(records.subarray(at + 6 + idLength, end)),
+    ]);
+    at = end;
+  }
+  if (messages.length === 0) return bad("shape");
+  return messages.map((m) => judgeRequest(m, maxPayloadBytes, maxDepth));
+}
+
 /** Spec/codec.md, "Reply frames" and "ACK frames", as the client reads five frames. */
 export function judgeReply(frames: readonly Buffer[], maxPayloadBytes: number, maxDepth: number): ReplyVerdict {
   const bad = (kind: OracleKind): ReplyVerdict => ({ verdict: "malformed", kind });

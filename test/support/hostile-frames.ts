@@ -41,6 +41,8 @@ export const REQUEST_CATEGORIES = [
   "bad-wire-meta",
   "random-multipart",
   "many-frames",
+  "batch",
+  "bad-batch",
 ] as const;
 export type RequestCategory = (typeof REQUEST_CATEGORIES)[number];
 
@@ -197,6 +199,33 @@ const manyFrames = fc
   .tuple(wellFormed, fc.integer({ min: 1_000, max: 5_000 }))
   .map(([f, n]) => [...f, ...Array.from({ length: n }, (_, i) => B(String(i % 10)))]);
 
+/**
+ * Batch envelopes (spec/codec.md, "Batches") of 1 to 5 hostile messages, each with an id
+ * of its own (a duplicate across connections would arrive in an order the test cannot
+ * know); records written here byte by byte, not by batch-frames.ts.
+ */
+function records(messages: readonly Buffer[][]): Buffer {
+  return Buffer.concat(
+    messages.flatMap(([, , type, id, payload]) => {
+      const head = Buffer.alloc(6);
+      head[0] = type!.length === 1 ? type![0]! : 0x30;
+      head[1] = id!.length;
+      head.writeUInt32BE(payload!.length, 2);
+      return [head, id!, payload!];
+    }),
+  );
+}
+const batchMember = fc
+  .tuple(fc.oneof(wellFormed, badType, notJson, request(badMessage), request(hostileMethod), notify), fc.uuid())
+  .map(([frames, id]) => [frames[0]!, frames[1]!, frames[2]!, B(`b-${id}`), frames[4]!]);
+const batch = fc.array(batchMember, { minLength: 1, maxLength: 5 }).map((ms) => [B(""), B("2.0"), records(ms)]);
+const badBatch = fc.oneof(
+  batch.map((f) => [...f, B("extra")]),
+  batch.map((f) => [B("x"), f[1]!, f[2]!]),
+  batch.map((f) => [f[0]!, f[1]!, f[2]!.subarray(0, Math.max(0, f[2]!.length - 1))]),
+  fc.uint8Array({ maxLength: 64 }).map((u) => [B(""), B("2.0"), Buffer.from(u)]),
+);
+
 /** Every category, weighted so that the costly ones (deep, oversized, thousands of frames) stay rare. */
 export function hostileRequest(limits: FuzzLimits): fc.Arbitrary<FuzzRequest> {
   const tag = (category: RequestCategory, weight: number, frames: fc.Arbitrary<Buffer[]>) => ({
@@ -224,5 +253,7 @@ export function hostileRequest(limits: FuzzLimits): fc.Arbitrary<FuzzRequest> {
     tag("bad-wire-meta", 3, request(badWireMeta)),
     tag("random-multipart", 4, randomMultipart),
     tag("many-frames", 1, manyFrames),
+    tag("batch", 4, batch),
+    tag("bad-batch", 2, badBatch),
   );
 }

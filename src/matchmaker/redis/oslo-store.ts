@@ -13,6 +13,7 @@
  * - The pool key of such a pool: oslo's scheme (the member, while it is live).
  * - Every other key: native.
  */
+import { withoutWire } from "../../core/host-entry.js";
 import {
   fromOsloMember,
   osloMember,
@@ -88,7 +89,7 @@ export class OsloStore {
     const setKey = osloSetKey(key) ?? osloNotifyKey(key)?.setKey;
     // A listing entry is "<pool part>@<address>"; a pool part never contains "@".
     const address = osloSetKey(key) === undefined ? host.slice(host.indexOf("@") + 1) : host;
-    const member = osloMember(address);
+    const member = osloMember(withoutWire(address));
     if (setKey === undefined || member === undefined)
       throw this.unavailable(`: oslo key scheme cannot store ${host} under ${key}`);
     return { setKey, member };

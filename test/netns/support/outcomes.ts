@@ -3,6 +3,7 @@
  * and where their requests went (SendRecord, send-recorder.ts). Times are epoch ms with
  * sub-millisecond precision, comparable between the test and its child processes.
  */
+import { addressOf } from "../../support/host-address.js";
 import type { CallOutcome } from "./client-process.js";
 import type { SendRecord } from "./send-recorder.js";
 
@@ -21,9 +22,10 @@ export function startedBetween(outcomes: readonly CallOutcome[], fromMs: number,
   return outcomes.filter((o) => o.startMs >= fromMs && o.startMs < toMs);
 }
 
-/** First sends (routing decisions: picks and moves) of calls to `host`. */
+/** First sends (routing decisions: picks and moves) of calls to `host` (a matchmaker entry or its address: records hold the address). */
 export function routedTo(sends: readonly SendRecord[], host: string): SendRecord[] {
-  return sends.filter((s) => s.host === host && !s.resend);
+  const address = addressOf(host);
+  return sends.filter((s) => s.host === address && !s.resend);
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
  * A SocketFactory over zeromq.js (the real one) that records what the client's pooled
  * DEALERs did, per peer address, with performance.now() times (the clock NodeClock gives
- * the delivery core): each send, when it started and how and when it ended, and each
+ * the delivery core): each message sent (each message of a batch), when its send started and how and when it ended, and each
  * connection event ("connect": the ZMTP handshake completed; "disconnect": the connection
  * dropped or missed its heartbeats). The heartbeat and breaker tests read it to tell when
  * the client saw a server's connection drop and which sends went to a host while its
  * circuit breaker was open. Server ROUTERs are passed through unrecorded.
  */
+import { isBatch, splitBatch } from "../../../src/core/batch-frames.js";
+import { addressOf } from "../../support/host-address.js";
 import { NodeClock } from "../../../src/runtime/node/node-clock.js";
 import { CryptoRng } from "../../../src/runtime/node/crypto-rng.js";
 import { ZmqSocketFactory } from "../../../src/runtime/node/zmq-socket.js";
@@ -53,14 +55,16 @@ export class RecordingSockets implements SocketFactory {
     this.inner.close();
   }
 
-  /** The sends to `peer` started at or after `sinceMs`, in the order they started. */
+  /** The sends to `peer` (a matchmaker entry or its address) started at or after `sinceMs`, in the order they started. */
   sendsTo(peer: string, sinceMs = -Infinity): SendRecord[] {
-    return this.sends.filter((s) => s.peer === peer && s.startMs >= sinceMs);
+    const address = addressOf(peer);
+    return this.sends.filter((s) => s.peer === address && s.startMs >= sinceMs);
   }
 
-  /** The events of `type` on connections to `peer` at or after `sinceMs`, in order. */
+  /** The events of `type` on connections to `peer` (a matchmaker entry or its address) at or after `sinceMs`, in order. */
   eventsOf(peer: string, type: EventRecord["type"], sinceMs = -Infinity): EventRecord[] {
-    return this.events.filter((e) => e.peer === peer && e.type === type && e.atMs >= sinceMs);
+    const address = addressOf(peer);
+    return this.events.filter((e) => e.peer === address && e.type === type && e.atMs >= sinceMs);
   }
 
   /** DriverOptions.ports for a transport whose sockets this records (real clock and randomness). */
@@ -99,17 +103,25 @@ class RecordingDealer implements PortSocket {
     this.inner.disconnect(address);
   }
 
+  /** One record per message: a batch envelope (spec/codec.md, "Batches") records each of its messages, with the batch's timing and outcome. */
   send(frames: readonly Buffer[]): Promise<void> {
-    const r: SendRecord = { peer: this.peer, startMs: performance.now() };
-    this.log.sends.push(r);
+    const split = isBatch(frames, 0) ? splitBatch(frames, 0) : undefined;
+    const count = split?.ok ? split.messages.length : 1;
+    const startMs = performance.now();
+    const records: SendRecord[] = Array.from({ length: count }, () => ({ peer: this.peer, startMs }));
+    this.log.sends.push(...records);
     return this.inner.send(frames).then(
       () => {
-        r.endMs = performance.now();
-        r.outcome = "ok";
+        for (const r of records) {
+          r.endMs = performance.now();
+          r.outcome = "ok";
+        }
       },
       (err: unknown) => {
-        r.endMs = performance.now();
-        r.outcome = err instanceof PortError ? err.code : "EOTHER";
+        for (const r of records) {
+          r.endMs = performance.now();
+          r.outcome = err instanceof PortError ? err.code : "EOTHER";
+        }
         throw err;
       },
     );

@@ -1,0 +1,122 @@
+/**
+ * Batch envelopes (wire version 2, decision 0027; spec/codec.md, "Batches"): several
+ * messages of the version 1.0 layout carried by one ZeroMQ message, so that a socket whose
+ * send queue holds several messages hands them to libzmq in one send, and the peer reads
+ * them with one receive.
+ *
+ *   one message, DEALER -> ROUTER   ["", "1.0", type, id, payload]
+ *   a batch,     DEALER -> ROUTER   ["", "2.0", records]
+ *   a batch as the ROUTER reads it  [peerId, "", "2.0", records]
+ *   replies and ACKs, ROUTER -> DEALER: the same, with types 5 and 6 mixed in one batch.
+ *
+ * records: for each message, in order, its type as one ASCII digit, the length of its id
+ * (one byte), the length of its payload (4 bytes, big-endian), the id, the payload.
+ *
+ * One frame for the whole batch, not three per message: zeromq.js makes a Buffer with a
+ * native finalizer for every frame it receives and a message part for every frame it
+ * sends, and copying a few hundred small payloads into one buffer costs far less
+ * (measured: at 64 calls in flight, 28,000 calls/s with three frames per message, N with
+ * one frame per batch; see spec/codec.md, "Batches").
+ *
+ * A message keeps its own type, id and payload; splitting a batch gives back each message
+ * in the 1.0 layout (views into the batch, not copies), which the codec's decoders then
+ * check one by one as if it had come alone (peer input is validated in one place). Only
+ * the envelope is checked here: frame count, delimiter, record lengths, and at most
+ * MAX_BATCH_MESSAGES messages.
+ *
+ * A peer that reads only 1.0 (oslo's Python driver, this driver before batches) refuses a
+ * batch as an unsupported version, never misreads it; senders batch only to hosts whose
+ * matchmaker entry says they read wire version 2 (core/host-entry.ts), and a server
+ * batches replies only to a peer whose requests came in a batch.
+ */
+import type { MalformedKind } from "./codec.js";
+
+/** The version frame of a batch envelope. */
+export const BATCH_VERSION = "2.0";
+/** The highest wire version this driver reads; servers publish it in their entries. */
+export const WIRE_VERSION = 2;
+/** The most messages a batch may carry: a peer's longer batch is refused whole. */
+export const MAX_BATCH_MESSAGES = 4096;
+
+const EMPTY = Buffer.alloc(0);
+const V1 = Buffer.from("1.0");
+const V2 = Buffer.from(BATCH_VERSION);
+
+/** `head`: the routing frames before the delimiter: 1 (the peer id) as a ROUTER reads, 0 as a DEALER does. */
+export type Head = 0 | 1;
+
+/** Whether `frames` is a batch envelope (its version frame is "2.0"); the split checks the rest. */
+export function isBatch(frames: readonly Buffer[], head: Head): boolean {
+  const v = frames[head + 1];
+  return v !== undefined && v.length === 3 && v[0] === 0x32 && v[1] === 0x2e && v[2] === 0x30;
+}
+
+/** The bytes of one record: type, id length, payload length, id, payload. */
+const RECORD_HEAD = 6;
+
+/**
+ * One batch of `messages`, each in the 1.0 layout with the same `head` (a ROUTER's batch
+ * goes to one peer: the caller joins only messages for the same peer, see sameHead).
+ * Message ids are at most 128 bytes (the codec's limit) and types one ASCII digit.
+ */
+export function joinBatch(messages: readonly (readonly Buffer[])[], head: Head): Buffer[] {
+  let size = 0;
+  for (const m of messages) size += RECORD_HEAD + m[head + 3]!.length + m[head + 4]!.length;
+  const records = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const m of messages) {
+    const id = m[head + 3]!;
+    const payload = m[head + 4]!;
+    records[at] = m[head + 2]![0]!;
+    records[at + 1] = id.length;
+    records.writeUInt32BE(payload.length, at + 2);
+    at += RECORD_HEAD;
+    at += id.copy(records, at);
+    at += payload.copy(records, at);
+  }
+  return head === 1 ? [messages[0]![0]!, EMPTY, V2, records] : [EMPTY, V2, records];
+}
+
+/** Whether two 1.0 messages go to the same peer (always, as a DEALER sends: it has one). */
+export function sameHead(a: readonly Buffer[], b: readonly Buffer[], head: Head): boolean {
+  return head === 0 || a[0] === b[0] || a[0]!.equals(b[0]!);
+}
+
+/** The split: each message in the 1.0 layout, or why the envelope was refused. */
+export type SplitBatch =
+  | { ok: true; messages: Buffer[][] }
+  | { ok: false; kind: Extract<MalformedKind, "frames" | "delimiter" | "shape">; reason: string };
+
+/** Splits a batch envelope (isBatch said so) into its messages, each in the 1.0 layout. */
+export function splitBatch(frames: readonly Buffer[], head: Head): SplitBatch {
+  if (frames.length !== head + 3)
+    return { ok: false, kind: "frames", reason: `expected ${head + 3} frames in a batch, got ${frames.length}` };
+  if (frames[head]!.length !== 0)
+    return { ok: false, kind: "delimiter", reason: `frame ${head} of a batch is not the empty delimiter` };
+  const records = frames[head + 2]!;
+  const messages: Buffer[][] = [];
+  for (let at = 0; at < records.length; ) {
+    if (messages.length === MAX_BATCH_MESSAGES)
+      return { ok: false, kind: "frames", reason: `a batch of more than ${MAX_BATCH_MESSAGES} messages` };
+    if (at + RECORD_HEAD > records.length) return cut(messages.length);
+    const idEnd = at + RECORD_HEAD + records[at + 1]!;
+    const end = idEnd + records.readUInt32BE(at + 2);
+    if (end > records.length) return cut(messages.length);
+    const type = records.subarray(at, at + 1);
+    const id = records.subarray(at + RECORD_HEAD, idEnd);
+    const payload = records.subarray(idEnd, end);
+    messages.push(head === 1 ? [frames[0]!, EMPTY, V1, type, id, payload] : [EMPTY, V1, type, id, payload]);
+    at = end;
+  }
+  if (messages.length === 0) return { ok: false, kind: "shape", reason: "an empty batch" };
+  return { ok: true, messages };
+}
+
+function cut(index: number): SplitBatch {
+  return { ok: false, kind: "shape", reason: `batch record ${index} runs past the end of the batch` };
+}
+
+/** The bytes a message adds to a batch. */
+export function batchBytes(frames: readonly Buffer[], head: Head): number {
+  return RECORD_HEAD + frames[head + 3]!.length + frames[head + 4]!.length;
+}
