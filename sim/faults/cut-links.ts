@@ -7,6 +7,7 @@
  * the simulated sockets (each server's ROUTER and the DEALERs connected to it), recorded
  * in the RoutingLog for the dead-peer-leaves-routing checker (sim/checkers/routing.ts).
  */
+import { parseHostEntry } from "../../src/core/host-entry.js";
 import type { Cluster } from "../cluster/cluster.js";
 import type { SimContext } from "../context.js";
 import type { CutLink } from "../history/routing-log.js";
@@ -38,7 +39,8 @@ export function recordCutLinks(ctx: SimContext, cluster: Cluster, index: number,
   const startUs = ctx.scheduler.nowUs;
   for (const h of cluster.hosts) {
     const address = h.up ? h.node.address : undefined;
-    const router = address === undefined ? undefined : ctx.net.endpoints.get(address);
+    // The entry may carry attributes after the endpoint (#curve=, #wire=: src/core/host-entry.ts).
+    const router = address === undefined ? undefined : ctx.net.endpoints.get(parseHostEntry(address).address);
     if (!router || router.closed) continue;
     for (const socket of router.connectedPeers()) {
       const client = socket.host;

@@ -54,10 +54,11 @@ test("host entries - a plaintext server's entry is its address; a CURVE server's
   assert.deepEqual(parseHostEntry("tcp://10.0.0.5:41234"), {
     address: "tcp://10.0.0.5:41234",
     curveServerKey: undefined,
+    wire: 1,
   });
   const entry = formatHostEntry("tcp://10.0.0.5:41234", publicKey);
   assert.match(entry, /^tcp:\/\/10\.0\.0\.5:41234#curve=[0-9a-f]{64}$/);
-  assert.deepEqual(parseHostEntry(entry), { address: "tcp://10.0.0.5:41234", curveServerKey: publicKey });
+  assert.deepEqual(parseHostEntry(entry), { address: "tcp://10.0.0.5:41234", curveServerKey: publicKey, wire: 1 });
   assert.equal(hasCurveKey(entry), true);
   // A malformed suffix is all address (connect then fails on it, as on any bad address).
   assert.equal(parseHostEntry("tcp://h:1#curve=abc").curveServerKey, undefined);
@@ -70,8 +71,9 @@ test("host entries - property: any key (whatever Z85 characters it has) and any 
       fc.stringMatching(/^tcp:\/\/[a-z0-9.\-[\]:]{1,30}:\d{1,5}$/),
       (bytes, address) => {
         const key = z85Encode(bytes);
-        assert.deepEqual(parseHostEntry(formatHostEntry(address, key)), { address, curveServerKey: key });
-        assert.deepEqual(parseHostEntry(address), { address, curveServerKey: undefined });
+        assert.deepEqual(parseHostEntry(formatHostEntry(address, key)), { address, curveServerKey: key, wire: 1 });
+        assert.deepEqual(parseHostEntry(formatHostEntry(address, key, 2)), { address, curveServerKey: key, wire: 2 });
+        assert.deepEqual(parseHostEntry(address), { address, curveServerKey: undefined, wire: 1 });
       },
     ),
   );
