@@ -5,7 +5,7 @@
  * the last stdout line; or compares two such reports (--compare, compare.ts).
  * Progress and skipped systems go to stderr. Run `npm run bench -- --help` for the options.
  */
-import { exitWhenFlushed, parseCommandLine, parseOrExit } from "../src/cli/command-line.js";
+import { exitWhenFlushed, parseOrExit } from "../src/cli/command-line.js";
 import { parseBenchArgs, USAGE } from "./cli.js";
 import { compareReports, readReport } from "./compare.js";
 import { startMeta } from "./meta.js";
@@ -15,7 +15,7 @@ import { runPlan } from "./runner.js";
 import { SystemRegistry } from "./systems/registry.js";
 import type { BenchReport } from "./types.js";
 
-const args = await parseOrExit(() => parseCommandLine(() => parseBenchArgs()), USAGE);
+const args = await parseOrExit(() => parseBenchArgs(), USAGE);
 const note = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
 
 if (args.mode === "compare") {

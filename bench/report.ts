@@ -53,8 +53,8 @@ function scenarioTable(report: BenchReport, name: string): string {
     return [
       SYSTEM_LABELS[sys] ?? sys,
       num(r.opsPerSec),
-      num(r.p50Us),
-      num(r.p99Us),
+      num(r.p50Us, r.p50Us !== null && r.p50Us < 10 ? 2 : 0),
+      num(r.p99Us, r.p99Us !== null && r.p99Us < 10 ? 2 : 0),
       vs("raw-zmq"),
       vs("nats"),
       spread(r),
