@@ -20,7 +20,7 @@ Systems are interleaved round by round; every figure is the median over the roun
   --json               after the tables, print the report as one JSON line (the last line)
   --only <list>        scenarios to run, comma-separated: ${SCENARIO_NAMES.join(", ")}
   --systems <list>     systems to run, comma-separated: ${SYSTEM_NAMES.join(", ")}
-  --time-ms <n>        measured time per system per round (default 300, --quick 120; env BENCH_TIME_MS)
+  --time-ms <n>        measured time per system per round (default 300, --quick 100; env BENCH_TIME_MS)
   --rounds <n>         rounds per scenario (default 7, --quick 5; --compare needs 4 or more)
   --compare            compare two reports written by --json: change per scenario and system,
                        with a verdict (better / worse / within noise) from the samples
@@ -85,7 +85,7 @@ export function parseBenchArgs(argv: string[] = process.argv.slice(2), env = pro
   const timeMs =
     intOption("--time-ms", values["time-ms"], 1) ??
     intOption("BENCH_TIME_MS", env.BENCH_TIME_MS, 1) ??
-    (quick ? 120 : 300);
+    (quick ? 100 : 300);
   const rounds = intOption("--rounds", values.rounds, 1) ?? (quick ? 5 : 7);
   return { mode: "run", values, quick, json: values.json === true, scenarios, systems, timeMs, rounds };
 }

@@ -3,20 +3,26 @@
  * scenario and system, with the verdict of verdict.ts on each scenario's primary figure
  * (p50 for the one-at-a-time call scenarios, ops/s for the rest), and the ratios side by side.
  * A report file may hold the human output before the JSON line (`npm run bench -- --json > f`):
- * its last line that parses as JSON is the report.
+ * its last line that parses as JSON is the report; or be the report pretty-printed (bench/baseline.json).
  */
 import { readFileSync } from "node:fs";
 import { num, table } from "./report.js";
 import type { BenchReport } from "./types.js";
 import { judge } from "./verdict.js";
 
-/** The report in `text`: its last non-empty line that is a JSON object with `results`. */
+const isReport = (o: unknown): o is BenchReport => o !== null && typeof o === "object" && "results" in o;
+
+/** The report in `text`: the whole text as JSON (a pretty-printed file), else its last line that is one. */
 export function parseReport(text: string, what: string): BenchReport {
+  try {
+    const whole = JSON.parse(text) as unknown;
+    if (isReport(whole)) return whole;
+  } catch {}
   const lines = text.split("\n").filter((l) => l.trim() !== "");
   for (let i = lines.length - 1; i >= 0; i--) {
     try {
       const o = JSON.parse(lines[i]!) as unknown;
-      if (o && typeof o === "object" && "results" in o) return o as BenchReport;
+      if (isReport(o)) return o;
     } catch {}
   }
   throw new Error(`${what}: no benchmark report (a JSON line with "results") found`);

@@ -29,13 +29,14 @@ export async function runPlan(plan: RunPlan, registry: SystemRegistry, note: (li
   const results: Results = {};
   for (const name of plan.scenarios) {
     if (name === MICRO) {
-      const samples = await runMicro(plan.rounds, Math.max(20, Math.round(plan.timeMs / 2)), note);
+      const samples = await runMicro(plan.rounds, Math.max(10, Math.round(plan.timeMs / 4)), note);
       results[MICRO] = Object.fromEntries(
         Object.entries(samples).map(([task, s]) => [task, summarize(s, "ops/s", "opsPerSec")]),
       );
       continue;
     }
     const sc = SCENARIOS.find((s) => s.name === name)!;
+    const t0 = performance.now();
     const systems: BenchSystem[] = [];
     for (const sysName of sc.systems) {
       const sys = await registry.get(sysName);
@@ -48,7 +49,8 @@ export async function runPlan(plan: RunPlan, registry: SystemRegistry, note: (li
     for (let r = 0; r < plan.rounds; r++)
       for (const sys of rotate(systems, r)) samples.get(sys.name)!.push(await sc.round(sys, plan.timeMs));
     results[sc.name] = Object.fromEntries([...samples].map(([sys, s]) => [sys, summarize(s, sc.unit, sc.primary)]));
-    note(`${sc.name}: done (${systems.map((s) => s.name).join(", ")})`);
+    const took = ((performance.now() - t0) / 1000).toFixed(1);
+    note(`${sc.name}: done in ${took} s (${systems.map((s) => s.name).join(", ")})`);
   }
   return results;
 }

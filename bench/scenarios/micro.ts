@@ -72,7 +72,7 @@ export async function runMicro(
   const samples: Record<string, Sample[]> = {};
   const list = tasks();
   for (let r = 0; r < rounds; r++) {
-    const bench = new Bench({ time: timeMs, warmupTime: Math.min(50, timeMs), iterations: 20, warmupIterations: 20 });
+    const bench = new Bench({ time: timeMs, warmupTime: Math.min(20, timeMs), iterations: 20, warmupIterations: 20 });
     for (const t of list) bench.add(t.name, t.fn);
     await bench.run();
     for (const task of bench.tasks) {
