@@ -136,7 +136,11 @@ test("bench - compare: a shift of every sample far beyond the spread is reported
   const before = report([100, 101, 102, 103, 104], [200, 201, 202, 203, 204]);
   const after = report([200, 201, 202, 203, 204], [300, 301, 302, 303, 304]);
   assert.deepEqual(parseReport(JSON.stringify(after, null, 2), "pretty"), after, "a pretty-printed report reads too");
-  assert.deepEqual(parseReport(`table\n${JSON.stringify(after)}\n`, "piped"), after, "and the last line of a piped run");
+  assert.deepEqual(
+    parseReport(`table\n${JSON.stringify(after)}\n`, "piped"),
+    after,
+    "and the last line of a piped run",
+  );
   const text = compareReports(before, after);
   assert.match(text, /call-64 \/ driver .*better/);
   assert.match(text, /call-1 \/ driver .*p50 µs.*worse/);
