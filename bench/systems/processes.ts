@@ -62,11 +62,35 @@ export async function waitForPort(port: number, limitMs: number, child?: ChildPr
 }
 
 const running = new Set<ChildProcess>();
+const cleanups = new Set<() => void>();
 let hooked = false;
 
-/** Kills every child still running, synchronously (exit and signal handlers). */
+/** Kills every child still running and runs the cleanups, synchronously (exit and signal handlers). */
 function killAll(): void {
   for (const c of running) if (c.pid !== undefined && c.exitCode === null) killGroup(c.pid, "SIGKILL");
+  for (const f of cleanups) {
+    try {
+      f();
+    } catch {}
+  }
+}
+
+/** Runs `f` (synchronous: removing a temporary directory) if this process ends before `cancel()`. */
+export function cleanupOnExit(f: () => void): { cancel(): void } {
+  hookExit();
+  cleanups.add(f);
+  return { cancel: () => cleanups.delete(f) };
+}
+
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on("exit", killAll);
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.once(sig, () => {
+      killAll();
+      process.exit(128 + (sig === "SIGINT" ? 2 : sig === "SIGTERM" ? 15 : 1));
+    });
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -81,15 +105,7 @@ export function startChild(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): ChildProcess & { log: () => string } {
-  if (!hooked) {
-    hooked = true;
-    process.on("exit", killAll);
-    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
-      process.once(sig, () => {
-        killAll();
-        process.exit(128 + (sig === "SIGINT" ? 2 : sig === "SIGTERM" ? 15 : 1));
-      });
-  }
+  hookExit();
   const child = spawn(bin, args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   const keep = (b: Buffer): void => {

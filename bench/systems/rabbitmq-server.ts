@@ -9,7 +9,7 @@ import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findBinary, freePort, isExecutable, startChild, stopChild, waitForPort } from "./processes.js";
+import { cleanupOnExit, findBinary, freePort, isExecutable, startChild, stopChild, waitForPort } from "./processes.js";
 
 const START_LIMIT_MS = 60_000;
 
@@ -43,9 +43,12 @@ export async function startRabbitNode(): Promise<RabbitNode> {
   const dir = mkdtempSync(join(tmpdir(), "zmq-rpc-bench-rabbit-"));
   const [port, distPort, epmdPort] = [await freePort(), await freePort(), await freePort()];
   const children: ChildProcess[] = [];
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  const atExit = cleanupOnExit(removeDir);
   const stop = async (): Promise<void> => {
     for (const c of children.reverse()) await stopChild(c);
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
+    atExit.cancel();
   };
   try {
     for (const sub of ["home", "mnesia", "log"]) mkdirSync(join(dir, sub));
