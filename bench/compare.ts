@@ -32,6 +32,30 @@ export function readReport(path: string): BenchReport {
   return parseReport(readFileSync(path, "utf8"), path);
 }
 
+/** Round i of `sys` divided by round i of raw zeromq.js, for the figure `f` (the paired ratio's samples). */
+function perRoundRatio(report: BenchReport, sc: string, sys: string, f: "p50Us" | "opsPerSec"): number[] | undefined {
+  const a = report.results[sc]?.[sys]?.samples;
+  const b = report.results[sc]?.["raw-zmq"]?.samples;
+  if (!a || !b) return undefined;
+  return a.slice(0, b.length).map((s, i) => (s[f] ?? Number.NaN) / (b[i]![f] ?? Number.NaN));
+}
+
+/**
+ * The driver's figure divided by raw zeromq.js's in the same round, judged like a figure:
+ * a load that differs between the two runs moves both systems, so this row stays put when
+ * the driver did not change (the row to read when the machine was not equally busy).
+ */
+function normalizedRow(before: BenchReport, after: BenchReport, sc: string, sys: string): string[][] {
+  const f = after.results[sc]?.[sys]?.primary ?? "opsPerSec";
+  const [a, b] = [perRoundRatio(before, sc, sys, f), perRoundRatio(after, sc, sys, f)];
+  if (!a || !b) return [];
+  const j = judge(a, b, f === "opsPerSec");
+  const med = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1] ?? Number.NaN;
+  const label = f === "p50Us" ? "p50 ÷ raw" : "÷ raw";
+  const p = j.p < 1 ? j.p.toFixed(3) : "-";
+  return [[`${sc} / ${sys} ÷ raw-zmq`, label, num(med(a), 2), num(med(b), 2), pct(j.change), p, j.verdict]];
+}
+
 const pct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)} %` : "-");
 
 /** The comparison table and the ratios, as text. */
@@ -60,6 +84,7 @@ export function compareReports(before: BenchReport, after: BenchReport): string 
         j.p < 1 ? j.p.toFixed(3) : "-",
         j.verdict,
       ]);
+      if (sys.startsWith("driver")) rows.push(...normalizedRow(before, after, sc, sys));
     }
   }
   const out = [
@@ -67,7 +92,8 @@ export function compareReports(before: BenchReport, after: BenchReport): string 
     table(["scenario / system", "figure", "old", "new", "change", "p", "verdict"], rows),
     "",
     "Verdict: better/worse when a Mann-Whitney U test on the rounds' samples gives p < 0.05 and the medians",
-    "differ by 3 % or more; otherwise within noise (spec/benchmarks.md, Compare).",
+    "differ by 3 % or more; otherwise within noise (spec/benchmarks.md, Compare). Rows `÷ raw-zmq` judge the",
+    "driver's figure divided by raw zeromq.js's in the same round: read those when the load differed between runs.",
     "",
     "Ratios (old → new):",
   ];

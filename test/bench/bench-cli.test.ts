@@ -96,8 +96,16 @@ test("bench - --quick picks the quick scenarios and micro; --only keeps the cata
   assert.ok(only.mode === "run" && only.scenarios.join() === "cast,micro" && only.timeMs === 50);
 });
 
-test("bench - compare: a shift of every sample far beyond the spread is reported in its direction", () => {
-  const report = (ops: number[], p50: number[]): BenchReport => ({
+test("bench - compare: a shift of every sample far beyond the spread is reported in its direction, for the figure and for its ratio to raw zeromq.js", () => {
+  const calls64 = (ops: number[]) => ({
+    opsPerSec: ops[2]!,
+    p50Us: null,
+    p99Us: null,
+    unit: "calls/s",
+    primary: "opsPerSec" as const,
+    samples: ops.map((o) => ({ opsPerSec: o, p50Us: null, p99Us: null })),
+  });
+  const report = (ops: number[], p50: number[], rawOps = ops.map((o) => o * 2)): BenchReport => ({
     schema: 1,
     meta: {
       node: "v20",
@@ -110,16 +118,7 @@ test("bench - compare: a shift of every sample far beyond the spread is reported
       skipped: [],
     },
     results: {
-      "call-64": {
-        driver: {
-          opsPerSec: ops[2]!,
-          p50Us: null,
-          p99Us: null,
-          unit: "calls/s",
-          primary: "opsPerSec",
-          samples: ops.map((o) => ({ opsPerSec: o, p50Us: null, p99Us: null })),
-        },
-      },
+      "call-64": { driver: calls64(ops), "raw-zmq": calls64(rawOps) },
       "call-1": {
         driver: {
           opsPerSec: 1,
@@ -144,4 +143,19 @@ test("bench - compare: a shift of every sample far beyond the spread is reported
   const text = compareReports(before, after);
   assert.match(text, /call-64 \/ driver .*better/);
   assert.match(text, /call-1 \/ driver .*p50 µs.*worse/);
+  assert.match(
+    text,
+    /call-64 \/ driver ÷ raw-zmq .*within noise/,
+    "raw zeromq.js doubled as well: the ratio did not move",
+  );
+  const slower = compareReports(
+    before,
+    report([100, 101, 102, 103, 104], [200, 201, 202, 203, 204], [400, 401, 402, 403, 404]),
+  );
+  assert.match(slower, /call-64 \/ driver .*calls\/s.*within noise/);
+  assert.match(
+    slower,
+    /call-64 \/ driver ÷ raw-zmq .*worse/,
+    "the same figure beside a faster raw zeromq.js is a lower ratio",
+  );
 });
