@@ -32,7 +32,8 @@ export function escapeXml(s: string): string {
 /** 0 and "nice" steps (1, 2, 5 × 10^k) up to at least `max`: the axis ticks. */
 export function niceTicks(max: number, target = 5): number[] {
   if (!(max > 0)) return [0, 1];
-  const raw = max / target;
+  // Below a microsecond (values are ms or messages) the axis shows 0..0.001.
+  const raw = Math.max(max, 0.001) / target;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const ticks: number[] = [];
