@@ -58,8 +58,14 @@ test("load property - merging histograms gives the histogram of all the values",
       const ha = new LatencyHistogram();
       const hb = new LatencyHistogram();
       const all = new LatencyHistogram();
-      for (const x of a) ha.record(x), all.record(x);
-      for (const x of b) hb.record(x), all.record(x);
+      for (const x of a) {
+        ha.record(x);
+        all.record(x);
+      }
+      for (const x of b) {
+        hb.record(x);
+        all.record(x);
+      }
       ha.merge(hb);
       assert.equal(ha.count, all.count);
       for (const q of [0, 0.5, 0.9, 0.99, 1]) assert.equal(ha.percentile(q), all.percentile(q));

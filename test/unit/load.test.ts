@@ -309,7 +309,13 @@ test("load - polling the servers: one answer per listed server, summed; stops on
 
 test("load - polling the servers: counts still rising are waited for; counts that stop changing end the poll after settleMs", async () => {
   let n = 0;
-  const rising = await poll(() => ({ a: Math.min(10, (n += 1)) }), { expected: 10, settleMs: 300 });
+  const rising = await poll(
+    () => {
+      n++;
+      return { a: Math.min(10, n) };
+    },
+    { expected: 10, settleMs: 300 },
+  );
   assert.equal(rising.result.received, 10);
   const stuck = await poll(() => ({ a: 5 }), { expected: 10, settleMs: 300 });
   assert.equal(stuck.result.received, 5);
