@@ -77,7 +77,15 @@ async function runServer(transport: Transport, cfg: LoadConfig): Promise<void> {
 
 async function runClient(transport: Transport, cfg: LoadConfig): Promise<void> {
   const run = cfg.mode === "rpc-client" ? runRpcClientMode : runNotifyClientMode;
-  const report = await run(transport, cfg, reportParams(cfg), progressHooks(cfg));
+  // SIGINT or SIGTERM ends the run early: nothing more is sent, the report still comes.
+  let stopped = false;
+  const stop = (): void => {
+    if (!stopped) process.stderr.write("\nload: stopping: no new messages; waiting for those in flight\n");
+    stopped = true;
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  const report = await run(transport, cfg, reportParams(cfg), { ...progressHooks(cfg), stopped: () => stopped });
   await transport.close();
   if (cfg.svg !== undefined) writeFileSync(cfg.svg, chartOf(report));
   process.stdout.write(cfg.json ? `${JSON.stringify(report)}\n` : formatReport(report));

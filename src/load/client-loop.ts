@@ -21,6 +21,8 @@ export interface LoopConfig {
   /** Whether completion carries a latency (calls). */
   measureLatency: boolean;
   progress?: { tickMs: number; report(s: ProgressState): void };
+  /** True once the run must end early (SIGINT, SIGTERM): no new message is sent; those in flight finish. */
+  stopped?(): boolean;
 }
 
 /** "timeout" for the driver's MessagingTimeout, "error" for anything else. */
@@ -34,7 +36,11 @@ export async function runClientLoop(cfg: LoopConfig): Promise<RunRecorder> {
   const rec = new RunRecorder(clock.nowMs());
   let next = 0;
   const more = (): boolean =>
-    cfg.count !== undefined ? next < cfg.count : clock.nowMs() - rec.startMs < (cfg.durationMs ?? 0);
+    cfg.stopped?.() === true
+      ? false
+      : cfg.count !== undefined
+        ? next < cfg.count
+        : clock.nowMs() - rec.startMs < (cfg.durationMs ?? 0);
   const worker = async (): Promise<void> => {
     while (more()) {
       const seq = next++;

@@ -38,4 +38,6 @@ export interface ClientHooks {
   progress?: { tickMs: number; report(s: import("./progress.js").ProgressState): void };
   /** Told when sending is over and the client asks the servers for their counts. */
   onCounting?(): void;
+  /** True once the run must end early (the loop sends nothing more; the report still comes). */
+  stopped?(): boolean;
 }

@@ -82,6 +82,7 @@ export async function runNotifyClientMode(
     measureLatency: false,
     send: (seq, payload) => notifier.info({}, LOAD_EVENT_TYPE, { run, seq, payload } satisfies LoadMessage),
     ...(hooks.progress ? { progress: hooks.progress } : {}),
+    ...(hooks.stopped ? { stopped: hooks.stopped } : {}),
   });
   hooks.onCounting?.();
   const target = { topic: controlTopic(cfg.topic) };

@@ -93,6 +93,7 @@ export async function runRpcClientMode(
       return cfg.cast ? client.cast({}, LOAD_METHOD, { ...msg }) : client.call({}, LOAD_METHOD, { ...msg });
     },
     ...(hooks.progress ? { progress: hooks.progress } : {}),
+    ...(hooks.stopped ? { stopped: hooks.stopped } : {}),
   });
   const head = { mode: cfg.mode, url: redactUrl(cfg.url), params };
   if (!cfg.cast) return buildReport(rec, head);
