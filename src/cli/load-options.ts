@@ -1,5 +1,5 @@
 /**
- * The command line of `npm run load` (spec/load.md, "Modes and options"): the usage text,
+ * The command line of `npm run load` (spec/load.md, "Options"): the usage text,
  * and parseLoadArgs, which turns argv into a LoadArgs or throws UsageError (exit 2). Which
  * options a mode takes is a table (MODE_OPTIONS): an option another mode takes is a usage
  * error, not silently ignored.

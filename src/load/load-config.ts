@@ -1,5 +1,5 @@
 /**
- * The configuration of one load process (spec/load.md, "Modes and options"): what
+ * The configuration of one load process (spec/load.md, "Options"): what
  * `npm run load` parses its command line into (src/cli/load-options.ts) and the modes
  * run with. Types only.
  */
