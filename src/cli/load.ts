@@ -86,6 +86,8 @@ async function runClient(transport: Transport, cfg: LoadConfig): Promise<void> {
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   const report = await run(transport, cfg, reportParams(cfg), { ...progressHooks(cfg), stopped: () => stopped });
+  // Clear the last bar drawn on a terminal.
+  if (cfg.progress && process.stderr.isTTY === true) process.stderr.write("\r\x1b[K");
   await transport.close();
   if (cfg.svg !== undefined) writeFileSync(cfg.svg, chartOf(report));
   process.stdout.write(cfg.json ? `${JSON.stringify(report)}\n` : formatReport(report));

@@ -34,9 +34,13 @@ export interface LatencySummary {
   maxMs: number;
 }
 
-/** `message` with message ids (UUIDs, long hex strings) replaced by "…", so that one kind of failure is one sample. */
+/** `message` with message ids (UUIDs, hex prefixes with their counter) replaced by "…", so that one kind of failure is one sample. */
 export function withoutIds(message: string): string {
-  return message.replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b[0-9a-f]{16,}\b/gi, "…");
+  // A UUID (notifications), or a message id: a 64-bit hex prefix and a base-36 counter after a dot.
+  return message.replace(
+    /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b[0-9a-f]{16,}(\.[0-9a-z]+)?\b/gi,
+    "…",
+  );
 }
 
 /** Counts while the client runs. */

@@ -160,6 +160,10 @@ test("load - error samples lose their message ids so one kind of failure is one 
     withoutIds("notification 63920de2-9cb7-4da6-8edf-6403b4d791f2 (load.message) had no listener"),
     "notification … (load.message) had no listener",
   );
+  assert.equal(
+    withoutIds("cast 0123456789abcdef.x8p to openstack/lossy could not be delivered"),
+    "cast … to openstack/lossy could not be delivered",
+  );
 });
 
 test("load - progress: a bar with the share done (count or duration) and a plain line", () => {
