@@ -6,7 +6,8 @@
  * (load_stats), and so are a notify-client's notifications; servers stop on SIGTERM with
  * exit status 0, printing what they received. Bad usage exits 2 with the usage text.
  * Method: a redis-server from test/support/redis-server.ts, the CLI as child processes
- * (node --import tsx), their --json reports parsed. Counts only, no timed assertions.
+ * (node --import tsx), the four clients started together, their --json reports parsed.
+ * Counts only, no timed assertions.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -16,7 +17,7 @@ import { after, before, describe, test } from "node:test";
 import type { LoadReport } from "../../src/load/run-stats.js";
 import { LOAD_CLI, spawnLoadServer, type LoadServerChild } from "../support/load-child.js";
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
-import { runScript } from "../support/run-script.js";
+import { runScript, type ScriptRun } from "../support/run-script.js";
 import { elements, parseXml } from "../support/xml-check.js";
 
 const load = (args: string[]) => runScript(LOAD_CLI, args, { timeoutMs: 60_000 });
@@ -48,6 +49,9 @@ describe("load cli over a real Redis", { skip: redisSkipReason() }, () => {
   let notifyServer: LoadServerChild;
   let dir: string;
   let url: string;
+  let svgFile: string;
+  /** The four client runs, started together once the servers are ready (each test awaits its own). */
+  let clients: Record<"calls" | "casts" | "notify" | "nobody", Promise<ScriptRun>>;
   before(async () => {
     redis = await startRedis({ password: "s3cret-load" });
     url = `zmq+redis://:s3cret-load@127.0.0.1:${redis.port}`;
@@ -55,23 +59,9 @@ describe("load cli over a real Redis", { skip: redisSkipReason() }, () => {
     rpcServer = spawnLoadServer(["rpc-server", "--url", url, "--topic", "lt", "--server", "s1"]);
     notifyServer = spawnLoadServer(["notify-server", "--url", url, "--topic", "nt", "--server", "n1", "--json"]);
     await Promise.all([rpcServer.ready, notifyServer.ready]);
-  });
-  after(async () => {
-    await rpcServer?.stop();
-    await notifyServer?.stop();
-    await redis?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  test("load cli - servers print a ready line naming mode, topic and server", async () => {
-    assert.match(await rpcServer.ready, /^load rpc-server ready topic=lt server=s1 hosts=tcp:\/\//);
-    assert.match(await notifyServer.ready, /^load notify-server ready topic=nt server=n1 /);
-  });
-
-  test("load cli - rpc-client calls: sent == received, lost 0, latency reported; the SVG parses and shows the run", async () => {
-    const svgFile = join(dir, "calls.svg");
-    const r = report(
-      await load([
+    svgFile = join(dir, "calls.svg");
+    clients = {
+      calls: load([
         "rpc-client",
         "--url",
         url,
@@ -86,7 +76,54 @@ describe("load cli over a real Redis", { skip: redisSkipReason() }, () => {
         svgFile,
         "--no-progress",
       ]),
-    );
+      casts: load([
+        "rpc-client",
+        "--url",
+        url,
+        "--topic",
+        "lt",
+        "--count",
+        "300",
+        "--cast",
+        "--size",
+        "100",
+        "--json",
+        "--no-progress",
+      ]),
+      notify: load(["notify-client", "--url", url, "--topic", "nt", "--count", "150", "--json", "--no-progress"]),
+      nobody: load([
+        "rpc-client",
+        "--url",
+        url,
+        "--topic",
+        "nobody",
+        "--count",
+        "3",
+        "--cast",
+        "--timeout-ms",
+        "300",
+        "--settle-ms",
+        "100",
+        "--json",
+        "--no-progress",
+      ]),
+    };
+  });
+  after(async () => {
+    if (clients) await Promise.allSettled(Object.values(clients));
+    await rpcServer?.stop();
+    await notifyServer?.stop();
+    await redis?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("load cli - servers print a ready line naming mode, topic and server", async () => {
+    assert.match(await rpcServer.ready, /^load rpc-server ready topic=lt server=s1 hosts=tcp:\/\//);
+    assert.match(await notifyServer.ready, /^load notify-server ready topic=nt server=n1 /);
+  });
+
+  test("load cli - rpc-client calls: sent == received, lost 0, latency reported; the SVG parses and shows the run", async () => {
+    const r = report(await clients.calls);
     assert.equal(r.mode, "rpc-client");
     assert.equal(r.sent, 200);
     assert.equal(r.received, 200);
@@ -113,22 +150,7 @@ describe("load cli over a real Redis", { skip: redisSkipReason() }, () => {
   });
 
   test("load cli - rpc-client casts: the server counts every one (load_stats), lost 0", async () => {
-    const r = report(
-      await load([
-        "rpc-client",
-        "--url",
-        url,
-        "--topic",
-        "lt",
-        "--count",
-        "300",
-        "--cast",
-        "--size",
-        "100",
-        "--json",
-        "--no-progress",
-      ]),
-    );
+    const r = report(await clients.casts);
     assert.equal(r.sent, 300);
     assert.equal(r.received, 300);
     assert.equal(r.lost, 0);
@@ -138,9 +160,7 @@ describe("load cli over a real Redis", { skip: redisSkipReason() }, () => {
   });
 
   test("load cli - notify-client: the notify-server counts every notification, lost 0", async () => {
-    const r = report(
-      await load(["notify-client", "--url", url, "--topic", "nt", "--count", "150", "--json", "--no-progress"]),
-    );
+    const r = report(await clients.notify);
     assert.equal(r.sent, 150);
     assert.equal(r.received, 150);
     assert.equal(r.lost, 0);
@@ -148,24 +168,7 @@ describe("load cli over a real Redis", { skip: redisSkipReason() }, () => {
   });
 
   test("load cli - casts to a topic without servers are all lost, as timeouts or errors (none unaccounted)", async () => {
-    const r = report(
-      await load([
-        "rpc-client",
-        "--url",
-        url,
-        "--topic",
-        "nobody",
-        "--count",
-        "3",
-        "--cast",
-        "--timeout-ms",
-        "300",
-        "--settle-ms",
-        "100",
-        "--json",
-        "--no-progress",
-      ]),
-    );
+    const r = report(await clients.nobody);
     assert.equal(r.sent, 3);
     assert.equal(r.received, 0);
     assert.equal(r.lost, 3);
@@ -174,6 +177,7 @@ describe("load cli over a real Redis", { skip: redisSkipReason() }, () => {
   });
 
   test("load cli - servers stop on SIGTERM with exit 0 and print what they received", async () => {
+    await Promise.all(Object.values(clients));
     const [rpc, notify] = await Promise.all([rpcServer.stop(), notifyServer.stop()]);
     assert.equal(rpc.code, 0, rpc.out);
     // 200 calls and 300 casts; the load_stats calls are not load messages.
