@@ -10,6 +10,7 @@
  * Counts only, no timed assertions.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,28 @@ import { runScript, type ScriptRun } from "../support/run-script.js";
 import { elements, parseXml } from "../support/xml-check.js";
 
 const load = (args: string[]) => runScript(LOAD_CLI, args, { timeoutMs: 60_000 });
+
+/** Runs a client that would send for a minute, and sends it SIGINT once it printed its first progress line. */
+function interruptAfterProgress(args: string[]): Promise<ScriptRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", LOAD_CLI, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => {
+      const first = !/^load: /m.test(stderr);
+      stderr += d.toString();
+      if (first && /^load: /m.test(stderr)) child.kill("SIGINT");
+    });
+    child.once("exit", (code) => {
+      clearTimeout(killer);
+      resolve({ code: code ?? -1, stdout, stderr, out: `${stdout}\n${stderr}` });
+    });
+  });
+}
 
 function report(run: { code: number; stdout: string; stderr: string }): LoadReport {
   assert.equal(run.code, 0, `exit ${run.code}: ${run.stderr}`);
@@ -51,7 +74,7 @@ describe("load cli over a real Redis", { skip: redisSkipReason() }, () => {
   let url: string;
   let svgFile: string;
   /** The four client runs, started together once the servers are ready (each test awaits its own). */
-  let clients: Record<"calls" | "casts" | "notify" | "nobody", Promise<ScriptRun>>;
+  let clients: Record<"calls" | "casts" | "notify" | "nobody" | "interrupted", Promise<ScriptRun>>;
   before(async () => {
     redis = await startRedis({ password: "s3cret-load" });
     url = `zmq+redis://:s3cret-load@127.0.0.1:${redis.port}`;
@@ -106,6 +129,18 @@ describe("load cli over a real Redis", { skip: redisSkipReason() }, () => {
         "100",
         "--json",
         "--no-progress",
+      ]),
+      interrupted: interruptAfterProgress([
+        "rpc-client",
+        "--url",
+        url,
+        "--topic",
+        "lt",
+        "--duration-ms",
+        "60000",
+        "--size",
+        "10",
+        "--json",
       ]),
     };
   });
@@ -176,12 +211,28 @@ describe("load cli over a real Redis", { skip: redisSkipReason() }, () => {
     assert.equal(r.lostBreakdown.unaccounted, 0);
   });
 
+  test("load cli - without --no-progress a client prints progress lines on stderr (not a terminal); SIGINT ends its run early and the report still comes, nothing lost", async () => {
+    const run = await clients.interrupted;
+    assert.match(run.stderr, /^load: [\d,]+ msgs, [\d,]+ msgs\/s, 0 failed, [\d.]+ s$/m);
+    assert.match(run.stderr, /load: stopping: no new messages/);
+    const r = report(run);
+    assert.ok(r.sent > 0);
+    assert.equal(r.received, r.sent);
+    assert.equal(r.lost, 0);
+  });
+
   test("load cli - servers stop on SIGTERM with exit 0 and print what they received", async () => {
     await Promise.all(Object.values(clients));
     const [rpc, notify] = await Promise.all([rpcServer.stop(), notifyServer.stop()]);
     assert.equal(rpc.code, 0, rpc.out);
-    // 200 calls and 300 casts; the load_stats calls are not load messages.
-    assert.match(rpc.out, /load rpc-server stopped \(SIGTERM\): received 500 messages, \d+ payload bytes, 2 runs/);
+    // 200 calls, 300 casts and the interrupted client's calls; the load_stats calls are not load messages.
+    const interrupted = report(await clients.interrupted).received;
+    assert.match(
+      rpc.out,
+      new RegExp(
+        `load rpc-server stopped \\(SIGTERM\\): received ${500 + interrupted} messages, \\d+ payload bytes, 3 runs`,
+      ),
+    );
     assert.equal(notify.code, 0, notify.out);
     const last = notify.out.trim().split("\n").pop()!;
     assert.deepEqual(JSON.parse(last), {
