@@ -61,14 +61,14 @@ export async function runClientLoop(cfg: LoopConfig): Promise<RunRecorder> {
     }
   };
   let timer: number | undefined;
-  let last = { at: rec.startMs, done: 0 };
+  let last = { at: rec.startMs, completed: 0 };
   const tick = (): void => {
     const p = cfg.progress;
     if (!p) return;
     const now = clock.nowMs();
     const done = rec.completed + rec.timeouts + rec.errors;
-    const rate = now > last.at ? ((rec.completed - last.done) * 1000) / (now - last.at) : 0;
-    last = { at: now, done: rec.completed };
+    const rate = now > last.at ? ((rec.completed - last.completed) * 1000) / (now - last.at) : 0;
+    last = { at: now, completed: rec.completed };
     p.report({
       done,
       ...(cfg.count !== undefined ? { total: cfg.count } : {}),

@@ -4,6 +4,7 @@
  * run with. Types only.
  */
 import type { SizeSpec } from "./message-sizes.js";
+import type { ProgressState } from "./progress.js";
 
 export const MODES = ["rpc-server", "rpc-client", "notify-server", "notify-client"] as const;
 export type LoadMode = (typeof MODES)[number];
@@ -35,7 +36,7 @@ export interface LoadConfig {
 /** What a client mode needs besides its configuration. */
 export interface ClientHooks {
   /** Progress every tickMs, when wanted. */
-  progress?: { tickMs: number; report(s: import("./progress.js").ProgressState): void };
+  progress?: { tickMs: number; report(s: ProgressState): void };
   /** Told when sending is over and the client asks the servers for their counts. */
   onCounting?(): void;
   /** True once the run must end early (the loop sends nothing more; the report still comes). */

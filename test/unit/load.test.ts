@@ -1,10 +1,9 @@
 /**
  * Goal: the pure pieces of the load tool (spec/load.md) do what the spec says: oslo's size
  * table and its drawing, the payloads, the run recorder's counts and series, the report's
- * lost-message accounting and text, the progress line, the command line (defaults, one
- * table of options per mode, exit-2 mistakes) and the client's polling of the servers'
- * counts (until they reach the expected total, or stop changing for settleMs). Method:
- * plain inputs and a ManualClock; no sockets.
+ * lost-message accounting and text, the progress line, the server's counts per run and
+ * the command line (defaults, one table of options per mode, exit-2 mistakes). Method:
+ * plain inputs; no sockets. The client's polling of the servers: load-poll.test.ts.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -23,8 +22,6 @@ import { reportParams } from "../../src/load/report-params.js";
 import { buildReport, formatReport, RunRecorder, withoutIds } from "../../src/load/run-stats.js";
 import { SplitMixRng } from "../../src/load/seeded-rng.js";
 import { controlTopic, isStatsAnswer, RunCounts } from "../../src/load/server-counts.js";
-import { pollServerCounts } from "../../src/load/server-poll.js";
-import { ManualClock } from "../support/manual-clock.js";
 
 const URL = "zmq+redis://127.0.0.1:6379";
 
@@ -267,72 +264,4 @@ test("load - command line mistakes are UsageErrors naming the problem", () => {
       (e: unknown) => e instanceof UsageError && message.test(e.message),
       argv.join(" "),
     );
-});
-
-/** Runs pollServerCounts with answers from `counts()` (per server) on a ManualClock, advancing it while the poll sleeps. */
-async function poll(
-  servers: () => Record<string, number>,
-  opts: { expected: number; expectedPerServer?: number; settleMs: number; fail?: boolean },
-): Promise<{ result: Awaited<ReturnType<typeof pollServerCounts>>; asks: number; elapsedMs: number }> {
-  const clock = new ManualClock();
-  let asks = 0;
-  let turn = 0;
-  const p = pollServerCounts({
-    clock,
-    run: "r",
-    serverCount: async () => Object.keys(servers()).length,
-    ask: async (_m, args) => {
-      asks++;
-      if (opts.fail) throw new Error("down");
-      const names = Object.keys(servers());
-      const name = names[turn++ % names.length]!;
-      return { server: name, run: args.run, received: servers()[name], bytes: 0 };
-    },
-    expected: opts.expected,
-    ...(opts.expectedPerServer !== undefined ? { expectedPerServer: opts.expectedPerServer } : {}),
-    settleMs: opts.settleMs,
-  });
-  let done = false;
-  const result = p.finally(() => (done = true));
-  while (!done) {
-    await new Promise((r) => setImmediate(r));
-    clock.advance(100);
-  }
-  return { result: await result, asks, elapsedMs: clock.nowMs() };
-}
-
-test("load - polling the servers: one answer per listed server, summed; stops once the expected total is reached", async () => {
-  const { result } = await poll(() => ({ a: 3, b: 4 }), { expected: 7, settleMs: 1000 });
-  assert.deepEqual(result.servers, [
-    { server: "a", received: 3 },
-    { server: "b", received: 4 },
-  ]);
-  assert.equal(result.received, 7);
-  assert.equal(result.listed, 2);
-});
-
-test("load - polling the servers: counts still rising are waited for; counts that stop changing end the poll after settleMs", async () => {
-  let n = 0;
-  const rising = await poll(
-    () => {
-      n++;
-      return { a: Math.min(10, n) };
-    },
-    { expected: 10, settleMs: 300 },
-  );
-  assert.equal(rising.result.received, 10);
-  const stuck = await poll(() => ({ a: 5 }), { expected: 10, settleMs: 300 });
-  assert.equal(stuck.result.received, 5);
-  assert.ok(stuck.elapsedMs >= 300);
-});
-
-test("load - polling the servers: a fanout expects its count from every listed server; no server or failing asks give 0", async () => {
-  const fan = await poll(() => ({ a: 5, b: 5, c: 5 }), { expected: 5, expectedPerServer: 5, settleMs: 200 });
-  assert.equal(fan.result.received, 15);
-  assert.equal(fan.result.listed, 3);
-  const none = await poll(() => ({}), { expected: 5, settleMs: 200 });
-  assert.deepEqual(none.result, { servers: [], received: 0, listed: 0 });
-  assert.equal(none.asks, 0);
-  const failing = await poll(() => ({ a: 1 }), { expected: 5, settleMs: 200, fail: true });
-  assert.equal(failing.result.received, 0);
 });
