@@ -503,9 +503,20 @@ test("layering - module-level mutable state exists only in src/api/process-match
   );
 });
 
+test("layering - src/load (the load tool, spec/load.md) is built on the API: it imports only src/load, src/api, src/core, src/ports and src/errors.ts, and no real library", () => {
+  const ok = (t: string): boolean =>
+    ["src/load/", "src/api/", "src/core/", "src/ports/"].some((d) => t.startsWith(d)) || t === "src/errors.ts";
+  const load = filesUnder("src/load");
+  assert.ok(load.length > 0, "src/load has files to check");
+  assert.deepEqual(
+    badImports(load, (t) => (isLocal(t) ? !ok(t) : REAL_LIBRARIES.includes(t))),
+    [],
+  );
+});
+
 test("layering - each layer spec (spec/<layer>.md) names every file of its source directory", () => {
   const missing: string[] = [];
-  for (const layer of ["api", "core", "driver", "ports", "runtime"]) {
+  for (const layer of ["api", "core", "driver", "ports", "runtime", "load"]) {
     const spec = readFileSync(join(ROOT, "spec", `${layer}.md`), "utf8");
     for (const f of filesUnder(`src/${layer}`)) {
       const name = posix.relative(`src/${layer}`, f.path);
