@@ -57,7 +57,16 @@ export class Outbound {
   /** A fanout's leases besides `lease`. */
   private more: Lease[] | undefined = undefined;
 
-  constructor(readonly frames: Buffer[]) {}
+  /**
+   * The request's encoded frames, for its sends; undefined once the core says it will not
+   * be sent again (DeliveryEffects.sendsOver): a pending call then no longer keeps them
+   * (about 400 bytes of Buffer objects and array a call, issue 14).
+   */
+  frames: Buffer[] | undefined;
+
+  constructor(frames: Buffer[]) {
+    this.frames = frames;
+  }
 
   hold(lease: Lease): void {
     if (this.lease === undefined) this.lease = lease;
