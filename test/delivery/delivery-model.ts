@@ -47,7 +47,10 @@
  * request waiting for hosts has its key's lookup in flight, or the key's last lookup
  * found nothing less than an interval ago (no waiter is forgotten); the core's pending
  * count; nextWakeMs is later than now while something is pending, never later
- * than the earliest deadline, and undefined when nothing is.
+ * than the earliest deadline, and undefined when nothing is; the deadline heap holds
+ * exactly the pending requests, and nothing at all (no stale wake-up either) once none
+ * is pending; sendsOver was said exactly for the pending calls awaiting their reply that
+ * may not move, and no send follows it.
  */
 import assert from "node:assert/strict";
 import { TransportClosed, type DeliveryCore, type DeliveryRequest } from "../../src/internal.js";
