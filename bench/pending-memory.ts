@@ -18,8 +18,9 @@
  * number of calls in flight, spec/pool.md):
  * - client DriverOptions.pool.maxInFlightPerPeer = N (default 1000: beyond it calls wait
  *   for a socket, and beyond pool.maxWaiters = 1000 waiting they fail at once "exhausted");
- * - client DriverOptions.maxQueuedSends = N (default 1000: the calls are made in one
- *   synchronous loop, so all but one wait in the socket's send queue before their turn);
+ * - client DriverOptions.maxQueuedSends, only for --batch above 1000: the calls are made
+ *   in batches (default 1000, each sent before the next is made, as calls that pile up
+ *   over time), and all of a batch but one wait in the socket's send queue;
  * - rpcResponseTimeoutMs (the client's timeoutMs) 10 minutes, so none expires meanwhile;
  * - server maxConcurrency = N (default 64: the others would wait in the server's queue of
  *   maxQueuedRequests = 1000, beyond which the server stops reading its socket and the
@@ -54,6 +55,8 @@ and the client alone, acks off and on; then CPU per call at 100 concurrent calls
 zeromq.js.
 
   --calls N     pending calls (default 100000)
+  --batch N     calls made at once, each batch sent before the next is made (default
+                1000); --batch 100000: every call made in one synchronous loop
   --cpu-ms N    duration of the CPU measurement (default 3000)
   --only X      run only the memory scenarios or only the CPU measurement
   --heap-snapshot DIR   write the client's heap snapshots (client only: before, at the
@@ -135,14 +138,15 @@ async function holdingServer(calls: number, acks: boolean, matchmaker: InProcess
   };
 }
 
-function clientOptions(calls: number, acks: boolean, matchmaker: InProcessMatchmaker) {
+function clientOptions(acks: boolean, matchmaker: InProcessMatchmaker) {
   return {
     matchmaker,
     acks,
     ackTimeoutMs: 60_000,
     heartbeatTimeoutMs: LONG_MS,
     rpcResponseTimeoutMs: LONG_MS,
-    maxQueuedSends: calls + WARM_UP,
+    // A batch waits in the socket's send queue: the default (1000) holds one of 1000.
+    ...(batch > 1000 ? { maxQueuedSends: batch } : {}),
     pool: { maxInFlightPerPeer: calls + WARM_UP },
   };
 }
@@ -197,7 +201,13 @@ async function holdAndMeasure(
   const fail = (e: unknown): void => {
     failed ??= e;
   };
-  for (let i = 0; i < calls; i++) client.call<number>({}, "hold", { n: i }).then(ok, fail);
+  // In batches, each sent before the next is made (a client whose calls pile up over
+  // time), unless --batch says one burst.
+  for (let i = 0; i < calls; ) {
+    const end = Math.min(calls, i + batch);
+    for (; i < end; i++) client.call<number>({}, "hold", { n: i }).then(ok, fail);
+    await until("a batch to leave the send queue", () => engine.poolMetrics.queuedSends === 0);
+  }
   // Peak: every call received by the server, nothing left in the client's send queue, and
   // with acks every ACK in (each call then waits only for its reply).
   for (;;) {
@@ -239,7 +249,7 @@ async function holdAndMeasure(
 async function roleOneProcess(calls: number, acks: boolean): Promise<MemoryResult> {
   const matchmaker = new InProcessMatchmaker(new NodeClock());
   const server = await holdingServer(calls, acks, matchmaker);
-  const transport = await getRpcTransport("zmq://", clientOptions(calls, acks, matchmaker));
+  const transport = await getRpcTransport("zmq://", clientOptions(acks, matchmaker));
   const r = await holdAndMeasure(transport, calls, acks, async () => server.received(), server.release);
   await transport.close();
   await server.stop();
@@ -281,7 +291,7 @@ async function roleClient(calls: number, acks: boolean): Promise<MemoryResult> {
   });
   const matchmaker = new InProcessMatchmaker(new NodeClock());
   for (const h of ready.hosts) await matchmaker.register(ready.key, h, null);
-  const transport = await getRpcTransport("zmq://", clientOptions(calls, acks, matchmaker));
+  const transport = await getRpcTransport("zmq://", clientOptions(acks, matchmaker));
   const r = await holdAndMeasure(
     transport,
     calls,
@@ -380,7 +390,7 @@ async function runChild<T>(args: string[]): Promise<T> {
   return JSON.parse(out.trim().split("\n").at(-1)!) as T;
 }
 
-const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MB`;
+const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 
 const { values } = await parseOrExit(
   () =>
@@ -390,6 +400,7 @@ const { values } = await parseOrExit(
         "cpu-ms": { type: "string" },
         only: { type: "string" },
         "heap-snapshot": { type: "string" },
+        batch: { type: "string" },
         role: { type: "string" },
         acks: { type: "boolean" },
         json: { type: "boolean" },
@@ -401,6 +412,8 @@ const { values } = await parseOrExit(
 );
 const calls = intOption("--calls", values.calls, 1) ?? 100_000;
 const cpuMs = intOption("--cpu-ms", values["cpu-ms"], 1) ?? 3000;
+/** Calls made at once, sent before the next batch is made; --batch N >= calls: one burst. */
+const batch = intOption("--batch", values.batch, 1) ?? 1000;
 const acks = values.acks === true;
 /** Where the client's heap snapshots go (before, at the peak, after), when asked for. */
 const heapSnapshotDir = values["heap-snapshot"];
@@ -433,6 +446,8 @@ if (values.role !== undefined) {
           scenario,
           "--calls",
           String(calls),
+          "--batch",
+          String(batch),
           ...(withAcks ? ["--acks"] : []),
           ...(heapSnapshotDir === undefined || scenario !== "client-only" ? [] : ["--heap-snapshot", heapSnapshotDir]),
         ]);
