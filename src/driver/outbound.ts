@@ -52,7 +52,7 @@ export interface NotifyRequest {
  */
 export class Outbound {
   /**
-   * The request's promise's resolve function, which also rejects it: `fail(err)` resolves
+   * The request's promise's resolve function, which also rejects it: `reject(err)` resolves
    * with a rejected promise. Keeping one of the two functions the Promise constructor
    * makes lets the other go: 56 bytes less per pending call (issue 14); the price, a
    * rejection that arrives two microtask turns later, is paid on the error path only.
