@@ -107,7 +107,11 @@ export class AckFlows<T> {
         const h = progress.hosts.get(host);
         if (h?.state === "awaiting-ack") this.fanoutHostDead(r, progress, h, why);
       } else if (r.host === host && (r.state === "awaiting-ack" || r.state === "awaiting-reply")) {
-        const neverReached = r.copies === 1 && r.failover !== "one-server" && undelivered.includes(r.id);
+        // Only a request not yet acknowledged can be one the host never got: with acks on, a
+        // call awaiting its reply was ACKed (received), so it never moves by this rule, and
+        // the request book may let its frames go (sendsOver).
+        const neverReached =
+          r.state === "awaiting-ack" && r.copies === 1 && r.failover !== "one-server" && undelivered.includes(r.id);
         this.hostDead(r, host, why, true, neverReached);
       }
     }

@@ -83,7 +83,6 @@ export class DeliveryFlows<T> {
   /** Call, cast: picks a host among this round's candidates of `hosts` (the balancer) and sends. */
   attempt(r: DeliveryRequest<T>, hosts: readonly string[], event: RequestEvent): void {
     if (r.probeOf !== undefined) this.probeLeft(r);
-    r.wanted = hosts.length;
     r.hosts = hosts;
     let list = candidates(r, hosts);
     const health = this.health;
@@ -179,7 +178,6 @@ export class DeliveryFlows<T> {
 
   /** Fanout: a copy to every host of the snapshot `hosts` at once; hosts registered later get none. */
   fanOut(r: DeliveryRequest<T>, hosts: readonly string[], event: RequestEvent): void {
-    r.wanted = hosts.length;
     r.hosts = hosts;
     this.book.move(r, event);
     this.out.hostsSeen(r.key, hosts);

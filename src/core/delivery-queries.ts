@@ -62,6 +62,15 @@ export abstract class DeliveryQueries<T> {
     return this.health.unhealthy;
   }
 
+  /**
+   * What the core's books hold (tests, diagnostics): deadlines (exactly the pending
+   * requests: a settled one leaves at once) and wake-ups (a stale one stays until it
+   * reaches the top, at the latest its time; none once `nextWakeMs()` said undefined).
+   */
+  get held(): { deadlines: number; wakes: number } {
+    return this.book.timeline.held;
+  }
+
   /** Keys with requests waiting for hosts or a lookup in flight (tests, diagnostics). */
   get waitingKeys(): number {
     return this.book.waits.size;

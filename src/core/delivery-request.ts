@@ -52,6 +52,14 @@ export interface DeliveryEffects<T> {
   hostsSeen(key: string, hosts: readonly string[]): void;
   /** `r` needs no socket any more: release every lease it holds. Always just before `settle`. */
   release(r: DeliveryRequest<T>): void;
+  /**
+   * Optional: `r` will not be sent again, so the shell may let go of what it kept for a
+   * send (its frames). Said once, when a call that may not move to another host
+   * (`failover` other than "move") starts awaiting its reply: it was accepted by its
+   * host's connection (acks off) or acknowledged by the host (acks on), and only a move
+   * sends such a call again. Saves about 400 bytes per pending call (issue 14).
+   */
+  sendsOver?(r: DeliveryRequest<T>): void;
   /** `r` is done: resolve with `value` when `ok`, else reject with it (an Error). Exactly once per request. */
   settle(r: DeliveryRequest<T>, ok: boolean, value: unknown): void;
   /** Optional: `host`'s circuit breaker opened (closed before) or closed (open, half-open or probing before). Reports only. */
@@ -101,9 +109,32 @@ export function zeroClientStats(): ClientStats {
 }
 
 /**
+ * What a request needs only off the common path: after a failed send, with a half-open
+ * host, with a load tracker, while waiting for a socket, as a fanout. Created at the
+ * first such field's first value (DeliveryRequest's accessors), so a call that is sent
+ * and answered never has one.
+ */
+class RequestExtras<T> {
+  dead: Set<string> | undefined = undefined;
+  failed: Set<string> | undefined = undefined;
+  lastCause: unknown = undefined;
+  waitingForSocket: string | undefined = undefined;
+  probeOf: string | undefined = undefined;
+  fanout: FanoutProgress<T> | undefined = undefined;
+  loadOn: HostLoadEntry | undefined = undefined;
+  acceptedAtMs = Number.NaN;
+}
+
+/**
  * One request. The core owns every field but `ctx` (the shell's own per-request data: its
  * promise's callbacks, frames, leases); the shell reads `id`, `kind`, `key`,
  * `deadlineMs` and `state`, and changes nothing.
+ *
+ * Memory (issue 14, bench/pending-memory.ts): a client may hold 100,000 pending calls, and
+ * each field costs 8 bytes in every one of them. The fields a call that is sent and
+ * answered never sets live in a RequestExtras made on first use (accessors below, read
+ * and written like fields), and `wanted` is the host list's length: 152 bytes a request
+ * instead of 200 (heap snapshot, V8 on Node 20).
  */
 export class DeliveryRequest<T> {
   state: RequestState = "new";
@@ -111,30 +142,17 @@ export class DeliveryRequest<T> {
   host: string | undefined = undefined;
   /** The host list of the latest attempt (call, cast) or the fanout's snapshot. */
   hosts: readonly string[] = NO_HOSTS;
-  /** Length of the latest host list (0: no host was ever found). */
-  wanted = 0;
   /** Call, cast: failed sends and ACK timeouts, counted against `retry`. */
   failures = 0;
   /** Call, cast (acks on): copies sent to `host` since it was picked; the n-th waits ackTimeoutMs × 2^(n-1) for its ACK. */
   copies = 0;
-  /** Call, cast (acks on): hosts believed dead by this request; it is never sent to them again. */
-  dead: Set<string> | undefined = undefined;
-  /** Call, cast: hosts that failed this round (created at the first failure). */
-  failed: Set<string> | undefined = undefined;
-  /** Why the request is not done yet, for the error it gets at its deadline. */
-  lastCause: unknown = undefined;
-  /** The host whose pooled socket a send waits for, if any (the deadline's cause is then a socket timeout). */
-  waitingForSocket: string | undefined = undefined;
   /** Paused until, or (awaiting-ack) waits for the ACK until (call, cast). */
   wakeAtMs = 0;
-  /** The half-open host this request is the probe of (host-health.ts), until it leaves it. */
-  probeOf: string | undefined = undefined;
-  /** Fanout: each host's progress, once it has its snapshot. */
-  fanout: FanoutProgress<T> | undefined = undefined;
-  /** Call, cast: the load-tracker entry of the host it counts as in flight on (balancing/host-load.ts; tracker on only). */
-  loadOn: HostLoadEntry | undefined = undefined;
-  /** Call, cast: when its host's connection first accepted a send of it, for the host's reply time (tracker on only). */
-  acceptedAtMs = Number.NaN;
+  /** Its place in the timeline's deadline heap (deadline-heap.ts); -1 when not in it. */
+  deadlineSlot = -1;
+  /** Order of booking: ties between equal deadlines go to the earlier request. */
+  seq = 0;
+  private extras: RequestExtras<T> | undefined = undefined;
 
   constructor(
     readonly id: string,
@@ -147,6 +165,81 @@ export class DeliveryRequest<T> {
     /** Whether the request may move to another host once its host is believed dead (call, cast). */
     readonly failover: Failover = "not-idempotent",
   ) {}
+
+  /** Length of the latest host list (0: no host was ever found). */
+  get wanted(): number {
+    return this.hosts.length;
+  }
+
+  /** The extras, made on the first value that is not the default. */
+  private more(): RequestExtras<T> {
+    this.extras ??= new RequestExtras<T>();
+    return this.extras;
+  }
+
+  /** Call, cast (acks on): hosts believed dead by this request; it is never sent to them again. */
+  get dead(): Set<string> | undefined {
+    return this.extras?.dead;
+  }
+  set dead(v: Set<string> | undefined) {
+    if (v !== undefined || this.extras !== undefined) this.more().dead = v;
+  }
+
+  /** Call, cast: hosts that failed this round (created at the first failure). */
+  get failed(): Set<string> | undefined {
+    return this.extras?.failed;
+  }
+  set failed(v: Set<string> | undefined) {
+    if (v !== undefined || this.extras !== undefined) this.more().failed = v;
+  }
+
+  /** Why the request is not done yet, for the error it gets at its deadline. */
+  get lastCause(): unknown {
+    return this.extras?.lastCause;
+  }
+  set lastCause(v: unknown) {
+    if (v !== undefined || this.extras !== undefined) this.more().lastCause = v;
+  }
+
+  /** The host whose pooled socket a send waits for, if any (the deadline's cause is then a socket timeout). */
+  get waitingForSocket(): string | undefined {
+    return this.extras?.waitingForSocket;
+  }
+  set waitingForSocket(v: string | undefined) {
+    if (v !== undefined || this.extras !== undefined) this.more().waitingForSocket = v;
+  }
+
+  /** The half-open host this request is the probe of (host-health.ts), until it leaves it. */
+  get probeOf(): string | undefined {
+    return this.extras?.probeOf;
+  }
+  set probeOf(v: string | undefined) {
+    if (v !== undefined || this.extras !== undefined) this.more().probeOf = v;
+  }
+
+  /** Fanout: each host's progress, once it has its snapshot. */
+  get fanout(): FanoutProgress<T> | undefined {
+    return this.extras?.fanout;
+  }
+  set fanout(v: FanoutProgress<T> | undefined) {
+    if (v !== undefined || this.extras !== undefined) this.more().fanout = v;
+  }
+
+  /** Call, cast: the load-tracker entry of the host it counts as in flight on (balancing/host-load.ts; tracker on only). */
+  get loadOn(): HostLoadEntry | undefined {
+    return this.extras?.loadOn;
+  }
+  set loadOn(v: HostLoadEntry | undefined) {
+    if (v !== undefined || this.extras !== undefined) this.more().loadOn = v;
+  }
+
+  /** Call, cast: when its host's connection first accepted a send of it, for the host's reply time (tracker on only). */
+  get acceptedAtMs(): number {
+    return this.extras?.acceptedAtMs ?? Number.NaN;
+  }
+  set acceptedAtMs(v: number) {
+    if (!Number.isNaN(v) || this.extras !== undefined) this.more().acceptedAtMs = v;
+  }
 }
 
 export const NO_HOSTS: readonly string[] = Object.freeze([]);

@@ -1,14 +1,15 @@
 /**
  * The delivery core's time line: every pending request's deadline, and the wake-ups of
  * waiting things (a paused call or cast, a paused fanout copy, the end of a wait for an
- * ACK, a key's next poll). Two
- * heaps ordered by (time, insertion); an entry that is no longer wanted (its request
- * settled, its pause was replaced, its key was looked up meanwhile) is skipped when it
- * reaches the top, so nothing is ever searched for or removed early.
+ * ACK, a key's next poll). Two heaps ordered by (time, insertion). A request's deadline
+ * leaves its heap when the request settles (deadline-heap.ts); a wake-up that is no longer
+ * wanted (its request settled, its pause was replaced, its key was looked up meanwhile) is
+ * skipped when it reaches the top, so no wake-up is ever searched for or removed early.
  *
  * At equal times a deadline comes before a wake-up: a pause that ends at its request's
  * deadline never starts another attempt.
  */
+import { DeadlineHeap } from "./deadline-heap.js";
 import { DeliveryRequest } from "./delivery-request.js";
 import { FanoutHost } from "./fanout-progress.js";
 import type { HostWaits, KeyWait } from "./host-waits.js";
@@ -18,7 +19,7 @@ import { MinHeap } from "./min-heap.js";
 export type Wake<T> = DeliveryRequest<T> | FanoutHost<T> | KeyWait<DeliveryRequest<T>>;
 
 export class DeliveryTimeline<T> {
-  private readonly deadlines = new MinHeap<DeliveryRequest<T>>();
+  private readonly deadlines = new DeadlineHeap<T>();
   private readonly wakes = new MinHeap<Wake<T>>();
   /** The earliest time added since `takeEarliestAdded` was last called (Infinity: none). */
   private earliestAdded = Infinity;
@@ -28,8 +29,18 @@ export class DeliveryTimeline<T> {
 
   /** A new pending request: its deadline. */
   addDeadline(r: DeliveryRequest<T>): void {
-    this.deadlines.push(r.deadlineMs, r);
+    this.deadlines.push(r);
     if (r.deadlineMs < this.earliestAdded) this.earliestAdded = r.deadlineMs;
+  }
+
+  /** `r` settled: its deadline leaves (nothing of a settled request stays in the deadline heap). */
+  removeDeadline(r: DeliveryRequest<T>): void {
+    this.deadlines.remove(r);
+  }
+
+  /** Deadlines and wake-ups held, stale wake-ups included (tests, diagnostics). */
+  get held(): { deadlines: number; wakes: number } {
+    return { deadlines: this.deadlines.size, wakes: this.wakes.size };
   }
 
   /** `w` wants to be woken at `atMs` (its own `wakeAtMs`, `untilMs` or `pollAtMs`). */
@@ -52,14 +63,16 @@ export class DeliveryTimeline<T> {
 
   /** What is due first at `nowMs`: a request's deadline, a wake-up, or nothing. Take it with `takeDeadline` / `takeWake`. */
   dueAt(nowMs: number): "deadline" | "wake" | undefined {
-    const d = this.liveDeadline();
+    const d = this.deadlines.peek()?.deadlineMs;
     const w = this.liveWake();
-    if (d !== undefined && d.key <= nowMs && (w === undefined || d.key <= w.key)) return "deadline";
+    if (d !== undefined && d <= nowMs && (w === undefined || d <= w.key)) return "deadline";
     return w !== undefined && w.key <= nowMs ? "wake" : undefined;
   }
 
   takeDeadline(): DeliveryRequest<T> {
-    return this.deadlines.pop()!.value;
+    const r = this.deadlines.peek()!;
+    this.deadlines.remove(r);
+    return r;
   }
 
   takeWake(): Wake<T> {
@@ -68,24 +81,16 @@ export class DeliveryTimeline<T> {
 
   /** The earliest live deadline or wake-up; undefined when there is none. */
   nextMs(): number | undefined {
-    const d = this.liveDeadline();
+    const d = this.deadlines.peek()?.deadlineMs;
     const w = this.liveWake();
     if (d === undefined) return w?.key;
-    return w === undefined || d.key <= w.key ? d.key : w.key;
+    return w === undefined || d <= w.key ? d : w.key;
   }
 
   clear(): void {
     this.deadlines.clear();
     this.wakes.clear();
     this.earliestAdded = Infinity;
-  }
-
-  private liveDeadline(): { key: number; value: DeliveryRequest<T> } | undefined {
-    for (let top = this.deadlines.peek(); top !== undefined; top = this.deadlines.peek()) {
-      if (top.value.state !== "settled") return top;
-      this.deadlines.pop();
-    }
-    return undefined;
   }
 
   private liveWake(): { key: number; value: Wake<T> } | undefined {

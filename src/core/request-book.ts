@@ -2,7 +2,8 @@
  * The delivery core's books: pending requests by message id (in the order they were
  * made), their deadlines and wake-ups (DeliveryTimeline) and the key waits (HostWaits).
  * Every state change of a request goes through `move`, which looks it up in the
- * transition table (request-states.ts) and throws on one the table does not allow; every
+ * transition table (request-states.ts) and throws on one the table does not allow, and
+ * tells the shell when a request will not be sent again (`sendsOver`); every
  * settle goes through `settle`, which takes the request out of every table, then has the
  * shell release its leases and settle its promise.
  */
@@ -54,6 +55,7 @@ export class RequestBook<T> {
     const to = nextRequestState(r.state, event);
     if (to === undefined) throw new Error(`delivery: event ${event} is not allowed for a request in state ${r.state}`);
     r.state = to;
+    if (to === "awaiting-reply" && r.failover !== "move") this.out.sendsOver?.(r);
   }
 
   /** `r` waits for its key's hosts. True when the key must be looked up now (no lookup in flight). */
@@ -68,6 +70,7 @@ export class RequestBook<T> {
     this.move(r, event);
     if (r.probeOf !== undefined) this.onProbeSettled?.(r);
     this.pending.delete(r.id);
+    this.timeline.removeDeadline(r);
     this.out.release(r);
     this.out.settle(r, ok, value);
   }

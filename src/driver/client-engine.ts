@@ -151,9 +151,8 @@ export class ClientEngine {
   ): Promise<unknown> {
     const nowMs = this.clock.nowMs();
     const out = new Outbound(frames);
-    const promise = new Promise<unknown>((resolve, reject) => {
-      out.resolve = resolve;
-      out.reject = reject;
+    const promise = new Promise<unknown>((resolve) => {
+      out.resolve = resolve; // out.reject resolves with a rejected promise (outbound.ts)
     });
     this.delivery.start(id, kind, key, nowMs + timeoutMs, retry, out, nowMs, failover);
     return promise;

@@ -173,6 +173,10 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
     this.d.hostSync.observe(key, hosts);
   }
 
+  sendsOver(r: DeliveryRequest<Outbound>): void {
+    r.ctx.frames = undefined;
+  }
+
   release(r: DeliveryRequest<Outbound>): void {
     r.ctx.releaseAll();
   }
@@ -202,7 +206,11 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
 
   private sendOn(r: DeliveryRequest<Outbound>, host: string, lease: Lease): void {
     r.ctx.hold(lease);
-    lease.send(r.ctx.frames, r.deadlineMs).then(
+    const frames = r.ctx.frames;
+    // Let go (sendsOver) while this send waited for its socket: an ACK of an earlier copy
+    // came meanwhile, and the call only waits for its reply now (holding this lease).
+    if (frames === undefined) return;
+    lease.send(frames, r.deadlineMs).then(
       () => {
         const nowMs = this.clock.nowMs();
         this.core.sendAccepted(r, host, nowMs);

@@ -24,6 +24,12 @@ export type Fx =
 export class Recorder implements DeliveryEffects<null> {
   fx: Fx[] = [];
   readonly handles = new Map<string, DeliveryRequest<null>>();
+  /** Requests the core said will not be sent again (sendsOver), kept apart from `fx`. */
+  readonly sendsOverSaid = new Set<string>();
+  sendsOver(r: DeliveryRequest<null>): void {
+    if (this.sendsOverSaid.has(r.id)) throw new Error(`sendsOver said twice for ${r.id}`);
+    this.sendsOverSaid.add(r.id);
+  }
   lookup(key: string): void {
     this.fx.push({ type: "lookup", key });
   }

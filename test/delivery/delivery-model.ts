@@ -47,7 +47,10 @@
  * request waiting for hosts has its key's lookup in flight, or the key's last lookup
  * found nothing less than an interval ago (no waiter is forgotten); the core's pending
  * count; nextWakeMs is later than now while something is pending, never later
- * than the earliest deadline, and undefined when nothing is.
+ * than the earliest deadline, and undefined when nothing is; the deadline heap holds
+ * exactly the pending requests, and nothing at all (no stale wake-up either) once none
+ * is pending; sendsOver was said exactly for the pending calls awaiting their reply that
+ * may not move, and no send follows it.
  */
 import assert from "node:assert/strict";
 import { TransportClosed, type DeliveryCore, type DeliveryRequest } from "../../src/internal.js";
@@ -160,6 +163,7 @@ export class DeliveryModel {
   private onSend(id: string, host: string): void {
     const r = this.requests.get(id)!;
     assert.ok(!this.closed && !r.settled, `a send of ${id}, which is settled`);
+    assert.ok(!this.rec.sendsOverSaid.has(id), `a send of ${id} after the core said it would not be sent again`);
     if (r.kind === "fanout") this.onFanoutSend(r, host);
     else if (r.phase === "awaiting-ack") onResend(this, r, host);
     else this.onPick(r, host);
@@ -258,6 +262,14 @@ export class DeliveryModel {
         assert.fail(`a lookup of ${key}, which no request needs`);
     this.looked = [];
     assert.equal(this.core.pendingCount, pending.length, "the core's pending count differs from the model's");
+    assert.equal(this.core.held.deadlines, pending.length, "the deadline heap holds a settled request");
+    // Frames let go (sendsOver) exactly for the calls that await their reply and may not move.
+    for (const r of pending)
+      assert.equal(
+        this.rec.sendsOverSaid.has(r.id),
+        r.kind === "call" && r.failover !== "move" && r.phase === "awaiting-reply",
+        `sendsOver of ${r.id} (${r.kind}, ${r.failover}, ${r.phase})`,
+      );
     let firstDeadlineMs = Infinity;
     for (const r of pending) {
       if (r.deadlineMs <= this.nowMs)
@@ -273,8 +285,10 @@ export class DeliveryModel {
         );
     }
     const next = this.core.nextWakeMs();
-    if (pending.length === 0) assert.equal(next, undefined, "a wake-up is asked for with nothing pending");
-    else {
+    if (pending.length === 0) {
+      assert.equal(next, undefined, "a wake-up is asked for with nothing pending");
+      assert.deepEqual(this.core.held, { deadlines: 0, wakes: 0 }, "nothing pending, yet the timeline holds entries");
+    } else {
       assert.ok(next !== undefined, "requests are pending but no wake-up is asked for");
       assert.ok(next > this.nowMs, "nextWakeMs is not later than now");
       assert.ok(next <= firstDeadlineMs, "the wake-up is later than a deadline");
