@@ -50,7 +50,13 @@ interface Item {
 }
 
 export class SendQueue {
-  private readonly items: Item[] = [];
+  /**
+   * Waiting messages from `head` on. Taken by moving `head`, not by Array.shift, which
+   * moves every element: about 9 % of a client's CPU with 30,000 queued (measured with
+   * bench/pending-memory.ts); compacted once half of the array is taken.
+   */
+  private items: (Item | undefined)[] = [];
+  private head = 0;
   private sending = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
@@ -86,7 +92,7 @@ export class SendQueue {
       if (this.clock.nowMs() >= deadlineMs) return Promise.reject(deadlinePassed());
       return this.start(frames);
     }
-    if (this.items.length >= this.maxQueued) {
+    if (this.queued >= this.maxQueued) {
       return Promise.reject(new PortError("EAGAIN", `send queue full (${this.maxQueued} messages)`));
     }
     const bytes = batchable && this.coalescing ? batchBytes(frames, this.coalescing.head) : 0;
@@ -102,12 +108,15 @@ export class SendQueue {
   }
 
   get depth(): number {
-    return this.items.length + (this.sending ? 1 : 0);
+    return this.queued + (this.sending ? 1 : 0);
   }
 
   close(): void {
     this.closed = true;
-    for (const it of this.items.splice(0)) {
+    const dropped = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    for (const it of dropped as Item[]) {
       const e = new PortError("ECLOSED", "send queue is closed");
       it.reject(this.explain ? this.explain(e) : e);
     }
@@ -126,11 +135,29 @@ export class SendQueue {
     return p.then(this.sent, this.failed);
   }
 
+  private get queued(): number {
+    return this.items.length - this.head;
+  }
+
+  /** The first waiting message, taken off the queue. */
+  private take(): Item {
+    const it = this.items[this.head]!;
+    this.items[this.head++] = undefined; // taken: let it go
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    } else if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    }
+    return it;
+  }
+
   /** The send in flight settled: start the next queued message whose deadline has not passed. */
   private next(): void {
     this.sending = false;
-    while (this.items.length > 0) {
-      const it = this.items.shift()!;
+    while (this.queued > 0) {
+      const it = this.take();
       if (this.clock.nowMs() >= it.deadlineMs) {
         it.reject(deadlinePassed());
         continue;
@@ -163,10 +190,10 @@ export class SendQueue {
     let group: Item[] | undefined;
     let bytes = first.batchBytes;
     const nowMs = this.clock.nowMs();
-    while (this.items.length > 0 && (group?.length ?? 1) < c.maxMessages) {
-      const n = this.items[0]!;
+    while (this.queued > 0 && (group?.length ?? 1) < c.maxMessages) {
+      const n = this.items[this.head]!;
       if (n.batchBytes === 0 || bytes + n.batchBytes > c.maxBytes || !sameHead(first.frames, n.frames, c.head)) break;
-      this.items.shift();
+      this.take();
       if (nowMs >= n.deadlineMs) {
         n.reject(deadlinePassed());
         continue;

@@ -250,3 +250,18 @@ test("send-queue coalescing - coalescingOf: off when coalesceMaxMessages is 1; a
     maxBytes: 100,
   });
 });
+
+test("send-queue - thousands queued leave in enqueue order, across the queue's compactions; depth counts them", async () => {
+  const sock = new FakeSocket();
+  const q = new SendQueue(sock as unknown as PortSocket, new ManualClock(), 10_000);
+  const ids = Array.from({ length: 5000 }, (_, i) => String(i));
+  const done = ids.map((id) => q.enqueue([Buffer.from(id)]));
+  assert.equal(q.depth, 5000);
+  for (let i = 0; i < 5000; i++) {
+    await tick();
+    sock.complete();
+  }
+  await Promise.all(done);
+  assert.deepEqual(sock.sent, ids);
+  assert.equal(q.depth, 0);
+});
