@@ -11,8 +11,8 @@
  *   in-process matchmaker): the client's own cost per pending call.
  *
  * Each with acks off and on (DriverOptions.acks). Then "cpu": 100 concurrent driver calls
- * repeatedly, interleaved with 100 pipelined raw zeromq.js round trips (bench/rpc.bench.ts's
- * raw echo), process.cpuUsage per call of each and their ratio.
+ * repeatedly, interleaved with 100 pipelined raw zeromq.js round trips (the raw echo of
+ * bench/systems/raw-zmq.ts), process.cpuUsage per call of each and their ratio.
  *
  * Limits raised for this load (the defaults are sized for many peers each with a moderate
  * number of calls in flight, spec/pool.md):
