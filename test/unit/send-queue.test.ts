@@ -158,7 +158,7 @@ class FrameSocket extends FakeSocket {
   }
 }
 
-test("send-queue coalescing - a message on an idle queue leaves alone at once; those queued behind it leave as one batch, each settling with it", async () => {
+test("send-queue coalescing - what one turn queues on an idle socket leaves together a microtask later; what queues behind a send leaves as one batch when it ends; each settles with its batch", async () => {
   const sock = new FrameSocket();
   const q = new SendQueue(sock as unknown as PortSocket, new ManualClock(), 100, undefined, undefined, {
     head: 0,
@@ -166,13 +166,22 @@ test("send-queue coalescing - a message on an idle queue leaves alone at once; t
     maxBytes: 1 << 20,
   });
   const done = ["a", "b", "c", "d"].map((id) => q.enqueue(msg(id)));
+  assert.deepEqual(carried(sock.frames, 0), [], "nothing sent in the enqueuing turn");
   await tick();
-  assert.deepEqual(carried(sock.frames, 0), ["a"]);
-  sock.complete();
-  await tick();
-  assert.deepEqual(carried(sock.frames, 0), ["a", "b+c+d"]);
+  assert.deepEqual(carried(sock.frames, 0), ["a+b+c+d"]);
   sock.complete();
   await Promise.all(done);
+  const e = q.enqueue(msg("e"));
+  await tick();
+  assert.deepEqual(carried(sock.frames, 0), ["a+b+c+d", "e"], "a lone message leaves alone");
+  const later = ["f", "g"].map((id) => q.enqueue(msg(id)));
+  await tick();
+  assert.deepEqual(carried(sock.frames, 0), ["a+b+c+d", "e"], "behind the send in flight");
+  sock.complete();
+  await tick();
+  assert.deepEqual(carried(sock.frames, 0), ["a+b+c+d", "e", "f+g"]);
+  sock.complete();
+  await Promise.all([e, ...later]);
   assert.equal(sock.maxInFlight, 1);
 });
 
@@ -196,12 +205,46 @@ test("send-queue coalescing - limits: at most maxMessages and maxBytes per batch
     q.enqueue(msg("f"), Infinity, false),
     q.enqueue(msg("g")),
   ];
-  for (let i = 0; i < 7; i++) {
+  for (let i = 0; i < 6; i++) {
     await tick();
     sock.complete();
   }
   await Promise.all(done);
-  assert.deepEqual(carried(sock.frames, 0), ["a", "b+c", "d", "big", "e", "f", "g"]);
+  assert.deepEqual(carried(sock.frames, 0), ["a+b", "c+d", "big", "e", "f", "g"]);
+  const other = new FrameSocket();
+  const small = new SendQueue(other as unknown as PortSocket, new ManualClock(), 100, undefined, undefined, {
+    head: 0,
+    maxMessages: 2,
+    maxBytes: 1 << 20,
+  });
+  const three = ["x", "y", "z"].map((id) => small.enqueue(msg(id)));
+  await tick();
+  assert.deepEqual(carried(other.frames, 0), ["x+y"], "maxMessages: 2");
+  other.complete();
+  await tick();
+  other.complete();
+  await Promise.all(three);
+  assert.deepEqual(carried(other.frames, 0), ["x+y", "z"]);
+});
+
+test("send-queue coalescing - a message that cannot join a batch still goes to an idle socket at once, behind nothing", async () => {
+  const sock = new FrameSocket();
+  const q = new SendQueue(sock as unknown as PortSocket, new ManualClock(), 100, undefined, undefined, {
+    head: 1,
+    maxMessages: 64,
+    maxBytes: 1 << 20,
+  });
+  const p = q.enqueue(msg("alone", "p1"), Infinity, false);
+  assert.deepEqual(carried(sock.frames, 1), ["alone"], "sent in the enqueuing turn");
+  const behind = q.enqueue(msg("joins", "p1"));
+  const plain = q.enqueue(msg("plain", "p1"), Infinity, false);
+  sock.complete();
+  await tick();
+  sock.complete();
+  await tick();
+  sock.complete();
+  await Promise.all([p, behind, plain]);
+  assert.deepEqual(carried(sock.frames, 1), ["alone", "joins", "plain"], "FIFO: the plain one waits its turn");
 });
 
 test("send-queue coalescing - a ROUTER's batch goes to one peer; a message whose deadline passed is refused on the way; a failed batch send fails each of its messages", async () => {
@@ -212,33 +255,30 @@ test("send-queue coalescing - a ROUTER's batch goes to one peer; a message whose
     maxMessages: 64,
     maxBytes: 1 << 20,
   });
-  const first = q.enqueue(msg("a", "p1"));
-  const rest = [
+  const outcome = (p: Promise<void>) =>
+    p.then(
+      () => "sent",
+      (e: PortError) => e.code,
+    );
+  const all = [
+    q.enqueue(msg("a", "p1")),
     q.enqueue(msg("b", "p1")),
     q.enqueue(msg("late", "p1"), clock.nowMs() + 5),
     q.enqueue(msg("c", "p1")),
     q.enqueue(msg("d", "p2")),
     q.enqueue(msg("e", "p2")),
-  ].map((p) =>
-    p.then(
-      () => "sent",
-      (e: PortError) => e.code,
-    ),
-  );
-  await tick();
+  ].map(outcome);
   clock.advance(10);
-  sock.complete();
   await tick();
   sock.complete(new PortError("EHOSTUNREACH", "gone"));
   await tick();
   sock.complete();
-  await first;
-  assert.deepEqual(carried(sock.frames, 1), ["a", "b+c", "d+e"]);
+  assert.deepEqual(carried(sock.frames, 1), ["a+b+c", "d+e"]);
   assert.deepEqual(
-    sock.frames.slice(1).map((f) => f[0]!.toString()),
+    sock.frames.map((f) => f[0]!.toString()),
     ["p1", "p2"],
   );
-  assert.deepEqual(await Promise.all(rest), ["EHOSTUNREACH", "EAGAIN", "EHOSTUNREACH", "sent", "sent"]);
+  assert.deepEqual(await Promise.all(all), ["EHOSTUNREACH", "EHOSTUNREACH", "EAGAIN", "EHOSTUNREACH", "sent", "sent"]);
 });
 
 test("send-queue coalescing - coalescingOf: off when coalesceMaxMessages is 1; a batch stays within maxFrameBytes", () => {
