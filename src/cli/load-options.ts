@@ -56,38 +56,25 @@ Exit status: 0 done (messages may have been lost: read the report), 1 could not 
 `;
 
 /** Options each mode takes (long names), beyond url, topic, server, json and help. */
+/** The options both client modes take. */
+const CLIENT_OPTIONS = [
+  "concurrency",
+  "count",
+  "duration-ms",
+  "timeout-ms",
+  "size",
+  "sizes",
+  "seed",
+  "settle-ms",
+  "svg",
+  "progress",
+  "no-progress",
+];
 const MODE_OPTIONS: Record<LoadMode, readonly string[]> = {
   "rpc-server": ["exchange"],
   "notify-server": ["pool"],
-  "rpc-client": [
-    "exchange",
-    "concurrency",
-    "count",
-    "duration-ms",
-    "timeout-ms",
-    "size",
-    "sizes",
-    "seed",
-    "settle-ms",
-    "svg",
-    "progress",
-    "no-progress",
-    "cast",
-    "fanout",
-  ],
-  "notify-client": [
-    "concurrency",
-    "count",
-    "duration-ms",
-    "timeout-ms",
-    "size",
-    "sizes",
-    "seed",
-    "settle-ms",
-    "svg",
-    "progress",
-    "no-progress",
-  ],
+  "rpc-client": ["exchange", ...CLIENT_OPTIONS, "cast", "fanout"],
+  "notify-client": CLIENT_OPTIONS,
 };
 const COMMON = ["url", "topic", "server", "json", "help"];
 

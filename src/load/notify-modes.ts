@@ -16,7 +16,7 @@ import { randomId } from "../ports/rng.js";
 import { runClientLoop } from "./client-loop.js";
 import type { ClientHooks, LoadConfig } from "./load-config.js";
 import type { ReportParams } from "./report-params.js";
-import { clientPayloads, type RunningLoadServer, statsEndpoint } from "./rpc-modes.js";
+import { loopSettings, type RunningLoadServer, statsEndpoint } from "./rpc-modes.js";
 import { buildReport, type LoadReport } from "./run-stats.js";
 import { controlTopic, type LoadMessage, RunCounts } from "./server-counts.js";
 import { pollServerCounts } from "./server-poll.js";
@@ -74,15 +74,9 @@ export async function runNotifyClientMode(
     logger: quiet,
   });
   const rec = await runClientLoop({
-    clock,
-    concurrency: cfg.concurrency,
-    ...(cfg.count !== undefined ? { count: cfg.count } : {}),
-    ...(cfg.durationMs !== undefined ? { durationMs: cfg.durationMs } : {}),
-    payloads: clientPayloads(cfg),
+    ...loopSettings(cfg, clock, hooks),
     measureLatency: false,
     send: (seq, payload) => notifier.info({}, LOAD_EVENT_TYPE, { run, seq, payload } satisfies LoadMessage),
-    ...(hooks.progress ? { progress: hooks.progress } : {}),
-    ...(hooks.stopped ? { stopped: hooks.stopped } : {}),
   });
   hooks.onCounting?.();
   const target = { topic: controlTopic(cfg.topic) };

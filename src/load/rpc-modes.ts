@@ -10,7 +10,7 @@ import { type Transport, transportInternals } from "../api/transport.js";
 import { sendKey, type Target } from "../core/target.js";
 import { randomId } from "../ports/rng.js";
 import { redactUrl } from "../core/redact.js";
-import { runClientLoop } from "./client-loop.js";
+import { type LoopConfig, runClientLoop } from "./client-loop.js";
 import type { ClientHooks, LoadConfig } from "./load-config.js";
 import { preparePayloads, sizeSampler } from "./message-sizes.js";
 import { buildReport, type LoadReport } from "./run-stats.js";
@@ -66,6 +66,23 @@ export function clientPayloads(cfg: LoadConfig): string[] {
   return preparePayloads(sizeSampler(cfg.sizes, rng), rng, cfg.count ?? Number.POSITIVE_INFINITY);
 }
 
+/** What every client mode's loop takes from the configuration and the hooks: all but its send and its latency switch. */
+export function loopSettings(
+  cfg: LoadConfig,
+  clock: LoopConfig["clock"],
+  hooks: ClientHooks,
+): Omit<LoopConfig, "send" | "measureLatency"> {
+  return {
+    clock,
+    concurrency: cfg.concurrency,
+    ...(cfg.count !== undefined ? { count: cfg.count } : {}),
+    ...(cfg.durationMs !== undefined ? { durationMs: cfg.durationMs } : {}),
+    payloads: clientPayloads(cfg),
+    ...(hooks.progress ? { progress: hooks.progress } : {}),
+    ...(hooks.stopped ? { stopped: hooks.stopped } : {}),
+  };
+}
+
 export async function runRpcClientMode(
   transport: Transport,
   cfg: LoadConfig,
@@ -82,18 +99,12 @@ export async function runRpcClientMode(
   const control = new RpcClient(transport, base, { timeoutMs: cfg.timeoutMs });
   const client = cfg.fanout ? control.prepare({ fanout: true }) : control;
   const rec = await runClientLoop({
-    clock,
-    concurrency: cfg.concurrency,
-    ...(cfg.count !== undefined ? { count: cfg.count } : {}),
-    ...(cfg.durationMs !== undefined ? { durationMs: cfg.durationMs } : {}),
-    payloads: clientPayloads(cfg),
+    ...loopSettings(cfg, clock, hooks),
     measureLatency: !cfg.cast,
     send: (seq, payload) => {
       const msg: LoadMessage = { run, seq, payload };
       return cfg.cast ? client.cast({}, LOAD_METHOD, { ...msg }) : client.call({}, LOAD_METHOD, { ...msg });
     },
-    ...(hooks.progress ? { progress: hooks.progress } : {}),
-    ...(hooks.stopped ? { stopped: hooks.stopped } : {}),
   });
   const head = { mode: cfg.mode, url: redactUrl(cfg.url), params };
   if (!cfg.cast) return buildReport(rec, head);
