@@ -155,6 +155,23 @@ describe("redis matchmaker, keyScheme oslo", { skip: redisSkipReason() ?? false,
     }
   });
 
+  test("oslo-key-scheme - a listener here whose entry carries #wire=2 is one pool, not also one of oslo's", async () => {
+    await raw.flushdb();
+    const mm = await open();
+    try {
+      const t = { topic: "notifications" };
+      const listing = notifyPoolsKey(t, "info");
+      const entry = "tcp://127.0.0.1:49601#wire=2"; // what a listener of this driver registers (spec/codec.md, Batches)
+      await mm.register(notifyPoolKey(t, "info", "billing"), entry, 300_000);
+      await mm.register(listing, poolEntry("billing", entry), 300_000);
+      assert.deepEqual(await raw.smembers("ROUTER/notifications.info"), ["127.0.0.1:49601"]);
+      // Its bare oslo member names the same listener: a notifier here sends it one copy.
+      assert.deepEqual(await mm.getHosts(listing), [poolEntry("billing", entry)]);
+    } finally {
+      await mm.close();
+    }
+  });
+
   test("oslo-key-scheme - the option is validated and defaults to native", () => {
     assert.equal(resolveRedisMatchmakerOptions({}).keyScheme, "native");
     assert.throws(() => resolveRedisMatchmakerOptions({ keyScheme: "python" as never }), RangeError);

@@ -13,7 +13,7 @@
  * - The pool key of such a pool: oslo's scheme (the member, while it is live).
  * - Every other key: native.
  */
-import { withoutWire } from "../../core/host-entry.js";
+import { parseHostEntry, withoutWire } from "../../core/host-entry.js";
 import {
   fromOsloMember,
   osloMember,
@@ -72,7 +72,9 @@ export class OsloStore {
       return this.hosts(oslo, (m) => (osloPoolPart(m) === wanted ? fromOsloMember(m) : undefined));
     }
     const mine = await native();
-    const known = new Set(mine.members.map((m) => m.member.slice(m.member.indexOf("@") + 1)));
+    // This driver's listeners by address alone: their native entries carry attributes
+    // (#wire=2) that oslo's bare members lack, and a listener must not also count as Python's.
+    const known = new Set(mine.members.map((m) => parseHostEntry(m.member.slice(m.member.indexOf("@") + 1)).address));
     const python = this.hosts(oslo, (m) => {
       const address = fromOsloMember(m);
       return address === undefined || known.has(address) ? undefined : `${osloPoolPart(m)}@${address}`;
