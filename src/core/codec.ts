@@ -87,6 +87,13 @@ export const MALFORMED_KINDS: readonly MalformedKind[] = [
   "message",
 ];
 
+/** A counter per malformed kind, all zero (the server's and the client's stats). */
+export function zeroMalformedCounts(): Record<MalformedKind, number> {
+  const out = {} as Record<MalformedKind, number>;
+  for (const k of MALFORMED_KINDS) out[k] = 0;
+  return out;
+}
+
 /**
  * A decode result. A rejection says why twice: `kind` for counters, `reason` for people.
  * A frame set that is well formed but whose payload is over the size limit carries

@@ -3,6 +3,7 @@
  * of its shell, and how the shell reports a failed send. Types and plain records only.
  */
 import type { HostLoadEntry } from "./balancing/host-load.js";
+import { zeroMalformedCounts, type MalformedKind } from "./codec.js";
 import type { FanoutProgress } from "./fanout-progress.js";
 import type { RequestState } from "./request-states.js";
 
@@ -66,7 +67,7 @@ export interface DeliveryEffects<T> {
   breakerChanged?(host: string, open: boolean): void;
 }
 
-/** Counters of the client engine; the core moves all of them but `malformedReplies` (the shell's decoder). */
+/** Counters of the client engine; the core moves all of them but the malformed ones (the shell's decoder). */
 export interface ClientStats {
   calls: number;
   casts: number;
@@ -74,6 +75,8 @@ export interface ClientStats {
   replies: number;
   staleReplies: number;
   malformedReplies: number;
+  /** `malformedReplies` by the codec's kind (spec/codec.md, "Validation and malformed input"); they add up to it. */
+  malformedRepliesByKind: Record<MalformedKind, number>;
   timeouts: number;
   deliveryFailures: number;
   sendRetries: number;
@@ -97,6 +100,7 @@ export function zeroClientStats(): ClientStats {
     replies: 0,
     staleReplies: 0,
     malformedReplies: 0,
+    malformedRepliesByKind: zeroMalformedCounts(),
     timeouts: 0,
     deliveryFailures: 0,
     sendRetries: 0,

@@ -20,6 +20,7 @@ import {
   isAckFrames,
   MessageType,
   notificationFrames,
+  type MalformedKind,
   type RpcRequestType,
 } from "../core/codec.js";
 import { zeroClientStats, type ClientStats, type Failover, type RequestKind } from "../core/delivery-request.js";
@@ -171,7 +172,7 @@ export class ClientEngine {
     if (isBatch(frames, 0)) {
       // Replies and ACKs that queued up at the server for this client (core/batch-frames.ts).
       const split = splitBatch(frames, 0);
-      if (!split.ok) this.malformed(peer, split.reason);
+      if (!split.ok) this.malformed(peer, split.kind, split.reason);
       else for (const m of split.messages) this.onMessage(m, peer);
       return;
     }
@@ -182,7 +183,7 @@ export class ClientEngine {
     if (isAckFrames(frames)) {
       const a = decodeAck(frames);
       if (a.ok) this.delivery.ack(a.value.messageId, peer);
-      else this.malformed(peer, a.reason);
+      else this.malformed(peer, a.kind, a.reason);
       return;
     }
     const r = decodeReply(frames, this.options.maxPayloadBytes);
@@ -196,7 +197,7 @@ export class ClientEngine {
           new PayloadTooLarge("reply", big.bytes, this.options.maxPayloadBytes),
           peer,
         );
-      else this.malformed(peer, r.reason);
+      else this.malformed(peer, r.kind, r.reason);
       return;
     }
     // A reply settles a call only when it comes from a host the call was sent to (delivery-core.ts, pendingCall).
@@ -214,8 +215,9 @@ export class ClientEngine {
       );
   }
 
-  private malformed(peer: string, reason: string): void {
+  private malformed(peer: string, kind: MalformedKind, reason: string): void {
     this.stats.malformedReplies++;
+    this.stats.malformedRepliesByKind[kind]++;
     this.observer?.report({ type: "frame-dropped", side: "client", reason: "malformed", peer, detail: reason });
   }
 }

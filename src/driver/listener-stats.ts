@@ -7,7 +7,7 @@
  * (spec/server.md, "Stats"). The malformed ones are also counted by what was wrong with
  * them (`malformedByKind`, the codec's MalformedKind), whose counts add up to `malformed`.
  */
-import { MALFORMED_KINDS, type MalformedKind } from "../core/codec.js";
+import { zeroMalformedCounts, type MalformedKind } from "../core/codec.js";
 
 export interface ListenerStats {
   /** Messages read from the socket: each message of a batch envelope counts, a malformed envelope once. */
@@ -66,7 +66,7 @@ export function newListenerStats(): ListenerStats {
     batchesReceived: 0,
     batchesSent: 0,
     malformed: 0,
-    malformedByKind: zeroByKind(),
+    malformedByKind: zeroMalformedCounts(),
     oversized: 0,
     handled: 0,
     replied: 0,
@@ -85,11 +85,4 @@ export function newListenerStats(): ListenerStats {
     dedupEvicted: 0,
     dedupRepliesDropped: 0,
   };
-}
-
-/** A count of 0 for every MalformedKind. */
-export function zeroByKind(): Record<MalformedKind, number> {
-  const out = {} as Record<MalformedKind, number>;
-  for (const k of MALFORMED_KINDS) out[k] = 0;
-  return out;
 }

@@ -35,7 +35,7 @@ import {
   transportInternals,
 } from "../../src/internal.js";
 import { waitFor } from "../support/fixtures.js";
-import { judgeReply, type ReplyVerdict } from "../support/frame-oracle.js";
+import { judgeAtClient, type ReplyVerdict } from "../support/frame-oracle.js";
 import { hostileAnswer, type AnswerCategory } from "../support/hostile-replies.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -114,7 +114,8 @@ test("fuzz - hostile answers from a fake server: no crash, every call settles as
             const id =
               a.idMode === "own" ? req.messageId : a.idMode === "other" ? seen[(i * 7) % seen.length]! : `nobody-${i}`;
             const out = a.frames(Buffer.from(id));
-            log.push({ kind: "answer", verdict: judgeReply(out, LIMITS.maxPayloadBytes, LIMITS.maxDepth) });
+            for (const verdict of judgeAtClient(out, LIMITS.maxPayloadBytes, LIMITS.maxDepth))
+              log.push({ kind: "answer", verdict });
             sentByCategory[a.category] = (sentByCategory[a.category] ?? 0) + 1;
             await router.send([req.peerId, ...out]);
           }
@@ -155,6 +156,9 @@ test("fuzz - hostile answers from a fake server: no crash, every call settles as
     const decisive = new Map<string, ReplyVerdict>();
     const pending = new Set<string>();
     const want = { malformed: 0, stale: 0, staleAcks: 0 };
+    // By kind as the client counts them: an oversized answer naming no pending call is "shape"
+    // (codec.ts, oversized), and the oracle leaves "depth" and "json" together where either may apply.
+    const wantByKind = new Map<string, number>();
     for (const e of log) {
       if (e.kind === "request") {
         if (e.call) pending.add(e.id);
@@ -164,8 +168,12 @@ test("fuzz - hostile answers from a fake server: no crash, every call settles as
       if ((v.verdict === "reply" || v.verdict === "oversized") && pending.has(v.id)) {
         decisive.set(v.id, v);
         pending.delete(v.id);
-      } else if (v.verdict === "malformed" || v.verdict === "oversized") want.malformed++;
-      else if (v.verdict === "reply") want.stale++;
+      } else if (v.verdict === "malformed" || v.verdict === "oversized") {
+        want.malformed++;
+        const kind =
+          v.verdict === "oversized" ? "shape" : v.kind === "depth" || v.kind === "json" ? "depth|json" : v.kind;
+        wantByKind.set(kind, (wantByKind.get(kind) ?? 0) + 1);
+      } else if (v.verdict === "reply") want.stale++;
       else want.staleAcks++;
     }
     let late = 0;
@@ -207,6 +215,12 @@ test("fuzz - hostile answers from a fake server: no crash, every call settles as
     assert.ok(late <= outcomes.size / 20, `${late} calls timed out although their reply was sent`);
     const stats = transportInternals(transport).engine.stats;
     assert.equal(stats.staleAcks, want.staleAcks, "acks are off: every ACK is stale");
+    const byKind = stats.malformedRepliesByKind;
+    assert.equal(
+      Object.values(byKind).reduce((a, b) => a + b, 0),
+      stats.malformedReplies,
+      "malformed answers by kind add up to the count",
+    );
     if (late === 0) {
       // Without a late answer the client's counters are exactly the replay's.
       assert.equal(
@@ -215,6 +229,16 @@ test("fuzz - hostile answers from a fake server: no crash, every call settles as
         "malformed answers (and oversized ones naming no pending call)",
       );
       assert.equal(stats.staleReplies, want.stale, "well-formed replies naming no pending call");
+      const counted = new Map<string, number>();
+      for (const [kind, n] of Object.entries(byKind)) {
+        const k = kind === "depth" || kind === "json" ? "depth|json" : kind;
+        if (n > 0) counted.set(k, (counted.get(k) ?? 0) + n);
+      }
+      assert.deepEqual(
+        Object.fromEntries([...counted].sort()),
+        Object.fromEntries([...wantByKind].sort()),
+        "by kind, as the oracle says",
+      );
       assert.equal(stats.replies, decisive.size + 1, "replies that settled a call (and the sync call)");
     }
     t.diagnostic(
@@ -230,6 +254,7 @@ test("fuzz - hostile answers from a fake server: no crash, every call settles as
           replies: stats.replies,
           staleReplies: stats.staleReplies,
           malformedReplies: stats.malformedReplies,
+          malformedRepliesByKind: byKind,
           staleAcks: stats.staleAcks,
         },
         crashes: crashes.length,

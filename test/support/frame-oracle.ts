@@ -136,25 +136,49 @@ export function judgeRequest(frames: readonly Buffer[], maxPayloadBytes: number,
  * one request judged by judgeRequest. Written from the spec, apart from batch-frames.ts.
  */
 export function judgeAtServer(frames: readonly Buffer[], maxPayloadBytes: number, maxDepth: number): RequestVerdict[] {
-  const bad = (kind: OracleKind): RequestVerdict[] => [{ verdict: "malformed", kind }];
   if (frames[2] === undefined || frames[2].toString("latin1") !== "2.0")
     return [judgeRequest(frames, maxPayloadBytes, maxDepth)];
-  if (frames.length !== 4) return bad("frames");
-  if (frames[1]!.length !== 0) return bad("delimiter");
-  const records = frames[3]!;
+  const split = batchMessages(frames, 1);
+  if (typeof split === "string") return [{ verdict: "malformed", kind: split }];
+  return split.map((m) => judgeRequest(m, maxPayloadBytes, maxDepth));
+}
+
+/**
+ * What a client makes of one ZeroMQ message as its DEALER reads it: like judgeAtServer,
+ * without the peer id (a batch of replies and ACKs, spec/codec.md "Batches"), else one
+ * message judged by judgeReply.
+ */
+export function judgeAtClient(frames: readonly Buffer[], maxPayloadBytes: number, maxDepth: number): ReplyVerdict[] {
+  if (frames[1] === undefined || frames[1].toString("latin1") !== "2.0")
+    return [judgeReply(frames, maxPayloadBytes, maxDepth)];
+  const split = batchMessages(frames, 0);
+  if (typeof split === "string") return [{ verdict: "malformed", kind: split }];
+  return split.map((m) => judgeReply(m, maxPayloadBytes, maxDepth));
+}
+
+/**
+ * A batch envelope's records as 1.0 messages (`head` routing frames kept in front), or
+ * the kind of a refused envelope: exactly head + 3 frames, an empty delimiter, records of
+ * type, id length (u8), payload length (u32 BE), id and payload, at least 1 and at most
+ * 4096 of them.
+ */
+function batchMessages(frames: readonly Buffer[], head: 0 | 1): Buffer[][] | OracleKind {
+  if (frames.length !== head + 3) return "frames";
+  if (frames[head]!.length !== 0) return "delimiter";
+  const records = frames[head + 2]!;
   const messages: Buffer[][] = [];
   let at = 0;
   while (at < records.length) {
-    if (messages.length === 4096) return bad("frames");
-    if (records.length - at < 6) return bad("shape");
+    if (messages.length === 4096) return "frames";
+    if (records.length - at < 6) return "shape";
     const idLength = records[at + 1]!;
     const payloadLength = records.readUInt32BE(at + 2);
     const end = at + 6 + idLength + payloadLength;
-    if (end > records.length) return bad("shape");
+    if (end > records.length) return "shape";
     const type = Buffer.from(records.subarray(at, at + 1));
     const id = Buffer.from(records.subarray(at + 6, at + 6 + idLength));
     messages.push([
-      frames[0]!,
+      ...frames.slice(0, head),
       Buffer.alloc(0),
       Buffer.from("1.0"),
       type,
@@ -163,8 +187,7 @@ export function judgeAtServer(frames: readonly Buffer[], maxPayloadBytes: number
     ]);
     at = end;
   }
-  if (messages.length === 0) return bad("shape");
-  return messages.map((m) => judgeRequest(m, maxPayloadBytes, maxDepth));
+  return messages.length === 0 ? "shape" : messages;
 }
 
 /** Spec/codec.md, "Reply frames" and "ACK frames", as the client reads five frames. */
