@@ -66,7 +66,8 @@ export class AckFlows<T> {
    */
   resendFailed(r: DeliveryRequest<T>, host: string, failure: SendFailure, error: unknown): void {
     r.lastCause = error;
-    if (failure === "closed" || failure === "send-error") this.base.health.failed(host, this.base.nowMs);
+    if (failure === "closed" || failure === "send-error")
+      this.base.health.failed(host, this.base.nowMs, error, r.sentSeq);
     r.copies++;
     r.wakeAtMs = this.acks!.ackDueMs(r.copies, this.base.nowMs, r.deadlineMs);
     this.book.move(r, "sent");
@@ -142,6 +143,7 @@ export class AckFlows<T> {
     else if (acks.mayResend(r.copies)) {
       this.stats.ackResends++;
       this.book.move(r, "resend");
+      r.sentSeq = this.base.health.sendSeq;
       this.out.send(r, host);
     } else this.hostDead(r, host, "no-ack", false);
   }

@@ -101,6 +101,7 @@ export class DeliveryFlows<T> {
     if (health.filtering() && health.picked(host, r.id)) r.probeOf = host;
     this.load?.sent(r, host); // balancing: in flight on `host` from now
     this.book.move(r, event);
+    r.sentSeq = health.sendSeq;
     this.out.send(r, host);
   }
 
@@ -155,7 +156,7 @@ export class DeliveryFlows<T> {
   /** A call's or cast's send to `host` failed: settle, stop (the deadline settles it, with this cause), retry or pause. */
   sendFailedOne(r: DeliveryRequest<T>, host: string, failure: SendFailure, error: unknown, nowMs: number): void {
     r.lastCause = error;
-    if (failure === "closed" || failure === "send-error") this.health.failed(host, nowMs, error);
+    if (failure === "closed" || failure === "send-error") this.health.failed(host, nowMs, error, r.sentSeq);
     if (r.probeOf !== undefined) this.probeLeft(r); // any other failure leaves the host without an outcome
     this.load?.left(r); // balancing: no longer in flight on `host`
     const next = afterFailedSend(r, host, failure);

@@ -150,6 +150,8 @@ export class DeliveryRequest<T> {
   failures = 0;
   /** Call, cast (acks on): copies sent to `host` since it was picked; the n-th waits ackTimeoutMs × 2^(n-1) for its ACK. */
   copies = 0;
+  /** Call, cast: HostHealth.sendSeq when its latest send went out (a failed send in flight with a counted one is not counted again). */
+  sentSeq = 0;
   /** Paused until, or (awaiting-ack) waits for the ACK until (call, cast). */
   wakeAtMs = 0;
   /** Its place in the timeline's deadline heap (deadline-heap.ts); -1 when not in it. */

@@ -6,7 +6,8 @@
  *                                     no ACK after the resends, the matchmaker dropped it), or
  *                                     `failureThreshold` soft failures (failed sends, ACK
  *                                     timeouts, calls timed out on it) within `windowMs` with
- *                                     no success between them
+ *                                     no success between them; failed sends that were in
+ *                                     flight together count once (see `sendSeq`)
  *   any --ok--> closed                a sign of life: an ACK, a reply, an accepted send (acks off)
  *   open --coolDown--> half-open      `coolDownMs` passed (doubling after each failed probe,
  *                                     up to `maxCoolDownMs`), or its connection came back
@@ -43,6 +44,8 @@ class Health {
   /** Soft failures in a row, and when the first of them was. */
   failures = 0;
   firstFailureAtMs = 0;
+  /** HostHealth.sendSeq right after this host's latest counted soft failure or opening. */
+  countedSeq = 0;
   /** Open: when it may be probed. */
   untilMs = 0;
   coolDownMs: number;
@@ -58,6 +61,14 @@ class Health {
 
 export class HostHealth {
   private readonly hosts = new Map<string, Health>();
+  /**
+   * Counts the soft failures counted so far, of every host. A send records it when it
+   * leaves (`DeliveryRequest.sentSeq`); its failure counts only when no failure of its host
+   * was counted since. Sends that were in flight together fail together when one stall
+   * hits the host's socket (EAGAIN for all of them at once): that is one failure, not
+   * `failureThreshold` in a row, and it must not open the host for every caller at once.
+   */
+  private seq = 0;
 
   /** `onChange(host, open)`: a breaker opened from closed, or closed from any other state (spec/observability.md). */
   constructor(
@@ -72,11 +83,22 @@ export class HostHealth {
     this.open(h, nowMs, host);
   }
 
-  /** A soft failure of `host` (failed send, ACK timeout, timed-out call) at `nowMs`; `cause`: a failed send's error. */
-  failed(host: string, nowMs: number, cause?: unknown): void {
+  /** The sequence number a send leaving now records (see `seq`). */
+  get sendSeq(): number {
+    return this.seq;
+  }
+
+  /**
+   * A soft failure of `host` (failed send, ACK timeout, timed-out call) at `nowMs`; `cause`:
+   * a failed send's error; `sentSeq`: a failed send's `sendSeq` when it left. A failed send
+   * that left before the host's latest counted failure or opening is not counted again
+   * (nor does it fail a probe: only a send that left after the opening can).
+   */
+  failed(host: string, nowMs: number, cause?: unknown, sentSeq?: number): void {
     const o = this.options;
     const h = this.entry(host);
     if (cause !== undefined) h.lastCause = cause;
+    if (sentSeq !== undefined && sentSeq < h.countedSeq) return; // in flight with a counted failure, or left before the host opened
     if (h.state === "probing") {
       h.coolDownMs = Math.min(h.coolDownMs * 2, o.maxCoolDownMs);
       this.open(h, nowMs, host);
@@ -88,6 +110,7 @@ export class HostHealth {
       h.firstFailureAtMs = nowMs;
     }
     h.failures++;
+    h.countedSeq = ++this.seq;
     if (h.failures >= o.failureThreshold) this.open(h, nowMs, host);
   }
 
@@ -181,6 +204,7 @@ export class HostHealth {
     h.state = move(h.state, "trip");
     if (wasClosed) this.onChange?.(host, true);
     h.failures = 0;
+    h.countedSeq = ++this.seq; // a send that left before this opening fails no probe
     h.untilMs = nowMs + h.coolDownMs;
   }
 

@@ -45,6 +45,23 @@ test("host health - soft failures in a row within the window open a host; a succ
   assert.equal(off.stateOf("a"), "open", "hard failures open a host whatever the threshold");
 });
 
+test("host health - failed sends in flight together count once: only a send that left after the host's last counted failure counts again", () => {
+  const h = new HostHealth(BREAKER); // failureThreshold 3
+  const together = [h.sendSeq, h.sendSeq, h.sendSeq, h.sendSeq, h.sendSeq];
+  for (const [i, seq] of together.entries()) h.failed("a", i, new Error("EAGAIN"), seq);
+  assert.equal(h.stateOf("a"), "closed", "five sends that failed together are one failure");
+  const other = h.sendSeq;
+  h.failed("b", 5, new Error("EAGAIN"), other); // another host's failure does not hide a's next one
+  h.failed("a", 6, new Error("EAGAIN"), h.sendSeq - 1); // left before b's failure, after a's: counts
+  assert.equal(h.stateOf("a"), "closed", "two failures in a row");
+  h.failed("a", 7, new Error("EAGAIN"), h.sendSeq);
+  assert.equal(h.stateOf("a"), "open", "the third send that left after the last counted failure opens it");
+  h.failed("c", 8); // ACK timeouts and timed-out calls carry no sequence: each counts
+  h.failed("c", 9);
+  h.failed("c", 10);
+  assert.equal(h.stateOf("c"), "open");
+});
+
 test("host health - an open host is refused until its cool-down ends, then takes one probe; the probe's failure reopens it with a doubled cool-down (capped), its success closes it", () => {
   const h = new HostHealth(BREAKER);
   h.trip("a", 0);
@@ -177,6 +194,32 @@ test("delivery core - soft failures open a host: picks avoid it; when every host
   assert.deepEqual(core.unhealthyHosts, ["b"], "the probe's success closed a; b's probe is still out");
   core.sendAccepted(r5, "b", 105);
   assert.deepEqual(core.unhealthyHosts, []);
+});
+
+test("delivery core - a stall that fails every send in flight to a host counts once: the retries that left afterwards count, one by one", () => {
+  const rec = new Recorder();
+  const core = new DeliveryCore<null>(rec, {
+    hostWaitIntervalMs: 1000,
+    breaker: { failureThreshold: 3, windowMs: 10_000, coolDownMs: 100, maxCoolDownMs: 1000 },
+  });
+  const hosts = Object.freeze(["a"]);
+  const rs = ["1", "2", "3", "4", "5"].map((id) => core.send(id, "call", "k", 5000, null, null, 0, hosts));
+  assert.deepEqual(sends(rec.take()), ["1@a", "2@a", "3@a", "4@a", "5@a"]);
+  for (const r of rs) core.sendFailed(r, "a", "send-error", new Error("EAGAIN"), 1);
+  assert.deepEqual(core.unhealthyHosts, [], "one stall, one failure: the host is still closed");
+  // Their only host failed this round: each pauses hostWaitIntervalMs, then asks for hosts again.
+  const round = (t: number): string[] => {
+    rec.take();
+    core.timerFired(t);
+    core.hostsKnown("k", hosts, t);
+    return sends(rec.take());
+  };
+  assert.deepEqual(round(1001), ["1@a", "2@a", "3@a", "4@a", "5@a"], "every call is sent again");
+  for (const r of rs) core.sendFailed(r, "a", "send-error", new Error("EAGAIN"), 1002);
+  assert.deepEqual(core.unhealthyHosts, [], "the second round failed together too: two in a row");
+  assert.equal(round(2002).length, 5);
+  core.sendFailed(rs[0]!, "a", "send-error", new Error("EAGAIN"), 2003);
+  assert.deepEqual(core.unhealthyHosts, ["a"], "the third round's first failure is the third in a row: open");
 });
 
 test("delivery core - acks off: a dropped connection fails a non-idempotent call accepted by that host at once, naming it; an idempotent one moves; the host is open afterwards", () => {
