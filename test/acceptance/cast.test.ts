@@ -1,21 +1,21 @@
 /**
  * Goal: oslo.messaging's functional CastTestCase on real zeromq over loopback, plus this
- * driver's promise that a cast nobody can receive is never dropped silently.
+ * driver's promise that a cast nobody can receive is never dropped silently, in both
+ * routing modes (spec/proxy.md): direct with the in-process matchmaker, and proxy over a
+ * real redis-server with two proxies in processes of their own (test/support/routing-env.ts).
  * Method: casts, then a ping call to each server as a barrier (a server applies requests
  * in arrival order and one client's messages to one server share one FIFO connection).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, test } from "node:test";
 import { getRpcServer, MessageDeliveryFailure, RpcClient, type Transport } from "../../src/index.js";
-import { newTransport, startGroup, TestServerEndpoint } from "../support/fixtures.js";
+import { startGroup, TestServerEndpoint } from "../support/fixtures.js";
+import { describeRouting } from "../support/routing-env.js";
 
-describe("cast", () => {
+describeRouting("cast", (env) => {
   let transport: Transport;
   before(async () => {
-    transport = await newTransport();
-  });
-  after(async () => {
-    await transport.close();
+    transport = await env().rpcTransport();
   });
 
   test("cast - specific server: only the named server applies the casts", async () => {

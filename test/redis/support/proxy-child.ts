@@ -63,3 +63,18 @@ export function spawnProxy(url: string, extra: string[] = []): ProxyChild {
     },
   };
 }
+
+/**
+ * `count` proxies on `url`, resolved once every one printed "ready"; when one does not get
+ * there, all are killed before the error is thrown, so none outlives a failed set-up.
+ */
+export async function spawnProxies(url: string, count: number, extra: string[] = []): Promise<ProxyChild[]> {
+  const proxies = Array.from({ length: count }, () => spawnProxy(url, extra));
+  try {
+    await Promise.all(proxies.map((p) => p.ready));
+  } catch (err) {
+    await Promise.all(proxies.map((p) => p.kill()));
+    throw err;
+  }
+  return proxies;
+}
