@@ -2,6 +2,7 @@
  * A proxy (`src/cli/proxy.ts`, what `npm run proxy` runs) in its own process, for the
  * proxy-mode tests: resolves `ready` with its addresses once it printed its "ready" line;
  * `stop()` sends SIGTERM and resolves with its exit code; `kill()` sends SIGKILL.
+ * `spawnProxies(url, n)` starts n of them and waits until all are ready.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
