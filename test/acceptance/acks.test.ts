@@ -9,6 +9,9 @@
  * reads everything and answers nothing, registered in the same in-process matchmaker under
  * the topic's key (and under a server key of its own). It counts the copies of each
  * message id it receives.
+ * Direct routing only: the silent host is a raw ROUTER the client connects to, and in
+ * proxy mode clients connect to proxies only; acks through proxies are tested in
+ * test/redis/proxy-modes.acceptance.test.ts and test/unit/proxy-hops.test.ts.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

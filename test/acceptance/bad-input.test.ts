@@ -1,16 +1,17 @@
 /**
  * Goal: every kind of bad input in spec/api.md's "Bad input" table gets the error the table
  * promises, at once — never a MessagingTimeout for a mistake the driver can see.
- * Method: real sockets and the in-process matchmaker; every client has a 30 s timeout, so a
- * mistake that slipped through would surface as MessagingTimeout (asserted absent), not as
- * a slow test. Large payloads use a small maxPayloadBytes, except one row that repeats the
- * reported case at the default 64 MiB limit.
+ * Method: real sockets, in both routing modes (test/support/routing-env.ts: direct with the
+ * in-process matchmaker; proxy over a real redis-server with two proxies in processes of
+ * their own); every client has a 30 s timeout, so a mistake that slipped through would
+ * surface as MessagingTimeout (asserted absent), not as a slow test. Large payloads use a
+ * small maxPayloadBytes, except one row that repeats the reported case at the default
+ * 64 MiB limit.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, test } from "node:test";
 import {
   getRpcServer,
-  getRpcTransport,
   InvalidTarget,
   PayloadTooLarge,
   RemoteError,
@@ -18,7 +19,7 @@ import {
   type RpcServer,
   type Transport,
 } from "../../src/index.js";
-import { InProcessMatchmaker, NodeClock } from "../../src/internal.js";
+import { describeRouting } from "../support/routing-env.js";
 
 const LIMIT = 4096;
 const TIMEOUT_MS = 30_000;
@@ -32,8 +33,7 @@ async function rejectsWith(p: Promise<unknown>, cls: abstract new (...a: never[]
   });
 }
 
-describe("bad input", () => {
-  const mm = new InProcessMatchmaker(new NodeClock());
+describeRouting("bad input", (env) => {
   let transport: Transport;
   let client: RpcClient;
   let server: RpcServer;
@@ -50,14 +50,10 @@ describe("bad input", () => {
   };
 
   before(async () => {
-    transport = await getRpcTransport("zmq://", { matchmaker: mm, maxPayloadBytes: LIMIT });
+    transport = await env().rpcTransport({ maxPayloadBytes: LIMIT });
     server = getRpcServer(transport, { topic: "bad", server: "s1" }, [endpoint]);
     await server.start();
     client = new RpcClient(transport, { topic: "bad" }, { timeoutMs: TIMEOUT_MS });
-  });
-  after(async () => {
-    await transport.close();
-    await mm.close();
   });
 
   test("bad input - args that are not a plain object: TypeError naming args, nothing sent", async () => {
@@ -145,7 +141,7 @@ describe("bad input", () => {
   });
 
   test("bad input - a reply over the client's own limit fails that call with PayloadTooLarge", async () => {
-    const roomy = await getRpcTransport("zmq://", { matchmaker: mm, maxPayloadBytes: LIMIT * 8 });
+    const roomy = await env().rpcTransport({ maxPayloadBytes: LIMIT * 8 });
     try {
       await getRpcServer(roomy, { topic: "roomy", server: "r1" }, [endpoint]).start();
       const c = new RpcClient(transport, { topic: "roomy" }, { timeoutMs: TIMEOUT_MS });
@@ -157,7 +153,7 @@ describe("bad input", () => {
   });
 
   test("bad input - a call over the server's limit (within the client's) gets an error reply, not a timeout", async () => {
-    const strict = await getRpcTransport("zmq://", { matchmaker: mm, maxPayloadBytes: 256 });
+    const strict = await env().rpcTransport({ maxPayloadBytes: 256 });
     try {
       await getRpcServer(strict, { topic: "strict", server: "t1" }, [endpoint]).start();
       const c = new RpcClient(transport, { topic: "strict" }, { timeoutMs: TIMEOUT_MS });
@@ -172,7 +168,7 @@ describe("bad input", () => {
   });
 
   test("bad input - the reported case at the default limit: a 70 MB request is refused before sending", async () => {
-    const t = await getRpcTransport("zmq://", { matchmaker: mm });
+    const t = await env().rpcTransport();
     try {
       const c = new RpcClient(t, { topic: "bad" }, { timeoutMs: TIMEOUT_MS });
       await rejectsWith(c.call({}, "echo", { v: "w".repeat(70_000_000) }), PayloadTooLarge, /67108864 bytes/);

@@ -6,6 +6,8 @@
  * message inside a batch is dropped alone and the others are answered, in a batch.
  * Method: a driver client and server over zeromq.js; a raw zeromq.js ROUTER registered in
  * the in-process matchmaker as a server that reads 1.0 only; a raw DEALER sending a batch.
+ * Direct routing only: it reads the frames on a direct client-server connection through
+ * raw sockets standing for a peer, which proxy mode has only behind a proxy.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";

@@ -6,6 +6,9 @@
  * Method: a one-slot server whose handler holds the slot until the next request's
  * deadline has passed; a raw DEALER for a request that arrives already expired; two
  * servers where one calls the other with the context it received.
+ * Direct routing only: the expired request comes from a raw DEALER connected to the
+ * server's ROUTER, which proxy mode does not have (servers connect out to proxies); a proxy
+ * forwards the deadline unchanged inside the message.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

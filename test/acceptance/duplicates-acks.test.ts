@@ -3,6 +3,8 @@
  * when a request asks for one (spec/server.md, "Deadlines, duplicates and acks"). Method:
  * a raw zeromq.js DEALER sends the very same frames twice, as a client re-sending after a
  * lost reply or ACK would, and reads everything the server sends back in order.
+ * Direct routing only: the raw DEALER talks to the server's ROUTER, which proxy mode does
+ * not have; duplicates through two proxies are tested in test/redis/proxy-modes.acceptance.test.ts.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

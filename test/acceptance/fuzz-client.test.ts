@@ -9,6 +9,9 @@
  * server of a topic; an RpcClient calls it (args {n} tie a message id to its call). For
  * each request the fake server sends 0 to 3 generated answers, naming that request, an
  * earlier one, or none. Seeded (FUZZ_SEED), bounded by FUZZ_CALLS (default 400).
+ * Direct routing only: the hostile server is a raw socket the client connects to; in
+ * proxy mode the client connects to proxies only (the proxy's own hostile input:
+ * test/property/proxy-forwarding.property.test.ts).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";

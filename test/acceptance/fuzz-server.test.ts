@@ -12,6 +12,9 @@
  * sees them in the order the tally assumes. One more DEALER sends frames over
  * maxFrameBytes. Heap: gc() through v8.setFlagsFromString("--expose-gc"), before, at the
  * end of the run (server still up) and after the transport closed.
+ * Direct routing only: the hostile peers are raw DEALERs connected to the server's ROUTER,
+ * which proxy mode does not have (the proxy's own hostile input:
+ * test/property/proxy-forwarding.property.test.ts).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";

@@ -1,11 +1,13 @@
 /**
  * Goal: oslo.messaging's functional NotifyTestCase and this driver's notification promises
  * (pools, batches, requeue, filters, no listener) on real zeromq over loopback with the
- * in-process matchmaker (zmq://); with DriverOptions.acks, what a resolved and a rejected
+ * in-process matchmaker (zmq://), and again in proxy routing mode (spec/proxy.md) over a
+ * real redis-server with two proxies in processes of their own, acks on
+ * (test/support/routing-env.ts); with DriverOptions.acks, what a resolved and a rejected
  * info() mean. Method: the suite of test/support/notify-suite.ts, listeners and notifier
- * on two transports that share one in-process matchmaker; a raw ROUTER registered as a
- * pool member stands for a member that never acknowledges. The suite runs again in proxy
- * routing mode (spec/proxy.md): two proxies in this process, acks on.
+ * on two transports of one environment; a raw ROUTER registered as a pool member stands
+ * for a member that never acknowledges. The raw-socket cases stay direct: a raw socket
+ * stands for a listener or member on the wire, which proxy mode has only behind a proxy.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -27,26 +29,22 @@ import {
   notifyPoolsKey,
   poolEntry,
 } from "../../src/internal.js";
-import { startProxy, type RunningProxy } from "../../src/api/proxy-process.js";
 import { waitFor } from "../support/fixtures.js";
 import { KeptLogger, RecordingEndpoint } from "../support/notify-fixtures.js";
 import { notifyTestCases } from "../support/notify-suite.js";
 import { addressOf } from "../support/host-address.js";
+import { describeRouting } from "../support/routing-env.js";
 
-describe("notifications over zmq://", () => {
+describeRouting("notifications", (env, routing) => {
   let listening: Transport;
   let publishing: Transport;
   before(async () => {
-    const matchmaker = new InProcessMatchmaker(new NodeClock());
-    listening = await getNotificationTransport("zmq://", { matchmaker });
-    publishing = await getNotificationTransport("zmq://", { matchmaker });
-  });
-  after(async () => {
-    await publishing.close();
-    await listening.close();
+    listening = await env().notificationTransport();
+    publishing = await env().notificationTransport();
   });
   notifyTestCases("notify", () => ({ listening, publishing }));
 
+  if (routing !== "direct") return;
   test("notify - a notification listener drops RPC requests and malformed NOTIFYs, counted, and keeps serving", async () => {
     const topic = `raw-${randomUUID().slice(0, 8)}`;
     const ep = new RecordingEndpoint();
@@ -63,25 +61,6 @@ describe("notifications over zmq://", () => {
     raw.close();
     await l.stop();
   });
-});
-
-describe("notifications over zmq://, proxy routing (two proxies in this process, acks on)", () => {
-  let proxies: RunningProxy[] = [];
-  let listening: Transport;
-  let publishing: Transport;
-  before(async () => {
-    const matchmaker = new InProcessMatchmaker(new NodeClock());
-    proxies = await Promise.all([0, 1].map(() => startProxy("zmq://", {}, { matchmaker })));
-    const options = { matchmaker, routing: "proxy", acks: true } as const;
-    listening = await getNotificationTransport("zmq://", options);
-    publishing = await getNotificationTransport("zmq://", options);
-  });
-  after(async () => {
-    await publishing?.close();
-    await listening?.close();
-    await Promise.all(proxies.map((p) => p.stop()));
-  });
-  notifyTestCases("notify via proxies", () => ({ listening, publishing }));
 });
 
 describe("notifications over zmq:// with acknowledged delivery", () => {

@@ -3,6 +3,8 @@
  * request counters and latency histograms move as calls are made, by outcome, and the
  * observable instruments report the pool and the servers.
  * Method: the SDK's MeterProvider with a manual reader, passed as DriverOptions.meterProvider.
+ * Direct routing only: it checks the driver's own instruments and pool (the same code in
+ * both modes), not what travels between processes.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

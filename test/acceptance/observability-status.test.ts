@@ -5,6 +5,8 @@
  * peer gives peer-dead; servers report started and stopped; status() holds every part.
  * Method: a recording logger and a status listener on a zmq:// transport; raw zeromq
  * DEALERs send the bad frames.
+ * Direct routing only: raw sockets stand for peers on a direct connection, which proxy
+ * mode has only behind a proxy.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

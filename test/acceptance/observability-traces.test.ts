@@ -5,6 +5,8 @@
  * gives a third span in the same trace; without an SDK no span starts.
  * Method: the SDK's BasicTracerProvider with the in-memory exporter, passed as
  * DriverOptions.tracerProvider; the AsyncLocalStorage context manager for nesting.
+ * Direct routing only: spans are made by the client and the server (the same code in
+ * both modes); a proxy forwards the trace context unchanged inside the message.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

@@ -1,6 +1,7 @@
 /**
  * Goal: the example in README.md runs and prints what its comments say.
  * Method: extract the first ```ts block, point its import at src/index.ts, run it with tsx.
+ * Direct routing only: it runs README.md's example as written (zmq://).
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

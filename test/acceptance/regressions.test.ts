@@ -1,6 +1,8 @@
 /**
  * Goal: regression tests for defects found by reading the specs against the code
  * (spec/*.md "Open questions"), each reproduced on real sockets or the pure core.
+ * Direct routing only: each case reproduces a defect of one component, mostly through
+ * raw sockets or the matchmaker's internals.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

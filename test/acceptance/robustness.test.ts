@@ -3,6 +3,9 @@
  * are dropped and counted, concurrency is bounded, stop() drains in-flight work and
  * deregisters, transport close settles pending calls, late replies are not delivered.
  * Method: real zeromq.js sockets on loopback, raw DEALERs playing misbehaving peers.
+ * Direct routing only: raw DEALERs connected to the server's ROUTER and entries written
+ * into the matchmaker stand for peers, which proxy mode has only behind a proxy (proxy
+ * failures: test/redis/proxy-modes.acceptance.test.ts, the simulator's proxy scenarios).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";

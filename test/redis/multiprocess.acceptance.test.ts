@@ -15,7 +15,7 @@ import { getRpcTransport, MessagingTimeout, RpcClient, type Transport } from "..
 import { transportInternals } from "../../src/internal.js";
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
 import { spawnServer, type ServerChild } from "./support/children.js";
-import { spawnProxy, type ProxyChild } from "./support/proxy-child.js";
+import { spawnProxies, type ProxyChild } from "./support/proxy-child.js";
 
 for (const mode of ["direct", "proxy"] as const) {
   describe(`multi-process RPC over zmq+redis://, ${mode} routing`, {
@@ -33,8 +33,7 @@ for (const mode of ["direct", "proxy"] as const) {
     before(async () => {
       redis = await startRedis();
       if (mode === "proxy") {
-        proxies = [spawnProxy(redis.url), spawnProxy(redis.url)];
-        await Promise.all(proxies.map((p) => p.ready));
+        proxies = await spawnProxies(redis.url, 2);
       }
       servers = names.map((n) => spawnServer(redis.url, topic, n, options));
       await Promise.all(servers.map((s) => s.ready));

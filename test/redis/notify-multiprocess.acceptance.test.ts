@@ -19,7 +19,7 @@ import { isValidDistributionOf } from "../support/fixtures.js";
 import { KeptLogger } from "../support/notify-fixtures.js";
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
 import { spawnNotifyListener, type ServerChild } from "./support/children.js";
-import { spawnProxy, type ProxyChild } from "./support/proxy-child.js";
+import { spawnProxies, type ProxyChild } from "./support/proxy-child.js";
 
 /** Asks `probe` every 20 ms until `ok` holds of its answer (at most 10 s); returns that answer. */
 async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
@@ -47,8 +47,7 @@ for (const mode of ["direct", "proxy"] as const) {
     before(async () => {
       redis = await startRedis();
       if (mode === "proxy") {
-        proxies = [spawnProxy(redis.url), spawnProxy(redis.url)];
-        await Promise.all(proxies.map((p) => p.ready));
+        proxies = await spawnProxies(redis.url, 2);
       }
       children = [
         spawnNotifyListener(redis.url, topic, "billing-0", "billing", options),

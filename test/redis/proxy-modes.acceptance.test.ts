@@ -24,7 +24,7 @@ import {
 } from "../../src/index.js";
 import { PROXY_BACKEND_KEY, PROXY_FRONTEND_KEY, transportInternals } from "../../src/internal.js";
 import { redisSkipReason, startRedis, type RedisProcess } from "../support/redis-server.js";
-import { spawnProxy, type ProxyChild } from "./support/proxy-child.js";
+import { spawnProxies, type ProxyChild } from "./support/proxy-child.js";
 
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -35,8 +35,7 @@ describe("proxy routing mode over zmq+redis://", { skip: redisSkipReason() ?? fa
 
   before(async () => {
     redis = await startRedis();
-    proxies = [spawnProxy(redis.url), spawnProxy(redis.url)];
-    await Promise.all(proxies.map((p) => p.ready));
+    proxies = await spawnProxies(redis.url, 2);
   });
   after(async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);

@@ -88,8 +88,15 @@ function probe(port: number, command: string, tls?: RedisTlsFiles): Promise<stri
   });
 }
 
-async function waitForPing(port: number, proc: ChildProcess, output: () => string, tls?: RedisTlsFiles): Promise<void> {
-  for (let i = 0; i < 400; i++) {
+async function waitForPing(
+  port: number,
+  proc: ChildProcess,
+  output: () => string,
+  tls: RedisTlsFiles | undefined,
+  limitMs = 20_000,
+): Promise<void> {
+  const end = Date.now() + limitMs;
+  while (Date.now() < end) {
     if (proc.exitCode !== null) throw new Error(`redis-server on ${port} exited with ${proc.exitCode}: ${output()}`);
     try {
       // A server with a password answers NOAUTH: it is up all the same.
@@ -99,7 +106,7 @@ async function waitForPing(port: number, proc: ChildProcess, output: () => strin
     }
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`redis-server on ${port} did not answer PING: ${output()}`);
+  throw new Error(`redis-server on ${port} did not answer PING within ${limitMs} ms: ${output()}`);
 }
 
 export interface RedisProcess {
@@ -129,6 +136,8 @@ export interface StartOptions {
   password?: string;
   /** TLS only: `port 0`, `tls-port` the port; clients must present a certificate when `authClients`. */
   tls?: RedisTlsFiles & { authClients?: boolean };
+  /** How long to wait for the server to answer PING (+PONG or -NOAUTH) before the start fails (and the process is killed); default 20 s. */
+  readyTimeoutMs?: number;
 }
 
 export async function startRedis(opts: StartOptions = {}): Promise<RedisProcess> {
@@ -175,13 +184,27 @@ export async function startRedis(opts: StartOptions = {}): Promise<RedisProcess>
     p.once("exit", () => running.delete(p));
     proc.stdout!.on("data", (d) => (out = (out + d.toString()).slice(-4000)));
     proc.stderr!.on("data", (d) => (out = (out + d.toString()).slice(-4000)));
-    await waitForPing(port, proc, () => out, opts.tls);
+    proc.once("error", (err) => (out += `\n${err.message}`));
+    try {
+      await waitForPing(port, proc, () => out, opts.tls, opts.readyTimeoutMs);
+    } catch (err) {
+      // A server that runs but never answered as expected must not outlive the failed start.
+      const done = exited();
+      proc.kill("SIGKILL");
+      await done;
+      throw err;
+    }
   };
   const exited = (): Promise<void> =>
-    proc.exitCode !== null || proc.signalCode !== null
+    proc.exitCode !== null || proc.signalCode !== null || proc.pid === undefined
       ? Promise.resolve()
       : new Promise((r) => proc.once("exit", () => r()));
-  await launch();
+  try {
+    await launch();
+  } catch (err) {
+    if (ownsDir) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     port,
     dir,

@@ -2,6 +2,7 @@
  * A proxy (`src/cli/proxy.ts`, what `npm run proxy` runs) in its own process, for the
  * proxy-mode tests: resolves `ready` with its addresses once it printed its "ready" line;
  * `stop()` sends SIGTERM and resolves with its exit code; `kill()` sends SIGKILL.
+ * `spawnProxies(url, n)` starts n of them and waits until all are ready.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -62,4 +63,19 @@ export function spawnProxy(url: string, extra: string[] = []): ProxyChild {
       await exited;
     },
   };
+}
+
+/**
+ * `count` proxies on `url`, resolved once every one printed "ready"; when one does not get
+ * there, all are killed before the error is thrown, so none outlives a failed set-up.
+ */
+export async function spawnProxies(url: string, count: number, extra: string[] = []): Promise<ProxyChild[]> {
+  const proxies = Array.from({ length: count }, () => spawnProxy(url, extra));
+  try {
+    await Promise.all(proxies.map((p) => p.ready));
+  } catch (err) {
+    await Promise.all(proxies.map((p) => p.kill()));
+    throw err;
+  }
+  return proxies;
 }
