@@ -11,8 +11,9 @@ export const SCALE_USAGE = `usage: npm run bench:scale -- [options]
 Starts a private redis-server on 127.0.0.1, then, for each routing mode (direct, then
 proxy), RPC servers in a few processes and one process per client; every client calls
 every server once (so direct mode opens its clients x servers connections), then all
-clients run a loop of calls at the same time. Counts the established TCP connections,
-file descriptors and RSS of the run's processes (from /proc), and calls/s and latency.
+clients run a loop of calls at the same time, then the first client runs it again alone.
+Counts the established TCP connections, file descriptors and RSS of the run's processes
+(from /proc), and calls/s and latency of both loops.
 
   --clients N            client processes (default 50)
   --servers N            RPC servers, distinct server names on one topic (default 50)

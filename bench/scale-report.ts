@@ -45,6 +45,8 @@ export interface ModeResult {
   /** After the loop of calls, before the clients exit. */
   loaded: CountFigures;
   loop: LoopFigures;
+  /** The same loop again, by one client while the others sit idle. */
+  solo: LoopFigures;
   errorSamples: string[];
 }
 
@@ -135,6 +137,8 @@ export function tableRows(results: readonly ModeResult[]): [string, ...string[]]
     ["loop calls ok / failed", (r) => `${num(r.loop.ok)} / ${num(r.loop.failed)}`],
     ["loop calls/s, all clients together", (r) => num(r.loop.callsPerSec)],
     ["loop call latency p50 / p99, ms", (r) => `${num(r.loop.p50Ms)} / ${num(r.loop.p99Ms)}`],
+    ["one client alone: calls/s", (r) => num(r.solo.callsPerSec)],
+    ["one client alone: p50 / p99, ms", (r) => `${num(r.solo.p50Ms)} / ${num(r.solo.p99Ms)}`],
     ["established TCP connections after the loop", (r) => num(r.loaded.connections)],
   ];
   return rows.map(([label, f]) => [label, ...results.map(f)]);

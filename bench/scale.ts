@@ -6,7 +6,7 @@
  * the servers (spread over a few processes), then the clients, started a batch at a time;
  * every client calls every server once by name ("warm"), the run's processes are counted
  * from /proc, then every client runs its loop of calls to the topic at the same moment
- * ("go") and they are counted again. Every child and Redis are stopped at the end of a
+ * ("go") and they are counted again; then the first client runs its loop alone. Every child and Redis are stopped at the end of a
  * mode, and killed if the benchmark fails or is interrupted (bench/systems/processes.ts).
  * Loopback only. Options: bench/scale-cli.ts.
  */
@@ -99,13 +99,20 @@ async function runMode(
     const loaded = count(children, redis.pid, redis.port);
     const latencies = done.flatMap((r) => r.latenciesUs as number[]);
     const loop = loopFigures(latencies, sum(done, "failed"), wallMs);
-    say(`${mode}: loop done (${loop.ok} ok, ${loop.failed} failed, ${loop.callsPerSec} calls/s), stopping`);
+    say(`${mode}: loop done (${loop.ok} ok, ${loop.failed} failed, ${loop.callsPerSec} calls/s), one client alone`);
+    // The same loop by one client while the others sit idle: the hop's cost with less contention.
+    const s0 = performance.now();
+    const [soloDone] = await everyClient(clients.slice(0, 1), "go", "done");
+    const solo = loopFigures(soloDone!.latenciesUs as number[], Number(soloDone!.failed), performance.now() - s0);
+    for (const e of (soloDone!.errors as string[]) ?? []) errors.add(e);
+    say(`${mode}: alone ${solo.callsPerSec} calls/s, p50 ${solo.p50Ms} ms; stopping`);
     for (const c of clients) c.send("exit");
     return {
       mode,
       warm: { ...warm, ok: sum(warmed, "ok"), failed: sum(warmed, "failed"), wallMs: Math.round(warmMs) },
       loaded,
       loop,
+      solo,
       errorSamples: [...errors].slice(0, 10),
     };
   } finally {
