@@ -6,8 +6,9 @@
  * A connection on loopback appears twice in /proc/net/tcp (one row per end, each with the
  * inode of its socket); a socket belongs to a process when one of its /proc/<pid>/fd links
  * reads `socket:[<inode>]`. A connection counts when at least one of its ends belongs to a
- * process of the run, once however many of its ends do. The parsing and the tally are pure
- * (`parseProcNetTcp`, `tallyConnections`); `snapshot` reads /proc.
+ * process of the run, once however many of its ends do. CPU time comes from
+ * /proc/<pid>/stat. The parsing and the tally are pure (`parseProcNetTcp`,
+ * `tallyConnections`, `rssBytes`, `cpuMs`); `snapshot` reads /proc.
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
@@ -97,6 +98,8 @@ export interface ProcessFigures {
   fds: number;
   sockets: number;
   rssBytes: number;
+  /** CPU time used so far (user + system), in ms. */
+  cpuMs: number;
 }
 
 /** The fd link targets of `pid` (links that vanish while being read are skipped). */
@@ -117,6 +120,15 @@ function fdLinks(pid: number): string[] {
 export function rssBytes(statusText: string): number {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(statusText);
   return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** Linux's USER_HZ: /proc counts CPU time in hundredths of a second on every architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
+
+/** User + system CPU time in ms from the text of /proc/<pid>/stat (fields 14 and 15, after the command name). */
+export function cpuMs(statText: string): number {
+  const f = statText.slice(statText.lastIndexOf(")") + 2).split(" ");
+  return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SECOND;
 }
 
 export interface Snapshot {
@@ -140,6 +152,7 @@ export function snapshot(pids: ReadonlyMap<number, string>, specialPort?: number
       fds: links.length,
       sockets: inodes.length,
       rssBytes: rssBytes(readFileSync(`/proc/${pid}/status`, "utf8")),
+      cpuMs: cpuMs(readFileSync(`/proc/${pid}/stat`, "utf8")),
     });
   }
   const rows = ["/proc/net/tcp", "/proc/net/tcp6"].flatMap((f) => {

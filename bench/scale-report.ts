@@ -17,6 +17,8 @@ export interface PerProcess {
   fdsMax: number;
   tcpEndsMean: number;
   rssMiBMean: number;
+  /** CPU time the role's processes used so far, together (ms). */
+  cpuMsTotal: number;
 }
 
 export interface CountFigures {
@@ -26,6 +28,7 @@ export interface CountFigures {
   redisConnections: number;
   fdsTotal: number;
   rssMiBTotal: number;
+  cpuMsTotal: number;
   byRole: Partial<Record<Owner, PerProcess>>;
 }
 
@@ -38,10 +41,19 @@ export interface LoopFigures {
   p99Ms: number | null;
 }
 
+/** CPU the processes used while nothing was sent: percent of one core, all together and per role. */
+export interface IdleCpu {
+  windowMs: number;
+  percent: number;
+  byRole: Partial<Record<Owner, number>>;
+}
+
 export interface ModeResult {
   mode: ScaleMode;
   /** After every client called every server once. */
   warm: CountFigures & { ok: number; failed: number; wallMs: number };
+  /** Between the count after the warm-up and the loop. */
+  idle: IdleCpu;
   /** After the loop of calls, before the clients exit. */
   loaded: CountFigures;
   loop: LoopFigures;
@@ -56,17 +68,20 @@ const round1 = (x: number): number => Math.round(x * 10) / 10;
 /** The figures of one snapshot; `owners` says each pid's role. */
 export function countFigures(snap: Snapshot, owners: ReadonlyMap<number, Owner>): CountFigures {
   const byRole: Partial<Record<Owner, PerProcess>> = {};
-  const groups = new Map<Owner, { fds: number[]; rss: number[] }>();
+  const groups = new Map<Owner, { fds: number[]; rss: number[]; cpuMs: number }>();
   let fdsTotal = 0;
   let rssTotal = 0;
+  let cpuTotal = 0;
   for (const [pid, p] of snap.processes) {
     const role = owners.get(pid);
     if (role === undefined) continue;
     fdsTotal += p.fds;
     rssTotal += p.rssBytes;
-    const g = groups.get(role) ?? { fds: [], rss: [] };
+    cpuTotal += p.cpuMs;
+    const g = groups.get(role) ?? { fds: [], rss: [], cpuMs: 0 };
     g.fds.push(p.fds);
     g.rss.push(p.rssBytes);
+    g.cpuMs += p.cpuMs;
     groups.set(role, g);
   }
   for (const [role, g] of groups) {
@@ -77,6 +92,7 @@ export function countFigures(snap: Snapshot, owners: ReadonlyMap<number, Owner>)
       fdsMax: Math.max(...g.fds),
       tcpEndsMean: round1((snap.connections.endsByOwner.get(role) ?? 0) / n),
       rssMiBMean: mib(g.rss.reduce((a, b) => a + b, 0) / n),
+      cpuMsTotal: g.cpuMs,
     };
   }
   return {
@@ -84,8 +100,18 @@ export function countFigures(snap: Snapshot, owners: ReadonlyMap<number, Owner>)
     redisConnections: snap.connections.toSpecialPort,
     fdsTotal,
     rssMiBTotal: mib(rssTotal),
+    cpuMsTotal: cpuTotal,
     byRole,
   };
+}
+
+/** The CPU used between two counts `windowMs` apart, in percent of one core. */
+export function idleCpu(before: CountFigures, after: CountFigures, windowMs: number): IdleCpu {
+  const pct = (ms: number): number => Math.round((ms / windowMs) * 1000) / 10;
+  const byRole: Partial<Record<Owner, number>> = {};
+  for (const [role, p] of Object.entries(after.byRole) as [Owner, PerProcess][])
+    byRole[role] = pct(p.cpuMsTotal - (before.byRole[role]?.cpuMsTotal ?? 0));
+  return { windowMs, percent: pct(after.cpuMsTotal - before.cpuMsTotal), byRole };
 }
 
 /** The loop's figures from every client's latencies (µs), failures and the loop's wall time. */
@@ -131,6 +157,11 @@ export function tableRows(results: readonly ModeResult[]): [string, ...string[]]
     [
       "RSS per client / server proc / proxy, MiB",
       (r) => (["client", "server", "proxy"] as const).map((o) => num(r.loaded.byRole[o]?.rssMiBMean)).join(" / "),
+    ],
+    ["CPU while idle, % of one core: all", (r) => num(r.idle.percent)],
+    [
+      "  clients / server procs / proxies / Redis",
+      (r) => (["client", "server", "proxy", "redis"] as const).map((o) => num(r.idle.byRole[o])).join(" / "),
     ],
     ["warm-up calls ok / failed (each client → each server)", (r) => `${num(r.warm.ok)} / ${num(r.warm.failed)}`],
     ["warm-up wall time, s", (r) => num(round1(r.warm.wallMs / 1000))],

@@ -6,7 +6,7 @@
  * the servers (spread over a few processes), then the clients, started a batch at a time;
  * every client calls every server once by name ("warm"), the run's processes are counted
  * from /proc, then every client runs its loop of calls to the topic at the same moment
- * ("go") and they are counted again; then the first client runs its loop alone. Every child and Redis are stopped at the end of a
+ * ("go") and they are counted again (the CPU they use while idle is measured before the loop); then the first client runs its loop alone. Every child and Redis are stopped at the end of a
  * mode, and killed if the benchmark fails or is interrupted (bench/systems/processes.ts).
  * Loopback only. Options: bench/scale-cli.ts.
  */
@@ -18,11 +18,13 @@ import { startMeta } from "./meta.js";
 import { parseScaleArgs, SCALE_USAGE, type ScaleArgs, type ScaleMode, serverName, spreadServers } from "./scale-cli.js";
 import { type RunChild, startClientChild, startProxyChild, startServersChild } from "./scale-children.js";
 import { snapshot } from "./scale-procfs.js";
-import { countFigures, formatTable, loopFigures, type ModeResult, type Owner } from "./scale-report.js";
+import { countFigures, formatTable, idleCpu, loopFigures, type ModeResult, type Owner } from "./scale-report.js";
 import { cleanupOnExit } from "./systems/processes.js";
 
 const START_LIMIT_MS = 120_000;
 const RUN_LIMIT_MS = 30 * 60_000;
+/** How long the CPU of the idle deployment is measured, between the warm-up and the loop. */
+const IDLE_WINDOW_MS = 5000;
 
 const say = (line: string): void => void process.stderr.write(`scale: ${line}\n`);
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -92,6 +94,9 @@ async function runMode(
     say(`${mode}: warm-up done (${sum(warmed, "ok")} calls ok, ${sum(warmed, "failed")} failed), counting`);
     await pause(1000);
     const warm = count(children, redis.pid, redis.port);
+    await pause(IDLE_WINDOW_MS);
+    const idle = idleCpu(warm, count(children, redis.pid, redis.port), IDLE_WINDOW_MS);
+    say(`${mode}: idle for ${IDLE_WINDOW_MS / 1000} s: ${idle.percent} % of one core; loop`);
     const g0 = performance.now();
     const done = await everyClient(clients, "go", "done");
     const wallMs = performance.now() - g0;
@@ -110,6 +115,7 @@ async function runMode(
     return {
       mode,
       warm: { ...warm, ok: sum(warmed, "ok"), failed: sum(warmed, "failed"), wallMs: Math.round(warmMs) },
+      idle,
       loaded,
       loop,
       solo,

@@ -15,7 +15,14 @@ import { createServer, Socket } from "node:net";
 import { test } from "node:test";
 import { UsageError } from "../../src/cli/command-line.js";
 import { parseScaleArgs, serverName, spreadServers } from "../../bench/scale-cli.js";
-import { parseProcNetTcp, rssBytes, snapshot, socketInodes, tallyConnections } from "../../bench/scale-procfs.js";
+import {
+  cpuMs,
+  parseProcNetTcp,
+  rssBytes,
+  snapshot,
+  socketInodes,
+  tallyConnections,
+} from "../../bench/scale-procfs.js";
 import { loopFigures } from "../../bench/scale-report.js";
 
 test("scale - defaults: 50 clients, 50 servers in 5 processes, 2 proxies, 200 calls, acks on, both modes", () => {
@@ -110,6 +117,8 @@ test("scale - the tally counts a connection once with both ends in the run, once
     [11, 12],
   );
   assert.equal(rssBytes("Name:\tnode\nVmRSS:\t   51200 kB\nThreads:\t7\n"), 51200 * 1024);
+  // utime 150 and stime 25 ticks (fields 14, 15), after a command name with a space and a parenthesis.
+  assert.equal(cpuMs("4242 (a b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 150 25 0 0 20 0 7 0 1000"), 1750);
 });
 
 test("scale - on the real /proc: three loopback connections inside this process are three connections and six ends", async () => {
@@ -135,7 +144,7 @@ test("scale - on the real /proc: three loopback connections inside this process 
     const me = after.processes.get(process.pid)!;
     // Six connected sockets and a listener more than before.
     assert.equal(me.sockets - before.processes.get(process.pid)!.sockets, 7);
-    assert.ok(me.fds >= me.sockets && me.rssBytes > 0);
+    assert.ok(me.fds >= me.sockets && me.rssBytes > 0 && me.cpuMs > 0);
   } finally {
     for (const s of sockets) s.destroy();
     server.close();
