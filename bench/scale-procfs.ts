@@ -7,7 +7,7 @@
  * inode of its socket); a socket belongs to a process when one of its /proc/<pid>/fd links
  * reads `socket:[<inode>]`. A connection counts when at least one of its ends belongs to a
  * process of the run, once however many of its ends do. CPU time comes from
- * /proc/<pid>/stat. The parsing and the tally are pure (`parseProcNetTcp`,
+ * /proc/<pid>/stat (`cpuSample`). The parsing and the tally are pure (`parseProcNetTcp`,
  * `tallyConnections`, `rssBytes`, `cpuMs`); `snapshot` reads /proc.
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
@@ -98,8 +98,6 @@ export interface ProcessFigures {
   fds: number;
   sockets: number;
   rssBytes: number;
-  /** CPU time used so far (user + system), in ms. */
-  cpuMs: number;
 }
 
 /** The fd link targets of `pid` (links that vanish while being read are skipped). */
@@ -131,6 +129,17 @@ export function cpuMs(statText: string): number {
   return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SECOND;
 }
 
+/**
+ * CPU time used so far by `pids` (pid → owner name), summed per owner, in ms. Only the stat
+ * files are read, so two samples are as far apart as the caller waited between them.
+ */
+export function cpuSample(pids: ReadonlyMap<number, string>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [pid, name] of pids)
+    out.set(name, (out.get(name) ?? 0) + cpuMs(readFileSync(`/proc/${pid}/stat`, "utf8")));
+  return out;
+}
+
 export interface Snapshot {
   processes: Map<number, ProcessFigures>;
   connections: ConnectionTally;
@@ -152,7 +161,6 @@ export function snapshot(pids: ReadonlyMap<number, string>, specialPort?: number
       fds: links.length,
       sockets: inodes.length,
       rssBytes: rssBytes(readFileSync(`/proc/${pid}/status`, "utf8")),
-      cpuMs: cpuMs(readFileSync(`/proc/${pid}/stat`, "utf8")),
     });
   }
   const rows = ["/proc/net/tcp", "/proc/net/tcp6"].flatMap((f) => {

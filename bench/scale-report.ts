@@ -17,8 +17,6 @@ export interface PerProcess {
   fdsMax: number;
   tcpEndsMean: number;
   rssMiBMean: number;
-  /** CPU time the role's processes used so far, together (ms). */
-  cpuMsTotal: number;
 }
 
 export interface CountFigures {
@@ -28,7 +26,6 @@ export interface CountFigures {
   redisConnections: number;
   fdsTotal: number;
   rssMiBTotal: number;
-  cpuMsTotal: number;
   byRole: Partial<Record<Owner, PerProcess>>;
 }
 
@@ -68,20 +65,17 @@ const round1 = (x: number): number => Math.round(x * 10) / 10;
 /** The figures of one snapshot; `owners` says each pid's role. */
 export function countFigures(snap: Snapshot, owners: ReadonlyMap<number, Owner>): CountFigures {
   const byRole: Partial<Record<Owner, PerProcess>> = {};
-  const groups = new Map<Owner, { fds: number[]; rss: number[]; cpuMs: number }>();
+  const groups = new Map<Owner, { fds: number[]; rss: number[] }>();
   let fdsTotal = 0;
   let rssTotal = 0;
-  let cpuTotal = 0;
   for (const [pid, p] of snap.processes) {
     const role = owners.get(pid);
     if (role === undefined) continue;
     fdsTotal += p.fds;
     rssTotal += p.rssBytes;
-    cpuTotal += p.cpuMs;
-    const g = groups.get(role) ?? { fds: [], rss: [], cpuMs: 0 };
+    const g = groups.get(role) ?? { fds: [], rss: [] };
     g.fds.push(p.fds);
     g.rss.push(p.rssBytes);
-    g.cpuMs += p.cpuMs;
     groups.set(role, g);
   }
   for (const [role, g] of groups) {
@@ -92,7 +86,6 @@ export function countFigures(snap: Snapshot, owners: ReadonlyMap<number, Owner>)
       fdsMax: Math.max(...g.fds),
       tcpEndsMean: round1((snap.connections.endsByOwner.get(role) ?? 0) / n),
       rssMiBMean: mib(g.rss.reduce((a, b) => a + b, 0) / n),
-      cpuMsTotal: g.cpuMs,
     };
   }
   return {
@@ -100,18 +93,25 @@ export function countFigures(snap: Snapshot, owners: ReadonlyMap<number, Owner>)
     redisConnections: snap.connections.toSpecialPort,
     fdsTotal,
     rssMiBTotal: mib(rssTotal),
-    cpuMsTotal: cpuTotal,
     byRole,
   };
 }
 
-/** The CPU used between two counts `windowMs` apart, in percent of one core. */
-export function idleCpu(before: CountFigures, after: CountFigures, windowMs: number): IdleCpu {
+/** The CPU used between two samples (CPU ms per role) `windowMs` apart, in percent of one core. */
+export function idleCpu(
+  before: ReadonlyMap<string, number>,
+  after: ReadonlyMap<string, number>,
+  windowMs: number,
+): IdleCpu {
   const pct = (ms: number): number => Math.round((ms / windowMs) * 1000) / 10;
   const byRole: Partial<Record<Owner, number>> = {};
-  for (const [role, p] of Object.entries(after.byRole) as [Owner, PerProcess][])
-    byRole[role] = pct(p.cpuMsTotal - (before.byRole[role]?.cpuMsTotal ?? 0));
-  return { windowMs, percent: pct(after.cpuMsTotal - before.cpuMsTotal), byRole };
+  let total = 0;
+  for (const [role, ms] of after) {
+    const used = ms - (before.get(role) ?? 0);
+    byRole[role as Owner] = pct(used);
+    total += used;
+  }
+  return { windowMs: Math.round(windowMs), percent: pct(total), byRole };
 }
 
 /** The loop's figures from every client's latencies (µs), failures and the loop's wall time. */

@@ -17,8 +17,16 @@ import { REDIS_SERVER_BIN, redisSkipReason, startRedis } from "../test/support/r
 import { startMeta } from "./meta.js";
 import { parseScaleArgs, SCALE_USAGE, type ScaleArgs, type ScaleMode, serverName, spreadServers } from "./scale-cli.js";
 import { type RunChild, startClientChild, startProxyChild, startServersChild } from "./scale-children.js";
-import { snapshot } from "./scale-procfs.js";
-import { countFigures, formatTable, idleCpu, loopFigures, type ModeResult, type Owner } from "./scale-report.js";
+import { cpuSample, snapshot } from "./scale-procfs.js";
+import {
+  countFigures,
+  formatTable,
+  type IdleCpu,
+  idleCpu,
+  loopFigures,
+  type ModeResult,
+  type Owner,
+} from "./scale-report.js";
 import { cleanupOnExit } from "./systems/processes.js";
 
 const START_LIMIT_MS = 120_000;
@@ -36,10 +44,25 @@ async function everyClient(clients: RunChild[], command: string, event: string):
   return Promise.all(answers);
 }
 
-function count(children: RunChild[], redisPid: number, redisPort: number): ReturnType<typeof countFigures> {
+function ownersOf(children: RunChild[], redisPid: number): Map<number, Owner> {
   const owners = new Map<number, Owner>(children.map((c) => [c.pid, c.role]));
   owners.set(redisPid, "redis");
+  return owners;
+}
+
+function count(children: RunChild[], redisPid: number, redisPort: number): ReturnType<typeof countFigures> {
+  const owners = ownersOf(children, redisPid);
   return countFigures(snapshot(owners, redisPort), owners);
+}
+
+/** The CPU the run's processes use while nothing is sent, over IDLE_WINDOW_MS (as measured). */
+async function measureIdle(children: RunChild[], redisPid: number): Promise<IdleCpu> {
+  const owners = ownersOf(children, redisPid);
+  const c0 = cpuSample(owners);
+  const t0 = performance.now();
+  await pause(IDLE_WINDOW_MS);
+  const c1 = cpuSample(owners);
+  return idleCpu(c0, c1, performance.now() - t0);
 }
 
 async function runMode(
@@ -94,8 +117,7 @@ async function runMode(
     say(`${mode}: warm-up done (${sum(warmed, "ok")} calls ok, ${sum(warmed, "failed")} failed), counting`);
     await pause(1000);
     const warm = count(children, redis.pid, redis.port);
-    await pause(IDLE_WINDOW_MS);
-    const idle = idleCpu(warm, count(children, redis.pid, redis.port), IDLE_WINDOW_MS);
+    const idle = await measureIdle(children, redis.pid);
     say(`${mode}: idle for ${IDLE_WINDOW_MS / 1000} s: ${idle.percent} % of one core; loop`);
     const g0 = performance.now();
     const done = await everyClient(clients, "go", "done");

@@ -17,13 +17,14 @@ import { UsageError } from "../../src/cli/command-line.js";
 import { parseScaleArgs, serverName, spreadServers } from "../../bench/scale-cli.js";
 import {
   cpuMs,
+  cpuSample,
   parseProcNetTcp,
   rssBytes,
   snapshot,
   socketInodes,
   tallyConnections,
 } from "../../bench/scale-procfs.js";
-import { loopFigures } from "../../bench/scale-report.js";
+import { idleCpu, loopFigures } from "../../bench/scale-report.js";
 
 test("scale - defaults: 50 clients, 50 servers in 5 processes, 2 proxies, 200 calls, acks on, both modes", () => {
   assert.deepEqual(parseScaleArgs([]), {
@@ -144,7 +145,8 @@ test("scale - on the real /proc: three loopback connections inside this process 
     const me = after.processes.get(process.pid)!;
     // Six connected sockets and a listener more than before.
     assert.equal(me.sockets - before.processes.get(process.pid)!.sockets, 7);
-    assert.ok(me.fds >= me.sockets && me.rssBytes > 0 && me.cpuMs > 0);
+    assert.ok(me.fds >= me.sockets && me.rssBytes > 0);
+    assert.ok(cpuSample(pids).get("me")! > 0);
   } finally {
     for (const s of sockets) s.destroy();
     server.close();
@@ -161,4 +163,21 @@ test("scale - the loop's figures: p50 and p99 of the latencies, calls/s over the
   assert.ok(f.p50Ms! >= 0.5 && f.p50Ms! <= 0.5 * (1 + 1 / 64), String(f.p50Ms));
   assert.ok(f.p99Ms! >= 0.99 && f.p99Ms! <= 1, String(f.p99Ms));
   assert.deepEqual(loopFigures([], 0, 0), { ok: 0, failed: 0, wallMs: 0, callsPerSec: 0, p50Ms: null, p99Ms: null });
+});
+
+test("scale - idle CPU: what each role used between two samples, in percent of one core over the measured window", () => {
+  const before = new Map([
+    ["client", 1000],
+    ["server", 500],
+  ]);
+  const after = new Map([
+    ["client", 1500],
+    ["server", 750],
+    ["proxy", 100],
+  ]);
+  assert.deepEqual(idleCpu(before, after, 2000), {
+    windowMs: 2000,
+    percent: 42.5,
+    byRole: { client: 25, server: 12.5, proxy: 5 },
+  });
 });
