@@ -25,6 +25,7 @@ Counts the established TCP connections, file descriptors and RSS of the run's pr
   --modes LIST           direct,proxy (default both)
   --no-acks              run without DriverOptions.acks (default: acks on, in both modes)
   --timeout-ms N         a call's timeout (default 60000)
+  --heartbeat-interval-ms N   DriverOptions.heartbeatIntervalMs of every process, 0: off (default: the driver's, 1000)
   --json                 also print one JSON object, the last stdout line
   -h, --help             this help
 `;
@@ -43,6 +44,8 @@ export interface ScaleArgs {
   modes: ScaleMode[];
   acks: boolean;
   timeoutMs: number;
+  /** DriverOptions.heartbeatIntervalMs of clients and servers; absent: the driver's default. */
+  heartbeatIntervalMs?: number;
   json: boolean;
 }
 
@@ -63,6 +66,7 @@ export function parseScaleArgs(argv: string[]): ScaleArgs | "help" {
         modes: { type: "string" },
         "no-acks": { type: "boolean" },
         "timeout-ms": { type: "string" },
+        "heartbeat-interval-ms": { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -77,6 +81,7 @@ export function parseScaleArgs(argv: string[]): ScaleArgs | "help" {
   const modes = (values.modes ?? MODES.join(",")).split(",").map((m) => m.trim());
   for (const m of modes)
     if (!(MODES as readonly string[]).includes(m)) throw new UsageError(`--modes takes direct and proxy, got ${m}`);
+  const heartbeatIntervalMs = intOption("--heartbeat-interval-ms", values["heartbeat-interval-ms"], 0);
   return {
     clients: intOption("--clients", values.clients, 1) ?? 50,
     servers,
@@ -88,6 +93,7 @@ export function parseScaleArgs(argv: string[]): ScaleArgs | "help" {
     modes: [...new Set(modes)] as ScaleMode[],
     acks: !values["no-acks"],
     timeoutMs: intOption("--timeout-ms", values["timeout-ms"], 1) ?? 60_000,
+    ...(heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs } : {}),
     json: values.json === true,
   };
 }

@@ -75,6 +75,7 @@ async function runMode(
     acks: a.acks,
     // Every connection a client opened stays open until the count, however slow the machine.
     pool: { idleTimeoutMs: 30 * 60_000 },
+    ...(a.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: a.heartbeatIntervalMs } : {}),
   };
   const children: RunChild[] = [];
   try {
@@ -186,7 +187,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `scale: ${a.clients} client processes × ${a.servers} servers (in ${a.serverProcesses} processes of up to ${perProcess} servers each, ` +
       `so the machine copes), ${a.proxies} proxies in proxy mode, acks ${a.acks ? "on" : "off"}, ` +
-      `${a.callsPerClient} calls a client at ${a.concurrency} in flight; revision ${m.gitRevision}, ` +
+      `${a.callsPerClient} calls a client at ${a.concurrency} in flight, ` +
+      `heartbeats every ${a.heartbeatIntervalMs ?? "1000 (default)"} ms; revision ${m.gitRevision}, ` +
       `${m.cpus} × ${m.cpuModel}, load average ${m.loadAverage.start.join(" ")} at start, ${m.loadAverage.end.join(" ")} at end\n`,
   );
   if (results.length > 0) {

@@ -46,6 +46,9 @@ test("scale - defaults: 50 clients, 50 servers in 5 processes, 2 proxies, 200 ca
     [a.clients, a.servers, a.serverProcesses, a.modes, a.acks, a.json],
     [20, 20, 2, ["proxy"], false, true],
   );
+  const b = parseScaleArgs(["--heartbeat-interval-ms", "0", "--modes", "proxy,direct"]);
+  assert.ok(b !== "help");
+  assert.deepEqual([b.heartbeatIntervalMs, b.modes], [0, ["proxy", "direct"]]);
   assert.equal(parseScaleArgs(["--help"]), "help");
 });
 
