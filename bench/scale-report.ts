@@ -56,7 +56,40 @@ export interface ModeResult {
   loop: LoopFigures;
   /** The same loop again, by one client while the others sit idle. */
   solo: LoopFigures;
+  /** What the proxies counted, summed over them (from the line each prints when it stops); null in direct mode. */
+  proxyCounters: ProxyCounters | null;
   errorSamples: string[];
+}
+
+/** A proxy's counters (src/driver/proxy-shell.ts ProxyShellStats), summed over the proxies of a run. */
+export interface ProxyCounters {
+  /** Proxies whose "stopped" line was found. */
+  reported: number;
+  routed: number;
+  back: number;
+  dropped: Record<string, number>;
+  sendFailures: number;
+}
+
+/** Sums the counters of each proxy's "proxy stopped {json}" line, found in its output. */
+export function proxyCounters(outputs: readonly string[]): ProxyCounters {
+  const sum: ProxyCounters = { reported: 0, routed: 0, back: 0, dropped: {}, sendFailures: 0 };
+  for (const out of outputs) {
+    const m = /^proxy stopped (\{.*\})$/m.exec(out);
+    if (!m) continue;
+    const s = JSON.parse(m[1]!) as {
+      routed?: number;
+      back?: number;
+      dropped?: Record<string, number>;
+      sendFailures?: number;
+    };
+    sum.reported++;
+    sum.routed += s.routed ?? 0;
+    sum.back += s.back ?? 0;
+    sum.sendFailures += s.sendFailures ?? 0;
+    for (const [k, v] of Object.entries(s.dropped ?? {})) sum.dropped[k] = (sum.dropped[k] ?? 0) + v;
+  }
+  return sum;
 }
 
 const mib = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;
@@ -170,6 +203,15 @@ export function tableRows(results: readonly ModeResult[]): [string, ...string[]]
     ["loop call latency p50 / p99, ms", (r) => `${num(r.loop.p50Ms)} / ${num(r.loop.p99Ms)}`],
     ["one client alone: calls/s", (r) => num(r.solo.callsPerSec)],
     ["one client alone: p50 / p99, ms", (r) => `${num(r.solo.p50Ms)} / ${num(r.solo.p99Ms)}`],
+    [
+      "proxies: routed / back / dropped / send failures",
+      (r) => {
+        const p = r.proxyCounters;
+        if (!p) return "—";
+        const dropped = Object.values(p.dropped).reduce((a, b) => a + b, 0);
+        return [p.routed, p.back, dropped, p.sendFailures].map(num).join(" / ");
+      },
+    ],
     ["established TCP connections after the loop", (r) => num(r.loaded.connections)],
   ];
   return rows.map(([label, f]) => [label, ...results.map(f)]);

@@ -26,6 +26,7 @@ import {
   loopFigures,
   type ModeResult,
   type Owner,
+  proxyCounters,
 } from "./scale-report.js";
 import { cleanupOnExit } from "./systems/processes.js";
 
@@ -63,6 +64,12 @@ async function measureIdle(children: RunChild[], redisPid: number): Promise<Idle
   await pause(IDLE_WINDOW_MS);
   const c1 = cpuSample(owners);
   return idleCpu(c0, c1, performance.now() - t0);
+}
+
+/** Clients first (they were told to exit), then servers (they deregister), proxies last. */
+async function stopAll(children: RunChild[]): Promise<void> {
+  const order: RunChild["role"][] = ["client", "server", "proxy"];
+  for (const role of order) await Promise.all(children.filter((c) => c.role === role).map((c) => c.stop()));
 }
 
 async function runMode(
@@ -135,6 +142,8 @@ async function runMode(
     for (const e of (soloDone!.errors as string[]) ?? []) errors.add(e);
     say(`${mode}: alone ${solo.callsPerSec} calls/s, p50 ${solo.p50Ms} ms; stopping`);
     for (const c of clients) c.send("exit");
+    await stopAll(children);
+    const proxyLogs = children.filter((c) => c.role === "proxy").map((c) => c.proc.log());
     return {
       mode,
       warm: { ...warm, ok: sum(warmed, "ok"), failed: sum(warmed, "failed"), wallMs: Math.round(warmMs) },
@@ -142,12 +151,11 @@ async function runMode(
       loaded,
       loop,
       solo,
+      proxyCounters: mode === "proxy" ? proxyCounters(proxyLogs) : null,
       errorSamples: [...errors].slice(0, 10),
     };
   } finally {
-    // Clients first (they were told to exit), then servers (they deregister), proxies last.
-    const order: RunChild["role"][] = ["client", "server", "proxy"];
-    for (const role of order) await Promise.all(children.filter((c) => c.role === role).map((c) => c.stop()));
+    await stopAll(children);
   }
 }
 
@@ -188,7 +196,7 @@ async function main(): Promise<void> {
     `scale: ${a.clients} client processes × ${a.servers} servers (in ${a.serverProcesses} processes of up to ${perProcess} servers each, ` +
       `so the machine copes), ${a.proxies} proxies in proxy mode, acks ${a.acks ? "on" : "off"}, ` +
       `${a.callsPerClient} calls a client at ${a.concurrency} in flight, ` +
-      `heartbeats every ${a.heartbeatIntervalMs ?? "1000 (default)"} ms; revision ${m.gitRevision}, ` +
+      `${a.heartbeatIntervalMs === 0 ? "heartbeats off" : `heartbeats every ${a.heartbeatIntervalMs ?? "1000 (default)"} ms`}; revision ${m.gitRevision}, ` +
       `${m.cpus} × ${m.cpuModel}, load average ${m.loadAverage.start.join(" ")} at start, ${m.loadAverage.end.join(" ")} at end\n`,
   );
   if (results.length > 0) {

@@ -24,7 +24,7 @@ import {
   socketInodes,
   tallyConnections,
 } from "../../bench/scale-procfs.js";
-import { idleCpu, loopFigures } from "../../bench/scale-report.js";
+import { idleCpu, loopFigures, proxyCounters } from "../../bench/scale-report.js";
 
 test("scale - defaults: 50 clients, 50 servers in 5 processes, 2 proxies, 200 calls, acks on, both modes", () => {
   assert.deepEqual(parseScaleArgs([]), {
@@ -182,5 +182,27 @@ test("scale - idle CPU: what each role used between two samples, in percent of o
     windowMs: 2000,
     percent: 42.5,
     byRole: { client: 25, server: 12.5, proxy: 5 },
+  });
+});
+
+test("scale - the proxies' counters: the stopped line of each proxy, summed; a proxy that printed none is not counted", () => {
+  const stopped = (routed: number, noRoute: number): string =>
+    `proxy ready frontend=tcp://127.0.0.1:1 backend=tcp://127.0.0.1:2 pid=7\nproxy stopping (SIGTERM): deregistered, draining 300 ms\nproxy stopped ${JSON.stringify(
+      {
+        routed,
+        published: 0,
+        publishedCopies: 0,
+        back: 2 * routed,
+        subscribes: 3,
+        dropped: { malformed: 0, "no-route": noRoute },
+        sendFailures: 1,
+      },
+    )}\n`;
+  assert.deepEqual(proxyCounters([stopped(10, 1), stopped(5, 0), "proxy ready frontend=x backend=y\n"]), {
+    reported: 2,
+    routed: 15,
+    back: 30,
+    dropped: { malformed: 0, "no-route": 1 },
+    sendFailures: 2,
   });
 });
