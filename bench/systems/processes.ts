@@ -99,14 +99,18 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {}
 }
 
-/** Starts `bin` in its own process group, output kept for an error message, killed when this process ends. */
+/**
+ * Starts `bin` in its own process group, output kept for an error message, killed when this
+ * process ends. `stdin: "pipe"` gives the child a stdin to send it commands on.
+ */
 export function startChild(
   bin: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
+  stdin: "ignore" | "pipe" = "ignore",
 ): ChildProcess & { log: () => string } {
   hookExit();
-  const child = spawn(bin, args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(bin, args, { env, detached: true, stdio: [stdin, "pipe", "pipe"] });
   let out = "";
   const keep = (b: Buffer): void => {
     out = (out + b.toString()).slice(-4000);
