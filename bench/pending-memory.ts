@@ -59,8 +59,10 @@ zeromq.js.
                 1000); --batch 100000: every call made in one synchronous loop
   --cpu-ms N    duration of the CPU measurement (default 3000)
   --only X      run only the memory scenarios or only the CPU measurement
-  --heap-snapshot DIR   write the client's heap snapshots (client only: before, at the
-                peak, after) to DIR, for a look at what a pending call holds
+  --heap-snapshot DIR   write heap snapshots (before, at the peak, after) to DIR, named
+                by scenario: the client's (client only) and the whole process's (one
+                process, where the server's side is the difference), for a look at
+                what a pending call holds
   --json        the last stdout line is one JSON object with every figure
   -h, --help    print this help and exit
 `;
@@ -186,8 +188,7 @@ async function holdAndMeasure(
   }
   const base = got;
   const before = snapshot();
-  if (heapSnapshotDir !== undefined)
-    writeHeapSnapshot(`${heapSnapshotDir}/before-${acks ? "acks" : "no-acks"}.heapsnapshot`);
+  if (heapSnapshotDir !== undefined) writeHeapSnapshot(`${heapSnapshotDir}/before-${snapshotName}.heapsnapshot`);
   const t0 = process.hrtime.bigint();
   // The caller's side of each call: its promise and one reaction, with shared handlers
   // (what any caller holds while it awaits a call; Promise.allSettled would add more).
@@ -221,16 +222,14 @@ async function holdAndMeasure(
   );
   const sendSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const peak = snapshot();
-  if (heapSnapshotDir !== undefined)
-    writeHeapSnapshot(`${heapSnapshotDir}/peak-${acks ? "acks" : "no-acks"}.heapsnapshot`);
+  if (heapSnapshotDir !== undefined) writeHeapSnapshot(`${heapSnapshotDir}/peak-${snapshotName}.heapsnapshot`);
   release();
   await until("every call to settle", () => settledOk === calls || failed !== undefined, 300_000);
   await Promise.all(warm);
   if (failed !== undefined) throw new Error(`a call did not settle ok: ${String(failed)}`);
   if (sum !== (calls * (calls - 1)) / 2) throw new Error("a call settled with another call's answer");
   if (engine.pendingCount !== 0) throw new Error(`${engine.pendingCount} requests still pending in the client`);
-  if (heapSnapshotDir !== undefined)
-    writeHeapSnapshot(`${heapSnapshotDir}/after-${acks ? "acks" : "no-acks"}.heapsnapshot`);
+  if (heapSnapshotDir !== undefined) writeHeapSnapshot(`${heapSnapshotDir}/after-${snapshotName}.heapsnapshot`);
   const after = snapshot();
   return {
     acks,
@@ -417,6 +416,8 @@ const batch = intOption("--batch", values.batch, 1) ?? 1000;
 const acks = values.acks === true;
 /** Where the client's heap snapshots go (before, at the peak, after), when asked for. */
 const heapSnapshotDir = values["heap-snapshot"];
+/** A child's snapshot files: its scenario and acks, e.g. peak-client-only-acks.heapsnapshot. */
+const snapshotName = `${values.role}-${acks ? "acks" : "no-acks"}`;
 
 if (values.role !== undefined) {
   const role = values.role;
@@ -449,7 +450,7 @@ if (values.role !== undefined) {
           "--batch",
           String(batch),
           ...(withAcks ? ["--acks"] : []),
-          ...(heapSnapshotDir === undefined || scenario !== "client-only" ? [] : ["--heap-snapshot", heapSnapshotDir]),
+          ...(heapSnapshotDir === undefined ? [] : ["--heap-snapshot", heapSnapshotDir]),
         ]);
         memory.push(r);
         console.log(

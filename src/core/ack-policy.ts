@@ -24,9 +24,13 @@ export class AckPolicy {
       throw new RangeError("delivery: ackResendsPerHost must be an integer >= 0");
   }
 
-  /** When the wait for the ACK of the `copies`-th copy to a host (1 = the first) ends. */
+  /**
+   * When the wait for the ACK of the `copies`-th copy to a host (1 = the first) ends: a
+   * whole number of ms, rounded up (a fractional time kept in the request, its wakeAtMs,
+   * is a boxed double: 16 bytes more per call awaiting its ACK or its reply, issue 14).
+   */
   ackDueMs(copies: number, nowMs: number, deadlineMs: number): number {
-    return Math.min(nowMs + this.options.ackTimeoutMs * 2 ** (copies - 1), deadlineMs);
+    return Math.min(Math.ceil(nowMs + this.options.ackTimeoutMs * 2 ** (copies - 1)), deadlineMs);
   }
 
   /** Whether a host whose `copies`-th copy got no ACK may be sent another (else it is believed dead). */

@@ -364,16 +364,33 @@ export function decodeRequest(
     return {
       ok: true,
       value: withTrace(
-        { peerId, type: t, messageId, context, message: n, deadline, ack, requeues: meta.requeues ?? 0 },
+        {
+          peerId,
+          type: t,
+          messageId,
+          context,
+          message: n,
+          deadline,
+          ack,
+          inBatch: undefined,
+          requeues: meta.requeues ?? 0,
+        },
         meta,
       ),
     };
   }
   const m = message as RpcMessage;
   if (m.args === undefined) m.args = {}; // the parsed object is this request's own: no copy
+  // inBatch is set by the listener after decoding (a batch's messages): named here so it
+  // has its place in the object, as its eight properties fit in the object itself; added
+  // later it went to a property array of its own: 32 bytes more per request a server
+  // holds (80 + 40 instead of 88, heap snapshot, issue 14).
   return {
     ok: true,
-    value: withTrace({ peerId, type: t, messageId, context, message: m, deadline: meta.deadline, ack: meta.ack }, meta),
+    value: withTrace(
+      { peerId, type: t, messageId, context, message: m, deadline: meta.deadline, ack: meta.ack, inBatch: undefined },
+      meta,
+    ),
   };
 }
 

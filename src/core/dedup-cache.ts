@@ -19,7 +19,7 @@
  *
  * Layout, for speed: a server does this for every request, and an id lives for seconds,
  * long enough to leave the young generation. The only hash map is id -> insertion number
- * (a small integer); expiry, liveness and kept reply sit in arrays at the id's place in
+ * (a small integer); the id, its expiry and kept reply sit in arrays at its place in
  * insertion order (a moving head, compacted now and then), so a request costs about four
  * hash operations: find, add, the purge of the id that expired meanwhile, keep the reply.
  * The Map's own order is not used: V8 leaves a deleted entry as a hole until the table is
@@ -37,10 +37,13 @@ export type KeptReply = string | Buffer;
 export class DedupCache {
   /** Live id -> its insertion number; its place in the arrays below is number - base. */
   private readonly slots = new Map<string, number>();
-  /** Per place in insertion order: the id, its expiry, whether it is still live, its kept reply. */
-  private ids: string[] = [];
+  /**
+   * Per place in insertion order: the id (undefined once forgotten: a place is live
+   * exactly while it holds its id), its expiry, its kept reply. A separate array of
+   * liveness flags cost 8 to 12 bytes more per remembered id (issue 14).
+   */
+  private ids: (string | undefined)[] = [];
   private expiries: number[] = [];
-  private live: boolean[] = [];
   private kept: (KeptReply | undefined)[] = [];
   private head = 0;
   /** Insertion number of place 0. */
@@ -88,10 +91,9 @@ export class DedupCache {
     this.slots.set(id, this.base + this.ids.length);
     this.ids.push(id);
     this.expiries.push(expiresAtMs);
-    this.live.push(true);
     this.kept.push(undefined);
     while (this.slots.size > this.maxEntries) {
-      while (!this.live[this.head]) this.shift();
+      while (this.ids[this.head] === undefined) this.shift();
       if (this.expiries[this.head]! > nowMs) this.evicted++;
       this.forget(this.head);
       this.shift();
@@ -129,7 +131,7 @@ export class DedupCache {
   purge(nowMs: number): void {
     // The front's expiry first: the common case (nothing due) costs one array read.
     while (this.head < this.ids.length && this.expiries[this.head]! <= nowMs) {
-      if (this.live[this.head]) this.forget(this.head);
+      if (this.ids[this.head] !== undefined) this.forget(this.head);
       this.shift();
     }
   }
@@ -143,7 +145,7 @@ export class DedupCache {
   /** Forgets the live id at place `pos` (its reply with it); the place stays until it reaches the front. */
   private forget(pos: number): void {
     this.slots.delete(this.ids[pos]!);
-    this.live[pos] = false;
+    this.ids[pos] = undefined;
     if (this.kept[pos] !== undefined) this.dropReply(pos);
   }
 
@@ -158,7 +160,6 @@ export class DedupCache {
     if (this.head <= 1024 || this.head * 2 <= this.ids.length) return;
     this.ids = this.ids.slice(this.head);
     this.expiries = this.expiries.slice(this.head);
-    this.live = this.live.slice(this.head);
     this.kept = this.kept.slice(this.head);
     this.base += this.head;
     this.head = 0;

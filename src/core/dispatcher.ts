@@ -59,7 +59,8 @@ export function isAllowed(policy: AccessPolicy, name: string, fn: EndpointMethod
  */
 export function checkEndpoints(endpoints: unknown): asserts endpoints is readonly object[] {
   if (!Array.isArray(endpoints)) throw typeError("getRpcServer: endpoints", "an array of objects", endpoints);
-  endpoints.forEach((ep: unknown, i) => {
+  // Array.from: a hole of a sparse array is checked as undefined (forEach skips holes).
+  Array.from(endpoints).forEach((ep: unknown, i) => {
     const what = `getRpcServer: endpoints[${i}]`;
     if (typeof ep !== "object" || ep === null || Array.isArray(ep)) throw typeError(what, "an object", ep);
     const t = (ep as { target?: unknown }).target;

@@ -102,7 +102,11 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
     nowMs: number,
     failover: Failover,
   ): void {
-    this.core.send(id, kind, key, deadlineMs, retry, out, nowMs, this.peek(key), failover);
+    // A whole number of ms (rounded up, so never earlier): the monotonic clock's fractional
+    // time would make the request's deadline a boxed double, 16 bytes more per pending
+    // call (heap snapshot, issue 14); a whole one up to 2^31 ms (24 days of the process)
+    // stays inside the object.
+    this.core.send(id, kind, key, Math.ceil(deadlineMs), retry, out, nowMs, this.peek(key), failover);
     this.after(nowMs);
   }
 

@@ -74,6 +74,8 @@ interface Handle {
   readonly socket: PortSocket;
   readonly queue: SendQueue;
   readonly unsubscribe: () => void;
+  /** What every lease on this socket shares (see PooledLease). */
+  readonly leased: LeasedSlot;
 }
 
 /** A socket's connection state as its events tell it. */
@@ -146,9 +148,9 @@ export class SocketPool {
   }
 
   /** Lease.release (PooledLease calls it, once per lease). */
-  returnLease(ticket: number): void {
+  returnLease(ticket: number, slot: number): void {
     const nowMs = this.deps.clock.nowMs();
-    const effects = this.core.release(ticket, nowMs);
+    const effects = this.core.release(ticket, slot, nowMs);
     // The hot path: nothing to carry out, and the only wake-up a release adds (an idle
     // expiry, nowMs + idleTimeoutMs) is not earlier than the timer already armed.
     if (effects.length === 0 && this.timer.covers(nowMs + this.deps.options.pool.idleTimeoutMs)) return;
@@ -200,22 +202,18 @@ export class SocketPool {
     };
     const explain = (err: PortError): PortError => explainSendError(err, entry.address, link.failed, curve !== null);
     const target = connectError === undefined ? socket : { send: () => Promise.reject(connectError) };
-    this.handles.set(slot, {
-      peer,
-      socket,
-      // Coalescing only to a server that reads batches (its entry says so: core/host-entry.ts),
-      // and only on a direct connection: in proxy mode the socket is a virtual DEALER whose
-      // messages a proxy forwards, and proxies read version 1.0 only (spec/proxy.md).
-      queue: new SendQueue(
-        target,
-        this.deps.clock,
-        o.maxQueuedSends,
-        report,
-        explain,
-        o.routing === "direct" && entry.wire >= WIRE_VERSION ? coalescingOf(o, 0) : undefined,
-      ),
-      unsubscribe,
-    });
+    // Coalescing only to a server that reads batches (its entry says so: core/host-entry.ts),
+    // and only on a direct connection: in proxy mode the socket is a virtual DEALER whose
+    // messages a proxy forwards, and proxies read version 1.0 only (spec/proxy.md).
+    const queue = new SendQueue(
+      target,
+      this.deps.clock,
+      o.maxQueuedSends,
+      report,
+      explain,
+      o.routing === "direct" && entry.wire >= WIRE_VERSION ? coalescingOf(o, 0) : undefined,
+    );
+    this.handles.set(slot, { peer, socket, queue, unsubscribe, leased: new LeasedSlot(this, peer, slot, queue) });
     void this.receiveLoop(socket, peer);
   }
 
@@ -232,14 +230,15 @@ export class SocketPool {
     const t = this.tickets.get(ticket);
     this.tickets.delete(ticket);
     if (!t) {
-      this.returnLease(ticket);
+      this.returnLease(ticket, slot);
       return;
     }
     t.resolve(this.lease(peer, slot, ticket));
   }
 
   private lease(peer: string, slot: number, ticket: number): Lease {
-    return new PooledLease(this, peer, slot, ticket, this.handles.get(slot)?.queue);
+    // A slot closed meanwhile: a lease of its own whose sends refuse with ECLOSED.
+    return new PooledLease(this.handles.get(slot)?.leased ?? new LeasedSlot(this, peer, slot, undefined), ticket);
   }
 
   private refuse(ticket: number, peer: string, reason: RejectReason): void {
@@ -274,28 +273,48 @@ export class SocketPool {
   }
 }
 
-/** A lease: the pool's slot and ticket, released at most once. */
-class PooledLease implements Lease {
-  private released = false;
-
+/** What the leases of one pooled socket share: made once per socket, not per lease. */
+class LeasedSlot {
   constructor(
-    private readonly pool: SocketPool,
+    readonly pool: SocketPool,
     readonly peer: string,
     readonly slot: number,
-    private readonly ticket: number,
     /** The slot's send queue (closed with the slot, after which it refuses with ECLOSED). */
-    private readonly queue: SendQueue | undefined,
+    readonly queue: SendQueue | undefined,
+  ) {}
+}
+
+/**
+ * A lease: its socket's shared part and its ticket, released at most once. A call keeps
+ * its lease until its reply, so the lease is two fields (40 bytes): with the pool, peer,
+ * slot, queue and a released flag of its own it was 72 bytes per pending call (heap
+ * snapshot, issue 14).
+ */
+class PooledLease implements Lease {
+  constructor(
+    private readonly of: LeasedSlot,
+    /** The pool core's ticket (>= 1); 0 once released. */
+    private ticket: number,
   ) {}
 
+  get peer(): string {
+    return this.of.peer;
+  }
+
+  get slot(): number {
+    return this.of.slot;
+  }
+
   send(frames: readonly Buffer[], deadlineMs: number): Promise<void> {
-    return this.released
+    return this.ticket === 0
       ? Promise.reject(new PortError("ECLOSED", "lease already released"))
-      : this.pool.sendOn(this.queue, frames, deadlineMs);
+      : this.of.pool.sendOn(this.of.queue, frames, deadlineMs);
   }
 
   release(): void {
-    if (this.released) return;
-    this.released = true;
-    this.pool.returnLease(this.ticket);
+    if (this.ticket === 0) return;
+    const ticket = this.ticket;
+    this.ticket = 0;
+    this.of.pool.returnLease(ticket, this.of.slot);
   }
 }

@@ -7,7 +7,8 @@
  * an idle close only after idleTimeoutMs; a timeout only at or after the deadline; ...)
  * and, after every command, checks the pool-wide invariants:
  * - the cap: open sockets <= maxSockets;
- * - the core's counters agree with the model (open, idle, busy, draining, leases, waiting);
+ * - the core's counters agree with the model (open, idle, busy, draining, leases, waiting),
+ *   and so does each socket's count of leases;
  * - work conservation: nobody waits while a socket could be granted or opened for them;
  * - progress: every peer waiting for room has a socket draining for it, or nothing is busy;
  * - wake-ups: nextWakeMs is the earliest idle expiry or waiter deadline;
@@ -178,6 +179,9 @@ export class PoolModel {
       },
     );
     assert.ok(c.peakOpen <= max, "peakOpen exceeds the cap");
+    // Each lease on the socket its grant named: the core's count per socket is the model's.
+    for (const s of this.slots.values())
+      assert.equal(core.slotLeases(s.id), s.leases.size, `socket ${s.id}: leases differ from the grants on it`);
     const by = (r: string) => this.closedBy.get(r) ?? 0;
     const rej = (r: string) => this.rejectedBy.get(r) ?? 0;
     assert.deepEqual(
