@@ -83,53 +83,14 @@ describe("load cli over a real Redis", { skip: redisSkipReason() }, () => {
     notifyServer = spawnLoadServer(["notify-server", "--url", url, "--topic", "nt", "--server", "n1", "--json"]);
     await Promise.all([rpcServer.ready, notifyServer.ready]);
     svgFile = join(dir, "calls.svg");
+    // An rpc-client run on topic `topic` with `extra` options, its report as JSON.
+    const rpcClient = (topic: string, ...extra: string[]) =>
+      load(["rpc-client", "--url", url, "--topic", topic, ...extra, "--json", "--no-progress"]);
     clients = {
-      calls: load([
-        "rpc-client",
-        "--url",
-        url,
-        "--topic",
-        "lt",
-        "--count",
-        "200",
-        "--concurrency",
-        "8",
-        "--json",
-        "--svg",
-        svgFile,
-        "--no-progress",
-      ]),
-      casts: load([
-        "rpc-client",
-        "--url",
-        url,
-        "--topic",
-        "lt",
-        "--count",
-        "300",
-        "--cast",
-        "--size",
-        "100",
-        "--json",
-        "--no-progress",
-      ]),
+      calls: rpcClient("lt", "--count", "200", "--concurrency", "8", "--svg", svgFile),
+      casts: rpcClient("lt", "--count", "300", "--cast", "--size", "100"),
       notify: load(["notify-client", "--url", url, "--topic", "nt", "--count", "150", "--json", "--no-progress"]),
-      nobody: load([
-        "rpc-client",
-        "--url",
-        url,
-        "--topic",
-        "nobody",
-        "--count",
-        "3",
-        "--cast",
-        "--timeout-ms",
-        "300",
-        "--settle-ms",
-        "100",
-        "--json",
-        "--no-progress",
-      ]),
+      nobody: rpcClient("nobody", "--count", "3", "--cast", "--timeout-ms", "300", "--settle-ms", "100"),
       interrupted: interruptAfterProgress([
         "rpc-client",
         "--url",

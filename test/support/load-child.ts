@@ -4,7 +4,8 @@
  * printed its "ready" line; `stop()` sends SIGTERM and resolves with its exit code and
  * everything it printed. Killed with the test process if still running.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { spawnCli } from "./cli-child.js";
 import { repoPath } from "./run-script.js";
 
 export const LOAD_CLI = repoPath("src/cli/load.ts");
@@ -16,39 +17,15 @@ export interface LoadServerChild {
   stop(): Promise<{ code: number | null; out: string }>;
 }
 
-const live = new Set<ChildProcess>();
-process.on("exit", () => {
-  for (const p of live) p.kill("SIGKILL");
-});
-
 export function spawnLoadServer(args: readonly string[]): LoadServerChild {
-  const proc = spawn(process.execPath, ["--import", "tsx", LOAD_CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  live.add(proc);
-  let out = "";
-  proc.stdout!.on("data", (d) => (out += d.toString()));
-  proc.stderr!.on("data", (d) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    proc.once("exit", (code) => {
-      live.delete(proc);
-      resolve(code);
-    }),
-  );
-  const ready = new Promise<string>((resolve, reject) => {
-    const check = (): void => {
-      const line = out.split("\n").find((l) => l.includes("ready"));
-      if (line !== undefined) resolve(line);
-    };
-    proc.stdout!.on("data", check);
-    void exited.then(() => reject(new Error(`load server exited before ready: ${out}`)));
-  });
-  ready.catch(() => undefined);
+  const child = spawnCli(LOAD_CLI, args, "load server", (out) => out.split("\n").find((l) => l.includes("ready")));
   return {
-    proc,
-    ready,
-    output: () => out,
+    proc: child.proc,
+    ready: child.ready,
+    output: child.output,
     async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
-      return { code: await exited, out };
+      const code = await child.stop();
+      return { code, out: child.output() };
     },
   };
 }

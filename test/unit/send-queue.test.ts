@@ -158,13 +158,19 @@ class FrameSocket extends FakeSocket {
   }
 }
 
-test("send-queue coalescing - what one turn queues on an idle socket leaves together a microtask later; what queues behind a send leaves as one batch when it ends; each settles with its batch", async () => {
+/** A coalescing queue (limit 100 queued) over a socket that records each send's frames. */
+function coalescingQueue(head: 0 | 1, maxMessages = 64, maxBytes = 1 << 20): { sock: FrameSocket; q: SendQueue } {
   const sock = new FrameSocket();
   const q = new SendQueue(sock as unknown as PortSocket, new ManualClock(), 100, undefined, undefined, {
-    head: 0,
-    maxMessages: 64,
-    maxBytes: 1 << 20,
+    head,
+    maxMessages,
+    maxBytes,
   });
+  return { sock, q };
+}
+
+test("send-queue coalescing - what one turn queues on an idle socket leaves together a microtask later; what queues behind a send leaves as one batch when it ends; each settles with its batch", async () => {
+  const { sock, q } = coalescingQueue(0);
   const done = ["a", "b", "c", "d"].map((id) => q.enqueue(msg(id)));
   assert.deepEqual(carried(sock.frames, 0), [], "nothing sent in the enqueuing turn");
   await tick();
@@ -186,13 +192,8 @@ test("send-queue coalescing - what one turn queues on an idle socket leaves toge
 });
 
 test("send-queue coalescing - limits: at most maxMessages and maxBytes per batch; a message over maxBytes and one not batchable leave alone; order kept", async () => {
-  const sock = new FrameSocket();
   const one = batchBytes(msg("b"), 0);
-  const q = new SendQueue(sock as unknown as PortSocket, new ManualClock(), 100, undefined, undefined, {
-    head: 0,
-    maxMessages: 3,
-    maxBytes: one * 2,
-  });
+  const { sock, q } = coalescingQueue(0, 3, one * 2);
   const big = msg("big");
   big[4] = Buffer.alloc(one * 3);
   const done = [
@@ -228,12 +229,7 @@ test("send-queue coalescing - limits: at most maxMessages and maxBytes per batch
 });
 
 test("send-queue coalescing - a message that cannot join a batch still goes to an idle socket at once, behind nothing", async () => {
-  const sock = new FrameSocket();
-  const q = new SendQueue(sock as unknown as PortSocket, new ManualClock(), 100, undefined, undefined, {
-    head: 1,
-    maxMessages: 64,
-    maxBytes: 1 << 20,
-  });
+  const { sock, q } = coalescingQueue(1);
   const p = q.enqueue(msg("alone", "p1"), Infinity, false);
   assert.deepEqual(carried(sock.frames, 1), ["alone"], "sent in the enqueuing turn");
   const behind = q.enqueue(msg("joins", "p1"));
