@@ -27,8 +27,11 @@ export interface FlowNet {
   /** Extra delay of a message written from `src` to `dst` now (the one-way delay fault), µs. */
   extraDelayUs(src: number, dst: number): number;
   linkOpen(src: number, dst: number): boolean;
-  /** Whether a message written from `src` to `dst` now is to be delivered twice (the duplicate fault). */
-  duplicates(src: number, dst: number): boolean;
+  /**
+   * Whether a message written from `src` to `dst` now is to be delivered twice (the
+   * duplicate fault; never a request its sender marked as sent once: sent-once.ts).
+   */
+  duplicates(src: number, dst: number, frames: readonly Buffer[]): boolean;
   /** What of a message written on `flow` now gets through the drop fault (message-faults.ts): it, part of a batch, or nothing. */
   keep(flow: Flow, frames: Buffer[]): Buffer[] | undefined;
   stalled(flow: Flow, on: boolean): void;
@@ -86,7 +89,7 @@ export class Flow {
     this.count++;
     this.net.sent();
     this.push(frames);
-    if (!this.net.duplicates(this.srcHost, this.dstHost)) return;
+    if (!this.net.duplicates(this.srcHost, this.dstHost, frames)) return;
     this.count++; // the copy, right behind the original
     this.net.sent();
     this.push(frames);

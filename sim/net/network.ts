@@ -13,6 +13,7 @@ import { Heartbeats } from "./heartbeats.js";
 import { LinkFaults } from "./link-faults.js";
 import { MessageFaults } from "./message-faults.js";
 import type { SimSocket } from "./sim-socket.js";
+import { sentOnce } from "./sent-once.js";
 
 export interface NetworkOptions {
   /** Smallest one-way delay of a message. @default 0.05 */
@@ -160,8 +161,8 @@ export class SimNetwork implements FlowNet {
     return this.faults.open(src, dst);
   }
 
-  duplicates(src: number, dst: number): boolean {
-    if (!this.faults.duplicating(src, dst)) return false;
+  duplicates(src: number, dst: number, frames: readonly Buffer[]): boolean {
+    if (!this.faults.duplicating(src, dst) || sentOnce(frames)) return false;
     this.stats.duplicated++;
     return true;
   }

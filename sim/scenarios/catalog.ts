@@ -136,10 +136,17 @@ export const SCENARIOS: readonly Scenario[] = [
 
   scenario(
     "duplicate-requests",
-    "duplicate: every message from one host to a server arrives twice for 400 ms (a client re-sending); each still runs once there",
+    "duplicate: every message from one host to a server arrives twice for 400 ms (a client re-sending; calls and casts are idempotent, so none is marked as sent once); each still runs once there",
   )
     .hosts(4, { serversPerTopic: 2, topicsPerClient: 1 })
-    .workload({ calls: 600, ratePerSec: 600, timeoutMs: 300, serviceMsMean: 2, mix: { call: 6, cast: 2, fanout: 2 } })
+    .workload({
+      calls: 600,
+      ratePerSec: 600,
+      timeoutMs: 300,
+      serviceMsMean: 2,
+      mix: { call: 6, cast: 2, fanout: 2 },
+      idempotentRatio: 1,
+    })
     .at(300)
     .duplicate(3, 0, { forMs: 400 })
     .at(300)

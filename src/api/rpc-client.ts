@@ -258,8 +258,13 @@ export class RpcClient {
       deadline = inherited;
       timeoutMs = Math.max(0, inherited - epoch);
     }
-    const acks = this.transport.options.acks;
-    return { message, context: withWireMeta(context, deadline, acks, 0, trace), serializer, timeoutMs };
+    const { acks, routing } = this.transport.options;
+    // This id reaches a server at most once (spec/server.md, "Deduplication"): without
+    // acks nothing is resent after a send was accepted, in direct routing no proxy hop is
+    // retried, and only an idempotent call moves after its host is believed dead (and
+    // could come back to it).
+    const once = !acks && routing === "direct" && this.options.idempotent !== true;
+    return { message, context: withWireMeta(context, deadline, acks, 0, trace, once), serializer, timeoutMs };
   }
 }
 

@@ -360,7 +360,7 @@ export function decodeRequest(
   const messageId = id.toString();
   if (t === MessageType.NOTIFY) {
     const n = message as NotificationMessage;
-    const { deadline, ack } = meta;
+    const { deadline, ack, once } = meta;
     return {
       ok: true,
       value: withTrace(
@@ -372,6 +372,7 @@ export function decodeRequest(
           message: n,
           deadline,
           ack,
+          once,
           inBatch: undefined,
           requeues: meta.requeues ?? 0,
         },
@@ -382,13 +383,23 @@ export function decodeRequest(
   const m = message as RpcMessage;
   if (m.args === undefined) m.args = {}; // the parsed object is this request's own: no copy
   // inBatch is set by the listener after decoding (a batch's messages): named here so it
-  // has its place in the object, as its eight properties fit in the object itself; added
+  // has its place in the object, with the others in the object itself; added
   // later it went to a property array of its own: 32 bytes more per request a server
   // holds (80 + 40 instead of 88, heap snapshot, issue 14).
   return {
     ok: true,
     value: withTrace(
-      { peerId, type: t, messageId, context, message: m, deadline: meta.deadline, ack: meta.ack, inBatch: undefined },
+      {
+        peerId,
+        type: t,
+        messageId,
+        context,
+        message: m,
+        deadline: meta.deadline,
+        ack: meta.ack,
+        once: meta.once,
+        inBatch: undefined,
+      },
       meta,
     ),
   };

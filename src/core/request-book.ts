@@ -11,10 +11,12 @@ import type { HostLoad } from "./balancing/host-load.js";
 import type { DeliveryEffects, DeliveryRequest } from "./delivery-request.js";
 import { DeliveryTimeline } from "./delivery-timeline.js";
 import { HostWaits } from "./host-waits.js";
+import { IdTable } from "./id-table.js";
 import { nextRequestState, type RequestEvent } from "./request-states.js";
 
 export class RequestBook<T> {
-  private readonly pending = new Map<string, DeliveryRequest<T>>();
+  /** By id: an IdTable, not a Map, which churn made keep settled requests alive (id-table.ts). */
+  private readonly pending = new IdTable<DeliveryRequest<T>>();
   readonly waits: HostWaits<DeliveryRequest<T>>;
   readonly timeline: DeliveryTimeline<T>;
 

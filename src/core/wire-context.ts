@@ -3,11 +3,14 @@
  * metadata that travels inside the request's context (oslo's wire format has no other
  * place for it: the payload is exactly [context, message]).
  *
- *   { "deadline": <epoch ms>, "ack": true, "requeues": 2 }
+ *   { "deadline": <epoch ms>, "ack": true, "requeues": 2, "once": true }
  *
  * - deadline: the caller's absolute deadline on its wall clock (Clock.epochMs), a whole
  *   number of milliseconds rounded down. A server never starts a request past it.
  * - ack: the caller asks for an ACK as soon as the server accepts the request.
+ * - once: the caller will never send this message id to this server again (spec/server.md,
+ *   "Deduplication"), so the server need not remember it. Absent: it may (acks, proxy
+ *   routing, an idempotent call that moves, an older client, oslo's Python driver).
  * - requeues: how many times a notification listener has sent this notification back to
  *   its pool (spec/notifications.md, "Requeue"); absent for 0 and on every RPC request.
  * - traceparent, tracestate: the sender's W3C trace context (spec/observability.md,
@@ -31,6 +34,8 @@ export interface WireMeta {
   deadline: number | undefined;
   /** Whether the caller asked for an ACK. */
   ack: boolean;
+  /** Whether the caller said it sends this message id once ("once": true); false when absent. */
+  once: boolean;
   /** A requeued notification's requeue count; absent when it was not sent (0). */
   requeues?: number;
   /** The sender's W3C traceparent, when it sent one (format checked by src/observability/trace-context.ts). */
@@ -48,7 +53,7 @@ export interface WireTrace {
 /** Longest traceparent or tracestate kept from a peer (a W3C traceparent has 55 characters). */
 const MAX_TRACE_CHARS = 256;
 
-const NO_META: WireMeta = Object.freeze({ deadline: undefined, ack: false }) as WireMeta;
+const NO_META: WireMeta = Object.freeze({ deadline: undefined, ack: false, once: false }) as WireMeta;
 
 /**
  * A copy of `context` with "_zmq" added as its last key. A for-in copy, not an object
@@ -62,10 +67,12 @@ export function withWireMeta(
   ack: boolean,
   requeues = 0,
   trace?: WireTrace,
+  once = false,
 ): Record<string, unknown> {
   const meta: Record<string, unknown> = deadline === undefined ? {} : { deadline };
   if (ack) meta.ack = true;
   if (requeues > 0) meta.requeues = requeues;
+  if (once) meta.once = true;
   if (trace !== undefined) {
     meta.traceparent = trace.traceparent;
     if (trace.tracestate !== undefined) meta.tracestate = trace.tracestate;
@@ -85,7 +92,7 @@ export function withWireMeta(
  * Reads and removes "_zmq" from a context a peer sent (the decoder's freshly parsed
  * object, so removing the key touches nobody else's data). Returns the metadata, or a
  * reason string when "_zmq" is not an object, its deadline not a finite number, its ack
- * not a boolean or its requeues not an integer >= 0: the request is then malformed.
+ * or once not a boolean or its requeues not an integer >= 0: the request is then malformed.
  */
 export function takeWireMeta(context: Record<string, unknown>): WireMeta | string {
   const raw = context[WIRE_KEY];
@@ -97,12 +104,14 @@ export function takeWireMeta(context: Record<string, unknown>): WireMeta | strin
     return "context._zmq.deadline is not a finite number";
   const ack = m.ack;
   if (ack !== undefined && typeof ack !== "boolean") return "context._zmq.ack is not a boolean";
+  const once = m.once;
+  if (once !== undefined && typeof once !== "boolean") return "context._zmq.once is not a boolean";
   const requeues = m.requeues;
   if (requeues !== undefined && !(Number.isSafeInteger(requeues) && (requeues as number) >= 0))
     return "context._zmq.requeues is not an integer >= 0";
   // The client adds the key last, and V8 undoes the last property addition cheaply.
   delete context[WIRE_KEY];
-  const meta: WireMeta = { deadline: deadline as number | undefined, ack: ack === true };
+  const meta: WireMeta = { deadline: deadline as number | undefined, ack: ack === true, once: once === true };
   if (requeues !== undefined) meta.requeues = requeues as number;
   const tp = m.traceparent;
   if (typeof tp === "string" && tp.length <= MAX_TRACE_CHARS) {

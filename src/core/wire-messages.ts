@@ -21,6 +21,8 @@ interface DecodedCommon {
   deadline: number | undefined;
   /** Whether the caller asked for an ACK ("_zmq".ack). */
   ack: boolean;
+  /** Whether the caller sends this message id once ("_zmq".once): the server need not remember it. */
+  once: boolean;
   /** It came in a batch envelope (core/batch-frames.ts): the peer reads batches, so its replies may leave in one. */
   inBatch?: true;
   /** The caller's W3C traceparent ("_zmq".traceparent), if it sent one (spec/observability.md). */

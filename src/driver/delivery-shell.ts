@@ -187,7 +187,7 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
 
   settle(r: DeliveryRequest<Outbound>, ok: boolean, value: unknown): void {
     if (ok) {
-      r.ctx.resolve(value);
+      r.ctx.settle(value);
       return;
     }
     const observer = this.d.observer;

@@ -83,6 +83,21 @@ describe("duplicates and acks", () => {
     assert.equal(g.endpoints[0]!.sval, "x");
   });
 
+  test("server - a call sent once (_zmq.once) is not remembered: the sender's word is taken, a second copy runs again", async () => {
+    const once = withWireMeta({}, Date.now() + 10_000, false, 0, undefined, true);
+    const frames = encodeRequest(MessageType.CALL, "once-1", once, { method: "add", args: { increment: 7 } });
+    const before = { ...g.servers[0]!.stats };
+    const start = g.endpoints[0]!.ival;
+    await raw.send(frames);
+    assert.equal(await next(raw), `reply:once-1:${start + 7}`);
+    await raw.send(frames);
+    assert.equal(await next(raw), `reply:once-1:${start + 14}`, "it ran again: the accumulator grew twice");
+    const st = g.servers[0]!.stats;
+    assert.equal(st.duplicates, before.duplicates, "neither copy was looked up");
+    assert.equal(st.handled, before.handled + 2, "both ran");
+    assert.equal(st.repliesResent, before.repliesResent, "no reply was kept for it");
+  });
+
   test("server - ACKs only when asked: a call with ack gets ACK then reply, one without only its reply", async () => {
     const acksBefore = g.servers[0]!.stats.acks;
     await raw.send(call("plain", "ping"));

@@ -11,10 +11,11 @@ import { Observer } from "../../src/observability/observer.js";
 export function stubTransport(
   reply: unknown = "r",
   clock = new ManualClock(),
+  options: { acks?: boolean; routing?: "direct" | "proxy" } = {},
 ): { transport: Transport; sent: SendRequest[] } {
   const sent: SendRequest[] = [];
   const t = {
-    options: { rpcResponseTimeoutMs: 60_000 },
+    options: { rpcResponseTimeoutMs: 60_000, acks: false, routing: "direct", ...options },
     internals: {
       deps: { clock },
       observer: new Observer({ clock }),

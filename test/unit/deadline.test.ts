@@ -23,7 +23,7 @@ test("deadline - a call sends floor(epoch now + timeout) under _zmq, on a copy o
   await new RpcClient(transport, { topic: "t" }, { timeoutMs: 250 }).call(ctx, "m");
   await new RpcClient(transport, { topic: "t" }).cast({}, "m");
   assert.deepEqual(ctx, { user: "u" });
-  assert.deepEqual(sent[0]!.context, { user: "u", _zmq: { deadline: EPOCH + 250 } });
+  assert.deepEqual(sent[0]!.context, { user: "u", _zmq: { deadline: EPOCH + 250, once: true } });
   assert.equal(sent[0]!.timeoutMs, 250);
   assert.equal(wireDeadline(sent[1]!), EPOCH + 60_000);
 });

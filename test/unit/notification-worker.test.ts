@@ -42,6 +42,7 @@ function notification(i: number, requeues = 0, priority = "INFO"): DecodedNotifi
     },
     deadline: undefined,
     ack: false,
+    once: false,
     requeues,
   };
 }

@@ -62,7 +62,27 @@ test("rpc-client - serializer applies to args, context and the result", async ()
   assert.equal(r, 5);
   assert.deepEqual(sent[0]!.message.args, { a: { wrapped: 1 } });
   // The serialized context, with the driver's "_zmq" (deadline: the clock's epoch + 60 s) added last.
-  assert.deepEqual(sent[0]!.context, { user: "u", serialized: true, _zmq: { deadline: 1_700_000_060_000 } });
+  assert.deepEqual(sent[0]!.context, {
+    user: "u",
+    serialized: true,
+    _zmq: { deadline: 1_700_000_060_000, once: true },
+  });
+});
+
+test("rpc-client - _zmq.once (the id reaches a server at most once) only without acks, in direct routing, for a call not marked idempotent", async () => {
+  const onceOf = async (options: { acks?: boolean; routing?: "direct" | "proxy" }, idempotent?: boolean) => {
+    const { transport, sent } = stubTransport("r", undefined, options);
+    const c = new RpcClient(transport, { topic: "t" }, idempotent === undefined ? {} : { idempotent });
+    await c.call({}, "m");
+    await c.cast({}, "m");
+    await c.prepare({ fanout: true }).cast({}, "m");
+    return sent.map((s) => (s.context._zmq as { once?: boolean }).once);
+  };
+  assert.deepEqual(await onceOf({}), [true, true, true], "defaults: acks off, direct");
+  assert.deepEqual(await onceOf({}, false), [true, true, true]);
+  assert.deepEqual(await onceOf({ acks: true }), [undefined, undefined, undefined], "acks resend");
+  assert.deepEqual(await onceOf({ routing: "proxy" }), [undefined, undefined, undefined], "proxy hops resend");
+  assert.deepEqual(await onceOf({}, true), [undefined, undefined, undefined], "an idempotent call may move back");
 });
 
 test("rpc-client - malformed target version and empty method are refused before sending", async () => {

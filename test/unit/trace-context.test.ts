@@ -66,6 +66,6 @@ test("trace-context - a traceparent of the wrong type or length is ignored, the 
 test("trace-context - without an SDK a call sends no traceparent", async () => {
   const { transport, sent } = stubTransport();
   await new RpcClient(transport, { topic: "t" }).call({}, "m");
-  assert.deepEqual(Object.keys(sent[0]!.context._zmq as object), ["deadline"]);
+  assert.deepEqual(Object.keys(sent[0]!.context._zmq as object), ["deadline", "once"]);
   assert.equal(sent[0]!.span, undefined);
 });

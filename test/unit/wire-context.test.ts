@@ -74,6 +74,7 @@ const badMeta: [string, string][] = [
   ["deadline is a string", '[{"_zmq": {"deadline": "1"}}, {"method": "m"}]'],
   ["deadline is null", '[{"_zmq": {"deadline": null}}, {"method": "m"}]'],
   ["ack is a number", '[{"_zmq": {"ack": 1}}, {"method": "m"}]'],
+  ["once is a string", '[{"_zmq": {"once": "true"}}, {"method": "m"}]'],
 ];
 for (const [name, payload] of badMeta) {
   test(`wire context - a request is malformed when ${name}`, () => {
@@ -84,7 +85,7 @@ for (const [name, payload] of badMeta) {
 
 test("wire context - takeWireMeta removes the key from the object it is given", () => {
   const ctx: Record<string, unknown> = { a: 1, _zmq: { deadline: 3 } };
-  assert.deepEqual(takeWireMeta(ctx), { deadline: 3, ack: false });
+  assert.deepEqual(takeWireMeta(ctx), { deadline: 3, ack: false, once: false });
   assert.deepEqual(ctx, { a: 1 });
 });
 
@@ -114,7 +115,24 @@ for (const [name, frames] of badAcks) {
 test("wire context - a requeued notification's count travels as _zmq.requeues; absent for 0; anything but an integer >= 0 is malformed", () => {
   assert.deepEqual(withWireMeta({}, undefined, false, 2), { _zmq: { requeues: 2 } });
   assert.deepEqual(withWireMeta({}, undefined, false, 0), { _zmq: {} });
-  assert.deepEqual(takeWireMeta({ _zmq: { requeues: 3 } }), { deadline: undefined, ack: false, requeues: 3 });
+  assert.deepEqual(takeWireMeta({ _zmq: { requeues: 3 } }), {
+    deadline: undefined,
+    ack: false,
+    once: false,
+    requeues: 3,
+  });
   for (const bad of [-1, 1.5, "2", null, Number.POSITIVE_INFINITY])
     assert.match(String(takeWireMeta({ _zmq: { requeues: bad } })), /requeues is not an integer >= 0/, String(bad));
+});
+
+test("wire context - a request sent once carries _zmq.once: true, decoded as once; absent means it may come again", () => {
+  assert.deepEqual(withWireMeta({}, 5, false, 0, undefined, true), { _zmq: { deadline: 5, once: true } });
+  assert.deepEqual(withWireMeta({}, 5, false), { _zmq: { deadline: 5 } });
+  const sentOnce = decodeRequest(request('[{"_zmq": {"deadline": 5, "once": true}}, {"method": "m"}]'));
+  assert.ok(sentOnce.ok && sentOnce.value.once === true && sentOnce.value.deadline === 5);
+  assert.deepEqual(sentOnce.ok && sentOnce.value.context, {});
+  for (const payload of ['[{"_zmq": {"once": false}}, {"method": "m"}]', '[{}, {"method": "m"}]']) {
+    const r = decodeRequest(request(payload));
+    assert.ok(r.ok && r.value.once === false, payload);
+  }
 });
