@@ -46,6 +46,11 @@ export class DeadlineHeap<T> {
     else this.down(i, last);
   }
 
+  /** Every request in the heap, in the order they were pushed (a copy, sorted: for rare walks over all of them). */
+  inPushOrder(): DeliveryRequest<T>[] {
+    return this.items.slice().sort((a, b) => a.seq - b.seq);
+  }
+
   clear(): void {
     for (const r of this.items) r.deadlineSlot = -1;
     this.items.length = 0;

@@ -65,7 +65,7 @@ export class DeliveryCore<T> extends DeliveryQueries<T> {
   ) {
     const balancing = options.balancing ?? createBalancing("round-robin", undefined);
     super(
-      new RequestBook(out, checkedInterval(options), balancing.load),
+      new RequestBook(out, checkedInterval(options), balancing.load, options.acks !== undefined),
       // A breaker opening or closing is reported through the optional effect (spec/observability.md).
       new HostHealth(
         options.breaker ?? HARD_FAILURES_ONLY,

@@ -98,7 +98,10 @@ export class DeliveryFlows<T> {
     this.out.hostsSeen(r.key, hosts); // HostSync skips a list unchanged since the key's last report
     if (host !== r.host) r.copies = 0; // copies count per host
     r.host = host;
-    if (health.filtering() && health.picked(host, r.id)) r.probeOf = host;
+    if (health.filtering() && health.picked(host, r.id)) {
+      r.probeOf = host;
+      this.book.indexProbe(r); // probeOut finds it by id
+    }
     this.load?.sent(r, host); // balancing: in flight on `host` from now
     this.book.move(r, event);
     r.sentSeq = health.sendSeq;

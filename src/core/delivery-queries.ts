@@ -44,9 +44,12 @@ export abstract class DeliveryQueries<T> {
     return this.book.values();
   }
 
-  /** The pending request of message `id`, if any (tests, diagnostics). */
+  /** The pending request of message `id`, if any (tests, diagnostics: an unindexed one is searched for). */
   request(id: string): DeliveryRequest<T> | undefined {
-    return this.book.get(id);
+    const r = this.book.get(id);
+    if (r !== undefined) return r;
+    for (const p of this.book.values()) if (p.id === id) return p;
+    return undefined;
   }
 
   /**

@@ -33,6 +33,16 @@ export class DeliveryTimeline<T> {
     if (r.deadlineMs < this.earliestAdded) this.earliestAdded = r.deadlineMs;
   }
 
+  /** Deadlines held: one per pending request. */
+  get deadlineCount(): number {
+    return this.deadlines.size;
+  }
+
+  /** Every pending request (each has its deadline here), in the order they were booked: a sorted copy. */
+  pendingInOrder(): DeliveryRequest<T>[] {
+    return this.deadlines.inPushOrder();
+  }
+
   /** `r` settled: its deadline leaves (nothing of a settled request stays in the deadline heap). */
   removeDeadline(r: DeliveryRequest<T>): void {
     this.deadlines.remove(r);

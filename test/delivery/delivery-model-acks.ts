@@ -161,6 +161,7 @@ export function onResend(m: DeliveryModel, r: MReq, host: string): void {
   assert.ok(r.retry === null || r.failures <= r.retry, `${r.id} resent past its retry ${r.retry}`);
   assert.ok(r.retry === null || r.sends + 1 <= r.retry + 1, `${r.id} sent ${r.sends + 1} times with retry ${r.retry}`);
   m.health.soft(host, m.nowMs);
+  r.sentSeq = m.health.sendSeq; // the resend leaves after the ACK timeout counted
   r.resends++;
   m.note("resend");
   r.phase = "sending";

@@ -50,6 +50,8 @@ interface OpenHost {
   probed: boolean;
   /** Its probe left it without an outcome and the core has not looked at it since (PROBE_LEFT_REOPENS_AT_ONCE). */
   unnoticed: boolean;
+  /** `HealthModel.seq` right after it last (re)opened: a failed send that left before that fails no probe. */
+  countedSeq: number;
 }
 
 export class HealthModel {
@@ -59,6 +61,13 @@ export class HealthModel {
   refusals = 0;
   /** The errors of every failed send the breaker heard of, per host (a refusal may name one). */
   readonly sendErrors = new Map<string, Set<unknown>>();
+  /**
+   * Counts openings (the core's HostHealth counts them with its counted soft failures,
+   * none with failureThreshold 0). A send records it when it leaves (`MReq.sentSeq`); a
+   * failed send that left before its host last opened is not a failure of the probe that
+   * followed (the core's rule: sends in flight together fail together, once).
+   */
+  private seq = 0;
 
   constructor(
     /** The breaker's first cool-down and its longest (a core built without a breaker: 1000 and 30000 ms). */
@@ -71,20 +80,37 @@ export class HealthModel {
     const h = this.open.get(host);
     if (h === undefined) {
       const until = nowMs + this.coolDownMs;
-      const fresh = { notBeforeMs: until, allowedFromMs: until, probe: undefined, probed: false, unnoticed: false };
+      const fresh = {
+        notBeforeMs: until,
+        allowedFromMs: until,
+        probe: undefined,
+        probed: false,
+        unnoticed: false,
+        countedSeq: ++this.seq,
+      };
       this.open.set(host, { host, ...fresh });
     } else this.reopen(h, nowMs);
   }
 
-  /** A soft failure of `host` at `nowMs`: it reopens the host while its probe is out (else nothing: threshold 0). */
-  soft(host: string, nowMs: number, error?: unknown): void {
+  /** What a send leaving now records (see `seq`). */
+  get sendSeq(): number {
+    return this.seq;
+  }
+
+  /**
+   * A soft failure of `host` at `nowMs`: it reopens the host while its probe is out (else
+   * nothing: threshold 0). `sentSeq`: a failed send's `sendSeq` when it left; one that
+   * left before the host last opened changes nothing.
+   */
+  soft(host: string, nowMs: number, error?: unknown, sentSeq?: number): void {
     if (error !== undefined) {
       const errors = this.sendErrors.get(host) ?? new Set<unknown>();
       errors.add(error);
       this.sendErrors.set(host, errors);
     }
     const h = this.open.get(host);
-    if (h !== undefined && (h.probe !== undefined || h.unnoticed)) this.reopen(h, nowMs);
+    if (h === undefined || (sentSeq !== undefined && sentSeq < h.countedSeq)) return;
+    if (h.probe !== undefined || h.unnoticed) this.reopen(h, nowMs);
   }
 
   /** A sign of life from `host`: its breaker is closed. */
@@ -204,6 +230,7 @@ export class HealthModel {
     h.allowedFromMs = nowMs + (h.probed ? this.maxCoolDownMs : this.coolDownMs);
     h.probe = undefined;
     h.unnoticed = false;
+    h.countedSeq = ++this.seq;
   }
 }
 

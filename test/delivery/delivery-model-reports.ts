@@ -60,7 +60,7 @@ export class Outcome implements Cmd {
     if (live) {
       r.lastCause = error;
       if (r.kind !== "fanout" && (this.result === "closed" || this.result === "send-error"))
-        m.health.soft(s.host, m.nowMs, error);
+        m.health.soft(s.host, m.nowMs, error, r.sentSeq);
       if (r.kind === "fanout") {
         const h = r.hosts.get(s.host)!;
         h.phase = this.result === "send-error" ? "paused" : "given-up";

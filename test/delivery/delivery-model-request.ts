@@ -164,6 +164,8 @@ export interface MReq {
   accepted: Set<string>;
   /** Sends of it so far (call, cast: at most retry + 1). */
   sends: number;
+  /** Call, cast: HealthModel.sendSeq when its latest send left (the core's DeliveryRequest.sentSeq). */
+  sentSeq: number;
   /** Call, cast: failures counted against retry (failed sends, ACK timeouts, moves after a dropped host). */
   failures: number;
   /** Call, cast: hosts whose send failed this round. */
@@ -220,6 +222,7 @@ export function newRequest(
     sentTo: new Set(),
     accepted: new Set(),
     sends: 0,
+    sentSeq: 0,
     failures: 0,
     failedRound: new Set(),
     notBeforeMs: 0,

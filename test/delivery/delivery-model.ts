@@ -200,6 +200,7 @@ export class DeliveryModel {
     if (r.retry !== null)
       assert.ok(r.sends + 1 <= r.retry + 1, `${id} sent ${r.sends + 1} times with retry ${r.retry}`);
     this.health.picked(this, r, host);
+    r.sentSeq = this.health.sendSeq;
     if (host !== r.host) {
       r.copies = 0;
       r.resends = 0;
