@@ -77,7 +77,7 @@ export class Outbound {
    * Settles the request's promise with `value` (a rejected promise rejects it), once, and
    * first lets go of the frames and the resolve function. A settled request can stay
    * reachable for a while from garbage the scavenger treats as alive (an obsolete table
-   * in the old generation, core/id-table.ts); what it no longer points to is not kept
+   * in the old generation, core/request-book.ts); what it no longer points to is not kept
    * with it. Measured with casts in bursts of 64: the garbage collector's share of a cast
    * went from about 2.1 µs to 1.1 µs, mark-compacts from 10 to 2 per 200,000 casts.
    */
