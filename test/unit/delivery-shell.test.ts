@@ -240,3 +240,18 @@ test("delivery shell - failed sends are classified for the core: pool refusals b
   assert.equal(sendFailureOf(new PortError("EAGAIN", "full")), "send-error");
   assert.equal(sendFailureOf(new TransportClosed()), "send-error");
 });
+
+test("delivery shell - a request whose deadline is now (timeout 0) at a fractional time settles at once, unsent: rounding to whole ms never gives it time", async () => {
+  const { clock, mm, pool, request } = setup();
+  mm.atHand = true;
+  mm.hosts.set("k", ["tcp://a:1"]);
+  clock.advance(0.4);
+  const cast = request("cast", "k", clock.nowMs());
+  const later = request("cast", "k", clock.nowMs() + 0.2);
+  assert.equal(pool.leases.length, 1, "only the request with time left was sent");
+  const settled = await cast.settled;
+  assert.equal(settled.ok, false);
+  assert.ok(settled.v instanceof Error);
+  pool.leases[0]!.outcome!.ok();
+  assert.deepEqual(await later.settled, { ok: true, v: undefined }, "a deadline still ahead is rounded up, never down");
+});
