@@ -19,7 +19,7 @@ import {
 } from "../core/notify-dispatcher.js";
 import { priorityOf, type Priority } from "../core/notify-message.js";
 import { notifyPoolKey, type Target } from "../core/target.js";
-import { withWireMeta } from "../core/wire-context.js";
+import { sendsOnce, withWireMeta } from "../core/wire-context.js";
 import type { ClientEngine } from "../driver/client-engine.js";
 import type { HandlerResult } from "../driver/reply-sender.js";
 import type { ResolvedOptions } from "../options.js";
@@ -265,7 +265,8 @@ export class NotificationWorker {
     }
     const { engine, options } = this.d;
     this.stats.requeued++;
-    const context = withWireMeta(it.requeueContext!, undefined, options.acks, req.requeues + 1);
+    const once = sendsOnce(options.acks, options.routing, false); // a requeue is a new message id
+    const context = withWireMeta(it.requeueContext!, undefined, options.acks, req.requeues + 1, undefined, once);
     let sent: Promise<void>;
     try {
       const payload = encodeNotificationPayload(context, req.message, options.maxPayloadBytes);

@@ -30,7 +30,7 @@ import {
   typeError,
   rangeError,
 } from "../core/validate.js";
-import { WIRE_KEY, withWireMeta, type WireTrace } from "../core/wire-context.js";
+import { sendsOnce, WIRE_KEY, withWireMeta, type WireTrace } from "../core/wire-context.js";
 import { MessageDeliveryFailure, TransportClosed } from "../errors.js";
 import { randomId } from "../ports/rng.js";
 import { checkLogger, consoleLogger, safeWarn, type Logger } from "./logger.js";
@@ -224,7 +224,8 @@ export class Notifier {
     const context = serializer.serializeContext(ctx);
     if (serializer !== noOpSerializer && Object.hasOwn(Object(context), WIRE_KEY))
       throw typeError(`${op}: serializer.serializeContext(ctx)._zmq`, "absent", context[WIRE_KEY]);
-    const wire = withWireMeta(context, undefined, transport.options.acks, 0, trace);
+    const { acks, routing } = transport.options;
+    const wire = withWireMeta(context, undefined, acks, 0, trace, sendsOnce(acks, routing, false));
     const payload = encodeNotificationPayload(wire, message, transport.options.maxPayloadBytes);
     if (!this.isEnabled()) return;
     stats.notifications++;

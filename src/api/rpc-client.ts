@@ -32,7 +32,7 @@ import {
 } from "../core/validate.js";
 import { isValidVersion, versionAllowedByCap } from "../core/version.js";
 import type { RpcMessage } from "../core/codec.js";
-import { WIRE_KEY, withWireMeta, type WireTrace } from "../core/wire-context.js";
+import { sendsOnce, WIRE_KEY, withWireMeta, type WireTrace } from "../core/wire-context.js";
 import type { SpanTarget } from "../observability/tracing.js";
 import type { SendRequest } from "../driver/outbound.js";
 import type { Clock } from "../ports/clock.js";
@@ -259,11 +259,7 @@ export class RpcClient {
       timeoutMs = Math.max(0, inherited - epoch);
     }
     const { acks, routing } = this.transport.options;
-    // This id reaches a server at most once (spec/server.md, "Deduplication"): without
-    // acks nothing is resent after a send was accepted, in direct routing no proxy hop is
-    // retried, and only an idempotent call moves after its host is believed dead (and
-    // could come back to it).
-    const once = !acks && routing === "direct" && this.options.idempotent !== true;
+    const once = sendsOnce(acks, routing, this.options.idempotent === true);
     return { message, context: withWireMeta(context, deadline, acks, 0, trace, once), serializer, timeoutMs };
   }
 }

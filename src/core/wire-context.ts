@@ -56,6 +56,17 @@ const MAX_TRACE_CHARS = 256;
 const NO_META: WireMeta = Object.freeze({ deadline: undefined, ack: false, once: false }) as WireMeta;
 
 /**
+ * Whether a sender with these options sends each message id to a server at most once,
+ * and so marks its requests "once" (spec/server.md, "Deduplication"; decision 0028):
+ * without acks nothing is resent after a send was accepted, in direct routing no proxy
+ * hop is retried, and only an idempotent call moves after its host is believed dead (and
+ * could come back to it). A failed send that is retried never left the process.
+ */
+export function sendsOnce(acks: boolean, routing: "direct" | "proxy", idempotent: boolean): boolean {
+  return !acks && routing === "direct" && !idempotent;
+}
+
+/**
  * A copy of `context` with "_zmq" added as its last key. A for-in copy, not an object
  * spread: measured on Node 20, spreading a one-key context into a literal that adds a
  * key took about 3 µs (V8 leaves its fast path), the loop 45 to 110 ns for 0 to 3 keys,

@@ -118,6 +118,7 @@ test("notification worker - a requeue goes to the notification's own pool key wi
   const r = decodeRequest([Buffer.from("p"), ...notificationFrames("x", sent[0]!.payload)]);
   assert.ok(r.ok && r.value.type === 4);
   assert.equal(r.value.requeues, 2);
+  assert.equal(r.value.once, true, "a requeue is a new message id, sent once (acks off, direct routing)");
   assert.deepEqual(r.value.context, { user: "u" });
   assert.equal(r.value.message.message_id, "m7", "the same notification id");
   assert.equal(w.stats.requeued, 1);

@@ -18,7 +18,14 @@ import {
   TransportClosed,
   type Transport,
 } from "../../src/index.js";
-import { InProcessMatchmaker, NodeClock } from "../../src/internal.js";
+import {
+  decodeRequest,
+  InProcessMatchmaker,
+  NodeClock,
+  notificationFrames,
+  transportInternals,
+  type NotifyRequest,
+} from "../../src/internal.js";
 import { KeptLogger } from "../support/notify-fixtures.js";
 
 describe("notification API", () => {
@@ -88,6 +95,36 @@ describe("notification API", () => {
     await assert.rejects(n.info({}, 5 as never, 1), /eventType must be a string/);
     await assert.rejects(n.info([] as never, "t", 1), /ctx must be a plain object/);
     assert.equal(n.stats.notifications, 0);
+  });
+
+  test("notify api - a notification is marked _zmq.once (acks off, direct routing: a copy is sent to a pool at most once); with acks it is not", async () => {
+    const onceOf = async (transport: Transport): Promise<boolean> => {
+      const listener = getNotificationListener(transport, [{ topic: "once" }], [ep], { pool: "p" });
+      await listener.start();
+      const engine = transportInternals(transport).engine;
+      const sent: NotifyRequest[] = [];
+      const notify = engine.notify.bind(engine);
+      engine.notify = (req: NotifyRequest) => {
+        sent.push(req);
+        return notify(req);
+      };
+      await new Notifier(transport, { topics: ["once"], logger: new KeptLogger() }).info({}, "e", 1);
+      await listener.stop();
+      assert.equal(sent.length, 1);
+      const r = decodeRequest([Buffer.from("p"), ...notificationFrames("x", sent[0]!.payload)]);
+      assert.ok(r.ok);
+      return r.value.once;
+    };
+    assert.equal(await onceOf(t), true);
+    const acked = await getNotificationTransport("zmq://", {
+      matchmaker: new InProcessMatchmaker(new NodeClock()),
+      acks: true,
+    });
+    try {
+      assert.equal(await onceOf(acked), false);
+    } finally {
+      await acked.close();
+    }
   });
 
   test("notify api - after the transport closed, info() rejects with TransportClosed", async () => {
