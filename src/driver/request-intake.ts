@@ -9,7 +9,8 @@
  *   deadline plus DEDUP_MARGIN_MS. A duplicate never runs: a finished call's kept reply is
  *   sent again, otherwise an ACK when the duplicate asks for one; nothing else. A request
  *   whose "_zmq".once is true is neither looked up nor remembered: its client never sends
- *   that id again (acks off, direct routing, not an idempotent call). That skips the
+ *   that id again (acks off and direct routing; for calls and casts, a client not marked
+ *   idempotent: core/wire-context.ts, sendsOnce; decision 0028). That skips the
  *   cache for the default configuration, where it can never find a duplicate: casts in
  *   bursts of 64 spent about 1.3 µs of the server's 10.6 µs each in it (main-thread CPU,
  *   A/B, Node 20), its id strings kept for the deadline (60 s by default) with it.
