@@ -38,6 +38,13 @@ describe("redis matchmaker, keyScheme oslo", { skip: redisSkipReason() ?? false,
     await mm.ready();
     return mm;
   };
+  /** A listener of this driver in pool "billing" for notifications.info, registered as the listener role does: its pool key and the topic's listing. */
+  const notifications = { topic: "notifications" };
+  const listing = notifyPoolsKey(notifications, "info");
+  const registerBilling = async (mm: RedisMatchmaker, entry: string): Promise<void> => {
+    await mm.register(notifyPoolKey(notifications, "info", "billing"), entry, 300_000);
+    await mm.register(listing, poolEntry("billing", entry), 300_000);
+  };
   before(async () => {
     redis = await startRedis();
     raw = new Redis({ host: "127.0.0.1", port: redis.port });
@@ -130,10 +137,8 @@ describe("redis matchmaker, keyScheme oslo", { skip: redisSkipReason() ?? false,
     await raw.flushdb();
     const mm = await open();
     try {
-      const t = { topic: "notifications" };
-      const listing = notifyPoolsKey(t, "info");
-      await mm.register(notifyPoolKey(t, "info", "billing"), "tcp://127.0.0.1:49600", 300_000);
-      await mm.register(listing, poolEntry("billing", "tcp://127.0.0.1:49600"), 300_000);
+      const t = notifications;
+      await registerBilling(mm, "tcp://127.0.0.1:49600");
       assert.deepEqual(await raw.smembers("ROUTER/notifications.info"), ["127.0.0.1:49600"]);
       assert.deepEqual(await raw.smembers("127.0.0.1:49600"), [" "]);
       // oslo's ZmqNotificationServer registers Target(topic="notifications.info") this way.
@@ -159,11 +164,8 @@ describe("redis matchmaker, keyScheme oslo", { skip: redisSkipReason() ?? false,
     await raw.flushdb();
     const mm = await open();
     try {
-      const t = { topic: "notifications" };
-      const listing = notifyPoolsKey(t, "info");
       const entry = "tcp://127.0.0.1:49601#wire=2"; // what a listener of this driver registers (spec/codec.md, Batches)
-      await mm.register(notifyPoolKey(t, "info", "billing"), entry, 300_000);
-      await mm.register(listing, poolEntry("billing", entry), 300_000);
+      await registerBilling(mm, entry);
       assert.deepEqual(await raw.smembers("ROUTER/notifications.info"), ["127.0.0.1:49601"]);
       // Its bare oslo member names the same listener: a notifier here sends it one copy.
       assert.deepEqual(await mm.getHosts(listing), [poolEntry("billing", entry)]);

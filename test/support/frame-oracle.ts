@@ -136,11 +136,7 @@ export function judgeRequest(frames: readonly Buffer[], maxPayloadBytes: number,
  * one request judged by judgeRequest. Written from the spec, apart from batch-frames.ts.
  */
 export function judgeAtServer(frames: readonly Buffer[], maxPayloadBytes: number, maxDepth: number): RequestVerdict[] {
-  if (frames[2] === undefined || frames[2].toString("latin1") !== "2.0")
-    return [judgeRequest(frames, maxPayloadBytes, maxDepth)];
-  const split = batchMessages(frames, 1);
-  if (typeof split === "string") return [{ verdict: "malformed", kind: split }];
-  return split.map((m) => judgeRequest(m, maxPayloadBytes, maxDepth));
+  return judgeEnvelope(frames, 1, (m) => judgeRequest(m, maxPayloadBytes, maxDepth));
 }
 
 /**
@@ -149,11 +145,23 @@ export function judgeAtServer(frames: readonly Buffer[], maxPayloadBytes: number
  * message judged by judgeReply.
  */
 export function judgeAtClient(frames: readonly Buffer[], maxPayloadBytes: number, maxDepth: number): ReplyVerdict[] {
-  if (frames[1] === undefined || frames[1].toString("latin1") !== "2.0")
-    return [judgeReply(frames, maxPayloadBytes, maxDepth)];
-  const split = batchMessages(frames, 0);
+  return judgeEnvelope(frames, 0, (m) => judgeReply(m, maxPayloadBytes, maxDepth));
+}
+
+/**
+ * One ZeroMQ message with `head` routing frames: a batch envelope (version frame "2.0")
+ * is a verdict per record, or one malformed verdict when the envelope is refused; anything
+ * else is one message for `judgeOne`.
+ */
+function judgeEnvelope<V extends RequestVerdict | ReplyVerdict>(
+  frames: readonly Buffer[],
+  head: 0 | 1,
+  judgeOne: (m: readonly Buffer[]) => V,
+): (V | { verdict: "malformed"; kind: OracleKind })[] {
+  if (frames[head + 1] === undefined || frames[head + 1]!.toString("latin1") !== "2.0") return [judgeOne(frames)];
+  const split = batchMessages(frames, head);
   if (typeof split === "string") return [{ verdict: "malformed", kind: split }];
-  return split.map((m) => judgeReply(m, maxPayloadBytes, maxDepth));
+  return split.map(judgeOne);
 }
 
 /**
