@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { inspect } from "node:util";
 import { remainingMs, RpcClient, type Serializer } from "../../src/index.js";
 import { attachDeadline, contextDeadline, type SendRequest } from "../../src/internal.js";
 import { ManualClock } from "../support/manual-clock.js";
@@ -42,7 +43,7 @@ test("deadline - remainingMs: the budget left on the server's clock, 0 once pass
   assert.equal(remainingMs("ctx"), undefined);
 });
 
-test("deadline - the attached deadline is invisible: keys, for-in and JSON see only the caller's fields", () => {
+test("deadline - the attached deadline is invisible: keys, symbols, for-in, JSON and inspect see only the caller's fields", () => {
   const ctx: Record<string, unknown> = { user: "u" };
   attachDeadline(ctx, EPOCH + 5, new ManualClock());
   assert.deepEqual(Object.keys(ctx), ["user"]);
@@ -50,7 +51,13 @@ test("deadline - the attached deadline is invisible: keys, for-in and JSON see o
   const seen: string[] = [];
   for (const k in ctx) seen.push(k);
   assert.deepEqual(seen, ["user"]);
-  assert.deepEqual(ctx, { user: "u" });
+  assert.deepStrictEqual(ctx, { user: "u" });
+  assert.deepEqual(Reflect.ownKeys(ctx), ["user"]);
+  assert.equal(inspect(ctx), "{ user: 'u' }");
+  assert.equal(contextDeadline(ctx), EPOCH + 5);
+  // Attached once: a second attach keeps the first deadline.
+  attachDeadline(ctx, EPOCH + 9, new ManualClock());
+  assert.equal(contextDeadline(ctx), EPOCH + 5);
   // A frozen context cannot take it and simply has none.
   const frozen = Object.freeze({ user: "u" });
   attachDeadline(frozen, EPOCH + 5, new ManualClock());
