@@ -22,6 +22,7 @@
 import { PayloadTooLarge } from "../errors.js";
 import { explainUnserializable, unserializableError } from "./json-check.js";
 import { checkNotification, type NotificationMessage } from "./notify-message.js";
+import { RECORD_HEAD } from "./batch-frames.js";
 import { takeWireMeta, type WireMeta } from "./wire-context.js";
 import {
   checkRpcMessage,
@@ -271,12 +272,12 @@ function fail<T>(kind: MalformedKind, reason: string): Decoded<T> {
   return { ok: false, kind, reason };
 }
 
-function oversized<T>(id: Buffer, type: number, bytes: number, maxBytes: number): Decoded<T> {
+function oversized<T>(messageId: string, type: number, bytes: number, maxBytes: number): Decoded<T> {
   return {
     ok: false,
     kind: "shape",
     reason: `payload of ${bytes} bytes exceeds ${maxBytes}`,
-    oversized: { messageId: id.toString(), type, bytes },
+    oversized: { messageId, type, bytes },
   };
 }
 
@@ -323,12 +324,20 @@ function fewerOpenersThan(buf: Buffer, n: number): boolean {
   return true;
 }
 
-function parseJson(buf: Buffer, maxBytes: number): { ok: true; value: unknown } | Decoded<never> {
-  if (buf.length > maxBytes) return fail("shape", `payload of ${buf.length} bytes exceeds ${maxBytes}`);
-  if (nestsDeeperThan(buf, MAX_JSON_DEPTH))
+/** JSON.parse of the UTF-8 text in `buf` from `start` to `end`, within the size and depth limits. */
+function parseJson(
+  buf: Buffer,
+  maxBytes: number,
+  start = 0,
+  end = buf.length,
+): { ok: true; value: unknown } | Decoded<never> {
+  const bytes = end - start;
+  if (bytes > maxBytes) return fail("shape", `payload of ${bytes} bytes exceeds ${maxBytes}`);
+  // nestsDeeperThan returns at once for short text: a view is made only for a long one.
+  if (bytes > 2 * MAX_JSON_DEPTH && nestsDeeperThan(buf.subarray(start, end), MAX_JSON_DEPTH))
     return fail("depth", `payload nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`);
   try {
-    return { ok: true, value: JSON.parse(buf.toString("utf8")) };
+    return { ok: true, value: JSON.parse(buf.toString("utf8", start, end)) };
   } catch {
     return fail("json", "payload is not valid JSON");
   }
@@ -345,9 +354,47 @@ export function decodeRequest(
   if (!sameBytes(version, VERSION_FRAME)) return fail("version", `unsupported message version ${shown(version)}`);
   const t = type.length === 1 ? type[0]! - 0x30 : 0; // exactly one ASCII digit, as encodeRequest writes it
   if (t !== 1 && t !== 2 && t !== 3 && t !== 4) return fail("type", `unknown request type ${shown(type)}`);
-  if (id.length === 0 || id.length > 128) return fail("id", "message id is empty or too long");
-  if (payload.length > maxBytes) return oversized(id, t, payload.length, maxBytes);
-  const parsed = parseJson(payload, maxBytes);
+  return requestOf(peerId, t, id, 0, id.length, payload, 0, payload.length, maxBytes);
+}
+
+/**
+ * Parses one request of a batch a ROUTER received from `peerId`, where readBatch found it
+ * (core/batch-frames.ts): type `records[at]`, id to `idEnd`, payload to `end`. Checks
+ * what decodeRequest checks of a message that came alone, reading the id and payload
+ * straight from the records (no view per message).
+ */
+export function decodeBatchedRequest(
+  peerId: Buffer,
+  records: Buffer,
+  at: number,
+  idEnd: number,
+  end: number,
+  maxBytes = DEFAULT_MAX_PAYLOAD_BYTES,
+): Decoded<DecodedRequest> {
+  const t = records[at]! - 0x30;
+  if (t !== 1 && t !== 2 && t !== 3 && t !== 4)
+    return fail("type", `unknown request type ${shown(records.subarray(at, at + 1))}`);
+  return requestOf(peerId, t, records, at + RECORD_HEAD, idEnd, records, idEnd, end, maxBytes);
+}
+
+/** The checks and parse after the envelope: the id in `ids` and the payload in `payloads`, each by range. */
+function requestOf(
+  peerId: Buffer,
+  t: RequestType,
+  ids: Buffer,
+  idStart: number,
+  idEnd: number,
+  payloads: Buffer,
+  payloadStart: number,
+  payloadEnd: number,
+  maxBytes: number,
+): Decoded<DecodedRequest> {
+  const idBytes = idEnd - idStart;
+  if (idBytes === 0 || idBytes > 128) return fail("id", "message id is empty or too long");
+  const messageId = ids.toString("utf8", idStart, idEnd);
+  const bytes = payloadEnd - payloadStart;
+  if (bytes > maxBytes) return oversized(messageId, t, bytes, maxBytes);
+  const parsed = parseJson(payloads, maxBytes, payloadStart, payloadEnd);
   if (!parsed.ok) return parsed;
   const p = parsed.value;
   if (!Array.isArray(p) || p.length !== 2) return fail("shape", "payload is not [context, message]");
@@ -357,7 +404,6 @@ export function decodeRequest(
   if (bad) return fail("message", bad);
   const meta = takeWireMeta(context);
   if (typeof meta === "string") return fail("context", meta);
-  const messageId = id.toString();
   if (t === MessageType.NOTIFY) {
     const n = message as NotificationMessage;
     const { deadline, ack, once } = meta;
@@ -448,7 +494,7 @@ export function decodeReply(frames: readonly Buffer[], maxBytes = DEFAULT_MAX_PA
   if (!sameBytes(version, VERSION_FRAME)) return fail("version", `unsupported message version ${shown(version)}`);
   if (!sameBytes(type, REPLY_TYPE_FRAME)) return fail("type", `expected reply type 5, got ${shown(type)}`);
   if (payload.length > maxBytes && id.length > 0 && id.length <= 128)
-    return oversized(id, MessageType.REPLY, payload.length, maxBytes);
+    return oversized(id.toString(), MessageType.REPLY, payload.length, maxBytes);
   const parsed = parseJson(payload, maxBytes);
   if (!parsed.ok) return parsed;
   const p = parsed.value;

@@ -13,8 +13,15 @@
  * a reply to a vanished client (EHOSTUNREACH) is dropped and counted. Nothing a peer
  * sends can throw out of the receive loop.
  */
-import { decodeRequest, MessageType, type DecodedRequest, type DecodedRpcRequest } from "../core/codec.js";
-import { isBatch, splitBatch, WIRE_VERSION } from "../core/batch-frames.js";
+import {
+  decodeBatchedRequest,
+  decodeRequest,
+  MessageType,
+  type Decoded,
+  type DecodedRequest,
+  type DecodedRpcRequest,
+} from "../core/codec.js";
+import { isBatch, readBatch, WIRE_VERSION } from "../core/batch-frames.js";
 import { formatHostEntry } from "../core/host-entry.js";
 import { serializeRemoteError } from "../core/remote-error.js";
 import { nextServerState, type ServerEvent, type ServerState } from "../core/server-lifecycle.js";
@@ -242,34 +249,40 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
         return; // socket closed
       }
       if (isBatch(frames, 1)) this.receiveBatch(frames);
-      else this.receiveOne(frames, false);
+      else this.receiveOne(frames);
     }
   }
 
   /** A batch envelope: each of its messages is received as if it had come alone. */
   private receiveBatch(frames: Buffer[]): void {
-    const split = splitBatch(frames, 1);
-    if (!split.ok) {
+    const peerId = frames[0]!;
+    const maxBytes = this.deps.options.maxPayloadBytes;
+    const refused = readBatch(frames, 1, (records, at, idEnd, end) =>
+      this.receiveDecoded(peerId, decodeBatchedRequest(peerId, records, at, idEnd, end, maxBytes), true),
+    );
+    if (refused !== undefined) {
       this.stats.received++;
       this.stats.malformed++;
-      this.stats.malformedByKind[split.kind]++;
-      this.dropped(frames[0], "malformed", split.reason);
+      this.stats.malformedByKind[refused.kind]++;
+      this.dropped(peerId, "malformed", refused.reason);
       return;
     }
     this.stats.batchesReceived++;
-    for (const m of split.messages) this.receiveOne(m, true);
   }
 
-  private receiveOne(frames: Buffer[], inBatch: boolean): void {
+  private receiveOne(frames: Buffer[]): void {
+    this.receiveDecoded(frames[0], decodeRequest(frames, this.deps.options.maxPayloadBytes), false);
+  }
+
+  private receiveDecoded(peerId: Buffer | undefined, r: Decoded<DecodedRequest>, inBatch: boolean): void {
     this.stats.received++;
-    const r = decodeRequest(frames, this.deps.options.maxPayloadBytes);
     if (!r.ok) {
-      if (r.oversized !== undefined) this.replies!.refuseOversized(frames[0]!, r.oversized);
+      if (r.oversized !== undefined) this.replies!.refuseOversized(peerId!, r.oversized);
       else {
         this.stats.malformed++;
         this.stats.malformedByKind[r.kind]++;
       }
-      this.dropped(frames[0], r.oversized !== undefined ? "oversized" : "malformed", r.reason);
+      this.dropped(peerId, r.oversized !== undefined ? "oversized" : "malformed", r.reason);
       return;
     }
     const req = r.value;

@@ -14,6 +14,8 @@ import {
   isAckFrames,
   isBatch,
   MAX_JSON_DEPTH,
+  decodeBatchedRequest,
+  readBatch,
   splitBatch,
   type Decoded,
   type DecodedRequest,
@@ -25,8 +27,18 @@ import { hostileAnswer } from "../support/hostile-replies.js";
 const LIMITS: FuzzLimits = { maxPayloadBytes: 1 << 20, maxDepth: MAX_JSON_DEPTH };
 const PEER = Buffer.from("peer");
 
-/** The server's reading of one ZeroMQ message: a batch split into its messages (rpc-listener.ts), each decoded. */
+/** The server's reading of one ZeroMQ message as rpc-listener.ts does it: a batch read record by record, each decoded. */
 function serverReads(frames: Buffer[]): Decoded<DecodedRequest>[] {
+  if (!isBatch(frames, 1)) return [decodeRequest(frames, LIMITS.maxPayloadBytes)];
+  const out: Decoded<DecodedRequest>[] = [];
+  const refused = readBatch(frames, 1, (records, at, idEnd, end) =>
+    out.push(decodeBatchedRequest(frames[0]!, records, at, idEnd, end, LIMITS.maxPayloadBytes)),
+  );
+  return refused === undefined ? out : [{ ok: false, kind: refused.kind, reason: refused.reason }];
+}
+
+/** The same batch split into 1.0 messages (views), each decoded as if it had come alone. */
+function splitReads(frames: Buffer[]): Decoded<DecodedRequest>[] {
   if (!isBatch(frames, 1)) return [decodeRequest(frames, LIMITS.maxPayloadBytes)];
   const split = splitBatch(frames, 1);
   return split.ok
@@ -56,6 +68,16 @@ test("hostile frames - a server's reading (batches split, each message decoded) 
       const got = serverReads(frames);
       assert.equal(got.length, want.length, `${m.category}: ${got.length} messages read, the spec says ${want.length}`);
       for (const [i, w] of want.entries()) agree(m.category, w, got[i]!);
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test("hostile frames - a batched request decoded from its record reads exactly as the same message sent alone", () => {
+  fc.assert(
+    fc.property(hostileRequest(LIMITS), (m) => {
+      const frames = [PEER, ...m.frames];
+      assert.deepEqual(serverReads(frames), splitReads(frames), m.category);
     }),
     { numRuns: 3000 },
   );
