@@ -1,6 +1,7 @@
 /** Internal barrel for tests, the simulator and benchmarks. Not a stable API. */
 export * from "./index.js";
 export * from "./core/batch-frames.js";
+export * from "./core/out-frames.js";
 export * from "./core/codec.js";
 export * from "./core/dedup-cache.js";
 export * from "./core/dispatcher.js";

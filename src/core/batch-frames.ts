@@ -32,6 +32,7 @@
  * batches replies only to a peer whose requests came in a batch.
  */
 import type { MalformedKind } from "./codec.js";
+import { frameBytes, type OutFrame, writeFrame } from "./out-frames.js";
 
 /** The version frame of a batch envelope. */
 export const BATCH_VERSION = "2.0";
@@ -59,29 +60,30 @@ export const RECORD_HEAD = 6;
 /**
  * One batch of `messages`, each in the 1.0 layout with the same `head` (a ROUTER's batch
  * goes to one peer: the caller joins only messages for the same peer, see sameHead).
- * Message ids are at most 128 bytes (the codec's limit) and types one ASCII digit.
+ * Message ids are at most 128 bytes (the codec's limit) and types one ASCII digit. A
+ * payload still in text (out-frames.ts) is written into the batch as UTF-8 here.
+ * `bytes`: the sum of the messages' batchBytes, when the caller has counted it.
  */
-export function joinBatch(messages: readonly (readonly Buffer[])[], head: Head): Buffer[] {
-  let size = 0;
-  for (const m of messages) size += RECORD_HEAD + m[head + 3]!.length + m[head + 4]!.length;
+export function joinBatch(messages: readonly (readonly OutFrame[])[], head: Head, bytes?: number): Buffer[] {
+  let size = bytes ?? 0;
+  if (bytes === undefined) for (const m of messages) size += batchBytes(m, head);
   const records = Buffer.allocUnsafe(size);
   let at = 0;
   for (const m of messages) {
-    const id = m[head + 3]!;
-    const payload = m[head + 4]!;
-    records[at] = m[head + 2]![0]!;
+    const id = m[head + 3] as Buffer;
+    records[at] = (m[head + 2] as Buffer)[0]!;
     records[at + 1] = id.length;
-    records.writeUInt32BE(payload.length, at + 2);
-    at += RECORD_HEAD;
-    at += id.copy(records, at);
-    at += payload.copy(records, at);
+    id.copy(records, at + RECORD_HEAD);
+    const written = writeFrame(m[head + 4]!, records, at + RECORD_HEAD + id.length);
+    records.writeUInt32BE(written, at + 2);
+    at += RECORD_HEAD + id.length + written;
   }
-  return head === 1 ? [messages[0]![0]!, EMPTY, V2, records] : [EMPTY, V2, records];
+  return head === 1 ? [messages[0]![0] as Buffer, EMPTY, V2, records] : [EMPTY, V2, records];
 }
 
 /** Whether two 1.0 messages go to the same peer (always, as a DEALER sends: it has one). */
-export function sameHead(a: readonly Buffer[], b: readonly Buffer[], head: Head): boolean {
-  return head === 0 || a[0] === b[0] || a[0]!.equals(b[0]!);
+export function sameHead(a: readonly OutFrame[], b: readonly OutFrame[], head: Head): boolean {
+  return head === 0 || a[0] === b[0] || (a[0] as Buffer).equals(b[0] as Buffer);
 }
 
 /** Why a batch envelope was refused whole. */
@@ -153,6 +155,6 @@ function cut(index: number): BatchRefusal {
 }
 
 /** The bytes a message adds to a batch. */
-export function batchBytes(frames: readonly Buffer[], head: Head): number {
-  return RECORD_HEAD + frames[head + 3]!.length + frames[head + 4]!.length;
+export function batchBytes(frames: readonly OutFrame[], head: Head): number {
+  return RECORD_HEAD + (frames[head + 3] as Buffer).length + frameBytes(frames[head + 4]!);
 }

@@ -23,6 +23,7 @@ import { PayloadTooLarge } from "../errors.js";
 import { explainUnserializable, unserializableError } from "./json-check.js";
 import { checkNotification, type NotificationMessage } from "./notify-message.js";
 import { RECORD_HEAD } from "./batch-frames.js";
+import { type OutFrame, TEXT_PAYLOAD_MAX_BYTES, toBuffers } from "./out-frames.js";
 import { takeWireMeta, type WireMeta } from "./wire-context.js";
 import {
   checkRpcMessage,
@@ -148,8 +149,28 @@ export function encodeRequest(
   message: RpcMessage,
   maxBytes = DEFAULT_MAX_PAYLOAD_BYTES,
 ): Buffer[] {
+  return toBuffers(encodeRequestFrames(type, messageId, context, message, maxBytes));
+}
+
+/**
+ * encodeRequest for a send queue: the same frames, checked the same way, except that a
+ * payload of at most TEXT_PAYLOAD_MAX_BYTES stays the JSON text (out-frames.ts), written
+ * into a batch or encoded when sent alone.
+ */
+export function encodeRequestFrames(
+  type: RpcRequestType,
+  messageId: string,
+  context: Record<string, unknown>,
+  message: RpcMessage,
+  maxBytes = DEFAULT_MAX_PAYLOAD_BYTES,
+): OutFrame[] {
   if (!message.method) throw new TypeError("codec: message.method is required");
-  return requestFrames(type, messageId, context, message, maxBytes);
+  const json = jsonOf(context, message, ["args", message.args]);
+  // UTF-8 takes at least a byte per UTF-16 unit: a longer string need not be measured.
+  const text =
+    json.length <= TEXT_PAYLOAD_MAX_BYTES && Buffer.byteLength(json) <= Math.min(TEXT_PAYLOAD_MAX_BYTES, maxBytes);
+  const payload = text ? json : payloadBuffer(json, maxBytes, "request");
+  return [EMPTY, VERSION_FRAME, TYPE_FRAMES[type], Buffer.from(messageId), payload];
 }
 
 /**
@@ -164,7 +185,7 @@ export function encodeNotificationPayload(
 ): Buffer {
   const bad = checkNotification(message);
   if (bad) throw new TypeError(`codec: ${bad}`);
-  return payloadOf(context, message, ["payload", message.payload], maxBytes);
+  return payloadBuffer(jsonOf(context, message, ["payload", message.payload]), maxBytes, "request");
 }
 
 /** The frames of one NOTIFY whose payload is already encoded. */
@@ -172,32 +193,14 @@ export function notificationFrames(messageId: string, payload: Buffer): Buffer[]
   return [EMPTY, VERSION_FRAME, TYPE_FRAMES[MessageType.NOTIFY], Buffer.from(messageId), payload];
 }
 
-function requestFrames(
-  type: RequestType,
-  messageId: string,
-  context: Record<string, unknown>,
-  message: RpcMessage,
-  maxBytes: number,
-): Buffer[] {
-  const payload = payloadOf(context, message, ["args", message.args], maxBytes);
-  return [EMPTY, VERSION_FRAME, TYPE_FRAMES[type], Buffer.from(messageId), payload];
-}
-
-/** `[context, message]` as JSON within `maxBytes`; `[name, value]`: the part of the message named when JSON fails. */
-function payloadOf(
-  context: Record<string, unknown>,
-  message: unknown,
-  [name, value]: [string, unknown],
-  maxBytes: number,
-): Buffer {
-  let json: string;
+/** `[context, message]` as JSON; `[name, value]`: the part of the message named when JSON fails. */
+function jsonOf(context: Record<string, unknown>, message: unknown, [name, value]: [string, unknown]): string {
   try {
-    json = JSON.stringify([context, message]);
+    return JSON.stringify([context, message]);
   } catch (err) {
     const detail = explainUnserializable("context", context) ?? explainUnserializable(name, value);
     throw unserializableError(err, "the request", detail);
   }
-  return payloadBuffer(json, maxBytes, "request");
 }
 
 /**

@@ -13,10 +13,11 @@
  */
 import { createBalancing } from "../core/balancing/balancing.js";
 import { isBatch, splitBatch } from "../core/batch-frames.js";
+import type { OutFrame } from "../core/out-frames.js";
 import {
   decodeAck,
   decodeReply,
-  encodeRequest,
+  encodeRequestFrames,
   isAckFrames,
   MessageType,
   notificationFrames,
@@ -116,7 +117,7 @@ export class ClientEngine {
     if (req.kind === "fanout" && this.options.routing === "proxy") key = `${PUBLISHED_HOST_PREFIX}${key}`;
     const type: RpcRequestType =
       req.kind === "call" ? MessageType.CALL : req.kind === "cast" ? MessageType.CAST : MessageType.CAST_FANOUT;
-    const frames = encodeRequest(type, id, req.context, req.message, this.options.maxPayloadBytes);
+    const frames = encodeRequestFrames(type, id, req.context, req.message, this.options.maxPayloadBytes);
     const failover = req.target.server ? "one-server" : req.idempotent ? "move" : "not-idempotent";
     req.span?.setAttribute("messaging.message.id", id);
     return this.deliver(id, req.kind, key, frames, req.timeoutMs, req.retry, failover);
@@ -145,7 +146,7 @@ export class ClientEngine {
     id: string,
     kind: RequestKind,
     key: string,
-    frames: Buffer[],
+    frames: OutFrame[],
     timeoutMs: number,
     retry: number | null,
     failover: Failover,

@@ -4,6 +4,7 @@
  * shell recognises a failed send for the core (spec/delivery.md, "Failed sends").
  */
 import type { RpcMessage } from "../core/codec.js";
+import type { OutFrame } from "../core/out-frames.js";
 import type { RequestKind, SendFailure } from "../core/delivery-request.js";
 import type { Target } from "../core/target.js";
 import { SocketPoolError } from "../pool/pool-error.js";
@@ -67,9 +68,9 @@ export class Outbound {
    * be sent again (DeliveryEffects.sendsOver): a pending call then no longer keeps them
    * (about 400 bytes of Buffer objects and array a call, issue 14).
    */
-  frames: Buffer[] | undefined;
+  frames: OutFrame[] | undefined;
 
-  constructor(frames: Buffer[]) {
+  constructor(frames: OutFrame[]) {
     this.frames = frames;
   }
 

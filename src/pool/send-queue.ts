@@ -30,6 +30,7 @@
  * socket's own: it goes to the socket at once, without an Item or a pump loop.
  */
 import { batchBytes, joinBatch, sameHead, type Head } from "../core/batch-frames.js";
+import { toBuffers, type OutFrame } from "../core/out-frames.js";
 import { PortError, type PortSocket } from "../ports/socket.js";
 import type { Clock } from "../ports/clock.js";
 
@@ -46,7 +47,7 @@ export interface Coalescing {
 }
 
 interface Item {
-  frames: readonly Buffer[];
+  frames: readonly OutFrame[];
   deadlineMs: number;
   /** May leave in a batch (the peer reads them); 0 when not, else its bytes in a batch. */
   batchBytes: number;
@@ -96,7 +97,11 @@ export class SendQueue {
    * coalescing configured; a ROUTER's reply to a peer that sent a batch, say). Defaults to
    * whether the queue coalesces at all.
    */
-  enqueue(frames: readonly Buffer[], deadlineMs = Infinity, batchable = this.coalescing !== undefined): Promise<void> {
+  enqueue(
+    frames: readonly OutFrame[],
+    deadlineMs = Infinity,
+    batchable = this.coalescing !== undefined,
+  ): Promise<void> {
     if (this.closed) return Promise.reject(new PortError("ECLOSED", "send queue is closed"));
     const joins = batchable && this.coalescing !== undefined;
     if (!this.sending && this.queued === 0 && !joins) {
@@ -140,12 +145,12 @@ export class SendQueue {
     if (!this.sending) for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  /** Hands `frames` to the socket; settles as the socket's send does, once the outcome is noted. */
-  private start(frames: readonly Buffer[]): Promise<void> {
+  /** Hands `frames` to the socket (text frames encoded); settles as the socket's send does, once the outcome is noted. */
+  private start(frames: readonly OutFrame[]): Promise<void> {
     this.sending = true;
     let p: Promise<void>;
     try {
-      p = this.socket.send(frames);
+      p = this.socket.send(toBuffers(frames));
     } catch (err) {
       p = Promise.reject(err);
     }
@@ -183,7 +188,9 @@ export class SendQueue {
       if (group === undefined) this.start(it.frames).then(it.resolve, it.reject);
       else {
         this.coalescing!.onBatch?.(group.length);
-        this.start(joinBatch(group.map(frames), this.coalescing!.head)).then(
+        let bytes = 0;
+        for (const g of group) bytes += g.batchBytes;
+        this.start(joinBatch(group.map(frames), this.coalescing!.head, bytes)).then(
           () => {
             for (const g of group) g.resolve();
           },
@@ -223,7 +230,7 @@ export class SendQueue {
   }
 }
 
-const frames = (it: Item): readonly Buffer[] => it.frames;
+const frames = (it: Item): readonly OutFrame[] => it.frames;
 
 function deadlinePassed(): PortError {
   return new PortError("EAGAIN", "deadline passed before the message could be sent");

@@ -20,6 +20,7 @@
  * - One clock timer is armed, at the core's next wake-up (idle expiry or a waiter's deadline).
  */
 import { WIRE_VERSION } from "../core/batch-frames.js";
+import type { OutFrame } from "../core/out-frames.js";
 import { parseHostEntry } from "../core/host-entry.js";
 import { TransportClosed } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
@@ -39,7 +40,7 @@ export interface Lease {
   /** Pool slot id of the socket (for metrics and tests). */
   readonly slot: number;
   /** Queues frames on the socket; rejects with PortError (EAGAIN: queue full, deadline, send timeout; ECLOSED). */
-  send(frames: readonly Buffer[], deadlineMs: number): Promise<void>;
+  send(frames: readonly OutFrame[], deadlineMs: number): Promise<void>;
   /** Returns the socket to the pool. Idempotent. */
   release(): void;
 }
@@ -140,7 +141,7 @@ export class SocketPool {
   }
 
   /** Lease.send (PooledLease calls it with its slot's queue; a closed slot's queue refuses with ECLOSED). */
-  sendOn(queue: SendQueue | undefined, frames: readonly Buffer[], deadlineMs: number): Promise<void> {
+  sendOn(queue: SendQueue | undefined, frames: readonly OutFrame[], deadlineMs: number): Promise<void> {
     if (!queue) return Promise.reject(new PortError("ECLOSED", "pooled socket is closed"));
     const sent = queue.enqueue(frames, deadlineMs);
     if (queue.depth > this.peakQueueDepth) this.peakQueueDepth = queue.depth;
@@ -305,7 +306,7 @@ class PooledLease implements Lease {
     return this.of.slot;
   }
 
-  send(frames: readonly Buffer[], deadlineMs: number): Promise<void> {
+  send(frames: readonly OutFrame[], deadlineMs: number): Promise<void> {
     return this.ticket === 0
       ? Promise.reject(new PortError("ECLOSED", "lease already released"))
       : this.of.pool.sendOn(this.of.queue, frames, deadlineMs);

@@ -11,7 +11,10 @@ import {
   encodeNotificationPayload,
   encodeReply,
   encodeRequest,
+  encodeRequestFrames,
   MessageType,
+  TEXT_PAYLOAD_MAX_BYTES,
+  toBuffers,
   notificationFrames,
   type RpcRequestType,
   withWireMeta,
@@ -21,6 +24,25 @@ const json = fc.jsonValue();
 const obj = fc.dictionary(fc.string(), json);
 /** A caller's context: any JSON object without the driver's reserved key. */
 const ctxArb = obj.filter((c) => !Object.hasOwn(c, "_zmq"));
+
+test("codec property - encodeRequestFrames gives encodeRequest's frames, its payload kept as text exactly when it is at most TEXT_PAYLOAD_MAX_BYTES of UTF-8", () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom<RpcRequestType>(1, 2, 3),
+      ctxArb,
+      obj,
+      fc.integer({ min: 0, max: 1500 }),
+      (type, ctx, args, pad) => {
+        const message = { method: "m", args: { ...args, pad: "é".repeat(pad % 700) } };
+        const frames = encodeRequestFrames(type, "id-1", ctx, message);
+        assert.deepEqual(toBuffers(frames), encodeRequest(type, "id-1", ctx, message));
+        const payloadBytes = Buffer.byteLength(JSON.stringify([ctx, message]));
+        assert.equal(typeof frames[4] === "string", payloadBytes <= TEXT_PAYLOAD_MAX_BYTES);
+        for (const f of frames.slice(0, 4)) assert.ok(Buffer.isBuffer(f));
+      },
+    ),
+  );
+});
 
 test("codec property - encodeRequest then decodeRequest returns the same type, id, context and message", () => {
   fc.assert(

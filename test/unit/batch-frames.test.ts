@@ -20,6 +20,8 @@ import {
   MessageType,
   parseHostEntry,
   splitBatch,
+  toBuffers,
+  type OutFrame,
   WIRE_VERSION,
   withoutWire,
 } from "../../src/internal.js";
@@ -56,6 +58,32 @@ test("batch property - split(join(messages)) gives back every message in the 1.0
       const bytes = messages.reduce((n, m) => n + batchBytes(m, head), 0);
       assert.equal(batch[head + 2]!.length, bytes, "batchBytes adds up to the records' size");
     }),
+  );
+});
+
+test("batch property - a payload still as text joins as its UTF-8 bytes, exactly as the same payload as a Buffer", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.string({ unit: "grapheme", maxLength: 120 }), fc.boolean()), {
+        minLength: 1,
+        maxLength: 20,
+      }),
+      fc.constantFrom<0 | 1>(0, 1),
+      (payloads, head) => {
+        const peer = B("peer-1");
+        const asText: OutFrame[][] = [];
+        const asBytes: Buffer[][] = [];
+        for (const [i, [text, keep]] of payloads.entries()) {
+          const m = layout({ type: 2, id: B(`m${i}`), payload: B(text) }, head, peer);
+          asBytes.push(m);
+          asText.push(keep ? [...m.slice(0, head + 4), text] : m);
+        }
+        assert.deepEqual(joinBatch(asText, head), joinBatch(asBytes, head));
+        const bytes = asText.reduce((n, m) => n + batchBytes(m, head), 0);
+        assert.deepEqual(joinBatch(asText, head, bytes), joinBatch(asBytes, head));
+        assert.deepEqual(toBuffers(asText[0]!), asBytes[0]);
+      },
+    ),
   );
 });
 
