@@ -286,6 +286,15 @@ export class DeliveryCore<T> extends DeliveryQueries<T> {
     }
   }
 
+  /**
+   * The time of the input being handled: an effect happens at its input's time, so a
+   * shell carrying it out need not read its clock again (inside an effect only; during
+   * close(), which has no time of its own, the last input's time).
+   */
+  get inputNowMs(): number {
+    return this.flows.nowMs;
+  }
+
   /** Starts an input at `nowMs`: refuses one from inside an effect, then runs everything due. */
   private enter(nowMs: number): void {
     if (this.busy) throw new Error("delivery: the core was called from inside one of its effects");

@@ -158,10 +158,13 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
   }
 
   send(r: DeliveryRequest<Outbound>, host: string): void {
+    // An effect runs at its input's time: the pool is given it rather than reading the
+    // clock again (two reads of about 50 ns less per cast, with release below; issue 14).
+    const nowMs = this.core.inputNowMs;
     // A call or cast resent after an ACK timeout still holds its last send's lease.
-    if (r.fanout === undefined) r.ctx.releaseAll();
+    if (r.fanout === undefined) r.ctx.releaseAll(nowMs);
     try {
-      const lease = this.d.pool.tryAcquire(host);
+      const lease = this.d.pool.tryAcquire(host, nowMs);
       if (lease !== undefined) {
         this.sendOn(r, host, lease);
         return;
@@ -185,7 +188,7 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
   }
 
   release(r: DeliveryRequest<Outbound>): void {
-    r.ctx.releaseAll();
+    r.ctx.releaseAll(this.core.inputNowMs);
   }
 
   settle(r: DeliveryRequest<Outbound>, ok: boolean, value: unknown): void {

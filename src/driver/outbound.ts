@@ -110,14 +110,14 @@ export class Outbound {
     }
   }
 
-  /** Releases every lease (the request settled). */
-  releaseAll(): void {
+  /** Releases every lease (the request settled), at `nowMs` when the caller knows the time. */
+  releaseAll(nowMs?: number): void {
     if (this.lease !== undefined) {
-      this.lease.release();
+      this.lease.release(nowMs);
       this.lease = undefined;
     }
     if (this.more === undefined) return;
-    for (const l of this.more) l.release();
+    for (const l of this.more) l.release(nowMs);
     this.more = undefined;
   }
 }

@@ -73,9 +73,13 @@ export class RequestIntake {
     this.longestBudgetMs = options.rpcResponseTimeoutMs;
   }
 
-  /** At receipt: "new", or "expired" / "duplicate" (counted and acted on: drop it). */
-  screen(req: DecodedRequest): Screened {
-    const epoch = this.clock.epochMs();
+  /**
+   * At receipt: "new", or "expired" / "duplicate" (counted and acted on: drop it).
+   * `epochMs`: the wall clock at receipt, when the caller read it already (once for a
+   * whole batch: a clock read is about 50 ns on the machines we measure, issue 14).
+   */
+  screen(req: DecodedRequest, epochMs = this.clock.epochMs()): Screened {
+    const epoch = epochMs;
     this.screenedEpochMs = epoch;
     if (req.deadline !== undefined && req.deadline <= epoch) {
       this.stats.expired++;

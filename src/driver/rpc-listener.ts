@@ -257,8 +257,9 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
   private receiveBatch(frames: Buffer[]): void {
     const peerId = frames[0]!;
     const maxBytes = this.deps.options.maxPayloadBytes;
+    const epochMs = this.deps.clock.epochMs(); // the batch's messages arrived together
     const refused = readBatch(frames, 1, (records, at, idEnd, end) =>
-      this.receiveDecoded(peerId, decodeBatchedRequest(peerId, records, at, idEnd, end, maxBytes), true),
+      this.receiveDecoded(peerId, decodeBatchedRequest(peerId, records, at, idEnd, end, maxBytes), epochMs),
     );
     if (refused !== undefined) {
       this.stats.received++;
@@ -271,10 +272,15 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
   }
 
   private receiveOne(frames: Buffer[]): void {
-    this.receiveDecoded(frames[0], decodeRequest(frames, this.deps.options.maxPayloadBytes), false);
+    this.receiveDecoded(frames[0], decodeRequest(frames, this.deps.options.maxPayloadBytes), undefined);
   }
 
-  private receiveDecoded(peerId: Buffer | undefined, r: Decoded<DecodedRequest>, inBatch: boolean): void {
+  /** `batchEpochMs`: for a message of a batch, the wall clock when the batch was read; undefined for one that came alone. */
+  private receiveDecoded(
+    peerId: Buffer | undefined,
+    r: Decoded<DecodedRequest>,
+    batchEpochMs: number | undefined,
+  ): void {
     this.stats.received++;
     if (!r.ok) {
       if (r.oversized !== undefined) this.replies!.refuseOversized(peerId!, r.oversized);
@@ -286,14 +292,14 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
       return;
     }
     const req = r.value;
-    if (inBatch) req.inBatch = true;
+    if (batchEpochMs !== undefined) req.inBatch = true;
     if (!this.role.serves(req)) {
       this.stats.unsupported++; // a NOTIFY at an RPC server, an RPC request at a notification listener
       this.dropped(req.peerId, "unsupported", `message type ${req.type}`);
       return;
     }
     // Expired or a duplicate: counted, answered if need be (a kept reply, an ACK), dropped.
-    const screened = this.intake!.screen(req);
+    const screened = this.intake!.screen(req, batchEpochMs);
     if (screened !== "new") {
       if (screened === "expired") this.dropped(req.peerId, "expired", `message ${req.messageId}`);
       return;

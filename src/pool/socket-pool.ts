@@ -41,8 +41,8 @@ export interface Lease {
   readonly slot: number;
   /** Queues frames on the socket; rejects with PortError (EAGAIN: queue full, deadline, send timeout; ECLOSED). */
   send(frames: readonly OutFrame[], deadlineMs: number): Promise<void>;
-  /** Returns the socket to the pool. Idempotent. */
-  release(): void;
+  /** Returns the socket to the pool, at `nowMs` when the caller knows the time (the pool's clock). Idempotent. */
+  release(nowMs?: number): void;
 }
 
 export interface PoolMetrics extends PoolCounters {
@@ -106,8 +106,8 @@ export class SocketPool {
    * and no acquire waits): the hot path, with no promise. Undefined otherwise; `acquire`
    * then queues the request.
    */
-  tryAcquire(peer: string): Lease | undefined {
-    const got = this.core.tryAcquire(peer, this.deps.clock.nowMs());
+  tryAcquire(peer: string, nowMs = this.deps.clock.nowMs()): Lease | undefined {
+    const got = this.core.tryAcquire(peer, nowMs);
     return got === undefined ? undefined : this.lease(peer, got.slot, got.ticket);
   }
 
@@ -149,8 +149,7 @@ export class SocketPool {
   }
 
   /** Lease.release (PooledLease calls it, once per lease). */
-  returnLease(ticket: number, slot: number): void {
-    const nowMs = this.deps.clock.nowMs();
+  returnLease(ticket: number, slot: number, nowMs = this.deps.clock.nowMs()): void {
     const effects = this.core.release(ticket, slot, nowMs);
     // The hot path: nothing to carry out, and the only wake-up a release adds (an idle
     // expiry, nowMs + idleTimeoutMs) is not earlier than the timer already armed.
@@ -312,10 +311,10 @@ class PooledLease implements Lease {
       : this.of.pool.sendOn(this.of.queue, frames, deadlineMs);
   }
 
-  release(): void {
+  release(nowMs?: number): void {
     if (this.ticket === 0) return;
     const ticket = this.ticket;
     this.ticket = 0;
-    this.of.pool.returnLease(ticket, this.of.slot);
+    this.of.pool.returnLease(ticket, this.of.slot, nowMs);
   }
 }

@@ -65,15 +65,21 @@ class ScriptedMatchmaker implements Matchmaker {
 class FakeLease implements Lease {
   readonly slot = 1;
   released = 0;
+  /** The time each release was given (undefined: the pool would read its clock). */
+  readonly releasedAt: (number | undefined)[] = [];
   outcome?: { ok: () => void; fail: (e: unknown) => void };
-  constructor(readonly peer: string) {}
+  constructor(
+    readonly peer: string,
+    readonly acquiredAt: number | undefined,
+  ) {}
   send(): Promise<void> {
     return new Promise((ok, fail) => {
       this.outcome = { ok, fail };
     });
   }
-  release(): void {
+  release(nowMs?: number): void {
     this.released++;
+    this.releasedAt.push(nowMs);
   }
 }
 
@@ -81,9 +87,9 @@ class FakePool {
   room = true;
   readonly leases: FakeLease[] = [];
   readonly acquires: { host: string; grant: (l: Lease) => void; refuse: (e: unknown) => void }[] = [];
-  tryAcquire(host: string): Lease | undefined {
+  tryAcquire(host: string, nowMs?: number): Lease | undefined {
     if (!this.room) return undefined;
-    const l = new FakeLease(host);
+    const l = new FakeLease(host, nowMs);
     this.leases.push(l);
     return l;
   }
@@ -138,9 +144,13 @@ test("delivery shell - the common call: hosts at hand and a socket with room sen
   pool.leases[0]!.outcome!.ok();
   await flush();
   assert.equal(pool.leases[0]!.released, 0, "a call keeps its socket until its reply");
+  clock.advance(7);
   shell.reply(call.id, true, "pong");
   assert.deepEqual(await call.settled, { ok: true, v: "pong" });
   assert.equal(pool.leases[0]!.released, 1);
+  // The pool is given each input's time, not left to read the clock again.
+  assert.equal(pool.leases[0]!.acquiredAt, 0, "acquired at the start's time");
+  assert.deepEqual(pool.leases[0]!.releasedAt, [7], "released at the reply's time");
 });
 
 test("delivery shell - senders waiting for one key share one lookup in flight and one poll per interval, and each ends at its own deadline", async () => {
@@ -207,7 +217,7 @@ test("delivery shell - a send that waits for a socket until its deadline gets th
   const r = await call.settled;
   assert.ok(!r.ok && r.v instanceof MessagingTimeout);
   assert.ok((r.v as Error).cause instanceof SocketPoolError);
-  const lease = new FakeLease("tcp://a:1");
+  const lease = new FakeLease("tcp://a:1", undefined);
   pool.acquires[0]!.grant(lease);
   await flush();
   assert.equal(lease.released, 1, "the late lease went straight back");
