@@ -218,10 +218,11 @@ export class RpcClient {
     trace: WireTrace | undefined,
   ) {
     const op = isCall ? "RpcClient.call" : "RpcClient.cast";
-    plainObject(`${op}: ctx`, ctx);
+    const names = isCall ? CALL_NAMES : CAST_NAMES;
+    plainObject(names.ctx, ctx);
     if (Object.hasOwn(ctx, WIRE_KEY)) throw reservedKey(`${op}: ctx._zmq`, ctx[WIRE_KEY]);
-    string(`${op}: method`, method, { nonEmpty: true });
-    plainObject(`${op}: args`, args, KWARGS);
+    string(names.method, method, NON_EMPTY);
+    plainObject(names.args, args, KWARGS);
     checkSendTarget(this.target, isCall);
     const version = this.target.version;
     if (version !== undefined && !isValidVersion(version))
@@ -263,6 +264,12 @@ export class RpcClient {
     return { message, context: withWireMeta(context, deadline, acks, 0, trace, once), serializer, timeoutMs };
   }
 }
+
+/** What a caller's mistake names, made once rather than per request (three strings a call or cast less). */
+const namesOf = (op: string) => ({ ctx: `${op}: ctx`, method: `${op}: method`, args: `${op}: args` }) as const;
+const CALL_NAMES = namesOf("RpcClient.call");
+const CAST_NAMES = namesOf("RpcClient.cast");
+const NON_EMPTY = { nonEmpty: true } as const;
 
 function reservedKey(what: string, value: unknown): TypeError {
   return typeError(what, 'absent (the driver reserves the context key "_zmq" for the deadline it sends)', value);

@@ -61,7 +61,7 @@ export const RECORD_HEAD = 6;
  * One batch of `messages`, each in the 1.0 layout with the same `head` (a ROUTER's batch
  * goes to one peer: the caller joins only messages for the same peer, see sameHead).
  * Message ids are at most 128 bytes (the codec's limit) and types one ASCII digit. A
- * payload still in text (out-frames.ts) is written into the batch as UTF-8 here.
+ * message id or payload still in text (out-frames.ts) is written into the batch as UTF-8 here.
  * `bytes`: the sum of the messages' batchBytes, when the caller has counted it.
  */
 export function joinBatch(messages: readonly (readonly OutFrame[])[], head: Head, bytes?: number): Buffer[] {
@@ -70,13 +70,12 @@ export function joinBatch(messages: readonly (readonly OutFrame[])[], head: Head
   const records = Buffer.allocUnsafe(size);
   let at = 0;
   for (const m of messages) {
-    const id = m[head + 3] as Buffer;
     records[at] = (m[head + 2] as Buffer)[0]!;
-    records[at + 1] = id.length;
-    id.copy(records, at + RECORD_HEAD);
-    const written = writeFrame(m[head + 4]!, records, at + RECORD_HEAD + id.length);
+    const idBytes = writeFrame(m[head + 3]!, records, at + RECORD_HEAD);
+    records[at + 1] = idBytes;
+    const written = writeFrame(m[head + 4]!, records, at + RECORD_HEAD + idBytes);
     records.writeUInt32BE(written, at + 2);
-    at += RECORD_HEAD + id.length + written;
+    at += RECORD_HEAD + idBytes + written;
   }
   return head === 1 ? [messages[0]![0] as Buffer, EMPTY, V2, records] : [EMPTY, V2, records];
 }
@@ -156,5 +155,5 @@ function cut(index: number): BatchRefusal {
 
 /** The bytes a message adds to a batch. */
 export function batchBytes(frames: readonly OutFrame[], head: Head): number {
-  return RECORD_HEAD + (frames[head + 3] as Buffer).length + frameBytes(frames[head + 4]!);
+  return RECORD_HEAD + frameBytes(frames[head + 3]!) + frameBytes(frames[head + 4]!);
 }

@@ -153,9 +153,9 @@ export function encodeRequest(
 }
 
 /**
- * encodeRequest for a send queue: the same frames, checked the same way, except that a
- * payload of at most TEXT_PAYLOAD_MAX_BYTES stays the JSON text (out-frames.ts), written
- * into a batch or encoded when sent alone.
+ * encodeRequest for a send queue: the same frames, checked the same way, except that the
+ * message id, and a payload of at most TEXT_PAYLOAD_MAX_BYTES, stay text (out-frames.ts),
+ * written into a batch or encoded when sent alone.
  */
 export function encodeRequestFrames(
   type: RpcRequestType,
@@ -170,7 +170,7 @@ export function encodeRequestFrames(
   const text =
     json.length <= TEXT_PAYLOAD_MAX_BYTES && Buffer.byteLength(json) <= Math.min(TEXT_PAYLOAD_MAX_BYTES, maxBytes);
   const payload = text ? json : payloadBuffer(json, maxBytes, "request");
-  return [EMPTY, VERSION_FRAME, TYPE_FRAMES[type], Buffer.from(messageId), payload];
+  return [EMPTY, VERSION_FRAME, TYPE_FRAMES[type], messageId, payload];
 }
 
 /**

@@ -25,7 +25,7 @@ const obj = fc.dictionary(fc.string(), json);
 /** A caller's context: any JSON object without the driver's reserved key. */
 const ctxArb = obj.filter((c) => !Object.hasOwn(c, "_zmq"));
 
-test("codec property - encodeRequestFrames gives encodeRequest's frames, its payload kept as text exactly when it is at most TEXT_PAYLOAD_MAX_BYTES of UTF-8", () => {
+test("codec property - encodeRequestFrames gives encodeRequest's frames, the id kept as text and the payload exactly when it is at most TEXT_PAYLOAD_MAX_BYTES of UTF-8", () => {
   fc.assert(
     fc.property(
       fc.constantFrom<RpcRequestType>(1, 2, 3),
@@ -38,7 +38,8 @@ test("codec property - encodeRequestFrames gives encodeRequest's frames, its pay
         assert.deepEqual(toBuffers(frames), encodeRequest(type, "id-1", ctx, message));
         const payloadBytes = Buffer.byteLength(JSON.stringify([ctx, message]));
         assert.equal(typeof frames[4] === "string", payloadBytes <= TEXT_PAYLOAD_MAX_BYTES);
-        for (const f of frames.slice(0, 4)) assert.ok(Buffer.isBuffer(f));
+        for (const f of frames.slice(0, 3)) assert.ok(Buffer.isBuffer(f));
+        assert.equal(frames[3], "id-1", "the message id stays text too");
       },
     ),
   );
