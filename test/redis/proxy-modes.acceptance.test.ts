@@ -156,9 +156,14 @@ describe("proxy routing mode over zmq+redis://", { skip: redisSkipReason() ?? fa
     const t = await getRpcTransport(redis.url);
     closers.push(() => t.close());
     const mm = transportInternals(t).deps.matchmaker;
+    const { frontend, backend } = await proxies[1]!.ready;
     const code = await proxies[1]!.stop();
     assert.equal(code, 0, proxies[1]!.output());
     assert.match(proxies[1]!.output(), /stopping \(SIGTERM\)/);
-    assert.deepEqual(await mm.getHosts(PROXY_FRONTEND_KEY), []);
+    // The survivor's entries are gone at once. The proxy killed in the test before left
+    // its entries to expire with their TTL, which may still be running (it was killed
+    // about 3 s ago): asserting an empty list here failed one fresh-clone run in CI.
+    assert.ok(!(await mm.getHosts(PROXY_FRONTEND_KEY)).includes(frontend), "frontend deregistered");
+    assert.ok(!(await mm.getHosts(PROXY_BACKEND_KEY)).includes(backend), "backend deregistered");
   });
 });
