@@ -19,8 +19,9 @@
  * one frame per batch; see spec/codec.md, "Batches").
  *
  * A message keeps its own type, id and payload. Reading a batch (readBatch) gives each
- * message's place in the records, which a server decodes in place (codec.ts,
- * decodeBatchedRequest); splitting it (splitBatch) gives back each message in the 1.0
+ * message's place in the records, which the server and the client decode in place
+ * (codec.ts decodeBatchedRequest, answer-codec.ts decodeBatchedReply and decodeBatchedAck);
+ * splitting it (splitBatch: the simulator, tests) gives back each message in the 1.0
  * layout (views into the batch, not copies) for the 1.0 decoders. Either way the codec
  * checks each message as if it had come alone (peer input is validated in one place).
  * Only the envelope is checked here: frame count, delimiter, record lengths, and at most

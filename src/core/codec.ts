@@ -25,8 +25,8 @@
 import { RECORD_HEAD } from "./batch-frames.js";
 import { explainUnserializable, unserializableError } from "./json-check.js";
 import { checkNotification, type NotificationMessage } from "./notify-message.js";
-import { type OutFrame, TEXT_PAYLOAD_MAX_BYTES, toBuffers } from "./out-frames.js";
-import { parseJson, payloadBuffer } from "./payload-json.js";
+import { type OutFrame, toBuffers } from "./out-frames.js";
+import { parseJson, payloadBuffer, payloadFrame } from "./payload-json.js";
 import { takeWireMeta, type WireMeta } from "./wire-context.js";
 import {
   type Decoded,
@@ -53,7 +53,18 @@ export type {
   DecodedRpcRequest,
   RpcMessage,
 } from "./wire-messages.js";
-export { decodeAck, decodeReply, encodeAck, encodeReply, isAckFrames, replyFrames } from "./answer-codec.js";
+export {
+  decodeAck,
+  decodeBatchedAck,
+  decodeBatchedReply,
+  decodeReply,
+  encodeAck,
+  encodeReply,
+  encodeReplyFrames,
+  isAckFrames,
+  isAckRecord,
+  replyFrames,
+} from "./answer-codec.js";
 export { MAX_JSON_DEPTH, nestsDeeperThan } from "./payload-json.js";
 export {
   type Decoded,
@@ -96,10 +107,7 @@ export function encodeRequestFrames(
 ): OutFrame[] {
   if (!message.method) throw new TypeError("codec: message.method is required");
   const json = jsonOf(context, message, ["args", message.args]);
-  // UTF-8 takes at least a byte per UTF-16 unit: a longer string need not be measured.
-  const text =
-    json.length <= TEXT_PAYLOAD_MAX_BYTES && Buffer.byteLength(json) <= Math.min(TEXT_PAYLOAD_MAX_BYTES, maxBytes);
-  const payload = text ? json : payloadBuffer(json, maxBytes, "request");
+  const payload = payloadFrame(json, maxBytes, "request");
   return [EMPTY, VERSION_FRAME, TYPE_FRAMES[type], messageId, payload];
 }
 

@@ -1,9 +1,9 @@
 /**
  * Frames on their way out, before the socket (spec/codec.md, "Payloads as text"): each a
- * Buffer, except that a request's message id, and its short JSON payload, may still be
- * strings (the id as the client made it, the payload as JSON.stringify made it). A send queue that joins the message into a batch writes the text
- * straight into the batch (batch-frames.ts, joinBatch); one that sends it alone encodes
- * it then (toBuffers). Sockets only ever see Buffers: the port (ports/socket.ts), the
+ * Buffer, except that the message id of a request or a reply, and its short JSON payload,
+ * may still be strings (the id as it was made, the payload as JSON.stringify made it). A
+ * send queue that joins the message into a batch writes the text straight into the batch
+ * (batch-frames.ts, joinBatch); one that sends it alone encodes it then (toBuffers). Sockets only ever see Buffers: the port (ports/socket.ts), the
  * simulator and proxies are unchanged.
  *
  * Why: a cast's payload was encoded to a Buffer of its own (Buffer.from: a slice of

@@ -5,6 +5,7 @@
  * (which throws: our bugs are not peer input).
  */
 import { PayloadTooLarge } from "../errors.js";
+import { type OutFrame, TEXT_PAYLOAD_MAX_BYTES } from "./out-frames.js";
 import { type Decoded, fail } from "./wire-frames.js";
 
 /**
@@ -17,6 +18,18 @@ import { type Decoded, fail } from "./wire-frames.js";
  * test/acceptance/fuzz-server.test.ts; spec/codec.md, "Payload JSON".
  */
 export const MAX_JSON_DEPTH = 512;
+
+/**
+ * The payload frame of our own message: its JSON text when it is at most
+ * TEXT_PAYLOAD_MAX_BYTES of UTF-8 (out-frames.ts: written into a batch or encoded when
+ * sent alone), else payloadBuffer's bytes. Throws as payloadBuffer does.
+ */
+export function payloadFrame(json: string, maxBytes: number, what: string): OutFrame {
+  // UTF-8 takes at least a byte per UTF-16 unit: a longer string need not be measured.
+  const text =
+    json.length <= TEXT_PAYLOAD_MAX_BYTES && Buffer.byteLength(json) <= Math.min(TEXT_PAYLOAD_MAX_BYTES, maxBytes);
+  return text ? json : payloadBuffer(json, maxBytes, what);
+}
 
 /**
  * The payload frame, or PayloadTooLarge. UTF-8 takes at least one byte per UTF-16 unit, so

@@ -12,15 +12,21 @@
  * matchmaker counts against it (oslo waited up to 20 s for the matchmaker first).
  */
 import { createBalancing } from "../core/balancing/balancing.js";
-import { isBatch, splitBatch } from "../core/batch-frames.js";
+import { isBatch, readBatch } from "../core/batch-frames.js";
 import type { OutFrame } from "../core/out-frames.js";
 import {
   decodeAck,
+  decodeBatchedAck,
+  decodeBatchedReply,
   decodeReply,
   encodeRequestFrames,
   isAckFrames,
+  isAckRecord,
   MessageType,
   notificationFrames,
+  type Decoded,
+  type DecodedAck,
+  type DecodedReply,
   type MalformedKind,
   type RpcRequestType,
 } from "../core/codec.js";
@@ -170,24 +176,27 @@ export class ClientEngine {
   }
 
   private onFrames(frames: Buffer[], peer: string): void {
+    const maxBytes = this.options.maxPayloadBytes;
     if (isBatch(frames, 0)) {
-      // Replies and ACKs that queued up at the server for this client (core/batch-frames.ts).
-      const split = splitBatch(frames, 0);
-      if (!split.ok) this.malformed(peer, split.kind, split.reason);
-      else for (const m of split.messages) this.onMessage(m, peer);
+      // Replies and ACKs that queued up at the server for this client (core/batch-frames.ts),
+      // each decoded in place from the batch's records.
+      const refused = readBatch(frames, 0, (records, at, idEnd, end) => {
+        if (isAckRecord(records, at)) this.onAck(decodeBatchedAck(records, at, idEnd, end), peer);
+        else this.onReply(decodeBatchedReply(records, at, idEnd, end, maxBytes), peer);
+      });
+      if (refused !== undefined) this.malformed(peer, refused.kind, refused.reason);
       return;
     }
-    this.onMessage(frames, peer);
+    if (isAckFrames(frames)) this.onAck(decodeAck(frames), peer);
+    else this.onReply(decodeReply(frames, maxBytes), peer);
   }
 
-  private onMessage(frames: Buffer[], peer: string): void {
-    if (isAckFrames(frames)) {
-      const a = decodeAck(frames);
-      if (a.ok) this.delivery.ack(a.value.messageId, peer);
-      else this.malformed(peer, a.kind, a.reason);
-      return;
-    }
-    const r = decodeReply(frames, this.options.maxPayloadBytes);
+  private onAck(a: Decoded<DecodedAck>, peer: string): void {
+    if (a.ok) this.delivery.ack(a.value.messageId, peer);
+    else this.malformed(peer, a.kind, a.reason);
+  }
+
+  private onReply(r: Decoded<DecodedReply>, peer: string): void {
     if (!r.ok) {
       // A reply over this client's limit is not read, but its call is failed at once.
       const big = r.oversized;

@@ -8,7 +8,15 @@
  * ACK always leaves before its reply. Replies and ACKs to a peer whose request came in a
  * batch may leave in one (coalescing, decision 0027): those that queue up behind a send.
  */
-import { encodeAck, encodeReply, MessageType, replyFrames, type DecodedRequest } from "../core/codec.js";
+import {
+  encodeAck,
+  encodeReply,
+  encodeReplyFrames,
+  MessageType,
+  replyFrames,
+  type DecodedRequest,
+} from "../core/codec.js";
+import type { OutFrame } from "../core/out-frames.js";
 import { serializeRemoteError } from "../core/remote-error.js";
 import { PayloadTooLarge } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
@@ -54,15 +62,18 @@ export class ReplySender {
     this.queue = new SendQueue(socket, clock, options.maxQueuedSends, undefined, undefined, coalescing);
   }
 
-  /** Sends the reply to `req` and returns its payload frame (the server keeps it for duplicates). */
-  reply(req: DecodedRequest, result: HandlerResult): Buffer {
+  /**
+   * Sends the reply to `req` and returns its payload frame (the server keeps it for
+   * duplicates): bytes, or the JSON text of a short one (core/out-frames.ts).
+   */
+  reply(req: DecodedRequest, result: HandlerResult): OutFrame {
     const max = this.options.maxPayloadBytes;
-    let frames: Buffer[];
+    let frames: OutFrame[];
     try {
       frames =
         "failure" in result
-          ? encodeReply(req.peerId, req.messageId, null, result.failure, max)
-          : encodeReply(req.peerId, req.messageId, result.body, null, max);
+          ? encodeReplyFrames(req.peerId, req.messageId, null, result.failure, max)
+          : encodeReplyFrames(req.peerId, req.messageId, result.body, null, max);
     } catch (err) {
       // A result JSON cannot carry (the codec's TypeError names the path) or one over
       // maxPayloadBytes (PayloadTooLarge) becomes a failure reply the caller sees at once.
@@ -117,7 +128,7 @@ export class ReplySender {
     }
   }
 
-  private send(frames: Buffer[], counter: Counter, batchable: boolean): void {
+  private send(frames: OutFrame[], counter: Counter, batchable: boolean): void {
     this.queue.enqueue(frames, Infinity, batchable).then(
       () => this.stats[counter]++,
       () => this.stats[FAILURE[counter]]++,

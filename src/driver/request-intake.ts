@@ -23,6 +23,7 @@
  * call's kept reply changes the answer.
  */
 import type { DecodedRequest } from "../core/codec.js";
+import type { OutFrame } from "../core/out-frames.js";
 import { DedupCache } from "../core/dedup-cache.js";
 import type { ResolvedOptions } from "../options.js";
 import type { Clock } from "../ports/clock.js";
@@ -127,9 +128,12 @@ export class RequestIntake {
     return false;
   }
 
-  /** A call ran and was answered with `payload`: kept for its duplicates, within the byte bound. */
-  replied(req: DecodedRequest, payload: Buffer): void {
+  /** A call ran and was answered with `payload` (bytes, or a short payload's JSON text): kept for its duplicates, within the byte bound. */
+  replied(req: DecodedRequest, sent: OutFrame): void {
     if (req.once) return; // never asked for again
+    // The cache keeps bytes: a payload still in text is encoded here (only for requests
+    // that may come again; a "once" request returned above).
+    const payload = typeof sent === "string" ? Buffer.from(sent) : sent;
     if (payload.length > this.cache.maxReplyBytes) this.tooLong++;
     else this.cache.keepReply(req.messageId, ownsItsMemory(payload) ? payload : payload.toString("latin1"));
     this.stats.dedupRepliesDropped = this.cache.repliesDropped + this.tooLong;

@@ -10,6 +10,7 @@ import {
   decodeRequest,
   encodeNotificationPayload,
   encodeReply,
+  encodeReplyFrames,
   encodeRequest,
   encodeRequestFrames,
   MessageType,
@@ -42,6 +43,20 @@ test("codec property - encodeRequestFrames gives encodeRequest's frames, the id 
         assert.equal(frames[3], "id-1", "the message id stays text too");
       },
     ),
+  );
+});
+
+test("codec property - encodeReplyFrames gives encodeReply's frames, the id kept as text and the payload exactly when it is at most TEXT_PAYLOAD_MAX_BYTES of UTF-8", () => {
+  fc.assert(
+    fc.property(json, fc.option(fc.string(), { nil: null }), fc.integer({ min: 0, max: 700 }), (body, failure, pad) => {
+      const padded = [body, "é".repeat(pad)];
+      const peer = Buffer.from("peer");
+      const frames = encodeReplyFrames(peer, "id-1", padded, failure);
+      assert.deepEqual(toBuffers(frames), encodeReply(peer, "id-1", padded, failure));
+      assert.equal(frames[4], "id-1");
+      const payloadBytes = Buffer.byteLength(JSON.stringify([padded, failure]));
+      assert.equal(typeof frames[5] === "string", payloadBytes <= TEXT_PAYLOAD_MAX_BYTES);
+    }),
   );
 });
 

@@ -14,7 +14,13 @@ import {
   isAckFrames,
   isBatch,
   MAX_JSON_DEPTH,
+  decodeBatchedAck,
+  decodeBatchedReply,
   decodeBatchedRequest,
+  isAckRecord,
+  joinBatch,
+  type DecodedAck,
+  type DecodedReply,
   readBatch,
   splitBatch,
   type Decoded,
@@ -134,5 +140,39 @@ test("hostile frames - decodeReply and decodeAck agree with the spec's verdict o
       }
     }),
     { numRuns: 3000 },
+  );
+});
+
+/** A DEALER's reading of each answer of a batch as ClientEngine.onFrames does it: records decoded in place. */
+function clientReadsInPlace(batch: Buffer[], maxBytes: number): (Decoded<DecodedAck> | Decoded<DecodedReply>)[] {
+  const out: (Decoded<DecodedAck> | Decoded<DecodedReply>)[] = [];
+  const refused = readBatch(batch, 0, (records, at, idEnd, end) =>
+    out.push(
+      isAckRecord(records, at)
+        ? decodeBatchedAck(records, at, idEnd, end)
+        : decodeBatchedReply(records, at, idEnd, end, maxBytes),
+    ),
+  );
+  assert.equal(refused, undefined);
+  return out;
+}
+
+test("hostile frames - a batched reply or ACK decoded from its record reads exactly as the same answer sent alone", () => {
+  const limits = { maxPayloadBytes: 4096, maxDepth: MAX_JSON_DEPTH };
+  const answer = fc.tuple(hostileAnswer(limits), fc.uint8Array({ minLength: 0, maxLength: 130 }));
+  fc.assert(
+    fc.property(fc.array(answer, { minLength: 1, maxLength: 6 }), (answers) => {
+      // Answers a batch can carry: five frames with a one-byte type (a record has no room for more).
+      const messages = answers
+        .map(([a, id]) => a.frames(Buffer.from(id)))
+        .filter((f) => f.length === 5 && f[2]!.length === 1);
+      fc.pre(messages.length > 0);
+      const batch = joinBatch(messages, 0);
+      const split = splitBatch(batch, 0);
+      assert.ok(split.ok);
+      const alone = split.messages.map((m) => (isAckFrames(m) ? decodeAck(m) : decodeReply(m, limits.maxPayloadBytes)));
+      assert.deepEqual(clientReadsInPlace(batch, limits.maxPayloadBytes), alone);
+    }),
+    { numRuns: 2000 },
   );
 });
