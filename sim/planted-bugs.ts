@@ -35,7 +35,7 @@
  *   wire to a server (a proxy crash, a proxy cut off from a server).
  */
 import { transportInternals, type Transport } from "../src/api/transport.js";
-import { decodeReply, encodeAck, type DecodedRequest } from "../src/core/codec.js";
+import { encodeAck, type Decoded, type DecodedReply, type DecodedRequest } from "../src/core/codec.js";
 import { fromFrames, parseClientMessage } from "../src/core/proxy-frames.js";
 import type { ProxyShell } from "../src/driver/proxy-shell.js";
 import type { SendRequest } from "../src/driver/outbound.js";
@@ -57,8 +57,8 @@ const PROXY_BUGS: readonly string[] = ["proxy-acks-on-receipt"];
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
 interface EngineInternals {
-  /** One reply or ACK, alone or out of a batch (src/driver/client-engine.ts). */
-  onMessage(frames: Buffer[], peer: string): void;
+  /** One decoded reply, alone or out of a batch (src/driver/client-engine.ts). */
+  onReply(r: Decoded<DecodedReply>, peer: string): void;
   /** The delivery core keeps pending requests in the order they were made. */
   delivery: { core: { request(id: string): unknown; pending(): Iterable<{ id: string; kind: string }> } };
 }
@@ -130,9 +130,8 @@ export function applyProxyPlantedBug(name: string, shell: ProxyShell): void {
 function staleReplyToOldest(transport: Transport): void {
   const engine = transportInternals(transport).engine as unknown as EngineInternals;
   const core = engine.delivery.core;
-  const original = engine.onMessage.bind(engine);
-  engine.onMessage = (frames: Buffer[], peer: string): void => {
-    const r = decodeReply(frames);
+  const original = engine.onReply.bind(engine);
+  engine.onReply = (r: Decoded<DecodedReply>, peer: string): void => {
     if (r.ok && core.request(r.value.messageId) === undefined) {
       let oldest: string | undefined;
       for (const p of core.pending()) {
@@ -140,12 +139,9 @@ function staleReplyToOldest(transport: Transport): void {
         oldest = p.id;
         break;
       }
-      if (oldest !== undefined) {
-        frames = [...frames];
-        frames[3] = Buffer.from(oldest);
-      }
+      if (oldest !== undefined) r = { ok: true, value: { ...r.value, messageId: oldest } };
     }
-    original(frames, peer);
+    original(r, peer);
   };
 }
 
