@@ -5,8 +5,8 @@
  */
 import { RECORD_HEAD } from "./batch-frames.js";
 import { explainUnserializable, unserializableError } from "./json-check.js";
-import { type OutFrame, toBuffers } from "./out-frames.js";
-import { parseJson, payloadFrame } from "./payload-json.js";
+import { asBuffers, type OutFrame } from "./out-frames.js";
+import { parsePair, payloadFrame } from "./payload-json.js";
 import {
   ACK_TYPE_FRAME,
   type Decoded,
@@ -26,15 +26,7 @@ import type { DecodedAck, DecodedReply } from "./wire-messages.js";
  * Encodes a reply. Throws like encodeRequest (naming `result`, the endpoint's return
  * value): the server turns either error into a failure reply.
  */
-export function encodeReply(
-  peerId: Buffer,
-  messageId: string,
-  body: unknown,
-  failure: string | null,
-  maxBytes = DEFAULT_MAX_PAYLOAD_BYTES,
-): Buffer[] {
-  return toBuffers(encodeReplyFrames(peerId, messageId, body, failure, maxBytes));
-}
+export const encodeReply = asBuffers(encodeReplyFrames);
 
 /**
  * encodeReply for a send queue: the same frames, checked the same way, with the message id,
@@ -147,11 +139,9 @@ function replyOf(
   const idBytes = idEnd - idStart;
   if (bytes > maxBytes && idBytes > 0 && idBytes <= 128)
     return oversized(ids.toString("utf8", idStart, idEnd), MessageType.REPLY, bytes, maxBytes);
-  const parsed = parseJson(payloads, maxBytes, payloadStart, payloadEnd);
-  if (!parsed.ok) return parsed;
-  const p = parsed.value;
-  if (!Array.isArray(p) || p.length !== 2) return fail("shape", "payload is not [body, failure]");
-  const [body, failure] = p as [unknown, unknown];
+  const pair = parsePair(payloads, maxBytes, payloadStart, payloadEnd, "[body, failure]");
+  if (!pair.ok) return pair;
+  const [body, failure] = pair.value;
   if (failure !== null && typeof failure !== "string") return fail("shape", "failure is neither null nor a string");
   return { ok: true, value: { messageId: ids.toString("utf8", idStart, idEnd), body, failure } };
 }

@@ -25,8 +25,8 @@
 import { RECORD_HEAD } from "./batch-frames.js";
 import { explainUnserializable, unserializableError } from "./json-check.js";
 import { checkNotification, type NotificationMessage } from "./notify-message.js";
-import { type OutFrame, toBuffers } from "./out-frames.js";
-import { parseJson, payloadBuffer, payloadFrame } from "./payload-json.js";
+import { asBuffers, type OutFrame } from "./out-frames.js";
+import { parsePair, payloadBuffer, payloadFrame } from "./payload-json.js";
 import { takeWireMeta, type WireMeta } from "./wire-context.js";
 import {
   type Decoded,
@@ -83,15 +83,7 @@ export {
  * BigInt`, a circular reference) and PayloadTooLarge when the payload is over `maxBytes`:
  * both are the caller's to see at once, nothing is sent.
  */
-export function encodeRequest(
-  type: RpcRequestType,
-  messageId: string,
-  context: Record<string, unknown>,
-  message: RpcMessage,
-  maxBytes = DEFAULT_MAX_PAYLOAD_BYTES,
-): Buffer[] {
-  return toBuffers(encodeRequestFrames(type, messageId, context, message, maxBytes));
-}
+export const encodeRequest = asBuffers(encodeRequestFrames);
 
 /**
  * encodeRequest for a send queue: the same frames, checked the same way, except that the
@@ -192,11 +184,9 @@ function requestOf(
   const messageId = ids.toString("utf8", idStart, idEnd);
   const bytes = payloadEnd - payloadStart;
   if (bytes > maxBytes) return oversized(messageId, t, bytes, maxBytes);
-  const parsed = parseJson(payloads, maxBytes, payloadStart, payloadEnd);
-  if (!parsed.ok) return parsed;
-  const p = parsed.value;
-  if (!Array.isArray(p) || p.length !== 2) return fail("shape", "payload is not [context, message]");
-  const [context, message] = p as [unknown, unknown];
+  const pair = parsePair(payloads, maxBytes, payloadStart, payloadEnd, "[context, message]");
+  if (!pair.ok) return pair;
+  const [context, message] = pair.value;
   if (!isPlainObject(context)) return fail("context", "context is not an object");
   const bad = t === MessageType.NOTIFY ? checkNotification(message) : checkRpcMessage(message);
   if (bad) return fail("message", bad);

@@ -47,3 +47,13 @@ export function toBuffers(frames: readonly OutFrame[]): Buffer[] {
   }
   return out;
 }
+
+/**
+ * The Buffer form of an encoder that keeps text frames (encodeRequest from
+ * encodeRequestFrames, encodeReply from encodeReplyFrames): the same arguments and checks,
+ * each frame a Buffer. For callers that want the frames as a socket takes them (tests,
+ * tools, a failure reply built at once).
+ */
+export function asBuffers<A extends unknown[]>(encode: (...args: A) => OutFrame[]): (...args: A) => Buffer[] {
+  return (...args) => toBuffers(encode(...args));
+}

@@ -104,3 +104,21 @@ export function parseJson(
     return fail("json", "payload is not valid JSON");
   }
 }
+
+/**
+ * parseJson of a payload that must be a pair, `[context, message]` or `[body, failure]`
+ * (`pair` names it in the reason): the two values, or the rejection.
+ */
+export function parsePair(
+  buf: Buffer,
+  maxBytes: number,
+  start: number,
+  end: number,
+  pair: string,
+): { ok: true; value: [unknown, unknown] } | Decoded<never> {
+  const parsed = parseJson(buf, maxBytes, start, end);
+  if (!parsed.ok) return parsed;
+  const p = parsed.value;
+  if (!Array.isArray(p) || p.length !== 2) return fail("shape", `payload is not ${pair}`);
+  return { ok: true, value: p as [unknown, unknown] };
+}
