@@ -25,9 +25,12 @@ export const MAX_JSON_DEPTH = 512;
  * sent alone), else payloadBuffer's bytes. Throws as payloadBuffer does.
  */
 export function payloadFrame(json: string, maxBytes: number, what: string): OutFrame {
-  // UTF-8 takes at least a byte per UTF-16 unit: a longer string need not be measured.
-  const text =
-    json.length <= TEXT_PAYLOAD_MAX_BYTES && Buffer.byteLength(json) <= Math.min(TEXT_PAYLOAD_MAX_BYTES, maxBytes);
+  // UTF-8 takes at least one byte and at most three per UTF-16 unit: a longer string need
+  // not be measured, nor one short enough to fit even at three bytes a unit (the send
+  // queue measures it once anyway; a second Buffer.byteLength of the JSON, which first
+  // flattens V8's rope, was about 2 % of a cast's main-thread CPU; issue 14).
+  const limit = Math.min(TEXT_PAYLOAD_MAX_BYTES, maxBytes);
+  const text = json.length * 3 <= limit || (json.length <= limit && Buffer.byteLength(json) <= limit);
   return text ? json : payloadBuffer(json, maxBytes, what);
 }
 

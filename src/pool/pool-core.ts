@@ -321,6 +321,11 @@ export class PoolCore {
     const from = slot.state;
     const to = nextSlotState(from, event);
     if (to === undefined) throw new Error(`pool: event ${event} is not allowed for a socket in state ${from}`);
+    // A slot that stays in its state (busy on an acquire or a release that leaves a
+    // lease) changes no counter and makes no effect: two keyed counter updates and a
+    // table read less on every lease and release of a busy socket, about 3 % of a
+    // cast's main-thread CPU (profile; issue 14).
+    if (to === from) return;
     if (from === "idle" || from === "busy" || from === "draining") this.c[from]--;
     else this.c.open++;
     slot.state = to;
