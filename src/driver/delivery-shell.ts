@@ -220,7 +220,9 @@ export class DeliveryShell implements DeliveryEffects<Outbound> {
     // Let go (sendsOver) while this send waited for its socket: an ACK of an earlier copy
     // came meanwhile, and the call only waits for its reply now (holding this lease).
     if (frames === undefined) return;
-    lease.send(frames, r.deadlineMs).then(
+    lease.sendThen(
+      frames,
+      r.deadlineMs,
       () => {
         const nowMs = this.clock.nowMs();
         this.core.sendAccepted(r, host, nowMs);

@@ -103,24 +103,56 @@ export class SendQueue {
     batchable = this.coalescing !== undefined,
   ): Promise<void> {
     if (this.closed) return Promise.reject(new PortError("ECLOSED", "send queue is closed"));
-    const joins = batchable && this.coalescing !== undefined;
-    if (!this.sending && this.queued === 0 && !joins) {
+    if (!this.sending && this.queued === 0 && !(batchable && this.coalescing !== undefined)) {
       // Idle, nothing waiting, and it cannot join a batch: to the socket at once.
       if (this.clock.nowMs() >= deadlineMs) return Promise.reject(deadlinePassed());
       return this.start(frames);
     }
-    if (this.queued >= this.maxQueued) {
-      return Promise.reject(new PortError("EAGAIN", `send queue full (${this.maxQueued} messages)`));
+    return new Promise<void>((resolve, reject) => this.enqueueThen(frames, deadlineMs, batchable, resolve, reject));
+  }
+
+  /**
+   * enqueue with callbacks instead of a promise: `sent` or `failed` is called once, never
+   * before enqueueThen returns (a refusal comes in a microtask). A message that leaves in
+   * a batch has its callback called with the batch's send, in the batch's order.
+   */
+  enqueueThen(
+    frames: readonly OutFrame[],
+    deadlineMs: number,
+    batchable: boolean,
+    sent: () => void,
+    failed: (e: PortError) => void,
+  ): void {
+    const refusal = this.refusal(batchable, deadlineMs);
+    if (refusal !== undefined) {
+      refuseLater(failed, refusal);
+      return;
     }
-    const bytes = batchable && this.coalescing ? batchBytes(frames, this.coalescing.head) : 0;
-    const queued = new Promise<void>((resolve, reject) => {
-      this.items.push({ frames, deadlineMs, batchBytes: bytes, resolve, reject });
-    });
+    const joins = batchable && this.coalescing !== undefined;
+    if (!this.sending && this.queued === 0 && !joins) {
+      this.start(frames).then(sent, failed);
+      return;
+    }
+    const bytes = joins ? batchBytes(frames, this.coalescing!.head) : 0;
+    this.items.push({ frames, deadlineMs, batchBytes: bytes, resolve: sent, reject: failed });
     if (!this.sending && !this.flushPending) {
       this.flushPending = true;
       queueMicrotask(this.flush);
     }
-    return queued;
+  }
+
+  /** Why a message is refused before it is queued (closed, its deadline passed on an idle queue, full), or undefined. */
+  private refusal(batchable: boolean, deadlineMs: number): PortError | undefined {
+    if (this.closed) return new PortError("ECLOSED", "send queue is closed");
+    const idle = !this.sending && this.queued === 0 && !(batchable && this.coalescing !== undefined);
+    if (idle) return this.clock.nowMs() >= deadlineMs ? deadlinePassed() : undefined;
+    if (this.queued >= this.maxQueued) return new PortError("EAGAIN", `send queue full (${this.maxQueued} messages)`);
+    return undefined;
+  }
+
+  /** Whether this queue joins messages into batches (enqueue's default for `batchable`). */
+  get coalesces(): boolean {
+    return this.coalescing !== undefined;
   }
 
   /** Resolves when nothing is queued or being sent. */
@@ -140,7 +172,9 @@ export class SendQueue {
     this.head = 0;
     for (const it of dropped as Item[]) {
       const e = new PortError("ECLOSED", "send queue is closed");
-      it.reject(this.explain ? this.explain(e) : e);
+      // In a microtask: the pool closes a queue from inside its caller's work (the delivery
+      // core's effects among it), which a failure callback must not re-enter.
+      refuseLater(it.reject, this.explain ? this.explain(e) : e);
     }
     if (!this.sending) for (const w of this.idleWaiters.splice(0)) w();
   }
@@ -181,7 +215,7 @@ export class SendQueue {
     while (this.queued > 0) {
       const it = this.take();
       if (this.clock.nowMs() >= it.deadlineMs) {
-        it.reject(deadlinePassed());
+        refuseLater(it.reject, deadlinePassed()); // not inside this loop: a callback may enqueue
         continue;
       }
       const group = this.coalescing && it.batchBytes > 0 ? this.batchAfter(it, this.coalescing) : undefined;
@@ -219,7 +253,7 @@ export class SendQueue {
       if (n.batchBytes === 0 || bytes + n.batchBytes > c.maxBytes || !sameHead(first.frames, n.frames, c.head)) break;
       this.take();
       if (nowMs >= n.deadlineMs) {
-        n.reject(deadlinePassed());
+        refuseLater(n.reject, deadlinePassed());
         continue;
       }
       group ??= [first];
@@ -231,6 +265,11 @@ export class SendQueue {
 }
 
 const frames = (it: Item): readonly OutFrame[] => it.frames;
+
+/** Calls `failed` with `e` in a microtask: a refusal never comes before the call that queued the message returns. */
+export function refuseLater(failed: (e: PortError) => void, e: PortError): void {
+  queueMicrotask(() => failed(e));
+}
 
 function deadlinePassed(): PortError {
   return new PortError("EAGAIN", "deadline passed before the message could be sent");

@@ -32,7 +32,7 @@ import { PoolCore } from "./pool-core.js";
 import { SocketPoolError } from "./pool-error.js";
 import { outboundDealerOptions } from "./dealer-options.js";
 import { connectPeer, explainSendError } from "./handshake-errors.js";
-import { coalescingOf, SendQueue } from "./send-queue.js";
+import { coalescingOf, refuseLater, SendQueue } from "./send-queue.js";
 import type { PoolCounters, PoolEffect, RejectReason } from "./pool-types.js";
 
 export interface Lease {
@@ -41,6 +41,11 @@ export interface Lease {
   readonly slot: number;
   /** Queues frames on the socket; rejects with PortError (EAGAIN: queue full, deadline, send timeout; ECLOSED). */
   send(frames: readonly OutFrame[], deadlineMs: number): Promise<void>;
+  /**
+   * `send` with callbacks instead of a promise (the delivery shell's hot path): `sent`, or
+   * `failed` with the same errors, is called once, never before sendThen returns.
+   */
+  sendThen(frames: readonly OutFrame[], deadlineMs: number, sent: () => void, failed: (e: PortError) => void): void;
   /** Returns the socket to the pool, at `nowMs` when the caller knows the time (the pool's clock). Idempotent. */
   release(nowMs?: number): void;
 }
@@ -140,12 +145,20 @@ export class SocketPool {
     this.timer.clear();
   }
 
-  /** Lease.send (PooledLease calls it with its slot's queue; a closed slot's queue refuses with ECLOSED). */
-  sendOn(queue: SendQueue | undefined, frames: readonly OutFrame[], deadlineMs: number): Promise<void> {
-    if (!queue) return Promise.reject(new PortError("ECLOSED", "pooled socket is closed"));
-    const sent = queue.enqueue(frames, deadlineMs);
+  /** Lease.sendThen (PooledLease calls it with its slot's queue; a closed slot's queue refuses with ECLOSED). */
+  sendOn(
+    queue: SendQueue | undefined,
+    frames: readonly OutFrame[],
+    deadlineMs: number,
+    sent: () => void,
+    failed: (e: PortError) => void,
+  ): void {
+    if (!queue) {
+      refuseLater(failed, new PortError("ECLOSED", "pooled socket is closed"));
+      return;
+    }
+    queue.enqueueThen(frames, deadlineMs, queue.coalesces, sent, failed);
     if (queue.depth > this.peakQueueDepth) this.peakQueueDepth = queue.depth;
-    return sent;
   }
 
   /** Lease.release (PooledLease calls it, once per lease). */
@@ -306,9 +319,12 @@ class PooledLease implements Lease {
   }
 
   send(frames: readonly OutFrame[], deadlineMs: number): Promise<void> {
-    return this.ticket === 0
-      ? Promise.reject(new PortError("ECLOSED", "lease already released"))
-      : this.of.pool.sendOn(this.of.queue, frames, deadlineMs);
+    return new Promise((resolve, reject) => this.sendThen(frames, deadlineMs, resolve, reject));
+  }
+
+  sendThen(frames: readonly OutFrame[], deadlineMs: number, sent: () => void, failed: (e: PortError) => void): void {
+    if (this.ticket === 0) refuseLater(failed, new PortError("ECLOSED", "lease already released"));
+    else this.of.pool.sendOn(this.of.queue, frames, deadlineMs, sent, failed);
   }
 
   release(nowMs?: number): void {

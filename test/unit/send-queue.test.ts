@@ -301,3 +301,52 @@ test("send-queue - thousands queued leave in enqueue order, across the queue's c
   assert.deepEqual(sock.sent, ids);
   assert.equal(q.depth, 0);
 });
+
+test("send-queue - enqueueThen: the outcomes enqueue gives, through callbacks called once each and never before enqueueThen returns (refusals in a microtask); a batch's messages hear of its send in batch order", async () => {
+  const { sock, q } = coalescingQueue(0);
+  const heard: string[] = [];
+  const listen = (id: string) =>
+    [() => heard.push(`${id} sent`), (e: PortError) => heard.push(`${id} ${e.code}`)] as const;
+  for (const id of ["a", "b", "c"]) q.enqueueThen(msg(id), Infinity, true, ...listen(id));
+  assert.deepEqual(heard, [], "nothing heard in the enqueuing turn");
+  await tick();
+  assert.deepEqual(carried(sock.frames, 0), ["a+b+c"]);
+  assert.deepEqual(heard, [], "not before the socket's send ends");
+  sock.complete();
+  await tick();
+  assert.deepEqual(heard, ["a sent", "b sent", "c sent"]);
+
+  // A failed batch send fails each of its messages, once.
+  heard.length = 0;
+  for (const id of ["d", "e"]) q.enqueueThen(msg(id), Infinity, true, ...listen(id));
+  await tick();
+  sock.complete(new PortError("EHOSTUNREACH", "gone"));
+  await tick();
+  assert.deepEqual(heard, ["d EHOSTUNREACH", "e EHOSTUNREACH"]);
+
+  // Refusals: a deadline already passed on an idle queue, a full queue, a closed queue.
+  heard.length = 0;
+  const clock = new ManualClock();
+  const small = new SendQueue(sock as unknown as PortSocket, clock, 1);
+  small.enqueueThen(msg("late"), clock.nowMs(), false, ...listen("late"));
+  small.enqueueThen(msg("f"), Infinity, false, ...listen("f"));
+  small.enqueueThen(msg("g"), Infinity, false, ...listen("g"));
+  small.enqueueThen(msg("h"), Infinity, false, ...listen("h"));
+  assert.deepEqual(heard, [], "refusals too come after enqueueThen returns");
+  await Promise.resolve();
+  assert.deepEqual(heard, ["late EAGAIN", "h EAGAIN"], "deadline passed; full: f in flight, g waiting");
+  sock.complete();
+  await tick();
+  sock.complete();
+  await tick();
+  small.enqueueThen(msg("j"), Infinity, false, ...listen("j"));
+  small.enqueueThen(msg("k"), Infinity, false, ...listen("k"));
+  small.close();
+  assert.deepEqual(heard.slice(4), [], "close calls no callback before it returns (the pool closes queues mid-work)");
+  small.enqueueThen(msg("i"), Infinity, false, ...listen("i"));
+  await tick();
+  assert.deepEqual(heard, ["late EAGAIN", "h EAGAIN", "f sent", "g sent", "k ECLOSED", "i ECLOSED"]);
+  sock.complete();
+  await tick();
+  assert.deepEqual(heard.slice(6), ["j sent"], "the send in flight at close ends as the socket says");
+});
