@@ -26,6 +26,7 @@
  *   the connection at once, as after a reset ("disconnect"; a DEALER reconnects).
  */
 import { isCurveKey } from "../../src/core/curve-key.js";
+import { toBuffers } from "../../src/core/out-frames.js";
 import {
   connectKeyError,
   PortError,
@@ -35,6 +36,7 @@ import {
   type DealerOptions,
   type PortSocket,
   type RouterOptions,
+  type SendFrame,
   type SocketEvent,
 } from "../../src/ports/socket.js";
 import { LoadBalancer } from "./balancers.js";
@@ -157,10 +159,10 @@ export class SimSocket implements PortSocket, EndOwner {
     c!.stop(this.lingerMs === 0);
   }
 
-  send(frames: readonly Buffer[]): Promise<void> {
+  send(frames: readonly SendFrame[]): Promise<void> {
     if (this.dead) return NEVER;
     if (this.isClosed) return Promise.reject(new PortError("ECLOSED", "socket is closed"));
-    return this.sendPath.send(frames);
+    return this.sendPath.send(toBuffers(frames)); // text as its UTF-8 bytes, as zeromq.js sends it
   }
 
   receive(): Promise<Buffer[]> {

@@ -3,8 +3,9 @@
  * Buffer, except that the message id of a request or a reply, and its short JSON payload,
  * may still be strings (the id as it was made, the payload as JSON.stringify made it). A
  * send queue that joins the message into a batch writes the text straight into the batch
- * (batch-frames.ts, joinBatch); one that sends it alone encodes it then (toBuffers). Sockets only ever see Buffers: the port (ports/socket.ts), the
- * simulator and proxies are unchanged.
+ * (batch-frames.ts, joinBatch); one that sends it alone hands the text to the socket,
+ * whose port sends a text frame as its UTF-8 bytes (ports/socket.ts, SendFrame): zeromq.js
+ * encodes it natively, the simulator's and proxy mode's sockets with toBuffers.
  *
  * Why: a cast's payload was encoded to a Buffer of its own (Buffer.from: a slice of
  * Node's 8 KiB pool, a new pool every forty-odd messages) and then copied into the batch.

@@ -17,7 +17,8 @@ import {
   type ProxyOp,
 } from "../core/proxy-frames.js";
 import { randomId } from "../ports/rng.js";
-import { PortError, type PortSocket, type SocketEvent } from "../ports/socket.js";
+import { toBuffers } from "../core/out-frames.js";
+import { PortError, type PortSocket, type SendFrame, type SocketEvent } from "../ports/socket.js";
 import { ProxyDirectory } from "./proxy-directory.js";
 import { openProxyLink, type ProxyLinkSocket, type ProxyPortDeps } from "./proxy-link.js";
 
@@ -222,10 +223,10 @@ class VirtualDealer implements PortSocket {
 
   disconnect(): void {}
 
-  send(frames: readonly Buffer[]): Promise<void> {
+  send(frames: readonly SendFrame[]): Promise<void> {
     if (this.closed) return Promise.reject(new PortError("ECLOSED", "socket closed"));
     if (this.host === undefined) return Promise.reject(new PortError("EAGAIN", "not connected"));
-    return this.links.send(this.host, frames);
+    return this.links.send(this.host, toBuffers(frames)); // wrapped for a proxy below: text as its UTF-8 bytes
   }
 
   receive(): Promise<Buffer[]> {

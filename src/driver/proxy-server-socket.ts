@@ -25,7 +25,8 @@ import {
 } from "../core/proxy-frames.js";
 import { sleepOn } from "../ports/clock.js";
 import { randomId } from "../ports/rng.js";
-import { PortError, type PortSocket, type RouterOptions, type SocketEvent } from "../ports/socket.js";
+import { toBuffers } from "../core/out-frames.js";
+import { PortError, type PortSocket, type RouterOptions, type SendFrame, type SocketEvent } from "../ports/socket.js";
 import { ProxyDirectory } from "./proxy-directory.js";
 import { openProxyLink, type ProxyLinkSocket, type ProxyPortDeps } from "./proxy-link.js";
 
@@ -119,8 +120,9 @@ export class ProxyServerSocket implements PortSocket {
 
   disconnect(): void {}
 
-  send(frames: readonly Buffer[]): Promise<void> {
+  send(sent: readonly SendFrame[]): Promise<void> {
     if (this.closed) return Promise.reject(new PortError("ECLOSED", "socket closed"));
+    const frames = toBuffers(sent); // read and re-framed below: text as its UTF-8 bytes
     const client = frames[0]!.toString("latin1");
     const key = requestKey(client, frames[4]);
     const via = key === undefined ? undefined : this.requestLink.get(key);

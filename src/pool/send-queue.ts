@@ -30,7 +30,7 @@
  * socket's own: it goes to the socket at once, without an Item or a pump loop.
  */
 import { batchBytes, joinBatch, sameHead, type Head } from "../core/batch-frames.js";
-import { toBuffers, type OutFrame } from "../core/out-frames.js";
+import type { OutFrame } from "../core/out-frames.js";
 import { PortError, type PortSocket } from "../ports/socket.js";
 import type { Clock } from "../ports/clock.js";
 
@@ -184,7 +184,7 @@ export class SendQueue {
     this.sending = true;
     let p: Promise<void>;
     try {
-      p = this.socket.send(toBuffers(frames));
+      p = this.socket.send(frames); // text frames too: the socket encodes them (ports/socket.ts)
     } catch (err) {
       p = Promise.reject(err);
     }

@@ -140,13 +140,20 @@ export type SocketEvent =
   | { type: "auth:refused"; address: string; clientKey: string }
   | { type: "close" };
 
+/**
+ * A frame handed to `send`: bytes, or text sent as its UTF-8 bytes (a request's or
+ * reply's id and short JSON payload, core/out-frames.ts). Received frames are always Buffers.
+ */
+export type SendFrame = Buffer | string;
+
 export interface PortSocket {
   /** Binds and returns the concrete endpoint (a "tcp://host:*" wildcard is resolved). */
   bind(address: string): Promise<string>;
   /** Connects; a CURVE client DEALER names the server's key (`curveServerKey`), any other socket names none. */
   connect(address: string, options?: ConnectOptions): void;
   disconnect(address: string): void;
-  send(frames: readonly Buffer[]): Promise<void>;
+  /** Sends one message; a text frame goes as its UTF-8 bytes. */
+  send(frames: readonly SendFrame[]): Promise<void>;
   receive(): Promise<Buffer[]>;
   close(): void;
   readonly closed: boolean;

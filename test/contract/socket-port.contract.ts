@@ -103,6 +103,28 @@ export function socketPortContract(name: string, makeEnv: () => Promise<SocketEn
       );
     });
 
+    withEnv(
+      "a text frame is sent as its UTF-8 bytes, short or long, beside Buffers; received frames are Buffers",
+      async (env, t) => {
+        const { router, endpoint } = await t.bound(env.host(), {});
+        const d = t.dealer(env.host(), { routingId: "d" });
+        d.connect(endpoint);
+        const long = `["é€😀",${JSON.stringify("x".repeat(300))}]`; // over the 128 bytes zeromq.js copies
+        await d.send(["", "id-1", B("raw"), long, "ü"]);
+        const got = await t.within(router.receive());
+        assert.ok(got.every((f) => Buffer.isBuffer(f)));
+        assert.deepEqual(got.slice(1), [
+          B(""),
+          B("id-1"),
+          B("raw"),
+          Buffer.from(long, "utf8"),
+          Buffer.from("ü", "utf8"),
+        ]);
+        await router.send([B("d"), "", "ok"]);
+        assert.deepEqual(text(await t.within(d.receive())), ["", "ok"]);
+      },
+    );
+
     withEnv("messages on one connection arrive in the order sent (per-connection FIFO)", async (env, t) => {
       const h = env.host();
       const { router, endpoint } = await t.bound(h, {});

@@ -9,7 +9,7 @@
  * changed: this only watches its port.
  */
 import type { PortSocket, RouterOptions, SocketFactory, SocketOptions } from "../../../src/internal.js";
-import { decodeRequest, isBatch, splitBatch } from "../../../src/internal.js";
+import { decodeRequest, isBatch, splitBatch, toBuffers } from "../../../src/internal.js";
 
 export interface SendRecord {
   /** performance.timeOrigin + performance.now() at the send: comparable across processes. */
@@ -71,12 +71,13 @@ export class SendRecorder implements SocketFactory {
         socket.connect(address);
       },
       disconnect: (address) => socket.disconnect(address),
-      send: (frames) => {
+      send: (sent) => {
+        const frames = toBuffers(sent); // the id and a short payload may come as text (ports/socket.ts)
         // A batch envelope (spec/codec.md, "Batches"): each of its requests is a send of its own here.
         const split = isBatch(frames, 0) ? splitBatch(frames, 0) : undefined;
         if (split?.ok) for (const m of split.messages) record(m);
         else record(frames);
-        return socket.send(frames);
+        return socket.send(sent);
       },
       receive: () => socket.receive(),
       close: () => socket.close(),
