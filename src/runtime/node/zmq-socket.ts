@@ -143,8 +143,9 @@ class ZmqPortSocket implements PortSocket {
    * message freed on libzmq's I/O thread. A Buffer of more than 128 bytes it sends without
    * copying, and releases through a uv_async callback on the main thread once sent (an
    * extra wake-up of the main thread per message when it is idle), besides the Buffer
-   * allocated for it. A call one at a time (its request and reply each sent alone): -7 %
-   * main-thread CPU (npm run bench:ab, call-1, 40 round pairs, quartiles -10.5 to -2.9 %).
+   * allocated for it. A call one at a time (its request and reply each sent alone): -7 and
+   * -8 % main-thread CPU (npm run bench:ab, call-1, two runs of 40 round pairs; quartiles
+   * -10.5 to -2.9 % and -14.4 to +1.9 %).
    */
   send(frames: readonly SendFrame[]): Promise<void> {
     try {
