@@ -130,6 +130,51 @@ describe("Redis matchmaker shell", { skip: redisSkipReason() ?? false, timeout: 
     }
   });
 
+  test("after Redis restarts, the matchmaker subscribes again itself (ioredis's autoResubscribe is off) and the change feed resumes; closing as it reconnects leaves nothing unhandled", async () => {
+    const r = await startRedis();
+    const s: RedisSpec = { kind: "redis", host: "127.0.0.1", port: r.port, db: 0 };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on("unhandledRejection", onUnhandled);
+    const mm = await createRedisMatchmaker(s, new NodeClock());
+    try {
+      await r.kill();
+      await r.restart();
+      const other = await createRedisMatchmaker(s, new NodeClock());
+      try {
+        // The feed is back once a change made now reaches mm (its SUBSCRIBE may still be on its way).
+        for (let i = 0; ; i++) {
+          const seen = nextWatch(mm, "ex/r", 200).then(
+            () => true,
+            () => false,
+          );
+          await other.register("ex/r", `tcp://h:${i + 1}`, null);
+          if (await seen) break;
+          assert.ok(i < 50, "the change feed resumed within 10 s of the restart");
+        }
+      } finally {
+        await other.close();
+      }
+      // Closing while the subscriber reconnects: ioredis's own resubscription would leave
+      // a SUBSCRIBE whose rejection nobody handles.
+      for (const delayMs of [0, 2, 5, 10, 20]) {
+        const again = await createRedisMatchmaker(s, new NodeClock());
+        await r.kill();
+        await r.restart();
+        await new Promise((res) => setTimeout(res, delayMs));
+        await again.close();
+      }
+      await new Promise((res) => setTimeout(res, 100));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+      await mm.close();
+      await r.stop();
+    }
+  });
+
   test("close() with operations in flight: they reject with MatchmakerUnavailable, nothing is left unhandled", async () => {
     const clock = new NodeClock();
     const mm = await createRedisMatchmaker(spec, clock);

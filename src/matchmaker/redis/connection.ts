@@ -140,10 +140,17 @@ export function openConnections(spec: RedisSpec, o: ResolvedRedisMatchmakerOptio
   commands.defineCommand("mmLookup", { numberOfKeys: 1, lua: LOOKUP_LUA });
   // The subscriber sends nothing but SUBSCRIBE, which may wait for a connection as long
   // as it takes (a matchmaker created while Redis is down subscribes once it is up).
+  // autoResubscribe off: ioredis's own resubscription on reconnect drops its SUBSCRIBE's
+  // promise, which rejects unhandled ("Connection is closed.") when the connection closes
+  // before Redis answers: a transport closed right after a Sentinel failover did (a
+  // fresh-clone run of test/redis/sentinel.test.ts), and an unhandled rejection ends a
+  // Node.js process. The matchmaker resubscribes itself on every "ready" after the first,
+  // with the rejection handled (redis-matchmaker.ts, onSubscriberReady).
   const subscriber = commands.duplicate({
     enableOfflineQueue: true,
     maxRetriesPerRequest: null,
     connectionName: "zmq-matchmaker-sub",
+    autoResubscribe: false,
   });
   subscriber.on("error", scrub);
   return { commands, subscriber, db: spec.db, describe: describeSpec(spec), tls: spec.tls === true, scrub };

@@ -422,8 +422,8 @@ export class RedisMatchmaker implements Matchmaker {
       this.subscribedOnce = true; // the constructor's SUBSCRIBE is already queued
       return;
     }
-    // Reconnected: ioredis re-subscribes on its own, but not to a SUBSCRIBE that never
-    // succeeded; subscribing twice is harmless.
+    // Reconnected: subscribe again (ioredis's autoResubscribe is off, connection.ts: its
+    // SUBSCRIBE's rejection would go unhandled).
     void this.subscribe();
   }
 
