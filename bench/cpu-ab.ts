@@ -18,20 +18,18 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { median, quantile } from "./stats.js";
-import type { BenchSystem, Payload, Sample } from "./types.js";
+import { HOT_LOOP_MODES, type HotLoop, type HotLoopMode, loadHotLoop } from "./hot-loop.js";
 
-export const AB_MODES = ["cast", "call-64", "call-1"] as const;
-export type AbMode = (typeof AB_MODES)[number];
+const AB_MODES = HOT_LOOP_MODES;
+type AbMode = HotLoopMode;
 
 /** What one compiled tree offers the A/B (the bench modules of that revision). */
 interface Tree {
   label: string;
-  sys: BenchSystem;
-  payload: Payload;
-  round(sys: BenchSystem, payload: Payload, timeMs: number): Promise<Sample>;
+  loop: HotLoop;
   cpuUsPerOp: number[];
   opsPerSec: number[];
 }
@@ -71,26 +69,13 @@ function mainThreadCpuNs(): number {
 }
 
 async function loadTree(dist: string, label: string, mode: AbMode): Promise<Tree> {
-  const url = (p: string) => pathToFileURL(join(dist, p)).href;
-  const { startDriver } = (await import(url("bench/systems/driver.js"))) as {
-    startDriver: () => Promise<BenchSystem>;
-  };
-  const loops = (await import(url("bench/scenarios/loops.js"))) as {
-    payloadOf: (bytes: number) => Payload;
-    oneWayRound: (flow: NonNullable<BenchSystem["cast"]>, p: Payload, timeMs: number) => Promise<Sample>;
-    callRound: (sys: BenchSystem, p: Payload, inFlight: number, timeMs: number) => Promise<Sample>;
-  };
-  const round =
-    mode === "cast"
-      ? (sys: BenchSystem, p: Payload, ms: number) => loops.oneWayRound(sys.cast!, p, ms)
-      : (sys: BenchSystem, p: Payload, ms: number) => loops.callRound(sys, p, mode === "call-64" ? 64 : 1, ms);
-  return { label, sys: await startDriver(), payload: loops.payloadOf(100), round, cpuUsPerOp: [], opsPerSec: [] };
+  return { label, loop: await loadHotLoop(dist, mode), cpuUsPerOp: [], opsPerSec: [] };
 }
 
 async function measure(t: Tree, roundMs: number): Promise<void> {
   const c0 = mainThreadCpuNs();
   const w0 = performance.now();
-  const s = await t.round(t.sys, t.payload, roundMs);
+  const s = await t.loop.round(roundMs);
   const cpuNs = mainThreadCpuNs() - c0;
   const ops = (s.opsPerSec * (performance.now() - w0)) / 1000;
   t.cpuUsPerOp.push(cpuNs / 1000 / ops);
@@ -173,11 +158,11 @@ async function main(): Promise<void> {
   try {
     trees.push(await loadTree(built.dist, `A ${values.base}`, mode));
     trees.push(await loadTree(resolve(here, ".."), "B working tree", mode));
-    for (const t of trees) for (let i = 0; i < 3; i++) await t.round(t.sys, t.payload, roundMs); // warm-up
+    for (const t of trees) for (let i = 0; i < 3; i++) await t.loop.round(roundMs); // warm-up
     for (let r = 0; r < rounds; r++)
       for (const t of r % 2 === 0 ? trees : [...trees].reverse()) await measure(t, roundMs);
   } finally {
-    for (const t of trees) await t.sys.close().catch(() => undefined);
+    for (const t of trees) await t.loop.sys.close().catch(() => undefined);
     built.cleanup();
   }
   const [a, b] = trees as [Tree, Tree];

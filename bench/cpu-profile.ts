@@ -13,10 +13,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { BenchSystem, Payload, Sample } from "./types.js";
+import { HOT_LOOP_MODES, type HotLoopMode, loadHotLoop } from "./hot-loop.js";
 
 /** The parts of a V8 .cpuprofile this summary reads. */
 export interface CpuProfile {
@@ -112,26 +112,12 @@ export function formatSummary(s: ProfileSummary, top = 30): string {
   return lines.join("\n");
 }
 
-type Mode = "cast" | "call-64" | "call-1";
-
 /** The mode's loop: a second of warm-up, then `seconds` under the profiler; the profile. */
-async function profileLoop(dist: string, mode: Mode, seconds: number, intervalUs: number): Promise<CpuProfile> {
-  const url = (p: string) => pathToFileURL(join(dist, p)).href;
-  const { startDriver } = (await import(url("bench/systems/driver.js"))) as {
-    startDriver: () => Promise<BenchSystem>;
-  };
-  const loops = (await import(url("bench/scenarios/loops.js"))) as {
-    payloadOf: (bytes: number) => Payload;
-    oneWayRound: (flow: NonNullable<BenchSystem["cast"]>, p: Payload, timeMs: number) => Promise<Sample>;
-    callRound: (sys: BenchSystem, p: Payload, inFlight: number, timeMs: number) => Promise<Sample>;
-  };
-  const sys = await startDriver();
+async function profileLoop(dist: string, mode: HotLoopMode, seconds: number, intervalUs: number): Promise<CpuProfile> {
+  const { sys, round } = await loadHotLoop(dist, mode);
   const session = new Session();
   session.connect();
   try {
-    const p = loops.payloadOf(100);
-    const round = (ms: number) =>
-      mode === "cast" ? loops.oneWayRound(sys.cast!, p, ms) : loops.callRound(sys, p, mode === "call-64" ? 64 : 1, ms);
     await round(1000);
     await session.post("Profiler.enable");
     await session.post("Profiler.setSamplingInterval", { interval: intervalUs });
@@ -171,8 +157,8 @@ async function main(): Promise<void> {
     },
   });
   const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
-  const mode = values.mode as Mode;
-  if (values.help || !["cast", "call-64", "call-1"].includes(mode)) {
+  const mode = values.mode as HotLoopMode;
+  if (values.help || !HOT_LOOP_MODES.includes(mode)) {
     console.log(HELP);
     process.exitCode = values.help ? 0 : 2;
     return;
