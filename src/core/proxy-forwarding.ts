@@ -5,7 +5,8 @@
  *
  * - ROUTE from a client: forward to the server identity it names on the backend; should
  *   that identity not be connected (the backend ROUTER is mandatory: EHOSTUNREACH), the
- *   shell calls unreachable() and the client gets a NO-ROUTE notice, never silence.
+ *   shell calls unreachable() and the client gets a NO-ROUTE notice, never silence: one
+ *   per message when the ROUTE carried a batch.
  * - PUBLISH from a client: one MESSAGE to every identity subscribed to exactly its key
  *   (a Map lookup: no prefix of a key ever matches), or NO-ROUTE when there is none here.
  * - BACK from a server (a reply or an ACK): forward to the client identity it names.
@@ -32,8 +33,8 @@ export interface ProxySend {
   /** The peer it routes to (also frames[0]). */
   peer: Buffer;
   frames: Buffer[];
-  /** When this send finds its peer gone: the NO-ROUTE notice to send to the client, if any. */
-  notice?: Buffer[];
+  /** A route's: when this send finds its peer gone, the client gets a NO-ROUTE notice for each of these ids. */
+  noRoute?: { client: Buffer; destination: Buffer; ids: Buffer[] };
 }
 
 export interface ProxyDrop {
@@ -44,6 +45,7 @@ export interface ProxyDrop {
 export type ProxyEffect = ProxySend | ProxyDrop;
 
 export interface ProxyStats {
+  /** Requests routed (a ROUTE carrying a batch counts its messages). */
   routed: number;
   published: number;
   /** MESSAGEs a publish became (one per subscriber). */
@@ -78,19 +80,19 @@ export class ProxyCore {
     const m = parseClientMessage(frames);
     if (typeof m === "string") return [this.drop(m)];
     const client = frames[0]!;
-    const messageId = m.body[2]!;
     if (m.op === "R") {
-      this.stats.routed++;
+      this.stats.routed += m.ids.length;
       return [
         {
           kind: "send",
           side: "backend",
           peer: m.destination,
           frames: messageFrames(m.destination, client, NO_VIA, m.body),
-          notice: noRouteFrames(client, m.destination, messageId),
+          noRoute: { client, destination: m.destination, ids: m.ids },
         },
       ];
     }
+    const messageId = m.ids[0]!;
     const subs = this.subscribers.get(m.destination.toString("utf8"));
     if (subs === undefined || subs.size === 0) {
       return [this.drop("no-route"), this.notice(client, m.destination, messageId)];
@@ -125,9 +127,10 @@ export class ProxyCore {
   unreachable(effect: ProxySend): ProxyEffect[] {
     if (effect.side === "frontend") return [this.drop("client-gone")];
     this.subscribe(effect.peer, []);
-    if (effect.notice === undefined) return [this.drop("no-subscriber-copy")];
-    this.stats.dropped["no-route"]++;
-    return [{ kind: "send", side: "frontend", peer: effect.notice[0]!, frames: effect.notice }];
+    const r = effect.noRoute;
+    if (r === undefined) return [this.drop("no-subscriber-copy")];
+    this.stats.dropped["no-route"] += r.ids.length;
+    return r.ids.map((id) => this.notice(r.client, r.destination, id));
   }
 
   /** Identities subscribed to exactly `key`, in subscription order (tests, diagnostics). */

@@ -11,13 +11,25 @@
  *   SUBSCRIBE  server -> backend    ["", "S", key1, ..., keyN]
  *   NO-ROUTE   frontend -> client   [clientIdentity, "", "N", destination, messageId]
  *
+ * A body may also be a batch, ["2.0", records] (batch-frames.ts), in ROUTE, MESSAGE, BACK
+ * and FROM: requests to one server, or replies and ACKs to one client (spec/proxy.md,
+ * "Batches through proxies"). A proxy checks its envelope, never its payloads.
+ *
  * Checks never throw: a frame set that does not fit is a named reason, counted by the caller.
  */
+import { isBatch, splitBatch } from "./batch-frames.js";
 import { MESSAGE_VERSION } from "./codec.js";
 
 /** Matchmaker keys of the proxies: a raw ":" never appears in a target key (core/target.ts). */
 export const PROXY_FRONTEND_KEY = "proxy:frontend";
 export const PROXY_BACKEND_KEY = "proxy:backend";
+/**
+ * The frontends that forward batches: a proxy registers its frontend under this key too,
+ * and a client sends a batch only through a link to one of them (a proxy from before
+ * batches drops one as malformed). Its own key, not an attribute of the entry under
+ * PROXY_FRONTEND_KEY, which clients from before batches connect to as it is.
+ */
+export const PROXY_BATCH_FRONTEND_KEY = "proxy:frontend-batches";
 
 /** Host prefix of a server reached through the proxies (its identity is the whole host). */
 export const PROXIED_HOST_PREFIX = "proxied:";
@@ -65,6 +77,8 @@ export interface ClientMessage {
   /** Server identity (R) or key (P). */
   destination: Buffer;
   body: Buffer[];
+  /** The ids of the messages in the body: one, or a batch's (a ROUTE only). */
+  ids: Buffer[];
 }
 
 export interface ServerMessage {
@@ -89,6 +103,21 @@ function bodyOk(body: readonly Buffer[], types: readonly string[]): boolean {
   return version.equals(VERSION) && types.includes(type.toString("latin1")) && id.length > 0;
 }
 
+/**
+ * The messages of a body, each checked as bodyOk checks one, in the 1.0 layout (views):
+ * the body itself, or a batch's messages; undefined when the body or any message in the
+ * batch does not fit (a batch is refused whole: its sender made it, not a relay).
+ */
+export function bodyMessages(body: readonly Buffer[], types: readonly string[]): Buffer[][] | undefined {
+  if (body.length === BODY_FRAMES) return bodyOk(body, types) ? [body as Buffer[]] : undefined;
+  const envelope = [EMPTY, ...body];
+  if (!isBatch(envelope, 0)) return undefined;
+  const split = splitBatch(envelope, 0);
+  if (!split.ok) return undefined;
+  const messages = split.messages.map((m) => m.slice(1));
+  return messages.every((m) => bodyOk(m, types)) ? messages : undefined;
+}
+
 /** A frontend message as the ROUTER reads it: [client, "", op, destination, ...body]. */
 export function parseClientMessage(frames: readonly Buffer[]): ClientMessage | "malformed" | "unknown-op" {
   if (frames.length < 4 || frames[0]!.length === 0 || frames[1]!.length !== 0) return "malformed";
@@ -96,8 +125,11 @@ export function parseClientMessage(frames: readonly Buffer[]): ClientMessage | "
   if (o !== "R" && o !== "P") return "unknown-op";
   const destination = frames[3]!;
   const body = frames.slice(4) as Buffer[];
-  if (destination.length === 0 || !bodyOk(body, o === "R" ? REQUEST_TYPES : PUBLISH_TYPES)) return "malformed";
-  return { op: o, destination, body };
+  if (destination.length === 0) return "malformed";
+  // A publish is never batched: its copies go to different servers.
+  const messages = o === "R" ? bodyMessages(body, REQUEST_TYPES) : bodyOk(body, PUBLISH_TYPES) ? [body] : undefined;
+  if (messages === undefined) return "malformed";
+  return { op: o, destination, body, ids: messages.map((m) => m[2]!) };
 }
 
 /** A backend message as the ROUTER reads it: [server, "", "B", client, ...body] or [server, "", "S", ...keys]. */
@@ -114,7 +146,7 @@ export function parseServerMessage(
   if (o !== "B") return "unknown-op";
   const client = frames[3];
   const body = frames.slice(4) as Buffer[];
-  if (client === undefined || client.length === 0 || !bodyOk(body, BACK_TYPES)) return "malformed";
+  if (client === undefined || client.length === 0 || bodyMessages(body, BACK_TYPES) === undefined) return "malformed";
   return { op: "B", client, body };
 }
 
@@ -146,9 +178,15 @@ export function backFrames(reply: readonly Buffer[]): Buffer[] {
   return [EMPTY, OP.B, reply[0]!, ...reply.slice(2)];
 }
 
-/** A message a client link reads: FROM or NO-ROUTE. */
+/** One reply or ACK in a FROM: its id and type. */
+export interface Answer {
+  messageId: string;
+  type: string;
+}
+
+/** A message a client link reads: FROM (one answer, or a batch of them) or NO-ROUTE. */
 export type ClientInbound =
-  | { op: "F"; server: string; request: Buffer[]; messageId: string; type: string }
+  | { op: "F"; server: string; request: Buffer[]; answers: Answer[] }
   | { op: "N"; destination: string; messageId: string };
 
 /** Parses what a client link reads: ["", "F", server, ...body] or ["", "N", destination, id]. */
@@ -159,13 +197,13 @@ export function parseClientInbound(frames: readonly Buffer[]): ClientInbound | u
     return { op: "N", destination: frames[2]!.toString("utf8"), messageId: frames[3]!.toString("utf8") };
   if (o !== "F") return undefined;
   const body = frames.slice(3) as Buffer[];
-  if (!bodyOk(body, BACK_TYPES)) return undefined;
+  const messages = bodyMessages(body, BACK_TYPES);
+  if (messages === undefined) return undefined;
   return {
     op: "F",
     server: frames[2]!.toString("utf8"),
     request: [EMPTY, ...body],
-    messageId: body[2]!.toString("utf8"),
-    type: body[1]!.toString("latin1"),
+    answers: messages.map((m) => ({ messageId: m[2]!.toString("utf8"), type: m[1]!.toString("latin1") })),
   };
 }
 

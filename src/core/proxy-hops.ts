@@ -97,10 +97,21 @@ export class HopTable {
     return [...this.links].filter(([, up]) => up).map(([l]) => l);
   }
 
-  /** Records the first send of message `id` to `host` and returns the link to send it on (undefined: no link known). */
-  send(id: string, host: string, frames: readonly Buffer[], untilReply: boolean, nowMs: number): string | undefined {
+  /**
+   * Records the first send of message `id` to `host` and returns the link to send it on
+   * (undefined: no link known): the next in round-robin order, or `via`, a known link, for
+   * the other messages of a batch the first went with. `frames`: what a resend sends.
+   */
+  send(
+    id: string,
+    host: string,
+    frames: readonly Buffer[],
+    untilReply: boolean,
+    nowMs: number,
+    via?: string,
+  ): string | undefined {
     this.purge(nowMs);
-    const link = this.pick([]);
+    const link = via !== undefined && this.links.has(via) ? via : this.pick([]);
     if (link === undefined) return undefined;
     this.hops.delete(id); // a resend by the delivery core (ACK timeout) starts a fresh entry
     this.hops.set(id, { host, frames, link, refusedBy: [], mayHaveArrived: false, sentAtMs: nowMs, untilReply });

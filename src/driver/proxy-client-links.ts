@@ -7,9 +7,17 @@
  * A link that drops, or a proxy that leaves the matchmaker, moves its unanswered messages
  * to another link; a NO-ROUTE notice moves one. Virtual DEALERs never report a proxy's
  * failure as their server's: the delivery core does not see it.
+ *
+ * Batches (spec/proxy.md, "Batches through proxies"): a virtual DEALER's send queue
+ * coalesces requests to a server that reads batches as in direct mode; a batch goes as one
+ * ROUTE through a link to a proxy registered under PROXY_BATCH_FRONTEND_KEY, else as its
+ * messages one by one. Each message keeps its own hop (a resend goes alone), and a FROM
+ * carrying a batch of answers goes whole to the virtual DEALER of their host.
  */
 import { HopTable } from "../core/proxy-hops.js";
+import { isBatch, splitBatch } from "../core/batch-frames.js";
 import {
+  PROXY_BATCH_FRONTEND_KEY,
   PROXY_FRONTEND_KEY,
   PUBLISHED_HOST_PREFIX,
   parseClientInbound,
@@ -17,9 +25,10 @@ import {
   type ProxyOp,
 } from "../core/proxy-frames.js";
 import { randomId } from "../ports/rng.js";
-import { toBuffers } from "../core/out-frames.js";
-import { PortError, type PortSocket, type SendFrame, type SocketEvent } from "../ports/socket.js";
+import { PortError, type PortSocket } from "../ports/socket.js";
+import type { SendQueue } from "../pool/send-queue.js";
 import { ProxyDirectory } from "./proxy-directory.js";
+import { VirtualDealer } from "./virtual-dealer.js";
 import { openProxyLink, type ProxyLinkSocket, type ProxyPortDeps } from "./proxy-link.js";
 
 /** The ports and options the client's links are built from. */
@@ -39,6 +48,9 @@ export class ProxyClientLinks {
   private readonly links = new Map<string, Link>();
   private readonly virtual = new Map<string, VirtualDealer>();
   private readonly directory: ProxyDirectory;
+  /** The frontends that forward batches (PROXY_BATCH_FRONTEND_KEY). */
+  private readonly batchDirectory: ProxyDirectory;
+  private readonly batchFrontends = new Set<string>();
   private started = false;
   private closed = false;
   private linkWaiters: (() => void)[] = [];
@@ -53,6 +65,16 @@ export class ProxyClientLinks {
       deps.options.registrationRefreshMs,
       (added, removed) => this.proxiesChanged(added, removed),
     );
+    this.batchDirectory = new ProxyDirectory(
+      deps.matchmaker,
+      deps.clock,
+      PROXY_BATCH_FRONTEND_KEY,
+      deps.options.registrationRefreshMs,
+      (added, removed) => {
+        for (const a of added) this.batchFrontends.add(a);
+        for (const a of removed) this.batchFrontends.delete(a);
+      },
+    );
   }
 
   /** A virtual DEALER for the socket pool. */
@@ -60,6 +82,7 @@ export class ProxyClientLinks {
     if (!this.started && !this.closed) {
       this.started = true;
       void this.directory.start();
+      void this.batchDirectory.start();
     }
     return new VirtualDealer(this);
   }
@@ -72,6 +95,7 @@ export class ProxyClientLinks {
     if (this.closed) return;
     this.closed = true;
     this.directory.close();
+    this.batchDirectory.close();
     for (const l of this.links.values()) {
       l.queue.close();
       l.socket.close();
@@ -89,22 +113,57 @@ export class ProxyClientLinks {
     if (this.virtual.get(host) === v) this.virtual.delete(host);
   }
 
-  /** Sends a direct-mode request `["", "1.0", type, id, payload]` to `host` through a proxy. */
+  /**
+   * Sends a direct-mode request `["", "1.0", type, id, payload]`, or a batch of them
+   * `["", "2.0", records]`, to `host` through a proxy.
+   */
   async send(host: string, frames: readonly Buffer[]): Promise<void> {
     if (this.closed) throw new PortError("ECLOSED", "proxy links are closed");
+    if (isBatch(frames, 0)) return this.sendBatch(host, frames);
     const published = host.startsWith(PUBLISHED_HOST_PREFIX);
     const op: (typeof ProxyOp)["ROUTE" | "PUBLISH"] = published ? "P" : "R";
     const wire = routeFrames(op, published ? host.slice(PUBLISHED_HOST_PREFIX.length) : host, frames);
-    const id = frames[3]!.toString("utf8");
-    const untilReply = frames[2]!.toString("latin1") === "1";
-    let link = this.hops.send(id, host, wire, untilReply, this.deps.clock.nowMs());
-    if (link === undefined) {
-      await this.waitForLink();
-      link = this.hops.send(id, host, wire, untilReply, this.deps.clock.nowMs());
-      if (link === undefined) throw new PortError("EAGAIN", "no proxy known (matchmaker key proxy:frontend is empty)");
+    const link = this.record(frames, host, wire) ?? (await this.recordOnceLinked(frames, host, wire));
+    return this.queueOf(link).enqueue(wire);
+  }
+
+  /**
+   * A batch of requests to one server: one ROUTE through a link whose proxy forwards
+   * batches, each message recorded in the hop table with its own ROUTE for a resend; through
+   * another link, its messages one by one (the batch was made before the link was picked).
+   */
+  private async sendBatch(host: string, frames: readonly Buffer[]): Promise<void> {
+    const split = splitBatch(frames, 0);
+    if (!split.ok) throw new PortError("EINVAL", `not a batch: ${split.reason}`); // our own queue made it
+    const [first, ...rest] = split.messages as [Buffer[], ...Buffer[][]];
+    const firstWire = routeFrames("R", host, first);
+    const link = this.record(first, host, firstWire) ?? (await this.recordOnceLinked(first, host, firstWire));
+    if (!this.batchFrontends.has(link)) {
+      await Promise.all([this.queueOf(link).enqueue(firstWire), ...rest.map((m) => this.send(host, m))]);
+      return;
     }
-    const l = this.links.get(link)!;
-    return l.queue.enqueue(wire);
+    const nowMs = this.deps.clock.nowMs();
+    for (const m of rest) this.hops.send(idOf(m), host, routeFrames("R", host, m), isCall(m), nowMs, link);
+    return this.queueOf(link).enqueue(routeFrames("R", host, frames));
+  }
+
+  /** Records the first send of the 1.0 message `frames` (its ROUTE or PUBLISH: `wire`); its link, if one is known. */
+  private record(frames: readonly Buffer[], host: string, wire: readonly Buffer[]): string | undefined {
+    return this.hops.send(idOf(frames), host, wire, isCall(frames), this.deps.clock.nowMs());
+  }
+
+  /** record, after waiting for a first link. */
+  private async recordOnceLinked(frames: readonly Buffer[], host: string, wire: readonly Buffer[]): Promise<string> {
+    await this.waitForLink();
+    const link = this.record(frames, host, wire);
+    if (link === undefined) throw new PortError("EAGAIN", "no proxy known (matchmaker key proxy:frontend is empty)");
+    return link;
+  }
+
+  private queueOf(link: string): SendQueue {
+    const l = this.links.get(link);
+    if (l === undefined) throw new PortError("EAGAIN", "the proxy link is gone"); // the hop table moves its messages
+    return l.queue;
   }
 
   /** Waits up to sendTimeoutMs for the first link. */
@@ -191,7 +250,10 @@ export class ProxyClientLinks {
             ?.emit({ type: "disconnect", address: host, undelivered: next.undelivered ? [m.messageId] : [] });
         continue;
       }
-      const host = this.hops.answered(m.messageId, m.type) ?? m.server;
+      // Every answer in a batch is for the same host (a server batches for one client's batches only).
+      let host: string | undefined;
+      for (const a of m.answers) host = this.hops.answered(a.messageId, a.type) ?? host;
+      host ??= m.server;
       const v = this.virtual.get(host);
       if (v === undefined) this.stats.strayInbound++;
       else v.deliver(m.request);
@@ -199,66 +261,12 @@ export class ProxyClientLinks {
   }
 }
 
-/** What the socket pool holds for one host in proxy mode: sends through the links, reads what they route to it. */
-class VirtualDealer implements PortSocket {
-  private host: string | undefined;
-  private readonly inbox: Buffer[][] = [];
-  private waiting: { resolve: (f: Buffer[]) => void; reject: (e: Error) => void } | undefined;
-  private readonly listeners = new Set<(e: SocketEvent) => void>();
-  closed = false;
+/** The message id of a 1.0 request `["", "1.0", type, id, payload]`. */
+function idOf(frames: readonly Buffer[]): string {
+  return frames[3]!.toString("utf8");
+}
 
-  constructor(private readonly links: ProxyClientLinks) {}
-
-  bind(): Promise<string> {
-    return Promise.reject(new PortError("EINVAL", "a proxy-mode client socket does not bind"));
-  }
-
-  connect(host: string): void {
-    this.host = host;
-    // After the pool has registered the socket (it connects first, then records it).
-    void Promise.resolve().then(() => {
-      if (!this.closed) this.links.attach(host, this);
-    });
-  }
-
-  disconnect(): void {}
-
-  send(frames: readonly SendFrame[]): Promise<void> {
-    if (this.closed) return Promise.reject(new PortError("ECLOSED", "socket closed"));
-    if (this.host === undefined) return Promise.reject(new PortError("EAGAIN", "not connected"));
-    return this.links.send(this.host, toBuffers(frames)); // wrapped for a proxy below: text as its UTF-8 bytes
-  }
-
-  receive(): Promise<Buffer[]> {
-    if (this.closed) return Promise.reject(new PortError("ECLOSED", "socket closed"));
-    const next = this.inbox.shift();
-    if (next !== undefined) return Promise.resolve(next);
-    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
-  }
-
-  deliver(frames: Buffer[]): void {
-    const w = this.waiting;
-    if (w !== undefined) {
-      this.waiting = undefined;
-      w.resolve(frames);
-    } else this.inbox.push(frames);
-  }
-
-  emit(e: SocketEvent): void {
-    for (const l of this.listeners) l(e);
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.host !== undefined) this.links.detach(this.host, this);
-    this.waiting?.reject(new PortError("ECLOSED", "socket closed"));
-    this.waiting = undefined;
-    this.emit({ type: "close" });
-  }
-
-  onEvent(listener: (e: SocketEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
+/** Whether a 1.0 request is a CALL ("1"), whose hop lasts until its reply (an ACK only says the server has it). */
+function isCall(frames: readonly Buffer[]): boolean {
+  return frames[2]![0] === 0x31;
 }

@@ -13,9 +13,14 @@
  *   could be lost in a proxy its request never crossed, and nothing would resend it
  *   (test/redis/proxy-modes.acceptance.test.ts › "SIGKILL one of two proxies …");
  * - bind() starts following the proxies and returns the identity.
+ * - Batches (spec/proxy.md, "Batches through proxies"): a MESSAGE may carry a batch of
+ *   requests, which the listener reads as in direct mode, and its replies may leave in a
+ *   batch, which goes as one BACK when all its messages' requests came on one link and a
+ *   batch came on that link since it connected (its proxy forwards them); else one by one.
  * Its keys (subscribe) go to every proxy as SUBSCRIBE on every connect of a link.
  * Back-pressure: the links stop reading while `receiveHighWaterMark` messages wait.
  */
+import { isBatch, readBatch, RECORD_HEAD, splitBatch } from "../core/batch-frames.js";
 import {
   PROXIED_HOST_PREFIX,
   PROXY_BACKEND_KEY,
@@ -35,6 +40,8 @@ export type ProxyServerDeps = ProxyPortDeps;
 
 interface Link extends ProxyLinkSocket {
   up: boolean;
+  /** A batch came on it since it connected: the proxy behind it forwards batches. */
+  batches: boolean;
 }
 
 /** How many clients' latest links are remembered (oldest forgotten first). */
@@ -52,6 +59,15 @@ function remember(map: Map<string, string>, key: string, value: string): void {
 /** The key of one client's message `id` frame (index 4 of `[client, "", version, type, id, payload]`). */
 function requestKey(client: string, id: Buffer | undefined): string | undefined {
   return id === undefined ? undefined : `${client}\u0000${id.toString("latin1")}`;
+}
+
+/** requestKey of each message in a batch `[client, "", "2.0", records]`, with its type; none when the envelope does not fit. */
+function batchKeys(client: string, frames: readonly Buffer[]): { key: string; type: number }[] {
+  const keys: { key: string; type: number }[] = [];
+  const refused = readBatch(frames, 1, (records, at, idEnd) =>
+    keys.push({ key: `${client}\u0000${records.toString("latin1", at + RECORD_HEAD, idEnd)}`, type: records[at]! }),
+  );
+  return refused === undefined ? keys : [];
 }
 /** Messages read from the links and not yet taken by the listener, before the links pause. */
 const INBOX_BOUND = 1000;
@@ -124,12 +140,27 @@ export class ProxyServerSocket implements PortSocket {
     if (this.closed) return Promise.reject(new PortError("ECLOSED", "socket closed"));
     const frames = toBuffers(sent); // read and re-framed below: text as its UTF-8 bytes
     const client = frames[0]!.toString("latin1");
+    if (isBatch(frames, 1)) return this.sendBatch(client, frames);
     const key = requestKey(client, frames[4]);
     const via = key === undefined ? undefined : this.requestLink.get(key);
     if (key !== undefined && frames[3]?.toString("latin1") === REPLY_TYPE) this.requestLink.delete(key);
     const link = this.pickLink(client, via);
     if (link === undefined) return Promise.reject(new PortError("EHOSTUNREACH", "no proxy link"));
     return link.queue.enqueue(backFrames(frames));
+  }
+
+  /** A batch of replies and ACKs to `client`: one BACK if its requests came on one link that carries batches, else one by one. */
+  private sendBatch(client: string, frames: Buffer[]): Promise<void> {
+    const keys = batchKeys(client, frames);
+    const vias = new Set(keys.map((k) => this.requestLink.get(k.key)));
+    const link = vias.size === 1 ? this.pickLink(client, [...vias][0]) : undefined;
+    if (link?.batches && link.up) {
+      for (const k of keys) if (k.type === REPLY_TYPE.charCodeAt(0)) this.requestLink.delete(k.key);
+      return link.queue.enqueue(backFrames(frames));
+    }
+    const split = splitBatch(frames, 1);
+    if (!split.ok) return Promise.reject(new PortError("EINVAL", `not a batch: ${split.reason}`)); // our own queue made it
+    return Promise.all(split.messages.map((m) => this.send(m))).then(() => undefined);
   }
 
   receive(): Promise<Buffer[]> {
@@ -202,7 +233,7 @@ export class ProxyServerSocket implements PortSocket {
   }
 
   private openLink(address: string): void {
-    const link: Link = { ...openProxyLink(this.deps, this.identity, this.socketOptions), up: false };
+    const link: Link = { ...openProxyLink(this.deps, this.identity, this.socketOptions), up: false, batches: false };
     const socket = link.socket;
     this.links.set(address, link);
     socket.onEvent((e) => {
@@ -212,6 +243,7 @@ export class ProxyServerSocket implements PortSocket {
         this.sendSubscribe(link);
       } else if (e.type === "disconnect") {
         link.up = false;
+        link.batches = false; // it may come back to a proxy from before batches
         for (const l of this.listeners) l(e);
       }
     });
@@ -220,10 +252,11 @@ export class ProxyServerSocket implements PortSocket {
     } catch {
       /* a malformed address from the matchmaker: the link never comes up */
     }
-    void this.receiveLoop(address, socket);
+    void this.receiveLoop(address, link);
   }
 
-  private async receiveLoop(address: string, socket: PortSocket): Promise<void> {
+  private async receiveLoop(address: string, link: Link): Promise<void> {
+    const socket = link.socket;
     while (!socket.closed && !this.closed) {
       if (this.inbox.length >= INBOX_BOUND) await new Promise<void>((r) => this.spaceWaiters.push(r));
       let frames: Buffer[];
@@ -244,8 +277,13 @@ export class ProxyServerSocket implements PortSocket {
       }
       const client = m.client.toString("latin1");
       remember(this.lastLink, client, address);
-      const key = requestKey(client, m.routerFrames[4]);
-      if (key !== undefined) remember(this.requestLink, key, address);
+      if (isBatch(m.routerFrames, 1)) {
+        link.batches = true;
+        for (const k of batchKeys(client, m.routerFrames)) remember(this.requestLink, k.key, address);
+      } else {
+        const key = requestKey(client, m.routerFrames[4]);
+        if (key !== undefined) remember(this.requestLink, key, address);
+      }
       const w = this.waiting;
       if (w !== undefined) {
         this.waiting = undefined;

@@ -4,11 +4,11 @@
  * send timeout of 0 like a server's ROUTER; one receive loop each hands every message to
  * the forwarding core (src/core/proxy-forwarding.ts) and performs its effects through
  * one SendQueue per socket. The proxy registers both addresses in the matchmaker with the
- * servers' TTL and refresh, and on stop deregisters, keeps forwarding for `drainMs`, then
- * closes. Ports only, so the simulator can run it as it is.
+ * servers' TTL and refresh (the frontend under a second key too, which says it forwards
+ * batches), and on stop deregisters, keeps forwarding for `drainMs`, then closes. Ports only, so the simulator can run it as it is.
  */
 import { ProxyCore, type ProxyEffect, type ProxySend, type ProxyStats } from "../core/proxy-forwarding.js";
-import { PROXY_BACKEND_KEY, PROXY_FRONTEND_KEY } from "../core/proxy-frames.js";
+import { PROXY_BACKEND_KEY, PROXY_BATCH_FRONTEND_KEY, PROXY_FRONTEND_KEY } from "../core/proxy-frames.js";
 import { sleepOn, type TimerId } from "../ports/clock.js";
 import { randomId } from "../ports/rng.js";
 import { PortError, type PortSocket } from "../ports/socket.js";
@@ -87,6 +87,7 @@ export class ProxyShell {
     this.addresses = { frontend: fe, backend: be };
     await this.register([
       [PROXY_FRONTEND_KEY, fe],
+      [PROXY_BATCH_FRONTEND_KEY, fe], // it forwards batches (spec/proxy.md, "Batches through proxies")
       [PROXY_BACKEND_KEY, be],
     ]);
     return this.addresses;

@@ -11,6 +11,7 @@
  *   key "published:<key>", which a proxy-mode client's fanout is sent to, lists the one
  *   host "published:<key>" while `<key>` lists any server, and nothing otherwise.
  */
+import { parseHostEntry } from "../core/host-entry.js";
 import { PUBLISHED_HOST_PREFIX } from "../core/proxy-frames.js";
 import type { Matchmaker } from "../ports/matchmaker.js";
 import type { PortSocket, RouterOptions, SocketFactory, SocketOptions } from "../ports/socket.js";
@@ -62,8 +63,8 @@ function publishedKeys(inner: Matchmaker, servers: ReadonlyMap<string, ProxyServ
     key.startsWith(PUBLISHED_HOST_PREFIX) ? key.slice(PUBLISHED_HOST_PREFIX.length) : undefined;
   const asPublished = (key: string, hosts: readonly string[]): string[] =>
     hosts.length > 0 ? [`${PUBLISHED_HOST_PREFIX}${key}`] : [];
-  const subscribe = (host: string, key: string, on: boolean): void => {
-    const s = servers.get(host);
+  const subscribe = (entry: string, key: string, on: boolean): void => {
+    const s = servers.get(parseHostEntry(entry).address); // the entry ends in "#wire=2"
     if (s === undefined) return;
     const keys = new Set(s.subscribedKeys);
     if (on === keys.has(key)) return;

@@ -139,9 +139,9 @@ export class RpcListener<R extends DecodedRequest = DecodedRpcRequest> {
     try {
       const endpoint = await socket.bind(`tcp://${options.bindAddress}:*`);
       const address = endpoint.replace(/^tcp:\/\/[^:]+:/, `tcp://${options.advertiseHost}:`);
-      // Batches are read on a direct connection only; in proxy mode the entry is the
-      // listener's identity on the proxies' links, which must stay as the links say it.
-      this.address = formatHostEntry(address, curve?.publicKey, options.routing === "direct" ? WIRE_VERSION : 1);
+      // It reads batches either way: in proxy mode the entry is the listener's identity on
+      // the proxies' links with "#wire=2" after it, which clients take off (host-entry.ts).
+      this.address = formatHostEntry(address, curve?.publicKey, WIRE_VERSION);
       void this.receiveLoop(socket);
       await this.register();
     } catch (err) {

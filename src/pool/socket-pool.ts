@@ -215,16 +215,16 @@ export class SocketPool {
     };
     const explain = (err: PortError): PortError => explainSendError(err, entry.address, link.failed, curve !== null);
     const target = connectError === undefined ? socket : { send: () => Promise.reject(connectError) };
-    // Coalescing only to a server that reads batches (its entry says so: core/host-entry.ts),
-    // and only on a direct connection: in proxy mode the socket is a virtual DEALER whose
-    // messages a proxy forwards, and proxies read version 1.0 only (spec/proxy.md).
+    // Coalescing only to a server that reads batches (its entry says so: core/host-entry.ts).
+    // In proxy mode the socket is a virtual DEALER, which sends a batch through a proxy
+    // that forwards batches and splits it for one that does not (spec/proxy.md).
     const queue = new SendQueue(
       target,
       this.deps.clock,
       o.maxQueuedSends,
       report,
       explain,
-      o.routing === "direct" && entry.wire >= WIRE_VERSION ? coalescingOf(o, 0) : undefined,
+      entry.wire >= WIRE_VERSION ? coalescingOf(o, 0) : undefined,
     );
     this.handles.set(slot, { peer, socket, queue, unsubscribe, leased: new LeasedSlot(this, peer, slot, queue) });
     void this.receiveLoop(socket, peer);

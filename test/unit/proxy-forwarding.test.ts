@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { joinBatch } from "../../src/core/batch-frames.js";
 import { ProxyCore, type ProxyEffect, type ProxySend } from "../../src/internal.js";
 
 const b = (s: string): Buffer => Buffer.from(s);
@@ -18,8 +19,78 @@ test("proxy core - a ROUTE becomes a MESSAGE to the named server, with the clien
   const [e] = sends(core.fromFrontend([b("cli-1"), b(""), b("R"), b("proxied:srv-a"), ...body("1")]));
   assert.equal(e!.side, "backend");
   assert.deepEqual(strs(e!.frames), ["proxied:srv-a", "", "M", "cli-1", "", "1.0", "1", "m1", "payload"]);
-  assert.deepEqual(strs(e!.notice!), ["cli-1", "", "N", "proxied:srv-a", "m1"]);
+  assert.deepEqual(e!.noRoute?.ids.map(String), ["m1"]);
   assert.equal(core.stats.routed, 1);
+});
+
+test("proxy core - a ROUTE carrying a batch goes to the server as one MESSAGE with the batch as it came, counted per request", () => {
+  const core = new ProxyCore();
+  const batch = joinBatch(
+    [
+      [b(""), ...body("1", "m1")],
+      [b(""), ...body("2", "m2")],
+    ],
+    0,
+  );
+  const [e] = sends(core.fromFrontend([b("cli-1"), b(""), b("R"), b("proxied:srv-a"), ...batch.slice(1)]));
+  assert.deepEqual(strs(e!.frames.slice(0, 6)), ["proxied:srv-a", "", "M", "cli-1", "", "2.0"]);
+  assert.ok(e!.frames[6]!.equals(batch[2]!), "the records frame is forwarded untouched");
+  assert.equal(core.stats.routed, 2);
+});
+
+test("proxy core - an unreachable batch answers one NO-ROUTE per request in it", () => {
+  const core = new ProxyCore();
+  const batch = joinBatch(
+    [
+      [b(""), ...body("1", "m1")],
+      [b(""), ...body("2", "m2")],
+    ],
+    0,
+  );
+  const [route] = sends(core.fromFrontend([b("cli-1"), b(""), b("R"), b("proxied:srv-a"), ...batch.slice(1)]));
+  const notices = sends(core.unreachable(route!));
+  assert.deepEqual(
+    notices.map((n) => strs(n.frames)),
+    [
+      ["cli-1", "", "N", "proxied:srv-a", "m1"],
+      ["cli-1", "", "N", "proxied:srv-a", "m2"],
+    ],
+  );
+  assert.equal(core.stats.dropped["no-route"], 2);
+});
+
+test("proxy core - a batch of replies in a BACK becomes one FROM; a batch in a PUBLISH, a torn batch or a batch with a message of a wrong type is malformed", () => {
+  const core = new ProxyCore();
+  const replies = joinBatch(
+    [
+      [b(""), ...body("5", "m1")],
+      [b(""), ...body("6", "m2")],
+    ],
+    0,
+  );
+  const [back] = sends(core.fromBackend([b("proxied:srv-a"), b(""), b("B"), b("cli-1"), ...replies.slice(1)]));
+  assert.deepEqual(strs(back!.frames.slice(0, 5)), ["cli-1", "", "F", "proxied:srv-a", "2.0"]);
+  const casts = joinBatch(
+    [
+      [b(""), ...body("3", "m1")],
+      [b(""), ...body("3", "m2")],
+    ],
+    0,
+  );
+  const torn = [casts[1]!, casts[2]!.subarray(0, casts[2]!.length - 1)];
+  const requestInBack = joinBatch(
+    [
+      [b(""), ...body("5", "m1")],
+      [b(""), ...body("1", "m2")],
+    ],
+    0,
+  );
+  const refused = [
+    core.fromFrontend([b("cli-1"), b(""), b("P"), b("k"), ...casts.slice(1)]),
+    core.fromFrontend([b("cli-1"), b(""), b("R"), b("proxied:srv-a"), ...torn]),
+    core.fromBackend([b("proxied:srv-a"), b(""), b("B"), b("cli-1"), ...requestInBack.slice(1)]),
+  ];
+  for (const effects of refused) assert.deepEqual(effects, [{ kind: "drop", reason: "malformed" }]);
 });
 
 test("proxy core - a BACK becomes a FROM to the named client, with the server's identity", () => {

@@ -35,6 +35,21 @@ test("proxy hops - round robin over the links that are up; a down link is skippe
   );
 });
 
+test("proxy hops - the other messages of a batch go through the link the first went on (via), each with its own hop; an unknown via is ignored", () => {
+  const t = table("p1", "p2");
+  assert.equal(t.send("a", "h", f, true, 0), "p1");
+  assert.deepEqual(
+    ["b", "c"].map((id) => t.send(id, "h", f, true, 0, "p1")),
+    ["p1", "p1"],
+  );
+  assert.equal(t.send("d", "h", f, true, 0), "p2", "round robin goes on from the first message's pick");
+  assert.equal(t.send("e", "h", f, true, 0, "gone"), "p1");
+  assert.deepEqual(
+    t.linkDown("p1").map((r) => r.id),
+    ["a", "b", "c", "e"],
+  );
+});
+
 test("proxy hops - with no link up a send still gets a known link (it waits there); with none known, undefined", () => {
   const t = new HopTable(1000);
   assert.equal(t.send("a", "h", f, true, 0), undefined);
