@@ -33,6 +33,12 @@ export interface ClusterOptions {
    * options say otherwise. @default 0 (direct mode)
    */
   proxies: number;
+  /**
+   * How many of the proxies (the last ones) act as proxies from before batches: they
+   * register no `proxy:frontend-batches` entry and drop a batch as malformed
+   * (ProxyShellConfig.batches false; spec/proxy.md, "Batches through proxies"). @default 0
+   */
+  legacyProxies: number;
 }
 
 export interface WorkloadOptions {
@@ -136,10 +142,15 @@ export function resolveSimOptions(input: SimInput = {}): SimOptions {
     readLatencyMs: 0.02,
     timerGranularity: "node",
     proxies: 0,
+    legacyProxies: 0,
     ...input.cluster,
   };
   if (!(Number.isInteger(cluster.proxies) && cluster.proxies >= 0 && cluster.proxies <= 16))
     throw new RangeError(`proxies must be an integer in 0..16, got ${cluster.proxies}`);
+  if (
+    !(Number.isInteger(cluster.legacyProxies) && cluster.legacyProxies >= 0 && cluster.legacyProxies <= cluster.proxies)
+  )
+    throw new RangeError(`legacyProxies must be an integer in 0..proxies, got ${cluster.legacyProxies}`);
   cluster.servers = Math.min(hosts, cluster.servers);
   if (hosts < 1 || hosts > 5000) throw new RangeError(`hosts must be in 1..5000, got ${hosts}`);
   if (cluster.servers < 1) throw new RangeError("at least one host must run a server");

@@ -116,9 +116,11 @@ export async function runSimulation(input: SimInput, hooks: RunHooks = {}): Prom
     for (const p of cluster.proxies) {
       const f = p.forwarded();
       figures.proxyRouted = (figures.proxyRouted ?? 0) + f.routed;
+      figures.proxyBatches = (figures.proxyBatches ?? 0) + f.batches;
       figures.proxyPublished = (figures.proxyPublished ?? 0) + f.published;
       figures.proxyBack = (figures.proxyBack ?? 0) + f.back;
       figures.proxyNoRoute = (figures.proxyNoRoute ?? 0) + f.noRoute;
+      figures.proxyMalformed = (figures.proxyMalformed ?? 0) + f.malformed;
       figures.proxyCrashes = (figures.proxyCrashes ?? 0) + p.crashes;
     }
     const count = (o: number): number => calls.count(o as 0);

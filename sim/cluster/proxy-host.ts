@@ -80,7 +80,7 @@ export class SimProxy {
     const options = resolveOptions({ ...o.driver, bindAddress: this.ip, advertiseHost: this.ip });
     const shell = new ProxyShell(
       { sockets: proc.sockets, clock: proc.clock, rng: proc.rng, matchmaker: this.mm, options },
-      { bindAddress: this.ip, advertiseHost: this.ip, drainMs: DRAIN_MS },
+      { bindAddress: this.ip, advertiseHost: this.ip, drainMs: DRAIN_MS, batches: !this.legacy },
     );
     if (o.plantedBug) applyProxyPlantedBug(o.plantedBug, shell);
     this.shell = shell;
@@ -88,15 +88,30 @@ export class SimProxy {
     return shell;
   }
 
+  /** It acts as a proxy from before batches (cluster.legacyProxies: the last proxies). */
+  get legacy(): boolean {
+    const c = this.ctx.options.cluster;
+    return this.index >= c.proxies - c.legacyProxies;
+  }
+
   /** What this proxy host forwarded over the run, all incarnations together. */
-  forwarded(): { routed: number; published: number; back: number; noRoute: number } {
-    const sum = { routed: 0, published: 0, back: 0, noRoute: 0 };
+  forwarded(): {
+    routed: number;
+    batches: number;
+    published: number;
+    back: number;
+    noRoute: number;
+    malformed: number;
+  } {
+    const sum = { routed: 0, batches: 0, published: 0, back: 0, noRoute: 0, malformed: 0 };
     for (const s of this.shells) {
       const st = s.stats;
       sum.routed += st.routed;
+      sum.batches += st.batches;
       sum.published += st.published;
       sum.back += st.back;
       sum.noRoute += st.dropped["no-route"];
+      sum.malformed += st.dropped.malformed;
     }
     return sum;
   }

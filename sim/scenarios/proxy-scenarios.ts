@@ -62,6 +62,28 @@ export const PROXY_SCENARIOS: readonly Scenario[] = [
     .build(),
 
   scenario(
+    "proxy-batches",
+    "proxy: clients with eight requests in flight at once; batches cross the proxies whole both ways, and one proxy crashes with batches in flight: each message in them is sent again alone through the other",
+  )
+    .hosts(6, { ...small, proxies: 2 })
+    .workload({ calls: 800, ratePerSec: 200, burst: 8, timeoutMs: 600, mix })
+    .driver(acked)
+    .at(350)
+    .proxyCrash(0, { restartAfterMs: 300 })
+    .build(),
+
+  scenario(
+    "proxy-mixed",
+    "proxy: one proxy forwards batches, the other is from before batches; clients split their batches through the old one, servers answer through it one message at a time; the new one crashes with replies being worked on, which then leave through the old one one by one",
+  )
+    .hosts(6, { ...small, proxies: 2, legacyProxies: 1 })
+    .workload({ calls: 800, ratePerSec: 200, burst: 8, timeoutMs: 600, serviceMsMean: 20, mix })
+    .driver(acked)
+    .at(350)
+    .proxyCrash(0, { restartAfterMs: 300 })
+    .build(),
+
+  scenario(
     "proxy-faults",
     "proxy: three proxies under random proxy crashes, partitions and slow windows, plus server crashes and a matchmaker outage",
   )

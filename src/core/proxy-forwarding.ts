@@ -17,6 +17,7 @@
  * in subscription order (so the copies of a publish go out in a deterministic order).
  */
 import {
+  BODY_FRAMES,
   fromFrames,
   messageFrames,
   noRouteFrames,
@@ -47,6 +48,8 @@ export type ProxyEffect = ProxySend | ProxyDrop;
 export interface ProxyStats {
   /** Requests routed (a ROUTE carrying a batch counts its messages). */
   routed: number;
+  /** ROUTEs and BACKs that carried a batch (forwarded whole). */
+  batches: number;
   published: number;
   /** MESSAGEs a publish became (one per subscriber). */
   publishedCopies: number;
@@ -58,6 +61,7 @@ export interface ProxyStats {
 export function zeroProxyStats(): ProxyStats {
   return {
     routed: 0,
+    batches: 0,
     published: 0,
     publishedCopies: 0,
     back: 0,
@@ -75,13 +79,17 @@ export class ProxyCore {
   private readonly subscribers = new Map<string, Map<string, Buffer>>();
   readonly stats: ProxyStats = zeroProxyStats();
 
+  /** `batches` false: a batch body is malformed, as to a proxy from before batches (mixed-version tests). */
+  constructor(readonly batches = true) {}
+
   /** A message the frontend ROUTER read: [client, "", op, destination, ...body]. */
   fromFrontend(frames: readonly Buffer[]): ProxyEffect[] {
-    const m = parseClientMessage(frames);
+    const m = parseClientMessage(frames, this.batches);
     if (typeof m === "string") return [this.drop(m)];
     const client = frames[0]!;
     if (m.op === "R") {
       this.stats.routed += m.ids.length;
+      if (m.ids.length > 1 || m.body.length !== BODY_FRAMES) this.stats.batches++;
       return [
         {
           kind: "send",
@@ -108,7 +116,7 @@ export class ProxyCore {
 
   /** A message the backend ROUTER read: [server, "", "B", client, ...body] or [server, "", "S", ...keys]. */
   fromBackend(frames: readonly Buffer[]): ProxyEffect[] {
-    const m = parseServerMessage(frames);
+    const m = parseServerMessage(frames, this.batches);
     if (typeof m === "string") return [this.drop(m)];
     const server = frames[0]!;
     if (m.op === "S") {
@@ -117,6 +125,7 @@ export class ProxyCore {
       return [];
     }
     this.stats.back++;
+    if (m.body.length !== BODY_FRAMES) this.stats.batches++;
     return [{ kind: "send", side: "frontend", peer: m.client, frames: fromFrames(m.client, server, m.body) }];
   }
 

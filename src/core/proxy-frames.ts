@@ -108,8 +108,13 @@ function bodyOk(body: readonly Buffer[], types: readonly string[]): boolean {
  * the body itself, or a batch's messages; undefined when the body or any message in the
  * batch does not fit (a batch is refused whole: its sender made it, not a relay).
  */
-export function bodyMessages(body: readonly Buffer[], types: readonly string[]): Buffer[][] | undefined {
+export function bodyMessages(
+  body: readonly Buffer[],
+  types: readonly string[],
+  batches = true,
+): Buffer[][] | undefined {
   if (body.length === BODY_FRAMES) return bodyOk(body, types) ? [body as Buffer[]] : undefined;
+  if (!batches) return undefined;
   const envelope = [EMPTY, ...body];
   if (!isBatch(envelope, 0)) return undefined;
   const split = splitBatch(envelope, 0);
@@ -118,8 +123,14 @@ export function bodyMessages(body: readonly Buffer[], types: readonly string[]):
   return messages.every((m) => bodyOk(m, types)) ? messages : undefined;
 }
 
-/** A frontend message as the ROUTER reads it: [client, "", op, destination, ...body]. */
-export function parseClientMessage(frames: readonly Buffer[]): ClientMessage | "malformed" | "unknown-op" {
+/**
+ * A frontend message as the ROUTER reads it: [client, "", op, destination, ...body].
+ * `batches` false: a batch body is malformed, as to a proxy from before batches.
+ */
+export function parseClientMessage(
+  frames: readonly Buffer[],
+  batches = true,
+): ClientMessage | "malformed" | "unknown-op" {
   if (frames.length < 4 || frames[0]!.length === 0 || frames[1]!.length !== 0) return "malformed";
   const o = op(frames[2]);
   if (o !== "R" && o !== "P") return "unknown-op";
@@ -127,14 +138,16 @@ export function parseClientMessage(frames: readonly Buffer[]): ClientMessage | "
   const body = frames.slice(4) as Buffer[];
   if (destination.length === 0) return "malformed";
   // A publish is never batched: its copies go to different servers.
-  const messages = o === "R" ? bodyMessages(body, REQUEST_TYPES) : bodyOk(body, PUBLISH_TYPES) ? [body] : undefined;
+  const messages =
+    o === "R" ? bodyMessages(body, REQUEST_TYPES, batches) : bodyOk(body, PUBLISH_TYPES) ? [body] : undefined;
   if (messages === undefined) return "malformed";
   return { op: o, destination, body, ids: messages.map((m) => m[2]!) };
 }
 
-/** A backend message as the ROUTER reads it: [server, "", "B", client, ...body] or [server, "", "S", ...keys]. */
+/** A backend message as the ROUTER reads it: [server, "", "B", client, ...body] or [server, "", "S", ...keys]; `batches` as parseClientMessage. */
 export function parseServerMessage(
   frames: readonly Buffer[],
+  batches = true,
 ): ServerMessage | SubscribeMessage | "malformed" | "unknown-op" {
   if (frames.length < 3 || frames[0]!.length === 0 || frames[1]!.length !== 0) return "malformed";
   const o = op(frames[2]);
@@ -146,7 +159,8 @@ export function parseServerMessage(
   if (o !== "B") return "unknown-op";
   const client = frames[3];
   const body = frames.slice(4) as Buffer[];
-  if (client === undefined || client.length === 0 || bodyMessages(body, BACK_TYPES) === undefined) return "malformed";
+  if (client === undefined || client.length === 0 || bodyMessages(body, BACK_TYPES, batches) === undefined)
+    return "malformed";
   return { op: "B", client, body };
 }
 

@@ -27,6 +27,12 @@ export interface ProxyShellConfig {
   backendPort?: number;
   /** How long a stopping proxy forwards after it deregistered. @default 1000 */
   drainMs?: number;
+  /**
+   * Whether it forwards batches (spec/proxy.md, "Batches through proxies"). false: it
+   * acts as a proxy from before them: no `proxy:frontend-batches` entry, a batch is
+   * malformed (mixed-version tests and the simulator). @default true
+   */
+  batches?: boolean;
 }
 
 export interface ProxyShellStats extends ProxyStats {
@@ -35,7 +41,7 @@ export interface ProxyShellStats extends ProxyStats {
 }
 
 export class ProxyShell {
-  readonly core = new ProxyCore();
+  readonly core: ProxyCore;
   private frontend: PortSocket | undefined;
   private backend: PortSocket | undefined;
   private queues: { frontend: SendQueue; backend: SendQueue } | undefined;
@@ -49,7 +55,9 @@ export class ProxyShell {
   constructor(
     private readonly deps: ProxyShellDeps,
     private readonly config: ProxyShellConfig = {},
-  ) {}
+  ) {
+    this.core = new ProxyCore(config.batches !== false);
+  }
 
   get stats(): ProxyShellStats {
     return { ...this.core.stats, sendFailures: this.sendFailures };
@@ -85,11 +93,13 @@ export class ProxyShell {
     void this.receiveLoop(frontend, (f) => this.core.fromFrontend(f));
     void this.receiveLoop(backend, (f) => this.core.fromBackend(f));
     this.addresses = { frontend: fe, backend: be };
-    await this.register([
+    const regs: [string, string][] = [
       [PROXY_FRONTEND_KEY, fe],
-      [PROXY_BATCH_FRONTEND_KEY, fe], // it forwards batches (spec/proxy.md, "Batches through proxies")
       [PROXY_BACKEND_KEY, be],
-    ]);
+    ];
+    // It forwards batches (spec/proxy.md, "Batches through proxies").
+    if (this.core.batches) regs.push([PROXY_BATCH_FRONTEND_KEY, fe]);
+    await this.register(regs);
     return this.addresses;
   }
 

@@ -36,6 +36,22 @@ describe("sim proxy mode", () => {
     }
   });
 
+  it("batches cross the proxies whole both ways, also when one crashes with batches in flight; a proxy from before batches is never sent one", async () => {
+    const r = await run("proxy-batches");
+    assert.deepEqual(r.violations, []);
+    assert.equal(r.settled.replied, r.calls);
+    assert.ok((r.figures.proxyBatches ?? 0) > 0, JSON.stringify(r.figures));
+    assert.equal(r.figures.proxyMalformed, 0);
+    const mixed = await run("proxy-mixed");
+    assert.deepEqual(mixed.violations, []);
+    assert.equal(mixed.settled.replied, mixed.calls);
+    const [fresh, legacy] = mixed.cluster.proxies.map((p) => p.forwarded());
+    assert.ok(fresh!.batches > 0, "the proxy that forwards batches got some");
+    assert.ok(legacy!.routed > 0 && legacy!.back > 0, "the old proxy carried traffic");
+    assert.equal(legacy!.batches, 0);
+    assert.equal(legacy!.malformed, 0, "nobody sent the old proxy a batch");
+  });
+
   it("a proxy cut off from servers answers routes to them with NO-ROUTE once their links drop", async () => {
     const r = await run("proxy-partition");
     assert.deepEqual(r.violations, []);

@@ -165,3 +165,22 @@ test("proxy core - malformed or unknown input is dropped with its reason and nev
     assert.deepEqual(out, [{ kind: "drop", reason }], `${strs(frames).join("|")} on the ${side}`);
   }
 });
+
+test("proxy core - a proxy acting as from before batches (batches false) drops a batch in a ROUTE or a BACK as malformed, and forwards single messages", () => {
+  const core = new ProxyCore(false);
+  const batch = joinBatch(
+    [
+      [b(""), ...body("1", "m1")],
+      [b(""), ...body("1", "m2")],
+    ],
+    0,
+  );
+  assert.deepEqual(core.fromFrontend([b("cli-1"), b(""), b("R"), b("proxied:srv-a"), ...batch.slice(1)]), [
+    { kind: "drop", reason: "malformed" },
+  ]);
+  assert.deepEqual(core.fromBackend([b("proxied:srv-a"), b(""), b("B"), b("cli-1"), ...batch.slice(1)]), [
+    { kind: "drop", reason: "malformed" },
+  ]);
+  assert.equal(sends(core.fromFrontend([b("cli-1"), b(""), b("R"), b("proxied:srv-a"), ...body("1")])).length, 1);
+  assert.equal(core.stats.batches, 0);
+});
