@@ -6,7 +6,7 @@
  * - ROUTE from a client: forward to the server identity it names on the backend; should
  *   that identity not be connected (the backend ROUTER is mandatory: EHOSTUNREACH), the
  *   shell calls unreachable() and the client gets a NO-ROUTE notice, never silence: one
- *   per message when the ROUTE carried a batch.
+ *   notice naming every message when the ROUTE carried a batch.
  * - PUBLISH from a client: one MESSAGE to every identity subscribed to exactly its key
  *   (a Map lookup: no prefix of a key ever matches), or NO-ROUTE when there is none here.
  * - BACK from a server (a reply or an ACK): forward to the client identity it names.
@@ -100,10 +100,9 @@ export class ProxyCore {
         },
       ];
     }
-    const messageId = m.ids[0]!;
     const subs = this.subscribers.get(m.destination.toString("utf8"));
     if (subs === undefined || subs.size === 0) {
-      return [this.drop("no-route"), this.notice(client, m.destination, messageId)];
+      return [this.drop("no-route"), this.notice(client, m.destination, m.ids)];
     }
     this.stats.published++;
     const out: ProxyEffect[] = [];
@@ -139,7 +138,7 @@ export class ProxyCore {
     const r = effect.noRoute;
     if (r === undefined) return [this.drop("no-subscriber-copy")];
     this.stats.dropped["no-route"] += r.ids.length;
-    return r.ids.map((id) => this.notice(r.client, r.destination, id));
+    return [this.notice(r.client, r.destination, r.ids)];
   }
 
   /** Identities subscribed to exactly `key`, in subscription order (tests, diagnostics). */
@@ -180,8 +179,8 @@ export class ProxyCore {
     }
   }
 
-  private notice(client: Buffer, destination: Buffer, messageId: Buffer): ProxySend {
-    return { kind: "send", side: "frontend", peer: client, frames: noRouteFrames(client, destination, messageId) };
+  private notice(client: Buffer, destination: Buffer, messageIds: readonly Buffer[]): ProxySend {
+    return { kind: "send", side: "frontend", peer: client, frames: noRouteFrames(client, destination, messageIds) };
   }
 
   private drop(reason: ProxyDropReason): ProxyDrop {

@@ -9,7 +9,7 @@
  *   BACK       server -> backend    ["", "B", clientIdentity, ...body]   (reply or ACK)
  *   FROM       frontend -> client   [clientIdentity, "", "F", serverIdentity, ...body]
  *   SUBSCRIBE  server -> backend    ["", "S", key1, ..., keyN]
- *   NO-ROUTE   frontend -> client   [clientIdentity, "", "N", destination, messageId]
+ *   NO-ROUTE   frontend -> client   [clientIdentity, "", "N", destination, messageId, ...]
  *
  * A body may also be a batch, ["2.0", records] (batch-frames.ts), in ROUTE, MESSAGE, BACK
  * and FROM: requests to one server, or replies and ACKs to one client (spec/proxy.md,
@@ -17,7 +17,7 @@
  *
  * Checks never throw: a frame set that does not fit is a named reason, counted by the caller.
  */
-import { isBatch, splitBatch } from "./batch-frames.js";
+import { isBatch, MAX_BATCH_MESSAGES, splitBatch } from "./batch-frames.js";
 import { MESSAGE_VERSION } from "./codec.js";
 
 /** Matchmaker keys of the proxies: a raw ":" never appears in a target key (core/target.ts). */
@@ -172,8 +172,9 @@ export function fromFrames(client: Buffer, server: Buffer, body: readonly Buffer
   return [client, EMPTY, OP.F, server, ...body];
 }
 
-export function noRouteFrames(client: Buffer, destination: Buffer, messageId: Buffer): Buffer[] {
-  return [client, EMPTY, OP.N, destination, messageId];
+/** A NO-ROUTE notice for one message, or for each message of a batch (one notice: the ids of one ROUTE). */
+export function noRouteFrames(client: Buffer, destination: Buffer, messageIds: readonly Buffer[]): Buffer[] {
+  return [client, EMPTY, OP.N, destination, ...messageIds];
 }
 
 // ---- the client's and the server's side (DEALER frames: no routing frame in front) ----
@@ -201,14 +202,18 @@ export interface Answer {
 /** A message a client link reads: FROM (one answer, or a batch of them) or NO-ROUTE. */
 export type ClientInbound =
   | { op: "F"; server: string; request: Buffer[]; answers: Answer[] }
-  | { op: "N"; destination: string; messageId: string };
+  | { op: "N"; destination: string; messageIds: string[] };
 
-/** Parses what a client link reads: ["", "F", server, ...body] or ["", "N", destination, id]. */
+/** Parses what a client link reads: ["", "F", server, ...body] or ["", "N", destination, ...ids]. */
 export function parseClientInbound(frames: readonly Buffer[]): ClientInbound | undefined {
   if (frames.length < 4 || frames[0]!.length !== 0) return undefined;
   const o = op(frames[1]);
-  if (o === "N" && frames.length === 4)
-    return { op: "N", destination: frames[2]!.toString("utf8"), messageId: frames[3]!.toString("utf8") };
+  if (o === "N" && frames.length <= 3 + MAX_BATCH_MESSAGES)
+    return {
+      op: "N",
+      destination: frames[2]!.toString("utf8"),
+      messageIds: frames.slice(3).map((id) => id.toString("utf8")),
+    };
   if (o !== "F") return undefined;
   const body = frames.slice(3) as Buffer[];
   const messages = bodyMessages(body, BACK_TYPES);

@@ -128,9 +128,15 @@ export class ProxyClientLinks {
   }
 
   /**
-   * A batch of requests to one server: one ROUTE through a link whose proxy forwards
-   * batches, each message recorded in the hop table with its own ROUTE for a resend; through
-   * another link, its messages one by one (the batch was made before the link was picked).
+   * A batch of requests to one server, all through the link the first message's hop picked
+   * (each message recorded in the hop table with its own 1.0 ROUTE, for a resend): one
+   * ROUTE when that link's proxy forwards batches, else one ROUTE per message (the batch was
+   * made before the link was picked). Either way the batch has one fate as the socket pool
+   * sees it. Split, it is refused whole when the link's queue cannot take every message
+   * (nothing left, so the delivery core may send them elsewhere), and it is sent as soon as
+   * one of them left: rejecting it then would have the core send the delivered ones again,
+   * to another server; a message that failed after its neighbours left is on a link that
+   * failed, which the hop table (link down) or an ACK timeout covers.
    */
   private async sendBatch(host: string, frames: readonly Buffer[]): Promise<void> {
     const split = splitBatch(frames, 0);
@@ -138,13 +144,22 @@ export class ProxyClientLinks {
     const [first, ...rest] = split.messages as [Buffer[], ...Buffer[][]];
     const firstWire = routeFrames("R", host, first);
     const link = this.record(first, host, firstWire) ?? (await this.recordOnceLinked(first, host, firstWire));
-    if (!this.batchFrontends.has(link)) {
-      await Promise.all([this.queueOf(link).enqueue(firstWire), ...rest.map((m) => this.send(host, m))]);
-      return;
-    }
+    const queue = this.queueOf(link);
+    const whole = this.batchFrontends.has(link);
+    if (!whole && !queue.hasRoomFor(split.messages.length))
+      throw new PortError("EAGAIN", `proxy link queue cannot take the ${split.messages.length} messages of a batch`);
     const nowMs = this.deps.clock.nowMs();
-    for (const m of rest) this.hops.send(idOf(m), host, routeFrames("R", host, m), isCall(m), nowMs, link);
-    return this.queueOf(link).enqueue(routeFrames("R", host, frames));
+    const wires = [firstWire];
+    for (const m of rest) {
+      const wire = routeFrames("R", host, m);
+      this.hops.send(idOf(m), host, wire, isCall(m), nowMs, link);
+      wires.push(wire);
+    }
+    if (whole) return queue.enqueue(routeFrames("R", host, frames));
+    return Promise.any(wires.map((w) => queue.enqueue(w))).then(
+      () => undefined,
+      (all: AggregateError) => Promise.reject(all.errors[0]),
+    );
   }
 
   /** Records the first send of the 1.0 message `frames` (its ROUTE or PUBLISH: `wire`); its link, if one is known. */
@@ -224,6 +239,18 @@ export class ProxyClientLinks {
         .catch(() => undefined);
   }
 
+  /** The proxy behind `address` could not route message `id`. */
+  private noRoute(id: string, address: string): void {
+    const host = this.hops.hostOf(id);
+    const next = this.hops.noRoute(id, address);
+    if (next !== undefined && !("dropped" in next)) this.resend([next]);
+    // Every live proxy refused it: the server is connected to none, as good as a
+    // dropped connection in direct mode (the delivery core's failover rule applies),
+    // and a message every proxy refused surely never reached it: it moves like a failed send.
+    else if (next !== undefined && host !== undefined)
+      this.virtual.get(host)?.emit({ type: "disconnect", address: host, undelivered: next.undelivered ? [id] : [] });
+  }
+
   private async receiveLoop(address: string, socket: PortSocket): Promise<void> {
     while (!socket.closed) {
       let frames: Buffer[];
@@ -238,16 +265,7 @@ export class ProxyClientLinks {
         continue;
       }
       if (m.op === "N") {
-        const host = this.hops.hostOf(m.messageId);
-        const next = this.hops.noRoute(m.messageId, address);
-        if (next !== undefined && !("dropped" in next)) this.resend([next]);
-        // Every live proxy refused it: the server is connected to none, as good as a
-        // dropped connection in direct mode (the delivery core's failover rule applies),
-        // and a message every proxy refused surely never reached it: it moves like a failed send.
-        else if (next !== undefined && host !== undefined)
-          this.virtual
-            .get(host)
-            ?.emit({ type: "disconnect", address: host, undelivered: next.undelivered ? [m.messageId] : [] });
+        for (const id of m.messageIds) this.noRoute(id, address);
         continue;
       }
       // Every answer in a batch is for the same host (a server batches for one client's batches only).

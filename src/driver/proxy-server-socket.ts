@@ -149,11 +149,16 @@ export class ProxyServerSocket implements PortSocket {
     return link.queue.enqueue(backFrames(frames));
   }
 
-  /** A batch of replies and ACKs to `client`: one BACK if its requests came on one link that carries batches, else one by one. */
+  /**
+   * A batch of replies and ACKs to `client`: one BACK on the link all their requests came
+   * on, while it is up and has carried a batch since it connected; else one BACK per
+   * message, each on its request's link (or that of a single reply, should it be down).
+   */
   private sendBatch(client: string, frames: Buffer[]): Promise<void> {
     const keys = batchKeys(client, frames);
     const vias = new Set(keys.map((k) => this.requestLink.get(k.key)));
-    const link = vias.size === 1 ? this.pickLink(client, [...vias][0]) : undefined;
+    const via = vias.size === 1 ? [...vias][0] : undefined;
+    const link = via === undefined ? undefined : this.links.get(via);
     if (link?.batches && link.up) {
       for (const k of keys) if (k.type === REPLY_TYPE.charCodeAt(0)) this.requestLink.delete(k.key);
       return link.queue.enqueue(backFrames(frames));

@@ -195,6 +195,11 @@ export class SendQueue {
     return this.items.length - this.head;
   }
 
+  /** Whether `n` more messages would all be queued now (none refused as over `maxQueued`); a closed queue has none. */
+  hasRoomFor(n: number): boolean {
+    return !this.closed && this.queued + n <= this.maxQueued;
+  }
+
   /** The first waiting message, taken off the queue. */
   private take(): Item {
     const it = this.items[this.head]!;

@@ -1,0 +1,113 @@
+/**
+ * Goal: a proxy-mode client's links with batches (src/driver/proxy-client-links.ts;
+ * spec/proxy.md, "Batches through proxies"): a batch leaves as one ROUTE through a proxy
+ * registered under proxy:frontend-batches; through any other it leaves as one ROUTE per
+ * message, all on the link the first message's hop picked, and has one fate: refused
+ * whole when that link's queue cannot take them all, sent once any of them left (never
+ * failed after a neighbour was delivered, which would have the delivery core send the
+ * delivered one again elsewhere); every message has its own hop. A NO-ROUTE naming
+ * several messages moves each.
+ * Method: fake link sockets (test/pool/fake-sockets.ts), the in-process matchmaker with
+ * one or two proxies registered, a manual clock.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ProxyClientLinks } from "../../src/driver/proxy-client-links.js";
+import {
+  CryptoRng,
+  InProcessMatchmaker,
+  joinBatch,
+  PROXY_BATCH_FRONTEND_KEY,
+  PROXY_FRONTEND_KEY,
+  type ResolvedOptions,
+  resolveOptions,
+} from "../../src/internal.js";
+import { type FakeSocket, FakeSocketFactory } from "../pool/fake-sockets.js";
+import { ManualClock } from "../support/manual-clock.js";
+
+const b = (s: string): Buffer => Buffer.from(s);
+const strs = (frames: readonly Buffer[]): string[] => frames.map((f) => f.toString());
+const ticks = async (n = 5) => {
+  for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
+};
+const HOST = "proxied:srv-a";
+
+/** `["", "2.0", records]` of calls with ids `ids`. */
+const batchOf = (...ids: string[]): Buffer[] =>
+  joinBatch(
+    ids.map((id) => [b(""), b("1.0"), b("1"), b(id), b("[{},{}]")]),
+    0,
+  );
+
+async function links(options: { batchProxy: boolean; options?: Partial<ResolvedOptions> }) {
+  const clock = new ManualClock();
+  const matchmaker = new InProcessMatchmaker(clock);
+  await matchmaker.register(PROXY_FRONTEND_KEY, "tcp://p1:1", null);
+  if (options.batchProxy) await matchmaker.register(PROXY_BATCH_FRONTEND_KEY, "tcp://p1:1", null);
+  const sockets = new FakeSocketFactory();
+  sockets.connectAtOnce = true;
+  const deps = {
+    sockets,
+    clock,
+    rng: new CryptoRng(),
+    matchmaker,
+    options: { ...resolveOptions({}), ...options.options },
+  };
+  const l = new ProxyClientLinks(deps);
+  l.dealer(); // starts following the proxies
+  await ticks();
+  const link = sockets.dealers.find((d) => d.connects[0] === "tcp://p1:1");
+  assert.ok(link, "a link to the proxy");
+  return { l, link: link as FakeSocket, sockets };
+}
+
+test("proxy client links - a batch goes as one ROUTE through a proxy that forwards batches, each message with its own hop", async () => {
+  const { l, link } = await links({ batchProxy: true });
+  await l.send(HOST, batchOf("m1", "m2", "m3"));
+  assert.deepEqual(
+    link.sent.map((f) => strs(f.slice(0, 4))),
+    [["", "R", HOST, "2.0"]],
+  );
+  for (const id of ["m1", "m2", "m3"]) assert.equal(l.hops.hostOf(id), HOST);
+  l.close();
+});
+
+test("proxy client links - through a proxy from before batches, one ROUTE per message on the same link; sent once one left, even if another failed", async () => {
+  const { l, link, sockets } = await links({ batchProxy: false });
+  let n = 0;
+  sockets.sendOutcome = () => (++n === 2 ? "EAGAIN" : "ok"); // the second message's send fails
+  await l.send(HOST, batchOf("m1", "m2", "m3"));
+  assert.deepEqual(
+    link.sent.map((f) => strs(f)),
+    ["m1", "m2", "m3"].map((id) => ["", "R", HOST, "1.0", "1", id, "[{},{}]"]),
+  );
+  for (const id of ["m1", "m2", "m3"]) assert.equal(l.hops.hostOf(id), HOST);
+  l.close();
+});
+
+test("proxy client links - a split batch whose link queue cannot take every message is refused whole, nothing sent", async () => {
+  const { l, link, sockets } = await links({ batchProxy: false, options: { maxQueuedSends: 2 } });
+  sockets.sendOutcome = () => "ok";
+  await assert.rejects(l.send(HOST, batchOf("m1", "m2", "m3", "m4")), { code: "EAGAIN" });
+  assert.deepEqual(link.sent, []);
+  l.close();
+});
+
+test("proxy client links - a split batch every message of which failed is refused", async () => {
+  const { l, sockets } = await links({ batchProxy: false });
+  sockets.sendOutcome = () => "EAGAIN";
+  await assert.rejects(l.send(HOST, batchOf("m1", "m2")), { code: "EAGAIN" });
+  l.close();
+});
+
+test("proxy client links - a NO-ROUTE naming every message of a batch reaches each one's hop", async () => {
+  const { l, link } = await links({ batchProxy: true });
+  await l.send(HOST, batchOf("m1", "m2"));
+  link.deliver([b(""), b("N"), b(HOST), b("m1"), b("m2")]);
+  await ticks();
+  // The only proxy refused both: they are dropped from the table (surely undelivered).
+  assert.equal(l.hops.hostOf("m1"), undefined);
+  assert.equal(l.hops.hostOf("m2"), undefined);
+  assert.equal(l.stats.strayInbound, 0);
+  l.close();
+});
