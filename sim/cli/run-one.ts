@@ -21,6 +21,7 @@ export function reproduce(a: CliArgs, seed: number, swarm: boolean): string {
   parts.push(`--seed ${seed}`);
   if (a.hosts !== undefined) parts.push(`--hosts ${a.hosts}`);
   if (a.calls !== undefined) parts.push(`--calls ${a.calls}`);
+  if (a.burst !== undefined) parts.push(`--burst ${a.burst}`);
   if (a.notifications) parts.push(`--notifications ${a.notifications}`);
   if (!a.scenario && !swarm) {
     if (a.rate !== undefined) parts.push(`--rate ${a.rate}`);

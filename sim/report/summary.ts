@@ -73,7 +73,7 @@ export function terminalSummary(r: SimResult, label: RunLabel, reportPath?: stri
   lines.push(
     ...(r.figures.proxyRouted !== undefined
       ? [
-          `  proxies ${r.options.cluster.proxies}: routed ${n(r.figures.proxyRouted)}   published ${n(r.figures.proxyPublished ?? 0)}   back ${n(r.figures.proxyBack ?? 0)}   no-route ${n(r.figures.proxyNoRoute ?? 0)}   crashes ${r.figures.proxyCrashes ?? 0}`,
+          `  proxies ${r.options.cluster.proxies}: routed ${n(r.figures.proxyRouted)}   batches ${n(r.figures.proxyBatches ?? 0)}   published ${n(r.figures.proxyPublished ?? 0)}   back ${n(r.figures.proxyBack ?? 0)}   no-route ${n(r.figures.proxyNoRoute ?? 0)}   crashes ${r.figures.proxyCrashes ?? 0}`,
         ]
       : []),
     `  peak outbound sockets per process ${r.figures.peakOutboundSockets ?? 0}   latest settle vs deadline ${(r.figures.maxLatenessMs ?? 0).toFixed(3)} ms`,

@@ -10,8 +10,12 @@
  *   request's ACK. Entries older than `maxAgeMs`, or beyond `maxEntries` (oldest first),
  *   are forgotten (counted): their requests have timed out or were never acknowledged.
  * - A link that goes down or leaves: every entry on it moves to another link that is up and
- *   has not refused it; the shell sends those again, with the same message id (servers
- *   dedup by id, so a message never runs twice).
+ *   has not refused it; the shell sends those again, with the same message id (a server
+ *   process dedups by id, so a message never runs twice in it). Except a fanout without
+ *   acks that may have left (its link was up since it was sent), which is dropped:
+ *   published by key, its copy could reach a server restarted since the first, which has
+ *   not seen its id (a call or cast names one server identity, which a restarted server
+ *   does not have).
  * - A NO-ROUTE notice from a proxy: the entry moves to a link that has not refused it yet,
  *   or is dropped (counted) when every live proxy refused it; then, unless it was on a link
  *   that went down, its host surely never received it (the shell tells the delivery core).
@@ -39,6 +43,10 @@ interface Hop {
   sentAtMs: number;
   /** A call: kept until its reply (an ACK only says the server has it). */
   untilReply: boolean;
+  /** Sent again when its link goes down; false: dropped then, once it may have left (see send). */
+  movesOnLinkDown: boolean;
+  /** Its link was up since it was sent: it may have left the client. */
+  mayHaveLeft: boolean;
 }
 
 export interface HopStats {
@@ -47,6 +55,8 @@ export interface HopStats {
   noRouteDropped: number;
   /** Entries on a failed link with no other live link to go to. */
   strandedDropped: number;
+  /** Entries on a failed link that are not sent again (movesOnLinkDown false). */
+  unmovedDropped: number;
   forgotten: number;
 }
 
@@ -61,6 +71,7 @@ export class HopTable {
     resentNoRoute: 0,
     noRouteDropped: 0,
     strandedDropped: 0,
+    unmovedDropped: 0,
     forgotten: 0,
   };
 
@@ -74,7 +85,9 @@ export class HopTable {
   }
 
   linkUp(link: string): void {
-    if (this.links.has(link)) this.links.set(link, true);
+    if (!this.links.has(link)) return;
+    this.links.set(link, true);
+    for (const hop of this.hops.values()) if (hop.link === link) hop.mayHaveLeft = true;
   }
 
   /** A link's connection dropped (it stays known and may come back up). */
@@ -101,6 +114,11 @@ export class HopTable {
    * Records the first send of message `id` to `host` and returns the link to send it on
    * (undefined: no link known): the next in round-robin order, or `via`, a known link, for
    * the other messages of a batch the first went with. `frames`: what a resend sends.
+   * `movesOnLinkDown` false: should its link go down after having been up since the send
+   * (the message may have left), the message is dropped, not sent again (a fanout without
+   * acks: published by key, a copy sent again could reach a server restarted since the
+   * first, which has not seen its id, and run there twice); one that waited on a link that
+   * never came up still moves, as does one a NO-ROUTE refused (it reached no one).
    */
   send(
     id: string,
@@ -109,12 +127,24 @@ export class HopTable {
     untilReply: boolean,
     nowMs: number,
     via?: string,
+    movesOnLinkDown = true,
   ): string | undefined {
     this.purge(nowMs);
     const link = via !== undefined && this.links.has(via) ? via : this.pick([]);
     if (link === undefined) return undefined;
     this.hops.delete(id); // a resend by the delivery core (ACK timeout) starts a fresh entry
-    this.hops.set(id, { host, frames, link, refusedBy: [], mayHaveArrived: false, sentAtMs: nowMs, untilReply });
+    const hop: Hop = {
+      host,
+      frames,
+      link,
+      refusedBy: [],
+      mayHaveArrived: false,
+      sentAtMs: nowMs,
+      untilReply,
+      movesOnLinkDown,
+      mayHaveLeft: this.links.get(link) === true,
+    };
+    this.hops.set(id, hop);
     while (this.hops.size > this.maxEntries) this.forgetOldest();
     return link;
   }
@@ -155,6 +185,7 @@ export class HopTable {
       return { dropped: true, undelivered: !hop.mayHaveArrived };
     }
     hop.link = to;
+    hop.mayHaveLeft = true; // sent again on a link that is up
     this.stats.resentNoRoute++;
     return { id, link: to, frames: hop.frames };
   }
@@ -183,6 +214,11 @@ export class HopTable {
     const out: HopResend[] = [];
     for (const [id, hop] of this.hops) {
       if (hop.link !== link) continue;
+      if (!hop.movesOnLinkDown && hop.mayHaveLeft) {
+        this.hops.delete(id);
+        this.stats.unmovedDropped++;
+        continue;
+      }
       const to = this.pick([...hop.refusedBy, link], true);
       if (to === undefined) {
         this.hops.delete(id);
@@ -191,6 +227,7 @@ export class HopTable {
       }
       hop.link = to;
       hop.mayHaveArrived = true;
+      hop.mayHaveLeft = true; // sent again on a link that is up
       this.stats.resentLinkDown++;
       out.push({ id, link: to, frames: hop.frames });
     }

@@ -123,7 +123,9 @@ export class ProxyClientLinks {
     const published = host.startsWith(PUBLISHED_HOST_PREFIX);
     const op: (typeof ProxyOp)["ROUTE" | "PUBLISH"] = published ? "P" : "R";
     const wire = routeFrames(op, published ? host.slice(PUBLISHED_HOST_PREFIX.length) : host, frames);
-    const link = this.record(frames, host, wire) ?? (await this.recordOnceLinked(frames, host, wire));
+    // A fanout without acks is not sent again after its link failed (proxy-hops.ts).
+    const moves = !published || this.deps.options.acks;
+    const link = this.record(frames, host, wire, moves) ?? (await this.recordOnceLinked(frames, host, wire, moves));
     return this.queueOf(link).enqueue(wire);
   }
 
@@ -163,14 +165,19 @@ export class ProxyClientLinks {
   }
 
   /** Records the first send of the 1.0 message `frames` (its ROUTE or PUBLISH: `wire`); its link, if one is known. */
-  private record(frames: readonly Buffer[], host: string, wire: readonly Buffer[]): string | undefined {
-    return this.hops.send(idOf(frames), host, wire, isCall(frames), this.deps.clock.nowMs());
+  private record(frames: readonly Buffer[], host: string, wire: readonly Buffer[], moves = true): string | undefined {
+    return this.hops.send(idOf(frames), host, wire, isCall(frames), this.deps.clock.nowMs(), undefined, moves);
   }
 
   /** record, after waiting for a first link. */
-  private async recordOnceLinked(frames: readonly Buffer[], host: string, wire: readonly Buffer[]): Promise<string> {
+  private async recordOnceLinked(
+    frames: readonly Buffer[],
+    host: string,
+    wire: readonly Buffer[],
+    moves = true,
+  ): Promise<string> {
     await this.waitForLink();
-    const link = this.record(frames, host, wire);
+    const link = this.record(frames, host, wire, moves);
     if (link === undefined) throw new PortError("EAGAIN", "no proxy known (matchmaker key proxy:frontend is empty)");
     return link;
   }

@@ -46,11 +46,20 @@ describe("sim cli", () => {
     assert.equal(b.last.traceHash, a.last.traceHash, "same seed, same hash, in another process");
   });
 
-  it("accepts a 40-hex commit hash as the seed and prints the reproduce command", () => {
-    const r = sim("--seed", "0123456789abcdef0123456789abcdef01234567", "--hosts", "3", "--calls", "50");
+  it("accepts a 40-hex commit hash as the seed and prints the reproduce command, --burst included", () => {
+    const r = sim(
+      "--seed",
+      "0123456789abcdef0123456789abcdef01234567",
+      "--hosts",
+      "3",
+      "--calls",
+      "50",
+      "--burst",
+      "2",
+    );
     assert.equal(r.code, 0, r.stdout);
     assert.match(r.stdout, /seed 20015998343868 \(from commit 0123456789abcdef/);
-    assert.match(r.stdout, /reproduce: npm run sim -- --seed 20015998343868 --hosts 3 --calls 50/);
+    assert.match(r.stdout, /reproduce: npm run sim -- --seed 20015998343868 --hosts 3 --calls 50 --burst 2\n/);
   });
 
   it("--help prints what the simulator does and every option, and exits 0", () => {

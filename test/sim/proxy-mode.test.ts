@@ -11,6 +11,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { runSimulation } from "../../sim/run.js";
 import { findScenario } from "../../sim/scenarios/catalog.js";
+import { FAULT_PRESETS } from "../../sim/faults/options.js";
 import { PROXY_SCENARIOS } from "../../sim/scenarios/proxy-scenarios.js";
 import { optionsSwarm } from "../../sim/swarm.js";
 
@@ -50,6 +51,22 @@ describe("sim proxy mode", () => {
     assert.ok(legacy!.routed > 0 && legacy!.back > 0, "the old proxy carried traffic");
     assert.equal(legacy!.batches, 0);
     assert.equal(legacy!.malformed, 0, "nobody sent the old proxy a batch");
+  });
+
+  it("a fanout without acks is not published again after its proxy link dropped: a restarted server would run it twice", async () => {
+    // npm run sim -- --seed 204 --hosts 8 --calls 1500 --burst 8 --faults heavy --proxies 3:
+    // before, at-most-once found fanouts that ran twice on one host, once in each of two
+    // incarnations (the hop table had published them again through another proxy after a
+    // link went down; executed-at-most-once-per-server held: each process ran it once).
+    for (const seed of [204, 211]) {
+      const r = await runSimulation({
+        seed,
+        cluster: { hosts: 8, proxies: 3 },
+        workload: { calls: 1500, burst: 8 },
+        faults: FAULT_PRESETS.heavy!,
+      });
+      assert.deepEqual(r.violations, [], `seed ${seed}`);
+    }
   });
 
   it("a proxy cut off from servers answers routes to them with NO-ROUTE once their links drop", async () => {

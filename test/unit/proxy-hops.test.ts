@@ -50,6 +50,35 @@ test("proxy hops - the other messages of a batch go through the link the first w
   );
 });
 
+test("proxy hops - an entry that does not move on link down (a fanout without acks) is dropped when its link, up since it was sent, goes down, counted; a NO-ROUTE still moves it", () => {
+  const t = table("p1", "p2");
+  assert.equal(t.send("f1", "published:k", f, false, 0, undefined, false), "p1");
+  assert.equal(t.send("c1", "h", f, true, 0, "p1"), "p1");
+  assert.deepEqual(
+    t.linkDown("p1").map((r) => r.id),
+    ["c1"],
+  );
+  assert.equal(t.knows("f1"), false);
+  assert.equal(t.stats.unmovedDropped, 1);
+  assert.equal(t.send("f2", "published:k", f, false, 0, undefined, false), "p2");
+  t.linkUp("p1");
+  assert.deepEqual(t.noRoute("f2", "p2"), { id: "f2", link: "p1", frames: f });
+});
+
+test("proxy hops - an entry that does not move on link down still moves when its link was never up since it was sent (it cannot have left)", () => {
+  const t = new HopTable(60_000, 100);
+  t.addLink("p1");
+  t.addLink("p2");
+  assert.equal(t.send("f1", "published:k", f, false, 0, undefined, false), "p1", "no link up: a known one");
+  t.linkUp("p2");
+  assert.deepEqual(
+    t.linkDown("p1").map((r) => [r.id, r.link]),
+    [["f1", "p2"]],
+  );
+  assert.deepEqual(t.linkDown("p2"), [], "sent again on an up link, it may have left: dropped");
+  assert.equal(t.stats.unmovedDropped, 1);
+});
+
 test("proxy hops - with no link up a send still gets a known link (it waits there); with none known, undefined", () => {
   const t = new HopTable(1000);
   assert.equal(t.send("a", "h", f, true, 0), undefined);
