@@ -40,6 +40,11 @@ export interface SwarmOverrides {
   requestShare?: number;
   /** Proxy routing mode: this many proxies for every seed, or "draw" (each seed draws). @default direct mode */
   proxies?: number | "draw";
+  /**
+   * Requests each arrival issues at once (WorkloadOptions.burst), for every seed: not
+   * drawn, so without it a seed's world is what it was. @default 1
+   */
+  burst?: number;
 }
 
 const pickOne = <T>(rng: Prng, xs: readonly T[]): T => rng.pick(xs);
@@ -151,7 +156,8 @@ export function optionsSwarm(seed: number, o: SwarmOverrides = {}): SimInput {
     : input;
   const world =
     o.liveness === false ? { ...acked, driver: { ...acked.driver, heartbeatIntervalMs: 0 } } : liveness(rng, acked);
-  return o.proxies === undefined ? world : proxyMode(seed, o.proxies, world);
+  const burst = o.burst === undefined ? world : { ...world, workload: { ...world.workload, burst: o.burst } };
+  return o.proxies === undefined ? burst : proxyMode(seed, o.proxies, burst);
 }
 
 /**

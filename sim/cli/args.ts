@@ -64,7 +64,8 @@ violation, 1 a checker found a violation, 2 bad usage or a crash of the simulato
   --notifications <n>   also publish <n> notifications to listener pools (default 0: none)
   --rate <n>            requests per virtual second over the cluster (default 2000)
   --burst <n>           requests each arrival issues at once from one host (default 1;
-                        more queue up behind each other's sends and travel in batches)
+                        more queue up behind each other's sends and travel in batches;
+                        with --swarm, every seed's)
   --timeout-ms <n>      request timeout (default 3000)
   --faults <preset>     ${Object.keys(FAULT_PRESETS).join(" | ")} (default: default)
   --scenario <name>     run a named regression scenario (--list-scenarios to see them)
@@ -211,7 +212,7 @@ function checkCombination(a: CliArgs, given: ReadonlySet<string>): void {
   if (a.scenario !== undefined)
     refuse("--scenario (a scenario sets its own rate, timeout and faults)", ["rate", "timeout-ms", "faults"]);
   if (a.swarm !== undefined)
-    refuse("--swarm (every option but --hosts and --calls is drawn per seed)", [
+    refuse("--swarm (every option but --hosts, --calls, --burst and --proxies is drawn per seed)", [
       "notifications",
       "rate",
       "timeout-ms",

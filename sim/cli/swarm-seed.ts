@@ -35,6 +35,7 @@ export async function runSwarmSeed(a: CliArgs, seed: number, label: string): Pro
     ...(a.hosts !== undefined ? { hosts: a.hosts } : {}),
     ...(a.calls !== undefined ? { calls: a.calls } : {}),
     ...(a.proxies !== undefined ? { proxies: a.proxies } : {}),
+    ...(a.burst !== undefined ? { burst: a.burst } : {}),
   });
   const r = await runOne(a, input, label);
   const cmd = reproduce(a, seed, true);

@@ -170,6 +170,16 @@ export class HopTable {
   }
 
   /**
+   * The send recorded for `id` with these `frames` never left the client (its link's
+   * queue or socket refused it): its entry goes, unless a later send of the same id
+   * replaced it. Kept, a link going down later would send again a message the delivery
+   * core counted as failed and may have sent to another server.
+   */
+  unsent(id: string, frames: readonly Buffer[]): void {
+    if (this.hops.get(id)?.frames === frames) this.hops.delete(id);
+  }
+
+  /**
    * The proxy behind `link` could not route `id`: where to send it next, if anywhere.
    * Dropped (every live proxy refused it): `undelivered` is true when every proxy it went
    * through (since its latest first send) refused it, so its host surely never received it.

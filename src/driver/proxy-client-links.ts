@@ -126,7 +126,21 @@ export class ProxyClientLinks {
     // A fanout without acks is not sent again after its link failed (proxy-hops.ts).
     const moves = !published || this.deps.options.acks;
     const link = this.record(frames, host, wire, moves) ?? (await this.recordOnceLinked(frames, host, wire, moves));
-    return this.queueOf(link).enqueue(wire);
+    return this.enqueue(link, [[idOf(frames), wire]], wire);
+  }
+
+  /** Sends `wire` on `link`; refused (it never left), the hops of `sent` (id, recorded frames) go. */
+  private async enqueue(
+    link: string,
+    sent: readonly (readonly [string, readonly Buffer[]])[],
+    wire: readonly Buffer[],
+  ): Promise<void> {
+    try {
+      await this.queueOf(link).enqueue(wire);
+    } catch (err) {
+      for (const [id, frames] of sent) this.hops.unsent(id, frames);
+      throw err;
+    }
   }
 
   /**
@@ -146,21 +160,28 @@ export class ProxyClientLinks {
     const [first, ...rest] = split.messages as [Buffer[], ...Buffer[][]];
     const firstWire = routeFrames("R", host, first);
     const link = this.record(first, host, firstWire) ?? (await this.recordOnceLinked(first, host, firstWire));
-    const queue = this.queueOf(link);
+    const queue = this.links.get(link)?.queue;
     const whole = this.batchFrontends.has(link);
-    if (!whole && !queue.hasRoomFor(split.messages.length))
+    if (queue === undefined || (!whole && !queue.hasRoomFor(split.messages.length))) {
+      this.hops.unsent(idOf(first), firstWire);
       throw new PortError("EAGAIN", `proxy link queue cannot take the ${split.messages.length} messages of a batch`);
+    }
     const nowMs = this.deps.clock.nowMs();
     const wires = [firstWire];
+    const sent: [string, readonly Buffer[]][] = [[idOf(first), firstWire]];
     for (const m of rest) {
       const wire = routeFrames("R", host, m);
       this.hops.send(idOf(m), host, wire, isCall(m), nowMs, link);
       wires.push(wire);
+      sent.push([idOf(m), wire]);
     }
-    if (whole) return queue.enqueue(routeFrames("R", host, frames));
+    if (whole) return this.enqueue(link, sent, routeFrames("R", host, frames));
     return Promise.any(wires.map((w) => queue.enqueue(w))).then(
       () => undefined,
-      (all: AggregateError) => Promise.reject(all.errors[0]),
+      (all: AggregateError) => {
+        for (const [id, w] of sent) this.hops.unsent(id, w); // none left
+        return Promise.reject(all.errors[0]);
+      },
     );
   }
 

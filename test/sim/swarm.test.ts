@@ -80,6 +80,22 @@ describe("sim swarm", () => {
     });
   }
 
+  it("--burst sets every seed's burst and leaves the rest of its world as drawn", () => {
+    for (const seed of [1, 2, 1389]) {
+      const plain = optionsSwarm(seed, { proxies: "draw" });
+      const burst = optionsSwarm(seed, { proxies: "draw", burst: 8 });
+      assert.equal(burst.workload?.burst, 8);
+      assert.equal(plain.workload?.burst, undefined);
+      assert.deepEqual(
+        { ...burst, workload: { ...burst.workload, burst: undefined } },
+        {
+          ...plain,
+          workload: { ...plain.workload, burst: undefined },
+        },
+      );
+    }
+  });
+
   it("different seeds draw different worlds; one seed always the same", () => {
     const a = optionsSwarm(1);
     assert.deepEqual(optionsSwarm(1), a);

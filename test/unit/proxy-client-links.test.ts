@@ -90,14 +90,27 @@ test("proxy client links - a split batch whose link queue cannot take every mess
   sockets.sendOutcome = () => "ok";
   await assert.rejects(l.send(HOST, batchOf("m1", "m2", "m3", "m4")), { code: "EAGAIN" });
   assert.deepEqual(link.sent, []);
+  assert.equal(l.hops.size, 0);
   l.close();
 });
 
-test("proxy client links - a split batch every message of which failed is refused", async () => {
+test("proxy client links - a split batch every message of which failed is refused, and leaves no hop behind", async () => {
   const { l, sockets } = await links({ batchProxy: false });
   sockets.sendOutcome = () => "EAGAIN";
   await assert.rejects(l.send(HOST, batchOf("m1", "m2")), { code: "EAGAIN" });
+  assert.equal(l.hops.size, 0);
   l.close();
+});
+
+test("proxy client links - a message or a whole batch its link refused leaves no hop behind: a later link-down does not send again what the delivery core counted as failed", async () => {
+  for (const batchProxy of [true, false]) {
+    const { l, sockets } = await links({ batchProxy });
+    sockets.sendOutcome = () => "EAGAIN";
+    await assert.rejects(l.send(HOST, [b(""), b("1.0"), b("1"), b("m0"), b("[{},{}]")]), { code: "EAGAIN" });
+    if (batchProxy) await assert.rejects(l.send(HOST, batchOf("m1", "m2")), { code: "EAGAIN" });
+    assert.equal(l.hops.size, 0, `batchProxy ${batchProxy}`);
+    l.close();
+  }
 });
 
 test("proxy client links - a NO-ROUTE naming every message of a batch reaches each one's hop", async () => {

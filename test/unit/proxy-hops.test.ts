@@ -79,6 +79,19 @@ test("proxy hops - an entry that does not move on link down still moves when its
   assert.equal(t.stats.unmovedDropped, 1);
 });
 
+test("proxy hops - unsent drops the entry of a send that never left, not one a later send of the same id replaced", () => {
+  const t = table("p1");
+  const first = [Buffer.from("first")];
+  const again = [Buffer.from("again")];
+  t.send("a", "h", first, true, 0);
+  t.unsent("a", first);
+  assert.equal(t.knows("a"), false);
+  t.send("b", "h", first, true, 0);
+  t.send("b", "h", again, true, 1); // an ACK-timeout resend replaced it
+  t.unsent("b", first);
+  assert.equal(t.knows("b"), true);
+});
+
 test("proxy hops - with no link up a send still gets a known link (it waits there); with none known, undefined", () => {
   const t = new HopTable(1000);
   assert.equal(t.send("a", "h", f, true, 0), undefined);
