@@ -41,6 +41,17 @@ export function requestIndex(frames: readonly Buffer[]): number {
 }
 
 /**
+ * A MESSAGE a proxy-mode server link (a DEALER) reads, `["", "M", client, via, ...body]`
+ * (spec/proxy.md), as the listener gets it, `[client, "", ...body]`: what a ROUTER would
+ * have read in direct mode. Anything else a DEALER reads (a reply, a FROM): undefined.
+ */
+export function proxiedRead(frames: readonly Buffer[]): Buffer[] | undefined {
+  if (frames.length < 5 || frames[0]!.length !== 0 || frames[1]!.length !== 1 || frames[1]![0] !== 0x4d)
+    return undefined;
+  return [frames[2]!, frames[0]!, ...frames.slice(4)];
+}
+
+/**
  * Calls `fn` with the request index of each request a message carries: the message
  * itself, or each message of a batch envelope (spec/codec.md, "Batches") as a ROUTER
  * reads it (4 frames) or a DEALER writes it (3).

@@ -6,8 +6,9 @@
  * A receive completes at once when a message is queued; otherwise it waits, and a message
  * arriving later wakes it `readLatencyMs` after the arrival, through the process gate (not
  * while the process is paused, never after a crash). While one receive waits, another
- * rejects EBUSY. A ROUTER prefixes every message with the sender's routing id and reports
- * it to `onRead` (the simulator's ReadLog).
+ * rejects EBUSY. A ROUTER prefixes every message with the sender's routing id; every
+ * message read is reported to `onRead` (the simulator's ReadLog: a ROUTER's, and in proxy
+ * mode a listener's DEALER links').
  */
 import { PortError } from "../../src/ports/socket.js";
 import type { SimEvent } from "../scheduler.js";
@@ -85,7 +86,10 @@ export class ReceivePath {
     if (!msg) return undefined;
     const from = this.fq.from!;
     if (from.terminating && from.inbound.length === 0) this.fq.terminated(from);
-    if (this.sock.kind !== "router") return msg;
+    if (this.sock.kind !== "router") {
+      this.onRead?.(msg);
+      return msg;
+    }
     // A ROUTER prefixes the sender's routing id (a new array: the sender's frames are
     // shared), allocated at its final size for the driver's five-frame requests.
     const id = from.peerId;

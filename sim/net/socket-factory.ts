@@ -8,6 +8,7 @@ import type { DealerOptions, PortSocket, RouterOptions, SocketFactory } from "..
 import type { SimNetwork } from "./network.js";
 import type { ProcessGate } from "./process-gate.js";
 import { SimSocket } from "./sim-socket.js";
+import { proxiedRead } from "../history/read-log.js";
 
 export interface SocketCounts {
   open: number;
@@ -19,7 +20,10 @@ export interface SocketCounts {
 export class SimSocketFactory implements SocketFactory {
   private readonly sockets = new Set<SimSocket>();
   readonly counts: SocketCounts = { open: 0, openDealers: 0, peakOpenDealers: 0, created: 0 };
-  /** Hears every message a ROUTER of this process hands to the driver (the simulator's ReadLog). */
+  /**
+   * Hears every message a ROUTER of this process hands to the driver, and every MESSAGE a
+   * DEALER hands it in proxy mode, as the listener reads it (the simulator's ReadLog).
+   */
   onRouterRead: ((frames: readonly Buffer[]) => void) | undefined;
 
   constructor(
@@ -50,7 +54,14 @@ export class SimSocketFactory implements SocketFactory {
 
   private make(kind: "router" | "dealer", options: RouterOptions & DealerOptions): SimSocket {
     const s = new SimSocket(this.net, this.proc, kind, options);
-    if (kind === "router") s.recv.onRead = this.onRouterRead;
+    const onRead = this.onRouterRead;
+    if (kind === "router") s.recv.onRead = onRead;
+    // In proxy mode a listener reads through DEALER links to the proxies (MESSAGE frames).
+    else if (onRead !== undefined)
+      s.recv.onRead = (frames) => {
+        const read = proxiedRead(frames);
+        if (read !== undefined) onRead(read);
+      };
     this.sockets.add(s);
     this.counts.created++;
     this.counts.open++;
