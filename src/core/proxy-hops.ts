@@ -169,6 +169,11 @@ export class HopTable {
     return this.hops.has(id);
   }
 
+  /** The link message `id` is on now, while it is unanswered. */
+  linkOf(id: string): string | undefined {
+    return this.hops.get(id)?.link;
+  }
+
   /**
    * The send recorded for `id` with these `frames` never left the client (its link's
    * queue or socket refused it): its entry goes, unless a later send of the same id

@@ -129,7 +129,12 @@ export class ProxyClientLinks {
     return this.enqueue(link, [[idOf(frames), wire]], wire);
   }
 
-  /** Sends `wire` on `link`; refused (it never left), the hops of `sent` (id, recorded frames) go. */
+  /**
+   * Sends `wire` on `link`. Refused (it never left), the hops of `sent` (id, recorded
+   * frames) go and the send fails, unless the hop table already sent them again through
+   * another link (`link` went down while they waited on it): they are on their way, and
+   * failing the send would have the delivery core send them to another server as well.
+   */
   private async enqueue(
     link: string,
     sent: readonly (readonly [string, readonly Buffer[]])[],
@@ -138,9 +143,16 @@ export class ProxyClientLinks {
     try {
       await this.queueOf(link).enqueue(wire);
     } catch (err) {
+      if (sent.some(([id]) => this.movedOff(id, link))) return;
       for (const [id, frames] of sent) this.hops.unsent(id, frames);
       throw err;
     }
+  }
+
+  /** Whether the hop table moved message `id` from `link` to another one (sent it again there). */
+  private movedOff(id: string, link: string): boolean {
+    const now = this.hops.linkOf(id);
+    return now !== undefined && now !== link;
   }
 
   /**
@@ -167,16 +179,21 @@ export class ProxyClientLinks {
       throw new PortError("EAGAIN", `proxy link queue cannot take the ${split.messages.length} messages of a batch`);
     }
     const nowMs = this.deps.clock.nowMs();
-    const wires = [firstWire];
     const sent: [string, readonly Buffer[]][] = [[idOf(first), firstWire]];
     for (const m of rest) {
       const wire = routeFrames("R", host, m);
       this.hops.send(idOf(m), host, wire, isCall(m), nowMs, link);
-      wires.push(wire);
       sent.push([idOf(m), wire]);
     }
     if (whole) return this.enqueue(link, sent, routeFrames("R", host, frames));
-    return Promise.any(wires.map((w) => queue.enqueue(w))).then(
+    // A piece the hop table moved meanwhile counts as sent; one that failed after another
+    // left keeps its hop (the core counts it as sent: a link-down may still deliver it).
+    const pieces = sent.map(([id, w]) =>
+      queue.enqueue(w).catch((err: unknown) => {
+        if (!this.movedOff(id, link)) throw err;
+      }),
+    );
+    return Promise.any(pieces).then(
       () => undefined,
       (all: AggregateError) => {
         for (const [id, w] of sent) this.hops.unsent(id, w); // none left

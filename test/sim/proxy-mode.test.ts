@@ -81,6 +81,21 @@ describe("sim proxy mode", () => {
     }
   });
 
+  it("a request whose proxy link went down while it waited there runs once: the hop table sent it again, so its first send failing does not make the delivery core send it to another server", async () => {
+    // npm run sim -- --swarm 1 --seed 7080 --proxies draw (also 7054, 7106, and 7034 with
+    // --proxies 2 --burst 4): non-idempotent calls ran on two servers, acks on or off.
+    const runs = [
+      optionsSwarm(7080, { proxies: "draw" }),
+      optionsSwarm(7054, { proxies: "draw" }),
+      optionsSwarm(7034, { proxies: 2, burst: 4 }),
+    ];
+    for (const input of runs) {
+      const r = await runSimulation(input);
+      assert.equal(r.options.driver.routing, "proxy", `seed ${input.seed}`);
+      assert.deepEqual(r.violations, [], `seed ${input.seed}`);
+    }
+  });
+
   it("a proxy cut off from servers answers routes to them with NO-ROUTE once their links drop", async () => {
     const r = await run("proxy-partition");
     assert.deepEqual(r.violations, []);

@@ -39,11 +39,13 @@ const batchOf = (...ids: string[]): Buffer[] =>
     0,
   );
 
-async function links(options: { batchProxy: boolean; options?: Partial<ResolvedOptions> }) {
+async function links(options: { batchProxy: boolean; options?: Partial<ResolvedOptions>; proxies?: string[] }) {
   const clock = new ManualClock();
   const matchmaker = new InProcessMatchmaker(clock);
-  await matchmaker.register(PROXY_FRONTEND_KEY, "tcp://p1:1", null);
-  if (options.batchProxy) await matchmaker.register(PROXY_BATCH_FRONTEND_KEY, "tcp://p1:1", null);
+  for (const p of options.proxies ?? ["tcp://p1:1"]) {
+    await matchmaker.register(PROXY_FRONTEND_KEY, p, null);
+    if (options.batchProxy) await matchmaker.register(PROXY_BATCH_FRONTEND_KEY, p, null);
+  }
   const sockets = new FakeSocketFactory();
   sockets.connectAtOnce = true;
   const deps = {
@@ -123,4 +125,29 @@ test("proxy client links - a NO-ROUTE naming every message of a batch reaches ea
   assert.equal(l.hops.hostOf("m2"), undefined);
   assert.equal(l.stats.strayInbound, 0);
   l.close();
+});
+
+test("proxy client links - a message or a batch whose link went down while it waited there is sent again through another link, and its first send failing then does not fail it (the delivery core would send it to another server too)", async () => {
+  const cases: [string, Buffer[], string[], boolean][] = [
+    ["a single message", [b(""), b("1.0"), b("1"), b("m0"), b("[{},{}]")], ["m0"], false],
+    ["a split batch", batchOf("m1", "m2"), ["m1", "m2"], false],
+    ["a whole batch", batchOf("m3", "m4"), ["m3", "m4"], true],
+  ];
+  for (const [what, frames, ids, batchProxy] of cases) {
+    const { l, sockets } = await links({ batchProxy, proxies: ["tcp://p1:1", "tcp://p2:1"] });
+    const [p1, p2] = ["tcp://p1:1", "tcp://p2:1"].map((a) => sockets.dealers.find((d) => d.connects[0] === a)!);
+    // p1 goes down while the send waits on it, and the send then fails.
+    sockets.sendOutcome = (s) => {
+      if (s !== p1) return "ok";
+      s.emit({ type: "disconnect", address: "tcp://p1:1" });
+      return "EAGAIN";
+    };
+    await l.send(HOST, frames); // resolves: the messages are on their way through p2
+    await ticks();
+    assert.ok(p1!.sent.length >= 1, `${what}: first sent on p1`);
+    const resent = p2!.sent.flatMap((f) => (f[3]?.toString() === "1.0" ? [f[5]!.toString()] : []));
+    assert.deepEqual(resent.sort(), ids, `${what}: each sent again alone through p2`);
+    for (const id of ids) assert.equal(l.hops.linkOf(id), "tcp://p2:1", what);
+    l.close();
+  }
 });
