@@ -34,6 +34,7 @@ export function computeRatios(results: Results): Ratios {
   const vsNats = headline(results, "nats");
   if (anyNumber(vsNats)) ratios.vsNats = vsNats;
   for (const [key, peer] of [
+    ["vsNatsJson", "nats-json"],
     ["vsRabbitmq", "rabbitmq"],
     ["vsGrpc", "grpc"],
   ] as const) {
@@ -43,6 +44,7 @@ export function computeRatios(results: Results): Ratios {
   const extra: Record<string, number | null> = {
     fanoutThroughput: ratioOf(results, "fanout-10", "driver", "raw-zmq", "opsPerSec"),
     fanoutVsNats: ratioOf(results, "fanout-10", "driver", "nats", "opsPerSec"),
+    fanoutVsNatsJson: ratioOf(results, "fanout-10", "driver", "nats-json", "opsPerSec"),
     proxyCallLatencyP50: ratioOf(results, "proxy-call-1", "driver-proxy", "driver", "p50Us"),
     proxyCallThroughput64: ratioOf(results, "proxy-call-64", "driver-proxy", "driver", "opsPerSec"),
     curveCallLatencyP50: ratioOf(results, "curve-call-1", "driver-curve", "driver", "p50Us"),
@@ -61,6 +63,7 @@ export const RATIO_LABELS: Record<string, string> = {
   castThroughput: "casts/s received: driver / raw zeromq.js",
   fanoutThroughput: "fanout to 10, deliveries/s: driver / raw zeromq.js",
   fanoutVsNats: "fanout to 10, deliveries/s: driver / NATS",
+  fanoutVsNatsJson: "fanout to 10, deliveries/s: driver / NATS + JSON",
   proxyCallLatencyP50: "call p50 via a proxy / direct",
   proxyCallThroughput64: "calls/s, 64 in flight, via a proxy / direct",
   curveCallLatencyP50: "call p50 with CURVE / plaintext (driver)",

@@ -12,6 +12,7 @@ const SYSTEM_LABELS: Record<string, string> = {
   driver: "driver",
   "raw-zmq": "raw zeromq.js",
   nats: "NATS",
+  "nats-json": "NATS + JSON",
   rabbitmq: "RabbitMQ",
   grpc: "gRPC",
   "driver-proxy": "driver via a proxy",
@@ -86,6 +87,7 @@ function ratioLines(report: BenchReport): string[] {
   for (const [k, label] of Object.entries(RATIO_LABELS)) put(label, report.ratios[k]);
   for (const [key, peer] of [
     ["vsNats", "NATS"],
+    ["vsNatsJson", "NATS + JSON"],
     ["vsRabbitmq", "RabbitMQ"],
     ["vsGrpc", "gRPC"],
   ] as const) {

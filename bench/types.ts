@@ -10,6 +10,7 @@ export const SYSTEM_NAMES = [
   "driver",
   "raw-zmq",
   "nats",
+  "nats-json",
   "rabbitmq",
   "grpc",
   "driver-proxy",
@@ -82,6 +83,8 @@ export interface Ratios {
   castThroughput: number | null;
   /** The same three with NATS in place of raw zeromq.js, when NATS ran. */
   vsNats?: { callLatencyP50: number | null; callThroughput64: number | null; castThroughput: number | null };
+  /** The same three with NATS carrying JSON (nats-json), when it ran. */
+  vsNatsJson?: { callLatencyP50: number | null; callThroughput64: number | null; castThroughput: number | null };
   /** Other ratios (proxy, CURVE, peers), named `<what>`: driver-side / reference. */
   [name: string]: unknown;
 }

@@ -22,7 +22,7 @@ export interface Scenario {
   round(sys: BenchSystem, timeMs: number): Promise<Sample>;
 }
 
-const PEERS: readonly SystemName[] = ["driver", "raw-zmq", "nats", "rabbitmq", "grpc"];
+const PEERS: readonly SystemName[] = ["driver", "raw-zmq", "nats", "nats-json", "rabbitmq", "grpc"];
 const SIZES = { "100 B": 100, "1 KiB": 1024, "64 KiB": 65536 } as const;
 type Size = keyof typeof SIZES;
 const suffix = (size: Size): string => (size === "100 B" ? "" : size === "1 KiB" ? "-1k" : "-64k");
@@ -87,7 +87,7 @@ export const SCENARIOS: readonly Scenario[] = [
     "one-way fanout to 10 servers, 100 B, counted per server",
     "deliveries/s",
     "100 B",
-    ["driver", "raw-zmq", "nats", "rabbitmq"],
+    ["driver", "raw-zmq", "nats", "nats-json", "rabbitmq"],
     true,
   ),
   oneWay("notify", "notify", "notifications, notifier to one listener, 100 B", "msgs/s", "100 B", ["driver"], true),

@@ -21,7 +21,8 @@ interface Starter {
 const STARTERS: Record<SystemName, Starter> = {
   driver: { start: startDriver },
   "raw-zmq": { start: () => startRawZmq(false) },
-  nats: { start: startNats, skipReason: natsSkipReason },
+  nats: { start: () => startNats(false), skipReason: natsSkipReason },
+  "nats-json": { start: () => startNats(true), skipReason: natsSkipReason },
   rabbitmq: { start: startRabbit, skipReason: rabbitSkipReason },
   grpc: { start: startGrpc },
   "driver-proxy": { start: startDriverViaProxy },
