@@ -94,7 +94,7 @@ async function runClient(transport: Transport, cfg: LoadConfig): Promise<void> {
   await exitWhenFlushed(0);
 }
 
-/** The load tool on this process's command line (process.argv.slice(2)); `npm run load` (scripts/load.mjs) calls it. */
+/** The load tool on this process's command line (process.argv.slice(2)); `npm run load` (scripts/run-compiled.mjs) calls it. */
 export async function main(): Promise<void> {
   exitQuietlyWhenStdoutCloses();
   let cfg: LoadConfig | "help";

@@ -69,7 +69,8 @@ export function parseProxyArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   };
 }
 
-async function main(): Promise<void> {
+/** The proxy on this process's command line (process.argv.slice(2)); `npm run proxy` (scripts/run-compiled.mjs) calls it. */
+export async function main(): Promise<void> {
   let args: ProxyArgs | "help";
   try {
     args = parseProxyArgs(process.argv.slice(2));

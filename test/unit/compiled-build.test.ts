@@ -4,7 +4,7 @@
  * for, released after the work even when it throws, and taken over when a dead process
  * left it; and `npm run load` hands its arguments to the compiled tool.
  * Method: withLock on a temporary path with overlapping holders that record whether they
- * ever ran together; scripts/load.mjs run as `npm run load` would, with a usage mistake.
+ * ever ran together; scripts/run-compiled.mjs run as `npm run load` and `npm run proxy` run it, with a usage mistake.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -75,15 +75,26 @@ test("compiled build - a throw releases the lock; a lock older than staleMs is t
   }
 });
 
-test("compiled build - npm run load (scripts/load.mjs) builds, then hands its arguments to the compiled tool", async () => {
-  const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+/** scripts/run-compiled.mjs with `args`, as `npm run load` and `npm run proxy` run it. */
+function runCompiled(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [repoPath("scripts/load.mjs"), "no-such-mode"],
+      [repoPath("scripts/run-compiled.mjs"), ...args],
       { timeout: 120_000 },
       (err, _o, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr }),
     );
   });
-  assert.equal(run.code, 2, run.stderr);
-  assert.match(run.stderr, /usage: npm run load -- <mode>/);
+}
+
+test("compiled build - npm run load and npm run proxy (scripts/run-compiled.mjs) build, then hand their arguments to the compiled tool", async () => {
+  const load = await runCompiled(["src/cli/load.ts", "no-such-mode"]);
+  assert.equal(load.code, 2, load.stderr);
+  assert.match(load.stderr, /usage: npm run load -- <mode>/);
+  const proxy = await runCompiled(["src/cli/proxy.ts", "--no-such-option"]);
+  assert.equal(proxy.code, 2, proxy.stderr);
+  assert.match(proxy.stderr, /usage: npm run proxy -- --url URL/);
+  const none = await runCompiled([]);
+  assert.equal(none.code, 2, none.stderr);
+  assert.match(none.stderr, /usage: node scripts\/run-compiled\.mjs src\/<path>\.ts/);
 });
