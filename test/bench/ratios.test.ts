@@ -26,12 +26,17 @@ function headlineResults(systems: Record<string, { call1P50: number; call64: num
   return results;
 }
 
+/** The driver, raw zeromq.js and NATS: each ratio below is a round number. */
+const WITHOUT_NATS_JSON = {
+  driver: { call1P50: 150, call64: 40_000, cast: 90_000, fanout: 120_000 },
+  "raw-zmq": { call1P50: 125, call64: 16_000, cast: 36_000, fanout: 40_000 },
+  nats: { call1P50: 250, call64: 10_000, cast: 225_000, fanout: 400_000 },
+};
+
 test("ratios - vsNats and vsNatsJson each divide the driver's figures by their own system's", () => {
   const r = computeRatios(
     headlineResults({
-      driver: { call1P50: 150, call64: 40_000, cast: 90_000, fanout: 120_000 },
-      "raw-zmq": { call1P50: 125, call64: 16_000, cast: 36_000, fanout: 40_000 },
-      nats: { call1P50: 250, call64: 10_000, cast: 225_000, fanout: 400_000 },
+      ...WITHOUT_NATS_JSON,
       "nats-json": { call1P50: 300, call64: 8_000, cast: 120_000, fanout: 240_000 },
     }),
   );
@@ -44,13 +49,7 @@ test("ratios - vsNats and vsNatsJson each divide the driver's figures by their o
 });
 
 test("ratios - a NATS system that did not run leaves its keys out; the other still counts", () => {
-  const r = computeRatios(
-    headlineResults({
-      driver: { call1P50: 150, call64: 40_000, cast: 90_000, fanout: 120_000 },
-      "raw-zmq": { call1P50: 125, call64: 16_000, cast: 36_000, fanout: 40_000 },
-      nats: { call1P50: 250, call64: 10_000, cast: 225_000, fanout: 400_000 },
-    }),
-  );
+  const r = computeRatios(headlineResults(WITHOUT_NATS_JSON));
   assert.equal(r.vsNatsJson, undefined);
   assert.equal(r.fanoutVsNatsJson, undefined);
   assert.deepEqual(r.vsNats, { callLatencyP50: 0.6, callThroughput64: 4, castThroughput: 0.4 });
