@@ -1,7 +1,11 @@
 /**
  * Goal (issue "Liveness on real networks"): the "latency" balancing strategy moves traffic
  * away from a server whose replies take 50 ms longer, while calls keep succeeding.
- * - The delay took effect: every call server_1 answered while it lasted took at least 50 ms.
+ * - The delay took effect: every call server_1 answered while it lasted took at least 50 ms,
+ *   counting the calls that ended before the delay was being lifted: one whose reply reached
+ *   the relay after the relay dropped the delay waits only behind the bytes still held ahead
+ *   of it (the relay keeps their order), so it can take less (a CI run: 46.3 ms for a call
+ *   started just before the restore).
  * - Over the second half of the delay, server_1 answers under a fifth of the calls. The
  *   strategy (spec/balancing.md) draws two candidates with replacement and takes the one
  *   with the lower EWMA of reply times, so the slowest of three gets 1/9 of the picks (both
@@ -57,8 +61,13 @@ describe(`latency balancing and a server ${DELAY_MS} ms slower (network namespac
   after(() => cluster?.teardown());
 
   test(`the delay took effect: every call the slow server answered during it took at least ${DELAY_MS} ms`, (t) => {
-    const slow = startedBetween(run.outcomes, run.t.fault, run.t.restore).filter((o) => o.server === run.server);
-    t.diagnostic(`mechanism: ${mechanism}; ${slow.length} calls answered by the slow server during the delay`);
+    const answered = startedBetween(run.outcomes, run.t.fault, run.t.restore).filter((o) => o.server === run.server);
+    const slow = answered.filter((o) => o.endMs <= run.t.restoring);
+    t.diagnostic(
+      `mechanism: ${mechanism}; ${slow.length} calls answered by the slow server during the delay ` +
+        `(${answered.length - slow.length} more ended while it was being lifted)`,
+    );
+    assert.ok(slow.length > 10, "the slow server answered calls during the delay");
     for (const o of slow) assert.ok(o.endMs - o.startMs >= DELAY_MS, `${o.id}: ${(o.endMs - o.startMs).toFixed(1)} ms`);
   });
 

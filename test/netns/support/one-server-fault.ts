@@ -45,7 +45,8 @@ export interface FaultRun {
   host: string;
   /**
    * Epoch ms: load start, fault, unlisted (Redis stopped listing the server; undefined if it
-   * never did during the fault), restore, relisted (Redis lists the server again), back (the
+   * never did during the fault), restoring (the restore was started: the fault held in full
+   * for whatever ended before it), restore (it had taken effect), relisted (Redis lists the server again), back (the
    * server answered a call started after the restore; undefined if not within backLimitMs),
    * end of load.
    */
@@ -53,6 +54,7 @@ export interface FaultRun {
     start: number;
     fault: number;
     unlisted: number | undefined;
+    restoring: number;
     restore: number;
     relisted: number;
     back: number | undefined;
@@ -88,6 +90,7 @@ export async function runOneServerFault(s: FaultScenario): Promise<{ run: FaultR
       () => undefined,
     );
     await hold(Math.max(0, fault + s.faultMs - epochNow()));
+    const restoring = epochNow();
     const restore = await s.restore(cluster, victim);
     const relisted = await until(async () => (await client.hosts(topic)).includes(host), s.relistLimitMs);
     // When it answers a call again, if it does in time (the case asserts that it did).
@@ -108,7 +111,7 @@ export async function runOneServerFault(s: FaultScenario): Promise<{ run: FaultR
         topic,
         server: victim.name,
         host,
-        t: { start, fault, unlisted, restore, relisted, back, end },
+        t: { start, fault, unlisted, restoring, restore, relisted, back, end },
         outcomes,
         sends,
         stats,
