@@ -30,6 +30,8 @@
  * back over seconds, and a resend would measure the resends, not the pending calls.
  *
  * Run: npm run bench:memory [-- --calls N] [--json] [--cpu-ms N] [--only memory|cpu]
+ * (compiled by tsc first and run as JavaScript, as `npm run bench` is: tsx's loader thread
+ * adds about 25 MiB to a process's RSS, spec/delivery.md "Memory of a pending call").
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
