@@ -230,7 +230,8 @@ export class Cluster {
     return new Promise<void>((resolve) => {
       node.proc.enter(() => {
         node.start().then(resolve, (err: unknown) => {
-          if (!node.proc.dead)
+          // A crashed or closing incarnation's start may fail: only a live one's is a fault.
+          if (!node.proc.dead && !node.isClosing)
             this.ctx.violations.add({
               checker: "startup",
               message: `h${h.index} failed to start: ${String(err)}`,

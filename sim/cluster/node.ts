@@ -128,7 +128,9 @@ export class SimNode {
         await this.server.start();
         break;
       } catch (err) {
-        if (attempt >= MAX_START_ATTEMPTS) throw err;
+        // Closed meanwhile (a graceful restart, the run's end): this incarnation is over,
+        // and retrying on its closed transport would only fail until the attempts ran out.
+        if (attempt >= MAX_START_ATTEMPTS || this.isClosing) throw err;
         await sleepOn(this.proc.clock, START_RETRY_MS);
       }
     }
@@ -180,6 +182,11 @@ export class SimNode {
   crash(): void {
     this.proc.kill();
     this.mm.detach();
+  }
+
+  /** Whether close() has begun (a graceful restart or the run's end): a start that fails now is no fault. */
+  get isClosing(): boolean {
+    return this.closing !== undefined;
   }
 
   /** Graceful shutdown (end of run): Transport.close stops the server and closes every socket. */
