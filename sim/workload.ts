@@ -125,7 +125,15 @@ export class Workload {
         : idempotent
           ? node.idempotentClient(topic, server)
           : node.client(topic, server);
-    const client = timeoutMs === options.workload.timeoutMs ? base : base.prepare({ timeoutMs });
+    // A probe asks whether the healed cluster serves a call before its deadline, so it may
+    // be sent again after a failed send, whatever retry the world drew: with retry 0 and a
+    // send timeout shorter than a first connection takes, one send to a host the client
+    // had no connection to would fail it (swarm seed 30221).
+    const client = probe
+      ? base.prepare({ timeoutMs, retry: null })
+      : timeoutMs === options.workload.timeoutMs
+        ? base
+        : base.prepare({ timeoutMs });
     const args = { n: i, pad: this.pad };
     const ctxArg = { request: i };
     const p: Promise<unknown> =

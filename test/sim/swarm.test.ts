@@ -100,6 +100,14 @@ describe("sim swarm", () => {
     });
   }
 
+  // The world drew retry 0 and a send timeout of 28 ms: the liveness probe's one send, to a
+  // host its client had no connection to, failed before a connection came up, and the probe
+  // failed with it. Probes now may be sent again until their deadline (sim/workload.ts).
+  it("swarm seed 30221: a liveness probe is sent again after a failed send, whatever retry the world drew", async () => {
+    const r = await runSimulation(optionsSwarm(30221));
+    assert.deepEqual(r.violations, [], "npm run sim -- --swarm 1 --seed 30221");
+  });
+
   it("--burst sets every seed's burst and leaves the rest of its world as drawn", () => {
     for (const seed of [1, 2, 1389]) {
       const plain = optionsSwarm(seed, { proxies: "draw" });
