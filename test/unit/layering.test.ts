@@ -514,9 +514,32 @@ test("layering - src/load (the load tool, spec/load.md) is built on the API: it 
   );
 });
 
+test("layering - src/cli (the command-line programs, spec/cli.md) imports only src/cli, src/api, src/index.ts, src/load, src/core and node: modules, and no real library", () => {
+  const ok = (t: string): boolean =>
+    ["src/cli/", "src/api/", "src/load/", "src/core/"].some((d) => t.startsWith(d)) || t === "src/index.ts";
+  const cli = filesUnder("src/cli");
+  assert.ok(cli.length > 0, "src/cli has files to check");
+  assert.deepEqual(
+    badImports(cli, (t) => (isLocal(t) ? !ok(t) : REAL_LIBRARIES.includes(t))),
+    [],
+  );
+});
+
+test("layering - each layer diagram that maps its files (uml/core.mmd, uml/cli.mmd) names every file of its source directory", () => {
+  const missing: string[] = [];
+  for (const layer of ["core", "cli"]) {
+    const diagram = readFileSync(join(ROOT, "uml", `${layer}.mmd`), "utf8");
+    for (const f of filesUnder(`src/${layer}`)) {
+      const name = posix.basename(f.path);
+      if (!diagram.includes(name)) missing.push(`uml/${layer}.mmd does not name ${name}`);
+    }
+  }
+  assert.deepEqual(missing, []);
+});
+
 test("layering - each layer spec (spec/<layer>.md) names every file of its source directory", () => {
   const missing: string[] = [];
-  for (const layer of ["api", "core", "driver", "ports", "runtime", "load"]) {
+  for (const layer of ["api", "core", "driver", "ports", "runtime", "load", "cli"]) {
     const spec = readFileSync(join(ROOT, "spec", `${layer}.md`), "utf8");
     for (const f of filesUnder(`src/${layer}`)) {
       const name = posix.relative(`src/${layer}`, f.path);
